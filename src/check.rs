@@ -1,0 +1,524 @@
+//! The independent plan checker: re-evaluates a purchase list against every rule of the
+//! scenario, straight from the format's formulas. It shares nothing with the model builder
+//! but the scenario types, so a bug in one is caught by the other. The plan's figures
+//! (costs, PFLOPS, shares, binding constraints) are computed here, from the purchases.
+
+use crate::scenario::validate::strict_fraction;
+use crate::scenario::{Origin, Scenario, ShareBasis};
+use good_lp::{Expression, Solution, SolverModel, variable, variables};
+
+/// Relative tolerance of every comparison.
+pub const TOLERANCE: f64 = 1e-6;
+
+/// One rule of the scenario, evaluated on a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Family name as used in `binding` (`demand`, `domestic_share`, `power`, ...).
+    pub family: String,
+    /// The rule in the scenario's words, with the plan's figures.
+    pub description: String,
+    /// Whether the rule holds (within tolerance).
+    pub holds: bool,
+    /// Whether the rule is at its limit (to within one lot of the cheapest change).
+    pub binding: bool,
+}
+
+/// Figures of a plan, computed from its purchases.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// New units per accelerator (scenario order).
+    pub new_units: Vec<f64>,
+    /// Fleet per accelerator: existing + new.
+    pub fleet: Vec<f64>,
+    /// Sum of unit price times new units.
+    pub capex: f64,
+    /// One-time platform adoption costs.
+    pub adoption: f64,
+    /// Energy cost of the whole fleet over `opex_years`.
+    pub opex: f64,
+    /// capex + adoption + opex.
+    pub total_cost: f64,
+    /// Fleet PFLOPS (dense BF16, no efficiency applied).
+    pub pflops: f64,
+    /// Fleet memory in TB.
+    pub memory_tb: f64,
+    /// Facility power in kW (PUE applied).
+    pub facility_kw: f64,
+    /// Platforms paid for.
+    pub adopted_platforms: Vec<String>,
+    /// Domestic share on the rule's basis (units when there is no rule); `None` when the
+    /// basis total is zero.
+    pub domestic_share: Option<f64>,
+    /// Basis of `domestic_share`.
+    pub share_basis: ShareBasis,
+    /// Every rule, evaluated.
+    pub checks: Vec<Check>,
+}
+
+impl Evaluation {
+    /// The rules the plan breaks.
+    pub fn violations(&self) -> Vec<&Check> {
+        self.checks.iter().filter(|c| !c.holds).collect()
+    }
+
+    /// Families at their limit, each named once, in rule order.
+    pub fn binding(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in self.checks.iter().filter(|c| c.binding) {
+            if !out.contains(&c.family) {
+                out.push(c.family.clone());
+            }
+        }
+        out
+    }
+}
+
+fn close_enough(slack: f64, scale: f64) -> bool {
+    slack >= -TOLERANCE * scale.abs().max(1.0)
+}
+
+struct Rules<'a> {
+    s: &'a Scenario,
+    integer: bool,
+    checks: Vec<Check>,
+}
+
+impl Rules<'_> {
+    /// Adds `lhs >= rhs` (or `lhs <= rhs` when `at_most`), where `step` is the smallest
+    /// change one lot can make to `lhs` (0 in continuous mode).
+    fn add(
+        &mut self,
+        family: &str,
+        description: String,
+        lhs: f64,
+        rhs: f64,
+        at_most: bool,
+        step: f64,
+    ) {
+        let slack = if at_most { rhs - lhs } else { lhs - rhs };
+        let scale = lhs.abs().max(rhs.abs());
+        let holds = close_enough(slack, scale);
+        let near = TOLERANCE * scale.max(1.0);
+        let binding =
+            holds && (slack <= near || (self.integer && step.is_finite() && slack < step - near));
+        self.checks.push(Check {
+            family: family.to_string(),
+            description,
+            holds,
+            binding,
+        });
+    }
+
+    /// Smallest positive `|coef(a)| * lot(a)` over accelerators that can be bought.
+    fn step(&self, coef: impl Fn(usize) -> f64) -> f64 {
+        (0..self.s.accelerators.len())
+            .filter(|&i| self.s.accelerators[i].available)
+            .map(|i| coef(i).abs() * self.s.accelerators[i].lot_size as f64)
+            .filter(|v| *v > 0.0)
+            .fold(f64::INFINITY, f64::min)
+    }
+}
+
+/// Evaluates `new_units` (one number per accelerator, scenario order) against `s`.
+/// `integer` says whether whole lots are required (the scenario's `solver.integer`).
+pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
+    let integer = s.solver.integer;
+    let accs = &s.accelerators;
+    let x: Vec<f64> = new_units.to_vec();
+    let fleet: Vec<f64> = (0..accs.len())
+        .map(|i| x[i] + s.existing_units(i) as f64)
+        .collect();
+    let mut r = Rules {
+        s,
+        integer,
+        checks: Vec::new(),
+    };
+
+    // Per-accelerator rules.
+    for (i, a) in accs.iter().enumerate() {
+        let xi = x[i];
+        let mut problems = Vec::new();
+        if xi < 0.0 {
+            problems.push(format!("negative purchase {xi}"));
+        }
+        if integer && (xi.fract() != 0.0 || !(xi as u64).is_multiple_of(a.lot_size)) {
+            problems.push(format!(
+                "{xi} units is not a whole number of lots of {}",
+                a.lot_size
+            ));
+        }
+        if !a.available && xi > 0.0 {
+            problems.push(format!("{xi} units bought but it is not available"));
+        }
+        if let Some(m) = a.max_units
+            && xi > m as f64 * (1.0 + TOLERANCE)
+        {
+            problems.push(format!("{xi} units exceed max_units {m}"));
+        }
+        if let Some(m) = a.min_units
+            && xi > TOLERANCE
+            && xi < m as f64 * (1.0 - TOLERANCE)
+        {
+            problems.push(format!("{xi} units is below min_units {m}"));
+        }
+        let holds = problems.is_empty();
+        let at_cap = a.max_units.is_some_and(|m| {
+            let m = m as f64;
+            xi >= m - if integer {
+                a.lot_size as f64
+            } else {
+                TOLERANCE * m.max(1.0)
+            } + 1e-9
+        });
+        r.checks.push(Check {
+            family: format!("supply:{}", a.id),
+            description: if holds {
+                format!("accelerators[{}]: {xi} new units", a.id)
+            } else {
+                format!("accelerators[{}]: {}", a.id, problems.join("; "))
+            },
+            holds,
+            binding: holds && at_cap && xi > 0.0,
+        });
+    }
+
+    let pflops: f64 = accs
+        .iter()
+        .zip(&fleet)
+        .map(|(a, n)| a.tflops * n / 1000.0)
+        .sum();
+    let memory_tb: f64 = accs
+        .iter()
+        .zip(&fleet)
+        .map(|(a, n)| a.memory_gb * n / 1000.0)
+        .sum();
+    let facility_kw: f64 = s.costs.pue
+        * accs
+            .iter()
+            .zip(&fleet)
+            .map(|(a, n)| a.power_w * n)
+            .sum::<f64>()
+        / 1000.0;
+    let capex: f64 = accs.iter().zip(&x).map(|(a, xi)| a.unit_price * xi).sum();
+    let free = s.existing_platforms();
+    let mut adopted_platforms = Vec::new();
+    let mut adoption = 0.0;
+    for (platform, &cost) in &s.costs.platform_adoption {
+        let bought = accs
+            .iter()
+            .zip(&x)
+            .any(|(a, xi)| *xi > 0.0 && a.platform.as_deref() == Some(platform.as_str()));
+        if bought && !free.contains(platform) {
+            adopted_platforms.push(platform.clone());
+            adoption += cost;
+        }
+    }
+    let opex = facility_kw * s.opex_per_kw();
+    let total_cost = capex + adoption + opex;
+
+    // Demand.
+    if let Some(p) = s.demand.pflops {
+        let step = r.step(|i| accs[i].tflops / 1000.0);
+        r.add(
+            "demand",
+            format!("demand.pflops: fleet {pflops:.3} PFLOPS >= {p}"),
+            pflops,
+            p,
+            false,
+            step,
+        );
+    }
+    if !s.demand.workloads.is_empty() {
+        let reach = workload_reach(s, &fleet);
+        let smallest = s
+            .demand
+            .workloads
+            .values()
+            .cloned()
+            .filter(|w| *w > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let step = if smallest.is_finite() {
+            r.step(|i| accs[i].tflops / 1000.0) / smallest
+        } else {
+            0.0
+        };
+        let classes: Vec<String> = s
+            .demand
+            .workloads
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        r.add(
+            "demand",
+            format!(
+                "demand.workloads ({} PFLOPS): the fleet serves {:.4} times each class",
+                classes.join(", "),
+                reach
+            ),
+            reach,
+            1.0,
+            false,
+            step,
+        );
+    }
+    if let Some(m) = s.demand.memory_tb {
+        let step = r.step(|i| accs[i].memory_gb / 1000.0);
+        r.add(
+            "memory",
+            format!("demand.memory_tb: fleet {memory_tb:.3} TB >= {m}"),
+            memory_tb,
+            m,
+            false,
+            step,
+        );
+    }
+
+    // Domestic share.
+    let basis = s
+        .domestic_share
+        .as_ref()
+        .map(|d| d.basis)
+        .unwrap_or(ShareBasis::Units);
+    let weight = |i: usize| -> f64 {
+        match basis {
+            ShareBasis::Units => fleet[i],
+            ShareBasis::Tflops => fleet[i] * accs[i].tflops,
+            ShareBasis::Spend => x[i] * accs[i].unit_price,
+        }
+    };
+    let total_w: f64 = (0..accs.len()).map(weight).sum();
+    let domestic_w: f64 = (0..accs.len())
+        .filter(|&i| accs[i].origin == Origin::Domestic)
+        .map(weight)
+        .sum();
+    let domestic_share = (total_w > 0.0).then(|| domestic_w / total_w);
+    if let Some(rule) = &s.domestic_share {
+        let d = |i: usize| {
+            if accs[i].origin == Origin::Domestic {
+                1.0
+            } else {
+                0.0
+            }
+        };
+        let per_unit = |i: usize| match basis {
+            ShareBasis::Units => 1.0,
+            ShareBasis::Tflops => accs[i].tflops,
+            ShareBasis::Spend => accs[i].unit_price,
+        };
+        let shown = domestic_share
+            .map(|v| format!("{v:.4}"))
+            .unwrap_or_else(|| "undefined (empty fleet)".into());
+        if rule.strict {
+            let (p, q) = strict_fraction(rule.min).unwrap_or((0, 1));
+            let lhs = q as f64 * domestic_w - p as f64 * total_w;
+            let step = r.step(|i| q as f64 * d(i) - p as f64);
+            r.add(
+                "domestic_share",
+                format!(
+                    "policy.domestic_share: {shown} by units must exceed {}",
+                    rule.min
+                ),
+                lhs,
+                1.0,
+                false,
+                step,
+            );
+        } else {
+            let step = r.step(|i| (d(i) - rule.min) * per_unit(i));
+            r.add(
+                "domestic_share",
+                format!(
+                    "policy.domestic_share: {shown} by {} >= {}",
+                    basis.as_str(),
+                    rule.min
+                ),
+                domestic_w,
+                rule.min * total_w,
+                false,
+                step,
+            );
+        }
+    }
+
+    // Vendor share.
+    if let Some(cap) = s.limits.vendor_max_share {
+        let total_units: f64 = fleet.iter().sum();
+        let mut vendors: Vec<&str> = accs.iter().map(|a| a.vendor.as_str()).collect();
+        vendors.sort();
+        vendors.dedup();
+        for v in vendors {
+            let own: f64 = (0..accs.len())
+                .filter(|&i| accs[i].vendor == v)
+                .map(|i| fleet[i])
+                .sum();
+            let step = r.step(|i| if accs[i].vendor == v { 1.0 - cap } else { cap });
+            r.add(
+                &format!("vendor_share:{v}"),
+                format!("limits.vendor_max_share: {v} has {own} of {total_units} fleet units (max share {cap})"),
+                own,
+                cap * total_units,
+                true,
+                step,
+            );
+        }
+    }
+
+    if let Some(p) = s.limits.power_kw {
+        let step = r.step(|i| s.costs.pue * accs[i].power_w / 1000.0);
+        r.add(
+            "power",
+            format!("limits.power_kw: facility {facility_kw:.3} kW <= {p}"),
+            facility_kw,
+            p,
+            true,
+            step,
+        );
+    }
+    let unit_cost =
+        |i: usize| accs[i].unit_price + s.costs.pue * accs[i].power_w / 1000.0 * s.opex_per_kw();
+    if let Some(b) = s.limits.budget {
+        let step = r.step(unit_cost);
+        r.add(
+            "budget",
+            format!("limits.budget: total cost {total_cost:.2} <= {b}"),
+            total_cost,
+            b,
+            true,
+            step,
+        );
+    }
+    if let Some(b) = s.limits.capex_budget {
+        let step = r.step(|i| accs[i].unit_price);
+        r.add(
+            "capex_budget",
+            format!("limits.capex_budget: capex {capex:.2} <= {b}"),
+            capex,
+            b,
+            true,
+            step,
+        );
+    }
+
+    Evaluation {
+        new_units: x,
+        fleet,
+        capex,
+        adoption,
+        opex,
+        total_cost,
+        pflops,
+        memory_tb,
+        facility_kw,
+        adopted_platforms,
+        domestic_share,
+        share_basis: basis,
+        checks: r.checks,
+    }
+}
+
+/// The largest `t` such that the fleet can serve `t` times every workload class at once
+/// (a small LP over the allocations `y[a][w]`). Infinity when no class needs anything.
+pub fn workload_reach(s: &Scenario, fleet: &[f64]) -> f64 {
+    let classes: Vec<(&String, f64)> = s
+        .demand
+        .workloads
+        .iter()
+        .map(|(k, v)| (k, *v))
+        .filter(|(_, v)| *v > 0.0)
+        .collect();
+    if classes.is_empty() {
+        return f64::INFINITY;
+    }
+    let mut vars = variables!();
+    let t = vars.add(variable().min(0).max(1e6));
+    let mut served: Vec<Expression> = vec![Expression::from(0.0); classes.len()];
+    let mut rows = Vec::new();
+    for (a, &n) in s.accelerators.iter().zip(fleet) {
+        let mut used = Expression::from(0.0);
+        for (w, (class, _)) in classes.iter().enumerate() {
+            let y = vars.add(variable().min(0));
+            used += y;
+            served[w] += Expression::from(y) * (a.tflops * a.efficiency_for(class) / 1000.0);
+        }
+        rows.push(used.leq(n));
+    }
+    for ((_, need), supply) in classes.iter().zip(served) {
+        rows.push(supply.geq(Expression::from(t) * *need));
+    }
+    let mut model = vars.maximise(t).using(good_lp::microlp);
+    for row in rows {
+        model.add_constraint(row);
+    }
+    match model.solve() {
+        Ok(sol) => sol.value(t),
+        Err(_) => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    const BASE: &str = "name: t\naccelerators:\n  - {id: d, vendor: V1, origin: domestic, unit_price: 100, tflops: 1000, power_w: 500, memory_gb: 10, lot_size: 2}\n  - {id: f, vendor: V2, origin: foreign, unit_price: 300, tflops: 2000, power_w: 1000}\n";
+
+    fn eval(extra: &str, units: &[f64]) -> Evaluation {
+        let s = load_str(&format!("{BASE}{extra}"), "t.yaml")
+            .unwrap()
+            .scenario;
+        evaluate(&s, units)
+    }
+
+    #[test]
+    fn costs_follow_the_formulas() {
+        let e = eval(
+            "existing: [{id: f, units: 1}]\ncosts: {energy_price_per_kwh: 0.1, pue: 1.5, utilization: 0.5, opex_years: 2}\n",
+            &[4.0, 0.0],
+        );
+        assert_eq!(e.capex, 400.0);
+        // 1.5 * (4*500 + 1*1000) / 1000 = 4.5 kW
+        assert!((e.facility_kw - 4.5).abs() < 1e-12);
+        // 4.5 kW * 8760 h * 0.5 * 0.1 * 2 years
+        assert!((e.opex - 4.5 * 8760.0 * 0.5 * 0.1 * 2.0).abs() < 1e-9);
+        assert!((e.pflops - 6.0).abs() < 1e-12);
+        assert!((e.memory_tb - 0.04).abs() < 1e-12);
+        assert_eq!(e.domestic_share, Some(0.8));
+    }
+
+    #[test]
+    fn lots_and_availability_are_enforced() {
+        let e = eval("", &[3.0, 0.0]);
+        assert_eq!(e.violations().len(), 1);
+        assert!(e.violations()[0].description.contains("lots of 2"));
+    }
+
+    #[test]
+    fn strict_share_needs_more_than_half() {
+        let extra = "policy: {domestic_share: {min: 0.5, strict: true}}\n";
+        assert!(!eval(extra, &[2.0, 2.0]).violations().is_empty());
+        assert!(eval(extra, &[4.0, 2.0]).violations().is_empty());
+    }
+
+    #[test]
+    fn spend_share_counts_new_purchases_only() {
+        let extra =
+            "existing: [{id: f, units: 10}]\npolicy: {domestic_share: {min: 0.4, basis: spend}}\n";
+        let e = eval(extra, &[6.0, 1.0]);
+        // 600 domestic of 900 spend
+        assert!((e.domestic_share.unwrap() - 600.0 / 900.0).abs() < 1e-12);
+        assert!(e.violations().is_empty());
+    }
+
+    #[test]
+    fn workloads_use_efficiencies() {
+        let s = load_str(
+            "name: t\naccelerators:\n  - {id: d, vendor: V, origin: domestic, unit_price: 1, tflops: 1000, efficiency: {training: 0.5}}\ndemand: {workloads: {training: 1, inference: 1}}\n",
+            "t.yaml",
+        )
+        .unwrap()
+        .scenario;
+        // 3 units: 2 on training (1 PFLOPS), 1 on inference (1 PFLOPS): exactly enough.
+        assert!((workload_reach(&s, &[3.0]) - 1.0).abs() < 1e-6);
+        assert!(workload_reach(&s, &[2.0]) < 0.99);
+    }
+}

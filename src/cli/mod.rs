@@ -1,0 +1,74 @@
+//! The command line: clap arguments become requests to the library, results become output
+//! and an exit code (0 a plan, 1 infeasible / unbounded / no plan, 2 bad input or usage).
+//! The library knows nothing of this module.
+
+mod args;
+mod plan;
+mod validate;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+
+/// Exit code: a plan was produced.
+pub const EXIT_PLAN: i32 = 0;
+/// Exit code: infeasible, unbounded, or no plan found.
+pub const EXIT_NO_PLAN: i32 = 1;
+/// Exit code: bad input or usage.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// Runs the command line and returns the process exit code. Never panics outward: a bug
+/// is reported as an internal error.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_PLAN
+            };
+        }
+    };
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(|| match &cli.command {
+        Command::Plan(a) => plan::run(a),
+        Command::Validate(a) => validate::run(a),
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            eprintln!("chipmix: internal error (this is a bug, please report it): {what}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// Writes `text` to `path` (`-` or none: stdout).
+fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), String> {
+    use std::io::Write;
+    match output {
+        Some(p) if p.as_os_str() != "-" => {
+            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
+        _ => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .or_else(|e| {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })
+                .map_err(|e| format!("cannot write to stdout: {e}"))
+        }
+    }
+}

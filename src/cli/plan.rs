@@ -1,0 +1,63 @@
+//! `chipmix plan`: load, solve, check, render.
+
+use super::args::{FormatArg, PlanArgs, SolverArg};
+use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit};
+use crate::error::PlanError;
+use crate::planner::{Options, plan};
+use crate::render::{Format, render};
+use crate::scenario::load_file;
+use crate::solve::Backend;
+
+/// Runs `chipmix plan` and returns the exit code.
+pub fn run(a: &PlanArgs) -> i32 {
+    let loaded = match load_file(&a.scenario) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    for w in &loaded.warnings {
+        eprintln!("{}: warning: {w}", a.scenario.display());
+    }
+    let opts = Options {
+        backend: match a.solver {
+            SolverArg::Microlp => Backend::Microlp,
+            SolverArg::Highs => Backend::Highs,
+        },
+        time_limit_s: a.time_limit,
+        mip_gap: a.mip_gap,
+    };
+    let mut result = match plan(&loaded.scenario, &opts) {
+        Ok(p) => p,
+        Err(e @ PlanError::SolverUnavailable(_)) => {
+            eprintln!("chipmix: {e}");
+            return EXIT_BAD_INPUT;
+        }
+        Err(e) => {
+            eprintln!("chipmix: {}: {e}", a.scenario.display());
+            return EXIT_NO_PLAN;
+        }
+    };
+    result
+        .warnings
+        .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
+    let format = match a.format {
+        FormatArg::Table => Format::Table,
+        FormatArg::Json => Format::Json,
+        FormatArg::Yaml => Format::Yaml,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Markdown => Format::Markdown,
+    };
+    if let Err(e) = emit(&render(&result, format), a.output.as_deref()) {
+        eprintln!("chipmix: {e}");
+        return EXIT_BAD_INPUT;
+    }
+    if !result.status.has_plan() {
+        eprintln!("{}: {}", a.scenario.display(), result.status.as_str());
+        for c in result.conflicts.iter().chain(&result.message) {
+            eprintln!("  - {c}");
+        }
+    }
+    result.exit_code()
+}

@@ -1,0 +1,30 @@
+//! chipmix plans the purchase of AI accelerators for data centres that must meet a
+//! domestic-chip quota: how many of which accelerator to buy to reach a compute target at
+//! least cost, within budgets, power and supply limits. It builds a mixed-integer linear
+//! programme with `good_lp`, solves it with microlp (pure Rust) or HiGHS, re-checks the
+//! answer against the scenario with an independent checker, and renders the plan.
+//!
+//! The pipeline, one module per step:
+//! [`scenario`] (read and validate) -> [`model`] (build the programme) -> [`solve`] (run a
+//! solver) -> [`planner`] (read back, check with [`check`], explain with [`explain`]) ->
+//! [`plan`] (the result) -> [`render`] (table, JSON, YAML, CSV, Markdown).
+//!
+//! ```
+//! let text = "name: demo\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: 10, tflops: 500}\ndemand: {pflops: 2}\n";
+//! let scenario = chipmix::scenario::load_str(text, "demo.yaml").unwrap().scenario;
+//! let plan = chipmix::planner::plan(&scenario, &Default::default()).unwrap();
+//! assert_eq!(plan.purchases[0].units, 4.0);
+//! ```
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod cli;
+pub mod error;
+pub mod explain;
+pub mod model;
+pub mod numfmt;
+pub mod plan;
+pub mod planner;
+pub mod render;
+pub mod scenario;
+pub mod solve;

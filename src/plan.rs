@@ -1,0 +1,318 @@
+//! The plan: what to buy and what it costs, as a plain value that every renderer reads.
+//! Its JSON form is the product's output contract.
+
+use crate::check::Evaluation;
+use crate::scenario::{Objective, Scenario};
+use serde::{Serialize, Serializer};
+
+/// How the search ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Proven optimal (within the requested MIP gap).
+    Optimal,
+    /// Valid, but a limit stopped the search first: `gap` says how far from optimal it may be.
+    Feasible,
+    /// No plan meets every rule; `conflicts` says why.
+    Infeasible,
+    /// The objective can grow without end.
+    Unbounded,
+    /// No plan could be produced (e.g. the time limit passed before any plan was found).
+    Error,
+}
+
+impl Status {
+    /// The name used in plans.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Optimal => "optimal",
+            Status::Feasible => "feasible",
+            Status::Infeasible => "infeasible",
+            Status::Unbounded => "unbounded",
+            Status::Error => "error",
+        }
+    }
+
+    /// Whether the plan carries purchases a user can act on.
+    pub fn has_plan(self) -> bool {
+        matches!(self, Status::Optimal | Status::Feasible)
+    }
+}
+
+/// Serialises a unit count as an integer when it is whole.
+fn units<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+/// One accelerator bought.
+#[derive(Debug, Clone, Serialize)]
+pub struct Purchase {
+    /// Accelerator id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Vendor.
+    pub vendor: String,
+    /// `domestic` or `foreign`.
+    pub origin: String,
+    /// New units.
+    #[serde(serialize_with = "units")]
+    pub units: f64,
+    /// Unit price times units.
+    pub cost: f64,
+    /// PFLOPS these units add.
+    pub pflops: f64,
+}
+
+/// One accelerator in the fleet after the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct FleetRow {
+    /// Accelerator id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Vendor.
+    pub vendor: String,
+    /// `domestic` or `foreign`.
+    pub origin: String,
+    /// Existing + new units.
+    #[serde(serialize_with = "units")]
+    pub units: f64,
+    /// Installed units.
+    #[serde(serialize_with = "units")]
+    pub existing: f64,
+    /// New units.
+    #[serde(serialize_with = "units")]
+    pub new: f64,
+    /// PFLOPS of all these units.
+    pub pflops: f64,
+    /// Facility kW of all these units (PUE applied).
+    pub facility_kw: f64,
+}
+
+/// The domestic share achieved against the rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareFigure {
+    /// `units`, `tflops` or `spend`.
+    pub basis: String,
+    /// Achieved share; `null` when the basis total is zero.
+    pub value: Option<f64>,
+    /// The rule's minimum; `null` when the scenario has no rule.
+    pub min: Option<f64>,
+    /// Whether the share must exceed `min`.
+    pub strict: bool,
+}
+
+/// Where an accelerator's figures come from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceNote {
+    /// Accelerator id.
+    pub id: String,
+    /// The scenario's `source` text.
+    pub source: String,
+}
+
+/// The scenario's targets and limits, echoed next to the plan's figures in tables.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// demand.pflops.
+    pub demand_pflops: Option<f64>,
+    /// demand.workloads.
+    pub workloads: Vec<(String, f64)>,
+    /// demand.memory_tb.
+    pub memory_tb: Option<f64>,
+    /// limits.power_kw.
+    pub power_kw: Option<f64>,
+    /// limits.budget.
+    pub budget: Option<f64>,
+    /// limits.capex_budget.
+    pub capex_budget: Option<f64>,
+    /// limits.vendor_max_share.
+    pub vendor_max_share: Option<f64>,
+    /// costs.opex_years.
+    pub opex_years: f64,
+}
+
+impl Context {
+    /// The context of scenario `s`.
+    pub fn of(s: &Scenario) -> Context {
+        Context {
+            demand_pflops: s.demand.pflops,
+            workloads: s
+                .demand
+                .workloads
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            memory_tb: s.demand.memory_tb,
+            power_kw: s.limits.power_kw,
+            budget: s.limits.budget,
+            capex_budget: s.limits.capex_budget,
+            vendor_max_share: s.limits.vendor_max_share,
+            opex_years: s.costs.opex_years,
+        }
+    }
+}
+
+/// A plan (or the reason there is none).
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// The scenario's name.
+    pub scenario: String,
+    /// How the search ended.
+    pub status: Status,
+    /// `min_cost` or `max_pflops`.
+    pub objective: String,
+    /// Currency label of every amount.
+    pub currency: String,
+    /// Solver used.
+    pub solver: String,
+    /// capex + adoption + opex.
+    pub total_cost: Option<f64>,
+    /// New purchases.
+    pub capex: Option<f64>,
+    /// Energy over `opex_years`, whole fleet.
+    pub opex: Option<f64>,
+    /// Platform adoption costs.
+    pub adoption: Option<f64>,
+    /// Proven bound on the objective: lower for min_cost (on total cost), upper for
+    /// max_pflops (on PFLOPS).
+    pub bound: Option<f64>,
+    /// Relative gap between the plan and the bound.
+    pub gap: Option<f64>,
+    /// Fleet PFLOPS.
+    pub pflops: Option<f64>,
+    /// Fleet memory in TB.
+    pub memory_tb: Option<f64>,
+    /// Facility power in kW.
+    pub facility_kw: Option<f64>,
+    /// Domestic share against the rule.
+    pub domestic_share: Option<ShareFigure>,
+    /// New units bought, one row per accelerator with units > 0.
+    pub purchases: Vec<Purchase>,
+    /// The fleet after the plan, one row per accelerator with units > 0.
+    pub fleet: Vec<FleetRow>,
+    /// Platforms whose adoption cost the plan pays.
+    pub adopted_platforms: Vec<String>,
+    /// Constraint families at their limit.
+    pub binding: Vec<String>,
+    /// When infeasible: why, in the scenario's words.
+    pub conflicts: Vec<String>,
+    /// Where the figures of the accelerators in the fleet come from.
+    pub sources: Vec<SourceNote>,
+    /// Notes about the input or the search (never about a broken rule).
+    pub warnings: Vec<String>,
+    /// Why there is no plan (unbounded or error), in plain words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// What the plan was measured against, for the human formats (not part of the JSON).
+    #[serde(skip)]
+    pub context: Context,
+    /// Per-site detail (multi-site planning; empty for a single site).
+    pub sites: Vec<serde_json::Value>,
+    /// Per-period detail (multi-period planning; empty for a single period).
+    pub periods: Vec<serde_json::Value>,
+}
+
+impl Plan {
+    /// A plan with no purchases and the given status (infeasible, unbounded, error).
+    pub fn without_purchases(s: &Scenario, status: Status, solver: &str) -> Plan {
+        Plan {
+            scenario: s.name.clone(),
+            status,
+            objective: s.objective.as_str().to_string(),
+            currency: s.currency.clone(),
+            solver: solver.to_string(),
+            total_cost: None,
+            capex: None,
+            opex: None,
+            adoption: None,
+            bound: None,
+            gap: None,
+            pflops: None,
+            memory_tb: None,
+            facility_kw: None,
+            domestic_share: None,
+            purchases: Vec::new(),
+            fleet: Vec::new(),
+            adopted_platforms: Vec::new(),
+            binding: Vec::new(),
+            conflicts: Vec::new(),
+            sources: Vec::new(),
+            warnings: Vec::new(),
+            message: None,
+            context: Context::of(s),
+            sites: Vec::new(),
+            periods: Vec::new(),
+        }
+    }
+
+    /// A plan built from an evaluation of its purchases.
+    pub fn from_evaluation(s: &Scenario, e: &Evaluation, status: Status, solver: &str) -> Plan {
+        let mut plan = Plan::without_purchases(s, status, solver);
+        plan.total_cost = Some(e.total_cost);
+        plan.capex = Some(e.capex);
+        plan.opex = Some(e.opex);
+        plan.adoption = Some(e.adoption);
+        plan.pflops = Some(e.pflops);
+        plan.memory_tb = Some(e.memory_tb);
+        plan.facility_kw = Some(e.facility_kw);
+        plan.domestic_share = Some(ShareFigure {
+            basis: e.share_basis.as_str().to_string(),
+            value: e.domestic_share,
+            min: s.domestic_share.as_ref().map(|d| d.min),
+            strict: s.domestic_share.as_ref().is_some_and(|d| d.strict),
+        });
+        for (i, a) in s.accelerators.iter().enumerate() {
+            let new = e.new_units[i];
+            let existing = s.existing_units(i) as f64;
+            if new > 0.0 {
+                plan.purchases.push(Purchase {
+                    id: a.id.clone(),
+                    name: a.display_name().to_string(),
+                    vendor: a.vendor.clone(),
+                    origin: a.origin.as_str().to_string(),
+                    units: new,
+                    cost: new * a.unit_price,
+                    pflops: new * a.tflops / 1000.0,
+                });
+            }
+            if new + existing > 0.0 {
+                plan.fleet.push(FleetRow {
+                    id: a.id.clone(),
+                    name: a.display_name().to_string(),
+                    vendor: a.vendor.clone(),
+                    origin: a.origin.as_str().to_string(),
+                    units: new + existing,
+                    existing,
+                    new,
+                    pflops: (new + existing) * a.tflops / 1000.0,
+                    facility_kw: (new + existing) * a.power_w * s.costs.pue / 1000.0,
+                });
+                if let Some(src) = &a.source {
+                    plan.sources.push(SourceNote {
+                        id: a.id.clone(),
+                        source: src.clone(),
+                    });
+                }
+            }
+        }
+        plan.adopted_platforms = e.adopted_platforms.clone();
+        plan.binding = e.binding();
+        plan
+    }
+
+    /// The exit code for this plan: 0 a plan, 1 none.
+    pub fn exit_code(&self) -> i32 {
+        if self.status.has_plan() { 0 } else { 1 }
+    }
+
+    /// Whether the objective is max_pflops.
+    pub fn maximises_pflops(&self) -> bool {
+        self.objective == Objective::MaxPflops.as_str()
+    }
+}

@@ -1,0 +1,361 @@
+//! From scenario to checked plan: builds the model, runs the solver (two stages for
+//! max_pflops), reads the purchases back, re-checks them with the independent checker,
+//! falls back to a rounded LP plan when the exact search finds nothing in time, and asks
+//! the conflict analysis why when the scenario is infeasible.
+
+use crate::check::{Evaluation, evaluate};
+use crate::error::PlanError;
+use crate::explain::conflicts;
+use crate::model::{Goal, Request, UNIT_CAP, build};
+use crate::plan::{Plan, Status};
+use crate::scenario::{Objective, Scenario};
+use crate::solve::{Backend, Limits, Outcome, solve};
+use std::time::Instant;
+
+/// How to solve.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Solver backend.
+    pub backend: Backend,
+    /// Overrides `solver.time_limit_s`.
+    pub time_limit_s: Option<f64>,
+    /// Overrides `solver.mip_gap`.
+    pub mip_gap: Option<f64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            backend: Backend::Microlp,
+            time_limit_s: None,
+            mip_gap: None,
+        }
+    }
+}
+
+/// A wall-clock budget shared by the solves of one plan.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    started: Instant,
+    /// Total seconds.
+    pub seconds: f64,
+    /// Relative MIP gap.
+    pub mip_gap: f64,
+}
+
+impl Budget {
+    /// Starts a budget now.
+    pub fn start(seconds: f64, mip_gap: f64) -> Budget {
+        Budget {
+            started: Instant::now(),
+            seconds,
+            mip_gap,
+        }
+    }
+
+    /// Seconds left.
+    pub fn left(&self) -> f64 {
+        (self.seconds - self.started.elapsed().as_secs_f64()).max(0.0)
+    }
+
+    /// Limits for the next solve: what is left, at least `floor` seconds.
+    pub fn limits(&self, floor: f64) -> Limits {
+        Limits {
+            time_limit_s: self.left().max(floor),
+            mip_gap: self.mip_gap,
+        }
+    }
+}
+
+/// A solved variant of the model, with its purchases read back.
+#[derive(Debug, Clone)]
+pub struct Solved {
+    /// New units per accelerator.
+    pub units: Vec<f64>,
+    /// The goal's value, in its own unit (money, PFLOPS, kW, fraction, units).
+    pub objective: f64,
+    /// Proven bound on the goal, same unit.
+    pub bound: Option<f64>,
+    /// Whether the search finished (within the gap).
+    pub proven: bool,
+}
+
+/// Result of one solve of a model variant.
+#[derive(Debug, Clone)]
+pub enum Variant {
+    /// A solution.
+    Solved(Solved),
+    /// No solution exists.
+    Infeasible,
+    /// The objective is unbounded.
+    Unbounded,
+    /// The solver stopped before finding a solution.
+    NoSolution(String),
+}
+
+/// Builds and solves one model variant.
+pub fn solve_variant(
+    req: &Request,
+    backend: Backend,
+    limits: Limits,
+) -> Result<Variant, PlanError> {
+    let built = build(req);
+    let buy = built.buy.clone();
+    let unit = built.objective_unit;
+    let integer = req.scenario.solver.integer && !req.lp_relaxation;
+    let (outcome, _) = solve(built, backend, limits)?;
+    Ok(match outcome {
+        Outcome::Solved {
+            proven,
+            values,
+            objective,
+            bound,
+        } => {
+            let units = buy
+                .iter()
+                .zip(&req.scenario.accelerators)
+                .map(|(b, a)| match b {
+                    None => 0.0,
+                    Some((var, lot)) => {
+                        let v = good_lp::Solution::value(&values, *var);
+                        let x = if integer {
+                            v.round().max(0.0) * lot
+                        } else {
+                            (v * lot).max(0.0)
+                        };
+                        let x = if x.abs() < 1e-9 { 0.0 } else { x };
+                        match (integer, a.max_units) {
+                            (false, Some(m)) => x.min(m as f64),
+                            _ => x,
+                        }
+                    }
+                })
+                .collect();
+            Variant::Solved(Solved {
+                units,
+                objective: objective * unit,
+                bound: bound.map(|b| b * unit),
+                proven,
+            })
+        }
+        Outcome::Infeasible => Variant::Infeasible,
+        Outcome::Unbounded => Variant::Unbounded,
+        Outcome::NoSolution(why) => Variant::NoSolution(why),
+    })
+}
+
+/// Plans `s`: the checked optimal (or best found) purchases, or why there are none.
+pub fn plan(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
+    let budget = Budget::start(
+        opts.time_limit_s.unwrap_or(s.solver.time_limit_s),
+        opts.mip_gap.unwrap_or(s.solver.mip_gap),
+    );
+    let solver = opts.backend.as_str();
+    let first = solve_variant(&Request::new(s), opts.backend, budget.limits(0.0))?;
+    let mut plan = match first {
+        Variant::Solved(sol) => match s.objective {
+            Objective::MinCost => finish_min_cost(s, &sol, solver)?,
+            Objective::MaxPflops => finish_max_pflops(s, sol, opts.backend, &budget)?,
+        },
+        Variant::Infeasible => {
+            let mut p = Plan::without_purchases(s, Status::Infeasible, solver);
+            p.conflicts = conflicts::find(s, opts.backend, &budget)?;
+            p
+        }
+        Variant::Unbounded => {
+            let mut p = Plan::without_purchases(s, Status::Unbounded, solver);
+            p.message = Some("the objective can grow without end".into());
+            p
+        }
+        Variant::NoSolution(why) => fallback(s, opts.backend, &budget, why)?,
+    };
+    if plan.status.has_plan()
+        && s.objective == Objective::MaxPflops
+        && let Some(p) = unbounded_pflops(s, &plan)
+    {
+        plan = p;
+    }
+    Ok(plan)
+}
+
+/// Evaluates purchases and refuses any that break a rule.
+fn checked(s: &Scenario, units: &[f64]) -> Result<Evaluation, PlanError> {
+    let e = evaluate(s, units);
+    let broken: Vec<String> = e
+        .violations()
+        .iter()
+        .map(|c| format!("- {}", c.description))
+        .collect();
+    if broken.is_empty() {
+        Ok(e)
+    } else {
+        Err(PlanError::CheckFailed(broken.join("\n")))
+    }
+}
+
+/// Relative gap between a plan's value and its bound; below 1e-9 it is rounding noise.
+fn relative_gap(value: f64, bound: f64) -> f64 {
+    let denom = value.abs().max(bound.abs());
+    let gap = if denom <= 0.0 {
+        0.0
+    } else {
+        (value - bound).abs() / denom
+    };
+    if gap < 1e-9 { 0.0 } else { gap }
+}
+
+/// A bound within rounding noise of the value is the value.
+fn snap(value: f64, bound: f64) -> f64 {
+    if relative_gap(value, bound) == 0.0 {
+        value
+    } else {
+        bound
+    }
+}
+
+fn finish_min_cost(s: &Scenario, sol: &Solved, solver: &str) -> Result<Plan, PlanError> {
+    let e = checked(s, &sol.units)?;
+    let status = if sol.proven {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    let mut plan = Plan::from_evaluation(s, &e, status, solver);
+    let bound = sol
+        .bound
+        .unwrap_or(if sol.proven { e.total_cost } else { 0.0 })
+        .min(e.total_cost);
+    plan.bound = Some(snap(e.total_cost, bound));
+    plan.gap = Some(relative_gap(e.total_cost, bound));
+    Ok(plan)
+}
+
+fn finish_max_pflops(
+    s: &Scenario,
+    first: Solved,
+    backend: Backend,
+    budget: &Budget,
+) -> Result<Plan, PlanError> {
+    let e1 = checked(s, &first.units)?;
+    let best = e1.pflops;
+    let upper = first
+        .bound
+        .unwrap_or(if first.proven { best } else { f64::INFINITY })
+        .max(best);
+    // Second stage: least cost among plans within the gap of the maximum found.
+    let floor = best * (1.0 - budget.mip_gap) - 1e-9 * best.max(1.0);
+    let mut req = Request::new(s);
+    req.goal = Goal::MinCostWithPflops(floor);
+    let (e, proven) = match solve_variant(&req, backend, budget.limits(1.0))? {
+        Variant::Solved(second) => match checked(s, &second.units) {
+            Ok(e2) if e2.total_cost <= e1.total_cost => (e2, first.proven && second.proven),
+            _ => (e1, false),
+        },
+        _ => (e1, false),
+    };
+    let status = if proven {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    let mut plan = Plan::from_evaluation(s, &e, status, backend.as_str());
+    if upper.is_finite() {
+        plan.bound = Some(snap(e.pflops, upper));
+        plan.gap = Some(relative_gap(e.pflops, upper));
+    }
+    Ok(plan)
+}
+
+/// max_pflops plans that reach the modelling cap of an accelerator that nothing else
+/// limits are unbounded in truth.
+fn unbounded_pflops(s: &Scenario, plan: &Plan) -> Option<Plan> {
+    let hit = plan.purchases.iter().find(|p| {
+        let a = &s.accelerators[s.index_of(&p.id).unwrap_or(0)];
+        a.max_units.is_none() && p.units >= UNIT_CAP - a.lot_size as f64
+    })?;
+    let mut out = Plan::without_purchases(s, Status::Unbounded, &plan.solver);
+    out.message = Some(format!(
+        "PFLOPS can grow without end: nothing limits how many {} are bought (it costs nothing within the budgets); give it a unit_price, a max_units or a power limit",
+        hit.id
+    ));
+    Some(out)
+}
+
+/// When the exact search found nothing in time: round the LP relaxation to whole lots and
+/// keep the result if the checker accepts it, with the LP bound and an honest status.
+fn fallback(
+    s: &Scenario,
+    backend: Backend,
+    budget: &Budget,
+    why: String,
+) -> Result<Plan, PlanError> {
+    let mut req = Request::new(s);
+    req.lp_relaxation = true;
+    let lp = match solve_variant(&req, backend, budget.limits(5.0))? {
+        Variant::Solved(sol) => sol,
+        Variant::Infeasible => {
+            let mut p = Plan::without_purchases(s, Status::Infeasible, backend.as_str());
+            p.conflicts = conflicts::find(s, backend, budget)?;
+            return Ok(p);
+        }
+        _ => return Ok(no_plan(s, backend, why)),
+    };
+    let round = |up: bool| -> Vec<f64> {
+        s.accelerators
+            .iter()
+            .zip(&lp.units)
+            .map(|(a, &x)| {
+                if !s.solver.integer {
+                    return x;
+                }
+                let lot = a.lot_size as f64;
+                let mut k = if up {
+                    (x / lot - 1e-9).ceil()
+                } else {
+                    (x / lot + 1e-9).floor()
+                };
+                if let Some(min) = a.min_units
+                    && k > 0.0
+                    && k * lot < min as f64
+                {
+                    k = if up { (min as f64 / lot).ceil() } else { 0.0 };
+                }
+                if let Some(m) = a.max_units {
+                    k = k.min((m as f64 / lot).floor());
+                }
+                k.max(0.0) * lot
+            })
+            .collect()
+    };
+    let candidates: Vec<Evaluation> = [true, false]
+        .into_iter()
+        .map(|up| evaluate(s, &round(up)))
+        .filter(|e| e.violations().is_empty())
+        .collect();
+    let better = |a: &Evaluation, b: &Evaluation| match s.objective {
+        Objective::MinCost => a.total_cost.total_cmp(&b.total_cost),
+        Objective::MaxPflops => b.pflops.total_cmp(&a.pflops),
+    };
+    let Some(e) = candidates.into_iter().min_by(better) else {
+        return Ok(no_plan(s, backend, why));
+    };
+    let mut plan = Plan::from_evaluation(s, &e, Status::Feasible, backend.as_str());
+    let (value, bound) = match s.objective {
+        Objective::MinCost => (e.total_cost, lp.objective.min(e.total_cost)),
+        Objective::MaxPflops => (e.pflops, lp.objective.max(e.pflops)),
+    };
+    plan.bound = Some(snap(value, bound));
+    plan.gap = Some(relative_gap(value, bound));
+    plan.warnings.push(format!(
+        "{why}; this plan rounds the continuous relaxation to whole lots, and the bound is the relaxation's"
+    ));
+    Ok(plan)
+}
+
+fn no_plan(s: &Scenario, backend: Backend, why: String) -> Plan {
+    let mut p = Plan::without_purchases(s, Status::Error, backend.as_str());
+    p.message = Some(format!(
+        "{why}, and rounding the continuous relaxation gave no valid plan; raise solver.time_limit_s (or --time-limit) or try --solver highs"
+    ));
+    p
+}

@@ -1,0 +1,721 @@
+//! Checks a raw scenario against the format's rules and fills in defaults. Every problem
+//! is collected (not just the first) with its field path and location.
+
+use super::load::closest;
+use super::locate::{Seg, locate};
+use super::raw::*;
+use super::*;
+use crate::error::{Diagnostic, ScenarioError};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Most accelerators one scenario may list.
+pub const MAX_ACCELERATORS: usize = 1000;
+/// Largest denominator allowed for a strict share (`min = p/q`).
+pub const MAX_STRICT_DENOMINATOR: u64 = 10_000;
+/// Largest whole-unit figure accepted (units, caps, lots): far above any real fleet, and
+/// small enough for every solver's integer range.
+pub const MAX_UNITS: f64 = 1.0e9;
+
+/// Something allowed but probably not meant; printed on stderr, never fatal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning(pub String);
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+struct Checker<'a> {
+    text: &'a str,
+    file: &'a str,
+    problems: Vec<Diagnostic>,
+    warnings: Vec<Warning>,
+}
+
+fn key(k: &str) -> Seg {
+    Seg::Key(k.to_string())
+}
+
+fn path_of(parts: &[&str]) -> Vec<Seg> {
+    parts.iter().map(|p| key(p)).collect()
+}
+
+/// A numeric range rule.
+#[derive(Clone, Copy)]
+enum Range {
+    NonNegative,
+    Positive,
+    Fraction,
+    AtLeastOne,
+    UnitInterval, // (0, 1]
+}
+
+impl Range {
+    fn holds(self, v: f64) -> bool {
+        match self {
+            Range::NonNegative => v >= 0.0,
+            Range::Positive => v > 0.0,
+            Range::Fraction => (0.0..=1.0).contains(&v),
+            Range::AtLeastOne => v >= 1.0,
+            Range::UnitInterval => v > 0.0 && v <= 1.0,
+        }
+    }
+    fn says(self) -> &'static str {
+        match self {
+            Range::NonNegative => "must be >= 0",
+            Range::Positive => "must be > 0",
+            Range::Fraction => "must be in [0, 1]",
+            Range::AtLeastOne => "must be >= 1",
+            Range::UnitInterval => "must be in (0, 1]",
+        }
+    }
+}
+
+/// Formats a number as the user would have written it.
+pub fn show(v: f64) -> String {
+    if v.is_nan() {
+        ".nan".into()
+    } else if v.is_infinite() {
+        if v > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        }
+    } else if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn error(&mut self, path: &[Seg], message: String) {
+        let location = locate(self.text, path);
+        self.problems.push(Diagnostic {
+            file: self.file.to_string(),
+            location,
+            message,
+        });
+    }
+
+    fn warn(&mut self, message: String) {
+        self.warnings.push(Warning(message));
+    }
+
+    /// A finite number within `range`, or an error naming `name`.
+    fn number(
+        &mut self,
+        path: &[Seg],
+        name: &str,
+        value: Option<f64>,
+        range: Range,
+    ) -> Option<f64> {
+        let v = value?;
+        if !v.is_finite() || !range.holds(v) {
+            self.error(path, format!("{name} {}, got {}", range.says(), show(v)));
+            return None;
+        }
+        Some(v)
+    }
+
+    fn required<T>(&mut self, path: &[Seg], name: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() {
+            self.error(path, format!("{name} is required"));
+        }
+        value
+    }
+
+    /// A whole number of units within `[min, MAX_UNITS]`.
+    fn whole(&mut self, path: &[Seg], name: &str, value: Option<f64>, min: f64) -> Option<u64> {
+        let v = value?;
+        if !v.is_finite() || v < min || v.fract() != 0.0 || v > MAX_UNITS {
+            self.error(
+                path,
+                format!(
+                    "{name} must be a whole number from {} to {}, got {}",
+                    show(min),
+                    show(MAX_UNITS),
+                    show(v)
+                ),
+            );
+            return None;
+        }
+        Some(v as u64)
+    }
+
+    fn section2(&mut self, path: &[Seg], name: &str) {
+        self.error(
+            path,
+            format!(
+                "{name} belongs to multi-site / multi-period planning, which this version of chipmix does not support yet"
+            ),
+        );
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Validates `raw` (parsed from `text`, read from `file`) into a [`Scenario`].
+pub fn validate(
+    raw: RawScenario,
+    text: &str,
+    file: &str,
+) -> Result<(Scenario, Vec<Warning>), ScenarioError> {
+    let mut c = Checker {
+        text,
+        file,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if raw.periods.is_some() {
+        c.section2(&path_of(&["periods"]), "periods");
+    }
+    if raw.sites.is_some() {
+        c.section2(&path_of(&["sites"]), "sites");
+    }
+
+    let name = match raw.name {
+        Some(n) if !n.trim().is_empty() => n,
+        Some(_) => {
+            c.error(&path_of(&["name"]), "name must not be empty".into());
+            String::new()
+        }
+        None => {
+            c.error(&[], "name is required".into());
+            String::new()
+        }
+    };
+    let objective = match raw.objective.as_deref() {
+        None | Some("min_cost") => Objective::MinCost,
+        Some("max_pflops") => Objective::MaxPflops,
+        Some(other) => {
+            let hint = closest(other, &["min_cost", "max_pflops"])
+                .map(|b| format!(" (did you mean `{b}`?)"))
+                .unwrap_or_default();
+            c.error(
+                &path_of(&["objective"]),
+                format!("objective must be min_cost or max_pflops, got `{other}`{hint}"),
+            );
+            Objective::MinCost
+        }
+    };
+
+    // Accelerators.
+    let mut accelerators = Vec::new();
+    let raw_accs = raw.accelerators.unwrap_or_default();
+    if raw_accs.is_empty() {
+        c.error(
+            &path_of(&["accelerators"]),
+            "accelerators is required and must list at least one accelerator".into(),
+        );
+    }
+    if raw_accs.len() > MAX_ACCELERATORS {
+        c.error(
+            &path_of(&["accelerators"]),
+            format!(
+                "accelerators lists {} entries; at most {MAX_ACCELERATORS} are allowed",
+                raw_accs.len()
+            ),
+        );
+    }
+    let mut seen_ids = BTreeSet::new();
+    for (i, a) in raw_accs.into_iter().enumerate() {
+        if let Some(acc) = accelerator(&mut c, i, a, &mut seen_ids) {
+            accelerators.push(acc);
+        }
+    }
+    let ids: Vec<String> = accelerators.iter().map(|a| a.id.clone()).collect();
+
+    // Demand.
+    let mut demand = Demand::default();
+    if let Some(d) = raw.demand {
+        demand.pflops = c.number(
+            &path_of(&["demand", "pflops"]),
+            "demand.pflops",
+            d.pflops,
+            Range::NonNegative,
+        );
+        demand.memory_tb = c.number(
+            &path_of(&["demand", "memory_tb"]),
+            "demand.memory_tb",
+            d.memory_tb,
+            Range::NonNegative,
+        );
+        if let Some(w) = d.workloads {
+            if w.is_empty() {
+                c.error(
+                    &path_of(&["demand", "workloads"]),
+                    "demand.workloads must name at least one workload class".into(),
+                );
+            }
+            for (name, v) in w {
+                let p = path_of(&["demand", "workloads", &name]);
+                let label = format!("demand.workloads.{name}");
+                if let Some(v) = c.number(&p, &label, Some(v), Range::NonNegative) {
+                    demand.workloads.insert(name, v);
+                }
+            }
+            if d.pflops.is_some() {
+                c.error(
+                    &path_of(&["demand", "workloads"]),
+                    "demand takes pflops or workloads, not both".into(),
+                );
+            }
+        }
+    }
+    for a in &accelerators {
+        for class in a.efficiency.keys() {
+            if !demand.workloads.contains_key(class) {
+                let what = if demand.workloads.is_empty() {
+                    "the demand is not given per workload".to_string()
+                } else {
+                    format!(
+                        "demand.workloads has no class `{class}` (classes: {})",
+                        demand
+                            .workloads
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                c.warn(format!(
+                    "accelerators[{}].efficiency.{class} is not used: {what}",
+                    a.id
+                ));
+            }
+        }
+    }
+
+    // Existing fleet: entries of the same id are added up.
+    let mut existing_units: BTreeMap<String, u64> = BTreeMap::new();
+    for (i, e) in raw.existing.unwrap_or_default().into_iter().enumerate() {
+        let base = vec![key("existing"), Seg::Index(i)];
+        let label = |f: &str| format!("existing[{i}].{f}");
+        if e.retire_year.is_some() {
+            let mut p = base.clone();
+            p.push(key("retire_year"));
+            c.section2(&p, &label("retire_year"));
+        }
+        let id = {
+            let mut p = base.clone();
+            p.push(key("id"));
+            c.required(&p, &label("id"), e.id)
+        };
+        let units = {
+            let mut p = base.clone();
+            p.push(key("units"));
+            let u = c.required(&p, &label("units"), e.units);
+            c.whole(&p, &label("units"), u, 0.0)
+        };
+        if let Some(id) = id {
+            if !ids.contains(&id) {
+                let mut p = base.clone();
+                p.push(key("id"));
+                let candidates: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+                let hint = closest(&id, &candidates)
+                    .map(|b| format!(" (did you mean `{b}`?)"))
+                    .unwrap_or_default();
+                c.error(
+                    &p,
+                    format!("existing[{i}].id `{id}` is not an accelerator of this scenario{hint}"),
+                );
+            } else if let Some(u) = units {
+                *existing_units.entry(id).or_insert(0) += u;
+            }
+        }
+    }
+    // Keep the accelerators' order.
+    let existing: Vec<Existing> = accelerators
+        .iter()
+        .filter_map(|a| {
+            existing_units.get(&a.id).map(|&units| Existing {
+                id: a.id.clone(),
+                units,
+            })
+        })
+        .collect();
+
+    // Policy.
+    let mut domestic_share = None;
+    if let Some(p) = raw.policy {
+        if p.national_domestic_share.is_some() {
+            c.section2(
+                &path_of(&["policy", "national_domestic_share"]),
+                "policy.national_domestic_share",
+            );
+        }
+        if let Some(ds) = p.domestic_share {
+            let base = ["policy", "domestic_share"];
+            let min_path = path_of(&[base[0], base[1], "min"]);
+            let min = c.required(&min_path, "policy.domestic_share.min", ds.min);
+            let min = c.number(&min_path, "policy.domestic_share.min", min, Range::Fraction);
+            let basis = match ds.basis.as_deref() {
+                None | Some("units") => Some(ShareBasis::Units),
+                Some("tflops") => Some(ShareBasis::Tflops),
+                Some("spend") => Some(ShareBasis::Spend),
+                Some(other) => {
+                    let hint = closest(other, &["units", "tflops", "spend"])
+                        .map(|b| format!(" (did you mean `{b}`?)"))
+                        .unwrap_or_default();
+                    c.error(
+                        &path_of(&[base[0], base[1], "basis"]),
+                        format!("policy.domestic_share.basis must be units, tflops or spend, got `{other}`{hint}"),
+                    );
+                    None
+                }
+            };
+            let strict = ds.strict.unwrap_or(false);
+            if strict && basis.is_some_and(|b| b != ShareBasis::Units) {
+                c.error(
+                    &path_of(&[base[0], base[1], "strict"]),
+                    "policy.domestic_share.strict applies to basis units only".into(),
+                );
+            }
+            if let (true, Some(m)) = (strict, min)
+                && strict_fraction(m).is_none()
+            {
+                c.error(
+                        &min_path,
+                        format!(
+                            "policy.domestic_share.min {} is not a fraction p/q with q <= {MAX_STRICT_DENOMINATOR}, which strict needs",
+                            show(m)
+                        ),
+                    );
+            }
+            if let (Some(min), Some(basis)) = (min, basis) {
+                domestic_share = Some(DomesticShare { min, basis, strict });
+            }
+        }
+    }
+
+    // Limits.
+    let mut limits = Limits::default();
+    if let Some(l) = raw.limits {
+        let f = |n: &str| path_of(&["limits", n]);
+        limits.budget = c.number(&f("budget"), "limits.budget", l.budget, Range::NonNegative);
+        limits.capex_budget = c.number(
+            &f("capex_budget"),
+            "limits.capex_budget",
+            l.capex_budget,
+            Range::NonNegative,
+        );
+        limits.power_kw = c.number(
+            &f("power_kw"),
+            "limits.power_kw",
+            l.power_kw,
+            Range::NonNegative,
+        );
+        limits.vendor_max_share = c.number(
+            &f("vendor_max_share"),
+            "limits.vendor_max_share",
+            l.vendor_max_share,
+            Range::Fraction,
+        );
+    }
+
+    // Costs.
+    let mut costs = Costs {
+        energy_price_per_kwh: 0.0,
+        pue: 1.0,
+        utilization: 1.0,
+        opex_years: 0.0,
+        platform_adoption: BTreeMap::new(),
+    };
+    if let Some(k) = raw.costs {
+        let f = |n: &str| path_of(&["costs", n]);
+        if k.discount_rate.is_some() {
+            c.section2(&f("discount_rate"), "costs.discount_rate");
+        }
+        if let Some(v) = c.number(
+            &f("energy_price_per_kwh"),
+            "costs.energy_price_per_kwh",
+            k.energy_price_per_kwh,
+            Range::NonNegative,
+        ) {
+            costs.energy_price_per_kwh = v;
+        }
+        if let Some(v) = c.number(&f("pue"), "costs.pue", k.pue, Range::AtLeastOne) {
+            costs.pue = v;
+        }
+        if let Some(v) = c.number(
+            &f("utilization"),
+            "costs.utilization",
+            k.utilization,
+            Range::UnitInterval,
+        ) {
+            costs.utilization = v;
+        }
+        if let Some(v) = c.number(
+            &f("opex_years"),
+            "costs.opex_years",
+            k.opex_years,
+            Range::NonNegative,
+        ) {
+            costs.opex_years = v;
+        }
+        for (platform, v) in k.platform_adoption.unwrap_or_default() {
+            let p = path_of(&["costs", "platform_adoption", &platform]);
+            let label = format!("costs.platform_adoption.{platform}");
+            if let Some(v) = c.number(&p, &label, Some(v), Range::NonNegative) {
+                if !accelerators
+                    .iter()
+                    .any(|a| a.platform.as_deref() == Some(&platform))
+                {
+                    c.warn(format!(
+                        "{label} is not used: no accelerator of this scenario runs platform `{platform}`"
+                    ));
+                }
+                costs.platform_adoption.insert(platform, v);
+            }
+        }
+    }
+
+    // Solver.
+    let mut solver = SolverSettings {
+        integer: true,
+        mip_gap: 0.001,
+        time_limit_s: 60.0,
+    };
+    if let Some(s) = raw.solver {
+        let f = |n: &str| path_of(&["solver", n]);
+        solver.integer = s.integer.unwrap_or(true);
+        if let Some(v) = c.number(&f("mip_gap"), "solver.mip_gap", s.mip_gap, Range::Fraction) {
+            solver.mip_gap = v;
+        }
+        if let Some(v) = c.number(
+            &f("time_limit_s"),
+            "solver.time_limit_s",
+            s.time_limit_s,
+            Range::Positive,
+        ) {
+            solver.time_limit_s = v;
+        }
+    }
+
+    // Cross-field rules.
+    if objective == Objective::MaxPflops {
+        if limits.budget.is_none() && limits.capex_budget.is_none() {
+            c.error(
+                &path_of(&["objective"]),
+                "objective max_pflops needs limits.budget or limits.capex_budget".into(),
+            );
+        }
+        if !demand.workloads.is_empty() {
+            c.error(
+                &path_of(&["objective"]),
+                "objective max_pflops works with demand.pflops or no demand, not demand.workloads"
+                    .into(),
+            );
+        }
+    }
+
+    if !c.problems.is_empty() {
+        return Err(ScenarioError::Invalid(c.problems));
+    }
+    let scenario = Scenario {
+        name,
+        description: raw.description,
+        currency: raw.currency.unwrap_or_else(|| "USD".to_string()),
+        objective,
+        accelerators,
+        demand,
+        existing,
+        domestic_share,
+        limits,
+        costs,
+        solver,
+    };
+    Ok((scenario, c.warnings))
+}
+
+fn accelerator(
+    c: &mut Checker,
+    i: usize,
+    a: RawAccelerator,
+    seen: &mut BTreeSet<String>,
+) -> Option<Accelerator> {
+    let base = vec![key("accelerators"), Seg::Index(i)];
+    let at = |f: &str| {
+        let mut p = base.clone();
+        p.push(key(f));
+        p
+    };
+    let id = match a.id {
+        None => {
+            c.error(&base, format!("accelerators[{i}].id is required"));
+            None
+        }
+        Some(id) if !valid_id(&id) => {
+            c.error(
+                &at("id"),
+                format!("accelerators[{i}].id `{id}` must use only a-z, 0-9, '.', '_' and '-'"),
+            );
+            None
+        }
+        Some(id) if seen.contains(&id) => {
+            c.error(
+                &at("id"),
+                format!("accelerators[{i}].id `{id}` is listed twice"),
+            );
+            None
+        }
+        Some(id) => {
+            seen.insert(id.clone());
+            Some(id)
+        }
+    };
+    let label_id = id.clone().unwrap_or_else(|| i.to_string());
+    let l = |f: &str| format!("accelerators[{label_id}].{f}");
+
+    if a.lifetime_years.is_some() {
+        c.section2(&at("lifetime_years"), &l("lifetime_years"));
+    }
+    let vendor = match c.required(&at("vendor"), &l("vendor"), a.vendor) {
+        Some(v) if v.trim().is_empty() => {
+            c.error(&at("vendor"), format!("{} must not be empty", l("vendor")));
+            None
+        }
+        v => v,
+    };
+    let origin = match c.required(&at("origin"), &l("origin"), a.origin).as_deref() {
+        Some("domestic") => Some(Origin::Domestic),
+        Some("foreign") => Some(Origin::Foreign),
+        Some(other) => {
+            let hint = closest(other, &["domestic", "foreign"])
+                .map(|b| format!(" (did you mean `{b}`?)"))
+                .unwrap_or_default();
+            c.error(
+                &at("origin"),
+                format!(
+                    "{} must be domestic or foreign, got `{other}`{hint}",
+                    l("origin")
+                ),
+            );
+            None
+        }
+        None => None,
+    };
+    let price = c.required(&at("unit_price"), &l("unit_price"), a.unit_price);
+    let price = c.number(
+        &at("unit_price"),
+        &l("unit_price"),
+        price,
+        Range::NonNegative,
+    );
+    let tflops = c.required(&at("tflops"), &l("tflops"), a.tflops);
+    let tflops = c.number(&at("tflops"), &l("tflops"), tflops, Range::Positive);
+    let power_w = c.number(&at("power_w"), &l("power_w"), a.power_w, Range::NonNegative);
+    let memory_gb = c.number(
+        &at("memory_gb"),
+        &l("memory_gb"),
+        a.memory_gb,
+        Range::NonNegative,
+    );
+    let max_units = c.whole(&at("max_units"), &l("max_units"), a.max_units, 0.0);
+    let min_units = c.whole(&at("min_units"), &l("min_units"), a.min_units, 0.0);
+    let lot_size = c.whole(&at("lot_size"), &l("lot_size"), a.lot_size, 1.0);
+    let mut bad_efficiency = false;
+    let mut efficiency = BTreeMap::new();
+    for (class, v) in a.efficiency.unwrap_or_default() {
+        let mut p = at("efficiency");
+        p.push(key(&class));
+        match c.number(
+            &p,
+            &l(&format!("efficiency.{class}")),
+            Some(v),
+            Range::NonNegative,
+        ) {
+            Some(v) => {
+                efficiency.insert(class, v);
+            }
+            None => bad_efficiency = true,
+        }
+    }
+    let platform = match a.platform {
+        Some(p) if p.trim().is_empty() => {
+            c.error(
+                &at("platform"),
+                format!("{} must not be empty", l("platform")),
+            );
+            None
+        }
+        p => p,
+    };
+    if a.max_units.is_some() && max_units.is_none()
+        || a.min_units.is_some() && min_units.is_none()
+        || a.lot_size.is_some() && lot_size.is_none()
+        || a.power_w.is_some() && power_w.is_none()
+        || a.memory_gb.is_some() && memory_gb.is_none()
+        || bad_efficiency
+    {
+        return None;
+    }
+    let acc = Accelerator {
+        id: id?,
+        name: a.name,
+        vendor: vendor?,
+        origin: origin?,
+        platform,
+        unit_price: price?,
+        tflops: tflops?,
+        power_w: power_w.unwrap_or(0.0),
+        memory_gb: memory_gb.unwrap_or(0.0),
+        available: a.available.unwrap_or(true),
+        max_units,
+        min_units,
+        lot_size: lot_size.unwrap_or(1),
+        efficiency,
+        source: a.source,
+    };
+    if acc.available {
+        let lot_cap = acc.max_units.map(|m| m - m % acc.lot_size);
+        if let (Some(min), Some(cap)) = (acc.min_units, lot_cap)
+            && min > cap
+        {
+            c.warn(format!(
+                    "accelerators[{}]: min_units {min} is above what max_units {} allows in lots of {}: no new units can be bought",
+                    acc.id,
+                    acc.max_units.unwrap_or(0),
+                    acc.lot_size
+                ));
+        }
+    }
+    Some(acc)
+}
+
+/// `min` as a reduced fraction `p/q` with `q <= 10,000`, if it is one (within 1e-9).
+pub fn strict_fraction(min: f64) -> Option<(u64, u64)> {
+    (1..=MAX_STRICT_DENOMINATOR).find_map(|q| {
+        let p = (min * q as f64).round();
+        ((p / q as f64 - min).abs() <= 1e-9).then_some((p as u64, q))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_fractions_are_reduced() {
+        assert_eq!(strict_fraction(0.5), Some((1, 2)));
+        assert_eq!(strict_fraction(0.7), Some((7, 10)));
+        assert_eq!(strict_fraction(2.0 / 3.0), Some((2, 3)));
+        assert_eq!(strict_fraction(0.0), Some((0, 1)));
+        assert_eq!(strict_fraction(1.0), Some((1, 1)));
+        assert_eq!(strict_fraction(0.123456789), None);
+    }
+
+    #[test]
+    fn numbers_show_as_written() {
+        assert_eq!(show(-5.0), "-5");
+        assert_eq!(show(0.25), "0.25");
+        assert_eq!(show(f64::NAN), ".nan");
+    }
+}

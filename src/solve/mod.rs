@@ -1,0 +1,147 @@
+//! Solver backends behind one function: microlp (pure Rust, always built) and HiGHS (the
+//! `highs` Cargo feature). A solve returns data, never panics: optimal, stopped by a limit
+//! with a proven bound, infeasible, or no solution with the reason.
+
+#[cfg(feature = "highs")]
+mod highs;
+mod microlp;
+
+use crate::error::PlanError;
+use crate::model::Built;
+use good_lp::{Solution, SolutionStatus, Variable};
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// Which solver to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The pure-Rust microlp solver (default).
+    Microlp,
+    /// HiGHS, when built with the `highs` feature.
+    Highs,
+}
+
+impl Backend {
+    /// The name used on the command line and in plans.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Microlp => "microlp",
+            Backend::Highs => "highs",
+        }
+    }
+
+    /// Whether this build includes the backend.
+    pub fn is_built(self) -> bool {
+        match self {
+            Backend::Microlp => true,
+            Backend::Highs => cfg!(feature = "highs"),
+        }
+    }
+}
+
+/// Stopping rules for one solve.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Wall-clock limit in seconds.
+    pub time_limit_s: f64,
+    /// Relative MIP gap at which the search may stop.
+    pub mip_gap: f64,
+}
+
+/// Values of every model variable.
+#[derive(Debug, Clone)]
+pub struct Values(pub HashMap<Variable, f64>);
+
+impl Solution for Values {
+    fn status(&self) -> SolutionStatus {
+        SolutionStatus::Optimal
+    }
+    fn value(&self, variable: Variable) -> f64 {
+        self.0.get(&variable).copied().unwrap_or(0.0)
+    }
+}
+
+/// What a solve found.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A solution.
+    Solved {
+        /// Within the requested gap (true) or stopped by a limit (false).
+        proven: bool,
+        /// Variable values.
+        values: Values,
+        /// Objective value in the model's units (constant included).
+        objective: f64,
+        /// Best proven bound on the objective in the same units, when the solver has one.
+        bound: Option<f64>,
+    },
+    /// No assignment satisfies the constraints.
+    Infeasible,
+    /// The objective can improve without end.
+    Unbounded,
+    /// The solver stopped (time limit) before finding any solution.
+    NoSolution(String),
+}
+
+/// A raw result from a backend, before the objective is evaluated.
+pub(crate) enum Raw {
+    Solved {
+        proven: bool,
+        values: Vec<f64>,
+        /// Bound on the linear part of the objective (no constant).
+        bound: Option<f64>,
+    },
+    Infeasible,
+    Unbounded,
+    NoSolution(String),
+}
+
+/// Solves `built` with `backend` under `limits`; returns the outcome and the seconds spent.
+pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome, f64), PlanError> {
+    if !backend.is_built() {
+        return Err(PlanError::SolverUnavailable(backend.as_str().to_string()));
+    }
+    let started = Instant::now();
+    let objective = built.objective.clone();
+    let all: Vec<Variable> = built
+        .vars
+        .iter_variables_with_def()
+        .map(|(v, _)| v)
+        .collect();
+    let constant = good_lp::IntoAffineExpression::constant(&objective);
+    let raw = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match backend {
+        Backend::Microlp => microlp::run(built, limits),
+        #[cfg(feature = "highs")]
+        Backend::Highs => highs::run(built, limits),
+        #[cfg(not(feature = "highs"))]
+        Backend::Highs => unreachable!("checked above"),
+    }))
+    .map_err(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown".into());
+        PlanError::Solver(format!("{} stopped unexpectedly: {what}", backend.as_str()))
+    })??;
+    let outcome = match raw {
+        Raw::Solved {
+            proven,
+            values,
+            bound,
+        } => {
+            let values = Values(all.iter().copied().zip(values).collect());
+            let value = objective.eval_with(&values);
+            Outcome::Solved {
+                proven,
+                objective: value,
+                bound: bound.filter(|b| b.is_finite()).map(|b| b + constant),
+                values,
+            }
+        }
+        Raw::Infeasible => Outcome::Infeasible,
+        Raw::Unbounded => Outcome::Unbounded,
+        Raw::NoSolution(why) => Outcome::NoSolution(why),
+    };
+    Ok((outcome, started.elapsed().as_secs_f64()))
+}
