@@ -151,7 +151,13 @@ pub fn plan(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
         opts.mip_gap.unwrap_or(s.solver.mip_gap),
     );
     let solver = opts.backend.as_str();
-    let first = solve_variant(&Request::new(s), opts.backend, budget.limits(0.0))?;
+    let mut limits = budget.limits(0.0);
+    if s.objective == Objective::MaxPflops {
+        // The first stage is solved ten times tighter, so that the second stage's floor
+        // (a fraction of the proven bound) leaves the final plan within the requested gap.
+        limits.mip_gap /= 10.0;
+    }
+    let first = solve_variant(&Request::new(s), opts.backend, limits)?;
     let mut plan = match first {
         Variant::Solved(sol) => match s.objective {
             Objective::MinCost => finish_min_cost(s, &sol, solver)?,
@@ -242,8 +248,10 @@ fn finish_max_pflops(
         .bound
         .unwrap_or(if first.proven { best } else { f64::INFINITY })
         .max(best);
-    // Second stage: least cost among plans within the gap of the maximum found.
-    let floor = best * (1.0 - budget.mip_gap) - 1e-9 * best.max(1.0);
+    // Second stage: least cost among plans within the gap of the proven maximum (the first
+    // plan qualifies, since it is within a tenth of the gap).
+    let reference = if upper.is_finite() { upper } else { best };
+    let floor = (reference * (1.0 - budget.mip_gap)).min(best) - 1e-9 * best.max(1.0);
     let mut req = Request::new(s);
     req.goal = Goal::MinCostWithPflops(floor);
     let (e, proven) = match solve_variant(&req, backend, budget.limits(1.0))? {

@@ -70,7 +70,7 @@ pub fn find(s: &Scenario, backend: Backend, budget: &Budget) -> Result<Vec<Strin
         for &b in &present[i + 1..] {
             if c.feasible(s, &[a, b])? {
                 out.push(format!(
-                    "{} and {} cannot both be relaxed away: only together do they block every plan (relaxing both makes a plan possible)",
+                    "{} and {} together block every plan: relaxing either alone is not enough, relaxing both makes a plan possible",
                     describe(s, a),
                     describe(s, b)
                 ));
@@ -304,8 +304,8 @@ fn measure(c: &Ctx, f: Family) -> Result<String, PlanError> {
                     {
                         parts.push(format!(
                             "{} {} (max_units {})",
-                            a.id,
                             qty(x, 2),
+                            a.id,
                             grouped(m as f64, 0)
                         ));
                     }
@@ -326,7 +326,7 @@ fn measure(c: &Ctx, f: Family) -> Result<String, PlanError> {
             if let Some(sol) = &sol {
                 for (a, &x) in s.accelerators.iter().zip(&sol.units) {
                     if !a.available && x > 0.0 {
-                        parts.push(format!("{} {}", a.id, qty(x, 2)));
+                        parts.push(format!("{} {}", qty(x, 2), a.id));
                     }
                 }
             }

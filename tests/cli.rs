@@ -1,0 +1,388 @@
+//! The binary end to end: exit codes, the JSON contract, output files, formats, and the
+//! samples checked against their own scenario figures.
+
+mod common;
+
+use common::{chipmix, close, sample, scenario_file};
+use serde_json::Value;
+
+const TINY: &str = "name: tiny\naccelerators:\n  - {id: d, name: Domestic One, vendor: V1, origin: domestic, unit_price: 100, tflops: 1000, power_w: 500, lot_size: 2, source: made up}\n  - {id: f, vendor: V2, origin: foreign, unit_price: 150, tflops: 2000, power_w: 1000}\ndemand: {pflops: 10}\npolicy: {domestic_share: {min: 0.5}}\n";
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+#[test]
+fn plan_json_follows_the_contract() {
+    let f = scenario_file("contract", TINY);
+    let r = chipmix(&["plan", f.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = json(&r.stdout);
+    for key in [
+        "scenario",
+        "status",
+        "objective",
+        "total_cost",
+        "capex",
+        "opex",
+        "adoption",
+        "bound",
+        "gap",
+        "pflops",
+        "memory_tb",
+        "facility_kw",
+        "domestic_share",
+        "purchases",
+        "fleet",
+        "binding",
+        "conflicts",
+        "sites",
+        "periods",
+    ] {
+        assert!(p.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(p["scenario"], "tiny");
+    assert_eq!(p["status"], "optimal");
+    assert_eq!(p["objective"], "min_cost");
+    assert_eq!(p["total_cost"].as_f64(), Some(850.0));
+    assert_eq!(p["domestic_share"]["basis"], "units");
+    assert_eq!(p["domestic_share"]["min"].as_f64(), Some(0.5));
+    assert!(close(
+        p["domestic_share"]["value"].as_f64().unwrap(),
+        4.0 / 7.0
+    ));
+    // Units are integers in JSON.
+    assert_eq!(p["purchases"][0]["id"], "d");
+    assert!(p["purchases"][0]["units"].is_u64());
+    assert_eq!(p["purchases"][0]["units"].as_u64(), Some(4));
+    assert_eq!(p["purchases"][0]["cost"].as_f64(), Some(400.0));
+    assert_eq!(p["fleet"][1]["new"].as_u64(), Some(3));
+    assert_eq!(p["binding"], serde_json::json!(["demand"]));
+    assert_eq!(p["conflicts"], serde_json::json!([]));
+    assert_eq!(p["sources"][0]["source"], "made up");
+}
+
+#[test]
+fn same_input_gives_identical_output() {
+    let f = scenario_file("determinism", TINY);
+    let a = chipmix(&["plan", f.to_str().unwrap(), "--format", "json"]);
+    let b = chipmix(&["plan", f.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn infeasible_exits_1_with_conflicts() {
+    let f = scenario_file(
+        "infeasible",
+        &TINY.replace(
+            "demand: {pflops: 10}",
+            "demand: {pflops: 10}\nlimits: {power_kw: 4}",
+        ),
+    );
+    let r = chipmix(&["plan", f.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let p = json(&r.stdout);
+    assert_eq!(p["status"], "infeasible");
+    assert!(p["total_cost"].is_null());
+    let conflicts = p["conflicts"].as_array().unwrap();
+    assert!(!conflicts.is_empty());
+    assert!(r.stderr.contains("infeasible"));
+    assert!(r.stderr.contains("limits.power_kw 4"));
+}
+
+#[test]
+fn bad_input_exits_2_with_file_line_column_and_field() {
+    let f = scenario_file(
+        "negative",
+        &TINY.replace("unit_price: 150", "unit_price: -5"),
+    );
+    let r = chipmix(&["plan", f.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    let name = f.display().to_string();
+    assert!(
+        r.stderr.contains(&format!("{name}:4:")),
+        "no file:line in {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("accelerators[f].unit_price must be >= 0, got -5"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn typo_gets_a_suggestion() {
+    let f = scenario_file("typo", &TINY.replace("unit_price: 150", "unit_prise: 150"));
+    let r = chipmix(&["validate", f.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean `unit_price`?"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn validate_reports_each_file() {
+    let good = scenario_file("good", TINY);
+    let bad = scenario_file("bad", "name: x\n");
+    let r = chipmix(&["validate", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("good.yaml: ok"));
+    assert!(r.stderr.contains("bad.yaml"));
+    assert!(r.stderr.contains("accelerators is required"));
+    let r = chipmix(&["validate", good.to_str().unwrap()]);
+    assert_eq!(r.code, 0);
+}
+
+#[test]
+fn output_file_and_formats() {
+    let f = scenario_file("formats", TINY);
+    let out = std::env::temp_dir().join(format!("chipmix-plan-{}.json", std::process::id()));
+    let r = chipmix(&[
+        "plan",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.is_empty());
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(json(&written)["status"], "optimal");
+    std::fs::remove_file(&out).ok();
+
+    let table = chipmix(&["plan", f.to_str().unwrap()]).stdout;
+    for needle in [
+        "Purchases",
+        "domestic share (units)",
+        "57.14%",
+        "minimum 50.00%",
+        "Binding constraints",
+        "Data sources",
+        "d: made up",
+    ] {
+        assert!(table.contains(needle), "table lacks {needle}:\n{table}");
+    }
+    let md = chipmix(&["plan", f.to_str().unwrap(), "--format", "markdown"]).stdout;
+    assert!(md.starts_with("# tiny"));
+    assert!(md.contains("| accelerator | vendor | origin | units |"));
+    let csv = chipmix(&["plan", f.to_str().unwrap(), "--format", "csv"]).stdout;
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,name,vendor,origin,existing,new,fleet,new_cost,fleet_pflops,fleet_kw"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "d,Domestic One,V1,domestic,0,4,4,400,4,2"
+    );
+    let yaml = chipmix(&["plan", f.to_str().unwrap(), "--format", "yaml"]).stdout;
+    assert!(yaml.contains("status: optimal"));
+}
+
+#[test]
+fn time_limit_and_gap_flags_are_checked() {
+    let f = scenario_file("flags", TINY);
+    assert_eq!(
+        chipmix(&["plan", f.to_str().unwrap(), "--time-limit", "0"]).code,
+        2
+    );
+    assert_eq!(
+        chipmix(&["plan", f.to_str().unwrap(), "--mip-gap", "2"]).code,
+        2
+    );
+    assert_eq!(
+        chipmix(&[
+            "plan",
+            f.to_str().unwrap(),
+            "--time-limit",
+            "5",
+            "--mip-gap",
+            "0"
+        ])
+        .code,
+        0
+    );
+}
+
+#[test]
+fn help_explains_itself() {
+    let r = chipmix(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("Exit codes"));
+    let r = chipmix(&["plan", "--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("--format"));
+    assert!(r.stdout.contains("chipmix plan scenarios/"));
+}
+
+#[cfg(not(feature = "highs"))]
+#[test]
+fn highs_without_the_feature_is_a_usage_error() {
+    let f = scenario_file("nohighs", TINY);
+    let r = chipmix(&["plan", f.to_str().unwrap(), "--solver", "highs"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--features highs"));
+}
+
+/// Reads a sample's figures straight from its YAML, independent of chipmix's loader.
+fn sample_yaml(name: &str) -> serde_yaml::Value {
+    serde_yaml::from_str(&std::fs::read_to_string(sample(name)).unwrap()).unwrap()
+}
+
+fn num(v: &serde_yaml::Value) -> Option<f64> {
+    v.as_f64().or_else(|| v.as_i64().map(|i| i as f64))
+}
+
+/// Checks a sample's plan against the sample's own numbers: purchases within caps and lots,
+/// capex = sum of price * units, demand, memory, power, domestic share by units.
+fn check_sample_plan(name: &str, p: &Value) {
+    let y = sample_yaml(name);
+    let accs = y["accelerators"].as_sequence().unwrap();
+    let find = |id: &str| accs.iter().find(|a| a["id"].as_str() == Some(id)).unwrap();
+    let mut capex = 0.0;
+    for row in p["purchases"].as_array().unwrap() {
+        let a = find(row["id"].as_str().unwrap());
+        let units = row["units"].as_f64().unwrap();
+        assert_ne!(
+            a["available"].as_bool(),
+            Some(false),
+            "{name}: bought an unavailable card"
+        );
+        if let Some(cap) = num(&a["max_units"]) {
+            assert!(units <= cap, "{name}: {units} above cap {cap}");
+        }
+        if let Some(min) = num(&a["min_units"]) {
+            assert!(units >= min, "{name}: {units} below min order {min}");
+        }
+        let lot = num(&a["lot_size"]).unwrap_or(1.0);
+        assert_eq!(units % lot, 0.0, "{name}: not whole lots");
+        capex += units * num(&a["unit_price"]).unwrap();
+    }
+    assert!(close(capex, p["capex"].as_f64().unwrap()), "{name}: capex");
+    let mut fleet_tflops = 0.0;
+    let mut fleet_mem = 0.0;
+    let mut fleet_w = 0.0;
+    let (mut domestic, mut total) = (0.0, 0.0);
+    for row in p["fleet"].as_array().unwrap() {
+        let a = find(row["id"].as_str().unwrap());
+        let n = row["units"].as_f64().unwrap();
+        fleet_tflops += n * num(&a["tflops"]).unwrap();
+        fleet_mem += n * num(&a["memory_gb"]).unwrap_or(0.0);
+        fleet_w += n * num(&a["power_w"]).unwrap_or(0.0);
+        total += n;
+        if a["origin"].as_str() == Some("domestic") {
+            domestic += n;
+        }
+    }
+    assert!(close(fleet_tflops / 1000.0, p["pflops"].as_f64().unwrap()));
+    if let Some(d) = num(&y["demand"]["pflops"]) {
+        assert!(fleet_tflops / 1000.0 >= d - 1e-9, "{name}: demand");
+    }
+    if let Some(m) = num(&y["demand"]["memory_tb"]) {
+        assert!(fleet_mem / 1000.0 >= m - 1e-9, "{name}: memory");
+    }
+    let pue = num(&y["costs"]["pue"]).unwrap_or(1.0);
+    if let Some(kw) = num(&y["limits"]["power_kw"]) {
+        assert!(pue * fleet_w / 1000.0 <= kw + 1e-9, "{name}: power");
+    }
+    if y["policy"]["domestic_share"]["basis"]
+        .as_str()
+        .unwrap_or("units")
+        == "units"
+    {
+        if let Some(min) = num(&y["policy"]["domestic_share"]["min"]) {
+            if y["policy"]["domestic_share"]["strict"].as_bool() == Some(true) {
+                assert!(domestic / total > min, "{name}: strict share");
+            } else {
+                assert!(domestic / total >= min - 1e-12, "{name}: share");
+            }
+        }
+    }
+    if let Some(b) = num(&y["limits"]["budget"]) {
+        assert!(
+            p["total_cost"].as_f64().unwrap() <= b * (1.0 + 1e-9),
+            "{name}: budget"
+        );
+    }
+    if let Some(b) = num(&y["limits"]["capex_budget"]) {
+        assert!(capex <= b * (1.0 + 1e-9), "{name}: capex budget");
+    }
+}
+
+#[test]
+fn samples_give_valid_plans() {
+    let mut names: Vec<String> =
+        std::fs::read_dir(format!("{}/scenarios", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".yaml"))
+            .collect();
+    names.sort();
+    assert!(names.len() >= 5);
+    for name in names {
+        let r = chipmix(&["plan", &sample(&name), "--format", "json"]);
+        let p = json(&r.stdout);
+        if name.contains("infeasible") {
+            assert_eq!(r.code, 1, "{name}");
+            assert_eq!(p["status"], "infeasible");
+            assert!(p["conflicts"].as_array().unwrap().len() >= 2, "{name}");
+            continue;
+        }
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert_eq!(p["status"], "optimal", "{name}");
+        assert!(p["gap"].as_f64().unwrap() <= 0.001 + 1e-12);
+        check_sample_plan(&name, &p);
+        assert!(
+            r.stdout.contains("estimate")
+                || std::fs::read_to_string(sample(&name))
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("estimate")
+        );
+    }
+}
+
+#[cfg(feature = "highs")]
+#[test]
+fn samples_agree_across_solvers() {
+    for name in [
+        "shanghai-2025.yaml",
+        "h20-banned.yaml",
+        "strict-majority.yaml",
+        "max-pflops-budget.yaml",
+        "training-inference.yaml",
+        "h800-fleet-porting.yaml",
+    ] {
+        let a =
+            json(&chipmix(&["plan", &sample(name), "--format", "json", "--mip-gap", "0"]).stdout);
+        let b = json(
+            &chipmix(&[
+                "plan",
+                &sample(name),
+                "--format",
+                "json",
+                "--mip-gap",
+                "0",
+                "--solver",
+                "highs",
+            ])
+            .stdout,
+        );
+        assert_eq!(a["status"], b["status"], "{name}");
+        for key in ["total_cost", "pflops"] {
+            assert!(
+                close(a[key].as_f64().unwrap(), b[key].as_f64().unwrap()),
+                "{name}: {key} {} vs {}",
+                a[key],
+                b[key]
+            );
+        }
+        check_sample_plan(name, &b);
+    }
+}

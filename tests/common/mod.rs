@@ -1,0 +1,45 @@
+//! Helpers shared by the integration tests: run the built binary, write temp scenarios.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Output of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `chipmix` with `args`.
+pub fn chipmix(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_chipmix"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Writes `text` to a fresh temp file named after `tag` and returns its path.
+pub fn scenario_file(tag: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("chipmix-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{tag}.yaml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Path of a sample scenario.
+pub fn sample(name: &str) -> String {
+    format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Relative closeness.
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
