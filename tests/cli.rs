@@ -295,13 +295,12 @@ fn check_sample_plan(name: &str, p: &Value) {
         .as_str()
         .unwrap_or("units")
         == "units"
+        && let Some(min) = num(&y["policy"]["domestic_share"]["min"])
     {
-        if let Some(min) = num(&y["policy"]["domestic_share"]["min"]) {
-            if y["policy"]["domestic_share"]["strict"].as_bool() == Some(true) {
-                assert!(domestic / total > min, "{name}: strict share");
-            } else {
-                assert!(domestic / total >= min - 1e-12, "{name}: share");
-            }
+        if y["policy"]["domestic_share"]["strict"].as_bool() == Some(true) {
+            assert!(domestic / total > min, "{name}: strict share");
+        } else {
+            assert!(domestic / total >= min - 1e-12, "{name}: share");
         }
     }
     if let Some(b) = num(&y["limits"]["budget"]) {

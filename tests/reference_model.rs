@@ -100,7 +100,7 @@ impl Acc {
             return true;
         }
         self.available
-            && x % self.lot == 0
+            && x.is_multiple_of(self.lot)
             && self.max_units.is_none_or(|m| x <= m)
             && x >= self.min_units.unwrap_or(0)
     }
