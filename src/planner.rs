@@ -157,7 +157,12 @@ pub fn plan(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
         // (a fraction of the proven bound) leaves the final plan within the requested gap.
         limits.mip_gap /= 10.0;
     }
-    let first = solve_variant(&Request::new(s), opts.backend, limits)?;
+    let first = match solve_variant(&Request::new(s), opts.backend, limits) {
+        Ok(v) => v,
+        // A numerical failure of the exact search: the rounded relaxation may still serve.
+        Err(PlanError::Solver(msg)) => Variant::NoSolution(msg),
+        Err(e) => return Err(e),
+    };
     let mut plan = match first {
         Variant::Solved(sol) => match s.objective {
             Objective::MinCost => finish_min_cost(s, &sol, solver)?,
@@ -173,7 +178,14 @@ pub fn plan(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
             p.message = Some("the objective can grow without end".into());
             p
         }
-        Variant::NoSolution(why) => fallback(s, opts.backend, &budget, why)?,
+        Variant::NoSolution(why) => {
+            let why = if why.contains("time limit") {
+                format!("{why} (time limit {} s)", budget.seconds)
+            } else {
+                why
+            };
+            fallback(s, opts.backend, &budget, why)?
+        }
     };
     if plan.status.has_plan()
         && s.objective == Objective::MaxPflops

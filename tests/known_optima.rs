@@ -320,3 +320,32 @@ fn empty_demand_buys_nothing_unless_forced() {
     ));
     assert_eq!(units(&p, "d"), 4.0);
 }
+
+#[test]
+fn time_limit_without_a_plan_falls_back_honestly() {
+    // A time limit far too short for any search: the rounded relaxation is returned as
+    // `feasible` with the relaxation's bound, or the status says why there is no plan.
+    let s = load_str(&format!("{TWO}demand: {{pflops: 9}}\n"), "t.yaml")
+        .unwrap()
+        .scenario;
+    let p = plan(
+        &s,
+        &Options {
+            backend: Backend::Microlp,
+            time_limit_s: Some(1e-9),
+            mip_gap: None,
+        },
+    )
+    .unwrap();
+    match p.status {
+        Status::Feasible => {
+            // LP: 4.5 f = 675; rounded up to 5 f = 750, a valid plan.
+            assert_eq!(units(&p, "f"), 5.0);
+            assert!(p.bound.unwrap() <= cost(&p));
+            assert!((p.bound.unwrap() - 675.0).abs() < 1e-6);
+            assert!(!p.warnings.is_empty());
+        }
+        Status::Optimal => {}
+        other => panic!("unexpected status {other:?}: {:?}", p.message),
+    }
+}

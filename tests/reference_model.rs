@@ -520,7 +520,7 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs()) + 1e-6
 }
 
-fn run_chipmix(yaml: &str, backend: Backend) -> Result<Plan, TestCaseError> {
+fn run_chipmix(yaml: &str, backend: Backend, skip_known: bool) -> Result<Plan, TestCaseError> {
     let loaded = chipmix::scenario::load_str(yaml, "gen.yaml")
         .map_err(|e| TestCaseError::fail(format!("loader rejected:\n{yaml}\n{e:?}")))?;
     let opts = Options {
@@ -528,8 +528,14 @@ fn run_chipmix(yaml: &str, backend: Backend) -> Result<Plan, TestCaseError> {
         time_limit_s: Some(30.0),
         mip_gap: Some(0.0),
     };
-    chipmix::planner::plan(&loaded.scenario, &opts)
-        .map_err(|e| TestCaseError::fail(format!("plan failed:\n{yaml}\n{e:?}")))
+    chipmix::planner::plan(&loaded.scenario, &opts).map_err(|e| {
+        let e = format!("{e:?}");
+        if skip_known && backend == Backend::Highs && e.contains("status ModelEmpty") {
+            TestCaseError::reject(format!("known HiGHS ModelEmpty failure: {e}"))
+        } else {
+            TestCaseError::fail(format!("plan failed:\n{yaml}\n{e}"))
+        }
+    })
 }
 
 /// What a backend answered, for comparing backends: `None` when infeasible, else
@@ -537,9 +543,9 @@ fn run_chipmix(yaml: &str, backend: Backend) -> Result<Plan, TestCaseError> {
 type Answer = Option<(f64, f64)>;
 
 /// Checks properties 1-3 for one scenario and one backend.
-fn check(s: &Scn, backend: Backend) -> Result<Answer, TestCaseError> {
+fn check(s: &Scn, backend: Backend, skip_known: bool) -> Result<Answer, TestCaseError> {
     let yaml = to_yaml(s);
-    let plan = run_chipmix(&yaml, backend)?;
+    let plan = run_chipmix(&yaml, backend, skip_known)?;
     let best = reference(s);
     let ctx = |what: String| {
         format!(
@@ -665,14 +671,23 @@ fn check(s: &Scn, backend: Backend) -> Result<Answer, TestCaseError> {
     Ok(Some((total, plan.pflops.unwrap_or(f64::NAN))))
 }
 
+/// Known disagreement (see `highs_plans_a_scenario_where_nothing_can_be_bought`): when
+/// nothing can be bought, or HiGHS's presolve removes every variable, the HiGHS backend
+/// fails with "highs stopped with status ModelEmpty" instead of planning. The properties
+/// reject (skip) exactly those HiGHS runs so that they keep looking for other
+/// disagreements; the deterministic test keeps failing until the bug is fixed. Set to
+/// `false` to see the properties find it.
+const SKIP_KNOWN_HIGHS_MODEL_EMPTY: bool = true;
+
 /// Properties 1-3 with microlp, and property 4 with HiGHS when it is built.
 fn check_all_backends(s: &Scn) -> Result<(), TestCaseError> {
-    let micro = check(s, Backend::Microlp)?;
+    let micro = check(s, Backend::Microlp, false)?;
     if Backend::Highs.is_built() {
-        let highs = check(s, Backend::Highs)?;
+        let highs = check(s, Backend::Highs, SKIP_KNOWN_HIGHS_MODEL_EMPTY)?;
+        // PFLOPS is compared for max_pflops only: min_cost plans of equal cost may differ.
         let same = match (micro, highs) {
             (None, None) => true,
-            (Some((c1, p1)), Some((c2, p2))) => close(c1, c2) && close(p1, p2),
+            (Some((c1, p1)), Some((c2, p2))) => close(c1, c2) && (!s.max_pflops || close(p1, p2)),
             _ => false,
         };
         prop_assert!(
@@ -905,11 +920,18 @@ fn materialize(g: &Gen) -> Scn {
     s
 }
 
+/// `cases` per property, unless `PROPTEST_CASES` is set. Seeds are random on each run
+/// (set `PROPTEST_RNG_SEED` to repeat one); a failure prints the shrunk scenario's YAML.
 fn config(cases: u32) -> ProptestConfig {
+    let base = ProptestConfig::default();
     ProptestConfig {
-        cases,
+        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
+            base.cases
+        } else {
+            cases
+        },
         failure_persistence: None,
-        ..ProptestConfig::default()
+        ..base
     }
 }
 
@@ -956,7 +978,7 @@ fn expect(s: &Scn, want: Option<(f64, f64)>) {
     }
     for backend in [Backend::Microlp, Backend::Highs] {
         if backend.is_built() {
-            let answer = check(s, backend).unwrap_or_else(|e| panic!("{e}"));
+            let answer = check(s, backend, false).unwrap_or_else(|e| panic!("{e}"));
             match (answer, want) {
                 (None, None) => {}
                 (Some((c, p)), Some((wc, wp))) if close(c, wc) && close(p, wp) => {}
@@ -1132,6 +1154,78 @@ fn opex_and_budgets_by_hand() {
     expect(&s, None);
 }
 
+#[test]
+fn highs_plans_a_scenario_where_nothing_can_be_bought() {
+    // Nothing can be bought (a0 unavailable, a1 capped at 0); the 2 installed a1 units
+    // (100 TFLOPS each) meet the 0.1 PFLOPS demand. The plan buys nothing and costs 0.
+    // microlp says so; HiGHS (chipmix 0.1.0) fails with
+    // `Solver("highs stopped with status ModelEmpty")`.
+    let mut a0 = Acc::new(true, 10, 100);
+    a0.available = false;
+    a0.max_units = None;
+    let mut a1 = Acc::new(false, 10, 100);
+    a1.max_units = Some(0);
+    a1.existing = Some(2);
+    let mut s = Scn::new(vec![a0, a1]);
+    s.pflops10 = Some(1);
+    expect(&s, Some((0.0, 0.2)));
+    // Same with a 0.3 PFLOPS demand: infeasible (and HiGHS errors again).
+    s.pflops10 = Some(3);
+    expect(&s, None);
+}
+
+#[test]
+fn vendor_share_exactly_at_the_cap_with_nothing_to_buy() {
+    // Nothing can be bought; the installed fleet is 2 units of vendor V0 and 3 of V1.
+    // V1's share is 3/5 = 0.6 exactly, and the contract's rule is `<=`:
+    // 3 <= 0.6 * 5. The plan buys nothing and costs 0 (fleet 5 * 50 TFLOPS).
+    // chipmix 0.1.0 with microlp says infeasible ("the lowest vendor ceiling they allow is
+    // about 0.6000"); HiGHS fails with ModelEmpty. With a buyable accelerator in the file
+    // the same fleet is accepted, so this looks like a constant constraint (no variables)
+    // checked without tolerance: 0.6 * 2 + 0.6 * 3 is not exactly 3 in floating point.
+    let mut a0 = Acc::new(false, 10, 50);
+    a0.vendor = 0;
+    a0.available = false;
+    a0.existing = Some(2);
+    let mut a1 = Acc::new(false, 0, 50);
+    a1.vendor = 1;
+    a1.available = false;
+    a1.existing = Some(3);
+    let mut s = Scn::new(vec![a0, a1]);
+    s.vendor_max_pct = Some(60);
+    expect(&s, Some((0.0, 0.25)));
+}
+
+#[test]
+fn infeasible_scenario_gets_a_verdict_not_a_solver_error() {
+    // a1 (the only domestic accelerator) cannot be bought (min_units 2 > max_units 1) and
+    // none is installed, so a 25% domestic share by units allows no fleet at all, and the
+    // 3.4 PFLOPS training demand cannot be met: infeasible.
+    // chipmix 0.1.0 with microlp: plan() returns Err(Solver("microlp: An unexpected error
+    // occurred while running the optimizer: Singular matrix.")). The first solve does say
+    // Infeasible; the error comes from a later solve of the conflict analysis. HiGHS
+    // reports infeasible with conflicts.
+    let mut a0 = Acc::new(false, 0, 420);
+    a0.platform = Some(0);
+    a0.power_w = 100;
+    a0.max_units = Some(12);
+    a0.lot = 4;
+    let mut a1 = Acc::new(true, 70, 60);
+    a1.vendor = 0;
+    a1.max_units = Some(1);
+    a1.min_units = Some(2);
+    let mut a2 = Acc::new(false, 80, 430);
+    a2.vendor = 0;
+    a2.platform = Some(1);
+    a2.max_units = Some(2);
+    let mut s = Scn::new(vec![a0, a1, a2]);
+    s.workloads = [Some(34), None];
+    s.share = Some((2500, Basis::Units, false, false));
+    s.power10 = Some(8);
+    s.adoption = [None, Some(900), None];
+    expect(&s, None);
+}
+
 /// Not a test of chipmix: how often the generators give feasible scenarios.
 /// `cargo test --test reference_model -- --ignored --nocapture generator_mix`
 #[test]
@@ -1147,5 +1241,50 @@ fn generator_mix() {
             feasible += reference(&s).is_some() as u32;
         }
         println!("{kind:?}: {feasible}/300 feasible, at most {combos} vectors");
+    }
+}
+
+/// Exploration, not a pass/fail test: runs many random scenarios without stopping at the
+/// first disagreement and prints the shortest scenario for each kind of failure.
+/// `EXPLORE_CASES=2000 cargo test --test reference_model -- --ignored --nocapture explore`
+#[test]
+#[ignore]
+fn explore() {
+    use proptest::strategy::ValueTree;
+    use std::collections::BTreeMap;
+    let n: usize = std::env::var("EXPLORE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
+    let mut seen: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut rejected = 0;
+    for kind in [Kind::MinCostPflops, Kind::MinCostWorkloads, Kind::MaxPflops] {
+        for _ in 0..n {
+            let s = materialize(&arb_gen(kind).new_tree(&mut runner).unwrap().current());
+            match check_all_backends(&s) {
+                Ok(()) => {}
+                Err(TestCaseError::Reject(_)) => rejected += 1,
+                Err(TestCaseError::Fail(why)) => {
+                    let why = why.to_string();
+                    let key: String = why
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                        .collect();
+                    let len = to_yaml(&s).len();
+                    let e = seen.entry(key).or_insert((usize::MAX, String::new()));
+                    if len < e.0 {
+                        *e = (len, why);
+                    }
+                }
+            }
+        }
+    }
+    println!("{rejected} HiGHS runs skipped (known ModelEmpty)");
+    for (key, (_, why)) in &seen {
+        println!("===== {key}\n{why}\n");
     }
 }

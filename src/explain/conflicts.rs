@@ -9,30 +9,60 @@ use crate::numfmt::{grouped, money, qty};
 use crate::planner::{Budget, Solved, Variant, solve_variant};
 use crate::scenario::{Origin, Scenario, ShareBasis};
 use crate::solve::Backend;
+use std::cell::Cell;
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 /// Seconds at least given to each probe, even when the plan's time budget is spent.
 const PROBE_FLOOR_S: f64 = 2.0;
 /// Bisection steps for share limits (precision 2^-14 of the range).
 const BISECT_STEPS: usize = 14;
+/// The analysis may run this many times the plan's time limit (at least 10 s) in all.
+const ANALYSIS_TIME_FACTOR: f64 = 2.0;
 
 struct Ctx<'a> {
     s: &'a Scenario,
     backend: Backend,
     budget: &'a Budget,
+    deadline: Instant,
+    /// Set when a probe was cut short, so the answer may be incomplete.
+    cut_short: Cell<bool>,
+    /// Set when a probe failed in the solver, so the answer may be incomplete.
+    probe_failed: Cell<bool>,
 }
 
 impl Ctx<'_> {
     fn run(&self, s: &Scenario, relax: &[Family], goal: Goal) -> Result<Option<Solved>, PlanError> {
+        let left = self
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        if left <= 0.0 {
+            self.cut_short.set(true);
+            return Ok(None);
+        }
         let mut req = Request::new(s);
         req.goal = goal;
         req.relax = relax.iter().copied().collect::<BTreeSet<_>>();
-        Ok(
-            match solve_variant(&req, self.backend, self.budget.limits(PROBE_FLOOR_S))? {
-                Variant::Solved(sol) => Some(sol),
-                _ => None,
-            },
-        )
+        let mut limits = self.budget.limits(PROBE_FLOOR_S);
+        limits.time_limit_s = limits.time_limit_s.min(left);
+        let outcome = match solve_variant(&req, self.backend, limits) {
+            Ok(v) => v,
+            // A numerical failure of one probe leaves that question open, nothing more.
+            Err(PlanError::Solver(_)) => {
+                self.probe_failed.set(true);
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(match outcome {
+            Variant::Solved(sol) => Some(sol),
+            Variant::NoSolution(_) => {
+                self.cut_short.set(true);
+                None
+            }
+            _ => None,
+        })
     }
 
     fn feasible(&self, s: &Scenario, relax: &[Family]) -> Result<bool, PlanError> {
@@ -42,7 +72,32 @@ impl Ctx<'_> {
 
 /// Plain-language reasons why `s` has no plan.
 pub fn find(s: &Scenario, backend: Backend, budget: &Budget) -> Result<Vec<String>, PlanError> {
-    let c = Ctx { s, backend, budget };
+    let seconds = (budget.seconds * ANALYSIS_TIME_FACTOR).max(10.0);
+    let c = Ctx {
+        s,
+        backend,
+        budget,
+        deadline: Instant::now() + Duration::from_secs_f64(seconds),
+        cut_short: Cell::new(false),
+        probe_failed: Cell::new(false),
+    };
+    let mut out = reasons(&c)?;
+    if c.cut_short.get() {
+        out.push(format!(
+            "the analysis was cut short by the time limit ({seconds:.0} s in all), so this list may be incomplete"
+        ));
+    }
+    if c.probe_failed.get() {
+        out.push(
+            "a solver run of the analysis failed numerically, so this list may be incomplete"
+                .into(),
+        );
+    }
+    Ok(out)
+}
+
+fn reasons(c: &Ctx) -> Result<Vec<String>, PlanError> {
+    let s = c.s;
     let present: Vec<Family> = Family::ALL
         .into_iter()
         .filter(|f| f.present_in(s))
@@ -56,7 +111,7 @@ pub fn find(s: &Scenario, backend: Backend, budget: &Budget) -> Result<Vec<Strin
     let mut out = Vec::new();
     if !culprits.is_empty() {
         for f in culprits {
-            out.push(measure(&c, f)?);
+            out.push(measure(c, f)?);
         }
         if out.len() > 1 {
             out.push(format!(

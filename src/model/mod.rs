@@ -7,7 +7,7 @@
 
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, Scenario, ShareBasis};
-use good_lp::{Constraint, Expression, ProblemVariables, Variable, variable};
+use good_lp::{Constraint, Expression, IntoAffineExpression, ProblemVariables, Variable, variable};
 use std::collections::BTreeSet;
 
 /// Largest number of new units of one accelerator a plan may buy: a modelling limit that
@@ -145,6 +145,8 @@ pub struct Built {
     pub money_scale: f64,
     /// Multiply the solver's objective by this to get the goal's own unit.
     pub objective_unit: f64,
+    /// A constraint without variables is violated: infeasible before any solve.
+    pub infeasible: bool,
 }
 
 impl Built {
@@ -175,9 +177,36 @@ struct Builder<'a> {
     money: f64,
     /// Scale variable for the MaxDemandFraction / MaxMemoryFraction goals.
     fraction: Option<Variable>,
+    /// A row without variables does not hold.
+    infeasible: bool,
 }
 
 impl Builder<'_> {
+    /// Adds `lhs >= rhs`. A row without variables is checked here instead (with a relative
+    /// tolerance): solvers treat such rows badly, and rounding noise must not make a
+    /// fixed fleet infeasible.
+    fn at_least(&mut self, lhs: impl Into<Expression>, rhs: impl Into<Expression>) {
+        let (lhs, rhs) = (lhs.into(), rhs.into());
+        let scale = lhs.constant().abs().max(rhs.constant().abs()).max(1.0);
+        let diff = lhs - rhs;
+        if (&diff)
+            .linear_coefficients()
+            .into_iter()
+            .all(|(_, c)| c == 0.0)
+        {
+            if diff.constant() < -1e-9 * scale {
+                self.infeasible = true;
+            }
+            return;
+        }
+        self.constraints.push(diff.geq(0.0));
+    }
+
+    /// Adds `lhs <= rhs` (see [`Builder::at_least`]).
+    fn at_most(&mut self, lhs: impl Into<Expression>, rhs: impl Into<Expression>) {
+        self.at_least(rhs, lhs);
+    }
+
     fn relaxed(&self, f: Family) -> bool {
         self.req.relax.contains(&f)
     }
@@ -270,9 +299,8 @@ impl Builder<'_> {
             let cap = self.cap[i];
             let b = self.binary();
             let x = self.x[i].clone();
-            self.constraints
-                .push(x.clone().geq(Expression::from(b) * min as f64));
-            self.constraints.push(x.leq(Expression::from(b) * cap));
+            self.at_least(x.clone(), Expression::from(b) * min as f64);
+            self.at_most(x, Expression::from(b) * cap);
         }
     }
 
@@ -296,8 +324,7 @@ impl Builder<'_> {
             let z = self.binary();
             for i in users {
                 let x = self.x[i].clone();
-                self.constraints
-                    .push(x.leq(Expression::from(z) * self.cap[i]));
+                self.at_most(x, Expression::from(z) * self.cap[i]);
             }
             cost += Expression::from(z) * (price / self.money);
         }
@@ -348,7 +375,7 @@ impl Builder<'_> {
         if let Some(p) = self.s.demand.pflops {
             let rhs = self.floor(p, measured);
             let lhs = self.pflops();
-            self.constraints.push(lhs.geq(rhs));
+            self.at_least(lhs, rhs);
         }
         if !self.s.demand.workloads.is_empty() {
             let classes: Vec<(String, f64)> = self
@@ -375,12 +402,12 @@ impl Builder<'_> {
                 }
                 if any {
                     let n = self.n[i].clone();
-                    self.constraints.push(used.leq(n));
+                    self.at_most(used, n);
                 }
             }
             for ((_, need), supply) in classes.iter().zip(per_class) {
                 let rhs = self.floor(*need, measured);
-                self.constraints.push(supply.geq(rhs));
+                self.at_least(supply, rhs);
             }
         }
     }
@@ -396,7 +423,7 @@ impl Builder<'_> {
                 lhs += n.clone() * (a.memory_gb / 1000.0);
             }
             let rhs = self.floor(m, measured);
-            self.constraints.push(lhs.geq(rhs));
+            self.at_least(lhs, rhs);
         }
     }
 
@@ -429,7 +456,7 @@ impl Builder<'_> {
             }
         }
         let rhs = if rule.strict { 1.0 } else { 0.0 };
-        self.constraints.push(lhs.geq(rhs));
+        self.at_least(lhs, rhs);
     }
 
     fn vendor_share(&mut self) {
@@ -451,28 +478,28 @@ impl Builder<'_> {
                 let own = if a.vendor == v { 1.0 } else { 0.0 };
                 lhs += n.clone() * (own - share);
             }
-            self.constraints.push(lhs.leq(0.0));
+            self.at_most(lhs, 0.0);
         }
     }
 
     fn power(&mut self) {
         if let (Some(p), false) = (self.s.limits.power_kw, self.relaxed(Family::Power)) {
             let kw = self.facility_kw();
-            self.constraints.push(kw.leq(p));
+            self.at_most(kw, p);
         }
     }
 
     fn budgets(&mut self, total: &Expression) {
         let money = self.money;
         if let (Some(b), false) = (self.s.limits.budget, self.relaxed(Family::Budget)) {
-            self.constraints.push(total.clone().leq(b / money));
+            self.at_most(total.clone(), b / money);
         }
         if let (Some(b), false) = (
             self.s.limits.capex_budget,
             self.relaxed(Family::CapexBudget),
         ) {
             let capex = self.capex();
-            self.constraints.push(capex.leq(b / money));
+            self.at_most(capex, b / money);
         }
     }
 }
@@ -497,6 +524,7 @@ pub fn build(req: &Request) -> Built {
         has_integers: false,
         money,
         fraction: None,
+        infeasible: false,
     };
     b.purchases();
     b.min_orders();
@@ -515,7 +543,7 @@ pub fn build(req: &Request) -> Built {
         Goal::MaxPflops => (b.pflops(), true, 1.0),
         Goal::MinCostWithPflops(floor) => {
             let p = b.pflops();
-            b.constraints.push(p.geq(floor));
+            b.at_least(p, floor);
             (total, false, money)
         }
         Goal::MinCapex => (b.capex(), false, money),
@@ -532,8 +560,7 @@ pub fn build(req: &Request) -> Built {
             for i in 0..s.accelerators.len() {
                 if let (Some(cap), Some(_)) = (s.accelerators[i].max_units, b.buy[i]) {
                     let e = b.vars.add(variable().min(0));
-                    b.constraints
-                        .push(Expression::from(e).geq(b.x[i].clone() - cap as f64));
+                    b.at_least(Expression::from(e), b.x[i].clone() - cap as f64);
                     sum += e;
                 }
             }
@@ -558,5 +585,6 @@ pub fn build(req: &Request) -> Built {
         has_integers: b.has_integers,
         money_scale: money,
         objective_unit: unit,
+        infeasible: b.infeasible,
     }
 }

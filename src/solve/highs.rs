@@ -53,10 +53,9 @@ pub(crate) fn run(built: Built, limits: Limits) -> Result<Raw, PlanError> {
         }
     };
     if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
-        return Ok(Raw::NoSolution(format!(
-            "HiGHS reached the time limit of {} s before finding any plan",
-            limits.time_limit_s
-        )));
+        return Ok(Raw::NoSolution(
+            "HiGHS reached the time limit before finding any plan".into(),
+        ));
     }
     let values = solved.get_solution().columns().to_vec();
     let bound = if has_integers {

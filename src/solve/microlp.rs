@@ -51,12 +51,9 @@ pub(crate) fn run(built: Built, limits: Limits) -> Result<Raw, PlanError> {
         }
         Err(ResolutionError::Infeasible) => Ok(Raw::Infeasible),
         Err(ResolutionError::Unbounded) => Ok(Raw::Unbounded),
-        Err(ResolutionError::Other(msg)) if msg.contains("Time limit") => {
-            Ok(Raw::NoSolution(format!(
-                "microlp reached the time limit of {} s before finding any plan",
-                limits.time_limit_s
-            )))
-        }
+        Err(ResolutionError::Other(msg)) if msg.contains("Time limit") => Ok(Raw::NoSolution(
+            "microlp reached the time limit before finding any plan".into(),
+        )),
         Err(e) => Err(PlanError::Solver(format!("microlp: {e}"))),
     }
 }

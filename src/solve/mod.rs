@@ -102,6 +102,9 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
         return Err(PlanError::SolverUnavailable(backend.as_str().to_string()));
     }
     let started = Instant::now();
+    if built.infeasible {
+        return Ok((Outcome::Infeasible, 0.0));
+    }
     let objective = built.objective.clone();
     let all: Vec<Variable> = built
         .vars
@@ -109,6 +112,17 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
         .map(|(v, _)| v)
         .collect();
     let constant = good_lp::IntoAffineExpression::constant(&objective);
+    if all.is_empty() {
+        // Nothing to decide (every purchase is fixed): the rows were checked when built.
+        let value = good_lp::IntoAffineExpression::constant(&objective);
+        let outcome = Outcome::Solved {
+            proven: true,
+            values: Values(HashMap::new()),
+            objective: value,
+            bound: Some(value),
+        };
+        return Ok((outcome, started.elapsed().as_secs_f64()));
+    }
     let raw = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match backend {
         Backend::Microlp => microlp::run(built, limits),
         #[cfg(feature = "highs")]
