@@ -349,8 +349,7 @@ fn fallback(
     };
     let candidates: Vec<Evaluation> = [true, false]
         .into_iter()
-        .map(|up| evaluate(s, &round(up)))
-        .filter(|e| e.violations().is_empty())
+        .filter_map(|up| repair(s, round(up)))
         .collect();
     let better = |a: &Evaluation, b: &Evaluation| match s.objective {
         Objective::MinCost => a.total_cost.total_cmp(&b.total_cost),
@@ -370,6 +369,62 @@ fn fallback(
         "{why}; this plan rounds the continuous relaxation to whole lots, and the bound is the relaxation's"
     ));
     Ok(plan)
+}
+
+/// Most lots the repair adds before giving up.
+const REPAIR_STEPS: usize = 10_000;
+
+/// Greedy repair of a rounded plan: while a floor (demand, memory, domestic share, vendor
+/// share) is broken, add one lot of the cheapest accelerator that helps it. Ceilings
+/// (budgets, power, caps) are never repaired: the attempt then fails. Returns the plan's
+/// evaluation when it ends valid.
+fn repair(s: &Scenario, mut x: Vec<f64>) -> Option<Evaluation> {
+    let accs = &s.accelerators;
+    let room = |x: &[f64], i: usize| {
+        let a = &accs[i];
+        a.available
+            && a.max_units
+                .is_none_or(|m| x[i] + a.lot_size as f64 <= m as f64)
+    };
+    for _ in 0..REPAIR_STEPS {
+        let e = evaluate(s, &x);
+        let Some(broken) = e.violations().first().map(|c| c.family.clone()) else {
+            return Some(e);
+        };
+        // Which accelerators help, and how much each lot helps (per unit of price).
+        let helps = |i: usize| -> f64 {
+            let a = &accs[i];
+            match broken.as_str() {
+                "demand" => a.tflops,
+                "memory" => a.memory_gb,
+                "domestic_share" if a.origin == crate::scenario::Origin::Domestic => 1.0,
+                v if v
+                    .strip_prefix("vendor_share:")
+                    .is_some_and(|name| name != a.vendor) =>
+                {
+                    1.0
+                }
+                _ => 0.0,
+            }
+        };
+        let pick = (0..accs.len())
+            .filter(|&i| room(&x, i) && helps(i) > 0.0)
+            .min_by(|&i, &j| {
+                let ci = accs[i].unit_price / helps(i);
+                let cj = accs[j].unit_price / helps(j);
+                ci.total_cmp(&cj).then(i.cmp(&j))
+            })?;
+        let lot = if s.solver.integer {
+            accs[pick].lot_size as f64
+        } else {
+            1.0
+        };
+        x[pick] = (x[pick] + lot).max(accs[pick].min_units.unwrap_or(0) as f64);
+        if s.solver.integer {
+            x[pick] = (x[pick] / lot).ceil() * lot;
+        }
+    }
+    None
 }
 
 fn no_plan(s: &Scenario, backend: Backend, why: String) -> Plan {

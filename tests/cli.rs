@@ -385,3 +385,31 @@ fn samples_agree_across_solvers() {
         check_sample_plan(name, &b);
     }
 }
+
+#[test]
+fn no_time_for_the_search_still_gives_a_checked_plan() {
+    // With no time for the exact search, the rounded and repaired relaxation is returned as
+    // `feasible`, with the relaxation's bound and a warning, and it still meets every rule.
+    let name = "shanghai-2025.yaml";
+    let r = chipmix(&[
+        "plan",
+        &sample(name),
+        "--format",
+        "json",
+        "--time-limit",
+        "0.000000001",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = json(&r.stdout);
+    assert_eq!(p["status"], "feasible");
+    assert!(p["bound"].as_f64().unwrap() <= p["total_cost"].as_f64().unwrap());
+    assert!(p["gap"].as_f64().unwrap() > 0.0);
+    assert!(
+        p["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("time limit"))
+    );
+    check_sample_plan(name, &p);
+}

@@ -1,0 +1,2041 @@
+//! Bad input never crashes chipmix.
+//!
+//! The product's rule: a malformed scenario or command line ends with exit code 2 and a
+//! message on stderr that names the file, the place (`line:col`, when the YAML has one) and
+//! the field (with the accelerator id inside `accelerators`); never a panic, never a hang.
+//! Infeasible scenarios exit 1, plans exit 0.
+//!
+//! Three parts:
+//! 1. a table-driven corpus of malformed scenarios, most of them one edit away from a valid
+//!    base scenario, so that each case breaks exactly one thing;
+//! 2. deterministic mutations of the sample scenarios in `scenarios/` (xorshift, fixed seeds),
+//!    run through `validate` and `plan`;
+//! 3. command-line usage errors.
+//!
+//! The tests run the built binary and check behaviour (exit code, file, location, field path,
+//! accelerator id), not whole messages, so the wording can evolve. Every run has a deadline:
+//! a run that does not finish in time is killed and reported as a hang.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_chipmix");
+
+/// Text that must never reach the user: a panic, a stack overflow, or the CLI's catch-all
+/// for a caught panic ("internal error (this is a bug ...)").
+const CRASH_MARKERS: &[&str] = &[
+    "panicked",
+    "RUST_BACKTRACE",
+    "internal error",
+    "overflowed its stack",
+];
+
+/// Longest a single run may take before it counts as a hang (debug build, busy machine).
+const HANG: Duration = Duration::from_secs(20);
+/// Bound for inputs built to be expensive (alias bombs, deep nesting, many errors):
+/// rejecting them must stay quick even in a debug build.
+const FAST: Duration = Duration::from_secs(5);
+/// Bound for the larger inputs of the same kind (about 100 KB).
+const FAST_LARGE: Duration = Duration::from_secs(10);
+
+// ---------------------------------------------------------------------------------------
+// Scratch files and running the binary
+// ---------------------------------------------------------------------------------------
+
+/// A directory under the system temp dir, unique to one test and this process, removed on
+/// drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("chipmix-bad-input-{test}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create the scratch directory");
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        fs::write(&p, bytes).expect("write a scratch file");
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What one run of the binary did.
+struct Run {
+    /// `None` when killed (deadline) or ended by a signal.
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+    timed_out: bool,
+}
+
+impl Run {
+    fn describe(&self) -> String {
+        let stdout: String = self.stdout.chars().take(300).collect();
+        let stderr: String = self.stderr.chars().take(1500).collect();
+        format!(
+            "exit {:?}{} after {:.2?}\n    stderr: {}\n    stdout: {}",
+            self.code,
+            if self.timed_out {
+                " (killed: deadline)"
+            } else {
+                ""
+            },
+            self.elapsed,
+            stderr.trim_end().replace('\n', "\n            "),
+            stdout.trim_end().replace('\n', "\n            "),
+        )
+    }
+}
+
+/// Runs chipmix with `args`, killing it after `limit`. Output goes to files in `scratch`, so
+/// a chatty child can never block on a full pipe.
+fn run<S: AsRef<OsStr>>(args: &[S], scratch: &Scratch, limit: Duration) -> Run {
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let out_path = scratch.path(&format!(".run-{n}.stdout"));
+    let err_path = scratch.path(&format!(".run-{n}.stderr"));
+    let started = Instant::now();
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out_path).expect("create stdout file"))
+        .stderr(fs::File::create(&err_path).expect("create stderr file"))
+        .spawn()
+        .expect("start chipmix");
+    let mut timed_out = false;
+    let mut nap = Duration::from_millis(1);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll chipmix") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            timed_out = true;
+            break child.wait().expect("reap chipmix");
+        }
+        std::thread::sleep(nap);
+        nap = (nap * 2).min(Duration::from_millis(20));
+    };
+    let elapsed = started.elapsed();
+    let read = |p: &Path| {
+        let text = String::from_utf8_lossy(&fs::read(p).unwrap_or_default()).into_owned();
+        let _ = fs::remove_file(p);
+        text
+    };
+    Run {
+        code: if timed_out { None } else { status.code() },
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+        elapsed,
+        timed_out,
+    }
+}
+
+/// A crash marker found on stderr, if any.
+fn crash_marker(run: &Run) -> Option<&'static str> {
+    CRASH_MARKERS
+        .iter()
+        .copied()
+        .find(|m| run.stderr.contains(m))
+}
+
+/// Whether some stderr line reads `FILE:LINE:COL: ...`.
+fn has_any_location(stderr: &str, file: &str) -> bool {
+    stderr.lines().any(|line| {
+        let Some(rest) = line.strip_prefix(file).and_then(|r| r.strip_prefix(':')) else {
+            return false;
+        };
+        let mut parts = rest.splitn(3, ':');
+        let digits = |s: Option<&str>| {
+            s.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        };
+        digits(parts.next()) && digits(parts.next()) && parts.next().is_some()
+    })
+}
+
+/// Everything wrong with a run that should have rejected `file` as bad input (empty: fine).
+fn rejection_problems(run: &Run, file: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if run.timed_out {
+        problems.push(format!("did not finish: killed after {:.1?}", run.elapsed));
+        return problems;
+    }
+    if run.code != Some(2) {
+        problems.push(format!("exit code {:?}, expected 2", run.code));
+    }
+    if let Some(m) = crash_marker(run) {
+        problems.push(format!("stderr contains `{m}`"));
+    }
+    if !run.stderr.starts_with(file) {
+        problems.push(format!("stderr does not start with the file path `{file}`"));
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------------------
+// Part 1: the corpus
+// ---------------------------------------------------------------------------------------
+
+/// A valid scenario that uses every block; each corpus case breaks it in one place. Lines
+/// are found by their text (see [`edit`]), so this can be reordered freely. The existing
+/// entry lists `units` before `id` so that its `id: h20` line differs from the
+/// accelerator's `- id: h20`.
+const BASE: &str = "\
+name: Corpus base
+description: A valid scenario that each corpus case breaks in one place.
+currency: USD
+objective: min_cost
+accelerators:
+  - id: ascend-910c
+    vendor: Huawei
+    origin: domestic
+    platform: cann
+    unit_price: 28600
+    tflops: 780
+    power_w: 700
+    memory_gb: 128
+    lot_size: 8
+    max_units: 1024
+    min_units: 64
+    available: true
+    source: corpus
+  - id: h20
+    vendor: Nvidia
+    origin: foreign
+    platform: cuda
+    unit_price: 12000
+    tflops: 148
+existing:
+  - units: 16
+    id: h20
+demand:
+  pflops: 100
+  memory_tb: 10
+policy:
+  domestic_share:
+    min: 0.5
+    basis: units
+    strict: false
+limits:
+  budget: 80000000
+  capex_budget: 70000000
+  power_kw: 2000
+  vendor_max_share: 0.9
+costs:
+  energy_price_per_kwh: 0.0875
+  pue: 1.25
+  utilization: 0.8
+  opex_years: 5
+  platform_adoption:
+    cann: 2000000
+solver:
+  integer: true
+  mip_gap: 0.001
+  time_limit_s: 60
+";
+
+/// Applies `edits` to [`BASE`]. Each edit names a line by its trimmed text (`anchor`, which
+/// must match exactly one line) and the text that replaces it, re-indented like the original.
+/// A replacement that starts with a space or a tab replaces the whole line verbatim (to break
+/// the indentation), and an empty one turns the line into a comment (to remove a field while
+/// keeping line numbers). Returns the text and, per edit, the 1-based line and the column
+/// where the replacement's key starts.
+fn edit(edits: &[(&str, &str)]) -> (String, Vec<(usize, usize)>) {
+    let mut lines: Vec<String> = BASE.lines().map(str::to_string).collect();
+    let mut places = Vec::new();
+    for (anchor, replacement) in edits {
+        let found: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].trim() == *anchor)
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "anchor `{anchor}` must match exactly one line"
+        );
+        let i = found[0];
+        let indent = lines[i].len() - lines[i].trim_start().len();
+        let (new_line, column) = if replacement.starts_with([' ', '\t']) {
+            let key_at = replacement.len() - replacement.trim_start_matches([' ', '\t', '-']).len();
+            (replacement.to_string(), key_at + 1)
+        } else if replacement.is_empty() {
+            (
+                format!("{}# removed: {}", " ".repeat(indent), anchor),
+                indent + 1,
+            )
+        } else {
+            let dash = if replacement.starts_with("- ") { 2 } else { 0 };
+            (
+                format!("{}{}", " ".repeat(indent), replacement),
+                indent + dash + 1,
+            )
+        };
+        lines[i] = new_line;
+        places.push((i + 1, column));
+    }
+    (lines.join("\n") + "\n", places)
+}
+
+/// What a corpus case feeds chipmix.
+enum Input {
+    Text(String),
+    Bytes(Vec<u8>),
+    /// A directory where a file is expected.
+    Dir,
+    /// A path that does not exist.
+    Missing,
+}
+
+/// Where a message must point.
+#[derive(Clone, Copy, Debug)]
+enum Loc {
+    /// `file:line:col:`
+    At(usize, usize),
+    /// `file:line:` and any column (for parser and type errors, which point at the value).
+    Line(usize),
+    /// Some `file:line:col:`.
+    Any,
+}
+
+struct Case {
+    name: String,
+    input: Input,
+    locs: Vec<Loc>,
+    /// Substrings stderr must contain: field paths, ids, suggestions.
+    has: Vec<String>,
+    limit: Duration,
+}
+
+impl Case {
+    fn new(name: &str, input: Input) -> Case {
+        Case {
+            name: name.to_string(),
+            input,
+            locs: Vec::new(),
+            has: Vec::new(),
+            limit: HANG,
+        }
+    }
+
+    fn text(name: &str, text: impl Into<String>) -> Case {
+        Case::new(name, Input::Text(text.into()))
+    }
+
+    /// [`BASE`] with `edits`; the message must point at the start of each edited key.
+    fn edited(name: &str, edits: &[(&str, &str)]) -> Case {
+        let (text, places) = edit(edits);
+        let mut case = Case::text(name, text);
+        case.locs = places.into_iter().map(|(l, c)| Loc::At(l, c)).collect();
+        case
+    }
+
+    fn has(mut self, parts: &[&str]) -> Case {
+        self.has.extend(parts.iter().map(|s| s.to_string()));
+        self
+    }
+
+    /// Keep only the lines of the expected locations (parser and type errors point at the
+    /// value or at the enclosing node, not at the key).
+    fn line_only(mut self) -> Case {
+        self.locs = self
+            .locs
+            .iter()
+            .map(|l| match *l {
+                Loc::At(line, _) => Loc::Line(line),
+                other => other,
+            })
+            .collect();
+        self
+    }
+
+    fn at(mut self, loc: Loc) -> Case {
+        self.locs = vec![loc];
+        self
+    }
+
+    fn no_loc(mut self) -> Case {
+        self.locs.clear();
+        self
+    }
+
+    fn within(mut self, limit: Duration) -> Case {
+        self.limit = limit;
+        self
+    }
+}
+
+/// Every numeric field of [`BASE`]: its line's text and the field path messages must name.
+const NUMERIC_FIELDS: &[(&str, &str)] = &[
+    ("unit_price: 28600", "accelerators[ascend-910c].unit_price"),
+    ("tflops: 780", "accelerators[ascend-910c].tflops"),
+    ("power_w: 700", "accelerators[ascend-910c].power_w"),
+    ("memory_gb: 128", "accelerators[ascend-910c].memory_gb"),
+    ("lot_size: 8", "accelerators[ascend-910c].lot_size"),
+    ("max_units: 1024", "accelerators[ascend-910c].max_units"),
+    ("min_units: 64", "accelerators[ascend-910c].min_units"),
+    ("unit_price: 12000", "accelerators[h20].unit_price"),
+    ("tflops: 148", "accelerators[h20].tflops"),
+    ("units: 16", "existing[0].units"),
+    ("pflops: 100", "demand.pflops"),
+    ("memory_tb: 10", "demand.memory_tb"),
+    ("min: 0.5", "policy.domestic_share.min"),
+    ("budget: 80000000", "limits.budget"),
+    ("capex_budget: 70000000", "limits.capex_budget"),
+    ("power_kw: 2000", "limits.power_kw"),
+    ("vendor_max_share: 0.9", "limits.vendor_max_share"),
+    ("energy_price_per_kwh: 0.0875", "costs.energy_price_per_kwh"),
+    ("pue: 1.25", "costs.pue"),
+    ("utilization: 0.8", "costs.utilization"),
+    ("opex_years: 5", "costs.opex_years"),
+    ("cann: 2000000", "costs.platform_adoption.cann"),
+    ("mip_gap: 0.001", "solver.mip_gap"),
+    ("time_limit_s: 60", "solver.time_limit_s"),
+];
+
+/// `key: value` with the key of `anchor` (`"unit_price: 28600"`) and a new value.
+fn with_value(anchor: &str, value: &str) -> String {
+    let key = anchor.split(':').next().expect("anchor has a key");
+    format!("{key}: {value}")
+}
+
+/// Billion laughs: nine levels of nine aliases each (9^9 strings once expanded).
+fn billion_laughs(under: &str) -> String {
+    let mut s =
+        format!("name: bomb\n{under}:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..=9 {
+        let refs = vec![format!("*l{}", i - 1); 9].join(", ");
+        s.push_str(&format!("  l{i}: &l{i} [{refs}]\n"));
+    }
+    s
+}
+
+/// A chain of 40 nested aliases, each level doubling the previous (2^40 nodes expanded).
+fn alias_chain() -> String {
+    let mut s = String::from("name: chain\nperiods:\n  c0: &c0 [x, x]\n");
+    for i in 1..=40 {
+        s.push_str(&format!("  c{i}: &c{i} [*c{p}, *c{p}]\n", p = i - 1));
+    }
+    s
+}
+
+/// The malformed scenarios. Every one must give exit 2, a message that starts with the
+/// file's path, the locations in `locs` and the substrings in `has`.
+fn corpus() -> Vec<Case> {
+    let mut cases = Vec::new();
+
+    // --- Files that are not a scenario at all ---------------------------------------
+    cases.push(Case::text("empty file", "").has(&["empty"]));
+    cases.push(Case::text("only comments", "# a scenario\n   # nothing else\n").has(&["empty"]));
+    cases.push(Case::text("only whitespace", "  \n\n\t\n").has(&["empty"]));
+    cases.push(Case::text("only a document marker", "---\n# nothing\n").has(&["empty"]));
+    cases.push(
+        Case::new(
+            "not UTF-8",
+            Input::Bytes(b"name: caf\xe9 \xff\xfe\naccelerators: []\n".to_vec()),
+        )
+        .has(&["UTF-8"]),
+    );
+    cases.push(Case::new(
+        "UTF-16 with BOM",
+        Input::Bytes("name: x\n".encode_utf16().flat_map(u16::to_le_bytes).fold(
+            vec![0xff, 0xfe],
+            |mut v, b| {
+                v.push(b);
+                v
+            },
+        )),
+    ));
+    cases.push(
+        Case::new(
+            "NUL byte",
+            Input::Bytes(BASE.replacen("Corpus base", "Corpus\0base", 1).into_bytes()),
+        )
+        .at(Loc::Any),
+    );
+    cases.push(Case::new(
+        "binary garbage",
+        Input::Bytes(
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect(),
+        ),
+    ));
+    cases.push(Case::text("top-level list", "- name: x\n- accelerators: []\n").at(Loc::At(1, 1)));
+    cases.push(Case::text("top-level scalar", "just some words\n").at(Loc::At(1, 1)));
+    cases.push(Case::text("top-level number", "42\n").at(Loc::At(1, 1)));
+    cases.push(Case::text("top-level null", "~\n").at(Loc::At(1, 1)));
+    cases.push(Case::new("a directory", Input::Dir).has(&["directory"]));
+    cases.push(Case::new("a missing file", Input::Missing));
+    {
+        // One byte over the 4 MiB limit, and otherwise a valid scenario.
+        let mut big = String::from(BASE);
+        let line = format!("# {}\n", "x".repeat(97));
+        while big.len() + line.len() <= 4 * 1024 * 1024 {
+            big.push_str(&line);
+        }
+        big.push_str(&"#".repeat(4 * 1024 * 1024 + 1 - big.len()));
+        cases.push(Case::text("file over 4 MiB", big).within(FAST));
+    }
+
+    // --- YAML syntax ------------------------------------------------------------------
+    cases.push(
+        Case::edited(
+            "bad indentation",
+            &[("vendor: Huawei", "   vendor: Huawei")],
+        )
+        .at(Loc::Any),
+    );
+    cases.push(
+        Case::edited("tab indentation", &[("vendor: Huawei", "\tvendor: Huawei")]).at(Loc::Any),
+    );
+    cases.push(Case::text("unclosed flow sequence", "name: x\naccelerators: [\n").at(Loc::Any));
+    cases.push(Case::edited("unclosed flow in a field", &[("min: 0.5", "min: [0.5")]).at(Loc::Any));
+    cases.push(
+        Case::edited(
+            "unclosed flow mapping",
+            &[("- id: h20", "- {id: h20, vendor: Nvidia")],
+        )
+        .at(Loc::Any),
+    );
+    cases.push(
+        Case::edited(
+            "unclosed quote",
+            &[("name: Corpus base", "name: \"Corpus base")],
+        )
+        .at(Loc::Any),
+    );
+    cases.push(
+        Case::edited(
+            "duplicate top-level key",
+            &[("currency: USD", "name: Again")],
+        )
+        .at(Loc::Any)
+        .has(&["name"]),
+    );
+    cases.push(
+        Case::edited(
+            "duplicate accelerator key",
+            &[("power_w: 700", "tflops: 900")],
+        )
+        .at(Loc::Any)
+        .has(&["tflops"]),
+    );
+    cases.push(Case::text(
+        "two documents",
+        format!("{BASE}---\nname: second\n"),
+    ));
+    cases.push(Case::text("non-string key", format!("? [a, b]\n: x\n{BASE}")).at(Loc::Any));
+
+    // --- Alias bombs and deep nesting: must fail fast -----------------------------------
+    cases.push(Case::text("billion laughs under sites", billion_laughs("sites")).within(FAST));
+    cases.push(Case::text("billion laughs under periods", billion_laughs("periods")).within(FAST));
+    cases.push(
+        Case::text("billion laughs at an unknown key", billion_laughs("laughs")).within(FAST),
+    );
+    cases.push(Case::text("nested alias chain", alias_chain()).within(FAST));
+    cases.push(
+        Case::text(
+            "10,000 nested [",
+            format!("name: x\naccelerators: {}\n", "[".repeat(10_000)),
+        )
+        .at(Loc::Any)
+        .within(FAST),
+    );
+    cases.push(
+        Case::text(
+            "10,000 nested [] closed",
+            format!(
+                "name: x\naccelerators: {}{}\n",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            ),
+        )
+        .at(Loc::Any)
+        .within(FAST),
+    );
+    cases.push(
+        Case::text(
+            "10,000 nested flow maps",
+            format!(
+                "name: x\nsites: {}1{}\n",
+                "{a: ".repeat(10_000),
+                "}".repeat(10_000)
+            ),
+        )
+        .at(Loc::Any)
+        .within(FAST),
+    );
+    cases.push(
+        Case::text(
+            "10,000 nested block lists",
+            format!("name: x\naccelerators:\n  {}x\n", "- ".repeat(10_000)),
+        )
+        .at(Loc::Any)
+        .within(FAST),
+    );
+
+    // --- NaN and infinities, for every numeric field ------------------------------------
+    for (anchor, path) in NUMERIC_FIELDS {
+        for value in [".nan", ".inf", "-.inf"] {
+            cases.push(
+                Case::edited(
+                    &format!("{path} = {value}"),
+                    &[(anchor, &with_value(anchor, value))],
+                )
+                .has(&[path]),
+            );
+        }
+    }
+    for value in [".nan", ".inf", "-.inf"] {
+        cases.push(
+            Case::edited(
+                &format!("efficiency = {value}"),
+                &[
+                    ("pflops: 100", "workloads: {training: 50}"),
+                    (
+                        "power_w: 700",
+                        &format!("efficiency: {{training: {value}}}"),
+                    ),
+                ],
+            )
+            .at(Loc::Line(edit(&[("power_w: 700", "x")]).1[0].0))
+            .has(&["accelerators[ascend-910c].efficiency.training"]),
+        );
+        cases.push(
+            Case::edited(
+                &format!("workloads = {value}"),
+                &[("pflops: 100", &format!("workloads: {{training: {value}}}"))],
+            )
+            .line_only()
+            .has(&["demand.workloads.training"]),
+        );
+    }
+
+    // --- Values out of range ------------------------------------------------------------
+    let ranges: &[(&str, &str, &str)] = &[
+        (
+            "unit_price: 28600",
+            "-5",
+            "accelerators[ascend-910c].unit_price",
+        ),
+        ("unit_price: 12000", "-0.01", "accelerators[h20].unit_price"),
+        ("tflops: 780", "0", "accelerators[ascend-910c].tflops"),
+        ("tflops: 148", "-148", "accelerators[h20].tflops"),
+        ("power_w: 700", "-700", "accelerators[ascend-910c].power_w"),
+        (
+            "memory_gb: 128",
+            "-1",
+            "accelerators[ascend-910c].memory_gb",
+        ),
+        ("lot_size: 8", "0", "accelerators[ascend-910c].lot_size"),
+        ("lot_size: 8", "2.5", "accelerators[ascend-910c].lot_size"),
+        (
+            "max_units: 1024",
+            "-1",
+            "accelerators[ascend-910c].max_units",
+        ),
+        (
+            "max_units: 1024",
+            "1.5",
+            "accelerators[ascend-910c].max_units",
+        ),
+        (
+            "max_units: 1024",
+            "1e300",
+            "accelerators[ascend-910c].max_units",
+        ),
+        (
+            "min_units: 64",
+            "-64",
+            "accelerators[ascend-910c].min_units",
+        ),
+        (
+            "min_units: 64",
+            "0.5",
+            "accelerators[ascend-910c].min_units",
+        ),
+        ("units: 16", "-1", "existing[0].units"),
+        ("units: 16", "2.5", "existing[0].units"),
+        ("pflops: 100", "-100", "demand.pflops"),
+        ("memory_tb: 10", "-10", "demand.memory_tb"),
+        ("min: 0.5", "1.2", "policy.domestic_share.min"),
+        ("min: 0.5", "-0.5", "policy.domestic_share.min"),
+        ("budget: 80000000", "-1", "limits.budget"),
+        ("capex_budget: 70000000", "-1", "limits.capex_budget"),
+        ("power_kw: 2000", "-2000", "limits.power_kw"),
+        ("vendor_max_share: 0.9", "-0.1", "limits.vendor_max_share"),
+        ("vendor_max_share: 0.9", "1.5", "limits.vendor_max_share"),
+        (
+            "energy_price_per_kwh: 0.0875",
+            "-0.1",
+            "costs.energy_price_per_kwh",
+        ),
+        ("pue: 1.25", "0.9", "costs.pue"),
+        ("utilization: 0.8", "0", "costs.utilization"),
+        ("utilization: 0.8", "1.5", "costs.utilization"),
+        ("opex_years: 5", "-5", "costs.opex_years"),
+        ("cann: 2000000", "-1", "costs.platform_adoption.cann"),
+        ("mip_gap: 0.001", "-0.1", "solver.mip_gap"),
+        ("time_limit_s: 60", "0", "solver.time_limit_s"),
+    ];
+    for (anchor, value, path) in ranges {
+        cases.push(
+            Case::edited(
+                &format!("{path} = {value}"),
+                &[(anchor, &with_value(anchor, value))],
+            )
+            .has(&[path]),
+        );
+    }
+    cases.push(
+        Case::edited(
+            "efficiency = -0.5",
+            &[
+                ("pflops: 100", "workloads: {training: 50}"),
+                ("power_w: 700", "efficiency: {training: -0.5}"),
+            ],
+        )
+        .at(Loc::Line(edit(&[("power_w: 700", "x")]).1[0].0))
+        .has(&["accelerators[ascend-910c].efficiency.training"]),
+    );
+    cases.push(
+        Case::edited(
+            "workloads = -1",
+            &[("pflops: 100", "workloads: {training: -1}")],
+        )
+        .line_only()
+        .has(&["demand.workloads.training"]),
+    );
+    cases.push(
+        Case::edited("workloads empty", &[("pflops: 100", "workloads: {}")])
+            .has(&["demand.workloads"]),
+    );
+
+    // --- Wrong types --------------------------------------------------------------------
+    let types: &[(&str, &str, &str, &str)] = &[
+        (
+            "string for a number",
+            "unit_price: 28600",
+            "unit_price: cheap",
+            "unit_price",
+        ),
+        ("quoted number", "tflops: 780", "tflops: \"780\"", "tflops"),
+        (
+            "map for a number",
+            "pflops: 100",
+            "pflops: {total: 100}",
+            "pflops",
+        ),
+        ("list for a number", "pue: 1.25", "pue: [1.25]", "pue"),
+        (
+            "list for a string",
+            "vendor: Huawei",
+            "vendor: [Huawei, Nvidia]",
+            "vendor",
+        ),
+        (
+            "map for a string",
+            "name: Corpus base",
+            "name: {en: Corpus}",
+            "name",
+        ),
+        (
+            "string for a boolean",
+            "available: true",
+            "available: maybe",
+            "available",
+        ),
+        (
+            "number for a boolean",
+            "integer: true",
+            "integer: 2",
+            "integer",
+        ),
+        (
+            "scalar for the accelerator list",
+            "accelerators:",
+            "accelerators: 5",
+            "accelerators",
+        ),
+        ("scalar for a block", "demand:", "demand: 100", "demand"),
+        (
+            "scalar for a map of numbers",
+            "source: corpus",
+            "efficiency: 0.9",
+            "efficiency",
+        ),
+        (
+            "string for lot_size",
+            "lot_size: 8",
+            "lot_size: eight",
+            "lot_size",
+        ),
+        (
+            "list for existing units",
+            "units: 16",
+            "units: [16]",
+            "units",
+        ),
+    ];
+    for (name, anchor, replacement, field) in types {
+        cases.push(
+            Case::edited(name, &[(anchor, replacement)])
+                .line_only()
+                .has(&[field]),
+        );
+    }
+    {
+        // `accelerators: {id: x}` is a map where a list is expected; the block that
+        // follows would be a second error, so give a whole small file.
+        cases.push(
+            Case::text(
+                "map for the accelerator list",
+                "name: x\naccelerators: {id: a}\n",
+            )
+            .at(Loc::Line(2))
+            .has(&["accelerators"]),
+        );
+        cases.push(
+            Case::text(
+                "map for existing",
+                "name: x\naccelerators:\n  - {id: a, vendor: V, origin: foreign, unit_price: 1, tflops: 1}\nexisting: {id: a, units: 1}\n",
+            )
+            .at(Loc::Line(4))
+            .has(&["existing"]),
+        );
+    }
+
+    // --- Unknown keys, with a close typo at every level ---------------------------------
+    let typos: &[(&str, &str, &str)] = &[
+        ("demand:", "demnd:", "demand"),
+        ("solver:", "solvr:", "solver"),
+        ("currency: USD", "curency: USD", "currency"),
+        ("max_units: 1024", "max_unit: 1024", "max_units"),
+        ("unit_price: 28600", "unit_prise: 28600", "unit_price"),
+        ("power_w: 700", "power_watts: 700", "power_w"),
+        ("units: 16", "unit: 16", "units"),
+        ("memory_tb: 10", "memroy_tb: 10", "memory_tb"),
+        ("domestic_share:", "domestic_shares:", "domestic_share"),
+        ("basis: units", "bassis: units", "basis"),
+        ("budget: 80000000", "budgte: 80000000", "budget"),
+        ("utilization: 0.8", "utilisation: 0.8", "utilization"),
+        ("mip_gap: 0.001", "mip_gpa: 0.001", "mip_gap"),
+    ];
+    for (anchor, replacement, meant) in typos {
+        let typo = replacement.split(':').next().expect("a key");
+        cases.push(
+            Case::edited(&format!("unknown key {typo}"), &[(anchor, replacement)]).has(&[
+                typo,
+                "did you mean",
+                meant,
+            ]),
+        );
+    }
+    cases.push(
+        Case::edited(
+            "unknown key, nothing close",
+            &[("currency: USD", "colour: red")],
+        )
+        .has(&["colour"]),
+    );
+
+    // --- Values outside a fixed set -----------------------------------------------------
+    cases.push(
+        Case::edited("origin typo", &[("origin: domestic", "origin: domstic")]).has(&[
+            "accelerators[ascend-910c].origin",
+            "domstic",
+            "did you mean",
+            "domestic",
+        ]),
+    );
+    cases.push(
+        Case::edited("origin unknown", &[("origin: foreign", "origin: imported")])
+            .has(&["accelerators[h20].origin", "imported"]),
+    );
+    cases.push(
+        Case::edited("basis typo", &[("basis: units", "basis: unit")]).has(&[
+            "policy.domestic_share.basis",
+            "did you mean",
+            "units",
+        ]),
+    );
+    cases.push(
+        Case::edited("basis unknown", &[("basis: units", "basis: dollars")])
+            .has(&["policy.domestic_share.basis", "dollars"]),
+    );
+    cases.push(
+        Case::edited(
+            "objective typo",
+            &[("objective: min_cost", "objective: max_pflop")],
+        )
+        .has(&["objective", "did you mean", "max_pflops"]),
+    );
+    cases.push(
+        Case::edited(
+            "objective unknown",
+            &[("objective: min_cost", "objective: cheapest")],
+        )
+        .has(&["objective", "cheapest"]),
+    );
+
+    // --- Missing required fields --------------------------------------------------------
+    cases.push(
+        Case::edited("missing name", &[("name: Corpus base", "")])
+            .no_loc()
+            .has(&["name"]),
+    );
+    cases.push(Case::edited("empty name", &[("name: Corpus base", "name: \"\"")]).has(&["name"]));
+    cases.push(
+        Case::text("missing accelerators", "name: x\ndemand:\n  pflops: 1\n")
+            .has(&["accelerators"]),
+    );
+    cases.push(
+        Case::text("empty accelerators", "name: x\naccelerators: []\n")
+            .at(Loc::At(2, 1))
+            .has(&["accelerators"]),
+    );
+    cases.push(
+        Case::edited(
+            "missing id",
+            &[("- id: ascend-910c", "- name: Ascend 910C")],
+        )
+        .has(&["accelerators[0].id"]),
+    );
+    let line_of_first = edit(&[("- id: ascend-910c", "- id: ascend-910c")]).1[0].0;
+    let line_of_second = edit(&[("- id: h20", "- id: h20")]).1[0].0;
+    for (anchor, path, line) in [
+        (
+            "vendor: Huawei",
+            "accelerators[ascend-910c].vendor",
+            line_of_first,
+        ),
+        (
+            "origin: domestic",
+            "accelerators[ascend-910c].origin",
+            line_of_first,
+        ),
+        (
+            "unit_price: 28600",
+            "accelerators[ascend-910c].unit_price",
+            line_of_first,
+        ),
+        (
+            "tflops: 780",
+            "accelerators[ascend-910c].tflops",
+            line_of_first,
+        ),
+        (
+            "unit_price: 12000",
+            "accelerators[h20].unit_price",
+            line_of_second,
+        ),
+    ] {
+        cases.push(
+            Case::edited(&format!("missing {path}"), &[(anchor, "")])
+                .at(Loc::Line(line))
+                .has(&[path]),
+        );
+    }
+    cases.push(
+        Case::edited("missing existing id", &[("id: h20", "")])
+            .line_only()
+            .has(&["existing[0].id"]),
+    );
+    cases.push(
+        Case::edited("missing existing units", &[("units: 16", "")])
+            .line_only()
+            .has(&["existing[0].units"]),
+    );
+    cases.push(
+        Case::edited("missing domestic_share.min", &[("min: 0.5", "")])
+            .line_only()
+            .has(&["policy.domestic_share.min"]),
+    );
+    cases.push(
+        Case::edited("empty vendor", &[("vendor: Huawei", "vendor: \"  \"")])
+            .has(&["accelerators[ascend-910c].vendor"]),
+    );
+
+    // --- Ids ----------------------------------------------------------------------------
+    cases.push(
+        Case::edited("duplicate id", &[("- id: h20", "- id: ascend-910c")])
+            .has(&["ascend-910c", "accelerators[1]"]),
+    );
+    for (name, id) in [
+        ("id with uppercase", "Ascend-910C"),
+        ("id with a space", "\"ascend 910c\""),
+        ("id with a slash", "ascend/910c"),
+        ("id not ASCII", "昇腾910c"),
+    ] {
+        let shown = id.trim_matches('"');
+        cases.push(
+            Case::edited(name, &[("- id: ascend-910c", &format!("- id: {id}"))])
+                .has(&["accelerators[0].id", shown]),
+        );
+    }
+    cases.push(
+        Case::edited(
+            "existing names an unknown id, close",
+            &[("id: h20", "id: ascend-910b")],
+        )
+        .has(&[
+            "existing[0].id",
+            "ascend-910b",
+            "did you mean",
+            "ascend-910c",
+        ]),
+    );
+    cases.push(
+        Case::edited(
+            "existing names an unknown id, far",
+            &[("id: h20", "id: mi300x")],
+        )
+        .has(&["existing[0].id", "mi300x"]),
+    );
+
+    // --- Contradictory settings ---------------------------------------------------------
+    cases.push(
+        Case::edited(
+            "strict with basis tflops",
+            &[
+                ("basis: units", "basis: tflops"),
+                ("strict: false", "strict: true"),
+            ],
+        )
+        .at(Loc::At(edit(&[("strict: false", "x")]).1[0].0, 5))
+        .has(&["policy.domestic_share.strict"]),
+    );
+    cases.push(
+        Case::edited(
+            "strict with an unreducible min",
+            &[
+                ("min: 0.5", "min: 0.123456789"),
+                ("strict: false", "strict: true"),
+            ],
+        )
+        .at(Loc::At(edit(&[("min: 0.5", "x")]).1[0].0, 5))
+        .has(&["policy.domestic_share.min", "0.123456789"]),
+    );
+    cases.push(
+        Case::edited(
+            "demand with pflops and workloads",
+            &[("memory_tb: 10", "workloads: {training: 50}")],
+        )
+        .has(&["pflops", "workloads"]),
+    );
+    cases.push(
+        Case::edited(
+            "max_pflops without a budget",
+            &[
+                ("objective: min_cost", "objective: max_pflops"),
+                ("budget: 80000000", ""),
+                ("capex_budget: 70000000", ""),
+            ],
+        )
+        .at(Loc::At(4, 1))
+        .has(&["max_pflops", "budget"]),
+    );
+    cases.push(
+        Case::edited(
+            "max_pflops with workloads",
+            &[
+                ("objective: min_cost", "objective: max_pflops"),
+                ("pflops: 100", "workloads: {training: 50}"),
+            ],
+        )
+        .at(Loc::At(4, 1))
+        .has(&["max_pflops", "workloads"]),
+    );
+
+    // --- Features of a later version ----------------------------------------------------
+    let later: &[(&str, &str, &str)] = &[
+        (
+            "description: A valid scenario that each corpus case breaks in one place.",
+            "sites: [{name: shanghai}, {name: beijing}]",
+            "sites",
+        ),
+        (
+            "description: A valid scenario that each corpus case breaks in one place.",
+            "periods: [2025, 2026, 2027]",
+            "periods",
+        ),
+        (
+            "source: corpus",
+            "lifetime_years: 5",
+            "accelerators[ascend-910c].lifetime_years",
+        ),
+        (
+            "opex_years: 5",
+            "discount_rate: 0.05",
+            "costs.discount_rate",
+        ),
+        (
+            "domestic_share:",
+            "national_domestic_share:",
+            "policy.national_domestic_share",
+        ),
+    ];
+    for (anchor, replacement, field) in later {
+        cases.push(
+            Case::edited(&format!("later version: {field}"), &[(anchor, replacement)])
+                .has(&[field, "support"]),
+        );
+    }
+    cases.push(
+        Case::edited(
+            "later version: retire_year",
+            &[
+                ("id: h20", "id: h20"),
+                ("units: 16", "- {units: 16, id: h20, retire_year: 2030}"),
+            ],
+        )
+        .at(Loc::Line(edit(&[("units: 16", "x")]).1[0].0))
+        .has(&["existing[", "retire_year", "support"]),
+    );
+    cases.push(
+        Case::edited(
+            "per-year map for unit_price",
+            &[(
+                "unit_price: 28600",
+                "unit_price: {2025: 28600, 2026: 25000}",
+            )],
+        )
+        .line_only()
+        .has(&["unit_price", "periods"]),
+    );
+    cases.push(
+        Case::edited(
+            "per-year map for demand",
+            &[("pflops: 100", "pflops: {2025: 100, 2026: 200}")],
+        )
+        .line_only()
+        .has(&["pflops", "periods"]),
+    );
+
+    // --- Several problems in one file: all reported -------------------------------------
+    cases.push(
+        Case::edited(
+            "three range errors",
+            &[
+                ("unit_price: 28600", "unit_price: -5"),
+                ("pue: 1.25", "pue: 0.9"),
+                ("vendor_max_share: 0.9", "vendor_max_share: 1.5"),
+            ],
+        )
+        .has(&[
+            "accelerators[ascend-910c].unit_price",
+            "costs.pue",
+            "limits.vendor_max_share",
+        ]),
+    );
+    cases.push(
+        Case::edited(
+            "errors in two accelerators",
+            &[
+                ("tflops: 780", "tflops: 0"),
+                ("unit_price: 12000", "unit_price: -1"),
+            ],
+        )
+        .has(&[
+            "accelerators[ascend-910c].tflops",
+            "accelerators[h20].unit_price",
+        ]),
+    );
+    cases.push(
+        Case::edited(
+            "missing field and bad enum",
+            &[("vendor: Nvidia", ""), ("basis: units", "basis: cards")],
+        )
+        .at(Loc::Line(line_of_second))
+        .has(&["accelerators[h20].vendor", "policy.domestic_share.basis"]),
+    );
+
+    // --- Too many accelerators ----------------------------------------------------------
+    {
+        let mut text = String::from("name: x\naccelerators:\n");
+        for i in 0..1001 {
+            text.push_str(&format!(
+                "  - {{id: card-{i}, vendor: V, origin: domestic, unit_price: 1, tflops: 1}}\n"
+            ));
+        }
+        cases.push(
+            Case::text("1001 accelerators", text)
+                .at(Loc::Line(2))
+                .has(&["accelerators", "1000"])
+                .within(FAST),
+        );
+    }
+
+    cases
+}
+
+/// File name for a case: its name, made safe.
+fn file_name(case: &str) -> String {
+    let safe: String = case
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("{safe}.yaml")
+}
+
+/// Checks one case with `validate` and `plan --format json`; returns what went wrong.
+fn check_case(case: &Case, scratch: &Scratch, index: usize) -> Vec<String> {
+    let path = scratch.path(&format!("{index:03}-{}", file_name(&case.name)));
+    match &case.input {
+        Input::Text(t) => {
+            fs::write(&path, t).expect("write case");
+        }
+        Input::Bytes(b) => {
+            fs::write(&path, b).expect("write case");
+        }
+        Input::Dir => fs::create_dir_all(&path).expect("create case dir"),
+        Input::Missing => {}
+    }
+    let file = path.display().to_string();
+    let mut problems = Vec::new();
+    let runs = [
+        (
+            "validate",
+            run(
+                &[OsStr::new("validate"), path.as_os_str()],
+                scratch,
+                case.limit,
+            ),
+        ),
+        (
+            "plan",
+            run(
+                &[
+                    OsStr::new("plan"),
+                    path.as_os_str(),
+                    OsStr::new("--format"),
+                    OsStr::new("json"),
+                ],
+                scratch,
+                case.limit,
+            ),
+        ),
+    ];
+    for (command, r) in &runs {
+        let mut wrong = rejection_problems(r, &file);
+        if !r.timed_out {
+            for loc in &case.locs {
+                let ok = match *loc {
+                    Loc::At(l, c) => r.stderr.contains(&format!("{file}:{l}:{c}:")),
+                    Loc::Line(l) => r.stderr.contains(&format!("{file}:{l}:")),
+                    Loc::Any => has_any_location(&r.stderr, &file),
+                };
+                if !ok {
+                    wrong.push(format!("no location {loc:?}"));
+                }
+            }
+            for part in &case.has {
+                if !r.stderr.contains(part.as_str()) {
+                    wrong.push(format!("stderr lacks `{part}`"));
+                }
+            }
+            if *command == "plan" && !r.stdout.is_empty() {
+                wrong.push("plan printed something on stdout for a bad file".into());
+            }
+            if *command == "validate" && r.stdout.contains(": ok") {
+                wrong.push("validate said ok".into());
+            }
+        }
+        if !wrong.is_empty() {
+            problems.push(format!(
+                "[{}] chipmix {command}: {}\n    {}",
+                case.name,
+                wrong.join("; "),
+                r.describe()
+            ));
+        }
+    }
+    if let Input::Dir = case.input {
+        let _ = fs::remove_dir_all(&path);
+    } else {
+        let _ = fs::remove_file(&path);
+    }
+    problems
+}
+
+#[test]
+fn base_scenario_is_valid() {
+    let scratch = Scratch::new("base");
+    let path = scratch.write("base.yaml", BASE);
+    let r = run(&[OsStr::new("validate"), path.as_os_str()], &scratch, HANG);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "the corpus base must be valid: {}",
+        r.describe()
+    );
+    assert!(
+        r.stderr.trim().is_empty(),
+        "no warnings expected: {}",
+        r.describe()
+    );
+    let r = run(
+        &[
+            OsStr::new("plan"),
+            path.as_os_str(),
+            OsStr::new("--format"),
+            OsStr::new("json"),
+        ],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(
+        r.code,
+        Some(0),
+        "the corpus base must have a plan: {}",
+        r.describe()
+    );
+}
+
+#[test]
+fn corpus_of_malformed_scenarios_is_rejected() {
+    let cases = corpus();
+    assert!(cases.len() >= 40, "the corpus has {} cases", cases.len());
+    let scratch = Scratch::new("corpus");
+    let started = Instant::now();
+    // Two workers: the cases are independent, and most of the time is process start-up.
+    let next = AtomicUsize::new(0);
+    let problems: Vec<String> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut found = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(case) = cases.get(i) else { break };
+                        found.extend(check_case(case, &scratch, i));
+                    }
+                    found
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("corpus worker"))
+            .collect()
+    });
+    eprintln!(
+        "bad_input corpus: {} cases in {:.1?}",
+        cases.len(),
+        started.elapsed()
+    );
+    assert!(
+        problems.is_empty(),
+        "{} of {} corpus checks failed:\n{}",
+        problems.len(),
+        cases.len() * 2,
+        problems.join("\n")
+    );
+}
+
+/// Files chipmix must reject quickly even though they are larger than the corpus's: the
+/// time to reject them must not grow with the square of their size.
+#[test]
+fn larger_expensive_inputs_fail_fast() {
+    let scratch = Scratch::new("expensive");
+    let mut cases = Vec::new();
+    // 100,000 nested `[`: a 100 KB file.
+    cases.push(
+        Case::text(
+            "100,000 nested [",
+            format!("name: x\naccelerators: {}\n", "[".repeat(100_000)),
+        )
+        .within(FAST_LARGE),
+    );
+    // The largest accelerator list allowed (1,000), every entry with a negative price: one
+    // message per entry, each with its own line.
+    {
+        let mut text = String::from("name: x\naccelerators:\n");
+        for i in 0..1000 {
+            text.push_str(&format!(
+                "  - {{id: card-{i}, vendor: V, origin: domestic, unit_price: -1, tflops: 1}}\n"
+            ));
+        }
+        cases.push(
+            Case::text("1,000 accelerators with a negative price", text)
+                .at(Loc::At(1002, 54))
+                .has(&["accelerators[card-999].unit_price"])
+                .within(FAST_LARGE),
+        );
+    }
+    let problems: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| check_case(c, &scratch, i))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The product's rule: several problems in one file are all reported, also when one of them
+/// is structural (an unknown key or a wrong type) and the others are range errors.
+#[test]
+fn structural_and_range_problems_are_all_reported() {
+    let scratch = Scratch::new("all-problems");
+    let case = Case::edited(
+        "unknown keys and a negative price",
+        &[
+            ("max_units: 1024", "max_unit: 1024"),
+            ("unit_price: 12000", "unit_price: -1"),
+            ("budget: 80000000", "budgte: 80000000"),
+        ],
+    )
+    .has(&["max_unit", "accelerators[h20].unit_price", "budgte"]);
+    let problems = check_case(&case, &scratch, 0);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_file_name_with_spaces_and_unicode_is_quoted_as_given() {
+    let scratch = Scratch::new("odd-name");
+    let (text, places) = edit(&[("tflops: 780", "tflops: 0")]);
+    let path = scratch.write("my scenario – été.yaml", text);
+    let file = path.display().to_string();
+    let r = run(&[OsStr::new("validate"), path.as_os_str()], &scratch, HANG);
+    let mut problems = rejection_problems(&r, &file);
+    let (l, c) = places[0];
+    if !r.stderr.contains(&format!("{file}:{l}:{c}:")) {
+        problems.push(format!("no location {l}:{c}"));
+    }
+    assert!(problems.is_empty(), "{problems:?}\n{}", r.describe());
+}
+
+#[test]
+fn a_file_just_under_the_size_limit_is_read() {
+    let scratch = Scratch::new("just-under");
+    let mut text = String::new();
+    let line = format!("# {}\n", "x".repeat(97));
+    while text.len() + line.len() + BASE.len() <= 4 * 1024 * 1024 {
+        text.push_str(&line);
+    }
+    let pad_lines = text.lines().count();
+    let (base, places) = edit(&[("unit_price: 28600", "unit_price: -5")]);
+    text.push_str(&base);
+    assert!(text.len() <= 4 * 1024 * 1024);
+    let path = scratch.write("just-under.yaml", text);
+    let file = path.display().to_string();
+    let r = run(&[OsStr::new("validate"), path.as_os_str()], &scratch, FAST);
+    let mut problems = rejection_problems(&r, &file);
+    let (l, c) = places[0];
+    if !r.stderr.contains(&format!("{file}:{}:{c}:", l + pad_lines)) {
+        problems.push(format!("no location {}:{c}", l + pad_lines));
+    }
+    assert!(problems.is_empty(), "{problems:?}\n{}", r.describe());
+}
+
+// ---------------------------------------------------------------------------------------
+// Part 2: mutations of the sample scenarios
+// ---------------------------------------------------------------------------------------
+
+/// xorshift64: deterministic, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Indices of the lines that carry YAML (not blank, not a whole-line comment).
+fn content_lines(lines: &[&str]) -> Vec<usize> {
+    (0..lines.len())
+        .filter(|&i| {
+            let t = lines[i].trim();
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .collect()
+}
+
+/// Byte ranges of the numbers in `text` outside comments (a token of digits, `.`, `e`, `+`
+/// and `-` that starts with a digit or a `-` followed by a digit).
+fn number_spans(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    let mut in_comment = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\n' {
+            in_comment = false;
+        } else if b == b'#' && (i == 0 || bytes[i - 1] == b' ') {
+            in_comment = true;
+        }
+        let before_ok = i == 0 || matches!(bytes[i - 1], b' ' | b'[' | b'{' | b',' | b':');
+        let starts = b.is_ascii_digit()
+            || (b == b'-' && bytes.get(i + 1).is_some_and(|c| c.is_ascii_digit()));
+        if !in_comment && before_ok && starts {
+            let mut j = i + 1;
+            while j < bytes.len()
+                && (bytes[j].is_ascii_digit()
+                    || matches!(bytes[j], b'.' | b'e' | b'E' | b'+' | b'-'))
+            {
+                j += 1;
+            }
+            if j == bytes.len() || matches!(bytes[j], b' ' | b'\n' | b',' | b']' | b'}' | b'\r') {
+                spans.push((i, j));
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    spans
+}
+
+/// Byte ranges of the values of `key: value` lines (block style), outside comments.
+fn value_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let t = body.trim_start();
+        if !t.starts_with('#')
+            && let Some(colon) = body.find(": ")
+        {
+            let start = colon + 2;
+            let end = body[start..]
+                .find(" #")
+                .map(|p| start + p)
+                .unwrap_or(body.len());
+            if end > start && !body[start..end].trim().is_empty() {
+                spans.push((offset + start, offset + end));
+            }
+        }
+        offset += line.len();
+    }
+    spans
+}
+
+/// One mutation of `text`; returns the new bytes and a short description.
+fn mutate(text: &[u8], rng: &mut Rng) -> (Vec<u8>, String) {
+    let s = String::from_utf8_lossy(text).into_owned();
+    let lines: Vec<&str> = s.split('\n').collect();
+    let content = content_lines(&lines);
+    let join = |ls: Vec<String>| ls.join("\n").into_bytes();
+    match rng.below(8) {
+        0 => {
+            // Flip one bit of a byte in a line that carries YAML.
+            let line = *rng.pick(&content);
+            let start: usize = lines[..line].iter().map(|l| l.len() + 1).sum();
+            let at = start + rng.below(lines[line].len());
+            let bit = 1u8 << rng.below(8);
+            let mut out = text.to_vec();
+            out[at] ^= bit;
+            (
+                out,
+                format!("flip bit {bit:#04x} of byte {at} (line {})", line + 1),
+            )
+        }
+        1 => {
+            let line = *rng.pick(&content);
+            let mut ls: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            ls.remove(line);
+            (join(ls), format!("delete line {}", line + 1))
+        }
+        2 => {
+            let line = *rng.pick(&content);
+            let mut ls: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            ls.insert(line, lines[line].to_string());
+            (join(ls), format!("duplicate line {}", line + 1))
+        }
+        3 => {
+            // Truncate somewhere after the leading comment block (not always at a char
+            // boundary: a cut UTF-8 sequence is a valid test too).
+            let first = content.first().copied().unwrap_or(0);
+            let start: usize = lines[..first].iter().map(|l| l.len() + 1).sum();
+            let at = start + rng.below(text.len() - start);
+            (text[..at].to_vec(), format!("truncate at byte {at}"))
+        }
+        4 => {
+            let spans = number_spans(&s);
+            if spans.is_empty() {
+                return (text.to_vec(), "no number to replace".into());
+            }
+            let (a, b) = *rng.pick(&spans);
+            let new = *rng.pick(&[
+                "-1",
+                ".nan",
+                "1e300",
+                "abc",
+                "-.inf",
+                ".inf",
+                "0",
+                "1e-300",
+                "2.5",
+                "-0",
+                "99999999999",
+                "0x10",
+                "~",
+            ]);
+            let out = format!("{}{}{}", &s[..a], new, &s[b..]);
+            (
+                out.into_bytes(),
+                format!("number `{}` -> `{new}`", &s[a..b]),
+            )
+        }
+        5 => {
+            let spans = value_spans(&s);
+            if spans.is_empty() {
+                return (text.to_vec(), "no value to replace".into());
+            }
+            let (a, b) = *rng.pick(&spans);
+            let new = *rng.pick(&[
+                "[1, 2]",
+                "{a: 1}",
+                "[]",
+                "{}",
+                "[[1]]",
+                "{a: [1, {b: 2}]}",
+                "\"\"",
+                "true",
+            ]);
+            let out = format!("{}{}{}", &s[..a], new, &s[b..]);
+            (out.into_bytes(), format!("value `{}` -> `{new}`", &s[a..b]))
+        }
+        6 => {
+            // Change indentation: add or remove one or two spaces, or use a tab.
+            let line = *rng.pick(&content);
+            let mut ls: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let how = rng.below(4);
+            ls[line] = match how {
+                0 => format!(" {}", ls[line]),
+                1 => format!("  {}", ls[line]),
+                2 => ls[line].strip_prefix(' ').unwrap_or(&ls[line]).to_string(),
+                _ => format!("\t{}", ls[line].trim_start()),
+            };
+            (join(ls), format!("re-indent line {} ({how})", line + 1))
+        }
+        _ => {
+            // Misspell a key: drop one of its letters.
+            let line = *rng.pick(&content);
+            let body = lines[line];
+            let Some(colon) = body.find(':') else {
+                return (text.to_vec(), "no key to misspell".into());
+            };
+            let key_start = body.len() - body.trim_start_matches([' ', '-']).len();
+            if colon <= key_start + 1 {
+                return (text.to_vec(), "key too short".into());
+            }
+            let drop = key_start + rng.below(colon - key_start);
+            let mut ls: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let mut new = body.to_string();
+            new.remove(drop);
+            ls[line] = new;
+            (join(ls), format!("misspell the key on line {}", line + 1))
+        }
+    }
+}
+
+/// Mutations per sample scenario; 1 to 3 mutations stacked on each variant.
+const VARIANTS_PER_FILE: usize = 40;
+
+#[test]
+fn mutated_sample_scenarios_never_crash() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("read scenarios/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no scenarios/*.yaml");
+    let scratch = Scratch::new("fuzz");
+    let started = Instant::now();
+
+    // Build every variant first (deterministic), then run them on two workers.
+    let mut variants: Vec<(String, Vec<u8>, String)> = Vec::new();
+    let mut mutations = 0;
+    for (fi, file) in files.iter().enumerate() {
+        let original = fs::read(file).expect("read a sample scenario");
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((fi as u64 + 1) * 0x0100_0000_01B3));
+        for v in 0..VARIANTS_PER_FILE {
+            let stack = 1 + usize::from(v % 4 == 3) + usize::from(v % 8 == 7);
+            let mut bytes = original.clone();
+            let mut what = Vec::new();
+            for _ in 0..stack {
+                let (b, w) = mutate(&bytes, &mut rng);
+                bytes = b;
+                what.push(w);
+                mutations += 1;
+            }
+            variants.push((format!("{stem}-m{v:02}.yaml"), bytes, what.join(", then ")));
+        }
+    }
+
+    let next = AtomicUsize::new(0);
+    let results: Vec<(Vec<String>, [usize; 3])> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut problems = Vec::new();
+                    let mut codes = [0usize; 3];
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((name, bytes, what)) = variants.get(i) else {
+                            break;
+                        };
+                        let path = scratch.write(name, bytes);
+                        let wrong = check_mutant(&path, &scratch, &mut codes);
+                        if !wrong.is_empty() {
+                            problems.push(format!("[{name}: {what}]\n  {}", wrong.join("\n  ")));
+                        }
+                        let _ = fs::remove_file(&path);
+                    }
+                    (problems, codes)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("fuzz worker"))
+            .collect()
+    });
+    let mut codes = [0usize; 3];
+    let mut problems = Vec::new();
+    for (p, c) in results {
+        problems.extend(p);
+        for k in 0..3 {
+            codes[k] += c[k];
+        }
+    }
+    eprintln!(
+        "bad_input fuzz: {} variants ({} mutations) of {} files in {:.1?}; plan exit codes 0/1/2: {:?}",
+        variants.len(),
+        mutations,
+        files.len(),
+        started.elapsed(),
+        codes
+    );
+    assert!(
+        problems.is_empty(),
+        "{} of {} mutated scenarios misbehaved:\n{}",
+        problems.len(),
+        variants.len(),
+        problems.join("\n")
+    );
+}
+
+/// Runs `validate` and `plan` on one mutated file; returns what went wrong and counts
+/// `plan`'s exit codes.
+fn check_mutant(path: &Path, scratch: &Scratch, codes: &mut [usize; 3]) -> Vec<String> {
+    let file = path.display().to_string();
+    let mut wrong = Vec::new();
+    let v = run(&[OsStr::new("validate"), path.as_os_str()], scratch, HANG);
+    let p = run(
+        &[
+            OsStr::new("plan"),
+            path.as_os_str(),
+            OsStr::new("--format"),
+            OsStr::new("json"),
+            OsStr::new("--time-limit"),
+            OsStr::new("5"),
+        ],
+        scratch,
+        HANG,
+    );
+    for (command, r) in [("validate", &v), ("plan", &p)] {
+        let mut w = Vec::new();
+        if r.timed_out {
+            w.push(format!("hang: killed after {:.1?}", r.elapsed));
+        } else if !matches!(r.code, Some(0..=2)) {
+            w.push(format!("exit code {:?}", r.code));
+        }
+        if let Some(m) = crash_marker(r) {
+            w.push(format!("stderr contains `{m}`"));
+        }
+        if r.code == Some(2) && !r.stderr.starts_with(&file) {
+            w.push("exit 2 without a message that starts with the file path".into());
+        }
+        if !w.is_empty() {
+            wrong.push(format!(
+                "chipmix {command}: {}\n    {}",
+                w.join("; "),
+                r.describe()
+            ));
+        }
+    }
+    if let Some(c) = p.code.filter(|c| (0..=2).contains(c)) {
+        codes[c as usize] += 1;
+    }
+    // validate and plan must agree on whether the file is valid.
+    if v.code.is_some() && p.code.is_some() && (v.code == Some(2)) != (p.code == Some(2)) {
+        wrong.push(format!(
+            "validate exit {:?} but plan exit {:?}\n    validate: {}\n    plan: {}",
+            v.code,
+            p.code,
+            v.describe(),
+            p.describe()
+        ));
+    }
+    if v.code == Some(0) && !v.stdout.contains(": ok") {
+        wrong.push(format!("validate exit 0 without `ok`: {}", v.describe()));
+    }
+    // Whatever plan prints on stdout is one JSON plan with a status that matches the code.
+    if !p.stdout.trim().is_empty() || p.code == Some(0) {
+        match serde_json::from_str::<serde_json::Value>(&p.stdout) {
+            Ok(json) => {
+                let status = json.get("status").and_then(|s| s.as_str()).unwrap_or("");
+                let expected: &[&str] = match p.code {
+                    Some(0) => &["optimal", "feasible"],
+                    Some(1) => &["infeasible", "unbounded", "error"],
+                    _ => &[],
+                };
+                if !expected.contains(&status) {
+                    wrong.push(format!("plan exit {:?} with status `{status}`", p.code));
+                }
+            }
+            Err(e) => wrong.push(format!("plan stdout is not JSON ({e}): {}", p.describe())),
+        }
+    }
+    wrong
+}
+
+// ---------------------------------------------------------------------------------------
+// Part 3: the command line
+// ---------------------------------------------------------------------------------------
+
+fn sample(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let scratch = Scratch::new("usage");
+    let good = sample("shanghai-2025.yaml");
+    let cases: Vec<(Vec<&str>, &[&str])> = vec![
+        (vec![], &[]),
+        (vec!["frobnicate"], &["frobnicate"]),
+        (vec!["plan"], &[]),
+        (vec!["validate"], &[]),
+        (vec!["plan", &good, "--frobnicate"], &["--frobnicate"]),
+        (vec!["plan", &good, "--format", "xml"], &["xml"]),
+        (vec!["plan", &good, "--format"], &["--format"]),
+        (vec!["plan", &good, "--time-limit", "0"], &["time-limit"]),
+        (vec!["plan", &good, "--time-limit", "abc"], &["time-limit"]),
+        (vec!["plan", &good, "--time-limit", "nan"], &["time-limit"]),
+        (vec!["plan", &good, "--time-limit", "inf"], &["time-limit"]),
+        (vec!["plan", &good, "--time-limit", "-1"], &[]),
+        (vec!["plan", &good, "--mip-gap", "2"], &["mip-gap"]),
+        (vec!["plan", &good, "--mip-gap", "nan"], &["mip-gap"]),
+        (vec!["plan", &good, "--mip-gap", "-0.1"], &[]),
+        (vec!["plan", &good, "--solver", "gurobi"], &["gurobi"]),
+        (vec!["plan", &good, &good], &[]),
+    ];
+    let mut problems = Vec::new();
+    for (args, has) in &cases {
+        let r = run(args, &scratch, HANG);
+        let mut w = Vec::new();
+        if r.code != Some(2) {
+            w.push(format!("exit {:?}, expected 2", r.code));
+        }
+        if r.stderr.trim().is_empty() {
+            w.push("empty stderr".into());
+        }
+        if let Some(m) = crash_marker(&r) {
+            w.push(format!("stderr contains `{m}`"));
+        }
+        if !r.stdout.is_empty() {
+            w.push("something on stdout".into());
+        }
+        for part in *has {
+            if !r.stderr.contains(part) {
+                w.push(format!("stderr lacks `{part}`"));
+            }
+        }
+        if !w.is_empty() {
+            problems.push(format!(
+                "chipmix {}: {}\n    {}",
+                args.join(" "),
+                w.join("; "),
+                r.describe()
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[cfg(not(feature = "highs"))]
+#[test]
+fn highs_without_the_feature_exits_2() {
+    let scratch = Scratch::new("highs");
+    let good = sample("shanghai-2025.yaml");
+    let r = run(&["plan", &good, "--solver", "highs"], &scratch, HANG);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("--features highs"), "{}", r.describe());
+    assert!(crash_marker(&r).is_none(), "{}", r.describe());
+    assert!(r.stdout.is_empty(), "{}", r.describe());
+}
+
+#[test]
+fn unwritable_output_exits_2() {
+    let scratch = Scratch::new("output");
+    let good = sample("shanghai-2025.yaml");
+    let target = scratch.path("no-such-dir").join("plan.json");
+    let target = target.display().to_string();
+    let r = run(
+        &["plan", &good, "--format", "json", "-o", &target],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains(&target), "{}", r.describe());
+    assert!(crash_marker(&r).is_none(), "{}", r.describe());
+}
+
+#[test]
+fn help_exits_0_with_usage_and_an_example() {
+    let scratch = Scratch::new("help");
+    for (args, example) in [
+        (vec!["--help"], "chipmix plan scenarios/"),
+        (vec!["-h"], "chipmix plan scenarios/"),
+        (vec!["plan", "--help"], "chipmix plan scenarios/"),
+        (vec!["plan", "-h"], "chipmix plan scenarios/"),
+        (vec!["validate", "--help"], "chipmix validate scenarios/"),
+        (vec!["help", "plan"], "chipmix plan scenarios/"),
+    ] {
+        let r = run(&args, &scratch, HANG);
+        assert_eq!(
+            r.code,
+            Some(0),
+            "chipmix {}: {}",
+            args.join(" "),
+            r.describe()
+        );
+        assert!(
+            r.stdout.contains("Usage:"),
+            "chipmix {}: {}",
+            args.join(" "),
+            r.describe()
+        );
+        assert!(
+            r.stdout.contains(example),
+            "chipmix {}: {}",
+            args.join(" "),
+            r.describe()
+        );
+    }
+    let r = run(&["--version"], &scratch, HANG);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    assert!(r.stdout.starts_with("chipmix "), "{}", r.describe());
+}
+
+#[test]
+fn validate_reports_every_file() {
+    let scratch = Scratch::new("validate-many");
+    let good_a = sample("shanghai-2025.yaml");
+    let good_b = sample("strict-majority.yaml");
+    let (text, places) = edit(&[("tflops: 148", "tflops: -1")]);
+    let bad = scratch.write("bad.yaml", text).display().to_string();
+    let (text2, places2) = edit(&[("origin: domestic", "origin: local")]);
+    let bad2 = scratch.write("bad2.yaml", text2).display().to_string();
+    let missing = scratch.path("missing.yaml").display().to_string();
+
+    let r = run(
+        &["validate", &good_a, &bad, &missing, &good_b, &bad2],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(crash_marker(&r).is_none(), "{}", r.describe());
+    for good in [&good_a, &good_b] {
+        assert!(
+            r.stdout.contains(&format!("{good}: ok")),
+            "{good} not reported ok: {}",
+            r.describe()
+        );
+    }
+    let (l, c) = places[0];
+    let (l2, c2) = places2[0];
+    for expected in [
+        format!("{bad}:{l}:{c}:"),
+        format!("{bad2}:{l2}:{c2}:"),
+        format!("{missing}:"),
+        "accelerators[h20].tflops".to_string(),
+        "accelerators[ascend-910c].origin".to_string(),
+    ] {
+        assert!(
+            r.stderr.contains(&expected),
+            "stderr lacks `{expected}`: {}",
+            r.describe()
+        );
+    }
+    // Every stderr line names the file it is about.
+    for line in r.stderr.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            [&bad, &bad2, &missing, &good_a, &good_b]
+                .iter()
+                .any(|f| line.starts_with(f.as_str())),
+            "a stderr line names no file: `{line}`"
+        );
+    }
+
+    let r = run(&["validate", &good_a, &good_b], &scratch, HANG);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+}
+
+#[test]
+fn plans_exit_0_and_infeasible_scenarios_exit_1() {
+    let scratch = Scratch::new("exit-codes");
+    let r = run(
+        &["plan", &sample("shanghai-2025.yaml"), "--format", "json"],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("a JSON plan");
+    assert!(matches!(
+        json["status"].as_str(),
+        Some("optimal" | "feasible")
+    ));
+
+    let r = run(
+        &["plan", &sample("infeasible-quota.yaml"), "--format", "json"],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(r.code, Some(1), "{}", r.describe());
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("a JSON plan");
+    assert_eq!(json["status"].as_str(), Some("infeasible"));
+    assert!(crash_marker(&r).is_none(), "{}", r.describe());
+}
