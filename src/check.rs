@@ -21,6 +21,23 @@ pub struct Check {
     pub holds: bool,
     /// Whether the rule is at its limit (to within one lot of the cheapest change).
     pub binding: bool,
+    /// How far the rule is broken, in its own unit (0 when it holds or has no measure).
+    pub excess: f64,
+}
+
+impl Check {
+    /// The rule as a message: its description, and by how much it is broken.
+    pub fn message(&self) -> String {
+        if self.holds || self.excess <= 0.0 {
+            self.description.clone()
+        } else {
+            format!(
+                "{} does NOT hold (off by {})",
+                self.description,
+                crate::numfmt::qty(self.excess, 6)
+            )
+        }
+    }
 }
 
 /// Figures of a plan, computed from its purchases.
@@ -106,6 +123,7 @@ impl Rules<'_> {
             description,
             holds,
             binding,
+            excess: (-slack).max(0.0),
         });
     }
 
@@ -179,6 +197,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
             },
             holds,
             binding: holds && at_cap && xi > 0.0,
+            excess: 0.0,
         });
     }
 
@@ -414,6 +433,96 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
         share_basis: basis,
         checks: r.checks,
     }
+}
+
+/// A saved plan read back for checking: its purchases, and the figures it states.
+#[derive(Debug, Clone)]
+pub struct SavedPlan {
+    /// New units per accelerator, scenario order.
+    pub new_units: Vec<f64>,
+    /// Figures the plan states (`total_cost`, `capex`, ...), to compare with a re-evaluation.
+    pub stated: Vec<(String, f64)>,
+}
+
+/// Reads a plan JSON (from any chipmix version, or edited by hand): only `purchases`
+/// (`id` and `units` of each row) is required; the stated totals, when present, are
+/// compared with the re-evaluation. Errors name what is wrong.
+pub fn read_saved_plan(s: &Scenario, text: &str) -> Result<SavedPlan, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not a JSON plan: {e}"))?;
+    let purchases = v
+        .get("purchases")
+        .and_then(|p| p.as_array())
+        .ok_or("the plan has no `purchases` list")?;
+    let mut new_units = vec![0.0; s.accelerators.len()];
+    let mut seen = Vec::new();
+    for (k, row) in purchases.iter().enumerate() {
+        let id = row
+            .get("id")
+            .and_then(|x| x.as_str())
+            .ok_or(format!("purchases[{k}].id is missing or not a string"))?;
+        let units = row
+            .get("units")
+            .and_then(|x| x.as_f64())
+            .filter(|u| u.is_finite())
+            .ok_or(format!("purchases[{k}].units is missing or not a number"))?;
+        if row.get("site").is_some_and(|x| !x.is_null())
+            || row.get("period").is_some_and(|x| !x.is_null())
+        {
+            return Err(format!(
+                "purchases[{k}] has a site or period, which this version of chipmix does not plan"
+            ));
+        }
+        let i = s.index_of(id).ok_or(format!(
+            "purchases[{k}].id `{id}` is not an accelerator of the scenario"
+        ))?;
+        if seen.contains(&i) {
+            return Err(format!("purchases[{k}].id `{id}` is listed twice"));
+        }
+        seen.push(i);
+        new_units[i] = units;
+    }
+    let stated = [
+        "total_cost",
+        "capex",
+        "opex",
+        "adoption",
+        "pflops",
+        "memory_tb",
+        "facility_kw",
+    ]
+    .iter()
+    .filter_map(|k| {
+        v.get(*k)
+            .and_then(|x| x.as_f64())
+            .map(|x| (k.to_string(), x))
+    })
+    .collect();
+    Ok(SavedPlan { new_units, stated })
+}
+
+/// Every problem of a saved plan: broken rules, and stated figures that differ from the
+/// re-evaluation (beyond the tolerance).
+pub fn audit(s: &Scenario, saved: &SavedPlan) -> (Evaluation, Vec<String>) {
+    let e = evaluate(s, &saved.new_units);
+    let mut problems: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
+    for (name, value) in &saved.stated {
+        let actual = match name.as_str() {
+            "total_cost" => e.total_cost,
+            "capex" => e.capex,
+            "opex" => e.opex,
+            "adoption" => e.adoption,
+            "pflops" => e.pflops,
+            "memory_tb" => e.memory_tb,
+            _ => e.facility_kw,
+        };
+        if (actual - value).abs() > TOLERANCE * actual.abs().max(value.abs()).max(1.0) {
+            problems.push(format!(
+                "the plan states {name} {value}, but its purchases give {actual}"
+            ));
+        }
+    }
+    (e, problems)
 }
 
 /// The largest `t` such that the fleet can serve `t` times every workload class at once

@@ -202,7 +202,7 @@ fn checked(s: &Scenario, units: &[f64]) -> Result<Evaluation, PlanError> {
     let broken: Vec<String> = e
         .violations()
         .iter()
-        .map(|c| format!("- {}", c.description))
+        .map(|c| format!("- {}", c.message()))
         .collect();
     if broken.is_empty() {
         Ok(e)

@@ -413,3 +413,64 @@ fn no_time_for_the_search_still_gives_a_checked_plan() {
     );
     check_sample_plan(name, &p);
 }
+
+#[test]
+fn check_accepts_a_saved_plan_and_catches_an_edited_one() {
+    let f = scenario_file("check", TINY);
+    let dir = std::env::temp_dir();
+    let saved = dir.join(format!("chipmix-check-{}.json", std::process::id()));
+    let r = chipmix(&[
+        "plan",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0);
+    let r = chipmix(&["check", f.to_str().unwrap(), saved.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("valid"));
+
+    // One foreign unit fewer: 4 d + 2 f = 8 PFLOPS < 10, and the stated totals no longer match.
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    plan["purchases"][1]["units"] = serde_json::json!(2);
+    std::fs::write(&saved, plan.to_string()).unwrap();
+    let r = chipmix(&["check", f.to_str().unwrap(), saved.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("demand.pflops"), "{}", r.stdout);
+    assert!(r.stdout.contains("off by 2"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("the plan states total_cost 850"),
+        "{}",
+        r.stdout
+    );
+
+    // A purchase in lots of 2 that is odd, and an unknown id.
+    plan["purchases"][0]["units"] = serde_json::json!(5);
+    plan["purchases"][1]["units"] = serde_json::json!(3);
+    std::fs::write(&saved, plan.to_string()).unwrap();
+    let r = chipmix(&["check", f.to_str().unwrap(), saved.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("not a whole number of lots of 2"),
+        "{}",
+        r.stdout
+    );
+    plan["purchases"][0]["id"] = serde_json::json!("nope");
+    std::fs::write(&saved, plan.to_string()).unwrap();
+    let r = chipmix(&["check", f.to_str().unwrap(), saved.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("`nope` is not an accelerator"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(&saved, "{not json").unwrap();
+    assert_eq!(
+        chipmix(&["check", f.to_str().unwrap(), saved.to_str().unwrap()]).code,
+        2
+    );
+    std::fs::remove_file(&saved).ok();
+}

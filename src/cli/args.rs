@@ -32,6 +32,11 @@ pub enum Command {
     /// Check scenario files without solving them (exit 0 if all are valid, 2 if not).
     #[command(after_help = "Example:\n  chipmix validate scenarios/*.yaml")]
     Validate(ValidateArgs),
+    /// Re-check a saved plan (JSON) against a scenario: exit 0 if it meets every rule, 1 if not.
+    #[command(
+        after_help = "Example:\n  chipmix plan scenarios/shanghai-2025.yaml --format json -o plan.json\n  chipmix check scenarios/shanghai-2025.yaml plan.json"
+    )]
+    Check(CheckArgs),
 }
 
 /// Output formats.
@@ -86,6 +91,15 @@ pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+}
+
+/// `chipmix check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// The plan to check (JSON, as written by `chipmix plan --format json`, or edited).
+    pub plan: PathBuf,
 }
 
 fn positive(s: &str) -> Result<f64, String> {

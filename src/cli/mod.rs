@@ -3,6 +3,7 @@
 //! The library knows nothing of this module.
 
 mod args;
+mod check;
 mod plan;
 mod validate;
 
@@ -35,6 +36,7 @@ pub fn run() -> i32 {
     let outcome = std::panic::catch_unwind(|| match &cli.command {
         Command::Plan(a) => plan::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Check(a) => check::run(a),
     });
     match outcome {
         Ok(code) => code,

@@ -1,0 +1,55 @@
+//! `chipmix check`: re-evaluate a saved plan against a scenario.
+
+use super::args::CheckArgs;
+use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN};
+use crate::check::{audit, read_saved_plan};
+use crate::scenario::load_file;
+
+/// Runs `chipmix check` and returns the exit code: 0 valid, 1 a rule is broken, 2 bad input.
+pub fn run(a: &CheckArgs) -> i32 {
+    let loaded = match load_file(&a.scenario) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let text = match std::fs::read_to_string(&a.plan) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", a.plan.display());
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let saved = match read_saved_plan(&loaded.scenario, &text) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}: {e}", a.plan.display());
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let (e, problems) = audit(&loaded.scenario, &saved);
+    if problems.is_empty() {
+        println!(
+            "{}: valid against {} ({} rules checked; total cost {:.2} {}, {:.3} PFLOPS)",
+            a.plan.display(),
+            a.scenario.display(),
+            e.checks.len(),
+            e.total_cost,
+            loaded.scenario.currency,
+            e.pflops
+        );
+        EXIT_PLAN
+    } else {
+        println!(
+            "{}: {} problem(s) against {}",
+            a.plan.display(),
+            problems.len(),
+            a.scenario.display()
+        );
+        for p in problems {
+            println!("  - {p}");
+        }
+        EXIT_NO_PLAN
+    }
+}
