@@ -78,10 +78,10 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value = "microlp")]
     pub solver: SolverArg,
     /// Time limit in seconds (overrides solver.time_limit_s).
-    #[arg(long, value_name = "S", value_parser = positive)]
+    #[arg(long, value_name = "S", value_parser = positive, allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
     /// Relative MIP gap at which to stop (overrides solver.mip_gap).
-    #[arg(long, value_name = "G", value_parser = fraction)]
+    #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
     pub mip_gap: Option<f64>,
 }
 

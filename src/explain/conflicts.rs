@@ -207,7 +207,7 @@ fn measure(c: &Ctx, f: Family) -> Result<String, PlanError> {
         Family::Demand => {
             let t = c
                 .run(s, &[], Goal::MaxDemandFraction)?
-                .map(|x| x.objective)
+                .map(|x| x.objective.max(0.0))
                 .unwrap_or(0.0);
             match s.demand.pflops {
                 Some(p) => format!(
@@ -224,7 +224,7 @@ fn measure(c: &Ctx, f: Family) -> Result<String, PlanError> {
         Family::Memory => {
             let t = c
                 .run(s, &[], Goal::MaxMemoryFraction)?
-                .map(|x| x.objective)
+                .map(|x| x.objective.max(0.0))
                 .unwrap_or(0.0);
             let m = s.demand.memory_tb.unwrap_or(0.0);
             format!(

@@ -1,14 +1,34 @@
-//! Reading scenario files: size limits, YAML parsing with `file:line:col` messages, and
-//! "did you mean" hints for unknown keys.
+//! Reading scenario files: size and nesting limits, YAML parsing with `file:line:col`
+//! messages, every structural problem reported (not just the first), and "did you mean"
+//! hints for unknown keys.
 
 use super::Scenario;
-use super::locate::Location;
+use super::locate::{Location, Locator, Seg};
 use super::raw::RawScenario;
 use super::validate::{Warning, validate};
 use crate::error::{Diagnostic, ScenarioError};
+use serde_yaml::Value;
 
 /// Largest scenario file read, in bytes (4 MiB).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// Deepest nesting accepted (a scenario needs 5 levels).
+pub const MAX_NESTING: usize = 64;
+/// Most problems listed for one file; past that, the rest are counted.
+pub const MAX_PROBLEMS: usize = 50;
+
+/// Fields that take a per-year map in multi-period scenarios.
+const PER_PERIOD_FIELDS: [&str; 10] = [
+    "unit_price",
+    "max_units",
+    "available",
+    "pflops",
+    "memory_tb",
+    "min",
+    "budget",
+    "capex_budget",
+    "power_kw",
+    "energy_price_per_kwh",
+];
 
 /// A scenario read from a file, with the warnings found on the way.
 #[derive(Debug, Clone)]
@@ -47,6 +67,14 @@ pub fn load_file(path: &std::path::Path) -> Result<Loaded, ScenarioError> {
     load_str(&text, &file)
 }
 
+fn one(file: &str, location: Option<Location>, message: String) -> ScenarioError {
+    ScenarioError::Invalid(vec![Diagnostic {
+        file: file.to_string(),
+        location,
+        message,
+    }])
+}
+
 /// Parses and validates scenario text; `file` names it in messages.
 pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
     if text.len() as u64 > MAX_FILE_BYTES {
@@ -55,68 +83,282 @@ pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
             message: format!("scenario text is limited to {MAX_FILE_BYTES} bytes"),
         });
     }
-    let stripped: String = text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .collect();
-    if stripped.is_empty() || stripped == "---" {
-        return Err(ScenarioError::Invalid(vec![Diagnostic {
-            file: file.to_string(),
-            location: None,
-            message: "the file is empty: a scenario needs at least `name` and `accelerators`"
-                .into(),
-        }]));
+    let meaningful = text.lines().any(|l| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#') && t != "---" && t != "..."
+    });
+    if !meaningful {
+        return Err(one(
+            file,
+            None,
+            "the file is empty: a scenario needs at least `name` and `accelerators`".into(),
+        ));
     }
-    let raw: RawScenario = serde_yaml::from_str(text)
-        .map_err(|e| ScenarioError::Invalid(vec![yaml_diagnostic(&e, file)]))?;
-    let (scenario, warnings) = validate(raw, text, file)?;
-    Ok(Loaded { scenario, warnings })
+    if let Some(line) = too_deep(text) {
+        return Err(one(
+            file,
+            Some(Location { line, column: 1 }),
+            format!("the YAML nests deeper than {MAX_NESTING} levels (a scenario needs 5)"),
+        ));
+    }
+    let value: Value = serde_yaml::from_str(text).map_err(|e| {
+        let location = e.location().map(|l| Location {
+            line: l.line(),
+            column: l.column(),
+        });
+        let mut message = e.to_string();
+        if let Some(pos) = message.rfind(" at line ") {
+            message.truncate(pos);
+        }
+        if message.contains("repetition limit exceeded") {
+            message =
+                "the YAML expands too many aliases (`*name` references); write the values out"
+                    .into();
+        }
+        one(file, location, plain(&message))
+    })?;
+    if !value.is_mapping() {
+        return Err(one(
+            file,
+            Some(Location { line: 1, column: 1 }),
+            format!(
+                "the top level must be a mapping of fields (`name: ...`, `accelerators: ...`), got {}",
+                kind(&value)
+            ),
+        ));
+    }
+    let locator = Locator::new(text);
+    let (raw, mut problems, skipped) = deserialize_all(value, &locator, file);
+    // A problem at the root (say, a key that is a list) has no path to locate: the direct
+    // parse of the text knows where it is.
+    if let Some(first) = problems.first_mut().filter(|d| d.location.is_none()) {
+        first.location = serde_yaml::from_str::<RawScenario>(text)
+            .err()
+            .and_then(|e| e.location())
+            .map(|l| Location {
+                line: l.line(),
+                column: l.column(),
+            });
+    }
+    let outcome = match raw {
+        Some(raw) => validate(raw, &locator, file, &skipped),
+        None => Err(ScenarioError::Invalid(Vec::new())),
+    };
+    match outcome {
+        Ok((scenario, warnings)) if problems.is_empty() => Ok(Loaded { scenario, warnings }),
+        Ok(_) => Err(ScenarioError::Invalid(problems)),
+        Err(ScenarioError::Invalid(more)) => {
+            problems.extend(more);
+            problems.sort_by_key(|d| d.location.map(|l| (l.line, l.column)));
+            if problems.len() > MAX_PROBLEMS {
+                let rest = problems.len() - MAX_PROBLEMS;
+                problems.truncate(MAX_PROBLEMS);
+                problems.push(Diagnostic {
+                    file: file.to_string(),
+                    location: None,
+                    message: format!("... and {rest} more problems"),
+                });
+            }
+            Err(ScenarioError::Invalid(problems))
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// Turns a serde_yaml error into a diagnostic: location, message without the trailing
-/// "at line L column C", and a hint for a misspelt key or a wrong type.
-fn yaml_diagnostic(e: &serde_yaml::Error, file: &str) -> Diagnostic {
-    let location = e.location().map(|l| Location {
-        line: l.line(),
-        column: l.column(),
-    });
-    let mut message = e.to_string();
-    if let Some(pos) = message.rfind(" at line ") {
-        message.truncate(pos);
+/// The first line where flow brackets or block indentation nest deeper than
+/// [`MAX_NESTING`]. A cheap guard: the YAML parser's time grows with the square of the depth.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth: usize = 0;
+    for (n, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        if indent > 4 * MAX_NESTING {
+            return Some(n + 1);
+        }
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(n + 1);
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
     }
-    if let Some(hint) = unknown_key_hint(&message) {
-        message = hint;
-    } else if message.contains("invalid type: map") && message.contains("expected f64") {
-        message.push_str(
-            " (a per-year map needs `periods`, which this version of chipmix does not support)",
-        );
-    } else if message.contains("invalid type") && message.contains("expected f64") {
-        message = message.replace("expected f64", "expected a number");
-    } else if message.contains("invalid type") && message.contains("expected struct") {
-        message.push_str(" (expected a mapping of `key: value` lines)");
+    None
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
     }
-    Diagnostic {
-        file: file.to_string(),
-        location,
-        message,
+}
+
+/// Deserialises `value`, collecting every structural problem: an unknown key is reported
+/// and removed, a value of the wrong type is reported and dropped, and the rest is tried
+/// again. Returns the raw scenario (if the root could be read), the problems, and the paths
+/// that were dropped (so validation does not report them as missing).
+fn deserialize_all(
+    mut value: Value,
+    locator: &Locator,
+    file: &str,
+) -> (Option<RawScenario>, Vec<Diagnostic>, Vec<Vec<Seg>>) {
+    let mut problems = Vec::new();
+    let mut skipped = Vec::new();
+    for _ in 0..=MAX_PROBLEMS {
+        let err = match serde_path_to_error::deserialize::<_, RawScenario>(&value) {
+            Ok(raw) => return (Some(raw), problems, skipped),
+            Err(e) => e,
+        };
+        let path: Vec<Seg> = err
+            .path()
+            .iter()
+            .filter_map(|seg| match seg {
+                serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+                serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+                _ => None,
+            })
+            .collect();
+        let inner = err.inner().to_string();
+        let unknown = inner.starts_with("unknown field");
+        let (place, message) = if unknown {
+            let parent = &path[..path.len().saturating_sub(1)];
+            (
+                parent.to_vec(),
+                unknown_key_hint(&inner).unwrap_or(inner.clone()),
+            )
+        } else {
+            let mut m = plain(&inner);
+            let field = match path.last() {
+                Some(Seg::Key(k)) => k.as_str(),
+                _ => "",
+            };
+            if inner.contains("invalid type: map") && PER_PERIOD_FIELDS.contains(&field) {
+                m.push_str(" (a per-year map needs `periods`, which this version of chipmix does not support)");
+            }
+            (path.clone(), m)
+        };
+        let shown = display_path(&value, &place);
+        problems.push(Diagnostic {
+            file: file.to_string(),
+            location: locator.find(&path),
+            message: if shown.is_empty() {
+                message
+            } else {
+                format!("{shown}: {message}")
+            },
+        });
+        if path.is_empty() || !drop_at(&mut value, &path, unknown) {
+            return (None, problems, skipped);
+        }
+        skipped.push(path);
     }
+    (None, problems, skipped)
+}
+
+/// Removes (an unknown key) or nulls (a value of the wrong type) the node at `path`.
+fn drop_at(value: &mut Value, path: &[Seg], remove: bool) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut node = value;
+    for seg in parents {
+        node = match (seg, node) {
+            (Seg::Key(k), Value::Mapping(m)) => match m.get_mut(k.as_str()) {
+                Some(v) => v,
+                None => return false,
+            },
+            (Seg::Index(i), Value::Sequence(s)) => match s.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (last, node) {
+        (Seg::Key(k), Value::Mapping(m)) => {
+            if remove {
+                m.remove(k.as_str()).is_some()
+            } else {
+                m.get_mut(k.as_str()).map(|v| *v = Value::Null).is_some()
+            }
+        }
+        (Seg::Index(i), Value::Sequence(s)) if *i < s.len() => {
+            s[*i] = Value::Null;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `accelerators[ascend-910c].unit_price` style path, using ids where the list has them.
+fn display_path(value: &Value, path: &[Seg]) -> String {
+    let mut out = String::new();
+    let mut node = Some(value);
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+                node = node.and_then(|n| n.get(k.as_str()));
+            }
+            Seg::Index(i) => {
+                node = node.and_then(|n| n.get(*i));
+                let id = node
+                    .and_then(|n| n.get("id"))
+                    .and_then(|v| v.as_str())
+                    .filter(|s| !s.is_empty() && s.len() <= 64);
+                match id {
+                    Some(id) => out.push_str(&format!("[{id}]")),
+                    None => out.push_str(&format!("[{i}]")),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Replaces serde's internal type names with words a user knows.
+fn plain(message: &str) -> String {
+    let mut m = message
+        .replace("expected f64", "expected a number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected a borrowed string", "expected a string")
+        .replace("expected field identifier", "expected a field name");
+    const STRUCT: &str = "expected struct ";
+    while let Some(start) = m.find(STRUCT) {
+        let name_end = m[start + STRUCT.len()..]
+            .find(|c: char| !c.is_alphanumeric())
+            .map_or(m.len(), |e| start + STRUCT.len() + e);
+        m.replace_range(start..name_end, "expected a mapping of fields");
+    }
+    m
 }
 
 /// Rewrites serde's "unknown field `x`, expected one of `a`, `b`" into a shorter message
 /// naming the closest known key.
 fn unknown_key_hint(message: &str) -> Option<String> {
     let start = message.find("unknown field `")?;
-    let prefix = message[..start].trim_end_matches(": ").trim();
     let rest = &message[start + "unknown field `".len()..];
     let end = rest.find('`')?;
     let key = &rest[..end];
     let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
-    let place = if prefix.is_empty() {
-        String::new()
-    } else {
-        format!("{prefix}: ")
-    };
-    let mut out = format!("{place}unknown key `{key}`");
+    let mut out = format!("unknown key `{key}`");
     match closest(key, &expected) {
         Some(best) => out.push_str(&format!(" (did you mean `{best}`?)")),
         None if !expected.is_empty() => {
@@ -127,14 +369,24 @@ fn unknown_key_hint(message: &str) -> Option<String> {
     Some(out)
 }
 
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
+/// The candidate closest to `word`, if it is close enough to be a likely typo: the same
+/// word in another case, a small edit distance, or a high Jaro-Winkler similarity.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    if let Some(same) = candidates.iter().find(|c| c.to_lowercase() == lower) {
+        return Some(same);
+    }
+    let allowed = (word.chars().count() / 3).max(1);
     candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(word, c), *c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .map(|c| {
+            let edits = strsim::damerau_levenshtein(&lower, c);
+            let similar = strsim::jaro_winkler(&lower, c);
+            (edits, -similar, *c)
+        })
+        .filter(|(edits, neg_sim, _)| *edits <= allowed || -*neg_sim >= 0.85)
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        .map(|(_, _, c)| c)
 }
 
 #[cfg(test)]
@@ -143,11 +395,13 @@ mod tests {
 
     #[test]
     fn suggests_the_closest_key() {
-        let msg = "accelerators[0]: unknown field `unit_prise`, expected one of `id`, `unit_price`, `tflops`";
+        let msg = "unknown field `unit_prise`, expected one of `id`, `unit_price`, `tflops`";
         assert_eq!(
             unknown_key_hint(msg).unwrap(),
-            "accelerators[0]: unknown key `unit_prise` (did you mean `unit_price`?)"
+            "unknown key `unit_prise` (did you mean `unit_price`?)"
         );
+        assert_eq!(closest("mni", &["min", "basis", "strict"]), Some("min"));
+        assert_eq!(closest("ID", &["id", "units"]), Some("id"));
     }
 
     #[test]
@@ -157,5 +411,45 @@ mod tests {
             unknown_key_hint(msg).unwrap(),
             "unknown key `zzz`; known keys here: id, units"
         );
+    }
+
+    #[test]
+    fn internal_type_names_are_hidden() {
+        assert_eq!(
+            plain("invalid type: string \"x\", expected struct RawDemand"),
+            "invalid type: string \"x\", expected a mapping of fields"
+        );
+        assert_eq!(
+            plain("invalid type: map, expected f64"),
+            "invalid type: map, expected a number"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let text = format!("name: x\naccelerators: {}", "[".repeat(100_000));
+        let err = load_str(&text, "deep.yaml").unwrap_err().to_string();
+        assert!(err.contains("nests deeper than 64"), "{err}");
+    }
+
+    #[test]
+    fn every_structural_problem_is_reported() {
+        let text = "name: x\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: abc, tflops: 1, max_unit: 3}\nlimits: {budgte: 4}\n";
+        let err = load_str(text, "s.yaml").unwrap_err().to_string();
+        assert!(err.contains("s.yaml:3:"), "{err}");
+        assert!(
+            err.contains("accelerators[a].unit_price: invalid type"),
+            "{err}"
+        );
+        assert!(
+            err.contains("accelerators[a]: unknown key `max_unit` (did you mean `max_units`?)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("s.yaml:4:10: limits: unknown key `budgte` (did you mean `budget`?)"),
+            "{err}"
+        );
+        // The dropped price is not also reported as missing.
+        assert!(!err.contains("unit_price is required"), "{err}");
     }
 }

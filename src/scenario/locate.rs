@@ -1,11 +1,13 @@
-//! Finds where a field sits in the YAML text, so that a validation message can say
-//! `file:line:col`. serde gives locations only for syntax and type errors; range checks
-//! happen after deserialisation, so we walk the parser's events once more, on demand.
+//! Finds where a field sits in the YAML text, so that a message can say `file:line:col`.
+//! serde gives locations only for syntax errors; every other check happens on parsed
+//! values, so the parser's events are walked once (on the first error) into an index from
+//! paths to positions.
 
 use saphyr_parser::{Event, Parser};
+use std::collections::HashMap;
 
 /// One step of a path into the document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Seg {
     /// A mapping key.
     Key(String),
@@ -32,91 +34,108 @@ enum Frame {
     },
 }
 
-/// The location of `path` in `text`: the key for a mapping entry, the item for a sequence
-/// position. When the path does not exist (a missing field), the location of its longest
-/// existing prefix is returned. `None` when the text does not parse or the path is empty.
-pub fn locate(text: &str, path: &[Seg]) -> Option<Location> {
-    let mut frames: Vec<Frame> = Vec::new();
-    let mut current: Vec<Seg> = Vec::new();
-    let mut best: Option<(usize, Location)> = None;
-    let mut parser = Parser::new_from_str(text);
-    // Path of the node about to start, if we are inside a container.
-    while let Some(item) = parser.next_event() {
-        let (event, span) = item.ok()?;
-        let here = Location {
-            line: span.start.line(),
-            column: span.start.col() + 1,
-        };
-        let starts_node = matches!(
-            event,
-            Event::Scalar(..)
+/// Positions of every mapping key and sequence item of a document, by path.
+#[derive(Debug, Default)]
+pub struct LocationIndex {
+    places: HashMap<Vec<Seg>, Location>,
+}
+
+impl LocationIndex {
+    /// Indexes `text`. A document that does not parse is indexed up to the error.
+    pub fn new(text: &str) -> LocationIndex {
+        let mut places = HashMap::new();
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut current: Vec<Seg> = Vec::new();
+        let mut parser = Parser::new_from_str(text);
+        while let Some(Ok((event, span))) = parser.next_event() {
+            let here = Location {
+                line: span.start.line(),
+                column: span.start.col() + 1,
+            };
+            match event {
+                Event::Scalar(..)
                 | Event::MappingStart(..)
                 | Event::SequenceStart(..)
-                | Event::Alias(..)
-        );
-        if starts_node {
-            // Is this node a mapping key?
-            if let Some(Frame::Map { expecting_key, key }) = frames.last_mut()
-                && *expecting_key
-            {
-                *expecting_key = false;
-                *key = match &event {
-                    Event::Scalar(value, ..) => Some(value.to_string()),
-                    _ => None,
-                };
-                if let Some(k) = key.clone() {
-                    current.push(Seg::Key(k));
-                    note(&current, path, here, &mut best);
+                | Event::Alias(..) => {
+                    if let Some(Frame::Map { expecting_key, key }) = frames.last_mut()
+                        && *expecting_key
+                    {
+                        *expecting_key = false;
+                        *key = match &event {
+                            Event::Scalar(value, ..) => Some(value.to_string()),
+                            _ => None,
+                        };
+                        if let Some(k) = key.clone() {
+                            current.push(Seg::Key(k));
+                            places.entry(current.clone()).or_insert(here);
+                            current.pop();
+                        }
+                        if matches!(event, Event::Scalar(..) | Event::Alias(..)) {
+                            continue;
+                        }
+                    }
+                    let seg = match frames.last() {
+                        Some(Frame::Map { key, .. }) => {
+                            Some(Seg::Key(key.clone().unwrap_or_default()))
+                        }
+                        Some(Frame::Seq { index }) => Some(Seg::Index(*index)),
+                        None => None,
+                    };
+                    let in_seq = matches!(frames.last(), Some(Frame::Seq { .. }));
+                    if let Some(seg) = seg.clone() {
+                        current.push(seg);
+                        if in_seq {
+                            places.entry(current.clone()).or_insert(here);
+                        }
+                    }
+                    match event {
+                        Event::MappingStart(..) | Event::SequenceStart(..) => {
+                            frames.push(if matches!(event, Event::MappingStart(..)) {
+                                Frame::Map {
+                                    expecting_key: true,
+                                    key: None,
+                                }
+                            } else {
+                                Frame::Seq { index: 0 }
+                            });
+                            if seg.is_none() {
+                                current.push(Seg::Key(String::new()));
+                            }
+                        }
+                        _ => {
+                            if seg.is_some() {
+                                current.pop();
+                            }
+                            finish_child(&mut frames);
+                        }
+                    }
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    frames.pop();
                     current.pop();
-                }
-                // A complex key (mapping or sequence) is skipped as a node below.
-                if matches!(event, Event::Scalar(..) | Event::Alias(..)) {
-                    continue;
-                }
-            }
-            // The node's own path.
-            let seg = match frames.last() {
-                Some(Frame::Map { key, .. }) => key.clone().map(Seg::Key),
-                Some(Frame::Seq { index }) => Some(Seg::Index(*index)),
-                None => None,
-            };
-            let pushed = seg.is_some();
-            if let Some(seg) = seg {
-                current.push(seg);
-                if matches!(frames.last(), Some(Frame::Seq { .. })) {
-                    note(&current, path, here, &mut best);
-                }
-            }
-            match event {
-                Event::MappingStart(..) => {
-                    frames.push(Frame::Map {
-                        expecting_key: true,
-                        key: None,
-                    });
-                    if !pushed {
-                        current.push(Seg::Key(String::new()));
-                    }
-                }
-                Event::SequenceStart(..) => {
-                    frames.push(Frame::Seq { index: 0 });
-                    if !pushed {
-                        current.push(Seg::Key(String::new()));
-                    }
-                }
-                _ => {
-                    if pushed {
-                        current.pop();
-                    }
                     finish_child(&mut frames);
                 }
+                _ => {}
             }
-        } else if matches!(event, Event::MappingEnd | Event::SequenceEnd) {
-            frames.pop();
-            current.pop();
-            finish_child(&mut frames);
         }
+        // Paths are stored with the root placeholder; strip it.
+        let places = places
+            .into_iter()
+            .map(|(k, v)| match k.first() {
+                Some(Seg::Key(r)) if r.is_empty() => (k[1..].to_vec(), v),
+                _ => (k, v),
+            })
+            .collect();
+        LocationIndex { places }
     }
-    best.map(|(_, loc)| loc)
+
+    /// The location of `path`: the key for a mapping entry, the item for a sequence position.
+    /// When the path does not exist (a missing field), its longest existing prefix.
+    pub fn find(&self, path: &[Seg]) -> Option<Location> {
+        (1..=path.len())
+            .rev()
+            .find_map(|n| self.places.get(&path[..n]).copied())
+    }
 }
 
 fn finish_child(frames: &mut [Frame]) {
@@ -127,23 +146,32 @@ fn finish_child(frames: &mut [Frame]) {
     }
 }
 
-/// Records `here` if `current` (minus the root placeholder) is a prefix of `path` deeper
-/// than the best so far.
-fn note(current: &[Seg], path: &[Seg], here: Location, best: &mut Option<(usize, Location)>) {
-    let current = strip_root(current);
-    if current.is_empty() || current.len() > path.len() || current != &path[..current.len()] {
-        return;
+/// A [`LocationIndex`] built on first use: files without errors never pay for it.
+pub struct Locator<'a> {
+    text: &'a str,
+    index: std::cell::OnceCell<LocationIndex>,
+}
+
+impl<'a> Locator<'a> {
+    /// A locator over `text`.
+    pub fn new(text: &'a str) -> Locator<'a> {
+        Locator {
+            text,
+            index: std::cell::OnceCell::new(),
+        }
     }
-    if best.is_none_or(|(depth, _)| current.len() > depth) {
-        *best = Some((current.len(), here));
+
+    /// See [`LocationIndex::find`].
+    pub fn find(&self, path: &[Seg]) -> Option<Location> {
+        self.index
+            .get_or_init(|| LocationIndex::new(self.text))
+            .find(path)
     }
 }
 
-fn strip_root(current: &[Seg]) -> &[Seg] {
-    match current.first() {
-        Some(Seg::Key(k)) if k.is_empty() => &current[1..],
-        _ => current,
-    }
+/// The location of `path` in `text` (see [`LocationIndex::find`]).
+pub fn locate(text: &str, path: &[Seg]) -> Option<Location> {
+    LocationIndex::new(text).find(path)
 }
 
 #[cfg(test)]
@@ -181,7 +209,8 @@ mod tests {
     }
 
     #[test]
-    fn garbage_gives_none() {
-        assert_eq!(locate("a: [", &[key("a")]), None);
+    fn garbage_indexes_what_came_before() {
+        assert_eq!(locate("a: [", &[key("zzz")]), None);
+        assert!(locate("a: 1\nb: [", &[key("a")]).is_some());
     }
 }

@@ -2,7 +2,7 @@
 //! is collected (not just the first) with its field path and location.
 
 use super::load::closest;
-use super::locate::{Seg, locate};
+use super::locate::{Locator, Seg};
 use super::raw::*;
 use super::*;
 use crate::error::{Diagnostic, ScenarioError};
@@ -12,9 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MAX_ACCELERATORS: usize = 1000;
 /// Largest denominator allowed for a strict share (`min = p/q`).
 pub const MAX_STRICT_DENOMINATOR: u64 = 10_000;
-/// Largest whole-unit figure accepted (units, caps, lots): far above any real fleet, and
-/// small enough for every solver's integer range.
+/// Largest installed fleet of one accelerator: far above any real fleet.
 pub const MAX_UNITS: f64 = 1.0e9;
+/// Largest purchase figure (caps, minimum orders, lots): the model's per-accelerator limit.
+pub const MAX_ORDER_UNITS: f64 = crate::model::UNIT_CAP;
 
 /// Something allowed but probably not meant; printed on stderr, never fatal.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,8 +28,10 @@ impl std::fmt::Display for Warning {
 }
 
 struct Checker<'a> {
-    text: &'a str,
+    locator: &'a Locator<'a>,
     file: &'a str,
+    /// Paths dropped for a structural error already reported.
+    skipped: &'a [Vec<Seg>],
     problems: Vec<Diagnostic>,
     warnings: Vec<Warning>,
 }
@@ -84,6 +87,8 @@ pub fn show(v: f64) -> String {
         }
     } else if v == v.trunc() && v.abs() < 1e15 {
         format!("{}", v as i64)
+    } else if v.abs() >= 1e15 || v.abs() < 1e-4 {
+        format!("{v:e}")
     } else {
         format!("{v}")
     }
@@ -91,7 +96,10 @@ pub fn show(v: f64) -> String {
 
 impl<'a> Checker<'a> {
     fn error(&mut self, path: &[Seg], message: String) {
-        let location = locate(self.text, path);
+        if self.skipped.iter().any(|s| path.starts_with(s)) {
+            return;
+        }
+        let location = self.locator.find(path);
         self.problems.push(Diagnostic {
             file: self.file.to_string(),
             location,
@@ -126,16 +134,23 @@ impl<'a> Checker<'a> {
         value
     }
 
-    /// A whole number of units within `[min, MAX_UNITS]`.
-    fn whole(&mut self, path: &[Seg], name: &str, value: Option<f64>, min: f64) -> Option<u64> {
+    /// A whole number of units within `[min, max]`.
+    fn whole(
+        &mut self,
+        path: &[Seg],
+        name: &str,
+        value: Option<f64>,
+        min: f64,
+        max: f64,
+    ) -> Option<u64> {
         let v = value?;
-        if !v.is_finite() || v < min || v.fract() != 0.0 || v > MAX_UNITS {
+        if !v.is_finite() || v < min || v.fract() != 0.0 || v > max {
             self.error(
                 path,
                 format!(
                     "{name} must be a whole number from {} to {}, got {}",
                     show(min),
-                    show(MAX_UNITS),
+                    show(max),
                     show(v)
                 ),
             );
@@ -161,15 +176,18 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
-/// Validates `raw` (parsed from `text`, read from `file`) into a [`Scenario`].
+/// Validates `raw` (parsed from the text behind `locator`, read from `file`) into a
+/// [`Scenario`]. Problems at or below a `skipped` path were reported already.
 pub fn validate(
     raw: RawScenario,
-    text: &str,
+    locator: &Locator,
     file: &str,
+    skipped: &[Vec<Seg>],
 ) -> Result<(Scenario, Vec<Warning>), ScenarioError> {
     let mut c = Checker {
-        text,
+        locator,
         file,
+        skipped,
         problems: Vec::new(),
         warnings: Vec::new(),
     };
@@ -224,8 +242,11 @@ pub fn validate(
             ),
         );
     }
+    // Every id the file names, valid entry or not, so `existing` is not blamed for an
+    // accelerator whose own entry has a problem.
+    let named_ids: Vec<String> = raw_accs.iter().filter_map(|a| a.id.clone()).collect();
     let mut seen_ids = BTreeSet::new();
-    for (i, a) in raw_accs.into_iter().enumerate() {
+    for (i, a) in raw_accs.into_iter().enumerate().take(MAX_ACCELERATORS) {
         if let Some(acc) = accelerator(&mut c, i, a, &mut seen_ids) {
             accelerators.push(acc);
         }
@@ -312,10 +333,10 @@ pub fn validate(
             let mut p = base.clone();
             p.push(key("units"));
             let u = c.required(&p, &label("units"), e.units);
-            c.whole(&p, &label("units"), u, 0.0)
+            c.whole(&p, &label("units"), u, 0.0, MAX_UNITS)
         };
         if let Some(id) = id {
-            if !ids.contains(&id) {
+            if !named_ids.contains(&id) {
                 let mut p = base.clone();
                 p.push(key("id"));
                 let candidates: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
@@ -618,9 +639,27 @@ fn accelerator(
         a.memory_gb,
         Range::NonNegative,
     );
-    let max_units = c.whole(&at("max_units"), &l("max_units"), a.max_units, 0.0);
-    let min_units = c.whole(&at("min_units"), &l("min_units"), a.min_units, 0.0);
-    let lot_size = c.whole(&at("lot_size"), &l("lot_size"), a.lot_size, 1.0);
+    let max_units = c.whole(
+        &at("max_units"),
+        &l("max_units"),
+        a.max_units,
+        0.0,
+        MAX_ORDER_UNITS,
+    );
+    let min_units = c.whole(
+        &at("min_units"),
+        &l("min_units"),
+        a.min_units,
+        0.0,
+        MAX_ORDER_UNITS,
+    );
+    let lot_size = c.whole(
+        &at("lot_size"),
+        &l("lot_size"),
+        a.lot_size,
+        1.0,
+        MAX_ORDER_UNITS,
+    );
     let mut bad_efficiency = false;
     let mut efficiency = BTreeMap::new();
     for (class, v) in a.efficiency.unwrap_or_default() {
