@@ -205,12 +205,14 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
         .iter()
         .zip(&fleet)
         .map(|(a, n)| a.tflops * n / 1000.0)
-        .sum();
+        .sum::<f64>()
+        + 0.0;
     let memory_tb: f64 = accs
         .iter()
         .zip(&fleet)
         .map(|(a, n)| a.memory_gb * n / 1000.0)
-        .sum();
+        .sum::<f64>()
+        + 0.0;
     let facility_kw: f64 = s.costs.pue
         * accs
             .iter()
@@ -218,7 +220,12 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
             .map(|(a, n)| a.power_w * n)
             .sum::<f64>()
         / 1000.0;
-    let capex: f64 = accs.iter().zip(&x).map(|(a, xi)| a.unit_price * xi).sum();
+    let capex: f64 = accs
+        .iter()
+        .zip(&x)
+        .map(|(a, xi)| a.unit_price * xi)
+        .sum::<f64>()
+        + 0.0;
     let free = s.existing_platforms();
     let mut adopted_platforms = Vec::new();
     let mut adoption = 0.0;
@@ -305,11 +312,12 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
             ShareBasis::Spend => x[i] * accs[i].unit_price,
         }
     };
-    let total_w: f64 = (0..accs.len()).map(weight).sum();
+    let total_w: f64 = (0..accs.len()).map(weight).sum::<f64>() + 0.0;
     let domestic_w: f64 = (0..accs.len())
         .filter(|&i| accs[i].origin == Origin::Domestic)
         .map(weight)
-        .sum();
+        .sum::<f64>()
+        + 0.0;
     let domestic_share = (total_w > 0.0).then(|| domestic_w / total_w);
     if let Some(rule) = &s.domestic_share {
         let d = |i: usize| {
@@ -361,7 +369,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
 
     // Vendor share.
     if let Some(cap) = s.limits.vendor_max_share {
-        let total_units: f64 = fleet.iter().sum();
+        let total_units: f64 = fleet.iter().sum::<f64>() + 0.0;
         let mut vendors: Vec<&str> = accs.iter().map(|a| a.vendor.as_str()).collect();
         vendors.sort();
         vendors.dedup();
@@ -369,7 +377,8 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
             let own: f64 = (0..accs.len())
                 .filter(|&i| accs[i].vendor == v)
                 .map(|i| fleet[i])
-                .sum();
+                .sum::<f64>()
+                + 0.0;
             let step = r.step(|i| if accs[i].vendor == v { 1.0 - cap } else { cap });
             r.add(
                 &format!("vendor_share:{v}"),

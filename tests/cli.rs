@@ -474,3 +474,19 @@ fn check_accepts_a_saved_plan_and_catches_an_edited_one() {
     );
     std::fs::remove_file(&saved).ok();
 }
+
+#[test]
+fn regression_an_all_foreign_fleet_has_share_zero_not_negative_zero() {
+    // Summing no domestic units gave -0.0, printed as "-0.0" in the JSON.
+    let f = scenario_file(
+        "negzero",
+        &TINY.replace("\npolicy: {domestic_share: {min: 0.5}}", ""),
+    );
+    let r = chipmix(&["plan", f.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 0);
+    assert!(!r.stdout.contains("-0.0"), "{}", r.stdout);
+    assert_eq!(
+        json(&r.stdout)["domestic_share"]["value"].as_f64(),
+        Some(0.0)
+    );
+}

@@ -44,8 +44,14 @@ impl Ctx<'_> {
         let mut req = Request::new(s);
         req.goal = goal;
         req.relax = relax.iter().copied().collect::<BTreeSet<_>>();
+        // No single probe may take more than a tenth of the plan's time limit, so one hard
+        // question (say, a parity argument branch and bound cannot close) leaves time for
+        // the others.
         let mut limits = self.budget.limits(PROBE_FLOOR_S);
-        limits.time_limit_s = limits.time_limit_s.min(left);
+        limits.time_limit_s = limits
+            .time_limit_s
+            .min(left)
+            .min((self.budget.seconds / 10.0).max(PROBE_FLOOR_S));
         let outcome = match solve_variant(&req, self.backend, limits) {
             Ok(v) => v,
             // A numerical failure of one probe leaves that question open, nothing more.
@@ -83,9 +89,10 @@ pub fn find(s: &Scenario, backend: Backend, budget: &Budget) -> Result<Vec<Strin
     };
     let mut out = reasons(&c)?;
     if c.cut_short.get() {
-        out.push(format!(
-            "the analysis was cut short by the time limit ({seconds:.0} s in all), so this list may be incomplete"
-        ));
+        out.push(
+            "part of the analysis ran out of time, so this list may be incomplete (raise solver.time_limit_s, or try --solver highs)"
+                .into(),
+        );
     }
     if c.probe_failed.get() {
         out.push(
