@@ -150,6 +150,17 @@ pub struct Built {
 }
 
 impl Built {
+    /// The good_lp problem (objective and direction), its constraints, and whether any
+    /// variable is integer: what every backend starts from.
+    pub fn into_problem(self) -> (good_lp::variable::UnsolvedProblem, Vec<Constraint>, bool) {
+        let problem = if self.maximise {
+            self.vars.maximise(self.objective)
+        } else {
+            self.vars.minimise(self.objective)
+        };
+        (problem, self.constraints, self.has_integers)
+    }
+
     /// New units per accelerator from variable values (`value(var)`).
     pub fn units(&self, value: impl Fn(Variable) -> f64) -> Vec<f64> {
         self.buy

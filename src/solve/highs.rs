@@ -8,19 +8,7 @@ use good_lp::SolverModel;
 use highs::{HighsModelStatus, HighsSolutionStatus};
 
 pub(crate) fn run(built: Built, limits: Limits) -> Result<Raw, PlanError> {
-    let Built {
-        vars,
-        objective,
-        maximise,
-        constraints,
-        has_integers,
-        ..
-    } = built;
-    let unsolved = if maximise {
-        vars.maximise(objective)
-    } else {
-        vars.minimise(objective)
-    };
+    let (unsolved, constraints, has_integers) = built.into_problem();
     let mut problem = unsolved.using(good_lp::highs);
     for c in constraints {
         problem.add_constraint(c);

@@ -8,20 +8,12 @@ use good_lp::{
 };
 
 pub(crate) fn run(built: Built, limits: Limits) -> Result<Raw, PlanError> {
-    let Built {
-        vars,
-        objective,
-        maximise,
-        constraints,
-        has_integers,
-        ..
-    } = built;
-    let all: Vec<Variable> = vars.iter_variables_with_def().map(|(v, _)| v).collect();
-    let unsolved = if maximise {
-        vars.maximise(objective)
-    } else {
-        vars.minimise(objective)
-    };
+    let all: Vec<Variable> = built
+        .vars
+        .iter_variables_with_def()
+        .map(|(v, _)| v)
+        .collect();
+    let (unsolved, constraints, has_integers) = built.into_problem();
     let mut model = unsolved
         .using(good_lp::microlp)
         .with_time_limit(limits.time_limit_s)
