@@ -349,3 +349,26 @@ fn time_limit_without_a_plan_falls_back_honestly() {
         other => panic!("unexpected status {other:?}: {:?}", p.message),
     }
 }
+
+#[test]
+fn regression_tiny_tflops_rows_are_scaled() {
+    // Demand 5e-6 PFLOPS from cards of 1e-6 and 2e-6 TFLOPS: d + 2 f >= 5000, d >= f.
+    // Optimum 1668 d + 1666 f = 416,700. Unscaled rows (coefficients 1e-9) let HiGHS call
+    // 2500 + 2500 = 625,000 optimal.
+    let yaml = "name: tiny\naccelerators:\n  - {id: d, vendor: V1, origin: domestic, unit_price: 100, tflops: 0.000001}\n  - {id: f, vendor: V2, origin: foreign, unit_price: 150, tflops: 0.000002}\ndemand: {pflops: 0.000005}\npolicy: {domestic_share: {min: 0.5}}\n";
+    let p = solve(yaml);
+    assert_eq!((units(&p, "d"), units(&p, "f")), (1668.0, 1666.0));
+    assert_eq!(cost(&p), 416_700.0);
+}
+
+#[test]
+fn huge_prices_scale_with_the_money() {
+    // The same choice as `half_domestic_by_units`, with every price times 1e13.
+    let p = solve(&format!(
+        "{}demand: {{pflops: 10}}\npolicy: {{domestic_share: {{min: 0.5}}}}\n",
+        TWO.replace("unit_price: 100,", "unit_price: 1.0e+15,")
+            .replace("unit_price: 150,", "unit_price: 1.5e+15,")
+    ));
+    assert_eq!((units(&p, "d"), units(&p, "f")), (4.0, 3.0));
+    assert_eq!(cost(&p), 8.5e15);
+}

@@ -200,17 +200,22 @@ impl Builder<'_> {
         let (lhs, rhs) = (lhs.into(), rhs.into());
         let scale = lhs.constant().abs().max(rhs.constant().abs()).max(1.0);
         let diff = lhs - rhs;
-        if (&diff)
+        let largest = (&diff)
             .linear_coefficients()
             .into_iter()
-            .all(|(_, c)| c == 0.0)
-        {
+            .fold(0.0_f64, |m, (_, c)| m.max(c.abs()));
+        if largest == 0.0 {
             if diff.constant() < -1e-9 * scale {
                 self.infeasible = true;
             }
             return;
         }
-        self.constraints.push(diff.geq(0.0));
+        // Rows of tiny coefficients are scaled up so the largest becomes 1: solver
+        // tolerances must mean the same on a row of 1e-9 PFLOPS per card as on whole
+        // kilowatts. Rows are never scaled down: a big-M row divided by its M would let a
+        // tolerance of 1e-7 pass as a whole unit.
+        let factor = if largest < 1.0 { 1.0 / largest } else { 1.0 };
+        self.constraints.push((diff * factor).geq(0.0));
     }
 
     /// Adds `lhs <= rhs` (see [`Builder::at_least`]).
