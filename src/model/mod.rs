@@ -202,7 +202,6 @@ impl Builder<'_> {
         let diff = lhs - rhs;
         let largest = (&diff)
             .linear_coefficients()
-            .into_iter()
             .fold(0.0_f64, |m, (_, c)| m.max(c.abs()));
         if largest == 0.0 {
             if diff.constant() < -1e-9 * scale {
