@@ -30,7 +30,9 @@ pub enum Command {
     )]
     Plan(PlanArgs),
     /// Check scenario files without solving them (exit 0 if all are valid, 2 if not).
-    #[command(after_help = "Example:\n  chipmix validate scenarios/*.yaml")]
+    #[command(
+        after_help = "Examples:\n  chipmix validate scenarios/*.yaml\n  chipmix validate --resolved scenarios/shanghai-2025.yaml > resolved.yaml"
+    )]
     Validate(ValidateArgs),
     /// Re-check a saved plan (JSON) against a scenario: exit 0 if it meets every rule, 1 if not.
     #[command(
@@ -91,6 +93,9 @@ pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+    /// Print each valid scenario with every default filled in (YAML, readable back).
+    #[arg(long)]
+    pub resolved: bool,
 }
 
 /// `chipmix check`.

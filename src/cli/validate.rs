@@ -13,6 +13,13 @@ pub fn run(a: &ValidateArgs) -> i32 {
                 for w in &l.warnings {
                     eprintln!("{}: warning: {w}", path.display());
                 }
+                if a.resolved {
+                    if a.scenarios.len() > 1 {
+                        println!("# {}", path.display());
+                    }
+                    print!("{}", crate::scenario::resolved::to_yaml(&l.scenario));
+                    continue;
+                }
                 println!(
                     "{}: ok ({}, {} accelerators, objective {})",
                     path.display(),

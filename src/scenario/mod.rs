@@ -6,6 +6,7 @@
 pub mod load;
 pub mod locate;
 pub mod raw;
+pub mod resolved;
 pub mod validate;
 
 use serde::Serialize;
