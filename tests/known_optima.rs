@@ -372,3 +372,17 @@ fn huge_prices_scale_with_the_money() {
     assert_eq!((units(&p, "d"), units(&p, "f")), (4.0, 3.0));
     assert_eq!(cost(&p), 8.5e15);
 }
+
+#[test]
+fn a_plan_beyond_the_unit_limit_says_so() {
+    // 20 PFLOPS from 0.001-TFLOPS cards needs 20 million units: beyond the 10 million limit.
+    let p = solve(
+        "name: many\naccelerators:\n  - {id: d, vendor: V, origin: domestic, unit_price: 1, tflops: 0.001}\ndemand: {pflops: 20}\n",
+    );
+    assert_eq!(p.status, Status::Infeasible);
+    assert!(
+        p.conflicts[0].contains("more than 10,000,000 new units"),
+        "{:?}",
+        p.conflicts
+    );
+}

@@ -88,6 +88,15 @@ pub fn find(s: &Scenario, backend: Backend, budget: &Budget) -> Result<Vec<Strin
         probe_failed: Cell::new(false),
     };
     let mut out = reasons(&c)?;
+    if beyond_unit_cap(&c)? {
+        out.insert(
+            0,
+            format!(
+                "the scenario can only be met with more than {} new units of one accelerator, chipmix's modelling limit: check the units of tflops (TFLOPS per card) and demand (PFLOPS)",
+                grouped(crate::model::UNIT_CAP, 0)
+            ),
+        );
+    }
     if c.cut_short.get() {
         out.push(
             "part of the analysis ran out of time, so this list may be incomplete (raise solver.time_limit_s, or try --solver highs)"
@@ -101,6 +110,18 @@ pub fn find(s: &Scenario, backend: Backend, budget: &Budget) -> Result<Vec<Strin
         );
     }
     Ok(out)
+}
+
+/// Whether the scenario becomes feasible when one accelerator may be bought beyond
+/// [`crate::model::UNIT_CAP`] (up to 1e9 units).
+fn beyond_unit_cap(c: &Ctx) -> Result<bool, PlanError> {
+    let mut req = Request::new(c.s);
+    req.unit_cap = 1.0e9;
+    let limits = c.budget.limits(PROBE_FLOOR_S);
+    Ok(matches!(
+        solve_variant(&req, c.backend, limits),
+        Ok(Variant::Solved(_))
+    ))
 }
 
 fn reasons(c: &Ctx) -> Result<Vec<String>, PlanError> {

@@ -108,6 +108,8 @@ pub struct Request<'a> {
     pub relax: BTreeSet<Family>,
     /// Drop every integrality restriction (lots and binaries): the LP relaxation.
     pub lp_relaxation: bool,
+    /// Most new units of one accelerator ([`UNIT_CAP`] unless a probe asks for more).
+    pub unit_cap: f64,
 }
 
 impl<'a> Request<'a> {
@@ -122,6 +124,7 @@ impl<'a> Request<'a> {
             goal,
             relax: BTreeSet::new(),
             lp_relaxation: false,
+            unit_cap: UNIT_CAP,
         }
     }
 }
@@ -243,7 +246,7 @@ impl Builder<'_> {
     fn unit_bound(&self, i: usize) -> f64 {
         let a = &self.s.accelerators[i];
         let l = &self.s.limits;
-        let mut bound = UNIT_CAP;
+        let mut bound = self.req.unit_cap;
         if !self.relaxed(Family::Supply)
             && let Some(m) = a.max_units
         {
