@@ -164,10 +164,25 @@ pub fn plan(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
         Err(e) => return Err(e),
     };
     let mut plan = match first {
-        Variant::Solved(sol) => match s.objective {
-            Objective::MinCost => finish_min_cost(s, &sol, solver)?,
-            Objective::MaxPflops => finish_max_pflops(s, sol, opts.backend, &budget)?,
-        },
+        Variant::Solved(sol) => {
+            let finished = match s.objective {
+                Objective::MinCost => finish_min_cost(s, &sol, solver),
+                Objective::MaxPflops => finish_max_pflops(s, sol, opts.backend, &budget),
+            };
+            match finished {
+                // Never print a plan that breaks a rule; the repaired relaxation, checked
+                // in turn, may still give a valid one.
+                Err(PlanError::CheckFailed(broken)) => fallback(
+                    s,
+                    opts.backend,
+                    &budget,
+                    format!(
+                        "the solver's plan broke a rule of the scenario (a numerical slip) and was discarded:\n{broken}\n"
+                    ),
+                )?,
+                other => other?,
+            }
+        }
         Variant::Infeasible => {
             let mut p = Plan::without_purchases(s, Status::Infeasible, solver);
             p.conflicts = conflicts::find(s, opts.backend, &budget)?;
