@@ -1,0 +1,23 @@
+//! The README's worked example is the real output of the command it shows.
+
+mod common;
+
+use common::{chipmix, sample};
+
+#[test]
+fn readme_example_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let start = readme
+        .find("`chipmix plan scenarios/shanghai-2025.yaml`\nprints:\n\n```\n")
+        .expect("the worked example");
+    let body = &readme[start..];
+    let body = &body[body.find("```\n").unwrap() + 4..];
+    let shown = &body[..body.find("```").unwrap()];
+    let r = chipmix(&["plan", &sample("shanghai-2025.yaml")]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        shown, r.stdout,
+        "README example differs from the real output"
+    );
+}
