@@ -114,12 +114,11 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
     let constant = good_lp::IntoAffineExpression::constant(&objective);
     if all.is_empty() {
         // Nothing to decide (every purchase is fixed): the rows were checked when built.
-        let value = good_lp::IntoAffineExpression::constant(&objective);
         let outcome = Outcome::Solved {
             proven: true,
             values: Values(HashMap::new()),
-            objective: value,
-            bound: Some(value),
+            objective: constant,
+            bound: Some(constant),
         };
         return Ok((outcome, started.elapsed().as_secs_f64()));
     }
