@@ -228,13 +228,15 @@ fn checked(s: &Scenario, units: &[f64]) -> Result<Evaluation, PlanError> {
 
 /// Relative gap between a plan's value and its bound; below 1e-9 it is rounding noise.
 fn relative_gap(value: f64, bound: f64) -> f64 {
+    let diff = (value - bound).abs();
     let denom = value.abs().max(bound.abs());
-    let gap = if denom <= 0.0 {
+    // Below 1e-8 of the larger magnitude, or of 1 (a plan of nothing against a bound of
+    // 1e-16), the difference is rounding noise.
+    if diff <= 1e-8 * denom.max(1.0) {
         0.0
     } else {
-        (value - bound).abs() / denom
-    };
-    if gap < 1e-9 { 0.0 } else { gap }
+        diff / denom
+    }
 }
 
 /// A bound within rounding noise of the value is the value.
@@ -282,9 +284,14 @@ fn finish_max_pflops(
     let mut req = Request::new(s);
     req.goal = Goal::MinCostWithPflops(floor);
     let (e, proven) = match solve_variant(&req, backend, budget.limits(1.0))? {
+        // The second stage's plan is kept unless it costs more than the first (beyond
+        // rounding): then the first is as cheap as any, and just as proven.
         Variant::Solved(second) => match checked(s, &second.units) {
-            Ok(e2) if e2.total_cost <= e1.total_cost => (e2, first.proven && second.proven),
-            _ => (e1, false),
+            Ok(e2) if e2.total_cost <= e1.total_cost + 1e-9 * e1.total_cost.abs().max(1.0) => {
+                (e2, first.proven && second.proven)
+            }
+            Ok(_) => (e1, first.proven && second.proven),
+            Err(_) => (e1, false),
         },
         _ => (e1, false),
     };
