@@ -25,6 +25,20 @@
 //!
 //! Seeds are random on each run (set `PROPTEST_RNG_SEED` to repeat one, `PROPTEST_CASES` to
 //! change the number of cases); a failure prints the scenarios in resolved YAML.
+//! `outcome_mix` (ignored) shows how often each property compares two different answers.
+//!
+//! Findings while this file was written (1 and 2 were fixed in src/planner.rs at the time
+//! and are kept as regression tests at the end of the file):
+//! 1. A proven max_pflops plan in continuous mode was labelled `feasible`: the tie-break
+//!    stage's cost was compared with the first stage's exactly, and 2e-13 of rounding
+//!    dropped the proof.
+//! 2. An optimal plan of nothing (0 PFLOPS) had `gap` 1.0 against a `bound` of 1.1e-16.
+//! 3. Continuous plans from HiGHS can break a rule by up to its feasibility tolerance
+//!    (7.5e-7 units of a share rule, which the checker accepts), which makes them 3e-6
+//!    cheaper than microlp's; property 9 allows ten times the tolerance in continuous mode.
+//! 4. (Not reproduced.) Once, in a run of 3,000 cases of property 9, HiGHS spent over 20
+//!    minutes inside its MIP presolve (`HPresolve::strengthenInequalities`) during a
+//!    vendor-share probe of the conflict analysis, ignoring the time limit.
 
 use chipmix::plan::{Plan, Status};
 use chipmix::planner::Options;
@@ -444,13 +458,6 @@ fn options(backend: Backend) -> Options {
 }
 
 fn plan_with(s: &Scenario, backend: Backend) -> Result<Plan, TestCaseError> {
-    if std::env::var_os("DBG").is_some() {
-        std::fs::write(
-            format!("/tmp/pp/last_{}.yaml", backend.as_str()),
-            to_yaml(s),
-        )
-        .unwrap();
-    }
     chipmix::planner::plan(s, &options(backend)).map_err(|e| {
         TestCaseError::fail(format!(
             "plan() failed with {}: {e:?}\n{}",
@@ -466,16 +473,10 @@ fn plan(s: &Scenario) -> Result<Plan, TestCaseError> {
 
 /// The proven optimum of `s`, or `None` when it is infeasible. Any other status fails:
 /// these scenarios are far too small to run out of time.
-///
-/// A `feasible` plan with gap 0 is taken as the optimum it is: microlp's max_pflops plans
-/// are sometimes labelled `feasible` although proven (see
-/// `proven_max_pflops_plan_is_labelled_optimal`, which keeps that bug in view), and the
-/// properties here are about values, not labels.
 fn optimum_with(s: &Scenario, backend: Backend) -> Result<Option<Plan>, TestCaseError> {
     let p = plan_with(s, backend)?;
     match p.status {
         Status::Optimal => Ok(Some(p)),
-        Status::Feasible if p.gap == Some(0.0) => Ok(Some(p)),
         Status::Infeasible => Ok(None),
         other => Err(TestCaseError::fail(format!(
             "expected optimal or infeasible from {}, got {other:?} ({:?}) for\n{}",
@@ -590,7 +591,7 @@ fn config(cases: u32) -> ProptestConfig {
 // ---------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(600))]
 
     /// 1. Every plan with purchases passes the checker; its figures are the checker's.
     #[test]
@@ -607,16 +608,9 @@ proptest! {
                 to_yaml(&s)
             );
             if p.status == Status::Optimal {
-                // mip_gap is 0: an optimal plan's gap is 0, up to rounding. The absolute
-                // test lets through a gap of 1 between 0 and 1e-16, a bug kept in view by
-                // `optimal_plan_of_nothing_has_gap_zero`.
-                let (gap, bound) = (p.gap.unwrap_or(f64::NAN), p.bound.unwrap_or(f64::NAN));
-                let value = if s.objective == Objective::MaxPflops { pflops(&p) } else { cost(&p) };
-                prop_assert!(
-                    gap <= 1e-6 || (bound - value).abs() <= 1e-9,
-                    "optimal plan with gap {gap} (value {value}, bound {bound})\n{}",
-                    to_yaml(&s)
-                );
+                // mip_gap is 0: an optimal plan's gap is 0, up to rounding.
+                let gap = p.gap.unwrap_or(f64::NAN);
+                prop_assert!(gap <= 1e-6, "optimal plan with gap {gap}\n{}", to_yaml(&s));
             }
             for (name, got, want) in [
                 ("total_cost", p.total_cost, e.total_cost),
@@ -637,7 +631,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(500))]
 
     /// 2. A higher domestic quota (same basis, not strict) is a restriction of a lower one.
     #[test]
@@ -663,7 +657,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(500))]
 
     /// 3. A bigger budget (or capex budget) is a relaxation of a smaller one.
     #[test]
@@ -701,7 +695,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(500))]
 
     /// 4. Removing an accelerator with nothing installed is the same as forbidding its
     /// purchase: a restriction. (Its vendor, platform and efficiencies only ever mattered
@@ -724,7 +718,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(400))]
 
     /// 5. With no domestic-share, vendor-share or power rule and no opex, installed units
     /// only help: every purchase that was allowed still is, meets the floors (capacity,
@@ -768,7 +762,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(500))]
 
     /// 6. Every integer plan is a continuous plan (the continuous mode keeps minimum orders
     /// and adoption yes/no, and only drops whole lots).
@@ -783,7 +777,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(200))]
+    #![proptest_config(config(300))]
 
     /// 7. The resolved YAML reads back to a scenario that plans the same.
     #[test]
@@ -819,7 +813,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(150))]
+    #![proptest_config(config(200))]
 
     /// 8. Same scenario, same output, byte for byte.
     #[test]
@@ -845,7 +839,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(500))]
 
     /// 9. microlp and HiGHS find the same optimum (with mip_gap 0 the cheapest of the
     /// largest plans is unique in value, so max_pflops costs agree too).
@@ -1006,14 +1000,16 @@ fn outcome_mix() {
         g.budget_pct = g.budget_pct.map(|p| p + 20);
         count("3 budget", &lower, &optimum(&scenario(&g)).unwrap());
         let full = scenario(&tree(arb_any().boxed()));
-        let mut fewer = full.clone();
-        let gone = fewer.accelerators.remove(0).id;
-        fewer.existing.retain(|e| e.id != gone);
-        count(
-            "4 remove",
-            &optimum(&fewer).unwrap(),
-            &optimum(&full).unwrap(),
-        );
+        if full.existing_units(0) == 0 {
+            let mut fewer = full.clone();
+            let gone = fewer.accelerators.remove(0).id;
+            fewer.existing.retain(|e| e.id != gone);
+            count(
+                "4 remove",
+                &optimum(&fewer).unwrap(),
+                &optimum(&full).unwrap(),
+            );
+        }
         let mut before = scenario(&tree(arb_min_cost().boxed()));
         before.domestic_share = None;
         before.limits.vendor_max_share = None;
@@ -1048,10 +1044,10 @@ fn outcome_mix() {
 // ---------------------------------------------------------------------------------------
 
 /// A scenario where nothing can be bought (two foreign cards, and a 1% domestic share by
-/// TFLOPS): the only plan is the empty fleet, 0 PFLOPS, and microlp proves it, but reports
-/// `bound` 1.1e-16 and `gap` 1.0 for an `optimal` plan. The format says the gap of an
-/// optimal plan is at most `mip_gap` (0 here). The relative gap |0 - 1.1e-16| / 1.1e-16 is
-/// 1: it needs an absolute floor. HiGHS reports bound 0 and gap 0.
+/// TFLOPS): the only plan is the empty fleet, 0 PFLOPS, and microlp proves it. It used to
+/// report `bound` 1.1e-16 and `gap` 1.0 for an `optimal` plan, against the format's "the gap
+/// of an optimal plan is at most `mip_gap`" (0 here): the relative gap
+/// |0 - 1.1e-16| / 1.1e-16 is 1 without an absolute floor. HiGHS reported bound 0, gap 0.
 #[test]
 fn optimal_plan_of_nothing_has_gap_zero() {
     let text = "name: gen
@@ -1082,11 +1078,11 @@ solver: {integer: false, mip_gap: 0}
 }
 
 /// A max_pflops plan in continuous mode, proven optimal (gap 0, found in milliseconds, far
-/// from any time limit), comes out as `feasible`, which the format reserves for a search
-/// stopped by a limit before the proof. The second stage (least cost among the largest
-/// plans) finds a plan costing 1060.0000000000000, and the planner keeps it only if it
-/// costs no more than the first stage's 1059.9999999999998: an exact comparison, so 2e-13
-/// of rounding drops the proof. HiGHS says `optimal` on the same file.
+/// from any time limit), used to come out as `feasible`, which the format reserves for a
+/// search stopped by a limit before the proof. The second stage (least cost among the
+/// largest plans) found a plan costing 1060.0000000000000, and the planner kept it only if
+/// it cost no more than the first stage's 1059.9999999999998: an exact comparison, so
+/// 2e-13 of rounding dropped the proof. HiGHS said `optimal` on the same file.
 #[test]
 fn proven_max_pflops_plan_is_labelled_optimal() {
     let text = "name: gen
@@ -1116,31 +1112,5 @@ solver: {integer: false, mip_gap: 0}
             backend.as_str(),
             p.status
         );
-    }
-}
-
-#[test]
-#[ignore]
-fn zz_hunt() {
-    use proptest::strategy::ValueTree;
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
-    let n: usize = std::env::var("HUNT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    for k in 0..n {
-        let mut g = arb_any().new_tree(&mut runner).unwrap().current();
-        if std::env::var_os("VENDOR").is_some() {
-            g.vendor_max_pct = Some(g.vendor_max_pct.unwrap_or(40));
-        }
-        let s = scenario(&g);
-        std::fs::write("/tmp/pp/last.yaml", to_yaml(&s)).unwrap();
-        let t = std::time::Instant::now();
-        let _ = plan_with(&s, Backend::Highs);
-        let el = t.elapsed().as_secs_f64();
-        if el > 2.0 {
-            std::fs::write(format!("/tmp/pp/slow_{k}.yaml"), to_yaml(&s)).unwrap();
-            println!("slow {k}: {el:.1}s");
-        }
     }
 }
