@@ -1,18 +1,14 @@
 //! `chipmix check`: re-evaluate a saved plan against a scenario.
 
 use super::args::CheckArgs;
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN};
+use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN, load_scenario};
 use crate::check::{audit, read_saved_plan};
-use crate::scenario::load_file;
 
 /// Runs `chipmix check` and returns the exit code: 0 valid, 1 a rule is broken, 2 bad input.
 pub fn run(a: &CheckArgs) -> i32 {
-    let loaded = match load_file(&a.scenario) {
+    let loaded = match load_scenario(&a.scenario) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(code) => return code,
     };
     let text = match std::fs::read_to_string(&a.plan) {
         Ok(t) => t,

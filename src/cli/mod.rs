@@ -52,6 +52,23 @@ pub fn run() -> i32 {
     }
 }
 
+/// Loads a scenario, printing its problems (and returning exit code 2) or its warnings on
+/// stderr.
+fn load_scenario(path: &std::path::Path) -> Result<crate::scenario::load::Loaded, i32> {
+    match crate::scenario::load_file(path) {
+        Ok(l) => {
+            for w in &l.warnings {
+                eprintln!("{}: warning: {w}", path.display());
+            }
+            Ok(l)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Err(EXIT_BAD_INPUT)
+        }
+    }
+}
+
 /// Writes `text` to `path` (`-` or none: stdout).
 fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), String> {
     use std::io::Write;

@@ -1,25 +1,18 @@
 //! `chipmix plan`: load, solve, check, render.
 
 use super::args::{FormatArg, PlanArgs, SolverArg};
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit};
+use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, load_scenario};
 use crate::error::PlanError;
 use crate::planner::{Options, plan};
 use crate::render::{Format, render};
-use crate::scenario::load_file;
 use crate::solve::Backend;
 
 /// Runs `chipmix plan` and returns the exit code.
 pub fn run(a: &PlanArgs) -> i32 {
-    let loaded = match load_file(&a.scenario) {
+    let loaded = match load_scenario(&a.scenario) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(code) => return code,
     };
-    for w in &loaded.warnings {
-        eprintln!("{}: warning: {w}", a.scenario.display());
-    }
     let opts = Options {
         backend: match a.solver {
             SolverArg::Microlp => Backend::Microlp,

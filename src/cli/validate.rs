@@ -1,18 +1,14 @@
 //! `chipmix validate`: check scenario files without solving them.
 
 use super::args::ValidateArgs;
-use super::{EXIT_BAD_INPUT, EXIT_PLAN};
-use crate::scenario::load_file;
+use super::{EXIT_PLAN, load_scenario};
 
 /// Runs `chipmix validate` and returns the exit code.
 pub fn run(a: &ValidateArgs) -> i32 {
     let mut code = EXIT_PLAN;
     for path in &a.scenarios {
-        match load_file(path) {
+        match load_scenario(path) {
             Ok(l) => {
-                for w in &l.warnings {
-                    eprintln!("{}: warning: {w}", path.display());
-                }
                 if a.resolved {
                     if a.scenarios.len() > 1 {
                         println!("# {}", path.display());
@@ -28,10 +24,7 @@ pub fn run(a: &ValidateArgs) -> i32 {
                     l.scenario.objective.as_str()
                 );
             }
-            Err(e) => {
-                eprintln!("{e}");
-                code = EXIT_BAD_INPUT;
-            }
+            Err(bad) => code = bad,
         }
     }
     code
