@@ -17,8 +17,10 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod chart;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod error;
 pub mod explain;
 pub mod model;
@@ -28,3 +30,4 @@ pub mod planner;
 pub mod render;
 pub mod scenario;
 pub mod solve;
+pub mod sweep;

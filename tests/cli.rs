@@ -230,9 +230,32 @@ fn highs_without_the_feature_is_a_usage_error() {
     assert!(r.stderr.contains("--features highs"));
 }
 
-/// Reads a sample's figures straight from its YAML, independent of chipmix's loader.
+/// Reads a sample's figures straight from its YAML, independent of chipmix's loader. A
+/// sample with a `catalog` gets the catalog's entries, each overlaid field by field by the
+/// sample's entry of the same id, then the sample's other entries.
 fn sample_yaml(name: &str) -> serde_yaml::Value {
-    serde_yaml::from_str(&std::fs::read_to_string(sample(name)).unwrap()).unwrap()
+    let path = std::path::PathBuf::from(sample(name));
+    let mut y: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    if let Some(cat) = y["catalog"].as_str() {
+        let cat_path = path.parent().unwrap().join(cat);
+        let c: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(cat_path).unwrap()).unwrap();
+        let own = y["accelerators"].as_sequence().cloned().unwrap_or_default();
+        let mut merged = c["accelerators"].as_sequence().unwrap().clone();
+        for entry in own {
+            match merged.iter_mut().find(|m| m["id"] == entry["id"]) {
+                Some(m) => {
+                    for (k, v) in entry.as_mapping().unwrap() {
+                        m.as_mapping_mut().unwrap().insert(k.clone(), v.clone());
+                    }
+                }
+                None => merged.push(entry),
+            }
+        }
+        y["accelerators"] = serde_yaml::Value::Sequence(merged);
+    }
+    y
 }
 
 fn num(v: &serde_yaml::Value) -> Option<f64> {

@@ -1,5 +1,7 @@
 //! The command-line arguments, as clap parses them.
 
+use crate::scenario::Override;
+use crate::sweep::shard::Shard;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -39,6 +41,195 @@ pub enum Command {
         after_help = "Example:\n  chipmix plan scenarios/shanghai-2025.yaml --format json -o plan.json\n  chipmix check scenarios/shanghai-2025.yaml plan.json"
     )]
     Check(CheckArgs),
+    /// Solve a scenario at every point of a parameter range or grid (in parallel).
+    #[command(after_help = SWEEP_HELP)]
+    Sweep(SweepArgs),
+    /// Solve several scenarios (or variants of one) and print them side by side.
+    #[command(
+        after_help = "A --variant is `[LABEL:]PATH=VALUE[;PATH=VALUE...]`, applied to each scenario in turn; the \
+scenario as written comes first and is the reference for the deltas.\n\n\
+Examples:\n  chipmix compare scenarios/shanghai-2025.yaml scenarios/h20-banned.yaml\n  \
+chipmix compare scenarios/shanghai-2025.yaml --variant 'quota70:policy.domestic_share.min=0.7' \\\n      \
+--variant 'no-h20:accelerators[h20].available=false' --format markdown --chart compare.svg"
+    )]
+    Compare(CompareArgs),
+    /// Write a self-contained HTML report of a plan (and optionally a sweep) for reading or printing.
+    #[command(
+        after_help = "Examples:\n  chipmix report scenarios/shanghai-2025.yaml -o report.html\n  \
+chipmix report scenarios/shanghai-2025.yaml --param policy.domestic_share.min --from 0.3 --to 0.8 --step 0.05 -o report.html"
+    )]
+    Report(ReportArgs),
+    /// Join the shard files of a distributed sweep into the result of one run.
+    #[command(
+        after_help = "Example:\n  for k in 1 2 3 4; do chipmix sweep s.yaml --param policy.domestic_share.min --from 0 --to 1 --step 0.01 --shard $k/4 -o shard-$k.json; done\n  chipmix merge shard-*.json --format csv -o sweep.csv"
+    )]
+    Merge(MergeArgs),
+}
+
+const SWEEP_HELP: &str = "Each --from/--to/--step or --values belongs to the --param before it. Several --param give a \
+grid; the first varies slowest.\n\n\
+Examples:\n  chipmix sweep scenarios/shanghai-2025.yaml --param policy.domestic_share.min --from 0 --to 1 --step 0.01 --format csv -o quota.csv\n  \
+chipmix sweep scenarios/shanghai-2025.yaml --param policy.domestic_share.min --values 0.5,0.6,0.7 \\\n      \
+--param accelerators[h20].available --values true,false --chart quota.svg\n  \
+chipmix sweep scenarios/shanghai-2025.yaml --param limits.budget --from 5e7 --to 1e8 --step 5e6 --shard 2/8 -o part-2.json";
+
+/// Sweep output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SweepFormatArg {
+    /// Aligned columns.
+    Table,
+    /// One header row and one row per point.
+    Csv,
+    /// An array of objects with the CSV's keys.
+    Json,
+}
+
+/// `chipmix sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// A parameter to sweep: a path as `--set` takes it (repeat for a grid).
+    #[arg(long, value_name = "PATH", required = true)]
+    pub param: Vec<String>,
+    /// First value of the preceding --param.
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    pub from: Vec<f64>,
+    /// Last value of the preceding --param (included when reached exactly).
+    #[arg(long, value_name = "B", allow_negative_numbers = true)]
+    pub to: Vec<f64>,
+    /// Step of the preceding --param.
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub step: Vec<f64>,
+    /// Explicit values of the preceding --param, comma-separated.
+    #[arg(long, value_name = "V1,V2,...", allow_hyphen_values = true)]
+    pub values: Vec<String>,
+    /// Override a field at every point (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
+    pub set: Vec<Override>,
+    /// Output format (a shard run always writes its JSON shard file).
+    #[arg(long, short, value_enum, default_value = "table")]
+    pub format: SweepFormatArg,
+    /// Write the result to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also draw the cost curve and the purchase mix to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+    /// Run only the K-th of N disjoint slices and write a shard file for `chipmix merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Points solved at once (default: one per core).
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Solver backend.
+    #[arg(long, value_enum, default_value = "microlp")]
+    pub solver: SolverArg,
+    /// Time limit per point in seconds (overrides solver.time_limit_s).
+    #[arg(long, value_name = "S", value_parser = positive, allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Relative MIP gap per point (overrides solver.mip_gap).
+    #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
+    pub mip_gap: Option<f64>,
+}
+
+/// Comparison output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompareFormatArg {
+    /// Aligned columns.
+    Table,
+    /// One row per figure, one column per plan, then the deltas.
+    Csv,
+    /// Every plan in full with its deltas.
+    Json,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// `chipmix compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files (YAML); the first is the reference.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// A variant: `[LABEL:]PATH=VALUE[;PATH=VALUE...]` (repeatable).
+    #[arg(long, value_name = "VARIANT", allow_hyphen_values = true)]
+    pub variant: Vec<String>,
+    /// Override a field of every scenario and variant (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
+    pub set: Vec<Override>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value = "table")]
+    pub format: CompareFormatArg,
+    /// Write the comparison to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also draw a bar chart of the costs to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+    /// Solver backend.
+    #[arg(long, value_enum, default_value = "microlp")]
+    pub solver: SolverArg,
+    /// Time limit per plan in seconds (overrides solver.time_limit_s).
+    #[arg(long, value_name = "S", value_parser = positive, allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Relative MIP gap per plan (overrides solver.mip_gap).
+    #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
+    pub mip_gap: Option<f64>,
+}
+
+/// `chipmix report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// Override a field of the scenario (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
+    pub set: Vec<Override>,
+    /// Add a sweep of this parameter (as in `chipmix sweep`; `--sweep` is the same flag).
+    #[arg(long, alias = "sweep", value_name = "PATH")]
+    pub param: Vec<String>,
+    /// First value of the preceding --param.
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    pub from: Vec<f64>,
+    /// Last value of the preceding --param.
+    #[arg(long, value_name = "B", allow_negative_numbers = true)]
+    pub to: Vec<f64>,
+    /// Step of the preceding --param.
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub step: Vec<f64>,
+    /// Explicit values of the preceding --param, comma-separated.
+    #[arg(long, value_name = "V1,V2,...", allow_hyphen_values = true)]
+    pub values: Vec<String>,
+    /// Write the report here (default: stdout).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Solver backend.
+    #[arg(long, value_enum, default_value = "microlp")]
+    pub solver: SolverArg,
+    /// Time limit per plan in seconds (overrides solver.time_limit_s).
+    #[arg(long, value_name = "S", value_parser = positive, allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Relative MIP gap per plan (overrides solver.mip_gap).
+    #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
+    pub mip_gap: Option<f64>,
+}
+
+/// `chipmix merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard files written by `chipmix sweep --shard K/N`.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value = "table")]
+    pub format: SweepFormatArg,
+    /// Write the result to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also draw the cost curve and the purchase mix to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
 }
 
 /// Output formats.
@@ -85,6 +276,9 @@ pub struct PlanArgs {
     /// Relative MIP gap at which to stop (overrides solver.mip_gap).
     #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
     pub mip_gap: Option<f64>,
+    /// Override a field of the scenario (repeatable), e.g. `--set limits.budget=4e9`.
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
+    pub set: Vec<Override>,
 }
 
 /// `chipmix validate`.
@@ -96,6 +290,9 @@ pub struct ValidateArgs {
     /// Print each valid scenario with every default filled in (YAML, readable back).
     #[arg(long)]
     pub resolved: bool,
+    /// Override a field of every scenario (repeatable), e.g. `--set limits.budget=4e9`.
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
+    pub set: Vec<Override>,
 }
 
 /// `chipmix check`.
@@ -105,6 +302,9 @@ pub struct CheckArgs {
     pub scenario: PathBuf,
     /// The plan to check (JSON, as written by `chipmix plan --format json`, or edited).
     pub plan: PathBuf,
+    /// Override a field of the scenario (repeatable), as the plan was made with.
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
+    pub set: Vec<Override>,
 }
 
 fn positive(s: &str) -> Result<f64, String> {

@@ -6,7 +6,7 @@ use crate::check::{audit, read_saved_plan};
 
 /// Runs `chipmix check` and returns the exit code: 0 valid, 1 a rule is broken, 2 bad input.
 pub fn run(a: &CheckArgs) -> i32 {
-    let loaded = match load_scenario(&a.scenario) {
+    let loaded = match load_scenario(&a.scenario, &a.set) {
         Ok(l) => l,
         Err(code) => return code,
     };

@@ -4,10 +4,11 @@
 
 mod args;
 mod check;
+mod compare;
 mod plan;
+mod report;
+mod sweep;
 mod validate;
-
-use clap::Parser;
 
 pub use args::{Cli, Command};
 
@@ -21,8 +22,12 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 /// Runs the command line and returns the process exit code. Never panics outward: a bug
 /// is reported as an internal error.
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(both) => both,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
@@ -33,11 +38,21 @@ pub fn run() -> i32 {
         }
     };
     std::panic::set_hook(Box::new(|_| {}));
-    let outcome = std::panic::catch_unwind(|| match &cli.command {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &cli.command {
         Command::Plan(a) => plan::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Check(a) => check::run(a),
-    });
+        Command::Sweep(a) => match matches.subcommand_matches("sweep") {
+            Some(m) => sweep::run(a, m),
+            None => EXIT_BAD_INPUT,
+        },
+        Command::Merge(a) => sweep::merge(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Report(a) => match matches.subcommand_matches("report") {
+            Some(m) => report::run(a, m),
+            None => EXIT_BAD_INPUT,
+        },
+    }));
     match outcome {
         Ok(code) => code,
         Err(panic) => {
@@ -52,10 +67,13 @@ pub fn run() -> i32 {
     }
 }
 
-/// Loads a scenario, printing its problems (and returning exit code 2) or its warnings on
-/// stderr.
-fn load_scenario(path: &std::path::Path) -> Result<crate::scenario::load::Loaded, i32> {
-    match crate::scenario::load_file(path) {
+/// Loads a scenario with its overrides, printing its problems (and returning exit code 2)
+/// or its warnings on stderr.
+fn load_scenario(
+    path: &std::path::Path,
+    sets: &[crate::scenario::Override],
+) -> Result<crate::scenario::load::Loaded, i32> {
+    match crate::scenario::Document::read(path).and_then(|d| d.resolve(sets)) {
         Ok(l) => {
             for w in &l.warnings {
                 eprintln!("{}: warning: {w}", path.display());

@@ -9,7 +9,7 @@ use crate::solve::Backend;
 
 /// Runs `chipmix plan` and returns the exit code.
 pub fn run(a: &PlanArgs) -> i32 {
-    let loaded = match load_scenario(&a.scenario) {
+    let loaded = match load_scenario(&a.scenario, &a.set) {
         Ok(l) => l,
         Err(code) => return code,
     };

@@ -7,7 +7,7 @@ use super::{EXIT_PLAN, load_scenario};
 pub fn run(a: &ValidateArgs) -> i32 {
     let mut code = EXIT_PLAN;
     for path in &a.scenarios {
-        match load_scenario(path) {
+        match load_scenario(path, &a.set) {
             Ok(l) => {
                 if a.resolved {
                     if a.scenarios.len() > 1 {

@@ -1,5 +1,6 @@
 //! The plan as CSV: one row per accelerator in the fleet, for spreadsheets.
 
+use super::csv_safe;
 use crate::plan::Plan;
 
 /// Renders `plan` as CSV with a header row.
@@ -25,10 +26,10 @@ pub fn render(plan: &Plan) -> String {
             .map(|p| p.cost)
             .unwrap_or(0.0);
         let _ = w.write_record([
-            f.id.clone(),
-            f.name.clone(),
-            f.vendor.clone(),
-            f.origin.clone(),
+            csv_safe(&f.id),
+            csv_safe(&f.name),
+            csv_safe(&f.vendor),
+            csv_safe(&f.origin),
             f.existing.to_string(),
             f.new.to_string(),
             f.units.to_string(),

@@ -7,7 +7,8 @@ fn escape(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-fn section(out: &mut String, s: &Section) {
+/// Appends `s` as a Markdown table under a heading (nothing when it has no rows).
+pub(crate) fn section(out: &mut String, s: &Section) {
     if s.rows.is_empty() {
         return;
     }

@@ -3,7 +3,8 @@
 use super::rows::{self, Section};
 use crate::plan::Plan;
 
-fn section(out: &mut String, s: &Section) {
+/// Appends `s` as an aligned block (nothing when it has no rows).
+pub(crate) fn section(out: &mut String, s: &Section) {
     if s.rows.is_empty() {
         return;
     }

@@ -3,7 +3,9 @@
 //! hints for unknown keys.
 
 use super::Scenario;
+use super::catalog::{Catalog, EntryOrigin};
 use super::locate::{Location, Locator, Seg};
+use super::overrides::{self, Override};
 use super::raw::RawScenario;
 use super::validate::{Warning, validate};
 use crate::error::{Diagnostic, ScenarioError};
@@ -39,32 +41,52 @@ pub struct Loaded {
     pub warnings: Vec<Warning>,
 }
 
-/// Reads and validates a scenario file.
+/// Reads and validates a scenario file (its catalog included, no overrides).
 pub fn load_file(path: &std::path::Path) -> Result<Loaded, ScenarioError> {
-    let file = path.display().to_string();
+    Document::read(path)?.resolve(&[])
+}
+
+/// Parses and validates scenario text; `file` names it in messages. A `catalog` it names is
+/// read relative to the current directory.
+pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
+    Document::parse(text.to_string(), file, None)?.resolve(&[])
+}
+
+/// A scenario file read and parsed, with its catalog merged in: the start of every command.
+/// [`Document::resolve`] applies `--set` overrides and validates; a sweep resolves one
+/// document many times.
+#[derive(Debug, Clone)]
+pub struct Document {
+    file: String,
+    text: String,
+    value: Value,
+    catalog: Option<(Catalog, Vec<EntryOrigin>)>,
+}
+
+/// Reads a file's text within the size limit, as UTF-8; `shown` names it in messages.
+pub(crate) fn read_text(path: &std::path::Path, shown: &str) -> Result<String, ScenarioError> {
     let read_err = |message: String| ScenarioError::Read {
-        file: file.clone(),
+        file: shown.to_string(),
         message,
     };
     let meta = std::fs::metadata(path).map_err(|e| read_err(format!("cannot read: {e}")))?;
     if meta.is_dir() {
-        return Err(read_err("is a directory, not a scenario file".into()));
+        return Err(read_err("is a directory, not a YAML file".into()));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(read_err(format!(
-            "file is {} bytes; scenario files are limited to {} bytes",
+            "file is {} bytes; scenario and catalog files are limited to {} bytes",
             meta.len(),
             MAX_FILE_BYTES
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| read_err(format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         read_err(format!(
             "is not UTF-8 text (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         ))
-    })?;
-    load_str(&text, &file)
+    })
 }
 
 fn one(file: &str, location: Option<Location>, message: String) -> ScenarioError {
@@ -75,12 +97,12 @@ fn one(file: &str, location: Option<Location>, message: String) -> ScenarioError
     }])
 }
 
-/// Parses and validates scenario text; `file` names it in messages.
-pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
+/// Parses YAML text within the size and nesting limits, with `file:line:col` messages.
+pub(crate) fn parse_yaml(text: &str, file: &str) -> Result<Value, ScenarioError> {
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(ScenarioError::Read {
             file: file.to_string(),
-            message: format!("scenario text is limited to {MAX_FILE_BYTES} bytes"),
+            message: format!("the text is limited to {MAX_FILE_BYTES} bytes"),
         });
     }
     let meaningful = text.lines().any(|l| {
@@ -101,7 +123,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
             format!("the YAML nests deeper than {MAX_NESTING} levels (a scenario needs 5)"),
         ));
     }
-    let value: Value = serde_yaml::from_str(text).map_err(|e| {
+    serde_yaml::from_str(text).map_err(|e| {
         let location = e.location().map(|l| Location {
             line: l.line(),
             column: l.column(),
@@ -116,22 +138,178 @@ pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
                     .into();
         }
         one(file, location, plain(&message))
-    })?;
-    if !value.is_mapping() {
-        return Err(one(
-            file,
-            Some(Location { line: 1, column: 1 }),
-            format!(
-                "the top level must be a mapping of fields (`name: ...`, `accelerators: ...`), got {}",
-                kind(&value)
-            ),
-        ));
+    })
+}
+
+impl Document {
+    /// Reads the scenario at `path` and the catalog it names (relative to the scenario).
+    pub fn read(path: &std::path::Path) -> Result<Document, ScenarioError> {
+        let file = path.display().to_string();
+        let text = read_text(path, &file)?;
+        Document::parse(text, &file, path.parent())
     }
-    let locator = Locator::new(text);
-    let (raw, mut problems, skipped) = deserialize_all(value, &locator, file);
+
+    /// Parses scenario text; `file` names it in messages and `dir` is where a relative
+    /// `catalog` path starts (the current directory when `None`).
+    pub fn parse(
+        text: String,
+        file: &str,
+        dir: Option<&std::path::Path>,
+    ) -> Result<Document, ScenarioError> {
+        let mut value = parse_yaml(&text, file)?;
+        if !value.is_mapping() {
+            return Err(one(
+                file,
+                Some(Location { line: 1, column: 1 }),
+                format!(
+                    "the top level must be a mapping of fields (`name: ...`, `accelerators: ...`), got {}",
+                    kind(&value)
+                ),
+            ));
+        }
+        let catalog = match value.as_mapping_mut().and_then(|m| m.remove("catalog")) {
+            None => None,
+            Some(Value::String(name)) if !name.trim().is_empty() => {
+                let path = match dir {
+                    Some(d) if !d.as_os_str().is_empty() => d.join(&name),
+                    _ => std::path::PathBuf::from(&name),
+                };
+                let shown = path.display().to_string();
+                let catalog = Catalog::read(&path, &shown).map_err(|e| match e {
+                    ScenarioError::Read { message, .. } => one(
+                        file,
+                        super::locate::locate(&text, &[Seg::Key("catalog".into())]),
+                        format!("catalog: cannot use `{shown}`: {message}"),
+                    ),
+                    other => other,
+                })?;
+                let origins = catalog.merge_into(&mut value);
+                Some((catalog, origins))
+            }
+            Some(other) => {
+                return Err(one(
+                    file,
+                    super::locate::locate(&text, &[Seg::Key("catalog".into())]),
+                    format!(
+                        "catalog must be the path of a catalog file (a string), got {}",
+                        kind(&other)
+                    ),
+                ));
+            }
+        };
+        Ok(Document {
+            file: file.to_string(),
+            text,
+            value,
+            catalog,
+        })
+    }
+
+    /// The scenario file as messages name it.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The parsed scenario (catalog merged, no overrides).
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The catalog file, if the scenario names one.
+    pub fn catalog_file(&self) -> Option<&str> {
+        self.catalog.as_ref().map(|(c, _)| c.file.as_str())
+    }
+
+    /// Applies `sets` in order, then validates. A problem with a field an override wrote is
+    /// reported against that override (`--set limits.budget=-5: ...`).
+    pub fn resolve(&self, sets: &[Override]) -> Result<Loaded, ScenarioError> {
+        let mut value = self.value.clone();
+        let mut written = Vec::new();
+        let mut problems = Vec::new();
+        for o in sets {
+            match overrides::apply(&mut value, o) {
+                Ok(path) => written.push((path, format!("--set {o}"))),
+                Err(message) => problems.push(Diagnostic {
+                    file: format!("--set {o}"),
+                    location: None,
+                    message,
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ScenarioError::Invalid(problems));
+        }
+        let sources = Sources {
+            file: &self.file,
+            main: Locator::new(&self.text),
+            catalog: self
+                .catalog
+                .as_ref()
+                .map(|(c, o)| (c.file.as_str(), Locator::new(&c.text), o.as_slice())),
+            sets: written,
+        };
+        check_value(value, &sources, &self.text)
+    }
+}
+
+/// Where the fields of a resolved scenario came from: the scenario file, its catalog, or a
+/// `--set` override. Messages use it to name the right file and line.
+pub struct Sources<'a> {
+    file: &'a str,
+    main: Locator<'a>,
+    catalog: Option<(&'a str, Locator<'a>, &'a [EntryOrigin])>,
+    sets: Vec<(Vec<Seg>, String)>,
+}
+
+impl Sources<'_> {
+    /// The file (or `--set ...`) and location of the field at `path` of the merged scenario.
+    pub fn place(&self, path: &[Seg]) -> (String, Option<Location>) {
+        if let Some((_, label)) = self
+            .sets
+            .iter()
+            .rev()
+            .find(|(p, _)| path.starts_with(p) || (p.starts_with(path) && !path.is_empty()))
+        {
+            return (label.clone(), None);
+        }
+        if let (Some((cat_file, cat, origins)), [Seg::Key(list), Seg::Index(i), rest @ ..]) =
+            (&self.catalog, path)
+            && list == "accelerators"
+            && let Some(origin) = origins.get(*i)
+        {
+            let field = match rest.first() {
+                Some(Seg::Key(k)) => Some(k.as_str()),
+                _ => None,
+            };
+            let in_scenario = origin
+                .scenario
+                .as_ref()
+                .filter(|(_, keys)| field.is_none_or(|f| keys.contains(f)));
+            if let Some((j, _)) = in_scenario {
+                let mut p = vec![Seg::Key(list.clone()), Seg::Index(*j)];
+                p.extend_from_slice(rest);
+                return (self.file.to_string(), self.main.find(&p));
+            }
+            if let Some(k) = origin.catalog {
+                let mut p = vec![Seg::Key(list.clone()), Seg::Index(k)];
+                p.extend_from_slice(rest);
+                return (cat_file.to_string(), cat.find(&p));
+            }
+        }
+        (self.file.to_string(), self.main.find(path))
+    }
+}
+
+/// Deserialises and validates a parsed (and merged, overridden) scenario.
+fn check_value(value: Value, sources: &Sources, text: &str) -> Result<Loaded, ScenarioError> {
+    let file = sources.file;
+    let (raw, mut problems, skipped) = deserialize_all(value, sources);
     // A problem at the root (say, a key that is a list) has no path to locate: the direct
     // parse of the text knows where it is.
-    if let Some(first) = problems.first_mut().filter(|d| d.location.is_none()) {
+    if let Some(first) = problems
+        .first_mut()
+        .filter(|d| d.location.is_none() && d.file == file)
+    {
         first.location = serde_yaml::from_str::<RawScenario>(text)
             .err()
             .and_then(|e| e.location())
@@ -141,7 +319,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
             });
     }
     let outcome = match raw {
-        Some(raw) => validate(raw, &locator, file, &skipped),
+        Some(raw) => validate(raw, sources, &skipped),
         None => Err(ScenarioError::Invalid(Vec::new())),
     };
     match outcome {
@@ -149,7 +327,18 @@ pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
         Ok(_) => Err(ScenarioError::Invalid(problems)),
         Err(ScenarioError::Invalid(more)) => {
             problems.extend(more);
-            problems.sort_by_key(|d| d.location.map(|l| (l.line, l.column)));
+            problems.sort_by(|a, b| {
+                (
+                    a.file != file,
+                    &a.file,
+                    a.location.map(|l| (l.line, l.column)),
+                )
+                    .cmp(&(
+                        b.file != file,
+                        &b.file,
+                        b.location.map(|l| (l.line, l.column)),
+                    ))
+            });
             if problems.len() > MAX_PROBLEMS {
                 let rest = problems.len() - MAX_PROBLEMS;
                 problems.truncate(MAX_PROBLEMS);
@@ -213,8 +402,7 @@ fn kind(v: &Value) -> &'static str {
 /// that were dropped (so validation does not report them as missing).
 fn deserialize_all(
     mut value: Value,
-    locator: &Locator,
-    file: &str,
+    sources: &Sources,
 ) -> (Option<RawScenario>, Vec<Diagnostic>, Vec<Vec<Seg>>) {
     let mut problems = Vec::new();
     let mut skipped = Vec::new();
@@ -252,9 +440,10 @@ fn deserialize_all(
             (path.clone(), m)
         };
         let shown = display_path(&value, &place);
+        let (file, location) = sources.place(&path);
         problems.push(Diagnostic {
-            file: file.to_string(),
-            location: locator.find(&path),
+            file,
+            location,
             message: if shown.is_empty() {
                 message
             } else {

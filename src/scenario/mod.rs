@@ -3,8 +3,10 @@
 //! A scenario is read by [`load`] (YAML text -> [`raw`] types with locations) and checked by
 //! [`validate`] (ranges, ids, cross-field rules). Nothing here knows about solvers.
 
+pub mod catalog;
 pub mod load;
 pub mod locate;
+pub mod overrides;
 pub mod raw;
 pub mod resolved;
 pub mod validate;
@@ -12,7 +14,8 @@ pub mod validate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub use load::{load_file, load_str};
+pub use load::{Document, load_file, load_str};
+pub use overrides::Override;
 
 /// What the plan optimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,8 +1,9 @@
 //! Checks a raw scenario against the format's rules and fills in defaults. Every problem
 //! is collected (not just the first) with its field path and location.
 
+use super::load::Sources;
 use super::load::closest;
-use super::locate::{Locator, Seg};
+use super::locate::Seg;
 use super::raw::*;
 use super::*;
 use crate::error::{Diagnostic, ScenarioError};
@@ -28,8 +29,7 @@ impl std::fmt::Display for Warning {
 }
 
 struct Checker<'a> {
-    locator: &'a Locator<'a>,
-    file: &'a str,
+    sources: &'a Sources<'a>,
     /// Paths dropped for a structural error already reported.
     skipped: &'a [Vec<Seg>],
     problems: Vec<Diagnostic>,
@@ -99,9 +99,9 @@ impl<'a> Checker<'a> {
         if self.skipped.iter().any(|s| path.starts_with(s)) {
             return;
         }
-        let location = self.locator.find(path);
+        let (file, location) = self.sources.place(path);
         self.problems.push(Diagnostic {
-            file: self.file.to_string(),
+            file,
             location,
             message,
         });
@@ -176,17 +176,15 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
-/// Validates `raw` (parsed from the text behind `locator`, read from `file`) into a
+/// Validates `raw` (parsed from the files and overrides behind `sources`) into a
 /// [`Scenario`]. Problems at or below a `skipped` path were reported already.
 pub fn validate(
     raw: RawScenario,
-    locator: &Locator,
-    file: &str,
+    sources: &Sources,
     skipped: &[Vec<Seg>],
 ) -> Result<(Scenario, Vec<Warning>), ScenarioError> {
     let mut c = Checker {
-        locator,
-        file,
+        sources,
         skipped,
         problems: Vec::new(),
         warnings: Vec::new(),

@@ -1,0 +1,101 @@
+//! `chipmix report`: the plan (and an optional sweep) as one self-contained HTML page.
+
+use super::args::{ReportArgs, SolverArg};
+use super::sweep::{SweepFlags, params};
+use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit};
+use crate::planner::{Options, plan};
+use crate::render::html::{ReportExtras, render};
+use crate::scenario::Document;
+use crate::solve::Backend;
+use crate::sweep::{self, Job, Sweep};
+use clap::ArgMatches;
+
+/// Runs `chipmix report`; the exit code is the plan's (0 a plan, 1 none), and the report is
+/// written either way.
+pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
+    let sweep = if a.param.is_empty() {
+        None
+    } else {
+        let flags = SweepFlags {
+            param: &a.param,
+            from: &a.from,
+            to: &a.to,
+            step: &a.step,
+            values: &a.values,
+        };
+        match params(&flags, m).and_then(|p| Sweep::new(p).map_err(|e| e.to_string())) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("chipmix report: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+    };
+    let document = match Document::read(&a.scenario) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let loaded = match document.resolve(&a.set) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    for w in &loaded.warnings {
+        eprintln!("{}: warning: {w}", a.scenario.display());
+    }
+    let options = Options {
+        backend: match a.solver {
+            SolverArg::Microlp => Backend::Microlp,
+            SolverArg::Highs => Backend::Highs,
+        },
+        time_limit_s: a.time_limit,
+        mip_gap: a.mip_gap,
+    };
+    let mut result = match plan(&loaded.scenario, &options) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("chipmix report: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    result
+        .warnings
+        .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
+    let swept = match &sweep {
+        Some(s) => {
+            let job = Job {
+                document: &document,
+                base: &a.set,
+                sweep: s,
+                options,
+            };
+            match sweep::run(&job, &|| {}) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return EXIT_BAD_INPUT;
+                }
+            }
+        }
+        None => None,
+    };
+    let extras = ReportExtras {
+        description: loaded.scenario.description.as_deref(),
+        overrides: a.set.iter().map(|o| o.to_string()).collect(),
+        sweep: swept.as_ref(),
+    };
+    if let Err(e) = emit(&render(&result, &extras), a.output.as_deref()) {
+        eprintln!("chipmix: {e}");
+        return EXIT_BAD_INPUT;
+    }
+    if result.status.has_plan() {
+        result.exit_code()
+    } else {
+        EXIT_NO_PLAN
+    }
+}

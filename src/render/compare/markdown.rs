@@ -1,0 +1,22 @@
+//! A comparison as a Markdown table, to paste into a memo.
+
+use super::{binding, missing, section};
+use crate::compare::Comparison;
+
+/// Renders `c` as Markdown.
+pub fn render(c: &Comparison) -> String {
+    let mut out = format!("# {} plans compared\n", c.entries.len());
+    crate::render::markdown::section(&mut out, &section(c));
+    out.push_str("\n## At their limit\n\n");
+    for b in binding(c) {
+        out.push_str(&format!("- {b}\n"));
+    }
+    let why = missing(c);
+    if !why.is_empty() {
+        out.push_str("\n## No plan\n\n");
+        for w in why {
+            out.push_str(&format!("- {}\n", w.replace('|', "\\|")));
+        }
+    }
+    out
+}

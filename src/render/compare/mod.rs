@@ -1,0 +1,154 @@
+//! Comparisons in four formats (table, CSV, JSON, Markdown): one file each. The human
+//! formats share [`section`]: one row per figure, one column per plan, and a delta column
+//! against the first plan for each of the others.
+
+mod csv;
+mod json;
+mod markdown;
+mod table;
+
+use crate::compare::Comparison;
+use crate::numfmt::{money, percent, qty};
+use crate::render::rows::Section;
+
+/// Output formats of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareFormat {
+    /// Aligned columns.
+    Table,
+    /// Figures by row, plans by column.
+    Csv,
+    /// Every plan in full with its deltas.
+    Json,
+    /// A Markdown table for memos.
+    Markdown,
+}
+
+/// Renders a comparison.
+pub fn render(c: &Comparison, format: CompareFormat) -> String {
+    match format {
+        CompareFormat::Table => table::render(c),
+        CompareFormat::Csv => csv::render(c),
+        CompareFormat::Json => json::render(c),
+        CompareFormat::Markdown => markdown::render(c),
+    }
+}
+
+/// A figure formatted for people: money, PFLOPS, a share or units, by its key.
+fn shown(key: &str, v: f64, signed: bool) -> String {
+    let text = match key {
+        "domestic_share" if signed => format!("{:.2} pp", v * 100.0),
+        "domestic_share" => percent(v),
+        "pflops" | "facility_kw" => qty(v, 1),
+        k if k.starts_with("units.") => qty(v, 2),
+        _ => money(v),
+    };
+    if signed && v > 0.0 {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+/// The label of a figure in the human formats.
+fn label(key: &str, currency: &str) -> String {
+    match key {
+        "total_cost" => format!("total cost ({currency})"),
+        "capex" => format!("capex ({currency})"),
+        "opex" => format!("opex ({currency})"),
+        "adoption" => format!("adoption ({currency})"),
+        "pflops" => "PFLOPS".into(),
+        "domestic_share" => "domestic share".into(),
+        "facility_kw" => "facility kW".into(),
+        k => match k.strip_prefix("units.") {
+            Some(id) => format!("new {id}"),
+            None => k.to_string(),
+        },
+    }
+}
+
+/// The comparison as one titled section for the human formats.
+fn section(c: &Comparison) -> Section {
+    let currency = c
+        .entries
+        .first()
+        .map(|e| e.plan.currency.clone())
+        .unwrap_or_default();
+    let n = c.entries.len();
+    let mut header = vec![String::new()];
+    header.push(c.entries[0].label.clone());
+    for e in &c.entries[1..] {
+        header.push(e.label.clone());
+        header.push(format!("vs {}", c.entries[0].label));
+    }
+    let mut rows = Vec::new();
+    let mut status = vec![
+        "status".to_string(),
+        c.entries[0].plan.status.as_str().into(),
+    ];
+    for e in &c.entries[1..] {
+        status.push(e.plan.status.as_str().into());
+        status.push(String::new());
+    }
+    rows.push(status);
+    for m in c.metrics() {
+        let mut r = vec![label(&m.key, &currency)];
+        for i in 0..n {
+            r.push(
+                m.values[i]
+                    .map(|v| shown(&m.key, v, false))
+                    .unwrap_or("-".into()),
+            );
+            if i > 0 {
+                r.push(
+                    m.delta(i)
+                        .map(|d| shown(&m.key, d, true))
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        rows.push(r);
+    }
+    let mut numeric = vec![true; header.len()];
+    numeric[0] = false;
+    Section {
+        title: format!("Comparison against {}", c.entries[0].label),
+        header,
+        numeric,
+        rows,
+    }
+}
+
+/// The constraints at their limit in each plan, one line per plan with one.
+fn binding(c: &Comparison) -> Vec<String> {
+    c.entries
+        .iter()
+        .filter(|e| e.plan.status.has_plan())
+        .map(|e| {
+            let b = if e.plan.binding.is_empty() {
+                "none".to_string()
+            } else {
+                e.plan.binding.join(", ")
+            };
+            format!("{}: {b}", e.label)
+        })
+        .collect()
+}
+
+/// Why plans are missing, one line per plan without one.
+fn missing(c: &Comparison) -> Vec<String> {
+    c.entries
+        .iter()
+        .filter(|e| !e.plan.status.has_plan())
+        .map(|e| {
+            let why = e
+                .plan
+                .conflicts
+                .first()
+                .or(e.plan.message.as_ref())
+                .cloned()
+                .unwrap_or_default();
+            format!("{} ({}): {why}", e.label, e.plan.status.as_str())
+        })
+        .collect()
+}

@@ -1,0 +1,22 @@
+//! A comparison as aligned terminal columns.
+
+use super::{binding, missing, section};
+use crate::compare::Comparison;
+
+/// Renders `c` for the terminal.
+pub fn render(c: &Comparison) -> String {
+    let mut out = format!("{} plans compared\n", c.entries.len());
+    crate::render::table::section(&mut out, &section(c));
+    out.push_str("\nAt their limit\n");
+    for b in binding(c) {
+        out.push_str(&format!("  - {b}\n"));
+    }
+    let why = missing(c);
+    if !why.is_empty() {
+        out.push_str("\nNo plan\n");
+        for w in why {
+            out.push_str(&format!("  - {w}\n"));
+        }
+    }
+    out
+}

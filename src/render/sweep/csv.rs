@@ -1,0 +1,23 @@
+//! A sweep as CSV: one header row and one row per point, empty cells where a point has no
+//! number (infeasible points, the first marginal cost).
+
+use super::{header, numbers};
+use crate::render::csv_safe;
+use crate::sweep::SweepResult;
+
+/// Renders `r` as CSV.
+pub fn render(r: &SweepResult) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(header(r).iter().map(|h| csv_safe(h)));
+    for row in &r.rows {
+        let mut cells: Vec<String> = row.values.iter().map(|v| csv_safe(v)).collect();
+        cells.push(row.status.clone());
+        cells.extend(
+            numbers(row)
+                .into_iter()
+                .map(|v| v.map(|x| x.to_string()).unwrap_or_default()),
+        );
+        let _ = w.write_record(cells);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}

@@ -1,0 +1,36 @@
+//! A sweep as JSON: an array of objects with the CSV's keys, `null` for empty cells.
+//! Parameter values are numbers or booleans when they read as such, else strings.
+
+use super::{header, numbers};
+use crate::sweep::SweepResult;
+use serde_json::{Map, Value};
+
+/// A parameter value as JSON: `0.7` a number, `false` a boolean, anything else a string.
+fn value(text: &str) -> Value {
+    match serde_yaml::from_str::<serde_json::Value>(text) {
+        Ok(v @ (Value::Number(_) | Value::Bool(_))) => v,
+        _ => Value::String(text.to_string()),
+    }
+}
+
+/// Renders `r` as a JSON array.
+pub fn render(r: &SweepResult) -> String {
+    let keys = header(r);
+    let rows: Vec<Value> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells: Vec<Value> = row.values.iter().map(|v| value(v)).collect();
+            cells.push(Value::String(row.status.clone()));
+            cells.extend(numbers(row).into_iter().map(|v| {
+                v.and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)
+            }));
+            Value::Object(keys.iter().cloned().zip(cells).collect::<Map<_, _>>())
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&rows).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,62 @@
+//! Sweep results in the three sweep formats (section 4 of the format): one file each.
+
+mod csv;
+mod json;
+mod table;
+
+use crate::sweep::{Row, SweepResult};
+
+/// Output formats of a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SweepFormat {
+    /// Aligned columns for the terminal.
+    Table,
+    /// The CSV contract.
+    Csv,
+    /// The JSON contract: an array of objects with the CSV's keys.
+    Json,
+}
+
+/// Renders a sweep result.
+pub fn render(r: &SweepResult, format: SweepFormat) -> String {
+    match format {
+        SweepFormat::Table => table::render(r),
+        SweepFormat::Csv => csv::render(r),
+        SweepFormat::Json => json::render(r),
+    }
+}
+
+/// The contract's column names, in order.
+fn header(r: &SweepResult) -> Vec<String> {
+    let mut h: Vec<String> = r.sweep.params.iter().map(|p| p.path.clone()).collect();
+    h.extend(
+        [
+            "status",
+            "total_cost",
+            "capex",
+            "opex",
+            "adoption",
+            "pflops",
+            "domestic_share",
+            "marginal_cost",
+        ]
+        .map(String::from),
+    );
+    h.extend(r.ids.iter().map(|id| format!("units.{id}")));
+    h
+}
+
+/// The numeric cells of a row after the status, in header order.
+fn numbers(row: &Row) -> Vec<Option<f64>> {
+    let mut v = vec![
+        row.total_cost,
+        row.capex,
+        row.opex,
+        row.adoption,
+        row.pflops,
+        row.domestic_share,
+        row.marginal_cost,
+    ];
+    v.extend(row.units.iter().copied());
+    v
+}

@@ -1,0 +1,88 @@
+//! A sweep as a terminal table: parameters, status, costs, share, marginal cost and the
+//! accelerators bought at some point; notes say why points have no plan.
+
+use crate::numfmt::{money, percent, qty};
+use crate::render::rows::Section;
+use crate::render::table::section;
+use crate::sweep::SweepResult;
+
+/// Renders `r` as aligned columns.
+pub fn render(r: &SweepResult) -> String {
+    let bought: Vec<usize> = (0..r.ids.len())
+        .filter(|&k| {
+            r.rows
+                .iter()
+                .any(|row| row.units[k].is_some_and(|u| u > 0.0))
+        })
+        .collect();
+    let mut header: Vec<String> = r.sweep.params.iter().map(|p| p.path.clone()).collect();
+    let first = header.first().cloned().unwrap_or_default();
+    header.extend(
+        [
+            "status",
+            &format!("total {}", r.currency),
+            "PFLOPS",
+            "domestic",
+            "marginal",
+        ]
+        .map(String::from),
+    );
+    header.extend(bought.iter().map(|&k| r.ids[k].clone()));
+    let dash = || "-".to_string();
+    let rows: Vec<Vec<String>> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = row.values.clone();
+            cells.push(row.status.clone());
+            cells.push(row.total_cost.map(money).unwrap_or_else(dash));
+            cells.push(row.pflops.map(|v| qty(v, 1)).unwrap_or_else(dash));
+            cells.push(row.domestic_share.map(percent).unwrap_or_else(dash));
+            cells.push(row.marginal_cost.map(money).unwrap_or_default());
+            cells.extend(
+                bought
+                    .iter()
+                    .map(|&k| row.units[k].map(|u| qty(u, 0)).unwrap_or_else(dash)),
+            );
+            cells
+        })
+        .collect();
+    let n_params = r.sweep.params.len();
+    let mut numeric = vec![false; header.len()];
+    for (c, n) in numeric.iter_mut().enumerate() {
+        *n = c > n_params;
+    }
+    let mut out = format!("{}: sweep of {} points\n", r.scenario, r.rows.len());
+    section(
+        &mut out,
+        &Section {
+            title: "Points".into(),
+            header,
+            numeric,
+            rows,
+        },
+    );
+    out.push_str(&format!(
+        "\nmarginal: change of total cost per unit of {first} since its previous value"
+    ));
+    if first.ends_with("share.min") || first.ends_with("_share") {
+        out.push_str(" (per percentage point: divide by 100)");
+    }
+    out.push('\n');
+    let mut notes: Vec<String> = Vec::new();
+    for row in &r.rows {
+        if let Some(n) = &row.note {
+            let line = format!("{} ({}): {n}", row.values.join(", "), row.status);
+            if notes.len() < 10 {
+                notes.push(line);
+            }
+        }
+    }
+    if !notes.is_empty() {
+        out.push_str("\nPoints without a plan\n");
+        for n in notes {
+            out.push_str(&format!("  - {n}\n"));
+        }
+    }
+    out
+}

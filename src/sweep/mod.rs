@@ -1,0 +1,503 @@
+//! Parameter sweeps: one plan per point of a range or grid of `--set` values, solved in
+//! parallel, with the marginal cost between neighbouring points. Every point is validated
+//! before the first is solved, and a sweep that is empty or too large is refused up front.
+//! [`shard`] splits a sweep for batch engines and merges the pieces back.
+
+pub mod shard;
+
+use crate::error::{PlanError, ScenarioError};
+use crate::plan::{Plan, Status};
+use crate::planner::{self, Options};
+use crate::scenario::{Document, Override};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Most points one sweep may have (100,000: about 10 minutes of 5 ms solves on 2 cores).
+pub const MAX_POINTS: usize = 100_000;
+
+/// Why a sweep cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The parameters describe no points, too many, or a bad range.
+    #[error("{0}")]
+    Spec(String),
+    /// Some points are not valid scenarios (each error names the point).
+    #[error("{}", .0.iter().map(|(label, e)| format!("point {label}:\n{e}")).collect::<Vec<_>>().join("\n"))]
+    Points(Vec<(String, ScenarioError)>),
+    /// The planner cannot run at all (e.g. the solver is not in this build).
+    #[error("point {0}: {1}")]
+    Plan(String, PlanError),
+}
+
+/// One swept parameter: a `--set` path and the values it takes, as text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Param {
+    /// The path, e.g. `policy.domestic_share.min`.
+    pub path: String,
+    /// The values in sweep order.
+    pub values: Vec<String>,
+}
+
+/// Rounds away float noise (`7 * 0.01` is `0.07000000000000001`): 12 significant digits.
+fn tidy(v: f64) -> f64 {
+    format!("{v:.11e}").parse().unwrap_or(v)
+}
+
+impl Param {
+    /// `from`, `from + step`, ... up to `to` (included when `(to - from) / step` is a whole
+    /// number within 1e-9).
+    pub fn range(path: &str, from: f64, to: f64, step: f64) -> Result<Param, SweepError> {
+        let bad = |m: String| Err(SweepError::Spec(format!("--param {path}: {m}")));
+        if !(from.is_finite() && to.is_finite() && step.is_finite()) {
+            return bad("--from, --to and --step must be finite numbers".into());
+        }
+        if step == 0.0 {
+            return bad("--step must not be 0".into());
+        }
+        let steps = (to - from) / step;
+        if steps < -1e-9 {
+            return bad(format!(
+                "the range {from} to {to} with step {step} is empty (the step goes the other way)"
+            ));
+        }
+        let count = (steps + 1e-9).floor() + 1.0;
+        if count > MAX_POINTS as f64 {
+            return bad(format!(
+                "{count} points is more than the limit of {MAX_POINTS} for one sweep; use a larger step"
+            ));
+        }
+        let values = (0..count as usize)
+            .map(|i| tidy(from + i as f64 * step).to_string())
+            .collect();
+        Ok(Param {
+            path: path.to_string(),
+            values,
+        })
+    }
+
+    /// An explicit list of values.
+    pub fn list(path: &str, values: &[String]) -> Result<Param, SweepError> {
+        let values: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
+        if values.is_empty() || values.iter().any(String::is_empty) {
+            return Err(SweepError::Spec(format!(
+                "--param {path}: --values needs a comma-separated list with no empty entries"
+            )));
+        }
+        Ok(Param {
+            path: path.to_string(),
+            values,
+        })
+    }
+}
+
+/// A sweep: the grid of all parameter combinations, the first parameter varying slowest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The swept parameters.
+    pub params: Vec<Param>,
+}
+
+impl Sweep {
+    /// A sweep over `params`, refused when it has no points or more than [`MAX_POINTS`].
+    pub fn new(params: Vec<Param>) -> Result<Sweep, SweepError> {
+        if params.is_empty() {
+            return Err(SweepError::Spec(
+                "a sweep needs at least one --param with --from/--to/--step or --values".into(),
+            ));
+        }
+        for (i, p) in params.iter().enumerate() {
+            if params[..i].iter().any(|q| q.path == p.path) {
+                return Err(SweepError::Spec(format!(
+                    "--param {} is given twice",
+                    p.path
+                )));
+            }
+        }
+        let mut total: usize = 1;
+        for p in &params {
+            total = total
+                .checked_mul(p.values.len())
+                .filter(|&t| t <= MAX_POINTS)
+                .ok_or_else(|| {
+                    SweepError::Spec(format!(
+                        "the grid has more than {MAX_POINTS} points (the limit for one sweep): {}",
+                        params
+                            .iter()
+                            .map(|p| format!("{} x{}", p.path, p.values.len()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+        }
+        Ok(Sweep { params })
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.params.iter().map(|p| p.values.len()).product()
+    }
+
+    /// Whether the sweep has no points (never true for a sweep built by [`Sweep::new`]).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value index of each parameter at point `i`.
+    fn digits(&self, mut i: usize) -> Vec<usize> {
+        let mut out = vec![0; self.params.len()];
+        for (k, p) in self.params.iter().enumerate().rev() {
+            out[k] = i % p.values.len();
+            i /= p.values.len();
+        }
+        out
+    }
+
+    /// The parameter values at point `i`.
+    pub fn values(&self, i: usize) -> Vec<String> {
+        self.digits(i)
+            .iter()
+            .zip(&self.params)
+            .map(|(&d, p)| p.values[d].clone())
+            .collect()
+    }
+
+    /// The overrides of point `i`.
+    pub fn overrides(&self, i: usize) -> Vec<Override> {
+        self.values(i)
+            .iter()
+            .zip(&self.params)
+            .map(|(v, p)| Override::new(&p.path, v))
+            .collect()
+    }
+
+    /// Point `i` written as `path=value, ...` for messages.
+    pub fn label(&self, i: usize) -> String {
+        let sets: Vec<String> = self.overrides(i).iter().map(|o| o.to_string()).collect();
+        format!("{} ({})", i + 1, sets.join(", "))
+    }
+
+    /// Distance (in points) between neighbours along the first parameter.
+    fn stride(&self) -> usize {
+        self.params[1..].iter().map(|p| p.values.len()).product()
+    }
+}
+
+/// The result at one point: the columns of the sweep contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Position in the sweep (0-based).
+    pub index: usize,
+    /// Parameter values, as text, in `--param` order.
+    pub values: Vec<String>,
+    /// `optimal`, `feasible`, `infeasible`, `unbounded` or `error`.
+    pub status: String,
+    /// Total cost (none without a plan).
+    pub total_cost: Option<f64>,
+    /// Capex.
+    pub capex: Option<f64>,
+    /// Opex.
+    pub opex: Option<f64>,
+    /// Adoption.
+    pub adoption: Option<f64>,
+    /// Fleet PFLOPS.
+    pub pflops: Option<f64>,
+    /// Achieved domestic share.
+    pub domestic_share: Option<f64>,
+    /// Change of total cost per unit of the first parameter since its previous value.
+    pub marginal_cost: Option<f64>,
+    /// New units per accelerator, in [`SweepResult::ids`] order (none without a plan).
+    pub units: Vec<Option<f64>>,
+    /// Why there is no plan (infeasible: the first conflict; error: the message).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A finished sweep (or one shard of it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepResult {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Currency of the money columns.
+    pub currency: String,
+    /// The sweep.
+    pub sweep: Sweep,
+    /// Accelerator ids, in scenario order, for the `units.<id>` columns.
+    pub ids: Vec<String>,
+    /// Rows in sweep order.
+    pub rows: Vec<Row>,
+}
+
+impl SweepResult {
+    /// Fills `marginal_cost`: along the first parameter, the change of total cost from the
+    /// point with its previous value (the other parameters equal), divided by the change of
+    /// that value. Empty on the first value, next to points without a plan, and when the
+    /// parameter is not a number. Needs every row of the sweep.
+    pub fn fill_marginal_costs(&mut self) {
+        let stride = self.sweep.stride();
+        let by_index: std::collections::HashMap<usize, (Option<f64>, Option<f64>)> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let x = r.values.first().and_then(|v| v.parse::<f64>().ok());
+                (r.index, (x, r.total_cost))
+            })
+            .collect();
+        for row in &mut self.rows {
+            row.marginal_cost = None;
+            if row.index < stride {
+                continue;
+            }
+            let (Some((Some(x1), Some(c1))), Some((Some(x0), Some(c0)))) = (
+                by_index.get(&row.index),
+                by_index.get(&(row.index - stride)),
+            ) else {
+                continue;
+            };
+            if x1 != x0 {
+                row.marginal_cost = Some((c1 - c0) / (x1 - x0));
+            }
+        }
+    }
+}
+
+/// A sweep ready to run: the document, the overrides common to every point, and the grid.
+pub struct Job<'a> {
+    /// The scenario, parsed once.
+    pub document: &'a Document,
+    /// `--set` overrides applied before each point's own.
+    pub base: &'a [Override],
+    /// The grid.
+    pub sweep: &'a Sweep,
+    /// Solver options for every point.
+    pub options: Options,
+}
+
+impl Job<'_> {
+    fn sets(&self, i: usize) -> Vec<Override> {
+        let mut sets = self.base.to_vec();
+        sets.extend(self.sweep.overrides(i));
+        sets
+    }
+
+    /// Checks that every point in `indices` is a valid scenario, before any is solved.
+    /// Returns the accelerator ids of the first point (the `units.<id>` columns), the
+    /// scenario's name and its currency.
+    pub fn validate(&self, indices: &[usize]) -> Result<(Vec<String>, String, String), SweepError> {
+        let mut failures: Vec<(usize, ScenarioError)> = indices
+            .par_iter()
+            .filter_map(|&i| self.document.resolve(&self.sets(i)).err().map(|e| (i, e)))
+            .collect();
+        if !failures.is_empty() {
+            failures.sort_by_key(|(i, _)| *i);
+            failures.truncate(5);
+            return Err(SweepError::Points(
+                failures
+                    .into_iter()
+                    .map(|(i, e)| (self.sweep.label(i), e))
+                    .collect(),
+            ));
+        }
+        let first = indices.first().copied().unwrap_or(0);
+        let s = self
+            .document
+            .resolve(&self.sets(first))
+            .map_err(|e| SweepError::Points(vec![(self.sweep.label(first), e)]))?
+            .scenario;
+        let ids = s.accelerators.iter().map(|a| a.id.clone()).collect();
+        Ok((ids, s.name, s.currency))
+    }
+
+    /// Solves the points in `indices` in parallel (on the current rayon pool), calling
+    /// `done` after each. Rows come back in `indices` order, without marginal costs.
+    pub fn run(
+        &self,
+        indices: &[usize],
+        ids: &[String],
+        done: &(dyn Fn() + Sync),
+    ) -> Result<Vec<Row>, SweepError> {
+        indices
+            .par_iter()
+            .map(|&i| {
+                let loaded = self
+                    .document
+                    .resolve(&self.sets(i))
+                    .map_err(|e| SweepError::Points(vec![(self.sweep.label(i), e)]))?;
+                let row = match planner::plan(&loaded.scenario, &self.options) {
+                    Ok(plan) => row(i, self.sweep.values(i), &plan, ids),
+                    Err(e @ PlanError::SolverUnavailable(_)) => {
+                        return Err(SweepError::Plan(self.sweep.label(i), e));
+                    }
+                    // A failure of the solver at one point is that point's result.
+                    Err(e) => error_row(i, self.sweep.values(i), ids, e.to_string()),
+                };
+                done();
+                Ok(row)
+            })
+            .collect()
+    }
+}
+
+/// The row of point `index` for `plan`.
+fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
+    let has = plan.status.has_plan();
+    let units = ids
+        .iter()
+        .map(|id| {
+            has.then(|| {
+                plan.purchases
+                    .iter()
+                    .filter(|p| &p.id == id)
+                    .map(|p| p.units)
+                    .fold(0.0, |a, b| a + b)
+            })
+        })
+        .collect();
+    let note = match plan.status {
+        Status::Optimal | Status::Feasible => None,
+        _ => plan
+            .conflicts
+            .first()
+            .cloned()
+            .or_else(|| plan.message.clone()),
+    };
+    let keep = |v: Option<f64>| if has { v } else { None };
+    Row {
+        index,
+        values,
+        status: plan.status.as_str().to_string(),
+        total_cost: keep(plan.total_cost),
+        capex: keep(plan.capex),
+        opex: keep(plan.opex),
+        adoption: keep(plan.adoption),
+        pflops: keep(plan.pflops),
+        domestic_share: keep(plan.domestic_share.as_ref().and_then(|d| d.value)),
+        marginal_cost: None,
+        units,
+        note,
+    }
+}
+
+/// The row of a point where the planner failed.
+fn error_row(index: usize, values: Vec<String>, ids: &[String], why: String) -> Row {
+    Row {
+        index,
+        values,
+        status: Status::Error.as_str().to_string(),
+        total_cost: None,
+        capex: None,
+        opex: None,
+        adoption: None,
+        pflops: None,
+        domestic_share: None,
+        marginal_cost: None,
+        units: vec![None; ids.len()],
+        note: Some(why),
+    }
+}
+
+/// Runs a whole sweep: validates every point, solves them in parallel, fills marginal costs.
+pub fn run(job: &Job, done: &(dyn Fn() + Sync)) -> Result<SweepResult, SweepError> {
+    let indices: Vec<usize> = (0..job.sweep.len()).collect();
+    let (ids, scenario, currency) = job.validate(&indices)?;
+    let rows = job.run(&indices, &ids, done)?;
+    let mut result = SweepResult {
+        scenario,
+        currency,
+        sweep: job.sweep.clone(),
+        ids,
+        rows,
+    };
+    result.fill_marginal_costs();
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_includes_both_ends_and_has_clean_values() {
+        let p = Param::range("x", 0.0, 1.0, 0.01).unwrap();
+        assert_eq!(p.values.len(), 101);
+        assert_eq!(p.values[7], "0.07");
+        assert_eq!(p.values[100], "1");
+        let p = Param::range("x", 3e9, 5e9, 2.5e8).unwrap();
+        assert_eq!(p.values[1], "3250000000");
+        assert_eq!(Param::range("x", 0.0, 0.95, 0.1).unwrap().values.len(), 10);
+        assert_eq!(Param::range("x", 1.0, 0.0, -0.25).unwrap().values.len(), 5);
+    }
+
+    #[test]
+    fn bad_ranges_are_refused_with_the_reason() {
+        let e = Param::range("x", 0.0, 1.0, 0.0).unwrap_err().to_string();
+        assert!(e.contains("must not be 0"), "{e}");
+        let e = Param::range("x", 1.0, 0.0, 0.1).unwrap_err().to_string();
+        assert!(e.contains("empty"), "{e}");
+        let e = Param::range("x", 0.0, 1.0, 1e-9).unwrap_err().to_string();
+        assert!(e.contains("more than the limit"), "{e}");
+        let a = Param::range("a", 0.0, 999.0, 1.0).unwrap();
+        let b = Param::range("b", 0.0, 999.0, 1.0).unwrap();
+        let e = Sweep::new(vec![a, b]).unwrap_err().to_string();
+        assert!(e.contains("more than 100000 points"), "{e}");
+        assert!(Sweep::new(vec![]).is_err());
+    }
+
+    #[test]
+    fn the_first_parameter_varies_slowest() {
+        let s = Sweep::new(vec![
+            Param::list("a", &["1".into(), "2".into()]).unwrap(),
+            Param::list("b", &["x".into(), "y".into(), "z".into()]).unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(s.len(), 6);
+        assert_eq!(s.values(0), vec!["1", "x"]);
+        assert_eq!(s.values(2), vec!["1", "z"]);
+        assert_eq!(s.values(3), vec!["2", "x"]);
+        assert_eq!(s.stride(), 3);
+    }
+
+    fn result(costs: &[Option<f64>], xs: &[&str]) -> SweepResult {
+        let sweep = Sweep::new(vec![
+            Param::list("a", &xs.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap(),
+        ])
+        .unwrap();
+        SweepResult {
+            scenario: "t".into(),
+            currency: "CNY".into(),
+            sweep,
+            ids: vec![],
+            rows: costs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Row {
+                    index: i,
+                    values: vec![xs[i].to_string()],
+                    status: if c.is_some() { "optimal" } else { "infeasible" }.into(),
+                    total_cost: *c,
+                    capex: None,
+                    opex: None,
+                    adoption: None,
+                    pflops: None,
+                    domestic_share: None,
+                    marginal_cost: None,
+                    units: vec![],
+                    note: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn marginal_costs_skip_the_first_row_and_infeasible_neighbours() {
+        let mut r = result(
+            &[Some(100.0), Some(103.0), None, Some(110.0)],
+            &["0", "0.01", "0.02", "0.03"],
+        );
+        r.fill_marginal_costs();
+        let m: Vec<Option<f64>> = r.rows.iter().map(|r| r.marginal_cost).collect();
+        assert_eq!(m[0], None);
+        assert!((m[1].unwrap() - 300.0).abs() < 1e-6, "{m:?}");
+        assert_eq!(m[2], None);
+        assert_eq!(m[3], None);
+    }
+}
