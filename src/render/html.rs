@@ -45,10 +45,10 @@ p.lede { color: var(--muted); margin: 0 0 16px; }
 .status { display: inline-block; padding: 2px 10px; border-radius: 12px; font-size: 13px;
           background: #e8f1fb; color: var(--accent); font-weight: 600; }
 .status.bad { background: #fdecea; color: var(--bad); }
-.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 12px; margin: 18px 0; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(210px, 1fr)); gap: 12px; margin: 18px 0; }
 .kpi { border: 1px solid var(--rule); border-radius: 8px; padding: 12px 14px; }
 .kpi .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-.kpi .value { font-size: 22px; font-weight: 650; font-variant-numeric: tabular-nums; }
+.kpi .value { font-size: 20px; font-weight: 650; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 6px 0 8px; }
 th, td { padding: 5px 8px; border-bottom: 1px solid var(--rule); text-align: left; }
 th { background: #f4f6f9; font-weight: 600; }
@@ -103,8 +103,10 @@ fn kpi(out: &mut String, id: &str, label: &str, value: &str) {
     ));
 }
 
-fn chart(out: &mut String, title: &str, svg: Result<String, String>) {
-    out.push_str(&format!("<h2>{}</h2>\n", escape(title)));
+fn chart(out: &mut String, heading: Option<&str>, svg: Result<String, String>) {
+    if let Some(h) = heading {
+        out.push_str(&format!("<h2>{}</h2>\n", escape(h)));
+    }
     match svg {
         // The SVG comes from our own chart code; its XML prolog (if any) is not valid
         // inside HTML, so it is dropped.
@@ -120,7 +122,7 @@ fn sweep_section(out: &mut String, r: &SweepResult) {
     let first = &r.sweep.params[0].path;
     chart(
         out,
-        &format!("Sweep of {first} ({} points)", r.rows.len()),
+        Some(&format!("Sweep of {first} ({} points)", r.rows.len())),
         super::svg::sweep(r),
     );
     let mut header: Vec<String> = r.sweep.params.iter().map(|p| p.path.clone()).collect();
@@ -228,11 +230,8 @@ pub fn render(plan: &Plan, extras: &ReportExtras) -> String {
             )],
         };
         if !plan.purchases.is_empty() {
-            chart(
-                &mut out,
-                "New spend by accelerator",
-                crate::chart::bars(&bars, 960, 480),
-            );
+            // The chart carries its own title.
+            chart(&mut out, None, crate::chart::bars(&bars, 960, 480));
         }
         table(&mut out, &rows::fleet(plan));
         table(&mut out, &rows::totals(plan));
@@ -247,8 +246,13 @@ pub fn render(plan: &Plan, extras: &ReportExtras) -> String {
     if let Some(r) = extras.sweep {
         sweep_section(&mut out, r);
     }
+    let sources = if plan.sources.is_empty() {
+        ""
+    } else {
+        " Prices in sample scenarios are estimates; see the data sources above."
+    };
     out.push_str(&format!(
-        "<footer>Made by chipmix {} ({}). Every plan is re-checked against every rule of the scenario before it is shown. Prices in sample scenarios are estimates; see the data sources above.</footer>\n</body>\n</html>\n",
+        "<footer>Made by chipmix {} ({}). Every plan is re-checked against every rule of the scenario before it is shown.{sources}</footer>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
         escape(&plan.solver)
     ));
