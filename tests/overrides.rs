@@ -58,7 +58,7 @@ fn spoil(path: &str, how: u8, at: usize) -> String {
             .filter(|(k, _)| *k != i)
             .map(|(_, c)| *c)
             .collect(),
-        2 => path.replace('[', "").replace(']', ""),
+        2 => path.replace(['[', ']'], ""),
         3 => format!("{path}.extra"),
         4 => path.replacen('.', "..", 1),
         _ => {

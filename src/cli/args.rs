@@ -1,6 +1,8 @@
 //! The command-line arguments, as clap parses them.
 
+use crate::planner::Options;
 use crate::scenario::Override;
+use crate::solve::Backend;
 use crate::sweep::shard::Shard;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -89,21 +91,9 @@ pub enum SweepFormatArg {
 pub struct SweepArgs {
     /// The scenario file (YAML).
     pub scenario: PathBuf,
-    /// A parameter to sweep: a path as `--set` takes it (repeat for a grid).
-    #[arg(long, value_name = "PATH", required = true)]
-    pub param: Vec<String>,
-    /// First value of the preceding --param.
-    #[arg(long, value_name = "A", allow_negative_numbers = true)]
-    pub from: Vec<f64>,
-    /// Last value of the preceding --param (included when reached exactly).
-    #[arg(long, value_name = "B", allow_negative_numbers = true)]
-    pub to: Vec<f64>,
-    /// Step of the preceding --param.
-    #[arg(long, value_name = "S", allow_negative_numbers = true)]
-    pub step: Vec<f64>,
-    /// Explicit values of the preceding --param, comma-separated.
-    #[arg(long, value_name = "V1,V2,...", allow_hyphen_values = true)]
-    pub values: Vec<String>,
+    /// The swept parameters.
+    #[command(flatten)]
+    pub sweep: SweepSpecArgs,
     /// Override a field at every point (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
@@ -122,15 +112,9 @@ pub struct SweepArgs {
     /// Points solved at once (default: one per core).
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
-    /// Solver backend.
-    #[arg(long, value_enum, default_value = "microlp")]
-    pub solver: SolverArg,
-    /// Time limit per point in seconds (overrides solver.time_limit_s).
-    #[arg(long, value_name = "S", value_parser = positive, allow_negative_numbers = true)]
-    pub time_limit: Option<f64>,
-    /// Relative MIP gap per point (overrides solver.mip_gap).
-    #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
-    pub mip_gap: Option<f64>,
+    /// How to solve.
+    #[command(flatten)]
+    pub solve: SolveArgs,
 }
 
 /// Comparison output formats.
@@ -167,15 +151,9 @@ pub struct CompareArgs {
     /// Also draw a bar chart of the costs to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
-    /// Solver backend.
-    #[arg(long, value_enum, default_value = "microlp")]
-    pub solver: SolverArg,
-    /// Time limit per plan in seconds (overrides solver.time_limit_s).
-    #[arg(long, value_name = "S", value_parser = positive, allow_negative_numbers = true)]
-    pub time_limit: Option<f64>,
-    /// Relative MIP gap per plan (overrides solver.mip_gap).
-    #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
-    pub mip_gap: Option<f64>,
+    /// How to solve.
+    #[command(flatten)]
+    pub solve: SolveArgs,
 }
 
 /// `chipmix report`.
@@ -186,33 +164,15 @@ pub struct ReportArgs {
     /// Override a field of the scenario (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
-    /// Add a sweep of this parameter (as in `chipmix sweep`; `--sweep` is the same flag).
-    #[arg(long, alias = "sweep", value_name = "PATH")]
-    pub param: Vec<String>,
-    /// First value of the preceding --param.
-    #[arg(long, value_name = "A", allow_negative_numbers = true)]
-    pub from: Vec<f64>,
-    /// Last value of the preceding --param.
-    #[arg(long, value_name = "B", allow_negative_numbers = true)]
-    pub to: Vec<f64>,
-    /// Step of the preceding --param.
-    #[arg(long, value_name = "S", allow_negative_numbers = true)]
-    pub step: Vec<f64>,
-    /// Explicit values of the preceding --param, comma-separated.
-    #[arg(long, value_name = "V1,V2,...", allow_hyphen_values = true)]
-    pub values: Vec<String>,
+    /// The swept parameters.
+    #[command(flatten)]
+    pub sweep: SweepSpecArgs,
     /// Write the report here (default: stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Solver backend.
-    #[arg(long, value_enum, default_value = "microlp")]
-    pub solver: SolverArg,
-    /// Time limit per plan in seconds (overrides solver.time_limit_s).
-    #[arg(long, value_name = "S", value_parser = positive, allow_negative_numbers = true)]
-    pub time_limit: Option<f64>,
-    /// Relative MIP gap per plan (overrides solver.mip_gap).
-    #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
-    pub mip_gap: Option<f64>,
+    /// How to solve.
+    #[command(flatten)]
+    pub solve: SolveArgs,
 }
 
 /// `chipmix merge`.
@@ -267,15 +227,9 @@ pub struct PlanArgs {
     /// Write the plan to this file instead of stdout (`-` is stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Solver backend.
-    #[arg(long, value_enum, default_value = "microlp")]
-    pub solver: SolverArg,
-    /// Time limit in seconds (overrides solver.time_limit_s).
-    #[arg(long, value_name = "S", value_parser = positive, allow_negative_numbers = true)]
-    pub time_limit: Option<f64>,
-    /// Relative MIP gap at which to stop (overrides solver.mip_gap).
-    #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
-    pub mip_gap: Option<f64>,
+    /// How to solve.
+    #[command(flatten)]
+    pub solve: SolveArgs,
     /// Override a field of the scenario (repeatable), e.g. `--set limits.budget=4e9`.
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
@@ -305,6 +259,55 @@ pub struct CheckArgs {
     /// Override a field of the scenario (repeatable), as the plan was made with.
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
+}
+
+/// How to solve: the flags of every command that plans.
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    /// Solver backend.
+    #[arg(long, value_enum, default_value = "microlp")]
+    pub solver: SolverArg,
+    /// Time limit in seconds for each plan (overrides solver.time_limit_s).
+    #[arg(long, value_name = "S", value_parser = positive, allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Relative MIP gap at which each search stops (overrides solver.mip_gap).
+    #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
+    pub mip_gap: Option<f64>,
+}
+
+impl SolveArgs {
+    /// The planner options these flags ask for.
+    pub fn options(&self) -> Options {
+        Options {
+            backend: match self.solver {
+                SolverArg::Microlp => Backend::Microlp,
+                SolverArg::Highs => Backend::Highs,
+            },
+            time_limit_s: self.time_limit,
+            mip_gap: self.mip_gap,
+        }
+    }
+}
+
+/// The parameters of a sweep. Each `--from/--to/--step` or `--values` belongs to the
+/// `--param` before it (`cli::sweep::params` pairs them by position).
+#[derive(Debug, Args)]
+pub struct SweepSpecArgs {
+    /// A parameter to sweep: a path as `--set` takes it (repeat for a grid).
+    #[arg(long, alias = "sweep", value_name = "PATH")]
+    pub param: Vec<String>,
+    /// First value of the preceding --param.
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    pub from: Vec<f64>,
+    /// Last value of the preceding --param (included when reached to within 1e-9 steps).
+    #[arg(long, value_name = "B", allow_negative_numbers = true)]
+    pub to: Vec<f64>,
+    /// Step of the preceding --param.
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub step: Vec<f64>,
+    /// Explicit values of the preceding --param, comma-separated.
+    #[arg(long, value_name = "V1,V2,...", allow_hyphen_values = true)]
+    pub values: Vec<String>,
 }
 
 fn positive(s: &str) -> Result<f64, String> {

@@ -1,12 +1,10 @@
 //! `chipmix compare`: scenarios and variants in, one side-by-side table (and chart) out.
 
-use super::args::{CompareArgs, CompareFormatArg, SolverArg};
+use super::args::{CompareArgs, CompareFormatArg};
 use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit};
 use crate::compare::compare;
-use crate::planner::Options;
 use crate::render::compare::{CompareFormat, render};
 use crate::scenario::{Document, Override};
-use crate::solve::Backend;
 
 /// A `--variant` split into its label and overrides.
 fn variant(text: &str) -> Result<(String, Vec<Override>), String> {
@@ -102,14 +100,7 @@ pub fn run(a: &CompareArgs) -> i32 {
             items[i].0 = format!("{} ({})", items[i].0, same + 1);
         }
     }
-    let opts = Options {
-        backend: match a.solver {
-            SolverArg::Microlp => Backend::Microlp,
-            SolverArg::Highs => Backend::Highs,
-        },
-        time_limit_s: a.time_limit,
-        mip_gap: a.mip_gap,
-    };
+    let opts = a.solve.options();
     let comparison = match compare(&items, &opts) {
         Ok(c) => c,
         Err(e) => {

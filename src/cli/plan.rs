@@ -1,11 +1,10 @@
 //! `chipmix plan`: load, solve, check, render.
 
-use super::args::{FormatArg, PlanArgs, SolverArg};
+use super::args::{FormatArg, PlanArgs};
 use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, load_scenario};
 use crate::error::PlanError;
-use crate::planner::{Options, plan};
+use crate::planner::plan;
 use crate::render::{Format, render};
-use crate::solve::Backend;
 
 /// Runs `chipmix plan` and returns the exit code.
 pub fn run(a: &PlanArgs) -> i32 {
@@ -13,14 +12,7 @@ pub fn run(a: &PlanArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let opts = Options {
-        backend: match a.solver {
-            SolverArg::Microlp => Backend::Microlp,
-            SolverArg::Highs => Backend::Highs,
-        },
-        time_limit_s: a.time_limit,
-        mip_gap: a.mip_gap,
-    };
+    let opts = a.solve.options();
     let mut result = match plan(&loaded.scenario, &opts) {
         Ok(p) => p,
         Err(e @ PlanError::SolverUnavailable(_)) => {

@@ -1,29 +1,21 @@
 //! `chipmix report`: the plan (and an optional sweep) as one self-contained HTML page.
 
-use super::args::{ReportArgs, SolverArg};
-use super::sweep::{SweepFlags, params};
+use super::args::ReportArgs;
+use super::sweep::params;
 use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit};
-use crate::planner::{Options, plan};
+use crate::planner::plan;
 use crate::render::html::{ReportExtras, render};
 use crate::scenario::Document;
-use crate::solve::Backend;
 use crate::sweep::{self, Job, Sweep};
 use clap::ArgMatches;
 
 /// Runs `chipmix report`; the exit code is the plan's (0 a plan, 1 none), and the report is
 /// written either way.
 pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
-    let sweep = if a.param.is_empty() {
+    let sweep = if a.sweep.param.is_empty() {
         None
     } else {
-        let flags = SweepFlags {
-            param: &a.param,
-            from: &a.from,
-            to: &a.to,
-            step: &a.step,
-            values: &a.values,
-        };
-        match params(&flags, m).and_then(|p| Sweep::new(p).map_err(|e| e.to_string())) {
+        match params(&a.sweep, m).and_then(|p| Sweep::new(p).map_err(|e| e.to_string())) {
             Ok(s) => Some(s),
             Err(e) => {
                 eprintln!("chipmix report: {e}");
@@ -48,14 +40,7 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
     for w in &loaded.warnings {
         eprintln!("{}: warning: {w}", a.scenario.display());
     }
-    let options = Options {
-        backend: match a.solver {
-            SolverArg::Microlp => Backend::Microlp,
-            SolverArg::Highs => Backend::Highs,
-        },
-        time_limit_s: a.time_limit,
-        mip_gap: a.mip_gap,
-    };
+    let options = a.solve.options();
     let mut result = match plan(&loaded.scenario, &options) {
         Ok(p) => p,
         Err(e) => {

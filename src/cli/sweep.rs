@@ -1,12 +1,10 @@
 //! `chipmix sweep` and `chipmix merge`: the grid from the arguments, a progress bar on a
 //! terminal, the result in the chosen format, and the optional SVG chart.
 
-use super::args::{MergeArgs, SolverArg, SweepArgs, SweepFormatArg};
+use super::args::{MergeArgs, SweepArgs, SweepFormatArg, SweepSpecArgs};
 use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit};
-use crate::planner::Options;
 use crate::render::sweep::{SweepFormat, render};
 use crate::scenario::Document;
-use crate::solve::Backend;
 use crate::sweep::{self, Job, Param, Sweep, SweepResult, shard};
 use clap::ArgMatches;
 use std::io::IsTerminal;
@@ -19,17 +17,8 @@ fn format(f: SweepFormatArg) -> SweepFormat {
     }
 }
 
-/// The sweep flags of a command, as clap parsed them.
-pub(super) struct SweepFlags<'a> {
-    pub param: &'a [String],
-    pub from: &'a [f64],
-    pub to: &'a [f64],
-    pub step: &'a [f64],
-    pub values: &'a [String],
-}
-
 /// Pairs each `--from/--to/--step/--values` with the `--param` before it.
-pub(super) fn params(a: &SweepFlags, m: &ArgMatches) -> Result<Vec<Param>, String> {
+pub(super) fn params(a: &SweepSpecArgs, m: &ArgMatches) -> Result<Vec<Param>, String> {
     let positions =
         |name: &str| -> Vec<usize> { m.indices_of(name).map(|i| i.collect()).unwrap_or_default() };
     let starts = positions("param");
@@ -44,9 +33,9 @@ pub(super) fn params(a: &SweepFlags, m: &ArgMatches) -> Result<Vec<Param>, Strin
     let mut step = vec![None; starts.len()];
     let mut values: Vec<Option<&String>> = vec![None; starts.len()];
     for (flag, slot, given) in [
-        ("from", &mut from, a.from),
-        ("to", &mut to, a.to),
-        ("step", &mut step, a.step),
+        ("from", &mut from, &a.from),
+        ("to", &mut to, &a.to),
+        ("step", &mut step, &a.step),
     ] {
         for (pos, v) in positions(flag).into_iter().zip(given) {
             let k = owner(pos, flag)?;
@@ -55,7 +44,7 @@ pub(super) fn params(a: &SweepFlags, m: &ArgMatches) -> Result<Vec<Param>, Strin
             }
         }
     }
-    for (pos, v) in positions("values").into_iter().zip(a.values) {
+    for (pos, v) in positions("values").into_iter().zip(&a.values) {
         let k = owner(pos, "values")?;
         if values[k].replace(v).is_some() {
             return Err(format!("--param {} has two --values", a.param[k]));
@@ -129,14 +118,7 @@ fn finish(
 /// Runs `chipmix sweep`. Infeasible points are rows: the exit code is 0 once every point
 /// has a row.
 pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
-    let flags = SweepFlags {
-        param: &a.param,
-        from: &a.from,
-        to: &a.to,
-        step: &a.step,
-        values: &a.values,
-    };
-    let sweep = match params(&flags, m).and_then(|p| Sweep::new(p).map_err(|e| e.to_string())) {
+    let sweep = match params(&a.sweep, m).and_then(|p| Sweep::new(p).map_err(|e| e.to_string())) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("chipmix sweep: {e}");
@@ -160,14 +142,7 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
         document: &document,
         base: &a.set,
         sweep: &sweep,
-        options: Options {
-            backend: match a.solver {
-                SolverArg::Microlp => Backend::Microlp,
-                SolverArg::Highs => Backend::Highs,
-            },
-            time_limit_s: a.time_limit,
-            mip_gap: a.mip_gap,
-        },
+        options: a.solve.options(),
     };
     let points = match a.shard {
         Some(s) => s.indices(sweep.len()).len(),
