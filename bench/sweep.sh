@@ -12,12 +12,16 @@ samples=("$@")
 if [ ${#samples[@]} -eq 0 ]; then
   samples=(scenarios/shanghai-2025.yaml scenarios/training-inference.yaml scenarios/h800-fleet-porting.yaml)
 fi
+# Two binaries side by side: the default build, and a HiGHS build in its own target
+# directory (so neither rebuild replaces the other).
 cargo build --release --quiet
 solvers=(microlp)
-if cargo build --release --quiet --features highs 2>/dev/null; then
+if cargo build --release --quiet --features highs --target-dir target/highs 2>/dev/null; then
   solvers+=(highs)
 fi
-bin=target/release/chipmix
+binary() { # solver
+  if [ "$1" = highs ]; then echo target/highs/release/chipmix; else echo target/release/chipmix; fi
+}
 param=policy.domestic_share.min
 values=$(seq 0 100 | awk '{printf "%g\n", $1/100}')
 
@@ -46,6 +50,7 @@ separate_p2() { # sample solver
 printf '%-26s %-8s %-34s %8s %8s\n' sample solver way median_s max_s
 for f in "${samples[@]}"; do
   for s in "${solvers[@]}"; do
+    bin=$(binary "$s")
     name=$(basename "$f")
     printf '%-26s %-8s %-34s %s\n' "$name" "$s" "chipmix sweep (2 workers)" \
       "$(measure "$bin" sweep "$f" --solver "$s" --param $param --from 0 --to 1 --step 0.01 --format csv)"
