@@ -81,6 +81,11 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
     if result.status.has_plan() {
         result.exit_code()
     } else {
+        eprintln!(
+            "{}: {} (the report says why)",
+            a.scenario.display(),
+            result.status.as_str()
+        );
         EXIT_NO_PLAN
     }
 }
