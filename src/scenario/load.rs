@@ -215,6 +215,12 @@ impl Document {
         &self.value
     }
 
+    /// Checks that `o`'s path exists in this scenario (the format's fields, the ids of its
+    /// lists), without validating the value.
+    pub fn check_path(&self, o: &Override) -> Result<(), String> {
+        overrides::apply(&mut self.value.clone(), o).map(|_| ())
+    }
+
     /// The catalog file, if the scenario names one.
     pub fn catalog_file(&self) -> Option<&str> {
         self.catalog.as_ref().map(|(c, _)| c.file.as_str())

@@ -283,6 +283,13 @@ impl Job<'_> {
     /// Returns the accelerator ids of the first point (the `units.<id>` columns), the
     /// scenario's name and its currency.
     pub fn validate(&self, indices: &[usize]) -> Result<(Vec<String>, String, String), SweepError> {
+        // A path that does not exist is said once, not once per point.
+        for p in &self.sweep.params {
+            let probe = Override::new(&p.path, &p.values[0]);
+            self.document
+                .check_path(&probe)
+                .map_err(|e| SweepError::Spec(format!("--param {}: {e}", p.path)))?;
+        }
         let mut failures: Vec<(usize, ScenarioError)> = indices
             .par_iter()
             .filter_map(|&i| self.document.resolve(&self.sets(i)).err().map(|e| (i, e)))
