@@ -146,6 +146,16 @@ pub fn solve_variant(
 
 /// Plans `s`: the checked optimal (or best found) purchases, or why there are none.
 pub fn plan(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
+    plan_inner(s, opts, true)
+}
+
+/// Plans `s` like [`plan`], but an infeasible scenario comes back without the conflict
+/// analysis: for the many what-if solves of an explanation, which only need the status.
+pub fn plan_quiet(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
+    plan_inner(s, opts, false)
+}
+
+fn plan_inner(s: &Scenario, opts: &Options, analyse: bool) -> Result<Plan, PlanError> {
     let budget = Budget::start(
         opts.time_limit_s.unwrap_or(s.solver.time_limit_s),
         opts.mip_gap.unwrap_or(s.solver.mip_gap),
@@ -185,7 +195,9 @@ pub fn plan(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
         }
         Variant::Infeasible => {
             let mut p = Plan::without_purchases(s, Status::Infeasible, solver);
-            p.conflicts = conflicts::find(s, opts.backend, &budget)?;
+            if analyse {
+                p.conflicts = conflicts::find(s, opts.backend, &budget)?;
+            }
             p
         }
         Variant::Unbounded => {

@@ -5,6 +5,7 @@
 mod args;
 mod check;
 mod compare;
+mod explain;
 mod plan;
 mod report;
 mod sweep;
@@ -48,6 +49,8 @@ pub fn run() -> i32 {
         },
         Command::Merge(a) => sweep::merge(a),
         Command::Compare(a) => compare::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Alternatives(a) => explain::alternatives(a),
         Command::Report(a) => match matches.subcommand_matches("report") {
             Some(m) => report::run(a, m),
             None => EXIT_BAD_INPUT,

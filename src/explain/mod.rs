@@ -1,3 +1,105 @@
-//! Explanations of a result. For now: why a scenario is infeasible, in the scenario's words.
+//! Explanations of a result: why a scenario is infeasible ([`conflicts`]) and what would
+//! fix it ([`fixes`]); what each binding rule costs ([`shadow`]), what the policy costs
+//! ([`policy`]), how far each price can move before the plan changes ([`thresholds`]); and
+//! the near-optimal alternatives ([`alternatives`]). Everything but the conflicts is found
+//! by re-solving the scenario with `--set` style changes ([`probe`]).
 
+pub mod alternatives;
 pub mod conflicts;
+pub mod fixes;
+pub mod policy;
+pub mod probe;
+pub mod shadow;
+pub mod thresholds;
+
+use crate::error::{PlanError, ScenarioError};
+use crate::plan::{Plan, Status};
+use crate::planner::{self, Options};
+use crate::scenario::{Document, Override};
+use probe::Probe;
+use serde::Serialize;
+
+/// Why an explanation could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    /// The scenario (with its overrides) is not valid.
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// The planner failed in a way that says nothing about the scenario.
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+}
+
+/// The explanation of a plan: section 5 of the format's output contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// The plan.
+    pub plan: Plan,
+    /// Total cost minus that of the same scenario without the domestic-share rule
+    /// (`null` without a plan).
+    pub policy_cost: Option<f64>,
+    /// Marginal costs of the binding constraint families.
+    pub shadow_prices: Vec<shadow::ShadowPrice>,
+    /// Break-even unit prices of the available accelerators.
+    pub price_thresholds: Vec<thresholds::Threshold>,
+    /// When infeasible: single changes that each make the scenario feasible.
+    pub fixes: Vec<fixes::Fix>,
+    /// The cost of each policy rule (domestic share; vendor share and budgets when set; all
+    /// together), each against the scenario without it.
+    pub policy_costs: Vec<policy::RuleCost>,
+    /// How far to trust the figures (e.g. re-solves cut short by the time limit).
+    pub notes: Vec<String>,
+}
+
+/// Plans the scenario (`document` with `base` overrides) and explains the result.
+pub fn explain(
+    document: &Document,
+    base: &[Override],
+    options: Options,
+) -> Result<Explanation, ExplainError> {
+    let s = document.resolve(base)?.scenario;
+    let plan = planner::plan(&s, &options)?;
+    let probe = Probe::new(document, base, options);
+    let mut out = Explanation {
+        plan,
+        policy_cost: None,
+        shadow_prices: Vec::new(),
+        price_thresholds: Vec::new(),
+        fixes: Vec::new(),
+        policy_costs: Vec::new(),
+        notes: Vec::new(),
+    };
+    if out.plan.status.has_plan() {
+        let (costs, (prices, thresholds)) = rayon::join(
+            || policy::rule_costs(&probe, &s, &out.plan),
+            || {
+                rayon::join(
+                    || shadow::shadow_prices(&probe, &s, &out.plan),
+                    || thresholds::thresholds(&probe, &s, &out.plan),
+                )
+            },
+        );
+        out.policy_costs = costs?;
+        out.policy_cost = out.policy_costs.first().and_then(|c| c.cost);
+        out.shadow_prices = prices?;
+        out.price_thresholds = thresholds?;
+    } else if out.plan.status == Status::Infeasible {
+        out.fixes = fixes::fixes(&probe, &s)?;
+    }
+    out.notes.extend(probe.note());
+    Ok(out)
+}
+
+/// Plans the scenario and finds alternatives within `within` of the optimum.
+pub fn alternatives_of(
+    document: &Document,
+    base: &[Override],
+    options: Options,
+    within: f64,
+) -> Result<(Plan, Vec<alternatives::Alternative>, Option<String>), ExplainError> {
+    let s = document.resolve(base)?.scenario;
+    let plan = planner::plan(&s, &options)?;
+    let probe = Probe::new(document, base, options);
+    let alts = alternatives::alternatives(&probe, &s, &plan, within)?;
+    Ok((plan, alts, probe.note()))
+}

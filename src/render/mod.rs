@@ -2,6 +2,7 @@
 
 pub mod compare;
 mod csv;
+pub mod explain;
 pub mod html;
 mod json;
 pub(crate) mod markdown;

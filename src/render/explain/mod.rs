@@ -1,0 +1,173 @@
+//! Explanations and alternatives in three formats (table, JSON, Markdown): one file each.
+//! The human formats share the sections built here.
+
+mod json;
+mod markdown;
+mod table;
+
+use crate::explain::Explanation;
+use crate::explain::alternatives::Alternative;
+use crate::numfmt::{money, qty};
+use crate::plan::Plan;
+use crate::render::rows::Section;
+
+/// Output formats of an explanation or a list of alternatives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExplainFormat {
+    /// Aligned columns.
+    Table,
+    /// The JSON contract (section 5 of the format).
+    Json,
+    /// Markdown for memos.
+    Markdown,
+}
+
+/// Renders an explanation.
+pub fn render(e: &Explanation, format: ExplainFormat) -> String {
+    match format {
+        ExplainFormat::Table => table::explanation(e),
+        ExplainFormat::Json => json::explanation(e),
+        ExplainFormat::Markdown => markdown::explanation(e),
+    }
+}
+
+/// Renders the alternatives of `plan`, found within `within` of its cost.
+pub fn render_alternatives(
+    plan: &Plan,
+    alts: &[Alternative],
+    within: f64,
+    format: ExplainFormat,
+) -> String {
+    match format {
+        ExplainFormat::Table => table::alternatives(plan, alts, within),
+        ExplainFormat::Json => json::alternatives(plan, alts, within),
+        ExplainFormat::Markdown => markdown::alternatives(plan, alts, within),
+    }
+}
+
+fn signed(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", money(v))
+    } else {
+        money(v)
+    }
+}
+
+/// The cost of each policy rule.
+pub(crate) fn policy(e: &Explanation) -> Section {
+    let cur = &e.plan.currency;
+    let rows = e
+        .policy_costs
+        .iter()
+        .map(|c| {
+            vec![
+                format!("without {}", c.without.replace('+', ", ")),
+                c.total_cost.map(money).unwrap_or("no plan".into()),
+                c.cost.map(signed).unwrap_or("-".into()),
+            ]
+        })
+        .collect();
+    Section {
+        title: "Price of the policy (this plan against the same scenario without the rule)".into(),
+        header: vec![
+            "scenario".into(),
+            format!("total cost {cur}"),
+            format!("rule costs {cur}"),
+        ],
+        numeric: vec![false, true, true],
+        rows,
+    }
+}
+
+/// The shadow prices.
+pub(crate) fn shadow(e: &Explanation) -> Section {
+    let cur = &e.plan.currency;
+    let rows = e
+        .shadow_prices
+        .iter()
+        .map(|p| {
+            vec![
+                p.constraint.clone(),
+                p.unit.clone(),
+                p.value.map(signed).unwrap_or("-".into()),
+                match &p.note {
+                    Some(n) => format!("{} ({n})", p.tightened),
+                    None => p.tightened.clone(),
+                },
+            ]
+        })
+        .collect();
+    Section {
+        title: "Shadow prices (cost of tightening each binding rule by one unit, re-solved)".into(),
+        header: vec![
+            "constraint".into(),
+            "unit".into(),
+            format!("cost {cur}"),
+            "re-solved with".into(),
+        ],
+        numeric: vec![false, false, true, false],
+        rows,
+    }
+}
+
+/// The price thresholds.
+pub(crate) fn thresholds(e: &Explanation) -> Section {
+    let rows = e
+        .price_thresholds
+        .iter()
+        .map(|t| {
+            let (what, at) = match (t.in_plan, t.threshold) {
+                (true, Some(v)) => ("leaves the plan above".to_string(), money(v)),
+                (false, Some(v)) => ("enters the plan below".to_string(), money(v)),
+                (true, None) => ("stays in the plan up to 10x".to_string(), "-".into()),
+                (false, None) => ("stays out even at 0".to_string(), "-".into()),
+            };
+            let room = t
+                .threshold
+                .filter(|_| t.unit_price > 0.0)
+                .map(|v| format!("{:+.1}%", (v - t.unit_price) / t.unit_price * 100.0))
+                .unwrap_or_default();
+            vec![
+                t.id.clone(),
+                if t.in_plan { "yes" } else { "no" }.into(),
+                money(t.unit_price),
+                what,
+                at,
+                room,
+            ]
+        })
+        .collect();
+    Section {
+        title: "Price thresholds (unit price at which the plan changes, re-solved)".into(),
+        header: vec![
+            "accelerator".into(),
+            "bought".into(),
+            format!("price {}", e.plan.currency),
+            "".into(),
+            "threshold".into(),
+            "room".into(),
+        ],
+        numeric: vec![false, false, true, false, true, true],
+        rows,
+    }
+}
+
+/// The fixes, one line each.
+pub(crate) fn fixes(e: &Explanation) -> Vec<String> {
+    e.fixes
+        .iter()
+        .map(|f| format!("{}   (--set {}={})", f.says, f.path, f.to))
+        .collect()
+}
+
+/// A plan's purchases in one line.
+pub(crate) fn mix(p: &Plan) -> String {
+    if p.purchases.is_empty() {
+        return "buys nothing".into();
+    }
+    p.purchases
+        .iter()
+        .map(|x| format!("{} {}", x.id, qty(x.units, 2)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
