@@ -183,6 +183,9 @@ pub struct ReportArgs {
     /// Write the report here (default: stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Add what the plan costs and why (as `chipmix explain`; re-solves at --mip-gap 0).
+    #[arg(long)]
+    pub explain: bool,
     /// How to solve.
     #[command(flatten)]
     pub solve: SolveArgs,

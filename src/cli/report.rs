@@ -69,10 +69,31 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
         }
         None => None,
     };
+    let explanation = if a.explain {
+        let mut o = options;
+        o.mip_gap = Some(a.solve.mip_gap.unwrap_or(0.0));
+        match crate::explain::explain(&document, &a.set, o) {
+            Ok(e) => {
+                // The explained plan is solved to a proven optimum: it is the one shown.
+                result = e.plan.clone();
+                result
+                    .warnings
+                    .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
+                Some(e)
+            }
+            Err(e) => {
+                eprintln!("chipmix report: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+    } else {
+        None
+    };
     let extras = ReportExtras {
         description: loaded.scenario.description.as_deref(),
         overrides: a.set.iter().map(|o| o.to_string()).collect(),
         sweep: swept.as_ref(),
+        explanation: explanation.as_ref(),
     };
     if let Err(e) = emit(&render(&result, &extras), a.output.as_deref()) {
         eprintln!("chipmix: {e}");

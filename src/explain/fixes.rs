@@ -9,7 +9,7 @@ use crate::scenario::{Override, Scenario};
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// Precision of a fix, relative to the size of the change's scale (1%).
+/// Precision of a fix: the boundary is found to within 1% of its own value.
 pub const PRECISION: f64 = 0.01;
 /// Doublings tried when looking for a large enough limit.
 const MAX_DOUBLINGS: usize = 60;
@@ -151,7 +151,7 @@ fn search(probe: &Probe, c: &Candidate) -> Result<Option<f64>, PlanError> {
             }
             // lo is feasible, hi is not.
             let (mut lo, mut hi) = (floor, c.now);
-            while hi - lo > tolerance(c.now) {
+            while hi - lo > tolerance(hi) {
                 let mid = nice(0.5 * (lo + hi), c.whole);
                 if mid <= lo || mid >= hi {
                     break;

@@ -16,6 +16,8 @@ pub struct ReportExtras<'a> {
     pub overrides: Vec<String>,
     /// A sweep to chart and tabulate.
     pub sweep: Option<&'a SweepResult>,
+    /// What the plan costs and why (`chipmix report --explain`).
+    pub explanation: Option<&'a crate::explain::Explanation>,
 }
 
 /// Escapes text for HTML.
@@ -162,6 +164,32 @@ fn sweep_section(out: &mut String, r: &SweepResult) {
     );
 }
 
+fn explanation_section(out: &mut String, e: &crate::explain::Explanation) {
+    use crate::render::explain as ex;
+    if e.plan.status.has_plan() {
+        table(out, &ex::policy(e));
+        if e.shadow_prices.is_empty() {
+            out.push_str("<h2>Shadow prices</h2>\n<p class=\"lede\">No rule is at its limit.</p>\n");
+        } else {
+            table(out, &ex::shadow(e));
+        }
+        table(out, &ex::thresholds(e));
+    } else {
+        out.push_str("<h2>Smallest single changes that make it feasible</h2>\n<ul>\n");
+        let fixes = ex::fixes(e);
+        if fixes.is_empty() {
+            out.push_str("<li>No single change of one limit makes the scenario feasible.</li>\n");
+        }
+        for f in fixes {
+            out.push_str(&format!("<li>{}</li>\n", escape(&f)));
+        }
+        out.push_str("</ul>\n");
+    }
+    for n in &e.notes {
+        out.push_str(&format!("<p class=\"lede\">Note: {}</p>\n", escape(n)));
+    }
+}
+
 /// Renders the report page.
 pub fn render(plan: &Plan, extras: &ReportExtras) -> String {
     let mut out =
@@ -242,6 +270,9 @@ pub fn render(plan: &Plan, extras: &ReportExtras) -> String {
             out.push_str(&format!("<li>{}</li>\n", escape(&i)));
         }
         out.push_str("</ul>\n");
+    }
+    if let Some(e) = extras.explanation {
+        explanation_section(&mut out, e);
     }
     if let Some(r) = extras.sweep {
         sweep_section(&mut out, r);
