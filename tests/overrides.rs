@@ -178,7 +178,7 @@ proptest! {
             .unwrap()
             .scenario;
         prop_assert_eq!(s.limits.budget, Some(budget.parse::<f64>().unwrap()));
-        prop_assert_eq!(s.domestic_share.map(|d| d.min), Some(share.parse::<f64>().unwrap()));
+        prop_assert_eq!(s.domestic_share.as_ref().map(|d| d.min), Some(share.parse::<f64>().unwrap()));
         let h20 = s.accelerators.iter().find(|a| a.id == "h20").unwrap();
         prop_assert_eq!(h20.unit_price, budget.parse::<f64>().unwrap());
     }

@@ -108,20 +108,28 @@ impl Search<'_> {
 
     /// Greedily removes groups of accelerators (making them unavailable) while a plan
     /// remains; returns the removed group names, the overrides and the plan.
+    /// A group is kept out only if the plan without it scores lower on `count` (new
+    /// platforms, vendors) than the best so far, starting from the optimum's score.
     fn drop_groups(
         &self,
         groups: Vec<(String, Vec<String>)>,
+        start: usize,
+        count: impl Fn(&Plan) -> usize,
     ) -> Result<Option<Dropped>, PlanError> {
         let mut removed = Vec::new();
         let mut sets: Vec<Override> = Vec::new();
         let mut best = None;
+        let mut score = start;
         for (name, ids) in groups {
             let mut trial = sets.clone();
             trial.extend(
                 ids.iter()
                     .map(|id| Override::new(&format!("accelerators[{id}].available"), "false")),
             );
-            if let Some(p) = self.ask(&trial)? {
+            if let Some(p) = self.ask(&trial)?
+                && count(&p) < score
+            {
+                score = count(&p);
                 removed.push(name);
                 sets = trial;
                 best = Some(p);
@@ -249,7 +257,10 @@ pub fn alternatives(
             (p.clone(), ids)
         })
         .collect();
-    if let Some((removed, sets, p)) = search.drop_groups(groups)? {
+    let platform_count = |p: &Plan| p.adopted_platforms.len();
+    if let Some((removed, sets, p)) =
+        search.drop_groups(groups, platform_count(plan), platform_count)?
+    {
         found.push((
             "fewest new platforms".into(),
             format!(
@@ -290,7 +301,9 @@ pub fn alternatives(
             (v.clone(), ids)
         })
         .collect();
-    if let Some((removed, sets, p)) = search.drop_groups(groups)? {
+    if let Some((removed, sets, p)) =
+        search.drop_groups(groups, vendor_count(plan), vendor_count)?
+    {
         found.push((
             "fewest vendors".into(),
             format!(

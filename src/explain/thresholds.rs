@@ -28,6 +28,9 @@ pub struct Threshold {
     /// Not in the plan: the price up to which the plan buys some (none just above).
     /// `null` when the plan does not change anywhere between 0 and ten times today's price.
     pub threshold: Option<f64>,
+    /// Why there is no threshold, when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 fn bought(probe: &Probe, id: &str, price: f64) -> Result<Option<bool>, PlanError> {
@@ -68,25 +71,40 @@ pub fn thresholds(probe: &Probe, s: &Scenario, plan: &Plan) -> Result<Vec<Thresh
             let in_plan = plan.purchases.iter().any(|p| p.id == a.id && p.units > 0.0);
             let price = a.unit_price;
             let tolerance = (PRECISION * price).max(1e-9);
-            let threshold = if in_plan {
+            let (threshold, note) = if in_plan {
                 let top = RANGE * price;
-                if price <= 0.0 || bought(probe, &a.id, top)? != Some(false) {
-                    None
-                } else {
-                    let (_, hi) = bisect(probe, &a.id, price, top, true, tolerance)?;
-                    Some(hi)
+                match (price > 0.0, bought(probe, &a.id, top)?) {
+                    (false, _) => (
+                        None,
+                        Some("free today: no higher price to search up to".into()),
+                    ),
+                    (true, Some(true)) => {
+                        (None, Some("still bought at ten times today's price".into()))
+                    }
+                    (true, None) => (
+                        None,
+                        Some("no plan at all at ten times today's price".into()),
+                    ),
+                    (true, Some(false)) => {
+                        let (_, hi) = bisect(probe, &a.id, price, top, true, tolerance)?;
+                        (Some(hi), None)
+                    }
                 }
-            } else if bought(probe, &a.id, 0.0)? != Some(true) {
-                None
             } else {
-                let (lo, _) = bisect(probe, &a.id, 0.0, price, true, tolerance)?;
-                Some(lo)
+                match bought(probe, &a.id, 0.0)? {
+                    Some(true) => {
+                        let (lo, _) = bisect(probe, &a.id, 0.0, price, true, tolerance)?;
+                        (Some(lo), None)
+                    }
+                    _ => (None, Some("not bought even at a price of 0".into())),
+                }
             };
             Ok(Threshold {
                 id: a.id.clone(),
                 in_plan,
                 unit_price: price,
                 threshold,
+                note,
             })
         })
         .collect()

@@ -169,7 +169,9 @@ fn explanation_section(out: &mut String, e: &crate::explain::Explanation) {
     if e.plan.status.has_plan() {
         table(out, &ex::policy(e));
         if e.shadow_prices.is_empty() {
-            out.push_str("<h2>Shadow prices</h2>\n<p class=\"lede\">No rule is at its limit.</p>\n");
+            out.push_str(
+                "<h2>Shadow prices</h2>\n<p class=\"lede\">No rule is at its limit.</p>\n",
+            );
         } else {
             table(out, &ex::shadow(e));
         }

@@ -119,8 +119,7 @@ pub(crate) fn thresholds(e: &Explanation) -> Section {
             let (what, at) = match (t.in_plan, t.threshold) {
                 (true, Some(v)) => ("leaves the plan above".to_string(), money(v)),
                 (false, Some(v)) => ("enters the plan below".to_string(), money(v)),
-                (true, None) => ("stays in the plan up to 10x".to_string(), "-".into()),
-                (false, None) => ("stays out even at 0".to_string(), "-".into()),
+                (_, None) => (t.note.clone().unwrap_or_default(), "-".into()),
             };
             let room = t
                 .threshold
