@@ -1481,3 +1481,49 @@ fn explain_and_alternatives_help() {
     let r = chipmix(&["explain"]);
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn the_report_carries_the_explanation_and_the_alternatives() {
+    let s = sample("strict-majority.yaml");
+    let dir = std::env::temp_dir().join(format!("chipmix-explain-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = dir.join("report.html");
+    let page_s = page.display().to_string();
+    let r = chipmix(&[
+        "report",
+        &s,
+        "--explain",
+        "--alternatives",
+        "5%",
+        "-o",
+        &page_s,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(&page).unwrap();
+    for section in [
+        "Price of the policy",
+        "Shadow prices",
+        "Price thresholds",
+        "Alternatives within 5.0% of the optimum",
+    ] {
+        assert!(html.contains(section), "no `{section}` in the report");
+    }
+    // The same figures as `chipmix explain`, computed independently by that command.
+    let e = json(&chipmix(&["explain", &s, "--format", "json"]).stdout);
+    let policy = e["policy_cost"].as_f64().unwrap();
+    let shown = chipmix::numfmt::money(policy);
+    assert!(
+        html.contains(&shown),
+        "policy cost {shown} not in the report"
+    );
+    let total = e["plan"]["total_cost"].as_f64().unwrap();
+    let shown = chipmix::numfmt::money(total);
+    assert!(html.contains(&shown), "total {shown} not in the report");
+    // Every alternative `chipmix alternatives` finds is listed.
+    let a = json(&chipmix(&["alternatives", &s, "--within", "5%", "--format", "json"]).stdout);
+    for alt in a["alternatives"].as_array().unwrap() {
+        let name = alt["name"].as_str().unwrap();
+        assert!(html.contains(&format!("<strong>{name}</strong>")), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -186,6 +186,9 @@ pub struct ReportArgs {
     /// Add what the plan costs and why (as `chipmix explain`; re-solves at --mip-gap 0).
     #[arg(long)]
     pub explain: bool,
+    /// Add the alternatives within this cost of the optimum (as `chipmix alternatives`).
+    #[arg(long, value_name = "X", value_parser = within)]
+    pub alternatives: Option<f64>,
     /// How to solve.
     #[command(flatten)]
     pub solve: SolveArgs,
@@ -243,7 +246,7 @@ pub struct AlternativesArgs {
     pub solve: SolveArgs,
 }
 
-fn within(s: &str) -> Result<f64, String> {
+pub(crate) fn within(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let v = match t.strip_suffix('%') {
         Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),

@@ -89,11 +89,35 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
     } else {
         None
     };
+    let alternatives = match a.alternatives {
+        Some(within) => {
+            let mut o = options;
+            o.mip_gap = Some(a.solve.mip_gap.unwrap_or(0.0));
+            match crate::explain::alternatives_of(&document, &a.set, o, within) {
+                Ok((optimum, alts, _)) => {
+                    // The alternatives are measured against the proven optimum: show it.
+                    if explanation.is_none() {
+                        result = optimum;
+                        result
+                            .warnings
+                            .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
+                    }
+                    Some((alts, within))
+                }
+                Err(e) => {
+                    eprintln!("chipmix report: {e}");
+                    return EXIT_BAD_INPUT;
+                }
+            }
+        }
+        None => None,
+    };
     let extras = ReportExtras {
         description: loaded.scenario.description.as_deref(),
         overrides: a.set.iter().map(|o| o.to_string()).collect(),
         sweep: swept.as_ref(),
         explanation: explanation.as_ref(),
+        alternatives: alternatives.as_ref().map(|(a, w)| (a.as_slice(), *w)),
     };
     if let Err(e) = emit(&render(&result, &extras), a.output.as_deref()) {
         eprintln!("chipmix: {e}");

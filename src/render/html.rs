@@ -18,6 +18,9 @@ pub struct ReportExtras<'a> {
     pub sweep: Option<&'a SweepResult>,
     /// What the plan costs and why (`chipmix report --explain`).
     pub explanation: Option<&'a crate::explain::Explanation>,
+    /// Near-optimal alternatives and the cost margin they were found within
+    /// (`chipmix report --alternatives 2%`).
+    pub alternatives: Option<(&'a [crate::explain::alternatives::Alternative], f64)>,
 }
 
 /// Escapes text for HTML.
@@ -192,6 +195,38 @@ fn explanation_section(out: &mut String, e: &crate::explain::Explanation) {
     }
 }
 
+fn alternatives_section(
+    out: &mut String,
+    alts: &[crate::explain::alternatives::Alternative],
+    within: f64,
+) {
+    out.push_str(&format!(
+        "<h2>Alternatives within {:.1}% of the optimum</h2>\n",
+        within * 100.0
+    ));
+    if alts.is_empty() {
+        out.push_str("<p class=\"lede\">No distinct alternative.</p>\n");
+        return;
+    }
+    out.push_str("<ol>\n");
+    for a in alts {
+        out.push_str(&format!(
+            "<li><strong>{}</strong>: {}<br>buys {}<br><code>{}</code></li>\n",
+            escape(&a.name),
+            escape(&a.says),
+            escape(&crate::render::explain::mix(&a.plan)),
+            escape(
+                &a.overrides
+                    .iter()
+                    .map(|o| format!("--set '{o}'"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        ));
+    }
+    out.push_str("</ol>\n");
+}
+
 /// Renders the report page.
 pub fn render(plan: &Plan, extras: &ReportExtras) -> String {
     let mut out =
@@ -275,6 +310,9 @@ pub fn render(plan: &Plan, extras: &ReportExtras) -> String {
     }
     if let Some(e) = extras.explanation {
         explanation_section(&mut out, e);
+    }
+    if let Some((alts, within)) = extras.alternatives {
+        alternatives_section(&mut out, alts, within);
     }
     if let Some(r) = extras.sweep {
         sweep_section(&mut out, r);
