@@ -1527,3 +1527,91 @@ fn the_report_carries_the_explanation_and_the_alternatives() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// With HiGHS every re-solve of every sample is proven, so the explanations of all the
+/// samples (the Shanghai ones included, which microlp cannot prove in time) are checked
+/// against separate HiGHS plans: shadow prices, thresholds and fixes.
+#[cfg(feature = "highs")]
+#[test]
+fn every_sample_explains_like_its_highs_re_solves() {
+    let dir = format!("{}/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    let highs_plan = |s: &str, sets: &[String]| -> Value {
+        let mut args = vec![
+            "plan".to_string(),
+            s.to_string(),
+            "--solver".into(),
+            "highs".into(),
+            "--mip-gap".into(),
+            "0".into(),
+            "--format".into(),
+            "json".into(),
+        ];
+        args = with_sets(args, sets);
+        let r = run_owned(&args);
+        json(&r.stdout)
+    };
+    let bought = |p: &Value, id: &str| units_of(p, id) > 0.0;
+    for name in names {
+        let s = sample(&name);
+        let r = chipmix(&["explain", &s, "--solver", "highs", "--format", "json"]);
+        let e = json(&r.stdout);
+        assert_eq!(
+            e["notes"].as_array().map_or(0, Vec::len),
+            0,
+            "{name}: {}",
+            e["notes"]
+        );
+        let base = highs_plan(&s, &[]);
+        if !has_plan(&base) {
+            assert_eq!(r.code, 1, "{name}");
+            let fixes = e["fixes"].as_array().unwrap();
+            assert!(!fixes.is_empty(), "{name}: no fix");
+            for f in fixes {
+                let set = format!("{}={}", f["path"].as_str().unwrap(), f["to"]);
+                assert!(has_plan(&highs_plan(&s, &[set.clone()])), "{name}: {set}");
+            }
+            continue;
+        }
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        let c0 = cost(&base).unwrap();
+        assert!(close(num(&e["plan"]["total_cost"], "total"), c0), "{name}");
+        for sp in e["shadow_prices"].as_array().unwrap() {
+            let Some(v) = sp["value"].as_f64() else {
+                continue;
+            };
+            let set = sp["tightened"].as_str().unwrap().to_string();
+            let c1 = cost(&highs_plan(&s, &[set.clone()])).unwrap();
+            assert!(
+                (v - (c1 - c0)).abs() <= 1e-6 * c0.abs().max(1.0),
+                "{name}: {set}: explain says {v}, re-solve {}",
+                c1 - c0
+            );
+        }
+        for t in e["price_thresholds"].as_array().unwrap() {
+            let (Some(th), id) = (t["threshold"].as_f64(), t["id"].as_str().unwrap()) else {
+                continue;
+            };
+            let today = t["unit_price"].as_f64().unwrap();
+            let above = highs_plan(&s, &[price_set(id, th * 1.01)]);
+            let below = highs_plan(&s, &[price_set(id, (th * 0.99).max(0.0))]);
+            if t["in_plan"].as_bool().unwrap() {
+                assert!(!bought(&above, id), "{name}: {id} still bought above {th}");
+                let below = if th * 0.99 < today {
+                    highs_plan(&s, &[price_set(id, today)])
+                } else {
+                    below
+                };
+                assert!(bought(&below, id), "{name}: {id} not bought below {th}");
+            } else {
+                assert!(bought(&below, id), "{name}: {id} not bought below {th}");
+                assert!(!bought(&above, id), "{name}: {id} bought above {th}");
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Break-even unit prices, by bisection on re-solves: for an accelerator the plan buys, the
 //! price above which the optimal plan buys none of it; for one it does not buy, the price
 //! below which it would buy some. Searched between 0 and ten times today's price, to 0.5% of
-//! today's price.
+//! the threshold.
 
 use super::probe::{Probe, set};
 use crate::error::PlanError;
@@ -10,7 +10,7 @@ use crate::scenario::Scenario;
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// Relative precision of a threshold (of today's price).
+/// Relative precision of a threshold (of the threshold).
 pub const PRECISION: f64 = 0.005;
 /// The search goes up to this multiple of today's price.
 pub const RANGE: f64 = 10.0;
@@ -47,7 +47,7 @@ fn bisect(
     at_lo: bool,
     tolerance: f64,
 ) -> Result<(f64, f64), PlanError> {
-    while hi - lo > tolerance {
+    while hi - lo > tolerance.max(PRECISION * hi) {
         let mid = 0.5 * (lo + hi);
         match bought(probe, id, mid)? {
             Some(b) if b == at_lo => lo = mid,
@@ -70,7 +70,8 @@ pub fn thresholds(probe: &Probe, s: &Scenario, plan: &Plan) -> Result<Vec<Thresh
         .map(|a| {
             let in_plan = plan.purchases.iter().any(|p| p.id == a.id && p.units > 0.0);
             let price = a.unit_price;
-            let tolerance = (PRECISION * price).max(1e-9);
+            // Found to 0.5% of the threshold itself (at least a millionth of today's price).
+            let tolerance = (1e-6 * price).max(1e-9);
             let (threshold, note) = if in_plan {
                 let top = RANGE * price;
                 match (price > 0.0, bought(probe, &a.id, top)?) {
