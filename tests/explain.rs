@@ -1574,7 +1574,10 @@ fn every_sample_explains_like_its_highs_re_solves() {
             assert!(!fixes.is_empty(), "{name}: no fix");
             for f in fixes {
                 let set = format!("{}={}", f["path"].as_str().unwrap(), f["to"]);
-                assert!(has_plan(&highs_plan(&s, &[set.clone()])), "{name}: {set}");
+                assert!(
+                    has_plan(&highs_plan(&s, std::slice::from_ref(&set))),
+                    "{name}: {set}"
+                );
             }
             continue;
         }
@@ -1586,7 +1589,7 @@ fn every_sample_explains_like_its_highs_re_solves() {
                 continue;
             };
             let set = sp["tightened"].as_str().unwrap().to_string();
-            let c1 = cost(&highs_plan(&s, &[set.clone()])).unwrap();
+            let c1 = cost(&highs_plan(&s, std::slice::from_ref(&set))).unwrap();
             assert!(
                 (v - (c1 - c0)).abs() <= 1e-6 * c0.abs().max(1.0),
                 "{name}: {set}: explain says {v}, re-solve {}",
