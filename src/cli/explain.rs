@@ -1,13 +1,11 @@
 //! `chipmix explain` and `chipmix alternatives`: re-solves that say what a plan costs and
 //! what else could be done for about the same money.
 
-use super::args::{AlternativesArgs, ExplainArgs, ExplainFormatArg, SolveArgs};
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit};
+use super::args::{AlternativesArgs, ExplainArgs, ExplainFormatArg};
+use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, read_document};
 use crate::error::PlanError;
 use crate::explain::{ExplainError, alternatives_of, explain};
-use crate::planner::Options;
 use crate::render::explain::{ExplainFormat, render, render_alternatives};
-use crate::scenario::Document;
 
 fn format(f: ExplainFormatArg) -> ExplainFormat {
     match f {
@@ -15,13 +13,6 @@ fn format(f: ExplainFormatArg) -> ExplainFormat {
         ExplainFormatArg::Json => ExplainFormat::Json,
         ExplainFormatArg::Markdown => ExplainFormat::Markdown,
     }
-}
-
-/// Explanations compare optima, so they are solved to a proven optimum unless told not to.
-fn options(s: &SolveArgs) -> Options {
-    let mut o = s.options();
-    o.mip_gap = Some(s.mip_gap.unwrap_or(0.0));
-    o
 }
 
 fn failed(e: ExplainError) -> i32 {
@@ -34,14 +25,11 @@ fn failed(e: ExplainError) -> i32 {
 
 /// Runs `chipmix explain`: exit 0 with a plan, 1 without (the fixes are printed).
 pub fn run(a: &ExplainArgs) -> i32 {
-    let document = match Document::read(&a.scenario) {
+    let document = match read_document(&a.scenario) {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(code) => return code,
     };
-    let e = match explain(&document, &a.set, options(&a.solve)) {
+    let e = match explain(&document, &a.set, a.solve.exact_options()) {
         Ok(e) => e,
         Err(e) => return failed(e),
     };
@@ -57,17 +45,15 @@ pub fn run(a: &ExplainArgs) -> i32 {
 
 /// Runs `chipmix alternatives`: exit 0 with a plan, 1 without.
 pub fn alternatives(a: &AlternativesArgs) -> i32 {
-    let document = match Document::read(&a.scenario) {
+    let document = match read_document(&a.scenario) {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(code) => return code,
     };
-    let (plan, alts, note) = match alternatives_of(&document, &a.set, options(&a.solve), a.within) {
-        Ok(r) => r,
-        Err(e) => return failed(e),
-    };
+    let (plan, alts, note) =
+        match alternatives_of(&document, &a.set, a.solve.exact_options(), a.within) {
+            Ok(r) => r,
+            Err(e) => return failed(e),
+        };
     if let Err(err) = emit(
         &render_alternatives(&plan, &alts, a.within, format(a.format)),
         a.output.as_deref(),

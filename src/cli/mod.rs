@@ -90,6 +90,15 @@ fn load_scenario(
     }
 }
 
+/// Reads a scenario file (and its catalog), printing the problems and returning exit code
+/// 2 when it cannot be used.
+fn read_document(path: &std::path::Path) -> Result<crate::scenario::Document, i32> {
+    crate::scenario::Document::read(path).map_err(|e| {
+        eprintln!("{e}");
+        EXIT_BAD_INPUT
+    })
+}
+
 /// Writes `text` to `path` (`-` or none: stdout).
 fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), String> {
     use std::io::Write;

@@ -2,10 +2,9 @@
 
 use super::args::ReportArgs;
 use super::sweep::params;
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit};
+use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, read_document};
 use crate::planner::plan;
 use crate::render::html::{ReportExtras, render};
-use crate::scenario::Document;
 use crate::sweep::{self, Job, Sweep};
 use clap::ArgMatches;
 
@@ -23,12 +22,9 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
             }
         }
     };
-    let document = match Document::read(&a.scenario) {
+    let document = match read_document(&a.scenario) {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(code) => return code,
     };
     let loaded = match document.resolve(&a.set) {
         Ok(l) => l,
@@ -70,9 +66,7 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
         None => None,
     };
     let explanation = if a.explain {
-        let mut o = options;
-        o.mip_gap = Some(a.solve.mip_gap.unwrap_or(0.0));
-        match crate::explain::explain(&document, &a.set, o) {
+        match crate::explain::explain(&document, &a.set, a.solve.exact_options()) {
             Ok(e) => {
                 // The explained plan is solved to a proven optimum: it is the one shown.
                 result = e.plan.clone();
@@ -91,9 +85,12 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
     };
     let alternatives = match a.alternatives {
         Some(within) => {
-            let mut o = options;
-            o.mip_gap = Some(a.solve.mip_gap.unwrap_or(0.0));
-            match crate::explain::alternatives_of(&document, &a.set, o, within) {
+            match crate::explain::alternatives_of(
+                &document,
+                &a.set,
+                a.solve.exact_options(),
+                within,
+            ) {
                 Ok((optimum, alts, _)) => {
                     // The alternatives are measured against the proven optimum: show it.
                     if explanation.is_none() {

@@ -2,9 +2,8 @@
 //! terminal, the result in the chosen format, and the optional SVG chart.
 
 use super::args::{MergeArgs, SweepArgs, SweepFormatArg, SweepSpecArgs};
-use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit};
+use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit, read_document};
 use crate::render::sweep::{SweepFormat, render};
-use crate::scenario::Document;
 use crate::sweep::{self, Job, Param, Sweep, SweepResult, shard};
 use clap::ArgMatches;
 use std::io::IsTerminal;
@@ -131,12 +130,9 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
         );
         return EXIT_BAD_INPUT;
     }
-    let document = match Document::read(&a.scenario) {
+    let document = match read_document(&a.scenario) {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(code) => return code,
     };
     let job = Job {
         document: &document,
