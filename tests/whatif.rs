@@ -679,6 +679,29 @@ fn merge_refuses_a_shard_file_with_an_impossible_slice_number() {
     }
 }
 
+/// Regression: a shard file edited to have no parameters made `merge --chart` panic.
+#[test]
+fn merge_refuses_a_shard_whose_parameters_do_not_match_its_points() {
+    let s = sample(SHANGHAI);
+    let dir = temp_dir("edited-params");
+    let base = quota_sweep_args(&s, "0.25");
+    let only = write_shard(&base, &[], 1, 1, &dir, "s1.json");
+    let chart = dir.join("c.svg").display().to_string();
+    for edit in ["empty", "no-values"] {
+        let mut f = json(&std::fs::read_to_string(&only).unwrap());
+        if edit == "empty" {
+            f["result"]["sweep"]["params"] = Value::Array(vec![]);
+        } else {
+            f["result"]["sweep"]["params"][0]["values"] = Value::Array(vec![]);
+        }
+        let edited = dir.join(format!("{edit}.json"));
+        std::fs::write(&edited, serde_json::to_string(&f).unwrap()).unwrap();
+        let edited = edited.display().to_string();
+        let r = chipmix(&["merge", &edited, "--chart", &chart]);
+        assert_refused(&r, &[&format!("{edit}.json"), "do not describe"]);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // 5. Sweeps refused before they start
 // ---------------------------------------------------------------------------------------

@@ -126,6 +126,16 @@ pub fn read(text: &str, name: &str) -> Result<ShardFile, String> {
             file.format, file.version
         ));
     }
+    let sweep = &file.result.sweep;
+    if sweep.params.is_empty()
+        || sweep.params.iter().any(|p| p.values.is_empty())
+        || sweep.len() != file.points
+    {
+        return Err(format!(
+            "{name}: the shard's parameters do not describe its {} points",
+            file.points
+        ));
+    }
     if file.shard.k == 0 || file.shard.k > file.shard.n {
         return Err(format!(
             "{name}: shard {}/{} is not a valid slice (K must be 1 to N)",
