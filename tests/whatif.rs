@@ -5,11 +5,10 @@
 
 mod common;
 
-use common::{Run, chipmix, close, sample};
+use common::{Run, chipmix, chipmix_in, close, sample};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const SHANGHAI: &str = "shanghai-2025.yaml";
 const QUOTA: &str = "policy.domestic_share.min";
@@ -63,20 +62,6 @@ fn temp_dir(tag: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Runs the binary in `cwd`.
-fn chipmix_in(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_chipmix"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 /// `chipmix plan SCENARIO --set ... --format json`: the plan, checked to exit 0 with a plan

@@ -14,10 +14,18 @@ pub struct Run {
 
 /// Runs `chipmix` with `args`.
 pub fn chipmix(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_chipmix"))
+    run(Command::new(env!("CARGO_BIN_EXE_chipmix")).args(args))
+}
+
+/// Runs `chipmix` with `args` in the directory `cwd`.
+pub fn chipmix_in(cwd: &std::path::Path, args: &[&str]) -> Run {
+    run(Command::new(env!("CARGO_BIN_EXE_chipmix"))
         .args(args)
-        .output()
-        .expect("the binary runs");
+        .current_dir(cwd))
+}
+
+fn run(command: &mut Command) -> Run {
+    let out = command.output().expect("the binary runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
