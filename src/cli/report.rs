@@ -3,6 +3,8 @@
 use super::args::ReportArgs;
 use super::sweep::params;
 use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, read_document};
+use crate::explain::alternatives::alternatives;
+use crate::explain::probe::Probe;
 use crate::planner::plan;
 use crate::render::html::{ReportExtras, render};
 use crate::sweep::{self, Job, Sweep};
@@ -37,12 +39,42 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
         eprintln!("{}: warning: {w}", a.scenario.display());
     }
     let options = a.solve.options();
-    let mut result = match plan(&loaded.scenario, &options) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("chipmix report: {e}");
-            return EXIT_BAD_INPUT;
+    // The explanation and the alternatives are measured against a proven optimum (gap 0):
+    // with either, that optimum is the plan shown, and it is solved once.
+    let shown = if a.explain || a.alternatives.is_some() {
+        a.solve.exact_options()
+    } else {
+        options
+    };
+    let (mut result, explanation) = if a.explain {
+        match crate::explain::explain(&document, &a.set, shown) {
+            Ok(e) => (e.plan.clone(), Some(e)),
+            Err(e) => {
+                eprintln!("chipmix report: {e}");
+                return EXIT_BAD_INPUT;
+            }
         }
+    } else {
+        match plan(&loaded.scenario, &shown) {
+            Ok(p) => (p, None),
+            Err(e) => {
+                eprintln!("chipmix report: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+    };
+    let alternatives = match a.alternatives {
+        Some(within) => {
+            let probe = Probe::new(&document, &a.set, shown);
+            match alternatives(&probe, &loaded.scenario, &result, within) {
+                Ok(alts) => Some((alts, within)),
+                Err(e) => {
+                    eprintln!("chipmix report: {e}");
+                    return EXIT_BAD_INPUT;
+                }
+            }
+        }
+        None => None,
     };
     result
         .warnings
@@ -59,50 +91,6 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
                 Ok(r) => Some(r),
                 Err(e) => {
                     eprintln!("{e}");
-                    return EXIT_BAD_INPUT;
-                }
-            }
-        }
-        None => None,
-    };
-    let explanation = if a.explain {
-        match crate::explain::explain(&document, &a.set, a.solve.exact_options()) {
-            Ok(e) => {
-                // The explained plan is solved to a proven optimum: it is the one shown.
-                result = e.plan.clone();
-                result
-                    .warnings
-                    .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
-                Some(e)
-            }
-            Err(e) => {
-                eprintln!("chipmix report: {e}");
-                return EXIT_BAD_INPUT;
-            }
-        }
-    } else {
-        None
-    };
-    let alternatives = match a.alternatives {
-        Some(within) => {
-            match crate::explain::alternatives_of(
-                &document,
-                &a.set,
-                a.solve.exact_options(),
-                within,
-            ) {
-                Ok((optimum, alts, _)) => {
-                    // The alternatives are measured against the proven optimum: show it.
-                    if explanation.is_none() {
-                        result = optimum;
-                        result
-                            .warnings
-                            .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
-                    }
-                    Some((alts, within))
-                }
-                Err(e) => {
-                    eprintln!("chipmix report: {e}");
                     return EXIT_BAD_INPUT;
                 }
             }
