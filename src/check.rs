@@ -94,6 +94,30 @@ fn close_enough(slack: f64, scale: f64) -> bool {
     slack >= -TOLERANCE * scale.abs().max(1.0)
 }
 
+/// Evaluates one rule, `lhs >= rhs` (or `lhs <= rhs` when `at_most`): it holds within the
+/// tolerance, and binds when its slack is below the tolerance or (in whole lots) below
+/// `step`, the smallest change one lot can make to `lhs`.
+pub fn compare(
+    family: &str,
+    description: String,
+    (lhs, rhs, at_most): (f64, f64, bool),
+    step: f64,
+    integer: bool,
+) -> Check {
+    let slack = if at_most { rhs - lhs } else { lhs - rhs };
+    let scale = lhs.abs().max(rhs.abs());
+    let holds = close_enough(slack, scale);
+    let near = TOLERANCE * scale.max(1.0);
+    let binding = holds && (slack <= near || (integer && step.is_finite() && slack < step - near));
+    Check {
+        family: family.to_string(),
+        description,
+        holds,
+        binding,
+        excess: (-slack).max(0.0),
+    }
+}
+
 struct Rules<'a> {
     s: &'a Scenario,
     integer: bool,
@@ -112,19 +136,8 @@ impl Rules<'_> {
         at_most: bool,
         step: f64,
     ) {
-        let slack = if at_most { rhs - lhs } else { lhs - rhs };
-        let scale = lhs.abs().max(rhs.abs());
-        let holds = close_enough(slack, scale);
-        let near = TOLERANCE * scale.max(1.0);
-        let binding =
-            holds && (slack <= near || (self.integer && step.is_finite() && slack < step - near));
-        self.checks.push(Check {
-            family: family.to_string(),
-            description,
-            holds,
-            binding,
-            excess: (-slack).max(0.0),
-        });
+        let check = compare(family, description, (lhs, rhs, at_most), step, self.integer);
+        self.checks.push(check);
     }
 
     /// Smallest positive `|coef(a)| * lot(a)` over accelerators that can be bought.
@@ -144,7 +157,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
     let accs = &s.accelerators;
     let x: Vec<f64> = new_units.to_vec();
     let fleet: Vec<f64> = (0..accs.len())
-        .map(|i| x[i] + s.existing_units(i) as f64)
+        .map(|i| x[i] + s.existing_units(i))
         .collect();
     let mut r = Rules {
         s,

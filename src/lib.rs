@@ -24,6 +24,7 @@ pub mod compare;
 pub mod error;
 pub mod explain;
 pub mod model;
+pub mod national;
 pub mod numfmt;
 pub mod plan;
 pub mod planner;

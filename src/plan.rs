@@ -66,6 +66,12 @@ pub struct Purchase {
     pub cost: f64,
     /// PFLOPS these units add.
     pub pflops: f64,
+    /// Site the units go to (scenarios with sites).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// Year they are bought in (scenarios with periods).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
 }
 
 /// One accelerator in the fleet after the plan.
@@ -212,20 +218,142 @@ pub struct Plan {
     /// What the plan was measured against, for the human formats (not part of the JSON).
     #[serde(skip)]
     pub context: Context,
-    /// Per-site detail (multi-site planning; empty for a single site).
-    pub sites: Vec<serde_json::Value>,
-    /// Per-period detail (multi-period planning; empty for a single period).
-    pub periods: Vec<serde_json::Value>,
+    /// Per-site detail (scenarios with sites; empty otherwise).
+    pub sites: Vec<SiteDetail>,
+    /// Per-period detail (scenarios with periods; empty otherwise).
+    pub periods: Vec<PeriodDetail>,
+}
+
+/// Units of one accelerator at a site in a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct FleetCount {
+    /// Accelerator id.
+    pub id: String,
+    /// Units in service.
+    #[serde(serialize_with = "units")]
+    pub units: f64,
+    /// Of which installed before the plan.
+    #[serde(serialize_with = "units")]
+    pub existing: f64,
+    /// Of which bought by the plan (this period or earlier, still in service).
+    #[serde(serialize_with = "units")]
+    pub new: f64,
+}
+
+/// One site in one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct SitePeriod {
+    /// Year (`null` without periods).
+    pub period: Option<i64>,
+    /// New units bought in the period.
+    #[serde(serialize_with = "units")]
+    pub new_units: f64,
+    /// Units in service.
+    #[serde(serialize_with = "units")]
+    pub fleet_units: f64,
+    /// Fleet PFLOPS.
+    pub pflops: f64,
+    /// The site's `demand.pflops` for the period.
+    pub demand_pflops: Option<f64>,
+    /// Fleet memory in TB.
+    pub memory_tb: f64,
+    /// Facility kW (the site's PUE applied).
+    pub facility_kw: f64,
+    /// The site's power ceiling for the period.
+    pub power_kw: Option<f64>,
+    /// Domestic share against the site's rule.
+    pub domestic_share: ShareFigure,
+    /// Capex of the period's purchases at the site (undiscounted).
+    pub capex: f64,
+    /// Energy cost of the site's fleet over the period (undiscounted).
+    pub opex: f64,
+    /// The fleet in service, one row per accelerator with units > 0.
+    pub fleet: Vec<FleetCount>,
+    /// Rules of this site and period at their limit.
+    pub binding: Vec<String>,
+}
+
+/// Per-site detail of a plan with sites.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteDetail {
+    /// Site id.
+    pub id: String,
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New units bought over all periods.
+    #[serde(serialize_with = "units")]
+    pub new_units: f64,
+    /// Capex over all periods (undiscounted).
+    pub capex: f64,
+    /// Opex over all periods (undiscounted).
+    pub opex: f64,
+    /// Each period at this site.
+    pub periods: Vec<SitePeriod>,
+}
+
+/// Per-period detail of a plan with periods, summed over sites.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodDetail {
+    /// Year.
+    pub period: i64,
+    /// Years of energy the period's opex covers.
+    pub span_years: f64,
+    /// `1 / (1 + discount_rate)^(year - first year)`.
+    pub discount_factor: f64,
+    /// New units bought.
+    #[serde(serialize_with = "units")]
+    pub new_units: f64,
+    /// Units in service at all sites.
+    #[serde(serialize_with = "units")]
+    pub fleet_units: f64,
+    /// Fleet PFLOPS at all sites.
+    pub pflops: f64,
+    /// Sum of the sites' `demand.pflops`.
+    pub demand_pflops: Option<f64>,
+    /// Fleet memory in TB.
+    pub memory_tb: f64,
+    /// Facility kW at all sites.
+    pub facility_kw: f64,
+    /// National domestic share (against `national_domestic_share` when set).
+    pub domestic_share: ShareFigure,
+    /// Capex (undiscounted).
+    pub capex: f64,
+    /// Opex (undiscounted).
+    pub opex: f64,
+    /// Adoption costs (all in the first period).
+    pub adoption: f64,
+    /// (capex + opex) x discount factor, plus adoption.
+    pub discounted_cost: f64,
+    /// The period's budget.
+    pub budget: Option<f64>,
+    /// The period's capex budget.
+    pub capex_budget: Option<f64>,
+    /// Rules of this period at their limit (at any site or nationally).
+    pub binding: Vec<String>,
 }
 
 impl Plan {
     /// A plan with no purchases and the given status (infeasible, unbounded, error).
     pub fn without_purchases(s: &Scenario, status: Status, solver: &str) -> Plan {
+        let mut plan = Plan::blank(&s.name, s.objective, &s.currency, status, solver);
+        plan.context = Context::of(s);
+        plan
+    }
+
+    /// A plan with no figures at all: what every constructor starts from.
+    pub fn blank(
+        name: &str,
+        objective: Objective,
+        currency: &str,
+        status: Status,
+        solver: &str,
+    ) -> Plan {
         Plan {
-            scenario: s.name.clone(),
+            scenario: name.to_string(),
             status,
-            objective: s.objective.as_str().to_string(),
-            currency: s.currency.clone(),
+            objective: objective.as_str().to_string(),
+            currency: currency.to_string(),
             solver: solver.to_string(),
             total_cost: None,
             capex: None,
@@ -245,7 +373,7 @@ impl Plan {
             sources: Vec::new(),
             warnings: Vec::new(),
             message: None,
-            context: Context::of(s),
+            context: Context::default(),
             sites: Vec::new(),
             periods: Vec::new(),
         }
@@ -269,7 +397,7 @@ impl Plan {
         });
         for (i, a) in s.accelerators.iter().enumerate() {
             let new = e.new_units[i];
-            let existing = s.existing_units(i) as f64;
+            let existing = s.existing_units(i);
             if new > 0.0 {
                 plan.purchases.push(Purchase {
                     id: a.id.clone(),
@@ -279,6 +407,8 @@ impl Plan {
                     units: new,
                     cost: new * a.unit_price,
                     pflops: new * a.tflops / 1000.0,
+                    site: None,
+                    period: None,
                 });
             }
             if new + existing > 0.0 {

@@ -144,6 +144,14 @@ pub fn solve_variant(
     })
 }
 
+/// Plans a scenario of either kind (one site and period, or sites and periods).
+pub fn plan_validated(v: &crate::scenario::Validated, opts: &Options) -> Result<Plan, PlanError> {
+    match v {
+        crate::scenario::Validated::Single(s) => plan(s, opts),
+        crate::scenario::Validated::National(n) => crate::national::plan(n, opts),
+    }
+}
+
 /// Plans `s`: the checked optimal (or best found) purchases, or why there are none.
 pub fn plan(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
     plan_inner(s, opts, true)
@@ -239,7 +247,7 @@ fn checked(s: &Scenario, units: &[f64]) -> Result<Evaluation, PlanError> {
 }
 
 /// Relative gap between a plan's value and its bound; below 1e-9 it is rounding noise.
-fn relative_gap(value: f64, bound: f64) -> f64 {
+pub fn relative_gap(value: f64, bound: f64) -> f64 {
     let diff = (value - bound).abs();
     let denom = value.abs().max(bound.abs());
     // Below 1e-8 of the larger magnitude, or of 1 (a plan of nothing against a bound of
@@ -252,7 +260,7 @@ fn relative_gap(value: f64, bound: f64) -> f64 {
 }
 
 /// A bound within rounding noise of the value is the value.
-fn snap(value: f64, bound: f64) -> f64 {
+pub fn snap(value: f64, bound: f64) -> f64 {
     if relative_gap(value, bound) == 0.0 {
         value
     } else {

@@ -1137,50 +1137,62 @@ fn corpus() -> Vec<Case> {
         .has(&["max_pflops", "workloads"]),
     );
 
-    // --- Features of a later version ----------------------------------------------------
-    let later: &[(&str, &str, &str)] = &[
+    // --- Sites and periods (section 2) -----------------------------------------------------
+    let section2: &[(&str, &str, &[&str])] = &[
         (
             "description: A valid scenario that each corpus case breaks in one place.",
             "sites: [{name: shanghai}, {name: beijing}]",
-            "sites",
+            &["sites[0].id is required", "demand belongs to each site"],
         ),
         (
             "description: A valid scenario that each corpus case breaks in one place.",
-            "periods: [2025, 2026, 2027]",
-            "periods",
+            "periods: [2026, 2025]",
+            &["periods must be strictly increasing"],
+        ),
+        (
+            "description: A valid scenario that each corpus case breaks in one place.",
+            "periods: [2025.5]",
+            &["periods[0] must be a year"],
         ),
         (
             "source: corpus",
-            "lifetime_years: 5",
-            "accelerators[ascend-910c].lifetime_years",
+            "lifetime_years: 0",
+            &["accelerators[ascend-910c].lifetime_years must be a whole number from 1"],
         ),
         (
             "opex_years: 5",
-            "discount_rate: 0.05",
-            "costs.discount_rate",
+            "discount_rate: 1.5",
+            &["costs.discount_rate must be in [0, 1]"],
         ),
         (
             "domestic_share:",
-            "national_domestic_share:",
-            "policy.national_domestic_share",
+            "national_domestic_share: {min: 0.5, basis: unit}\n  domestic_share:",
+            &[
+                "policy.national_domestic_share.basis",
+                "did you mean `units`",
+            ],
         ),
     ];
-    for (anchor, replacement, field) in later {
+    for (anchor, replacement, says) in section2 {
         cases.push(
-            Case::edited(&format!("later version: {field}"), &[(anchor, replacement)])
-                .has(&[field, "support"]),
+            Case::edited(
+                &format!("section 2: {replacement}"),
+                &[(anchor, replacement)],
+            )
+            .line_only()
+            .has(says),
         );
     }
     cases.push(
         Case::edited(
-            "later version: retire_year",
+            "section 2: retire_year is a year",
             &[
-                ("- units: 16", "- {units: 16, id: h20, retire_year: 2030}"),
+                ("- units: 16", "- {units: 16, id: h20, retire_year: 2030.5}"),
                 ("id: h20", ""),
             ],
         )
         .at(Loc::Line(existing_line))
-        .has(&["existing[0].retire_year", "support"]),
+        .has(&["existing[0].retire_year must be a year"]),
     );
     cases.push(
         Case::edited(

@@ -704,7 +704,7 @@ proptest! {
     fn removing_an_accelerator_never_helps(g in arb_any(), pick in any::<Index>()) {
         let full = scenario(&g);
         let candidates: Vec<usize> = (0..full.accelerators.len())
-            .filter(|&i| full.existing_units(i) == 0)
+            .filter(|&i| full.existing_units(i) == 0.0)
             .collect();
         if full.accelerators.len() < 2 || candidates.is_empty() {
             return Ok(());
@@ -1000,7 +1000,7 @@ fn outcome_mix() {
         g.budget_pct = g.budget_pct.map(|p| p + 20);
         count("3 budget", &lower, &optimum(&scenario(&g)).unwrap());
         let full = scenario(&tree(arb_any().boxed()));
-        if full.existing_units(0) == 0 {
+        if full.existing_units(0) == 0.0 {
             let mut fewer = full.clone();
             let gone = fewer.accelerators.remove(0).id;
             fewer.existing.retain(|e| e.id != gone);

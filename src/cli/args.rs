@@ -318,6 +318,9 @@ pub struct PlanArgs {
     /// Override a field of the scenario (repeatable), e.g. `--set limits.budget=4e9`.
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
+    /// Print the seconds spent reading, building, solving, checking and rendering on stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// `chipmix validate`.

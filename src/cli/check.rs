@@ -1,12 +1,16 @@
 //! `chipmix check`: re-evaluate a saved plan against a scenario.
 
 use super::args::CheckArgs;
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN, load_scenario};
+use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN, load_any};
 use crate::check::{audit, read_saved_plan};
+use crate::national::check::{audit_national, read_saved_purchases};
+use crate::scenario::Validated;
+use crate::scenario::load::Loaded;
+use crate::scenario::national::National;
 
 /// Runs `chipmix check` and returns the exit code: 0 valid, 1 a rule is broken, 2 bad input.
 pub fn run(a: &CheckArgs) -> i32 {
-    let loaded = match load_scenario(&a.scenario, &a.set) {
+    let loaded = match load_any(&a.scenario, &a.set) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -16,6 +20,13 @@ pub fn run(a: &CheckArgs) -> i32 {
             eprintln!("{}: cannot read: {e}", a.plan.display());
             return EXIT_BAD_INPUT;
         }
+    };
+    let loaded = match loaded.scenario {
+        Validated::Single(scenario) => Loaded {
+            scenario,
+            warnings: loaded.warnings,
+        },
+        Validated::National(n) => return national(a, &n, &text),
     };
     let saved = match read_saved_plan(&loaded.scenario, &text) {
         Ok(p) => p,
@@ -34,6 +45,42 @@ pub fn run(a: &CheckArgs) -> i32 {
             e.total_cost,
             loaded.scenario.currency,
             e.pflops
+        );
+        EXIT_PLAN
+    } else {
+        println!(
+            "{}: {} problem(s) against {}",
+            a.plan.display(),
+            problems.len(),
+            a.scenario.display()
+        );
+        for p in problems {
+            println!("  - {p}");
+        }
+        EXIT_NO_PLAN
+    }
+}
+
+/// `chipmix check` of a plan for a scenario with sites or periods.
+fn national(a: &CheckArgs, n: &National, text: &str) -> i32 {
+    let saved = match read_saved_purchases(n, text) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}: {e}", a.plan.display());
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let (e, problems) = audit_national(n, &saved);
+    report(a, e.checks.len(), e.total_cost, &n.currency, problems)
+}
+
+/// Prints the verdict and returns the exit code.
+fn report(a: &CheckArgs, rules: usize, total: f64, currency: &str, problems: Vec<String>) -> i32 {
+    if problems.is_empty() {
+        println!(
+            "{}: valid against {} ({rules} rules checked; total cost {total:.2} {currency})",
+            a.plan.display(),
+            a.scenario.display(),
         );
         EXIT_PLAN
     } else {

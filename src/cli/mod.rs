@@ -70,13 +70,13 @@ pub fn run() -> i32 {
     }
 }
 
-/// Loads a scenario with its overrides, printing its problems (and returning exit code 2)
-/// or its warnings on stderr.
-fn load_scenario(
+/// Loads a scenario of either kind (one site and period, or sites and periods) with its
+/// overrides, printing its problems (exit code 2) or its warnings on stderr.
+fn load_any(
     path: &std::path::Path,
     sets: &[crate::scenario::Override],
-) -> Result<crate::scenario::load::Loaded, i32> {
-    match crate::scenario::Document::read(path).and_then(|d| d.resolve(sets)) {
+) -> Result<crate::scenario::load::Loaded<crate::scenario::Validated>, i32> {
+    match crate::scenario::Document::read(path).and_then(|d| d.resolve_any(sets)) {
         Ok(l) => {
             for w in &l.warnings {
                 eprintln!("{}: warning: {w}", path.display());

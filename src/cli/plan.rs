@@ -1,19 +1,40 @@
 //! `chipmix plan`: load, solve, check, render.
 
 use super::args::{FormatArg, PlanArgs};
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, load_scenario};
+use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, load_any};
 use crate::error::PlanError;
+use crate::national::{Timings, plan_timed};
 use crate::planner::plan;
 use crate::render::{Format, render};
+use crate::scenario::Validated;
+use std::time::Instant;
 
 /// Runs `chipmix plan` and returns the exit code.
 pub fn run(a: &PlanArgs) -> i32 {
-    let loaded = match load_scenario(&a.scenario, &a.set) {
+    let started = Instant::now();
+    let loaded = match load_any(&a.scenario, &a.set) {
         Ok(l) => l,
         Err(code) => return code,
     };
+    let read_s = started.elapsed().as_secs_f64();
     let opts = a.solve.options();
-    let mut result = match plan(&loaded.scenario, &opts) {
+    let planned = match &loaded.scenario {
+        Validated::Single(s) => {
+            let started = Instant::now();
+            plan(s, &opts).map(|p| {
+                let solve_s = started.elapsed().as_secs_f64();
+                (
+                    p,
+                    Timings {
+                        solve_s,
+                        ..Timings::default()
+                    },
+                )
+            })
+        }
+        Validated::National(n) => plan_timed(n, &opts),
+    };
+    let (mut result, timings) = match planned {
         Ok(p) => p,
         Err(e @ PlanError::SolverUnavailable(_)) => {
             eprintln!("chipmix: {e}");
@@ -34,9 +55,19 @@ pub fn run(a: &PlanArgs) -> i32 {
         FormatArg::Csv => Format::Csv,
         FormatArg::Markdown => Format::Markdown,
     };
-    if let Err(e) = emit(&render(&result, format), a.output.as_deref()) {
+    let started = Instant::now();
+    let text = render(&result, format);
+    let render_s = started.elapsed().as_secs_f64();
+    if let Err(e) = emit(&text, a.output.as_deref()) {
         eprintln!("chipmix: {e}");
         return EXIT_BAD_INPUT;
+    }
+    if a.timings {
+        // A single-site plan is timed as a whole (build, solve and check together).
+        eprintln!(
+            "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s, check {:.3} s, render {render_s:.3} s",
+            timings.build_s, timings.solve_s, timings.check_s
+        );
     }
     if !result.status.has_plan() {
         eprintln!("{}: {}", a.scenario.display(), result.status.as_str());

@@ -286,7 +286,7 @@ fn measure(c: &Ctx, f: Family) -> Result<String, PlanError> {
                 * s.accelerators
                     .iter()
                     .enumerate()
-                    .map(|(i, a)| a.power_w * s.existing_units(i) as f64)
+                    .map(|(i, a)| a.power_w * s.existing_units(i))
                     .sum::<f64>()
                 / 1000.0;
             let mut msg = match least {
@@ -342,14 +342,14 @@ fn measure(c: &Ctx, f: Family) -> Result<String, PlanError> {
                     })
                     .collect();
                 if caps.iter().all(|&m| m != u64::MAX) {
-                    let existing: u64 = (0..s.accelerators.len())
+                    let existing: f64 = (0..s.accelerators.len())
                         .filter(|&i| s.accelerators[i].origin == Origin::Domestic)
                         .map(|i| s.existing_units(i))
                         .sum();
                     msg.push_str(&format!(
                         " (domestic units are capped at {} new plus {} installed)",
                         grouped(caps.iter().sum::<u64>() as f64, 0),
-                        grouped(existing as f64, 0)
+                        grouped(existing, 0)
                     ));
                 }
             }

@@ -199,25 +199,15 @@ impl Builder<'_> {
     /// Adds `lhs >= rhs`. A row without variables is checked here instead (with a relative
     /// tolerance): solvers treat such rows badly, and rounding noise must not make a
     /// fixed fleet infeasible.
+    ///
+    /// Rows of tiny coefficients are scaled up so the largest becomes 1: solver tolerances
+    /// must mean the same on a row of 1e-9 PFLOPS per card as on whole kilowatts. Rows are
+    /// never scaled down: a big-M row divided by its M would let a tolerance of 1e-7 pass
+    /// as a whole unit.
     fn at_least(&mut self, lhs: impl Into<Expression>, rhs: impl Into<Expression>) {
-        let (lhs, rhs) = (lhs.into(), rhs.into());
-        let scale = lhs.constant().abs().max(rhs.constant().abs()).max(1.0);
-        let diff = lhs - rhs;
-        let largest = (&diff)
-            .linear_coefficients()
-            .fold(0.0_f64, |m, (_, c)| m.max(c.abs()));
-        if largest == 0.0 {
-            if diff.constant() < -1e-9 * scale {
-                self.infeasible = true;
-            }
-            return;
+        if !add_at_least(&mut self.constraints, lhs, rhs) {
+            self.infeasible = true;
         }
-        // Rows of tiny coefficients are scaled up so the largest becomes 1: solver
-        // tolerances must mean the same on a row of 1e-9 PFLOPS per card as on whole
-        // kilowatts. Rows are never scaled down: a big-M row divided by its M would let a
-        // tolerance of 1e-7 pass as a whole unit.
-        let factor = if largest < 1.0 { 1.0 / largest } else { 1.0 };
-        self.constraints.push((diff * factor).geq(0.0));
     }
 
     /// Adds `lhs <= rhs` (see [`Builder::at_least`]).
@@ -269,7 +259,7 @@ impl Builder<'_> {
     fn purchases(&mut self) {
         for i in 0..self.s.accelerators.len() {
             let a = &self.s.accelerators[i];
-            let existing = self.s.existing_units(i) as f64;
+            let existing = self.s.existing_units(i);
             let can_buy = a.available || self.relaxed(Family::Availability);
             let cap = self.unit_bound(i);
             self.cap.push(cap);
@@ -520,6 +510,87 @@ impl Builder<'_> {
             self.at_most(capex, b / money);
         }
     }
+}
+
+/// Purchase and fleet expressions of one site and period, made by a caller that owns the
+/// variables (the many-site, many-period model).
+pub struct Block {
+    /// New units per accelerator.
+    pub x: Vec<Expression>,
+    /// Fleet per accelerator.
+    pub n: Vec<Expression>,
+    /// Per accelerator: the variable counting lots of this purchase, and the lot size.
+    pub buy: Vec<Option<(Variable, f64)>>,
+    /// Per accelerator: an upper bound on this purchase.
+    pub cap: Vec<f64>,
+}
+
+/// What [`site_rules`] added besides constraints.
+pub struct BlockOutcome {
+    /// Whether it added an integer variable.
+    pub has_integers: bool,
+    /// Whether a row without variables is violated.
+    pub infeasible: bool,
+}
+
+/// Adds the section-1 rules of `req.scenario` (one site in one period: minimum orders,
+/// demand, memory, domestic share, vendor share, power) over the caller's expressions.
+/// Supply caps, budgets and platform adoption are the caller's, since they are national.
+pub fn site_rules(
+    req: &Request,
+    block: Block,
+    money: f64,
+    vars: &mut ProblemVariables,
+    constraints: &mut Vec<Constraint>,
+) -> BlockOutcome {
+    let mut b = Builder {
+        s: req.scenario,
+        req,
+        vars: std::mem::replace(vars, ProblemVariables::new()),
+        constraints: std::mem::take(constraints),
+        x: block.x,
+        n: block.n,
+        buy: block.buy,
+        cap: block.cap,
+        has_integers: false,
+        money,
+        fraction: None,
+        infeasible: false,
+    };
+    b.min_orders();
+    b.demand();
+    b.memory();
+    b.domestic_share();
+    b.vendor_share();
+    b.power();
+    *vars = b.vars;
+    *constraints = b.constraints;
+    BlockOutcome {
+        has_integers: b.has_integers,
+        infeasible: b.infeasible,
+    }
+}
+
+/// Adds `lhs >= rhs` the way every model row is added (see [`Builder::at_least`]): a row
+/// without variables is checked instead, rows of tiny coefficients are scaled up.
+/// Returns false when a row without variables is violated.
+pub fn add_at_least(
+    constraints: &mut Vec<Constraint>,
+    lhs: impl Into<Expression>,
+    rhs: impl Into<Expression>,
+) -> bool {
+    let (lhs, rhs) = (lhs.into(), rhs.into());
+    let scale = lhs.constant().abs().max(rhs.constant().abs()).max(1.0);
+    let diff = lhs - rhs;
+    let largest = (&diff)
+        .linear_coefficients()
+        .fold(0.0_f64, |m, (_, c)| m.max(c.abs()));
+    if largest == 0.0 {
+        return diff.constant() >= -1e-9 * scale;
+    }
+    let factor = if largest < 1.0 { 1.0 / largest } else { 1.0 };
+    constraints.push((diff * factor).geq(0.0));
+    true
 }
 
 /// Builds the programme for `req`.

@@ -4,6 +4,189 @@
 use crate::numfmt::{grouped, money, percent, qty};
 use crate::plan::Plan;
 
+/// Sites listed by name in the human formats; the rest are counted (the JSON has them all).
+pub const LARGEST_SITES: usize = 10;
+
+/// Whether the plan comes from a scenario with sites or periods.
+pub fn is_national(p: &Plan) -> bool {
+    !p.sites.is_empty()
+        || !p.periods.is_empty()
+        || p.purchases
+            .iter()
+            .any(|x| x.site.is_some() || x.period.is_some())
+}
+
+/// The tables of a plan with purchases, in order: for one site and one period the
+/// purchases, the fleet and the totals; with sites or periods, the purchases per period,
+/// the periods, the largest sites, the fleet at the end and the totals.
+pub fn plan_sections(p: &Plan) -> Vec<Section> {
+    if is_national(p) {
+        vec![
+            purchases_by_period(p),
+            periods(p),
+            largest_sites(p, LARGEST_SITES),
+            fleet(p),
+            totals(p),
+        ]
+    } else {
+        vec![purchases(p), fleet(p), totals(p)]
+    }
+}
+
+/// New units per accelerator, one column per period (all sites together).
+pub fn purchases_by_period(p: &Plan) -> Section {
+    let mut years: Vec<Option<i64>> = p.purchases.iter().map(|x| x.period).collect();
+    years.sort();
+    years.dedup();
+    let mut ids: Vec<&str> = Vec::new();
+    for x in &p.purchases {
+        if !ids.contains(&x.id.as_str()) {
+            ids.push(&x.id);
+        }
+    }
+    let mut rows = Vec::new();
+    for id in &ids {
+        let mine: Vec<_> = p.purchases.iter().filter(|x| x.id == *id).collect();
+        let mut row = vec![id.to_string(), mine[0].origin.clone()];
+        for y in &years {
+            let u: f64 = mine
+                .iter()
+                .filter(|x| x.period == *y)
+                .map(|x| x.units)
+                .sum();
+            row.push(if u > 0.0 { qty(u, 2) } else { "-".into() });
+        }
+        row.push(qty(mine.iter().map(|x| x.units).sum(), 2));
+        row.push(money(mine.iter().map(|x| x.cost).sum()));
+        rows.push(row);
+    }
+    let mut header = cells(&["accelerator", "origin"]);
+    header.extend(years.iter().map(|y| match y {
+        Some(y) => y.to_string(),
+        None => "units".into(),
+    }));
+    header.push("total units".into());
+    header.push(format!("cost {}", p.currency));
+    let mut numeric = vec![false, false];
+    numeric.extend(std::iter::repeat_n(true, years.len() + 2));
+    Section {
+        title: "Purchases (new units, all sites; cost at each year's prices, undiscounted)".into(),
+        header,
+        numeric,
+        rows,
+    }
+}
+
+/// One row per period, all sites together.
+pub fn periods(p: &Plan) -> Section {
+    let rows = p
+        .periods
+        .iter()
+        .map(|d| {
+            let share = d.domestic_share.value.map(percent).unwrap_or("-".into());
+            let share = match d.domestic_share.min {
+                Some(m) => format!("{share} (min {})", percent(m)),
+                None => share,
+            };
+            vec![
+                d.period.to_string(),
+                qty(d.new_units, 2),
+                qty(d.fleet_units, 2),
+                match d.demand_pflops {
+                    Some(dem) => format!("{} / {}", grouped(d.pflops, 1), grouped(dem, 1)),
+                    None => grouped(d.pflops, 1),
+                },
+                grouped(d.facility_kw, 0),
+                share,
+                money(d.capex),
+                money(d.opex),
+                money(d.discounted_cost),
+            ]
+        })
+        .collect();
+    Section {
+        title: format!(
+            "By period (all sites; PFLOPS are fleet / demand; costs in {}, the last column discounted)",
+            p.currency
+        ),
+        header: cells(&[
+            "year",
+            "new units",
+            "fleet units",
+            "PFLOPS",
+            "kW",
+            "national share",
+            "capex",
+            "opex",
+            "discounted",
+        ]),
+        numeric: vec![false, true, true, true, true, true, true, true, true],
+        rows,
+    }
+}
+
+/// The `n` sites with the largest capex, then a row counting the others.
+pub fn largest_sites(p: &Plan, n: usize) -> Section {
+    let mut order: Vec<usize> = (0..p.sites.len()).collect();
+    order.sort_by(|&a, &b| {
+        p.sites[b]
+            .capex
+            .total_cmp(&p.sites[a].capex)
+            .then(a.cmp(&b))
+    });
+    let mut rows: Vec<Vec<String>> = order
+        .iter()
+        .take(n)
+        .map(|&i| {
+            let s = &p.sites[i];
+            let last = s.periods.last();
+            vec![
+                s.id.clone(),
+                qty(s.new_units, 2),
+                money(s.capex),
+                money(s.opex),
+                last.map(|l| grouped(l.pflops, 1)).unwrap_or_default(),
+                last.map(|l| grouped(l.facility_kw, 0)).unwrap_or_default(),
+                last.and_then(|l| l.domestic_share.value)
+                    .map(percent)
+                    .unwrap_or("-".into()),
+                last.map(|l| l.binding.join(", ")).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if p.sites.len() > n {
+        let rest = &order[n..];
+        rows.push(vec![
+            format!("{} more sites", rest.len()),
+            qty(rest.iter().map(|&i| p.sites[i].new_units).sum(), 2),
+            money(rest.iter().map(|&i| p.sites[i].capex).sum()),
+            money(rest.iter().map(|&i| p.sites[i].opex).sum()),
+            String::new(),
+            String::new(),
+            String::new(),
+            "(all sites: --format json)".into(),
+        ]);
+    }
+    Section {
+        title: format!(
+            "Largest sites by capex (undiscounted {}; fleet figures in the last period)",
+            p.currency
+        ),
+        header: cells(&[
+            "site",
+            "new units",
+            "capex",
+            "opex",
+            "PFLOPS",
+            "kW",
+            "share",
+            "binding (last period)",
+        ]),
+        numeric: vec![false, true, true, true, true, true, true, false],
+        rows,
+    }
+}
+
 /// A titled table.
 pub struct Section {
     /// Title.
@@ -82,7 +265,11 @@ pub fn purchases(p: &Plan) -> Section {
 /// The fleet after the plan.
 pub fn fleet(p: &Plan) -> Section {
     Section {
-        title: "Fleet after the plan".into(),
+        title: if is_national(p) {
+            "Fleet at the end of the plan (all sites)".into()
+        } else {
+            "Fleet after the plan".into()
+        },
         header: cells(&[
             "accelerator",
             "origin",
@@ -126,10 +313,15 @@ pub fn totals(p: &Plan) -> Section {
         opt(p.total_cost, &m),
         limit("budget", c.budget, &m),
     ]);
+    let national = is_national(p);
     rows.push(vec![
         "  capex".into(),
         opt(p.capex, &m),
-        limit("capex budget", c.capex_budget, &m),
+        if national {
+            "discounted sum over periods".into()
+        } else {
+            limit("capex budget", c.capex_budget, &m)
+        },
     ]);
     let adoption_note = if p.adopted_platforms.is_empty() {
         String::new()
@@ -144,7 +336,14 @@ pub fn totals(p: &Plan) -> Section {
     rows.push(vec![
         "  opex".into(),
         opt(p.opex, &m),
-        format!("energy over {} years", qty(c.opex_years, 2)),
+        if national {
+            format!(
+                "discounted; the last period counts {} years",
+                qty(c.opex_years, 2)
+            )
+        } else {
+            format!("energy over {} years", qty(c.opex_years, 2))
+        },
     ]);
     if let Some(b) = p.bound {
         let (label, shown) = if p.maximises_pflops() {
@@ -172,7 +371,8 @@ pub fn totals(p: &Plan) -> Section {
                 .join(", ")
         );
     }
-    rows.push(vec!["capacity".into(), opt(p.pflops, &pf), demand]);
+    let last = if national { " (last period)" } else { "" };
+    rows.push(vec![format!("capacity{last}"), opt(p.pflops, &pf), demand]);
     let tb = |v: f64| format!("{} TB", grouped(v, 1));
     rows.push(vec![
         "memory".into(),
@@ -195,7 +395,11 @@ pub fn totals(p: &Plan) -> Section {
             Some(min) => format!("minimum {}", percent(min)),
             None => "no rule".into(),
         };
-        rows.push(vec![format!("domestic share ({})", d.basis), value, rule]);
+        rows.push(vec![
+            format!("domestic share ({}){last}", d.basis),
+            value,
+            rule,
+        ]);
     }
     if let Some(v) = c.vendor_max_share {
         rows.push(vec![

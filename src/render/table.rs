@@ -45,9 +45,9 @@ pub(crate) fn section(out: &mut String, s: &Section) {
 pub fn render(plan: &Plan) -> String {
     let mut out = format!("{}\n{}\n", plan.scenario, rows::headline(plan));
     if plan.status.has_plan() {
-        section(&mut out, &rows::purchases(plan));
-        section(&mut out, &rows::fleet(plan));
-        section(&mut out, &rows::totals(plan));
+        for s in rows::plan_sections(plan) {
+            section(&mut out, &s);
+        }
     }
     for (title, items) in rows::notes(plan) {
         out.push_str(&format!("\n{title}\n"));

@@ -2,12 +2,12 @@
 //! messages, every structural problem reported (not just the first), and "did you mean"
 //! hints for unknown keys.
 
-use super::Scenario;
 use super::catalog::{Catalog, EntryOrigin};
 use super::locate::{Location, Locator, Seg};
 use super::overrides::{self, Override};
 use super::raw::RawScenario;
 use super::validate::{Warning, validate};
+use super::{Scenario, Validated};
 use crate::error::{Diagnostic, ScenarioError};
 use serde_yaml::Value;
 
@@ -18,25 +18,11 @@ pub const MAX_NESTING: usize = 64;
 /// Most problems listed for one file; past that, the rest are counted.
 pub const MAX_PROBLEMS: usize = 50;
 
-/// Fields that take a per-year map in multi-period scenarios.
-const PER_PERIOD_FIELDS: [&str; 10] = [
-    "unit_price",
-    "max_units",
-    "available",
-    "pflops",
-    "memory_tb",
-    "min",
-    "budget",
-    "capex_budget",
-    "power_kw",
-    "energy_price_per_kwh",
-];
-
 /// A scenario read from a file, with the warnings found on the way.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub struct Loaded<S = Scenario> {
     /// The validated scenario.
-    pub scenario: Scenario,
+    pub scenario: S,
     /// Things that are allowed but probably not meant (e.g. an unused adoption cost).
     pub warnings: Vec<Warning>,
 }
@@ -226,9 +212,37 @@ impl Document {
         self.catalog.as_ref().map(|(c, _)| c.file.as_str())
     }
 
+    /// Applies `sets` in order, then validates a one-site, one-period scenario (section 1);
+    /// a scenario with sites or periods is refused with a message that says which commands
+    /// plan those.
+    pub fn resolve(&self, sets: &[Override]) -> Result<Loaded, ScenarioError> {
+        let loaded = self.resolve_any(sets)?;
+        match loaded.scenario {
+            Validated::Single(scenario) => Ok(Loaded {
+                scenario,
+                warnings: loaded.warnings,
+            }),
+            Validated::National(_) => {
+                let key = ["sites", "periods", "policy"]
+                    .into_iter()
+                    .find(|k| self.value.get(k).is_some())
+                    .unwrap_or("sites");
+                let (file, location) = (
+                    self.file.clone(),
+                    Locator::new(&self.text).find(&[Seg::Key(key.to_string())]),
+                );
+                Err(ScenarioError::Invalid(vec![Diagnostic {
+                    file,
+                    location,
+                    message: "this scenario plans several sites or periods (section 2 of the format); `chipmix plan`, `validate`, `check` and `sweep` handle those, this command plans one site and one period".into(),
+                }]))
+            }
+        }
+    }
+
     /// Applies `sets` in order, then validates. A problem with a field an override wrote is
     /// reported against that override (`--set limits.budget=-5: ...`).
-    pub fn resolve(&self, sets: &[Override]) -> Result<Loaded, ScenarioError> {
+    pub fn resolve_any(&self, sets: &[Override]) -> Result<Loaded<Validated>, ScenarioError> {
         let mut value = self.value.clone();
         let mut written = Vec::new();
         let mut problems = Vec::new();
@@ -307,7 +321,11 @@ impl Sources<'_> {
 }
 
 /// Deserialises and validates a parsed (and merged, overridden) scenario.
-fn check_value(value: Value, sources: &Sources, text: &str) -> Result<Loaded, ScenarioError> {
+fn check_value(
+    value: Value,
+    sources: &Sources,
+    text: &str,
+) -> Result<Loaded<Validated>, ScenarioError> {
     let file = sources.file;
     let (raw, mut problems, skipped) = deserialize_all(value, sources);
     // A problem at the root (say, a key that is a list) has no path to locate: the direct
@@ -435,15 +453,7 @@ fn deserialize_all(
                 unknown_key_hint(&inner).unwrap_or(inner.clone()),
             )
         } else {
-            let mut m = plain(&inner);
-            let field = match path.last() {
-                Some(Seg::Key(k)) => k.as_str(),
-                _ => "",
-            };
-            if inner.contains("invalid type: map") && PER_PERIOD_FIELDS.contains(&field) {
-                m.push_str(" (a per-year map needs `periods`, which this version of chipmix does not support)");
-            }
-            (path.clone(), m)
+            (path.clone(), plain(&inner))
         };
         let shown = display_path(&value, &place);
         let (file, location) = sources.place(&path);

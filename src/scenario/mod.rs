@@ -6,10 +6,12 @@
 pub mod catalog;
 pub mod load;
 pub mod locate;
+pub mod national;
 pub mod overrides;
 pub mod raw;
 pub mod resolved;
 pub mod validate;
+mod validate_national;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -80,6 +82,41 @@ impl ShareBasis {
     }
 }
 
+/// A validated scenario of either kind.
+#[derive(Debug, Clone)]
+pub enum Validated {
+    /// One site, one period (section 1).
+    Single(Scenario),
+    /// Sites and/or periods (section 2).
+    National(Box<national::National>),
+}
+
+impl Validated {
+    /// Display name.
+    pub fn name(&self) -> &str {
+        match self {
+            Validated::Single(s) => &s.name,
+            Validated::National(n) => &n.name,
+        }
+    }
+
+    /// Currency label.
+    pub fn currency(&self) -> &str {
+        match self {
+            Validated::Single(s) => &s.currency,
+            Validated::National(n) => &n.currency,
+        }
+    }
+
+    /// The accelerators, in file order.
+    pub fn accelerators(&self) -> &[Accelerator] {
+        match self {
+            Validated::Single(s) => &s.accelerators,
+            Validated::National(n) => &n.accelerators,
+        }
+    }
+}
+
 /// A validated scenario (section 1 of the format: one site, one period).
 #[derive(Debug, Clone, Serialize)]
 pub struct Scenario {
@@ -107,6 +144,11 @@ pub struct Scenario {
     pub costs: Costs,
     /// Solver settings.
     pub solver: SolverSettings,
+    /// Units per accelerator (scenario order) already in service from purchases of earlier
+    /// periods: set when a many-period scenario is seen one period at a time, empty
+    /// otherwise. They count like installed units but may be fractional.
+    #[serde(skip)]
+    pub carried: Vec<f64>,
 }
 
 /// One accelerator model.
@@ -242,14 +284,17 @@ pub struct SolverSettings {
 pub const HOURS_PER_YEAR: f64 = 8760.0;
 
 impl Scenario {
-    /// Installed units of accelerator `index` (0 when none).
-    pub fn existing_units(&self, index: usize) -> u64 {
+    /// Installed units of accelerator `index` (0 when none), with the units carried over
+    /// from earlier periods.
+    pub fn existing_units(&self, index: usize) -> f64 {
         let id = &self.accelerators[index].id;
-        self.existing
+        let installed: u64 = self
+            .existing
             .iter()
             .filter(|e| &e.id == id)
             .map(|e| e.units)
-            .sum()
+            .sum();
+        installed as f64 + self.carried.get(index).copied().unwrap_or(0.0)
     }
 
     /// Index of an accelerator by id.

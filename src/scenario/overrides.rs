@@ -7,7 +7,7 @@
 use super::locate::Seg;
 use super::raw::{
     RawAccelerator, RawCosts, RawDemand, RawDomesticShare, RawExisting, RawLimits, RawPolicy,
-    RawScenario, RawSolver,
+    RawScenario, RawSite, RawSolver,
 };
 use serde::de::DeserializeOwned;
 use serde_yaml::{Mapping, Value};
@@ -74,6 +74,8 @@ enum Kind {
     Limits,
     Costs,
     Solver,
+    Sites,
+    Site,
     /// A map with keys the user chooses (workloads, efficiencies, adoption costs).
     FreeMap,
     /// A single value (or a section-2 value this version refuses later).
@@ -111,8 +113,9 @@ impl Kind {
             Kind::Limits => fields_of::<RawLimits>(),
             Kind::Costs => fields_of::<RawCosts>(),
             Kind::Solver => fields_of::<RawSolver>(),
+            Kind::Site => fields_of::<RawSite>(),
             Kind::FreeMap => return None,
-            Kind::Accelerators | Kind::Existing | Kind::Leaf => Vec::new(),
+            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Leaf => Vec::new(),
         };
         // `catalog` is resolved when the file is read; it cannot be changed afterwards.
         Some(keys.into_iter().filter(|k| k != "catalog").collect())
@@ -127,6 +130,11 @@ impl Kind {
             (Kind::Root, "limits") => Kind::Limits,
             (Kind::Root, "costs") => Kind::Costs,
             (Kind::Root, "solver") => Kind::Solver,
+            (Kind::Root, "sites") => Kind::Sites,
+            (Kind::Site, "demand") => Kind::Demand,
+            (Kind::Site, "existing") => Kind::Existing,
+            (Kind::Site, "domestic_share") => Kind::DomesticShare,
+            (Kind::Policy, "national_domestic_share") => Kind::DomesticShare,
             (Kind::Accelerator, "efficiency") => Kind::FreeMap,
             (Kind::Demand, "workloads") => Kind::FreeMap,
             (Kind::Policy, "domestic_share") => Kind::DomesticShare,
@@ -136,7 +144,7 @@ impl Kind {
     }
 
     fn is_list(self) -> bool {
-        matches!(self, Kind::Accelerators | Kind::Existing)
+        matches!(self, Kind::Accelerators | Kind::Existing | Kind::Sites)
     }
 
     fn is_mapping(self) -> bool {
@@ -201,6 +209,15 @@ fn shown(steps: &[Step]) -> String {
 /// else (`name=H20: China`) keeps the text as a string.
 fn parse_value(text: &str, kind: Kind) -> Result<Value, String> {
     match serde_yaml::from_str::<Value>(text) {
+        // A per-year map (`{2025: 0.5, 2026: 0.6}`) for a value that changes by period.
+        Ok(Value::Mapping(m))
+            if kind == Kind::Leaf
+                && !m.is_empty()
+                && m.keys()
+                    .all(|k| matches!(k, Value::Number(n) if n.is_i64())) =>
+        {
+            Ok(Value::Mapping(m))
+        }
         Ok(v @ (Value::Mapping(_) | Value::Sequence(_))) if kind == Kind::Leaf => {
             let _ = v;
             Ok(Value::String(text.to_string()))
@@ -218,10 +235,10 @@ fn entry_ids(list: &[Value]) -> Vec<String> {
 }
 
 fn what(list_kind: Kind) -> &'static str {
-    if list_kind == Kind::Accelerators {
-        "accelerator"
-    } else {
-        "existing entry"
+    match list_kind {
+        Kind::Accelerators => "accelerator",
+        Kind::Sites => "site",
+        _ => "existing entry",
     }
 }
 
@@ -354,10 +371,10 @@ pub fn apply(doc: &mut Value, o: &Override) -> Result<Vec<Seg>, String> {
                     Step::Key(_) => unreachable!("handled above"),
                 };
                 resolved.push(Seg::Index(index));
-                let entry_kind = if kind == Kind::Accelerators {
-                    Kind::Accelerator
-                } else {
-                    Kind::ExistingEntry
+                let entry_kind = match kind {
+                    Kind::Accelerators => Kind::Accelerator,
+                    Kind::Sites => Kind::Site,
+                    _ => Kind::ExistingEntry,
                 };
                 if last {
                     let value = parse_value(&o.value, entry_kind)?;
@@ -393,6 +410,19 @@ mod tests {
         assert!(keys.contains(&"budget".to_string()), "{keys:?}");
         assert!(keys.contains(&"vendor_max_share".to_string()), "{keys:?}");
         assert!(Kind::Root.keys().unwrap().contains(&"accelerators".into()));
+    }
+
+    #[test]
+    fn sites_and_per_year_maps_can_be_set() {
+        let mut d: Value =
+            serde_yaml::from_str("name: t\nsites:\n  - {id: nm-1, power_kw: 5}\n").unwrap();
+        let path = set(&mut d, "sites[nm-1].demand.pflops={2025: 10, 2026: 20}").unwrap();
+        assert_eq!(path[1], Seg::Index(0));
+        assert_eq!(d["sites"][0]["demand"]["pflops"][2026].as_f64(), Some(20.0));
+        let e = set(&mut d, "sites[nm-2].power_kw=4").unwrap_err();
+        assert!(e.contains("no site with id `nm-2`"), "{e}");
+        let e = set(&mut d, "sites[nm-1].powr_kw=4").unwrap_err();
+        assert!(e.contains("did you mean `sites[nm-1].power_kw`"), "{e}");
     }
 
     #[test]

@@ -4,8 +4,50 @@
 // The fields mirror the file format one to one; docs/scenario-format.md documents them.
 #![allow(missing_docs)]
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
+
+/// A value that may change from period to period: one value for every period, or a map
+/// `year: value` (section 2 of the format; only with `periods`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Per<T> {
+    /// The same value every period.
+    One(T),
+    /// A value per year.
+    ByYear(BTreeMap<i64, T>),
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Per<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_yaml::Value::deserialize(d)?;
+        match v {
+            serde_yaml::Value::Mapping(m) => {
+                let mut out = BTreeMap::new();
+                for (k, v) in m {
+                    let year = match &k {
+                        serde_yaml::Value::Number(n) => n.as_i64(),
+                        serde_yaml::Value::String(s) => s.trim().parse().ok(),
+                        _ => None,
+                    }
+                    .ok_or_else(|| {
+                        D::Error::custom(format!(
+                            "a per-year map takes years as keys (like `2026: ...`), got `{}`",
+                            serde_yaml::to_string(&k).unwrap_or_default().trim()
+                        ))
+                    })?;
+                    let value = serde_yaml::from_value::<T>(v)
+                        .map_err(|e| D::Error::custom(format!("the value for {year}: {e}")))?;
+                    out.insert(year, value);
+                }
+                Ok(Per::ByYear(out))
+            }
+            other => serde_yaml::from_value::<T>(other)
+                .map(Per::One)
+                .map_err(D::Error::custom),
+        }
+    }
+}
 
 /// Top level of a scenario file.
 #[derive(Debug, Deserialize)]
@@ -22,10 +64,10 @@ pub struct RawScenario {
     pub limits: Option<RawLimits>,
     pub costs: Option<RawCosts>,
     pub solver: Option<RawSolver>,
-    /// Section 2 of the format: recognised so the error can say it is not supported yet.
-    pub periods: Option<serde_yaml::Value>,
-    /// Section 2 of the format: recognised so the error can say it is not supported yet.
-    pub sites: Option<serde_yaml::Value>,
+    /// Section 2: the planning years.
+    pub periods: Option<Vec<f64>>,
+    /// Section 2: the sites planned together.
+    pub sites: Option<Vec<RawSite>>,
 }
 
 /// One accelerator entry.
@@ -37,27 +79,27 @@ pub struct RawAccelerator {
     pub vendor: Option<String>,
     pub origin: Option<String>,
     pub platform: Option<String>,
-    pub unit_price: Option<f64>,
+    pub unit_price: Option<Per<f64>>,
     pub tflops: Option<f64>,
     pub power_w: Option<f64>,
     pub memory_gb: Option<f64>,
-    pub available: Option<bool>,
-    pub max_units: Option<f64>,
+    pub available: Option<Per<bool>>,
+    pub max_units: Option<Per<f64>>,
     pub min_units: Option<f64>,
     pub lot_size: Option<f64>,
     pub efficiency: Option<BTreeMap<String, f64>>,
     pub source: Option<String>,
-    /// Section 2 only.
-    pub lifetime_years: Option<serde_yaml::Value>,
+    /// Section 2: years a new unit serves.
+    pub lifetime_years: Option<f64>,
 }
 
 /// `demand:` block.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDemand {
-    pub pflops: Option<f64>,
-    pub workloads: Option<BTreeMap<String, f64>>,
-    pub memory_tb: Option<f64>,
+    pub pflops: Option<Per<f64>>,
+    pub workloads: Option<BTreeMap<String, Per<f64>>>,
+    pub memory_tb: Option<Per<f64>>,
 }
 
 /// One `existing:` entry.
@@ -66,8 +108,8 @@ pub struct RawDemand {
 pub struct RawExisting {
     pub id: Option<String>,
     pub units: Option<f64>,
-    /// Section 2 only.
-    pub retire_year: Option<serde_yaml::Value>,
+    /// Section 2: the last year the units serve.
+    pub retire_year: Option<f64>,
 }
 
 /// `policy:` block.
@@ -75,15 +117,15 @@ pub struct RawExisting {
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
     pub domestic_share: Option<RawDomesticShare>,
-    /// Section 2 only.
-    pub national_domestic_share: Option<serde_yaml::Value>,
+    /// Section 2: the share over every site's fleet together.
+    pub national_domestic_share: Option<RawDomesticShare>,
 }
 
 /// `policy.domestic_share:` block.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDomesticShare {
-    pub min: Option<f64>,
+    pub min: Option<Per<f64>>,
     pub basis: Option<String>,
     pub strict: Option<bool>,
 }
@@ -92,9 +134,9 @@ pub struct RawDomesticShare {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLimits {
-    pub budget: Option<f64>,
-    pub capex_budget: Option<f64>,
-    pub power_kw: Option<f64>,
+    pub budget: Option<Per<f64>>,
+    pub capex_budget: Option<Per<f64>>,
+    pub power_kw: Option<Per<f64>>,
     pub vendor_max_share: Option<f64>,
 }
 
@@ -102,13 +144,13 @@ pub struct RawLimits {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCosts {
-    pub energy_price_per_kwh: Option<f64>,
+    pub energy_price_per_kwh: Option<Per<f64>>,
     pub pue: Option<f64>,
     pub utilization: Option<f64>,
     pub opex_years: Option<f64>,
     pub platform_adoption: Option<BTreeMap<String, f64>>,
-    /// Section 2 only.
-    pub discount_rate: Option<serde_yaml::Value>,
+    /// Section 2: yearly discount rate of future spending.
+    pub discount_rate: Option<f64>,
 }
 
 /// `solver:` block.
@@ -118,4 +160,18 @@ pub struct RawSolver {
     pub integer: Option<bool>,
     pub mip_gap: Option<f64>,
     pub time_limit_s: Option<f64>,
+}
+
+/// One `sites:` entry (section 2).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub demand: Option<RawDemand>,
+    pub existing: Option<Vec<RawExisting>>,
+    pub power_kw: Option<Per<f64>>,
+    pub energy_price_per_kwh: Option<Per<f64>>,
+    pub pue: Option<f64>,
+    pub domestic_share: Option<RawDomesticShare>,
 }

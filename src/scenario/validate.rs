@@ -18,6 +18,11 @@ pub const MAX_UNITS: f64 = 1.0e9;
 /// Largest purchase figure (caps, minimum orders, lots): the model's per-accelerator limit.
 pub const MAX_ORDER_UNITS: f64 = crate::model::UNIT_CAP;
 
+/// Earliest and latest year accepted in `periods` and `retire_year`.
+pub const YEARS: std::ops::RangeInclusive<f64> = 1900.0..=2300.0;
+/// Longest service life accepted.
+pub const MAX_LIFETIME_YEARS: f64 = 1000.0;
+
 /// Something allowed but probably not meant; printed on stderr, never fatal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Warning(pub String);
@@ -28,25 +33,25 @@ impl std::fmt::Display for Warning {
     }
 }
 
-struct Checker<'a> {
-    sources: &'a Sources<'a>,
+pub(super) struct Checker<'a> {
+    pub(super) sources: &'a Sources<'a>,
     /// Paths dropped for a structural error already reported.
-    skipped: &'a [Vec<Seg>],
-    problems: Vec<Diagnostic>,
-    warnings: Vec<Warning>,
+    pub(super) skipped: &'a [Vec<Seg>],
+    pub(super) problems: Vec<Diagnostic>,
+    pub(super) warnings: Vec<Warning>,
 }
 
-fn key(k: &str) -> Seg {
+pub(super) fn key(k: &str) -> Seg {
     Seg::Key(k.to_string())
 }
 
-fn path_of(parts: &[&str]) -> Vec<Seg> {
+pub(super) fn path_of(parts: &[&str]) -> Vec<Seg> {
     parts.iter().map(|p| key(p)).collect()
 }
 
 /// A numeric range rule.
 #[derive(Clone, Copy)]
-enum Range {
+pub(super) enum Range {
     NonNegative,
     Positive,
     Fraction,
@@ -95,7 +100,7 @@ pub fn show(v: f64) -> String {
 }
 
 impl<'a> Checker<'a> {
-    fn error(&mut self, path: &[Seg], message: String) {
+    pub(super) fn error(&mut self, path: &[Seg], message: String) {
         if self.skipped.iter().any(|s| path.starts_with(s)) {
             return;
         }
@@ -107,12 +112,12 @@ impl<'a> Checker<'a> {
         });
     }
 
-    fn warn(&mut self, message: String) {
+    pub(super) fn warn(&mut self, message: String) {
         self.warnings.push(Warning(message));
     }
 
     /// A finite number within `range`, or an error naming `name`.
-    fn number(
+    pub(super) fn number(
         &mut self,
         path: &[Seg],
         name: &str,
@@ -127,7 +132,7 @@ impl<'a> Checker<'a> {
         Some(v)
     }
 
-    fn required<T>(&mut self, path: &[Seg], name: &str, value: Option<T>) -> Option<T> {
+    pub(super) fn required<T>(&mut self, path: &[Seg], name: &str, value: Option<T>) -> Option<T> {
         if value.is_none() {
             self.error(path, format!("{name} is required"));
         }
@@ -135,7 +140,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A whole number of units within `[min, max]`.
-    fn whole(
+    pub(super) fn whole(
         &mut self,
         path: &[Seg],
         name: &str,
@@ -159,17 +164,52 @@ impl<'a> Checker<'a> {
         Some(v as u64)
     }
 
-    fn section2(&mut self, path: &[Seg], name: &str) {
-        self.error(
-            path,
-            format!(
-                "{name} belongs to multi-site / multi-period planning, which this version of chipmix does not support yet"
-            ),
-        );
+    /// A value that must be the same every period: a per-year map is an error here (a
+    /// scenario without `periods`).
+    pub(super) fn scalar<T>(
+        &mut self,
+        path: &[Seg],
+        name: &str,
+        value: Option<Per<T>>,
+    ) -> Option<T> {
+        match value? {
+            Per::One(v) => Some(v),
+            Per::ByYear(_) => {
+                self.error(
+                    path,
+                    format!("{name} is given per year, which needs `periods` (e.g. `periods: [2025, 2026]`) at the top level"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A whole year within [`YEARS`].
+    pub(super) fn year(&mut self, path: &[Seg], name: &str, v: f64) -> Option<i64> {
+        if !v.is_finite() || v.fract() != 0.0 || !YEARS.contains(&v) {
+            self.error(
+                path,
+                format!(
+                    "{name} must be a year from {} to {}, got {}",
+                    YEARS.start(),
+                    YEARS.end(),
+                    show(v)
+                ),
+            );
+            return None;
+        }
+        Some(v as i64)
+    }
+
+    /// A field of section 2 that has no effect in a one-period scenario.
+    fn unused_without_periods(&mut self, name: &str) {
+        self.warn(format!(
+            "{name} is not used: without `periods` the scenario plans a single period"
+        ));
     }
 }
 
-fn valid_id(id: &str) -> bool {
+pub(super) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()
@@ -182,45 +222,20 @@ pub fn validate(
     raw: RawScenario,
     sources: &Sources,
     skipped: &[Vec<Seg>],
-) -> Result<(Scenario, Vec<Warning>), ScenarioError> {
+) -> Result<(Validated, Vec<Warning>), ScenarioError> {
     let mut c = Checker {
         sources,
         skipped,
         problems: Vec::new(),
         warnings: Vec::new(),
     };
-    if raw.periods.is_some() {
-        c.section2(&path_of(&["periods"]), "periods");
-    }
-    if raw.sites.is_some() {
-        c.section2(&path_of(&["sites"]), "sites");
+    if super::validate_national::is_national(&raw) {
+        return super::validate_national::validate(&mut c, raw)
+            .map(|n| (Validated::National(Box::new(n)), c.warnings));
     }
 
-    let name = match raw.name {
-        Some(n) if !n.trim().is_empty() => n,
-        Some(_) => {
-            c.error(&path_of(&["name"]), "name must not be empty".into());
-            String::new()
-        }
-        None => {
-            c.error(&[], "name is required".into());
-            String::new()
-        }
-    };
-    let objective = match raw.objective.as_deref() {
-        None | Some("min_cost") => Objective::MinCost,
-        Some("max_pflops") => Objective::MaxPflops,
-        Some(other) => {
-            let hint = closest(other, &["min_cost", "max_pflops"])
-                .map(|b| format!(" (did you mean `{b}`?)"))
-                .unwrap_or_default();
-            c.error(
-                &path_of(&["objective"]),
-                format!("objective must be min_cost or max_pflops, got `{other}`{hint}"),
-            );
-            Objective::MinCost
-        }
-    };
+    let name = name_of(&mut c, raw.name);
+    let objective = objective_of(&mut c, raw.objective.as_deref());
 
     // Accelerators.
     let mut accelerators = Vec::new();
@@ -245,7 +260,7 @@ pub fn validate(
     let named_ids: Vec<String> = raw_accs.iter().filter_map(|a| a.id.clone()).collect();
     let mut seen_ids = BTreeSet::new();
     for (i, a) in raw_accs.into_iter().enumerate().take(MAX_ACCELERATORS) {
-        if let Some(acc) = accelerator(&mut c, i, a, &mut seen_ids) {
+        if let Some(acc) = accelerator(&mut c, i, a, &mut seen_ids, false) {
             accelerators.push(acc);
         }
     }
@@ -254,18 +269,12 @@ pub fn validate(
     // Demand.
     let mut demand = Demand::default();
     if let Some(d) = raw.demand {
-        demand.pflops = c.number(
-            &path_of(&["demand", "pflops"]),
-            "demand.pflops",
-            d.pflops,
-            Range::NonNegative,
-        );
-        demand.memory_tb = c.number(
-            &path_of(&["demand", "memory_tb"]),
-            "demand.memory_tb",
-            d.memory_tb,
-            Range::NonNegative,
-        );
+        let p = path_of(&["demand", "pflops"]);
+        let pflops = c.scalar(&p, "demand.pflops", d.pflops.clone());
+        demand.pflops = c.number(&p, "demand.pflops", pflops, Range::NonNegative);
+        let p = path_of(&["demand", "memory_tb"]);
+        let memory = c.scalar(&p, "demand.memory_tb", d.memory_tb);
+        demand.memory_tb = c.number(&p, "demand.memory_tb", memory, Range::NonNegative);
         if let Some(w) = d.workloads {
             if w.is_empty() {
                 c.error(
@@ -276,7 +285,8 @@ pub fn validate(
             for (name, v) in w {
                 let p = path_of(&["demand", "workloads", &name]);
                 let label = format!("demand.workloads.{name}");
-                if let Some(v) = c.number(&p, &label, Some(v), Range::NonNegative) {
+                let v = c.scalar(&p, &label, Some(v));
+                if let Some(v) = c.number(&p, &label, v, Range::NonNegative) {
                     demand.workloads.insert(name, v);
                 }
             }
@@ -317,10 +327,12 @@ pub fn validate(
     for (i, e) in raw.existing.unwrap_or_default().into_iter().enumerate() {
         let base = vec![key("existing"), Seg::Index(i)];
         let label = |f: &str| format!("existing[{i}].{f}");
-        if e.retire_year.is_some() {
+        if let Some(r) = e.retire_year {
             let mut p = base.clone();
             p.push(key("retire_year"));
-            c.section2(&p, &label("retire_year"));
+            if c.year(&p, &label("retire_year"), r).is_some() {
+                c.unused_without_periods(&label("retire_year"));
+            }
         }
         let id = {
             let mut p = base.clone();
@@ -364,49 +376,22 @@ pub fn validate(
     // Policy.
     let mut domestic_share = None;
     if let Some(p) = raw.policy {
-        if p.national_domestic_share.is_some() {
-            c.section2(
-                &path_of(&["policy", "national_domestic_share"]),
-                "policy.national_domestic_share",
-            );
-        }
         if let Some(ds) = p.domestic_share {
             let base = ["policy", "domestic_share"];
             let min_path = path_of(&[base[0], base[1], "min"]);
             let min = c.required(&min_path, "policy.domestic_share.min", ds.min);
+            let min = c.scalar(&min_path, "policy.domestic_share.min", min);
             let min = c.number(&min_path, "policy.domestic_share.min", min, Range::Fraction);
-            let basis = match ds.basis.as_deref() {
-                None | Some("units") => Some(ShareBasis::Units),
-                Some("tflops") => Some(ShareBasis::Tflops),
-                Some("spend") => Some(ShareBasis::Spend),
-                Some(other) => {
-                    let hint = closest(other, &["units", "tflops", "spend"])
-                        .map(|b| format!(" (did you mean `{b}`?)"))
-                        .unwrap_or_default();
-                    c.error(
-                        &path_of(&[base[0], base[1], "basis"]),
-                        format!("policy.domestic_share.basis must be units, tflops or spend, got `{other}`{hint}"),
-                    );
-                    None
-                }
-            };
-            let strict = ds.strict.unwrap_or(false);
-            if strict && basis.is_some_and(|b| b != ShareBasis::Units) {
-                c.error(
-                    &path_of(&[base[0], base[1], "strict"]),
-                    "policy.domestic_share.strict applies to basis units only".into(),
-                );
-            }
-            if let (true, Some(m)) = (strict, min)
-                && strict_fraction(m).is_none()
-            {
-                c.error(
-                        &min_path,
-                        format!(
-                            "policy.domestic_share.min {} is not a fraction p/q with q <= {MAX_STRICT_DENOMINATOR}, which strict needs",
-                            show(m)
-                        ),
-                    );
+            let (basis, strict) = basis_of(
+                &mut c,
+                &path_of(&base),
+                "policy.domestic_share",
+                ds.basis.as_deref(),
+                ds.strict,
+                None,
+            );
+            if let (true, Some(m)) = (strict, min) {
+                strict_min(&mut c, &min_path, "policy.domestic_share.min", m);
             }
             if let (Some(min), Some(basis)) = (min, basis) {
                 domestic_share = Some(DomesticShare { min, basis, strict });
@@ -418,19 +403,17 @@ pub fn validate(
     let mut limits = Limits::default();
     if let Some(l) = raw.limits {
         let f = |n: &str| path_of(&["limits", n]);
-        limits.budget = c.number(&f("budget"), "limits.budget", l.budget, Range::NonNegative);
+        let budget = c.scalar(&f("budget"), "limits.budget", l.budget);
+        limits.budget = c.number(&f("budget"), "limits.budget", budget, Range::NonNegative);
+        let capex = c.scalar(&f("capex_budget"), "limits.capex_budget", l.capex_budget);
         limits.capex_budget = c.number(
             &f("capex_budget"),
             "limits.capex_budget",
-            l.capex_budget,
+            capex,
             Range::NonNegative,
         );
-        limits.power_kw = c.number(
-            &f("power_kw"),
-            "limits.power_kw",
-            l.power_kw,
-            Range::NonNegative,
-        );
+        let power = c.scalar(&f("power_kw"), "limits.power_kw", l.power_kw);
+        limits.power_kw = c.number(&f("power_kw"), "limits.power_kw", power, Range::NonNegative);
         limits.vendor_max_share = c.number(
             &f("vendor_max_share"),
             "limits.vendor_max_share",
@@ -449,13 +432,25 @@ pub fn validate(
     };
     if let Some(k) = raw.costs {
         let f = |n: &str| path_of(&["costs", n]);
-        if k.discount_rate.is_some() {
-            c.section2(&f("discount_rate"), "costs.discount_rate");
+        if c.number(
+            &f("discount_rate"),
+            "costs.discount_rate",
+            k.discount_rate,
+            Range::Fraction,
+        )
+        .is_some()
+        {
+            c.unused_without_periods("costs.discount_rate");
         }
-        if let Some(v) = c.number(
+        let energy = c.scalar(
             &f("energy_price_per_kwh"),
             "costs.energy_price_per_kwh",
             k.energy_price_per_kwh,
+        );
+        if let Some(v) = c.number(
+            &f("energy_price_per_kwh"),
+            "costs.energy_price_per_kwh",
+            energy,
             Range::NonNegative,
         ) {
             costs.energy_price_per_kwh = v;
@@ -496,27 +491,7 @@ pub fn validate(
         }
     }
 
-    // Solver.
-    let mut solver = SolverSettings {
-        integer: true,
-        mip_gap: 0.001,
-        time_limit_s: 60.0,
-    };
-    if let Some(s) = raw.solver {
-        let f = |n: &str| path_of(&["solver", n]);
-        solver.integer = s.integer.unwrap_or(true);
-        if let Some(v) = c.number(&f("mip_gap"), "solver.mip_gap", s.mip_gap, Range::Fraction) {
-            solver.mip_gap = v;
-        }
-        if let Some(v) = c.number(
-            &f("time_limit_s"),
-            "solver.time_limit_s",
-            s.time_limit_s,
-            Range::Positive,
-        ) {
-            solver.time_limit_s = v;
-        }
-    }
+    let solver = solver_of(&mut c, raw.solver);
 
     // Cross-field rules.
     if objective == Objective::MaxPflops {
@@ -550,15 +525,129 @@ pub fn validate(
         limits,
         costs,
         solver,
+        carried: Vec::new(),
     };
-    Ok((scenario, c.warnings))
+    Ok((Validated::Single(scenario), c.warnings))
 }
 
-fn accelerator(
+/// `name`: required, not blank.
+pub(super) fn name_of(c: &mut Checker, name: Option<String>) -> String {
+    match name {
+        Some(n) if !n.trim().is_empty() => n,
+        Some(_) => {
+            c.error(&path_of(&["name"]), "name must not be empty".into());
+            String::new()
+        }
+        None => {
+            c.error(&[], "name is required".into());
+            String::new()
+        }
+    }
+}
+
+/// `objective`: min_cost (default) or max_pflops.
+pub(super) fn objective_of(c: &mut Checker, objective: Option<&str>) -> Objective {
+    match objective {
+        None | Some("min_cost") => Objective::MinCost,
+        Some("max_pflops") => Objective::MaxPflops,
+        Some(other) => {
+            let hint = closest(other, &["min_cost", "max_pflops"])
+                .map(|b| format!(" (did you mean `{b}`?)"))
+                .unwrap_or_default();
+            c.error(
+                &path_of(&["objective"]),
+                format!("objective must be min_cost or max_pflops, got `{other}`{hint}"),
+            );
+            Objective::MinCost
+        }
+    }
+}
+
+/// The `basis` and `strict` of a share rule at `base` (e.g. `policy.domestic_share`);
+/// `inherited` gives the defaults a site override starts from.
+pub(super) fn basis_of(
+    c: &mut Checker,
+    base: &[Seg],
+    label: &str,
+    basis: Option<&str>,
+    strict: Option<bool>,
+    inherited: Option<(ShareBasis, bool)>,
+) -> (Option<ShareBasis>, bool) {
+    let at = |f: &str| {
+        let mut p = base.to_vec();
+        p.push(key(f));
+        p
+    };
+    let basis = match basis {
+        None => Some(inherited.map_or(ShareBasis::Units, |i| i.0)),
+        Some("units") => Some(ShareBasis::Units),
+        Some("tflops") => Some(ShareBasis::Tflops),
+        Some("spend") => Some(ShareBasis::Spend),
+        Some(other) => {
+            let hint = closest(other, &["units", "tflops", "spend"])
+                .map(|b| format!(" (did you mean `{b}`?)"))
+                .unwrap_or_default();
+            c.error(
+                &at("basis"),
+                format!("{label}.basis must be units, tflops or spend, got `{other}`{hint}"),
+            );
+            None
+        }
+    };
+    let strict = strict.unwrap_or(inherited.is_some_and(|i| i.1));
+    if strict && basis.is_some_and(|b| b != ShareBasis::Units) {
+        c.error(
+            &at("strict"),
+            format!("{label}.strict applies to basis units only"),
+        );
+    }
+    (basis, strict)
+}
+
+/// A strict share's minimum must be a fraction p/q with a small q.
+pub(super) fn strict_min(c: &mut Checker, path: &[Seg], name: &str, min: f64) {
+    if strict_fraction(min).is_none() {
+        c.error(
+            path,
+            format!(
+                "{name} {} is not a fraction p/q with q <= {MAX_STRICT_DENOMINATOR}, which strict needs",
+                show(min)
+            ),
+        );
+    }
+}
+
+/// The `solver:` block with its defaults.
+pub(super) fn solver_of(c: &mut Checker, raw: Option<RawSolver>) -> SolverSettings {
+    let mut solver = SolverSettings {
+        integer: true,
+        mip_gap: 0.001,
+        time_limit_s: 60.0,
+    };
+    if let Some(s) = raw {
+        let f = |n: &str| path_of(&["solver", n]);
+        solver.integer = s.integer.unwrap_or(true);
+        if let Some(v) = c.number(&f("mip_gap"), "solver.mip_gap", s.mip_gap, Range::Fraction) {
+            solver.mip_gap = v;
+        }
+        if let Some(v) = c.number(
+            &f("time_limit_s"),
+            "solver.time_limit_s",
+            s.time_limit_s,
+            Range::Positive,
+        ) {
+            solver.time_limit_s = v;
+        }
+    }
+    solver
+}
+
+pub(super) fn accelerator(
     c: &mut Checker,
     i: usize,
     a: RawAccelerator,
     seen: &mut BTreeSet<String>,
+    with_periods: bool,
 ) -> Option<Accelerator> {
     let base = vec![key("accelerators"), Seg::Index(i)];
     let at = |f: &str| {
@@ -593,8 +682,18 @@ fn accelerator(
     let label_id = id.clone().unwrap_or_else(|| i.to_string());
     let l = |f: &str| format!("accelerators[{label_id}].{f}");
 
-    if a.lifetime_years.is_some() {
-        c.section2(&at("lifetime_years"), &l("lifetime_years"));
+    if a.lifetime_years.is_some()
+        && !with_periods
+        && c.whole(
+            &at("lifetime_years"),
+            &l("lifetime_years"),
+            a.lifetime_years,
+            1.0,
+            MAX_LIFETIME_YEARS,
+        )
+        .is_some()
+    {
+        c.unused_without_periods(&l("lifetime_years"));
     }
     let vendor = match c.required(&at("vendor"), &l("vendor"), a.vendor) {
         Some(v) if v.trim().is_empty() => {
@@ -622,6 +721,7 @@ fn accelerator(
         None => None,
     };
     let price = c.required(&at("unit_price"), &l("unit_price"), a.unit_price);
+    let price = c.scalar(&at("unit_price"), &l("unit_price"), price);
     let price = c.number(
         &at("unit_price"),
         &l("unit_price"),
@@ -637,10 +737,11 @@ fn accelerator(
         a.memory_gb,
         Range::NonNegative,
     );
+    let max_raw = c.scalar(&at("max_units"), &l("max_units"), a.max_units);
     let max_units = c.whole(
         &at("max_units"),
         &l("max_units"),
-        a.max_units,
+        max_raw,
         0.0,
         MAX_ORDER_UNITS,
     );
@@ -685,7 +786,8 @@ fn accelerator(
         }
         p => p,
     };
-    if a.max_units.is_some() && max_units.is_none()
+    let available = c.scalar(&at("available"), &l("available"), a.available);
+    if max_raw.is_some() && max_units.is_none()
         || a.min_units.is_some() && min_units.is_none()
         || a.lot_size.is_some() && lot_size.is_none()
         || a.power_w.is_some() && power_w.is_none()
@@ -704,7 +806,7 @@ fn accelerator(
         tflops: tflops?,
         power_w: power_w.unwrap_or(0.0),
         memory_gb: memory_gb.unwrap_or(0.0),
-        available: a.available.unwrap_or(true),
+        available: available.unwrap_or(true),
         max_units,
         min_units,
         lot_size: lot_size.unwrap_or(1),

@@ -1,0 +1,472 @@
+//! The plan checker for many sites and periods: re-evaluates purchases `x[s][t][a]` against
+//! every rule of section 2, straight from the format's formulas. Each site and period is
+//! checked with the section-1 checker on its own fleet (installed units still in service
+//! plus purchases still within their lifetime); the national rules (supply caps, national
+//! share, budgets) and the discounted costs are computed here. Nothing is shared with the
+//! model builder but the scenario types.
+
+use crate::check::{Check, Evaluation, TOLERANCE, compare, evaluate};
+use crate::scenario::national::National;
+use crate::scenario::validate::strict_fraction;
+use crate::scenario::{Origin, ShareBasis};
+
+/// One rule, with the site and period it belongs to (`None` for national rules or
+/// single-site, single-period scenarios).
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// Site id.
+    pub site: Option<String>,
+    /// Period year.
+    pub period: Option<i64>,
+    /// The rule.
+    pub check: Check,
+}
+
+impl Located {
+    /// The rule as a message, prefixed by its site and period.
+    pub fn message(&self) -> String {
+        let mut at = Vec::new();
+        if let Some(s) = &self.site {
+            at.push(format!("site {s}"));
+        }
+        if let Some(p) = self.period {
+            at.push(p.to_string());
+        }
+        if at.is_empty() {
+            self.check.message()
+        } else {
+            format!("{}: {}", at.join(", "), self.check.message())
+        }
+    }
+}
+
+/// Figures of one period, summed over sites.
+#[derive(Debug, Clone)]
+pub struct PeriodFigures {
+    /// Capex of purchases in the period (undiscounted).
+    pub capex: f64,
+    /// Energy cost of the period's fleet over its span (undiscounted).
+    pub opex: f64,
+    /// Fleet PFLOPS.
+    pub pflops: f64,
+    /// Fleet memory in TB.
+    pub memory_tb: f64,
+    /// Facility kW.
+    pub facility_kw: f64,
+    /// New units bought in the period.
+    pub new_units: f64,
+    /// Fleet units in service.
+    pub fleet_units: f64,
+    /// National domestic share on the national rule's basis (units without one).
+    pub share: Option<f64>,
+    /// Basis of `share`.
+    pub share_basis: ShareBasis,
+}
+
+/// Figures of a plan, computed from its purchases.
+#[derive(Debug, Clone)]
+pub struct NationalEvaluation {
+    /// Purchases `x[s][t][a]`.
+    pub x: Vec<Vec<Vec<f64>>>,
+    /// Fleet `n[s][t][a]` in service.
+    pub fleet: Vec<Vec<Vec<f64>>>,
+    /// Installed units still in service, `installed[s][t][a]`.
+    pub installed: Vec<Vec<Vec<f64>>>,
+    /// The section-1 evaluation of each site and period, `cells[s][t]` (its `opex` is over
+    /// the period's span, its `capex` at the period's prices).
+    pub cells: Vec<Vec<Evaluation>>,
+    /// Per period, summed over sites.
+    pub periods: Vec<PeriodFigures>,
+    /// Platforms paid for, once.
+    pub adopted_platforms: Vec<String>,
+    /// Their one-time cost.
+    pub adoption: f64,
+    /// Discounted capex.
+    pub capex: f64,
+    /// Discounted opex.
+    pub opex: f64,
+    /// adoption + discounted capex and opex.
+    pub total_cost: f64,
+    /// Every rule: each site and period's, then the national ones.
+    pub checks: Vec<Located>,
+}
+
+impl NationalEvaluation {
+    /// The rules the plan breaks.
+    pub fn violations(&self) -> Vec<&Located> {
+        self.checks.iter().filter(|c| !c.check.holds).collect()
+    }
+
+    /// Families at their limit anywhere, each named once, in rule order.
+    pub fn binding(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in self.checks.iter().filter(|c| c.check.binding) {
+            if !out.contains(&c.check.family) {
+                out.push(c.check.family.clone());
+            }
+        }
+        out
+    }
+
+    /// Families at their limit at site `s` (any period) or, with `s` None, in national
+    /// rules of period `t`.
+    pub fn binding_at(&self, site: Option<&str>, period: Option<i64>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in self.checks.iter().filter(|c| {
+            c.check.binding
+                && (site.is_none() || c.site.as_deref() == site)
+                && (period.is_none() || c.period == period)
+        }) {
+            if !out.contains(&c.check.family) {
+                out.push(c.check.family.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Evaluates purchases `x[s][t][a]` against `nat`.
+pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluation {
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    let integer = nat.solver.integer;
+    let site_label = |s: usize| nat.has_sites.then(|| nat.sites[s].id.clone());
+    let period_label = |t: usize| nat.has_periods.then(|| nat.years[t]);
+    let mut checks = Vec::new();
+    let mut cells = Vec::with_capacity(ns);
+    let mut fleet = Vec::with_capacity(ns);
+    let mut installed_all = Vec::with_capacity(ns);
+    for s in 0..ns {
+        let mut row = Vec::with_capacity(nt);
+        let mut fleet_row = Vec::with_capacity(nt);
+        let mut installed_row = Vec::with_capacity(nt);
+        for t in 0..nt {
+            let installed: Vec<f64> = (0..na)
+                .map(|a| nat.sites[s].existing_in(a, nat.years[t]))
+                .collect();
+            // Units from earlier periods still in service count as installed here.
+            let carried: Vec<f64> = (0..na)
+                .map(|a| {
+                    installed[a]
+                        + (0..t)
+                            .filter(|&b| {
+                                let age = (nat.years[t] - nat.years[b]) as u64;
+                                nat.per_period[a].lifetime_years.is_none_or(|l| age < l)
+                            })
+                            .map(|b| x[s][b][a])
+                            .sum::<f64>()
+                })
+                .collect();
+            let scenario = nat.site_period(s, t, &carried);
+            let e = evaluate(&scenario, &x[s][t]);
+            for c in &e.checks {
+                checks.push(Located {
+                    site: site_label(s),
+                    period: period_label(t),
+                    check: c.clone(),
+                });
+            }
+            fleet_row.push(e.fleet.clone());
+            installed_row.push(installed);
+            row.push(e);
+        }
+        cells.push(row);
+        fleet.push(fleet_row);
+        installed_all.push(installed_row);
+    }
+
+    // National supply caps.
+    for a in 0..na {
+        let acc = &nat.accelerators[a];
+        for t in 0..nt {
+            let Some(m) = nat.per_period[a].max_units[t] else {
+                continue;
+            };
+            let bought: f64 = (0..ns).map(|s| x[s][t][a]).sum::<f64>() + 0.0;
+            let step = if integer { acc.lot_size as f64 } else { 0.0 };
+            let c = compare(
+                &format!("supply:{}", acc.id),
+                format!(
+                    "accelerators[{}].max_units: {bought} new units at all sites <= {m}",
+                    acc.id
+                ),
+                (bought, m as f64, true),
+                step,
+                integer,
+            );
+            checks.push(Located {
+                site: None,
+                period: period_label(t),
+                check: Check {
+                    binding: c.binding && bought > 0.0,
+                    ..c
+                },
+            });
+        }
+    }
+
+    // Costs and national figures per period.
+    let mut periods = Vec::with_capacity(nt);
+    let share_basis = nat
+        .national_share
+        .as_ref()
+        .map(|r| r.basis)
+        .unwrap_or(ShareBasis::Units);
+    for t in 0..nt {
+        let sum = |f: &dyn Fn(&Evaluation) -> f64| -> f64 {
+            (0..ns).map(|s| f(&cells[s][t])).sum::<f64>() + 0.0
+        };
+        let weight = |s: usize, a: usize| -> f64 {
+            match share_basis {
+                ShareBasis::Units => fleet[s][t][a],
+                ShareBasis::Tflops => fleet[s][t][a] * nat.accelerators[a].tflops,
+                ShareBasis::Spend => x[s][t][a] * nat.per_period[a].unit_price[t],
+            }
+        };
+        let mut total_w = 0.0;
+        let mut domestic_w = 0.0;
+        for s in 0..ns {
+            for a in 0..na {
+                let w = weight(s, a);
+                total_w += w;
+                if nat.accelerators[a].origin == Origin::Domestic {
+                    domestic_w += w;
+                }
+            }
+        }
+        let share = (total_w > 0.0).then(|| domestic_w / total_w);
+        if let Some(rule) = &nat.national_share {
+            let min = rule.min[t];
+            let shown = share
+                .map(|v| format!("{v:.4}"))
+                .unwrap_or_else(|| "undefined (empty fleet)".into());
+            let c = if rule.strict {
+                let (p, q) = strict_fraction(min).unwrap_or((0, 1));
+                compare(
+                    "national_domestic_share",
+                    format!(
+                        "policy.national_domestic_share: {shown} by units over all sites must exceed {min}"
+                    ),
+                    (q as f64 * domestic_w - p as f64 * total_w, 1.0, false),
+                    if integer { (q - p).max(p) as f64 } else { 0.0 },
+                    integer,
+                )
+            } else {
+                compare(
+                    "national_domestic_share",
+                    format!(
+                        "policy.national_domestic_share: {shown} by {} over all sites >= {min}",
+                        share_basis.as_str()
+                    ),
+                    (domestic_w, min * total_w, false),
+                    if integer { 1.0 - min } else { 0.0 },
+                    integer,
+                )
+            };
+            checks.push(Located {
+                site: None,
+                period: period_label(t),
+                check: c,
+            });
+        }
+        periods.push(PeriodFigures {
+            capex: sum(&|e| e.capex),
+            opex: sum(&|e| e.opex),
+            pflops: sum(&|e| e.pflops),
+            memory_tb: sum(&|e| e.memory_tb),
+            facility_kw: sum(&|e| e.facility_kw),
+            new_units: (0..ns).map(|s| x[s][t].iter().sum::<f64>()).sum::<f64>() + 0.0,
+            fleet_units: (0..ns)
+                .map(|s| fleet[s][t].iter().sum::<f64>())
+                .sum::<f64>()
+                + 0.0,
+            share,
+            share_basis,
+        });
+    }
+
+    // Platform adoption: once, for any purchase anywhere on a platform not installed.
+    let free = nat.existing_platforms();
+    let mut adopted_platforms = Vec::new();
+    let mut adoption = 0.0;
+    for (platform, &cost) in &nat.platform_adoption {
+        let bought = (0..ns).any(|s| {
+            (0..nt).any(|t| {
+                (0..na).any(|a| {
+                    x[s][t][a] > 0.0
+                        && nat.accelerators[a].platform.as_deref() == Some(platform.as_str())
+                })
+            })
+        });
+        if bought && !free.contains(platform) {
+            adopted_platforms.push(platform.clone());
+            adoption += cost;
+        }
+    }
+
+    // Budgets per period (undiscounted; adoption in the first period).
+    let cheapest_lot = |t: usize| -> f64 {
+        (0..na)
+            .filter(|&a| nat.per_period[a].available[t] && nat.per_period[a].unit_price[t] > 0.0)
+            .map(|a| nat.per_period[a].unit_price[t] * nat.accelerators[a].lot_size as f64)
+            .fold(f64::INFINITY, f64::min)
+    };
+    for (t, p) in periods.iter().enumerate() {
+        let step = if integer { cheapest_lot(t) } else { 0.0 };
+        if let Some(b) = &nat.budget {
+            let spend = p.capex + p.opex + if t == 0 { adoption } else { 0.0 };
+            checks.push(Located {
+                site: None,
+                period: period_label(t),
+                check: compare(
+                    "budget",
+                    format!(
+                        "limits.budget: spending {spend:.2} (capex + opex{}) <= {}",
+                        if t == 0 { " + adoption" } else { "" },
+                        b[t]
+                    ),
+                    (spend, b[t], true),
+                    step,
+                    integer,
+                ),
+            });
+        }
+        if let Some(b) = &nat.capex_budget {
+            checks.push(Located {
+                site: None,
+                period: period_label(t),
+                check: compare(
+                    "capex_budget",
+                    format!("limits.capex_budget: capex {:.2} <= {}", p.capex, b[t]),
+                    (p.capex, b[t], true),
+                    step,
+                    integer,
+                ),
+            });
+        }
+    }
+
+    let capex = (0..nt)
+        .map(|t| periods[t].capex * nat.discount(t))
+        .sum::<f64>()
+        + 0.0;
+    let opex = (0..nt)
+        .map(|t| periods[t].opex * nat.discount(t))
+        .sum::<f64>()
+        + 0.0;
+    NationalEvaluation {
+        x: x.to_vec(),
+        fleet,
+        installed: installed_all,
+        cells,
+        periods,
+        adopted_platforms,
+        adoption,
+        capex,
+        opex,
+        total_cost: adoption + capex + opex,
+        checks,
+    }
+}
+
+/// Whether two costs agree within the checker's tolerance.
+pub fn same_cost(a: f64, b: f64) -> bool {
+    (a - b).abs() <= TOLERANCE * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Reads the purchases of a saved plan JSON of a many-site / many-period scenario: each
+/// row needs `id` and `units`, plus `site` when the scenario has sites and `period` when
+/// it has periods. Errors name the row and field.
+pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not a JSON plan: {e}"))?;
+    let rows = v
+        .get("purchases")
+        .and_then(|p| p.as_array())
+        .ok_or("the plan has no `purchases` list")?;
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    let mut x = vec![vec![vec![0.0; na]; nt]; ns];
+    let mut seen = std::collections::BTreeSet::new();
+    for (k, row) in rows.iter().enumerate() {
+        let id = row
+            .get("id")
+            .and_then(|x| x.as_str())
+            .ok_or(format!("purchases[{k}].id is missing or not a string"))?;
+        let units = row
+            .get("units")
+            .and_then(|x| x.as_f64())
+            .filter(|u| u.is_finite())
+            .ok_or(format!("purchases[{k}].units is missing or not a number"))?;
+        let a = nat
+            .accelerators
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or(format!(
+                "purchases[{k}].id `{id}` is not an accelerator of the scenario"
+            ))?;
+        let s = if nat.has_sites {
+            let site = row.get("site").and_then(|x| x.as_str()).ok_or(format!(
+                "purchases[{k}].site is missing (the scenario has sites)"
+            ))?;
+            nat.sites.iter().position(|s| s.id == site).ok_or(format!(
+                "purchases[{k}].site `{site}` is not a site of the scenario"
+            ))?
+        } else {
+            0
+        };
+        let t = if nat.has_periods {
+            let year = row.get("period").and_then(|x| x.as_i64()).ok_or(format!(
+                "purchases[{k}].period is missing or not a year (the scenario has periods)"
+            ))?;
+            nat.years.iter().position(|y| *y == year).ok_or(format!(
+                "purchases[{k}].period {year} is not a period of the scenario"
+            ))?
+        } else {
+            0
+        };
+        if !seen.insert((a, s, t)) {
+            return Err(format!(
+                "purchases[{k}] repeats accelerator `{id}` at the same site and period"
+            ));
+        }
+        x[s][t][a] = units;
+    }
+    let stated = ["total_cost", "capex", "opex", "adoption"]
+        .iter()
+        .filter_map(|k| {
+            v.get(*k)
+                .and_then(|x| x.as_f64())
+                .map(|x| (k.to_string(), x))
+        })
+        .collect();
+    Ok(SavedNational { x, stated })
+}
+
+/// A saved plan of a many-site / many-period scenario, read back for checking.
+#[derive(Debug, Clone)]
+pub struct SavedNational {
+    /// Purchases `x[s][t][a]`.
+    pub x: Vec<Vec<Vec<f64>>>,
+    /// Figures the plan states.
+    pub stated: Vec<(String, f64)>,
+}
+
+/// Every problem of a saved plan: broken rules, and stated figures that differ from the
+/// re-evaluation.
+pub fn audit_national(nat: &National, saved: &SavedNational) -> (NationalEvaluation, Vec<String>) {
+    let e = evaluate_national(nat, &saved.x);
+    let mut problems: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
+    for (name, value) in &saved.stated {
+        let actual = match name.as_str() {
+            "total_cost" => e.total_cost,
+            "capex" => e.capex,
+            "opex" => e.opex,
+            _ => e.adoption,
+        };
+        if !same_cost(actual, *value) {
+            problems.push(format!(
+                "the plan states {name} {value}, but its purchases give {actual}"
+            ));
+        }
+    }
+    (e, problems)
+}

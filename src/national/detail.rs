@@ -1,0 +1,233 @@
+//! The plan of a many-site / many-period scenario, written from the checker's evaluation:
+//! one purchase row per (accelerator, site, period), the fleet at the end of the plan, and
+//! the per-site and per-period detail of section 3.
+//!
+//! The top-level figures read as follows: `total_cost`, `capex` and `opex` are discounted
+//! sums (capex + opex + adoption = total_cost); `pflops`, `memory_tb`, `facility_kw`,
+//! `domestic_share` and `fleet` describe the last period, summed over sites.
+
+use super::check::NationalEvaluation;
+use crate::plan::{
+    Context, FleetCount, FleetRow, PeriodDetail, Plan, Purchase, ShareFigure, SiteDetail,
+    SitePeriod, SourceNote, Status,
+};
+use crate::scenario::ShareBasis;
+use crate::scenario::national::National;
+
+/// A plan with no purchases and the given status.
+pub fn without_purchases(nat: &National, status: Status, solver: &str) -> Plan {
+    let mut plan = Plan::blank(&nat.name, nat.objective, &nat.currency, status, solver);
+    plan.context = Context {
+        opex_years: nat.opex_years,
+        ..Context::default()
+    };
+    plan
+}
+
+/// Fleet PFLOPS in the last period, over all sites.
+pub fn final_pflops(e: &NationalEvaluation) -> f64 {
+    e.periods.last().map_or(0.0, |p| p.pflops)
+}
+
+fn share_figure(
+    basis: ShareBasis,
+    value: Option<f64>,
+    min: Option<f64>,
+    strict: bool,
+) -> ShareFigure {
+    ShareFigure {
+        basis: basis.as_str().to_string(),
+        value,
+        min,
+        strict,
+    }
+}
+
+/// A plan built from an evaluation of its purchases.
+pub fn from_evaluation(
+    nat: &National,
+    e: &NationalEvaluation,
+    status: Status,
+    solver: &str,
+) -> Plan {
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    let last = nt - 1;
+    let mut plan = without_purchases(nat, status, solver);
+    plan.total_cost = Some(e.total_cost);
+    plan.capex = Some(e.capex);
+    plan.opex = Some(e.opex);
+    plan.adoption = Some(e.adoption);
+    let end = &e.periods[last];
+    plan.pflops = Some(end.pflops);
+    plan.memory_tb = Some(end.memory_tb);
+    plan.facility_kw = Some(end.facility_kw);
+    let rule = nat.national_share.as_ref();
+    plan.domestic_share = Some(share_figure(
+        end.share_basis,
+        end.share,
+        rule.map(|r| r.min[last]),
+        rule.is_some_and(|r| r.strict),
+    ));
+    let site_id = |s: usize| nat.has_sites.then(|| nat.sites[s].id.clone());
+    let year = |t: usize| nat.has_periods.then(|| nat.years[t]);
+
+    // Purchases: accelerator order, then site, then period.
+    for (a, acc) in nat.accelerators.iter().enumerate() {
+        for s in 0..ns {
+            for t in 0..nt {
+                let units = e.x[s][t][a];
+                if units > 0.0 {
+                    plan.purchases.push(Purchase {
+                        id: acc.id.clone(),
+                        name: acc.display_name().to_string(),
+                        vendor: acc.vendor.clone(),
+                        origin: acc.origin.as_str().to_string(),
+                        units,
+                        cost: units * nat.per_period[a].unit_price[t],
+                        pflops: units * acc.tflops / 1000.0,
+                        site: site_id(s),
+                        period: year(t),
+                    });
+                }
+            }
+        }
+    }
+
+    // The fleet at the end of the plan.
+    for (a, acc) in nat.accelerators.iter().enumerate() {
+        let units: f64 = (0..ns).map(|s| e.fleet[s][last][a]).sum::<f64>() + 0.0;
+        let existing: f64 = (0..ns).map(|s| e.installed[s][last][a]).sum::<f64>() + 0.0;
+        let bought_ever: f64 = (0..ns)
+            .flat_map(|s| (0..nt).map(move |t| (s, t)))
+            .map(|(s, t)| e.x[s][t][a])
+            .sum::<f64>();
+        if units > 0.0 {
+            let facility_kw: f64 = (0..ns)
+                .map(|s| e.fleet[s][last][a] * acc.power_w * nat.sites[s].pue / 1000.0)
+                .sum::<f64>()
+                + 0.0;
+            plan.fleet.push(FleetRow {
+                id: acc.id.clone(),
+                name: acc.display_name().to_string(),
+                vendor: acc.vendor.clone(),
+                origin: acc.origin.as_str().to_string(),
+                units,
+                existing,
+                new: units - existing,
+                pflops: units * acc.tflops / 1000.0,
+                facility_kw,
+            });
+        }
+        let installed_ever = nat
+            .sites
+            .iter()
+            .any(|s| s.existing.iter().any(|x| x.index == a && x.units > 0));
+        if (bought_ever > 0.0 || installed_ever)
+            && let Some(src) = &acc.source
+        {
+            plan.sources.push(SourceNote {
+                id: acc.id.clone(),
+                source: src.clone(),
+            });
+        }
+    }
+    plan.adopted_platforms = e.adopted_platforms.clone();
+    plan.binding = e.binding();
+
+    if nat.has_sites {
+        for (s, site) in nat.sites.iter().enumerate() {
+            let periods: Vec<SitePeriod> = (0..nt)
+                .map(|t| {
+                    let cell = &e.cells[s][t];
+                    let fleet = (0..na)
+                        .filter(|&a| e.fleet[s][t][a] > 0.0)
+                        .map(|a| FleetCount {
+                            id: nat.accelerators[a].id.clone(),
+                            units: e.fleet[s][t][a],
+                            existing: e.installed[s][t][a],
+                            new: e.fleet[s][t][a] - e.installed[s][t][a],
+                        })
+                        .collect();
+                    let rule = site.domestic_share.as_ref();
+                    SitePeriod {
+                        period: year(t),
+                        new_units: e.x[s][t].iter().sum::<f64>() + 0.0,
+                        fleet_units: e.fleet[s][t].iter().sum::<f64>() + 0.0,
+                        pflops: cell.pflops,
+                        demand_pflops: site.pflops.as_ref().map(|p| p[t]),
+                        memory_tb: cell.memory_tb,
+                        facility_kw: cell.facility_kw,
+                        power_kw: site.power_kw.as_ref().map(|p| p[t]),
+                        domestic_share: share_figure(
+                            cell.share_basis,
+                            cell.domestic_share,
+                            rule.map(|r| r.min[t]),
+                            rule.is_some_and(|r| r.strict),
+                        ),
+                        capex: cell.capex,
+                        opex: cell.opex,
+                        fleet,
+                        binding: e.binding_at(Some(&site.id), year(t)),
+                    }
+                })
+                .collect();
+            plan.sites.push(SiteDetail {
+                id: site.id.clone(),
+                name: site.name.clone(),
+                new_units: periods.iter().map(|p| p.new_units).sum::<f64>() + 0.0,
+                capex: periods.iter().map(|p| p.capex).sum::<f64>() + 0.0,
+                opex: periods.iter().map(|p| p.opex).sum::<f64>() + 0.0,
+                periods,
+            });
+        }
+    }
+
+    if nat.has_periods {
+        for (t, p) in e.periods.iter().enumerate() {
+            let adoption = if t == 0 { e.adoption } else { 0.0 };
+            let demand: Option<f64> = nat
+                .sites
+                .iter()
+                .map(|s| s.pflops.as_ref().map(|d| d[t]))
+                .sum();
+            let binding = {
+                let mut out: Vec<String> = Vec::new();
+                for c in e
+                    .checks
+                    .iter()
+                    .filter(|c| c.check.binding && c.period == Some(nat.years[t]))
+                {
+                    if !out.contains(&c.check.family) {
+                        out.push(c.check.family.clone());
+                    }
+                }
+                out
+            };
+            plan.periods.push(PeriodDetail {
+                period: nat.years[t],
+                span_years: nat.span(t),
+                discount_factor: nat.discount(t),
+                new_units: p.new_units,
+                fleet_units: p.fleet_units,
+                pflops: p.pflops,
+                demand_pflops: demand,
+                memory_tb: p.memory_tb,
+                facility_kw: p.facility_kw,
+                domestic_share: share_figure(
+                    p.share_basis,
+                    p.share,
+                    rule.map(|r| r.min[t]),
+                    rule.is_some_and(|r| r.strict),
+                ),
+                capex: p.capex,
+                opex: p.opex,
+                adoption,
+                discounted_cost: adoption + (p.capex + p.opex) * nat.discount(t),
+                budget: nat.budget.as_ref().map(|b| b[t]),
+                capex_budget: nat.capex_budget.as_ref().map(|b| b[t]),
+                binding,
+            });
+        }
+    }
+    plan
+}

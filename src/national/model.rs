@@ -1,0 +1,344 @@
+//! The many-site, many-period programme (section 2 of the format). Purchases `x_ast` are
+//! the variables; each site and period gets the section-1 rules over its fleet `n_ast`
+//! (through [`crate::model::site_rules`]); the national rules (supply caps per accelerator
+//! and period, the national share, budgets per period, platform adoption paid once) couple
+//! the sites.
+
+use crate::model::{Block, Built, Family, Goal, Request, UNIT_CAP, add_at_least, site_rules};
+use crate::scenario::national::National;
+use crate::scenario::validate::strict_fraction;
+use crate::scenario::{HOURS_PER_YEAR, Origin, ShareBasis};
+use good_lp::{Expression, ProblemVariables, Variable, variable};
+use std::collections::BTreeSet;
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct NationalRequest<'a> {
+    /// The scenario.
+    pub nat: &'a National,
+    /// The objective (min cost, max PFLOPS, or min cost with a PFLOPS floor).
+    pub goal: Goal,
+    /// Families left out: at every site (demand, memory, domestic share, vendor share,
+    /// power, availability, minimum orders) or nationally (supply, budgets).
+    pub relax: BTreeSet<Family>,
+    /// Leave out the national share rule.
+    pub relax_national_share: bool,
+    /// Drop every integrality restriction: the LP relaxation.
+    pub lp_relaxation: bool,
+}
+
+impl<'a> NationalRequest<'a> {
+    /// The scenario's own model.
+    pub fn new(nat: &'a National) -> Self {
+        NationalRequest {
+            nat,
+            goal: match nat.objective {
+                crate::scenario::Objective::MinCost => Goal::MinCost,
+                crate::scenario::Objective::MaxPflops => Goal::MaxPflops,
+            },
+            relax: BTreeSet::new(),
+            relax_national_share: false,
+            lp_relaxation: false,
+        }
+    }
+}
+
+/// Position of purchase (accelerator `a`, site `s`, period `t`) in [`Built::buy`].
+pub fn slot(nat: &National, a: usize, s: usize, t: usize) -> usize {
+    (s * nat.periods() + t) * nat.accelerators.len() + a
+}
+
+/// Purchases `x[s][t][a]` from a flat vector in [`slot`] order.
+pub fn unflatten(nat: &National, flat: &[f64]) -> Vec<Vec<Vec<f64>>> {
+    (0..nat.sites.len())
+        .map(|s| {
+            (0..nat.periods())
+                .map(|t| {
+                    (0..nat.accelerators.len())
+                        .map(|a| flat[slot(nat, a, s, t)])
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Money unit of the model: the dearest price, so that costs are of order one per unit.
+fn money_scale(nat: &National) -> f64 {
+    nat.per_period
+        .iter()
+        .flat_map(|p| p.unit_price.iter().copied())
+        .fold(1.0_f64, f64::max)
+}
+
+/// Upper bound on the purchase of `a` at site `s` in period `t`.
+fn purchase_cap(req: &NationalRequest, a: usize, s: usize, t: usize) -> f64 {
+    let nat = req.nat;
+    let acc = &nat.accelerators[a];
+    let p = &nat.per_period[a];
+    let site = &nat.sites[s];
+    let price = p.unit_price[t];
+    let mut cap = UNIT_CAP;
+    if !req.relax.contains(&Family::Supply)
+        && let Some(m) = p.max_units[t]
+    {
+        cap = cap.min(m as f64);
+    }
+    if price > 0.0 {
+        if let (Some(b), false) = (&nat.budget, req.relax.contains(&Family::Budget)) {
+            cap = cap.min(b[t] / price);
+        }
+        if let (Some(b), false) = (&nat.capex_budget, req.relax.contains(&Family::CapexBudget)) {
+            cap = cap.min(b[t] / price);
+        }
+    }
+    if let (Some(kw), false, true) = (
+        &site.power_kw,
+        req.relax.contains(&Family::Power),
+        acc.power_w > 0.0,
+    ) {
+        cap = cap.min(kw[t] * 1000.0 / (site.pue * acc.power_w));
+    }
+    cap.max(0.0)
+}
+
+/// Builds the programme for `req`.
+pub fn build(req: &NationalRequest) -> Built {
+    let nat = req.nat;
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    let money = money_scale(nat);
+    let integer = nat.solver.integer && !req.lp_relaxation;
+    let mut vars = ProblemVariables::new();
+    let mut constraints = Vec::new();
+    let mut has_integers = false;
+    let mut infeasible = false;
+
+    // Purchase variables.
+    let mut buy: Vec<Option<(Variable, f64)>> = vec![None; ns * nt * na];
+    let mut cap = vec![0.0; ns * nt * na];
+    for s in 0..ns {
+        for t in 0..nt {
+            for a in 0..na {
+                let can_buy =
+                    nat.per_period[a].available[t] || req.relax.contains(&Family::Availability);
+                let c = purchase_cap(req, a, s, t);
+                let k = slot(nat, a, s, t);
+                cap[k] = c;
+                if !can_buy || c < 1e-9 {
+                    continue;
+                }
+                let lot = if nat.solver.integer {
+                    nat.accelerators[a].lot_size as f64
+                } else {
+                    1.0
+                };
+                let var = if integer {
+                    has_integers = true;
+                    vars.add(variable().integer().min(0).max((c / lot + 1e-9).floor()))
+                } else {
+                    vars.add(variable().min(0).max(c / lot))
+                };
+                buy[k] = Some((var, lot));
+            }
+        }
+    }
+    let x = |k: usize| -> Expression {
+        match buy[k] {
+            Some((v, lot)) => Expression::from(v) * lot,
+            None => Expression::from(0.0),
+        }
+    };
+
+    // Fleets, per site and period, and the section-1 rules of each.
+    let mut fleet: Vec<Vec<Vec<Expression>>> = Vec::with_capacity(ns);
+    let site_relax: BTreeSet<Family> = req.relax.clone();
+    for s in 0..ns {
+        let mut per_t = Vec::with_capacity(nt);
+        for t in 0..nt {
+            let installed = nat.installed_at(s, t);
+            let n: Vec<Expression> = (0..na)
+                .map(|a| {
+                    let mut e = Expression::from(installed[a]);
+                    for b in 0..=t {
+                        if nat.serves(a, b, t) {
+                            e += x(slot(nat, a, s, b));
+                        }
+                    }
+                    e
+                })
+                .collect();
+            let scenario = nat.site_period(s, t, &installed);
+            let mut sub = Request::new(&scenario);
+            sub.relax = site_relax.clone();
+            sub.lp_relaxation = req.lp_relaxation;
+            let block = Block {
+                x: (0..na).map(|a| x(slot(nat, a, s, t))).collect(),
+                n: n.clone(),
+                buy: (0..na).map(|a| buy[slot(nat, a, s, t)]).collect(),
+                cap: (0..na).map(|a| cap[slot(nat, a, s, t)]).collect(),
+            };
+            let out = site_rules(&sub, block, money, &mut vars, &mut constraints);
+            has_integers |= out.has_integers;
+            infeasible |= out.infeasible;
+            per_t.push(n);
+        }
+        fleet.push(per_t);
+    }
+
+    // National supply caps.
+    if !req.relax.contains(&Family::Supply) {
+        for a in 0..na {
+            for t in 0..nt {
+                let Some(m) = nat.per_period[a].max_units[t] else {
+                    continue;
+                };
+                let mut sum = Expression::from(0.0);
+                let mut any = false;
+                for s in 0..ns {
+                    let k = slot(nat, a, s, t);
+                    if buy[k].is_some() {
+                        sum += x(k);
+                        any = true;
+                    }
+                }
+                if any {
+                    infeasible |= !add_at_least(&mut constraints, m as f64, sum);
+                }
+            }
+        }
+    }
+
+    // National share, per period, over every site's fleet.
+    if let (Some(rule), false) = (&nat.national_share, req.relax_national_share) {
+        for t in 0..nt {
+            let min = rule.min[t];
+            let mut lhs = Expression::from(0.0);
+            for s in 0..ns {
+                for a in 0..na {
+                    let acc = &nat.accelerators[a];
+                    let d = if acc.origin == Origin::Domestic {
+                        1.0
+                    } else {
+                        0.0
+                    };
+                    let n = &fleet[s][t][a];
+                    match rule.basis {
+                        ShareBasis::Units if rule.strict => {
+                            let (p, q) = strict_fraction(min).unwrap_or((0, 1));
+                            lhs += n.clone() * (q as f64 * d - p as f64);
+                        }
+                        ShareBasis::Units => lhs += n.clone() * (d - min),
+                        ShareBasis::Tflops => lhs += n.clone() * ((d - min) * acc.tflops / 1000.0),
+                        ShareBasis::Spend => {
+                            let price = nat.per_period[a].unit_price[t];
+                            lhs += x(slot(nat, a, s, t)) * ((d - min) * price / money);
+                        }
+                    }
+                }
+            }
+            let rhs = if rule.strict { 1.0 } else { 0.0 };
+            infeasible |= !add_at_least(&mut constraints, lhs, rhs);
+        }
+    }
+
+    // Platform adoption, paid once.
+    let free = nat.existing_platforms();
+    let mut adoption = Expression::from(0.0);
+    for (platform, &price) in &nat.platform_adoption {
+        if price <= 0.0 || free.contains(platform) {
+            continue;
+        }
+        let users: Vec<usize> = (0..buy.len())
+            .filter(|&k| {
+                buy[k].is_some()
+                    && nat.accelerators[k % na].platform.as_deref() == Some(platform.as_str())
+            })
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        let z = if req.lp_relaxation {
+            vars.add(variable().min(0).max(1))
+        } else {
+            has_integers = true;
+            vars.add(variable().binary())
+        };
+        for k in users {
+            add_at_least(&mut constraints, Expression::from(z) * cap[k], x(k));
+        }
+        adoption += Expression::from(z) * (price / money);
+    }
+
+    // Costs per period (in money units).
+    let mut capex_t = Vec::with_capacity(nt);
+    let mut opex_t = Vec::with_capacity(nt);
+    for t in 0..nt {
+        let mut capex = Expression::from(0.0);
+        let mut opex = Expression::from(0.0);
+        let hours = HOURS_PER_YEAR * nat.utilization * nat.span(t);
+        for s in 0..ns {
+            let site = &nat.sites[s];
+            let per_kw = hours * site.energy_price_per_kwh[t] / money;
+            for a in 0..na {
+                let acc = &nat.accelerators[a];
+                let price = nat.per_period[a].unit_price[t];
+                let k = slot(nat, a, s, t);
+                if buy[k].is_some() && price > 0.0 {
+                    capex += x(k) * (price / money);
+                }
+                if acc.power_w > 0.0 && per_kw > 0.0 {
+                    opex += fleet[s][t][a].clone() * (site.pue * acc.power_w / 1000.0 * per_kw);
+                }
+            }
+        }
+        capex_t.push(capex);
+        opex_t.push(opex);
+    }
+    let mut total = adoption.clone();
+    for t in 0..nt {
+        total += (capex_t[t].clone() + opex_t[t].clone()) * nat.discount(t);
+    }
+
+    // Budgets per period.
+    for t in 0..nt {
+        if let (Some(b), false) = (&nat.budget, req.relax.contains(&Family::Budget)) {
+            let mut spend = capex_t[t].clone() + opex_t[t].clone();
+            if t == 0 {
+                spend += adoption.clone();
+            }
+            infeasible |= !add_at_least(&mut constraints, b[t] / money, spend);
+        }
+        if let (Some(b), false) = (&nat.capex_budget, req.relax.contains(&Family::CapexBudget)) {
+            infeasible |= !add_at_least(&mut constraints, b[t] / money, capex_t[t].clone());
+        }
+    }
+
+    let pflops = || {
+        let mut e = Expression::from(0.0);
+        for per_t in &fleet {
+            for (a, n) in per_t[nt - 1].iter().enumerate() {
+                e += n.clone() * (nat.accelerators[a].tflops / 1000.0);
+            }
+        }
+        e
+    };
+    let (objective, maximise, unit) = match req.goal {
+        Goal::MaxPflops => (pflops(), true, 1.0),
+        Goal::MinCostWithPflops(floor) => {
+            infeasible |= !add_at_least(&mut constraints, pflops(), floor);
+            (total, false, money)
+        }
+        _ => (total, false, money),
+    };
+    Built {
+        vars,
+        objective,
+        maximise,
+        constraints,
+        buy,
+        has_integers,
+        money_scale: money,
+        objective_unit: unit,
+        infeasible,
+    }
+}

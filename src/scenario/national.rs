@@ -1,0 +1,310 @@
+//! Many sites, many periods (section 2 of the format): the validated scenario, every
+//! per-period value spelled out for every period, and its projection onto one site and one
+//! period as a section-1 [`Scenario`], which is how the model builder and the checker apply
+//! "everything from section 1, per site and per period".
+
+use super::{
+    Accelerator, Costs, Demand, DomesticShare, Limits, Objective, Scenario, ShareBasis,
+    SolverSettings,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A validated many-site / many-period scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct National {
+    /// Display name.
+    pub name: String,
+    /// Free text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Currency label of every amount.
+    pub currency: String,
+    /// What to optimise.
+    pub objective: Objective,
+    /// The planning years, strictly increasing (one entry when the file has no `periods`).
+    pub years: Vec<i64>,
+    /// Whether the file gave `periods` (the plan then carries per-period detail).
+    pub has_periods: bool,
+    /// Whether the file gave `sites` (the plan then carries per-site detail).
+    pub has_sites: bool,
+    /// Accelerators with their fixed figures; the per-period figures are in `per_period`.
+    pub accelerators: Vec<Accelerator>,
+    /// Per accelerator (same order): the values that change by period.
+    pub per_period: Vec<AcceleratorPeriods>,
+    /// The sites (one, built from the top level, when the file has no `sites`).
+    pub sites: Vec<Site>,
+    /// The share rule over every site's fleet together, if any.
+    pub national_share: Option<ShareRule>,
+    /// National ceiling on each period's spending (capex + opex, plus adoption in the first).
+    pub budget: Option<Vec<f64>>,
+    /// National ceiling on each period's capex.
+    pub capex_budget: Option<Vec<f64>>,
+    /// No vendor above this share of a site's fleet units.
+    pub vendor_max_share: Option<f64>,
+    /// Average utilisation in (0, 1].
+    pub utilization: f64,
+    /// Years of operation counted after the last period.
+    pub opex_years: f64,
+    /// Yearly discount rate.
+    pub discount_rate: f64,
+    /// One-time cost of adopting each platform (national, paid once).
+    pub platform_adoption: BTreeMap<String, f64>,
+    /// Solver settings.
+    pub solver: SolverSettings,
+}
+
+/// The values of one accelerator that may change by period.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceleratorPeriods {
+    /// Price per new unit, per period.
+    pub unit_price: Vec<f64>,
+    /// National supply cap on new units, per period.
+    pub max_units: Vec<Option<u64>>,
+    /// Whether new units may be bought, per period.
+    pub available: Vec<bool>,
+    /// Years a new unit serves (`None`: never retires).
+    pub lifetime_years: Option<u64>,
+}
+
+/// A share rule whose minimum may change by period.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareRule {
+    /// Minimum per period.
+    pub min: Vec<f64>,
+    /// What the share is measured on.
+    pub basis: ShareBasis,
+    /// The share must exceed `min` (units basis only).
+    pub strict: bool,
+}
+
+impl ShareRule {
+    /// The rule of period `t`.
+    pub fn at(&self, t: usize) -> DomesticShare {
+        DomesticShare {
+            min: self.min[t],
+            basis: self.basis,
+            strict: self.strict,
+        }
+    }
+}
+
+/// Installed units at a site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteExisting {
+    /// Accelerator index.
+    pub index: usize,
+    /// Installed units.
+    pub units: u64,
+    /// Last year the units serve (`None`: for ever).
+    pub retire_year: Option<i64>,
+}
+
+/// One site.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// PFLOPS the fleet must reach, per period.
+    pub pflops: Option<Vec<f64>>,
+    /// PFLOPS per workload class, per period.
+    pub workloads: BTreeMap<String, Vec<f64>>,
+    /// Memory floor in TB, per period.
+    pub memory_tb: Option<Vec<f64>>,
+    /// Installed fleet.
+    pub existing: Vec<SiteExisting>,
+    /// Facility power ceiling in kW, per period.
+    pub power_kw: Option<Vec<f64>>,
+    /// Energy price per kWh, per period.
+    pub energy_price_per_kwh: Vec<f64>,
+    /// Power usage effectiveness.
+    pub pue: f64,
+    /// The domestic-share rule at this site (policy with the site's overrides), if any.
+    pub domestic_share: Option<ShareRule>,
+}
+
+impl Site {
+    /// Installed units of accelerator `a` still in service in `year`.
+    pub fn existing_in(&self, a: usize, year: i64) -> f64 {
+        self.existing
+            .iter()
+            .filter(|e| e.index == a && e.retire_year.is_none_or(|r| year <= r))
+            .map(|e| e.units as f64)
+            .sum()
+    }
+}
+
+impl National {
+    /// Number of periods.
+    pub fn periods(&self) -> usize {
+        self.years.len()
+    }
+
+    /// Years period `t` covers in opex: up to the next period, `opex_years` for the last.
+    pub fn span(&self, t: usize) -> f64 {
+        match self.years.get(t + 1) {
+            Some(next) => (next - self.years[t]) as f64,
+            None => self.opex_years,
+        }
+    }
+
+    /// Discount factor of period `t`'s spending: `1 / (1 + rate)^(year_t - year_0)`.
+    pub fn discount(&self, t: usize) -> f64 {
+        let years = (self.years[t] - self.years[0]) as f64;
+        1.0 / (1.0 + self.discount_rate).powf(years)
+    }
+
+    /// Whether units bought in period `bought` still serve in period `t`.
+    pub fn serves(&self, a: usize, bought: usize, t: usize) -> bool {
+        bought <= t
+            && self.per_period[a]
+                .lifetime_years
+                .is_none_or(|l| ((self.years[t] - self.years[bought]) as u64) < l)
+    }
+
+    /// Platforms in any site's installed fleet (adopting them is free).
+    pub fn existing_platforms(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .sites
+            .iter()
+            .flat_map(|s| &s.existing)
+            .filter(|e| e.units > 0)
+            .filter_map(|e| self.accelerators[e.index].platform.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The section-1 scenario of site `s` in period `t`: the period's prices, availability
+    /// and limits, the site's demand, power, PUE, energy price and share rule, with
+    /// `installed[a]` units counted as the existing fleet (installed units still in service
+    /// plus earlier purchases still within their lifetime) and `opex_years` the period's
+    /// span. National rules (supply caps, budgets, platform adoption, the national share)
+    /// are left out: they bind the sum over sites and are applied by the caller.
+    pub fn site_period(&self, s: usize, t: usize, installed: &[f64]) -> Scenario {
+        let site = &self.sites[s];
+        let accelerators = self
+            .accelerators
+            .iter()
+            .zip(&self.per_period)
+            .map(|(a, p)| Accelerator {
+                unit_price: p.unit_price[t],
+                available: p.available[t],
+                max_units: None,
+                ..a.clone()
+            })
+            .collect();
+        Scenario {
+            name: format!("{} / {} / {}", self.name, site.id, self.years[t]),
+            description: None,
+            currency: self.currency.clone(),
+            objective: Objective::MinCost,
+            accelerators,
+            demand: Demand {
+                pflops: site.pflops.as_ref().map(|v| v[t]),
+                workloads: site
+                    .workloads
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v[t]))
+                    .collect(),
+                memory_tb: site.memory_tb.as_ref().map(|v| v[t]),
+            },
+            existing: Vec::new(),
+            domestic_share: site.domestic_share.as_ref().map(|r| r.at(t)),
+            limits: Limits {
+                budget: None,
+                capex_budget: None,
+                power_kw: site.power_kw.as_ref().map(|v| v[t]),
+                vendor_max_share: self.vendor_max_share,
+            },
+            costs: Costs {
+                energy_price_per_kwh: site.energy_price_per_kwh[t],
+                pue: site.pue,
+                utilization: self.utilization,
+                opex_years: self.span(t),
+                platform_adoption: BTreeMap::new(),
+            },
+            solver: self.solver.clone(),
+            carried: installed.to_vec(),
+        }
+    }
+
+    /// Installed units (from the site's `existing`) per accelerator still in service in
+    /// period `t`.
+    pub fn installed_at(&self, s: usize, t: usize) -> Vec<f64> {
+        (0..self.accelerators.len())
+            .map(|a| self.sites[s].existing_in(a, self.years[t]))
+            .collect()
+    }
+
+    /// A section-1 scenario seen as one site and one period, so that the national model and
+    /// checker can be compared with the section-1 ones.
+    pub fn from_single(s: &Scenario) -> National {
+        let per_period = s
+            .accelerators
+            .iter()
+            .map(|a| AcceleratorPeriods {
+                unit_price: vec![a.unit_price],
+                max_units: vec![a.max_units],
+                available: vec![a.available],
+                lifetime_years: None,
+            })
+            .collect();
+        let site = Site {
+            id: "site".into(),
+            name: None,
+            pflops: s.demand.pflops.map(|p| vec![p]),
+            workloads: s
+                .demand
+                .workloads
+                .iter()
+                .map(|(k, v)| (k.clone(), vec![*v]))
+                .collect(),
+            memory_tb: s.demand.memory_tb.map(|m| vec![m]),
+            existing: s
+                .existing
+                .iter()
+                .filter_map(|e| {
+                    s.index_of(&e.id).map(|index| SiteExisting {
+                        index,
+                        units: e.units,
+                        retire_year: None,
+                    })
+                })
+                .collect(),
+            power_kw: s.limits.power_kw.map(|p| vec![p]),
+            energy_price_per_kwh: vec![s.costs.energy_price_per_kwh],
+            pue: s.costs.pue,
+            domestic_share: s.domestic_share.as_ref().map(|d| ShareRule {
+                min: vec![d.min],
+                basis: d.basis,
+                strict: d.strict,
+            }),
+        };
+        National {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            currency: s.currency.clone(),
+            objective: s.objective,
+            years: vec![0],
+            has_periods: false,
+            has_sites: false,
+            accelerators: s.accelerators.clone(),
+            per_period,
+            sites: vec![site],
+            national_share: None,
+            budget: s.limits.budget.map(|b| vec![b]),
+            capex_budget: s.limits.capex_budget.map(|b| vec![b]),
+            vendor_max_share: s.limits.vendor_max_share,
+            utilization: s.costs.utilization,
+            opex_years: s.costs.opex_years,
+            discount_rate: 0.0,
+            platform_adoption: s.costs.platform_adoption.clone(),
+            solver: s.solver.clone(),
+        }
+    }
+}

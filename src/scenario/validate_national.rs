@@ -1,0 +1,781 @@
+//! Checks a scenario with `sites` and/or `periods` (section 2 of the format) and spells out
+//! every per-period value for every period. The fields shared with section 1 are checked
+//! by the same functions as there, so their messages are the same.
+
+use super::load::closest;
+use super::locate::Seg;
+use super::national::{AcceleratorPeriods, National, ShareRule, Site, SiteExisting};
+use super::raw::*;
+use super::validate::{
+    Checker, MAX_LIFETIME_YEARS, MAX_ORDER_UNITS, MAX_UNITS, Range, accelerator, basis_of, key,
+    name_of, objective_of, path_of, solver_of, strict_min, valid_id,
+};
+use super::*;
+use crate::error::ScenarioError;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Most periods one scenario may have.
+pub const MAX_PERIODS: usize = 50;
+/// Most sites one scenario may have.
+pub const MAX_SITES: usize = 100_000;
+
+/// Whether the file uses section 2 (sites, periods or a national share rule).
+pub(super) fn is_national(raw: &RawScenario) -> bool {
+    raw.periods.is_some()
+        || raw.sites.is_some()
+        || raw
+            .policy
+            .as_ref()
+            .is_some_and(|p| p.national_domestic_share.is_some())
+}
+
+fn child(path: &[Seg], k: &str) -> Vec<Seg> {
+    let mut p = path.to_vec();
+    p.push(key(k));
+    p
+}
+
+/// The planning years, checked against the format.
+struct Years {
+    years: Vec<i64>,
+    /// The file gave `periods` (a per-year map is allowed).
+    given: bool,
+}
+
+impl Years {
+    fn list(&self) -> String {
+        self.years
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A value for every period: a scalar repeated, or a per-year map that gives every period.
+fn per<T: Clone>(
+    c: &mut Checker,
+    y: &Years,
+    path: &[Seg],
+    name: &str,
+    value: Option<Per<T>>,
+) -> Option<Vec<T>> {
+    match value? {
+        Per::One(v) => Some(vec![v; y.years.len()]),
+        Per::ByYear(_) if !y.given => c.scalar(path, name, None::<Per<T>>).map(|v| vec![v]),
+        Per::ByYear(map) => {
+            let mut ok = true;
+            for year in map.keys() {
+                if !y.years.contains(year) {
+                    c.error(
+                        &child(path, &year.to_string()),
+                        format!(
+                            "{name} gives a value for {year}, which is not one of the periods ({})",
+                            y.list()
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+            let missing: Vec<String> = y
+                .years
+                .iter()
+                .filter(|year| !map.contains_key(year))
+                .map(|year| year.to_string())
+                .collect();
+            if !missing.is_empty() {
+                c.error(
+                    path,
+                    format!(
+                        "{name} gives no value for {} (a per-year map must give every period: {})",
+                        missing.join(", "),
+                        y.list()
+                    ),
+                );
+                ok = false;
+            }
+            ok.then(|| y.years.iter().map(|year| map[year].clone()).collect())
+        }
+    }
+}
+
+/// A number for every period, each within `range`.
+fn per_number(
+    c: &mut Checker,
+    y: &Years,
+    path: &[Seg],
+    name: &str,
+    value: Option<Per<f64>>,
+    range: Range,
+) -> Option<Vec<f64>> {
+    if let Some(Per::ByYear(_)) = &value
+        && !y.given
+    {
+        return c.scalar(path, name, value).map(|v| vec![v]);
+    }
+    let by_year = matches!(value, Some(Per::ByYear(_)));
+    let values = per(c, y, path, name, value)?;
+    let mut ok = true;
+    for (t, v) in values.iter().enumerate() {
+        let (p, n) = if by_year {
+            let year = y.years[t].to_string();
+            (child(path, &year), format!("{name} ({year})"))
+        } else {
+            (path.to_vec(), name.to_string())
+        };
+        ok &= c.number(&p, &n, Some(*v), range).is_some();
+        if !by_year && !ok {
+            break;
+        }
+    }
+    ok.then_some(values)
+}
+
+fn years_of(c: &mut Checker, raw: Option<Vec<f64>>) -> Years {
+    let Some(list) = raw else {
+        return Years {
+            years: vec![0],
+            given: false,
+        };
+    };
+    let path = path_of(&["periods"]);
+    let mut years = Vec::new();
+    if list.is_empty() {
+        c.error(&path, "periods must list at least one year".into());
+    }
+    if list.len() > MAX_PERIODS {
+        c.error(
+            &path,
+            format!(
+                "periods lists {} years; at most {MAX_PERIODS} are allowed",
+                list.len()
+            ),
+        );
+    }
+    for (i, &v) in list.iter().enumerate().take(MAX_PERIODS) {
+        let p = vec![key("periods"), Seg::Index(i)];
+        let Some(year) = c.year(&p, &format!("periods[{i}]"), v) else {
+            continue;
+        };
+        if let Some(&last) = years.last()
+            && year <= last
+        {
+            c.error(
+                &p,
+                format!("periods must be strictly increasing: {year} comes after {last}"),
+            );
+            continue;
+        }
+        years.push(year);
+    }
+    if years.is_empty() {
+        years.push(0);
+    }
+    Years { years, given: true }
+}
+
+/// A share rule (`policy.domestic_share`, `policy.national_domestic_share` or a site's
+/// override of the first).
+fn share_rule(
+    c: &mut Checker,
+    y: &Years,
+    (base, label): (&[Seg], &str),
+    raw: RawDomesticShare,
+    inherited: Option<&ShareRule>,
+) -> Option<ShareRule> {
+    let min_path = child(base, "min");
+    let min_name = format!("{label}.min");
+    let min = match (raw.min, inherited) {
+        (Some(m), _) => per_number(c, y, &min_path, &min_name, Some(m), Range::Fraction),
+        (None, Some(rule)) => Some(rule.min.clone()),
+        (None, None) => c.required(&min_path, &min_name, None),
+    };
+    let (basis, strict) = basis_of(
+        c,
+        base,
+        label,
+        raw.basis.as_deref(),
+        raw.strict,
+        inherited.map(|r| (r.basis, r.strict)),
+    );
+    if let (true, Some(mins)) = (strict, &min) {
+        for &m in mins {
+            strict_min(c, &min_path, &min_name, m);
+        }
+    }
+    Some(ShareRule {
+        min: min?,
+        basis: basis?,
+        strict,
+    })
+}
+
+/// Demand of one site (or of the top level when there are no sites).
+struct SiteDemand {
+    pflops: Option<Vec<f64>>,
+    workloads: BTreeMap<String, Vec<f64>>,
+    memory_tb: Option<Vec<f64>>,
+}
+
+fn demand_of(c: &mut Checker, y: &Years, base: &[Seg], label: &str, d: RawDemand) -> SiteDemand {
+    let at = |f: &str| child(base, f);
+    let pflops = per_number(
+        c,
+        y,
+        &at("pflops"),
+        &format!("{label}.pflops"),
+        d.pflops.clone(),
+        Range::NonNegative,
+    );
+    let memory_tb = per_number(
+        c,
+        y,
+        &at("memory_tb"),
+        &format!("{label}.memory_tb"),
+        d.memory_tb,
+        Range::NonNegative,
+    );
+    let mut workloads = BTreeMap::new();
+    if let Some(w) = d.workloads {
+        if w.is_empty() {
+            c.error(
+                &at("workloads"),
+                format!("{label}.workloads must name at least one workload class"),
+            );
+        }
+        for (name, v) in w {
+            let p = child(&at("workloads"), &name);
+            let n = format!("{label}.workloads.{name}");
+            if let Some(v) = per_number(c, y, &p, &n, Some(v), Range::NonNegative) {
+                workloads.insert(name, v);
+            }
+        }
+        if d.pflops.is_some() {
+            c.error(
+                &at("workloads"),
+                format!("{label} takes pflops or workloads, not both"),
+            );
+        }
+    }
+    SiteDemand {
+        pflops,
+        workloads,
+        memory_tb,
+    }
+}
+
+fn existing_of(
+    c: &mut Checker,
+    y: &Years,
+    base: &[Seg],
+    label: &str,
+    list: Vec<RawExisting>,
+    named_ids: &[String],
+    accelerators: &[Accelerator],
+) -> Vec<SiteExisting> {
+    let mut out = Vec::new();
+    for (i, e) in list.into_iter().enumerate() {
+        let mut here = base.to_vec();
+        here.push(Seg::Index(i));
+        let at = |f: &str| child(&here, f);
+        let l = |f: &str| format!("{label}[{i}].{f}");
+        let id = c.required(&at("id"), &l("id"), e.id);
+        let units = c.required(&at("units"), &l("units"), e.units);
+        let units = c.whole(&at("units"), &l("units"), units, 0.0, MAX_UNITS);
+        let retire_year = match e.retire_year {
+            Some(r) => match c.year(&at("retire_year"), &l("retire_year"), r) {
+                Some(_) if !y.given => {
+                    c.warn(format!(
+                        "{} is not used: without `periods` the scenario plans a single period",
+                        l("retire_year")
+                    ));
+                    None
+                }
+                year => year,
+            },
+            None => None,
+        };
+        let Some(id) = id else { continue };
+        match accelerators.iter().position(|a| a.id == id) {
+            Some(index) => {
+                if let Some(units) = units {
+                    out.push(SiteExisting {
+                        index,
+                        units,
+                        retire_year,
+                    });
+                }
+            }
+            None if named_ids.contains(&id) => {}
+            None => {
+                let candidates: Vec<&str> = accelerators.iter().map(|a| a.id.as_str()).collect();
+                let hint = closest(&id, &candidates)
+                    .map(|b| format!(" (did you mean `{b}`?)"))
+                    .unwrap_or_default();
+                c.error(
+                    &at("id"),
+                    format!(
+                        "{} `{id}` is not an accelerator of this scenario{hint}",
+                        l("id")
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Validates a section-2 scenario.
+pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, ScenarioError> {
+    let name = name_of(c, raw.name);
+    let objective = objective_of(c, raw.objective.as_deref());
+    let y = years_of(c, raw.periods);
+
+    // Accelerators: the per-period fields are checked here, the rest as in section 1.
+    let raw_accs = raw.accelerators.unwrap_or_default();
+    if raw_accs.is_empty() {
+        c.error(
+            &path_of(&["accelerators"]),
+            "accelerators is required and must list at least one accelerator".into(),
+        );
+    }
+    if raw_accs.len() > super::validate::MAX_ACCELERATORS {
+        c.error(
+            &path_of(&["accelerators"]),
+            format!(
+                "accelerators lists {} entries; at most {} are allowed",
+                raw_accs.len(),
+                super::validate::MAX_ACCELERATORS
+            ),
+        );
+    }
+    let named_ids: Vec<String> = raw_accs.iter().filter_map(|a| a.id.clone()).collect();
+    let mut seen = BTreeSet::new();
+    let mut accelerators = Vec::new();
+    let mut per_period = Vec::new();
+    for (i, mut a) in raw_accs
+        .into_iter()
+        .enumerate()
+        .take(super::validate::MAX_ACCELERATORS)
+    {
+        let base = vec![key("accelerators"), Seg::Index(i)];
+        let label = format!(
+            "accelerators[{}]",
+            a.id.clone().unwrap_or_else(|| i.to_string())
+        );
+        let at = |f: &str| child(&base, f);
+        let l = |f: &str| format!("{label}.{f}");
+        let had_price = a.unit_price.is_some();
+        let price = per_number(
+            c,
+            &y,
+            &at("unit_price"),
+            &l("unit_price"),
+            a.unit_price.take(),
+            Range::NonNegative,
+        );
+        let max_units: Option<Vec<Option<u64>>> = match a.max_units.take() {
+            None => Some(vec![None; y.years.len()]),
+            Some(m) => {
+                let by_year = matches!(m, Per::ByYear(_));
+                per(c, &y, &at("max_units"), &l("max_units"), Some(m)).and_then(|v| {
+                    let mut out = Vec::new();
+                    for (t, m) in v.into_iter().enumerate() {
+                        let (p, n) = if by_year {
+                            let year = y.years[t].to_string();
+                            (
+                                child(&at("max_units"), &year),
+                                format!("{} ({year})", l("max_units")),
+                            )
+                        } else {
+                            (at("max_units"), l("max_units"))
+                        };
+                        out.push(Some(c.whole(&p, &n, Some(m), 0.0, MAX_ORDER_UNITS)?));
+                    }
+                    Some(out)
+                })
+            }
+        };
+        let available = match a.available.take() {
+            None => Some(vec![true; y.years.len()]),
+            v => per(c, &y, &at("available"), &l("available"), v),
+        };
+        let lifetime = match a.lifetime_years.take() {
+            None => Some(None),
+            Some(v) => c
+                .whole(
+                    &at("lifetime_years"),
+                    &l("lifetime_years"),
+                    Some(v),
+                    1.0,
+                    MAX_LIFETIME_YEARS,
+                )
+                .map(Some),
+        };
+        // The fixed fields, checked as in section 1 (the per-period ones were checked above).
+        if had_price {
+            a.unit_price = Some(Per::One(price.as_ref().map_or(0.0, |p| p[0])));
+        }
+        if let Some(acc) = accelerator(c, i, a, &mut seen, true)
+            && let (Some(unit_price), Some(max_units), Some(available), Some(lifetime_years)) =
+                (price, max_units, available, lifetime)
+        {
+            accelerators.push(acc);
+            per_period.push(AcceleratorPeriods {
+                unit_price,
+                max_units,
+                available,
+                lifetime_years,
+            });
+        }
+    }
+
+    // Policy.
+    let mut policy_share = None;
+    let mut national_share = None;
+    if let Some(p) = raw.policy {
+        if let Some(ds) = p.domestic_share {
+            let base = path_of(&["policy", "domestic_share"]);
+            policy_share = share_rule(c, &y, (&base, "policy.domestic_share"), ds, None);
+        }
+        if let Some(ds) = p.national_domestic_share {
+            let base = path_of(&["policy", "national_domestic_share"]);
+            national_share = share_rule(c, &y, (&base, "policy.national_domestic_share"), ds, None);
+        }
+    }
+
+    // Costs.
+    let costs = raw.costs.unwrap_or(RawCosts {
+        energy_price_per_kwh: None,
+        pue: None,
+        utilization: None,
+        opex_years: None,
+        platform_adoption: None,
+        discount_rate: None,
+    });
+    let f = |n: &str| path_of(&["costs", n]);
+    let energy = per_number(
+        c,
+        &y,
+        &f("energy_price_per_kwh"),
+        "costs.energy_price_per_kwh",
+        costs.energy_price_per_kwh,
+        Range::NonNegative,
+    )
+    .unwrap_or_else(|| vec![0.0; y.years.len()]);
+    let pue = c
+        .number(&f("pue"), "costs.pue", costs.pue, Range::AtLeastOne)
+        .unwrap_or(1.0);
+    let utilization = c
+        .number(
+            &f("utilization"),
+            "costs.utilization",
+            costs.utilization,
+            Range::UnitInterval,
+        )
+        .unwrap_or(1.0);
+    let opex_years = c
+        .number(
+            &f("opex_years"),
+            "costs.opex_years",
+            costs.opex_years,
+            Range::NonNegative,
+        )
+        .unwrap_or(0.0);
+    let discount_rate = c
+        .number(
+            &f("discount_rate"),
+            "costs.discount_rate",
+            costs.discount_rate,
+            Range::Fraction,
+        )
+        .unwrap_or(0.0);
+    if costs.discount_rate.is_some() && !y.given {
+        c.warn(
+            "costs.discount_rate is not used: without `periods` the scenario plans a single period"
+                .into(),
+        );
+    }
+    let mut platform_adoption = BTreeMap::new();
+    for (platform, v) in costs.platform_adoption.unwrap_or_default() {
+        let p = path_of(&["costs", "platform_adoption", &platform]);
+        let label = format!("costs.platform_adoption.{platform}");
+        if let Some(v) = c.number(&p, &label, Some(v), Range::NonNegative) {
+            if !accelerators
+                .iter()
+                .any(|a| a.platform.as_deref() == Some(&platform))
+            {
+                c.warn(format!(
+                    "{label} is not used: no accelerator of this scenario runs platform `{platform}`"
+                ));
+            }
+            platform_adoption.insert(platform, v);
+        }
+    }
+
+    // Limits.
+    let mut budget = None;
+    let mut capex_budget = None;
+    let mut vendor_max_share = None;
+    let mut top_power = None;
+    if let Some(l) = raw.limits {
+        let f = |n: &str| path_of(&["limits", n]);
+        budget = per_number(
+            c,
+            &y,
+            &f("budget"),
+            "limits.budget",
+            l.budget,
+            Range::NonNegative,
+        );
+        capex_budget = per_number(
+            c,
+            &y,
+            &f("capex_budget"),
+            "limits.capex_budget",
+            l.capex_budget,
+            Range::NonNegative,
+        );
+        vendor_max_share = c.number(
+            &f("vendor_max_share"),
+            "limits.vendor_max_share",
+            l.vendor_max_share,
+            Range::Fraction,
+        );
+        if raw.sites.is_some() && l.power_kw.is_some() {
+            c.error(
+                &f("power_kw"),
+                "limits.power_kw belongs to each site when `sites` is given: write it as sites[ID].power_kw".into(),
+            );
+        } else {
+            top_power = per_number(
+                c,
+                &y,
+                &f("power_kw"),
+                "limits.power_kw",
+                l.power_kw,
+                Range::NonNegative,
+            );
+        }
+    }
+
+    // Sites.
+    let mut sites = Vec::new();
+    let has_sites = raw.sites.is_some();
+    match raw.sites {
+        Some(list) => {
+            if raw.demand.is_some() {
+                c.error(
+                    &path_of(&["demand"]),
+                    "demand belongs to each site when `sites` is given: write it as sites[ID].demand".into(),
+                );
+            }
+            if raw.existing.is_some() {
+                c.error(
+                    &path_of(&["existing"]),
+                    "existing belongs to each site when `sites` is given: write it as sites[ID].existing".into(),
+                );
+            }
+            if list.is_empty() {
+                c.error(
+                    &path_of(&["sites"]),
+                    "sites must list at least one site".into(),
+                );
+            }
+            if list.len() > MAX_SITES {
+                c.error(
+                    &path_of(&["sites"]),
+                    format!(
+                        "sites lists {} entries; at most {MAX_SITES} are allowed",
+                        list.len()
+                    ),
+                );
+            }
+            let mut ids = BTreeSet::new();
+            for (i, s) in list.into_iter().enumerate().take(MAX_SITES) {
+                let base = vec![key("sites"), Seg::Index(i)];
+                let at = |f: &str| child(&base, f);
+                let id = match s.id {
+                    None => {
+                        c.error(&base, format!("sites[{i}].id is required"));
+                        None
+                    }
+                    Some(id) if !valid_id(&id) => {
+                        c.error(
+                            &at("id"),
+                            format!(
+                                "sites[{i}].id `{id}` must use only a-z, 0-9, '.', '_' and '-'"
+                            ),
+                        );
+                        None
+                    }
+                    Some(id) if !ids.insert(id.clone()) => {
+                        c.error(&at("id"), format!("sites[{i}].id `{id}` is listed twice"));
+                        None
+                    }
+                    Some(id) => Some(id),
+                };
+                let label = format!("sites[{}]", id.clone().unwrap_or_else(|| i.to_string()));
+                let l = |f: &str| format!("{label}.{f}");
+                let demand = s
+                    .demand
+                    .map(|d| demand_of(c, &y, &at("demand"), &l("demand"), d));
+                let existing = existing_of(
+                    c,
+                    &y,
+                    &at("existing"),
+                    &l("existing"),
+                    s.existing.unwrap_or_default(),
+                    &named_ids,
+                    &accelerators,
+                );
+                let power_kw = per_number(
+                    c,
+                    &y,
+                    &at("power_kw"),
+                    &l("power_kw"),
+                    s.power_kw,
+                    Range::NonNegative,
+                );
+                let energy_price = match s.energy_price_per_kwh {
+                    None => Some(energy.clone()),
+                    v => per_number(
+                        c,
+                        &y,
+                        &at("energy_price_per_kwh"),
+                        &l("energy_price_per_kwh"),
+                        v,
+                        Range::NonNegative,
+                    ),
+                };
+                let site_pue = match s.pue {
+                    None => Some(pue),
+                    v => c.number(&at("pue"), &l("pue"), v, Range::AtLeastOne),
+                };
+                let share = match s.domestic_share {
+                    None => policy_share.clone(),
+                    Some(d) => share_rule(
+                        c,
+                        &y,
+                        (&at("domestic_share"), &l("domestic_share")),
+                        d,
+                        policy_share.as_ref(),
+                    ),
+                };
+                if let (Some(id), Some(energy_price_per_kwh), Some(pue)) =
+                    (id, energy_price, site_pue)
+                {
+                    let d = demand.unwrap_or(SiteDemand {
+                        pflops: None,
+                        workloads: BTreeMap::new(),
+                        memory_tb: None,
+                    });
+                    sites.push(Site {
+                        id,
+                        name: s.name,
+                        pflops: d.pflops,
+                        workloads: d.workloads,
+                        memory_tb: d.memory_tb,
+                        existing,
+                        power_kw,
+                        energy_price_per_kwh,
+                        pue,
+                        domestic_share: share,
+                    });
+                }
+            }
+        }
+        None => {
+            let d = raw
+                .demand
+                .map(|d| demand_of(c, &y, &path_of(&["demand"]), "demand", d))
+                .unwrap_or(SiteDemand {
+                    pflops: None,
+                    workloads: BTreeMap::new(),
+                    memory_tb: None,
+                });
+            let existing = existing_of(
+                c,
+                &y,
+                &path_of(&["existing"]),
+                "existing",
+                raw.existing.unwrap_or_default(),
+                &named_ids,
+                &accelerators,
+            );
+            sites.push(Site {
+                id: "site".into(),
+                name: None,
+                pflops: d.pflops,
+                workloads: d.workloads,
+                memory_tb: d.memory_tb,
+                existing,
+                power_kw: top_power,
+                energy_price_per_kwh: energy,
+                pue,
+                domestic_share: policy_share.clone(),
+            });
+        }
+    }
+
+    let solver = solver_of(c, raw.solver);
+
+    // Cross-field rules.
+    if objective == Objective::MaxPflops {
+        if budget.is_none() && capex_budget.is_none() {
+            c.error(
+                &path_of(&["objective"]),
+                "objective max_pflops needs limits.budget or limits.capex_budget".into(),
+            );
+        }
+        if y.given {
+            c.error(
+                &path_of(&["objective"]),
+                "objective max_pflops is not allowed with `periods` (it would trade one year's capacity against another's)".into(),
+            );
+        }
+        if sites.iter().any(|s| !s.workloads.is_empty()) {
+            c.error(
+                &path_of(&["objective"]),
+                "objective max_pflops works with demand.pflops or no demand, not demand.workloads"
+                    .into(),
+            );
+        }
+    }
+    let classes: BTreeSet<&String> = sites.iter().flat_map(|s| s.workloads.keys()).collect();
+    for a in &accelerators {
+        for class in a.efficiency.keys() {
+            if !classes.contains(class) {
+                c.warn(format!(
+                    "accelerators[{}].efficiency.{class} is not used: no site's demand has workload class `{class}`",
+                    a.id
+                ));
+            }
+        }
+    }
+
+    if !c.problems.is_empty() {
+        return Err(ScenarioError::Invalid(std::mem::take(&mut c.problems)));
+    }
+    Ok(National {
+        name,
+        description: raw.description,
+        currency: raw.currency.unwrap_or_else(|| "USD".to_string()),
+        objective,
+        years: y.years,
+        has_periods: y.given,
+        has_sites,
+        accelerators,
+        per_period,
+        sites,
+        national_share,
+        budget,
+        capex_budget,
+        vendor_max_share,
+        utilization,
+        opex_years,
+        discount_rate,
+        platform_adoption,
+        solver,
+    })
+}
