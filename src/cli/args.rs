@@ -321,6 +321,10 @@ pub struct PlanArgs {
     /// Print the seconds spent reading, building, solving, checking and rendering on stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Solve only the continuous relaxation (fractional units, adoption and minimum orders
+    /// relaxed) and print its bound: how cheap any plan could be. Not a plan.
+    #[arg(long, conflicts_with_all = ["format", "output"])]
+    pub relaxation: bool,
 }
 
 /// `chipmix validate`.

@@ -3,7 +3,7 @@
 use super::args::{FormatArg, PlanArgs};
 use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, load_any};
 use crate::error::PlanError;
-use crate::national::{Timings, plan_timed};
+use crate::national::{Relaxation, Timings, plan_timed};
 use crate::planner::plan;
 use crate::render::{Format, render};
 use crate::scenario::Validated;
@@ -18,6 +18,9 @@ pub fn run(a: &PlanArgs) -> i32 {
     };
     let read_s = started.elapsed().as_secs_f64();
     let opts = a.solve.options();
+    if a.relaxation {
+        return relaxation(a, &loaded.scenario, &opts, read_s);
+    }
     let planned = match &loaded.scenario {
         Validated::Single(s) => {
             let started = Instant::now();
@@ -76,4 +79,72 @@ pub fn run(a: &PlanArgs) -> i32 {
         }
     }
     result.exit_code()
+}
+
+/// `chipmix plan --relaxation`: the continuous relaxation's bound.
+fn relaxation(a: &PlanArgs, v: &Validated, opts: &crate::planner::Options, read_s: f64) -> i32 {
+    let mut timings = Timings::default();
+    let national;
+    let nat = match v {
+        Validated::National(n) => n.as_ref(),
+        Validated::Single(s) => {
+            national = crate::scenario::national::National::from_single(s);
+            &national
+        }
+    };
+    let result = match crate::national::relaxation(nat, opts, &mut timings) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("chipmix: {}: {e}", a.scenario.display());
+            return if matches!(e, PlanError::SolverUnavailable(_)) {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_NO_PLAN
+            };
+        }
+    };
+    let what = if nat.objective == crate::scenario::Objective::MaxPflops {
+        "upper bound on PFLOPS"
+    } else {
+        "lower bound on total cost"
+    };
+    let code = match result {
+        Relaxation::Bound(b) => {
+            println!(
+                "{}: continuous relaxation solved by {}: {what} {b:.6} ({})",
+                a.scenario.display(),
+                opts.backend.as_str(),
+                nat.currency
+            );
+            0
+        }
+        Relaxation::Infeasible => {
+            println!(
+                "{}: the continuous relaxation is infeasible, so the scenario is too",
+                a.scenario.display()
+            );
+            EXIT_NO_PLAN
+        }
+        Relaxation::Unbounded => {
+            println!(
+                "{}: the continuous relaxation is unbounded",
+                a.scenario.display()
+            );
+            EXIT_NO_PLAN
+        }
+        Relaxation::Stopped => {
+            println!(
+                "{}: the solver stopped before solving the continuous relaxation",
+                a.scenario.display()
+            );
+            EXIT_NO_PLAN
+        }
+    };
+    if a.timings {
+        eprintln!(
+            "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s",
+            timings.build_s, timings.solve_s
+        );
+    }
+    code
 }

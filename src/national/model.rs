@@ -25,6 +25,10 @@ pub struct NationalRequest<'a> {
     pub relax_national_share: bool,
     /// Drop every integrality restriction: the LP relaxation.
     pub lp_relaxation: bool,
+    /// Decide platform adoption beforehand: the platforms (with an adoption cost, not
+    /// installed) that may be used, each paid for; accelerators of the others are not
+    /// bought. `None`: the model decides.
+    pub platforms: Option<BTreeSet<String>>,
 }
 
 impl<'a> NationalRequest<'a> {
@@ -39,6 +43,7 @@ impl<'a> NationalRequest<'a> {
             relax: BTreeSet::new(),
             relax_national_share: false,
             lp_relaxation: false,
+            platforms: None,
         }
     }
 }
@@ -113,14 +118,28 @@ pub fn build(req: &NationalRequest) -> Built {
     let mut has_integers = false;
     let mut infeasible = false;
 
+    // Platforms ruled out beforehand.
+    let free = nat.existing_platforms();
+    let barred = |a: usize| -> bool {
+        let Some(allowed) = &req.platforms else {
+            return false;
+        };
+        nat.accelerators[a].platform.as_ref().is_some_and(|p| {
+            !free.contains(p)
+                && nat.platform_adoption.get(p).is_some_and(|&c| c > 0.0)
+                && !allowed.contains(p)
+        })
+    };
+
     // Purchase variables.
     let mut buy: Vec<Option<(Variable, f64)>> = vec![None; ns * nt * na];
     let mut cap = vec![0.0; ns * nt * na];
     for s in 0..ns {
         for t in 0..nt {
             for a in 0..na {
-                let can_buy =
-                    nat.per_period[a].available[t] || req.relax.contains(&Family::Availability);
+                let can_buy = (nat.per_period[a].available[t]
+                    || req.relax.contains(&Family::Availability))
+                    && !barred(a);
                 let c = purchase_cap(req, a, s, t);
                 let k = slot(nat, a, s, t);
                 cap[k] = c;
@@ -242,10 +261,15 @@ pub fn build(req: &NationalRequest) -> Built {
     }
 
     // Platform adoption, paid once.
-    let free = nat.existing_platforms();
     let mut adoption = Expression::from(0.0);
     for (platform, &price) in &nat.platform_adoption {
         if price <= 0.0 || free.contains(platform) {
+            continue;
+        }
+        if let Some(allowed) = &req.platforms {
+            if allowed.contains(platform) {
+                adoption += price / money;
+            }
             continue;
         }
         let users: Vec<usize> = (0..buy.len())

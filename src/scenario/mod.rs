@@ -84,6 +84,7 @@ impl ShareBasis {
 
 /// A validated scenario of either kind.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per command run; boxing Single would buy nothing
 pub enum Validated {
     /// One site, one period (section 1).
     Single(Scenario),

@@ -64,8 +64,8 @@ pub struct RawScenario {
     pub limits: Option<RawLimits>,
     pub costs: Option<RawCosts>,
     pub solver: Option<RawSolver>,
-    /// Section 2: the planning years.
-    pub periods: Option<Vec<f64>>,
+    /// Section 2: the planning years (read loosely, checked one by one in validation).
+    pub periods: Option<Vec<serde_yaml::Value>>,
     /// Section 2: the sites planned together.
     pub sites: Option<Vec<RawSite>>,
 }

@@ -375,27 +375,25 @@ pub fn validate(
 
     // Policy.
     let mut domestic_share = None;
-    if let Some(p) = raw.policy {
-        if let Some(ds) = p.domestic_share {
-            let base = ["policy", "domestic_share"];
-            let min_path = path_of(&[base[0], base[1], "min"]);
-            let min = c.required(&min_path, "policy.domestic_share.min", ds.min);
-            let min = c.scalar(&min_path, "policy.domestic_share.min", min);
-            let min = c.number(&min_path, "policy.domestic_share.min", min, Range::Fraction);
-            let (basis, strict) = basis_of(
-                &mut c,
-                &path_of(&base),
-                "policy.domestic_share",
-                ds.basis.as_deref(),
-                ds.strict,
-                None,
-            );
-            if let (true, Some(m)) = (strict, min) {
-                strict_min(&mut c, &min_path, "policy.domestic_share.min", m);
-            }
-            if let (Some(min), Some(basis)) = (min, basis) {
-                domestic_share = Some(DomesticShare { min, basis, strict });
-            }
+    if let Some(ds) = raw.policy.and_then(|p| p.domestic_share) {
+        let base = ["policy", "domestic_share"];
+        let min_path = path_of(&[base[0], base[1], "min"]);
+        let min = c.required(&min_path, "policy.domestic_share.min", ds.min);
+        let min = c.scalar(&min_path, "policy.domestic_share.min", min);
+        let min = c.number(&min_path, "policy.domestic_share.min", min, Range::Fraction);
+        let (basis, strict) = basis_of(
+            &mut c,
+            &path_of(&base),
+            "policy.domestic_share",
+            ds.basis.as_deref(),
+            ds.strict,
+            None,
+        );
+        if let (true, Some(m)) = (strict, min) {
+            strict_min(&mut c, &min_path, "policy.domestic_share.min", m);
+        }
+        if let (Some(min), Some(basis)) = (min, basis) {
+            domestic_share = Some(DomesticShare { min, basis, strict });
         }
     }
 

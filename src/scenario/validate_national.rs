@@ -40,6 +40,9 @@ struct Years {
     years: Vec<i64>,
     /// The file gave `periods` (a per-year map is allowed).
     given: bool,
+    /// `periods` itself has a problem (already reported): per-year maps are not checked
+    /// against it, which would only repeat that problem.
+    broken: bool,
 }
 
 impl Years {
@@ -63,6 +66,7 @@ fn per<T: Clone>(
     match value? {
         Per::One(v) => Some(vec![v; y.years.len()]),
         Per::ByYear(_) if !y.given => c.scalar(path, name, None::<Per<T>>).map(|v| vec![v]),
+        Per::ByYear(_) if y.broken => None,
         Per::ByYear(map) => {
             let mut ok = true;
             for year in map.keys() {
@@ -131,13 +135,15 @@ fn per_number(
     ok.then_some(values)
 }
 
-fn years_of(c: &mut Checker, raw: Option<Vec<f64>>) -> Years {
+fn years_of(c: &mut Checker, raw: Option<Vec<serde_yaml::Value>>) -> Years {
     let Some(list) = raw else {
         return Years {
             years: vec![0],
             given: false,
+            broken: false,
         };
     };
+    let before = c.problems.len();
     let path = path_of(&["periods"]);
     let mut years = Vec::new();
     if list.is_empty() {
@@ -152,8 +158,16 @@ fn years_of(c: &mut Checker, raw: Option<Vec<f64>>) -> Years {
             ),
         );
     }
-    for (i, &v) in list.iter().enumerate().take(MAX_PERIODS) {
+    for (i, v) in list.iter().enumerate().take(MAX_PERIODS) {
         let p = vec![key("periods"), Seg::Index(i)];
+        let Some(v) = v.as_f64() else {
+            let shown = serde_yaml::to_string(v).unwrap_or_default();
+            c.error(
+                &p,
+                format!("periods[{i}] must be a year, got `{}`", shown.trim()),
+            );
+            continue;
+        };
         let Some(year) = c.year(&p, &format!("periods[{i}]"), v) else {
             continue;
         };
@@ -171,7 +185,11 @@ fn years_of(c: &mut Checker, raw: Option<Vec<f64>>) -> Years {
     if years.is_empty() {
         years.push(0);
     }
-    Years { years, given: true }
+    Years {
+        years,
+        given: true,
+        broken: c.problems.len() > before,
+    }
 }
 
 /// A share rule (`policy.domestic_share`, `policy.national_domestic_share` or a site's

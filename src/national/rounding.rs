@@ -1,0 +1,643 @@
+//! Plans from the continuous relaxation: solve it, round every purchase down to whole
+//! lots, and repair each site and period in turn (earliest first, since purchases serve
+//! later periods too) by adding lots of the cheapest accelerator that helps a broken floor,
+//! within the national supply caps. Platform adoption is decided first, by a greedy search
+//! over the set of adopted platforms (each candidate set costs one relaxation). A result
+//! is kept only if the checker accepts it; its bound is the full relaxation's.
+//!
+//! Used before the exact search of every national plan (so that a plan exists even when
+//! the exact search finds none in time), and as the fallback when the exact search fails.
+
+use super::check::{NationalEvaluation, evaluate_national};
+use super::model::NationalRequest;
+use super::{NationalVariant, Timings, detail, solve_national};
+use crate::check::evaluate;
+use crate::error::PlanError;
+use crate::plan::{Plan, Status};
+use crate::planner::{Budget, relative_gap, snap};
+use crate::scenario::national::National;
+use crate::scenario::validate::strict_fraction;
+use crate::scenario::{Objective, Origin};
+use crate::solve::{Backend, Limits};
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+/// What the relaxation-based search found.
+pub enum Heuristic {
+    /// The relaxation is infeasible: so is the scenario.
+    Infeasible,
+    /// The best checked plan (if any), the proven bound (if the relaxation was solved), and
+    /// every set of costly platforms with a proven lower bound on the plans that adopt
+    /// exactly that set (empty when the sets were not searched one by one).
+    Found(Box<Option<NationalEvaluation>>, Option<f64>, Vec<SetBound>),
+}
+
+/// A set of adopted platforms and a proven lower bound on the cost of any plan that adopts
+/// exactly these (infinite when none can).
+#[derive(Debug, Clone)]
+pub struct SetBound {
+    /// The platforms (with an adoption cost, not installed) adopted.
+    pub platforms: BTreeSet<String>,
+    /// Lower bound on total cost.
+    pub bound: f64,
+}
+
+/// A rounded plan (if one passes the checker), the relaxation's value (`None`: infeasible;
+/// NaN: not solved) and its purchases.
+type Attempt = (
+    Option<NationalEvaluation>,
+    Option<f64>,
+    Option<Vec<Vec<Vec<f64>>>>,
+);
+
+/// Solves the relaxation restricted to platform set `allowed` (`None`: free) and rounds it.
+fn attempt(
+    nat: &National,
+    backend: Backend,
+    limits: Limits,
+    allowed: Option<&BTreeSet<String>>,
+    timings: &mut Timings,
+) -> Result<Attempt, PlanError> {
+    let mut req = NationalRequest::new(nat);
+    req.lp_relaxation = true;
+    req.platforms = allowed.cloned();
+    let lp = match solve_national(&req, backend, limits, timings)? {
+        NationalVariant::Solved(sol) if sol.proven => sol,
+        NationalVariant::Infeasible => return Ok((None, None, None)),
+        _ => return Ok((None, Some(f64::NAN), None)),
+    };
+    let started = Instant::now();
+    let e = [true, false]
+        .into_iter()
+        .filter_map(|lr| round_and_repair(nat, &lp.x, allowed, lr))
+        .map(|mut x| {
+            trim(nat, &mut x);
+            evaluate_national(nat, &x)
+        })
+        .filter(|e| e.violations().is_empty())
+        .min_by(|p, q| p.total_cost.total_cmp(&q.total_cost));
+    timings.check_s += started.elapsed().as_secs_f64();
+    Ok((e, Some(lp.objective), Some(lp.x)))
+}
+
+/// Platforms with an adoption cost, not installed, that `x` buys from.
+fn used_platforms(nat: &National, x: &[Vec<Vec<f64>>]) -> BTreeSet<String> {
+    let free = nat.existing_platforms();
+    let mut out = BTreeSet::new();
+    for per_t in x {
+        for row in per_t {
+            for (a, &v) in row.iter().enumerate() {
+                if let Some(p) = &nat.accelerators[a].platform
+                    && v > 1e-6
+                    && !free.contains(p)
+                    && nat.platform_adoption.get(p).is_some_and(|&c| c > 0.0)
+                {
+                    out.insert(p.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Most platforms (with an adoption cost) whose subsets are searched one by one.
+const MAX_SEARCHED_PLATFORMS: usize = 10;
+
+/// A min-cost plan from the relaxation, spending at most about `seconds`.
+///
+/// The relaxation with adoption free to be fractional gives a first bound `L0` and a
+/// rounded plan. Then every set `S` of costly platforms (those with an adoption cost that
+/// no site has installed) is tried, cheapest adoption first: the relaxation where exactly
+/// the platforms of `S` may be used, each paid for, bounds every plan adopting `S` and
+/// rounds to a plan. A set is skipped, with a proven bound all the same, when
+/// `L* + adoption(S)` already reaches the best plan, where `L*` is the relaxation with every
+/// platform allowed and no adoption cost (no plan adopting `S` can cost less). When time
+/// runs out, the sets left are bounded the same way. The bound returned is the larger of
+/// `L0` and the least bound over all sets.
+pub fn heuristic(
+    nat: &National,
+    backend: Backend,
+    seconds: f64,
+    timings: &mut Timings,
+) -> Result<Heuristic, PlanError> {
+    let started = Instant::now();
+    let left = || Limits {
+        time_limit_s: (seconds - started.elapsed().as_secs_f64()).max(0.5),
+        mip_gap: 0.0,
+    };
+    let (first, bound, x) = attempt(nat, backend, left(), None, timings)?;
+    let (Some(l0), Some(x)) = (bound, x) else {
+        return Ok(match bound {
+            None => Heuristic::Infeasible,
+            Some(_) => Heuristic::Found(Box::new(None), None, Vec::new()),
+        });
+    };
+    let mut best = first;
+    let costly = costly_platforms(nat);
+    if nat.objective != Objective::MinCost || costly.is_empty() {
+        return Ok(Heuristic::Found(Box::new(best), Some(l0), Vec::new()));
+    }
+    let cost = |e: &Option<NationalEvaluation>| e.as_ref().map_or(f64::INFINITY, |e| e.total_cost);
+    let adoption = |set: &BTreeSet<String>| -> f64 {
+        set.iter().map(|p| nat.platform_adoption[p]).sum::<f64>()
+    };
+    // Every costly platform allowed and paid: its relaxation less the adoption is L*.
+    let all: BTreeSet<String> = costly.iter().cloned().collect();
+    let (e, lp_all, _) = attempt(nat, backend, left(), Some(&all), timings)?;
+    if cost(&e) < cost(&best) {
+        best = e;
+    }
+    let l_star = lp_all.filter(|v| v.is_finite()).map(|v| v - adoption(&all));
+    let Some(l_star) = l_star.filter(|_| costly.len() <= MAX_SEARCHED_PLATFORMS) else {
+        // Too many platforms to search set by set: start from those the relaxation uses.
+        let used = used_platforms(nat, &x);
+        if used != all {
+            let (e, _, _) = attempt(nat, backend, left(), Some(&used), timings)?;
+            if cost(&e) < cost(&best) {
+                best = e;
+            }
+        }
+        return Ok(Heuristic::Found(Box::new(best), Some(l0), Vec::new()));
+    };
+    let mut sets: Vec<BTreeSet<String>> = (0..1u32 << costly.len())
+        .map(|mask| {
+            costly
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| mask & (1 << k) != 0)
+                .map(|(_, p)| p.clone())
+                .collect()
+        })
+        .collect();
+    sets.sort_by(|a, b| adoption(a).total_cmp(&adoption(b)).then(a.cmp(b)));
+    let mut bounds = Vec::with_capacity(sets.len());
+    for set in sets {
+        let floor = l_star + adoption(&set);
+        let bound = if floor >= cost(&best) || started.elapsed().as_secs_f64() > seconds {
+            floor
+        } else if set == all {
+            lp_all.unwrap_or(floor)
+        } else {
+            let (e, lp, _) = attempt(nat, backend, left(), Some(&set), timings)?;
+            if cost(&e) < cost(&best) {
+                best = e;
+            }
+            match lp {
+                // Infeasible with these platforms: no plan adopts exactly this set.
+                None => f64::INFINITY,
+                Some(v) if v.is_finite() => v.max(floor),
+                // Not solved: the floor still holds.
+                Some(_) => floor,
+            }
+        };
+        bounds.push(SetBound {
+            platforms: set,
+            bound,
+        });
+    }
+    let least = bounds.iter().map(|b| b.bound).fold(f64::INFINITY, f64::min);
+    let bound = l0.max(least.min(cost(&best)));
+    Ok(Heuristic::Found(Box::new(best), Some(bound), bounds))
+}
+
+/// Platforms with an adoption cost that no site has installed and some accelerator runs.
+fn costly_platforms(nat: &National) -> Vec<String> {
+    let free = nat.existing_platforms();
+    nat.platform_adoption
+        .iter()
+        .filter(|(p, c)| {
+            **c > 0.0
+                && !free.contains(p)
+                && nat
+                    .accelerators
+                    .iter()
+                    .any(|a| a.platform.as_deref() == Some(p.as_str()))
+        })
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
+/// The fallback plan (status feasible) when the exact search failed, or a plan with status
+/// error saying why none.
+pub fn plan(
+    nat: &National,
+    backend: Backend,
+    budget: &Budget,
+    why: String,
+    timings: &mut Timings,
+) -> Result<Plan, PlanError> {
+    let found = heuristic(nat, backend, budget.left().max(5.0), timings)?;
+    let (e, lp_bound) = match found {
+        Heuristic::Infeasible => {
+            let mut p = detail::without_purchases(nat, Status::Infeasible, backend.as_str());
+            p.conflicts = super::conflicts::find(nat, backend, budget)?;
+            return Ok(p);
+        }
+        Heuristic::Found(e, b, _) => match (*e, b) {
+            (Some(e), Some(b)) => (e, b),
+            _ => return Ok(no_plan(nat, backend, why)),
+        },
+    };
+    let mut plan = detail::from_evaluation(nat, &e, Status::Feasible, backend.as_str());
+    let (value, bound) = match nat.objective {
+        Objective::MinCost => (e.total_cost, lp_bound.min(e.total_cost)),
+        Objective::MaxPflops => {
+            let p = detail::final_pflops(&e);
+            (p, lp_bound.max(p))
+        }
+    };
+    plan.bound = Some(snap(value, bound));
+    plan.gap = Some(relative_gap(value, bound));
+    plan.warnings.push(format!(
+        "{why}; this plan rounds the continuous relaxation to whole lots and repairs it, and the bound is the relaxation's"
+    ));
+    Ok(plan)
+}
+
+/// Removes lots the plan does not need: dearest first, each lot is taken back when every
+/// rule of its site in its period and later still holds, and the national share too.
+/// Removing units never breaks a supply cap or a budget.
+pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>]) {
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    let lot = |a: usize| {
+        if nat.solver.integer {
+            nat.accelerators[a].lot_size as f64
+        } else {
+            1.0
+        }
+    };
+    // National share weights per period, kept up to date as lots are removed.
+    let rule = nat.national_share.as_ref();
+    let basis = rule.map(|r| r.basis);
+    let weight = |a: usize, t: usize, fleet_units: f64, bought: f64| -> f64 {
+        match basis {
+            Some(crate::scenario::ShareBasis::Tflops) => fleet_units * nat.accelerators[a].tflops,
+            Some(crate::scenario::ShareBasis::Spend) => bought * nat.per_period[a].unit_price[t],
+            _ => fleet_units,
+        }
+    };
+    let carried = |x: &[Vec<Vec<f64>>], s: usize, t: usize| -> Vec<f64> {
+        (0..na)
+            .map(|a| {
+                nat.sites[s].existing_in(a, nat.years[t])
+                    + (0..t)
+                        .filter(|&b| nat.serves(a, b, t))
+                        .map(|b| x[s][b][a])
+                        .sum::<f64>()
+            })
+            .collect()
+    };
+    let mut dom = vec![0.0; nt];
+    let mut tot = vec![0.0; nt];
+    if rule.is_some() {
+        for s in 0..ns {
+            for t in 0..nt {
+                let c = carried(x, s, t);
+                for a in 0..na {
+                    let w = weight(a, t, c[a] + x[s][t][a], x[s][t][a]);
+                    tot[t] += w;
+                    if nat.accelerators[a].origin == Origin::Domestic {
+                        dom[t] += w;
+                    }
+                }
+            }
+        }
+    }
+    let national_ok = |dom: &[f64], tot: &[f64]| -> bool {
+        let Some(r) = rule else { return true };
+        (0..nt).all(|t| {
+            let (d, w) = (dom[t], tot[t]);
+            if r.strict {
+                let (p, q) = strict_fraction(r.min[t]).unwrap_or((0, 1));
+                q as f64 * d - p as f64 * w >= 1.0 - 1e-9
+            } else {
+                d >= r.min[t] * w - crate::check::TOLERANCE * w.max(1.0)
+            }
+        })
+    };
+    let mut order: Vec<(usize, usize, usize)> = (0..ns)
+        .flat_map(|s| (0..nt).flat_map(move |t| (0..na).map(move |a| (s, t, a))))
+        .filter(|&(s, t, a)| x[s][t][a] > 0.0)
+        .collect();
+    order.sort_by(|p, q| {
+        let cost = |(_, t, a): (usize, usize, usize)| nat.per_period[a].unit_price[t] * lot(a);
+        cost(*q).total_cmp(&cost(*p)).then(p.cmp(q))
+    });
+    for (s, t0, a) in order {
+        loop {
+            let before = x[s][t0][a];
+            if before <= 0.0 {
+                break;
+            }
+            let mut after = (before - lot(a)).max(0.0);
+            if let Some(m) = nat.accelerators[a].min_units
+                && after > 0.0
+                && after < m as f64
+            {
+                after = 0.0;
+            }
+            let removed = before - after;
+            // The national weights with the lot removed.
+            let (mut d2, mut t2) = (dom.clone(), tot.clone());
+            if rule.is_some() {
+                for t in t0..nt {
+                    if !nat.serves(a, t0, t) {
+                        continue;
+                    }
+                    let bought = if t == t0 { removed } else { 0.0 };
+                    let w = weight(a, t, removed, bought);
+                    t2[t] -= w;
+                    if nat.accelerators[a].origin == Origin::Domestic {
+                        d2[t] -= w;
+                    }
+                }
+            }
+            x[s][t0][a] = after;
+            let ok = national_ok(&d2, &t2)
+                && (t0..nt).all(|t| {
+                    let scenario = nat.site_period(s, t, &carried(x, s, t));
+                    evaluate(&scenario, &x[s][t]).violations().is_empty()
+                });
+            if ok {
+                dom = d2;
+                tot = t2;
+            } else {
+                x[s][t0][a] = before;
+                break;
+            }
+        }
+    }
+}
+
+/// Candidates (accelerator and period) the repair tries before taking the cheapest.
+const REPAIR_CANDIDATES: usize = 24;
+
+/// Most lots the repair adds to one site and period.
+const REPAIR_STEPS: usize = 100_000;
+
+/// Rounds `x[s][t][a]` down to lots and repairs the floors of each site and period.
+/// With `allowed`, the repair buys only accelerators whose platform is free or in it. With
+/// `largest_remainder`, the lots that rounding down loses are handed back, per accelerator
+/// and period, to the sites with the largest remainders (keeping the national total).
+pub fn round_and_repair(
+    nat: &National,
+    lp: &[Vec<Vec<f64>>],
+    allowed: Option<&BTreeSet<String>>,
+    largest_remainder: bool,
+) -> Option<Vec<Vec<Vec<f64>>>> {
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    let costly = costly_platforms(nat);
+    let permitted: Vec<bool> = nat
+        .accelerators
+        .iter()
+        .map(|a| match (&a.platform, allowed) {
+            (Some(p), Some(set)) => !costly.contains(p) || set.contains(p),
+            _ => true,
+        })
+        .collect();
+    let lot = |a: usize| {
+        if nat.solver.integer {
+            nat.accelerators[a].lot_size as f64
+        } else {
+            1.0
+        }
+    };
+    let mut x: Vec<Vec<Vec<f64>>> = lp
+        .iter()
+        .map(|per_t| {
+            per_t
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .enumerate()
+                        .map(|(a, &v)| {
+                            if !nat.solver.integer {
+                                return v;
+                            }
+                            (v / lot(a) + 1e-9).floor() * lot(a)
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    if largest_remainder && nat.solver.integer {
+        // The lots lost to rounding each site down go, nationally per accelerator and
+        // period, to the sites with the largest remainders.
+        for t in 0..nt {
+            for a in 0..na {
+                let total: f64 = (0..ns).map(|s| lp[s][t][a]).sum();
+                let kept: f64 = (0..ns).map(|s| x[s][t][a]).sum();
+                let extra = ((total - kept) / lot(a) + 1e-9).floor() as usize;
+                if extra == 0 {
+                    continue;
+                }
+                let mut order: Vec<(f64, usize)> = (0..ns)
+                    .map(|s| (lp[s][t][a] - x[s][t][a], s))
+                    .filter(|(r, _)| *r > 1e-9)
+                    .collect();
+                order.sort_by(|p, q| q.0.total_cmp(&p.0).then(p.1.cmp(&q.1)));
+                for &(_, s) in order.iter().take(extra) {
+                    x[s][t][a] += lot(a);
+                }
+            }
+        }
+    }
+    for per_t in x.iter_mut() {
+        for row in per_t.iter_mut() {
+            for (a, v) in row.iter_mut().enumerate() {
+                if let Some(m) = nat.accelerators[a].min_units
+                    && *v > 0.0
+                    && *v < m as f64
+                {
+                    *v = 0.0;
+                }
+            }
+        }
+    }
+    // Supply left per accelerator and period.
+    let mut room: Vec<Vec<f64>> = (0..na)
+        .map(|a| {
+            (0..nt)
+                .map(|t| match nat.per_period[a].max_units[t] {
+                    Some(m) => m as f64 - (0..ns).map(|s| x[s][t][a]).sum::<f64>(),
+                    None => f64::INFINITY,
+                })
+                .collect()
+        })
+        .collect();
+    for t in 0..nt {
+        for s in 0..ns {
+            for _ in 0..REPAIR_STEPS {
+                let carried: Vec<f64> = (0..na)
+                    .map(|a| {
+                        nat.sites[s].existing_in(a, nat.years[t])
+                            + (0..t)
+                                .filter(|&b| nat.serves(a, b, t))
+                                .map(|b| x[s][b][a])
+                                .sum::<f64>()
+                    })
+                    .collect();
+                let scenario = nat.site_period(s, t, &carried);
+                let e = evaluate(&scenario, &x[s][t]);
+                let Some(broken) = e.violations().first().map(|c| c.family.clone()) else {
+                    break;
+                };
+                let accs = &scenario.accelerators;
+                let helps = |a: usize| -> f64 {
+                    let acc = &accs[a];
+                    match broken.as_str() {
+                        "demand" => acc.tflops,
+                        "memory" => acc.memory_gb,
+                        "domestic_share" if acc.origin == Origin::Domestic => 1.0,
+                        v if v
+                            .strip_prefix("vendor_share:")
+                            .is_some_and(|name| name != acc.vendor) =>
+                        {
+                            1.0
+                        }
+                        _ => 0.0,
+                    }
+                };
+                let step = |a: usize, b: usize| {
+                    let need = lot(a).max(nat.accelerators[a].min_units.unwrap_or(0) as f64);
+                    if x[s][b][a] > 0.0 { lot(a) } else { need }
+                };
+                // A lot bought this period, or (when supply is used up) in an earlier
+                // period it still serves in; cheapest discounted price per unit of help.
+                let mut candidates: Vec<(usize, usize)> = (0..=t)
+                    .rev()
+                    .flat_map(|b| (0..na).map(move |a| (a, b)))
+                    .filter(|&(a, b)| {
+                        permitted[a]
+                            && nat.per_period[a].available[b]
+                            && nat.serves(a, b, t)
+                            && room[a][b] >= step(a, b)
+                            && helps(a) > 0.0
+                    })
+                    .collect();
+                candidates.sort_by(|&(i, bi), &(j, bj)| {
+                    let price = |a: usize, b: usize| {
+                        nat.per_period[a].unit_price[b] * nat.discount(b) / helps(a)
+                    };
+                    price(i, bi)
+                        .total_cmp(&price(j, bj))
+                        .then(bj.cmp(&bi))
+                        .then(i.cmp(&j))
+                });
+                // The cheapest lot that breaks no rule of this site and period that held
+                // (a cheap foreign lot for demand must not break the domestic share), or
+                // else the cheapest.
+                let held: Vec<String> = e
+                    .checks
+                    .iter()
+                    .filter(|c| c.holds)
+                    .map(|c| c.family.clone())
+                    .collect();
+                let keeps_rules = |a: usize, b: usize| -> bool {
+                    let mut carried = carried.clone();
+                    let mut here = x[s][t].clone();
+                    if b == t {
+                        here[a] += step(a, b);
+                    } else {
+                        carried[a] += step(a, b);
+                    }
+                    let scenario = nat.site_period(s, t, &carried);
+                    evaluate(&scenario, &here)
+                        .checks
+                        .iter()
+                        .all(|c| c.holds || !held.contains(&c.family))
+                };
+                let pick_when = candidates
+                    .iter()
+                    .take(REPAIR_CANDIDATES)
+                    .find(|&&(a, b)| keeps_rules(a, b))
+                    .or(candidates.first())
+                    .copied();
+                let Some((pick, when)) = pick_when else {
+                    // Supply is used up: move a lot that helps from another site that
+                    // stays valid without it (national totals do not change).
+                    let helpful: Vec<usize> = (0..na)
+                        .filter(|&a| permitted[a] && helps(a) > 0.0)
+                        .collect();
+                    if !transfer(nat, &mut x, s, t, &helpful, &lot) {
+                        return None;
+                    }
+                    continue;
+                };
+                let add = step(pick, when);
+                x[s][when][pick] += add;
+                room[pick][when] -= add;
+            }
+        }
+    }
+    Some(x)
+}
+
+/// Moves one lot of an accelerator in `helpful`, bought in period `t`, from another site
+/// to site `s`, if the other site's rules (in `t` and later) still hold without it.
+fn transfer(
+    nat: &National,
+    x: &mut [Vec<Vec<f64>>],
+    s: usize,
+    t: usize,
+    helpful: &[usize],
+    lot: &dyn Fn(usize) -> f64,
+) -> bool {
+    let valid_from = |x: &[Vec<Vec<f64>>], site: usize| -> bool {
+        (t..nat.periods()).all(|tt| {
+            let installed: Vec<f64> = (0..nat.accelerators.len())
+                .map(|a| {
+                    nat.sites[site].existing_in(a, nat.years[tt])
+                        + (0..tt)
+                            .filter(|&b| nat.serves(a, b, tt))
+                            .map(|b| x[site][b][a])
+                            .sum::<f64>()
+                })
+                .collect();
+            let scenario = nat.site_period(site, tt, &installed);
+            evaluate(&scenario, &x[site][tt]).violations().is_empty()
+        })
+    };
+    for &a in helpful {
+        let l = lot(a);
+        for other in (0..nat.sites.len()).filter(|&o| o != s) {
+            let have = x[other][t][a];
+            if have < l {
+                continue;
+            }
+            let left = have - l;
+            if nat.accelerators[a]
+                .min_units
+                .is_some_and(|m| left > 0.0 && left < m as f64)
+            {
+                continue;
+            }
+            let had_here = x[s][t][a];
+            let added = if had_here > 0.0 {
+                l
+            } else {
+                l.max(nat.accelerators[a].min_units.unwrap_or(0) as f64)
+            };
+            if added > l {
+                continue;
+            }
+            x[other][t][a] = left;
+            x[s][t][a] += l;
+            if valid_from(x, other) {
+                return true;
+            }
+            x[other][t][a] = have;
+            x[s][t][a] = had_here;
+        }
+    }
+    false
+}
+
+fn no_plan(nat: &National, backend: Backend, why: String) -> Plan {
+    let mut p = detail::without_purchases(nat, Status::Error, backend.as_str());
+    p.message = Some(format!(
+        "{why}, and rounding the continuous relaxation gave no valid plan; raise solver.time_limit_s (or --time-limit) or try --solver highs"
+    ));
+    p
+}
