@@ -6,7 +6,8 @@
 #           search over platform sets, and a proven bound);
 #   highs   the integer plan with HiGHS (`--solver highs --mip-gap 0.001`), when built;
 # wall seconds and peak memory (GNU time), the plan's status, gap and total cost, and the
-# time spent reading, building, solving, checking and rendering (`--timings`).
+# time spent reading, building models, solving them, rounding relaxations into plans,
+# checking the final plan and rendering it (`--timings`).
 # Usage: bash bench/national.sh [TIME_LIMIT_S] [SITES...]   (default 300 s; 50 500 2000)
 # Output: one table row per size and method, also written to bench/national.out.
 set -euo pipefail
@@ -27,7 +28,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=bench/national.out
-printf '%-6s %-6s %9s %9s %-9s %9s %18s  %s\n' sites method wall_s peak_MB status gap total_cost "read/build/solve/check/render s" | tee "$out"
+printf '%-6s %-6s %9s %9s %-9s %9s %18s  %s\n' sites method wall_s peak_MB status gap total_cost "read/build/solve/round/check/render s" | tee "$out"
 
 run() { # sites method binary args...
   local n=$1 method=$2 bin=$3
@@ -36,7 +37,7 @@ run() { # sites method binary args...
   /usr/bin/time -f '%e %M' -o "$work/time.txt" "$bin" "$@" --timings >"$json" 2>"$err" || true
   read -r wall kb <"$work/time.txt"
   local timings status gap cost
-  timings=$(grep '^timings:' "$err" | sed 's/timings: //; s/ s,/,/g; s/ s$//; s/read //; s/build //; s/solve //; s/check //; s/render //' | tr -d ' ' | tr ',' '/')
+  timings=$(grep '^timings:' "$err" | sed 's/timings: //; s/ s,/,/g; s/ s$//; s/read //; s/build //; s/solve //; s/round //; s/check //; s/render //' | tr -d ' ' | tr ',' '/')
   if [ "$method" = relax ]; then
     status=$(grep -q 'lower bound' "$json" && echo solved || echo failed)
     gap="-"

@@ -38,8 +38,9 @@
 //! is 1.2-1.6 times its national reference use in its tightest year (so the cheap, efficient
 //! parts run out and the caps bind), the other four domestic parts get 10-20% of the national
 //! new-PFLOPS need each. Sites are generated from their own random stream, so site `k` is the
-//! same whatever `--sites` is (for fixed `--seed`, `--periods` and `--first-year`); the caps
-//! scale with the total.
+//! same whatever `--sites` is (for fixed `--seed`, `--periods` and `--first-year`; ids get a
+//! fifth digit from 10,000 sites): a larger scenario extends a smaller one, and only the
+//! national caps change.
 //!
 //! How the benchmarks use it: generate a ladder of sizes with the same seed (e.g. 10, 50,
 //! 200, 500, 2000 sites at 5 periods) and time `chipmix plan` on each, with microlp and HiGHS,
@@ -128,176 +129,35 @@ const fn acc(
 }
 
 /// The 13 accelerators of the shared public-figures file (accelerators-2025.yaml), USD.
+#[rustfmt::skip]
 const ACCELS: [Accel; 13] = [
-    acc(
-        "h100-sxm",
-        "Nvidia H100 SXM",
-        "Nvidia",
-        false,
-        "cuda",
-        30000.0,
-        989.0,
-        700.0,
-        80.0,
-        false,
-        "Nvidia datasheet; street price reports 2024; banned for China since 2022-10",
-    ),
-    acc(
-        "h800",
-        "Nvidia H800",
-        "Nvidia",
-        false,
-        "cuda",
-        34700.0,
-        989.0,
-        700.0,
-        80.0,
-        false,
-        "Reuters server price 2023; banned 2023-10",
-    ),
-    acc(
-        "a800",
-        "Nvidia A800 SXM",
-        "Nvidia",
-        false,
-        "cuda",
-        15000.0,
-        312.0,
-        400.0,
-        80.0,
-        false,
-        "spec sheets; price is an assumption",
-    ),
-    acc(
-        "h20",
-        "Nvidia H20",
-        "Nvidia",
-        false,
-        "cuda",
-        12000.0,
-        148.0,
-        400.0,
-        96.0,
-        true,
-        "Tom's Hardware spec; Reuters/SemiAnalysis price; status volatile",
-    ),
-    acc(
-        "l20",
-        "Nvidia L20",
-        "Nvidia",
-        false,
-        "cuda",
-        7000.0,
-        119.5,
-        275.0,
-        48.0,
-        true,
-        "Tom's Hardware spec; price is an assumption",
-    ),
-    acc(
-        "ascend-910b",
-        "Huawei Ascend 910B",
-        "Huawei",
-        true,
-        "cann",
-        16700.0,
-        320.0,
-        400.0,
-        64.0,
-        true,
-        "Reuters price 2024; spec reports disagree (256-320 TFLOPS)",
-    ),
-    acc(
-        "ascend-910c",
-        "Huawei Ascend 910C",
-        "Huawei",
-        true,
-        "cann",
-        28600.0,
-        780.0,
-        700.0,
-        128.0,
-        true,
-        "TechPowerUp spec; price derived from order reports",
-    ),
-    acc(
-        "mlu370-x8",
-        "Cambricon MLU370-X8",
-        "Cambricon",
-        true,
-        "neuware",
-        5000.0,
-        96.0,
-        250.0,
-        48.0,
-        true,
-        "vendor spec; price is an assumption",
-    ),
-    acc(
-        "mlu590",
-        "Cambricon MLU590",
-        "Cambricon",
-        true,
-        "neuware",
-        10000.0,
-        256.0,
-        400.0,
-        64.0,
-        true,
-        "community estimates; low confidence",
-    ),
-    acc(
-        "hygon-k100",
-        "Hygon DCU K100",
-        "Hygon",
-        true,
-        "dtk",
-        9000.0,
-        192.0,
-        600.0,
-        64.0,
-        true,
-        "community estimates; low confidence",
-    ),
-    acc(
-        "metax-c500",
-        "MetaX C500",
-        "MetaX",
-        true,
-        "maca",
-        8500.0,
-        128.0,
-        350.0,
-        64.0,
-        true,
-        "community estimates; >25k units sold by 2024 (reported)",
-    ),
-    acc(
-        "mtt-s4000",
-        "Moore Threads MTT S4000",
-        "Moore Threads",
-        true,
-        "musa",
-        6000.0,
-        100.0,
-        450.0,
-        48.0,
-        true,
-        "vendor spec; price is an assumption",
-    ),
-    acc(
-        "iluvatar-tg100",
-        "Iluvatar CoreX Tiangai 100",
-        "Iluvatar CoreX",
-        true,
-        "corex",
-        5500.0,
-        147.0,
-        300.0,
-        32.0,
-        true,
-        "vendor spec 2021; price is an assumption",
-    ),
+    //  id                name                          vendor            domestic platform   price    tflops power  mem    available
+    acc("h100-sxm",       "Nvidia H100 SXM",            "Nvidia",         false, "cuda",    30000.0, 989.0, 700.0, 80.0,  false,
+        "Nvidia datasheet; street price reports 2024; banned for China since 2022-10"),
+    acc("h800",           "Nvidia H800",                "Nvidia",         false, "cuda",    34700.0, 989.0, 700.0, 80.0,  false,
+        "Reuters server price 2023; banned 2023-10"),
+    acc("a800",           "Nvidia A800 SXM",            "Nvidia",         false, "cuda",    15000.0, 312.0, 400.0, 80.0,  false,
+        "spec sheets; price is an assumption"),
+    acc("h20",            "Nvidia H20",                 "Nvidia",         false, "cuda",    12000.0, 148.0, 400.0, 96.0,  true,
+        "Tom's Hardware spec; Reuters/SemiAnalysis price; status volatile"),
+    acc("l20",            "Nvidia L20",                 "Nvidia",         false, "cuda",     7000.0, 119.5, 275.0, 48.0,  true,
+        "Tom's Hardware spec; price is an assumption"),
+    acc("ascend-910b",    "Huawei Ascend 910B",         "Huawei",         true,  "cann",    16700.0, 320.0, 400.0, 64.0,  true,
+        "Reuters price 2024; spec reports disagree (256-320 TFLOPS)"),
+    acc("ascend-910c",    "Huawei Ascend 910C",         "Huawei",         true,  "cann",    28600.0, 780.0, 700.0, 128.0, true,
+        "TechPowerUp spec; price derived from order reports"),
+    acc("mlu370-x8",      "Cambricon MLU370-X8",        "Cambricon",      true,  "neuware",  5000.0,  96.0, 250.0, 48.0,  true,
+        "vendor spec; price is an assumption"),
+    acc("mlu590",         "Cambricon MLU590",           "Cambricon",      true,  "neuware", 10000.0, 256.0, 400.0, 64.0,  true,
+        "community estimates; low confidence"),
+    acc("hygon-k100",     "Hygon DCU K100",             "Hygon",          true,  "dtk",      9000.0, 192.0, 600.0, 64.0,  true,
+        "community estimates; low confidence"),
+    acc("metax-c500",     "MetaX C500",                 "MetaX",          true,  "maca",     8500.0, 128.0, 350.0, 64.0,  true,
+        "community estimates; >25k units sold by 2024 (reported)"),
+    acc("mtt-s4000",      "Moore Threads MTT S4000",    "Moore Threads",  true,  "musa",     6000.0, 100.0, 450.0, 48.0,  true,
+        "vendor spec; price is an assumption"),
+    acc("iluvatar-tg100", "Iluvatar CoreX Tiangai 100", "Iluvatar CoreX", true,  "corex",    5500.0, 147.0, 300.0, 32.0,  true,
+        "vendor spec 2021; price is an assumption"),
 ];
 
 const H800: usize = 1;
@@ -705,69 +565,77 @@ fn render(args: &Args) -> String {
     let total_start: f64 = sites.iter().map(|s| s.demand[0]).sum();
     let total_end: f64 = sites.iter().map(|s| s.demand[periods - 1]).sum();
 
+    let span = if periods == 1 {
+        format!("{}", years[0])
+    } else {
+        format!("{}-{last_year}", years[0])
+    };
+    let demand_words = if periods == 1 {
+        format!("{} PFLOPS in total", num(total_start))
+    } else {
+        format!(
+            "{} PFLOPS in total in {}, {} in {last_year}",
+            num(total_start),
+            years[0],
+            num(total_end)
+        )
+    };
+    let quota_words = if periods == 1 {
+        "50%".to_string()
+    } else {
+        format!("50% ({}) rising to 70% ({last_year})", years[0])
+    };
     let mut o = String::with_capacity(1024 + args.sites * (300 + 14 * periods));
     let flags = format!(
         "--sites {} --periods {} --seed {} --first-year {}",
         args.sites, args.periods, args.seed, args.first_year
     );
-    let _ = writeln!(o, "# Synthetic national scenario, generated by");
-    let _ = writeln!(o, "#   cargo run --release --example generate -- {flags}");
-    let _ = writeln!(
-        o,
-        "# (examples/generate.rs; the same arguments always give the same bytes)."
-    );
-    let _ = writeln!(o, "#");
-    let _ = writeln!(
-        o,
-        "# What it asks: the cheapest national fleet, {} sites over {}-{}, that meets every site's",
-        args.sites, years[0], last_year
-    );
-    let _ = writeln!(
-        o,
-        "# yearly demand ({} PFLOPS in total in {}, {} in {}) while each site's fleet is at least",
-        num(total_start),
-        years[0],
-        num(total_end),
-        last_year
-    );
-    let _ = writeln!(
-        o,
-        "# 50-70% domestic by units (a ramp) and the national fleet at least 55%."
-    );
-    let _ = writeln!(o, "#");
-    let _ = writeln!(
-        o,
-        "# SYNTHETIC: sites, demands, fleets, supply caps and power limits are random."
-    );
-    let _ = writeln!(
-        o,
-        "# UNIT PRICES ARE ESTIMATES (public reports, several assumptions); the yearly price"
-    );
-    let _ = writeln!(
-        o,
-        "# declines, caps and platform adoption costs are illustrative."
-    );
+    let header = [
+        "Synthetic national scenario, generated by".to_string(),
+        format!("  cargo run --release --example generate -- {flags}"),
+        "(examples/generate.rs; the same arguments always give the same bytes).".to_string(),
+        String::new(),
+        format!(
+            "What it asks: the cheapest national fleet, {} sites over {span}, that meets every",
+            args.sites
+        ),
+        format!("site's yearly demand ({demand_words}) while each site's fleet"),
+        format!("is at least {quota_words} domestic by units, and the national fleet at"),
+        "least 55%.".to_string(),
+        String::new(),
+        "SYNTHETIC: sites, demands, fleets, supply caps and power limits are random.".to_string(),
+        "UNIT PRICES ARE ESTIMATES (public reports, several assumptions); the yearly price"
+            .to_string(),
+        "declines, caps and platform adoption costs are illustrative.".to_string(),
+    ];
+    for line in &header {
+        let _ = writeln!(o, "#{}{line}", if line.is_empty() { "" } else { " " });
+    }
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "name: \"Synthetic national build-out: {} sites, {} periods, seed {}\"",
-        args.sites, args.periods, args.seed
+        "name: \"Synthetic national build-out: {} sites, {} period{}, seed {}\"",
+        args.sites,
+        args.periods,
+        if args.periods == 1 { "" } else { "s" },
+        args.seed
     );
+    let description = [
+        format!(
+            "Synthetic national scenario for benchmarks: {} sites drawn from 19 provinces,",
+            args.sites
+        ),
+        format!(
+            "yearly periods {span} (seed {}), a site domestic quota of",
+            args.seed
+        ),
+        format!("{quota_words} by units. Prices in USD are estimates;"),
+        "demands, fleets, caps and power limits are random.".to_string(),
+    ];
     let _ = writeln!(o, "description: >-");
-    let _ = writeln!(
-        o,
-        "  Synthetic national scenario for benchmarks ({flags}): {} sites in 19 provinces,",
-        args.sites
-    );
-    let _ = writeln!(
-        o,
-        "  yearly periods {}-{}, a 0.5-0.7 domestic quota ramp by units. Prices in USD are",
-        years[0], last_year
-    );
-    let _ = writeln!(
-        o,
-        "  estimates; demands, fleets, caps and power limits are random."
-    );
+    for line in &description {
+        let _ = writeln!(o, "  {line}");
+    }
     let _ = writeln!(o, "currency: USD");
     let _ = writeln!(o, "objective: min_cost");
     let _ = write!(o, "periods: [");

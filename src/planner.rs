@@ -293,14 +293,7 @@ fn finish_max_pflops(
 ) -> Result<Plan, PlanError> {
     let e1 = checked(s, &first.units)?;
     let best = e1.pflops;
-    let upper = first
-        .bound
-        .unwrap_or(if first.proven { best } else { f64::INFINITY })
-        .max(best);
-    // Second stage: least cost among plans within the gap of the proven maximum (the first
-    // plan qualifies, since it is within a tenth of the gap).
-    let reference = if upper.is_finite() { upper } else { best };
-    let floor = (reference * (1.0 - budget.mip_gap)).min(best) - 1e-9 * best.max(1.0);
+    let (upper, floor) = pflops_floor(first.bound, first.proven, best, budget.mip_gap);
     let mut req = Request::new(s);
     req.goal = Goal::MinCostWithPflops(floor);
     let (e, proven) = match solve_variant(&req, backend, budget.limits(1.0))? {
@@ -326,6 +319,19 @@ fn finish_max_pflops(
         plan.gap = Some(relative_gap(e.pflops, upper));
     }
     Ok(plan)
+}
+
+/// The first stage of max_pflops gave `best` PFLOPS with solver bound `bound`: the proven
+/// upper bound (infinite when none), and the PFLOPS floor of the second stage, which seeks
+/// the least cost among plans within the gap of that maximum (the first plan qualifies,
+/// since it is within a tenth of the gap).
+pub fn pflops_floor(bound: Option<f64>, proven: bool, best: f64, mip_gap: f64) -> (f64, f64) {
+    let upper = bound
+        .unwrap_or(if proven { best } else { f64::INFINITY })
+        .max(best);
+    let reference = if upper.is_finite() { upper } else { best };
+    let floor = (reference * (1.0 - mip_gap)).min(best) - 1e-9 * best.max(1.0);
+    (upper, floor)
 }
 
 /// max_pflops plans that reach the modelling cap of an accelerator that nothing else

@@ -2207,3 +2207,42 @@ fn a_bad_period_is_reported_once() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--format csv` of a national plan: one row per purchase, the same rows as the JSON.
+#[test]
+fn csv_lists_every_purchase_with_site_and_period() {
+    let path = scenario_file("csv-two-sites", TWO_SITES);
+    let p = plan(&path, &[]);
+    let r = chipmix(&["plan", path_str(&path), "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut lines = r.stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,name,vendor,origin,site,period,units,cost,pflops")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let purchases = p["purchases"].as_array().unwrap();
+    assert_eq!(rows.len(), purchases.len());
+    for (row, want) in rows.iter().zip(purchases) {
+        assert_eq!(row[0], want["id"].as_str().unwrap());
+        assert_eq!(row[4], want["site"].as_str().unwrap());
+        assert_eq!(row[5], want["period"].as_i64().unwrap().to_string());
+        assert!(close(
+            row[6].parse().unwrap(),
+            want["units"].as_f64().unwrap()
+        ));
+        assert!(close(
+            row[7].parse().unwrap(),
+            want["cost"].as_f64().unwrap()
+        ));
+    }
+    // Undiscounted costs add up to the periods' capex.
+    let capex: f64 = rows.iter().map(|r| r[7].parse::<f64>().unwrap()).sum();
+    let periods: f64 = p["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["capex"].as_f64().unwrap())
+        .sum();
+    assert!(close(capex, periods), "{capex} vs {periods}");
+}

@@ -21,3 +21,22 @@ fn readme_example_is_the_real_output() {
         "README example differs from the real output"
     );
 }
+
+#[test]
+fn readme_national_excerpt_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let start = readme
+        .find("`chipmix plan scenarios/national-2025-2027.yaml`")
+        .expect("the national example");
+    let body = &readme[start..];
+    let body = &body[body.find("```\n").unwrap() + 4..];
+    let shown = &body[..body.find("```").unwrap()];
+    let r = chipmix(&["plan", &sample("national-2025-2027.yaml")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with(shown),
+        "README national excerpt differs from the real output:\n{}",
+        r.stdout
+    );
+}

@@ -36,29 +36,13 @@ pub fn run(a: &CheckArgs) -> i32 {
         }
     };
     let (e, problems) = audit(&loaded.scenario, &saved);
-    if problems.is_empty() {
-        println!(
-            "{}: valid against {} ({} rules checked; total cost {:.2} {}, {:.3} PFLOPS)",
-            a.plan.display(),
-            a.scenario.display(),
-            e.checks.len(),
-            e.total_cost,
-            loaded.scenario.currency,
-            e.pflops
-        );
-        EXIT_PLAN
-    } else {
-        println!(
-            "{}: {} problem(s) against {}",
-            a.plan.display(),
-            problems.len(),
-            a.scenario.display()
-        );
-        for p in problems {
-            println!("  - {p}");
-        }
-        EXIT_NO_PLAN
-    }
+    report(
+        a,
+        e.checks.len(),
+        (e.total_cost, e.pflops),
+        &loaded.scenario.currency,
+        problems,
+    )
 }
 
 /// `chipmix check` of a plan for a scenario with sites or periods.
@@ -71,14 +55,28 @@ fn national(a: &CheckArgs, n: &National, text: &str) -> i32 {
         }
     };
     let (e, problems) = audit_national(n, &saved);
-    report(a, e.checks.len(), e.total_cost, &n.currency, problems)
+    let pflops = e.periods.last().map_or(0.0, |p| p.pflops);
+    report(
+        a,
+        e.checks.len(),
+        (e.total_cost, pflops),
+        &n.currency,
+        problems,
+    )
 }
 
-/// Prints the verdict and returns the exit code.
-fn report(a: &CheckArgs, rules: usize, total: f64, currency: &str, problems: Vec<String>) -> i32 {
+/// Prints the verdict (with the plan's total cost and PFLOPS, in the last period for a
+/// national plan) and returns the exit code.
+fn report(
+    a: &CheckArgs,
+    rules: usize,
+    (total, pflops): (f64, f64),
+    currency: &str,
+    problems: Vec<String>,
+) -> i32 {
     if problems.is_empty() {
         println!(
-            "{}: valid against {} ({rules} rules checked; total cost {total:.2} {currency})",
+            "{}: valid against {} ({rules} rules checked; total cost {total:.2} {currency}, {pflops:.3} PFLOPS)",
             a.plan.display(),
             a.scenario.display(),
         );

@@ -68,8 +68,8 @@ pub fn run(a: &PlanArgs) -> i32 {
     if a.timings {
         // A single-site plan is timed as a whole (build, solve and check together).
         eprintln!(
-            "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s, check {:.3} s, render {render_s:.3} s",
-            timings.build_s, timings.solve_s, timings.check_s
+            "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s, round {:.3} s, check {:.3} s, render {render_s:.3} s",
+            timings.build_s, timings.solve_s, timings.round_s, timings.check_s
         );
     }
     if !result.status.has_plan() {

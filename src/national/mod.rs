@@ -38,7 +38,9 @@ pub struct Timings {
     pub build_s: f64,
     /// Solving.
     pub solve_s: f64,
-    /// Checking and writing the plan.
+    /// Rounding, repairing and trimming relaxations into plans (each candidate checked).
+    pub round_s: f64,
+    /// Checking the final plan and writing it.
     pub check_s: f64,
 }
 
@@ -469,12 +471,8 @@ fn finish_max_pflops(
 ) -> Result<Plan, PlanError> {
     let e1 = checked(nat, &first.x)?;
     let best = detail::final_pflops(&e1);
-    let upper = first
-        .bound
-        .unwrap_or(if first.proven { best } else { f64::INFINITY })
-        .max(best);
-    let reference = if upper.is_finite() { upper } else { best };
-    let floor = (reference * (1.0 - budget.mip_gap)).min(best) - 1e-9 * best.max(1.0);
+    let (upper, floor) =
+        crate::planner::pflops_floor(first.bound, first.proven, best, budget.mip_gap);
     let mut req = NationalRequest::new(nat);
     req.goal = Goal::MinCostWithPflops(floor);
     let (e, proven) = match solve_national(&req, backend, budget.limits(1.0), timings)? {

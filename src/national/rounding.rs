@@ -76,7 +76,7 @@ fn attempt(
         })
         .filter(|e| e.violations().is_empty())
         .min_by(|p, q| p.total_cost.total_cmp(&q.total_cost));
-    timings.check_s += started.elapsed().as_secs_f64();
+    timings.round_s += started.elapsed().as_secs_f64();
     Ok((e, Some(lp.objective), Some(lp.x)))
 }
 
@@ -276,17 +276,7 @@ pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>]) {
             _ => fleet_units,
         }
     };
-    let carried = |x: &[Vec<Vec<f64>>], s: usize, t: usize| -> Vec<f64> {
-        (0..na)
-            .map(|a| {
-                nat.sites[s].existing_in(a, nat.years[t])
-                    + (0..t)
-                        .filter(|&b| nat.serves(a, b, t))
-                        .map(|b| x[s][b][a])
-                        .sum::<f64>()
-            })
-            .collect()
-    };
+    let carried = |x: &[Vec<Vec<f64>>], s: usize, t: usize| in_service(nat, x, s, t);
     let mut dom = vec![0.0; nt];
     let mut tot = vec![0.0; nt];
     if rule.is_some() {
@@ -469,15 +459,7 @@ pub fn round_and_repair(
     for t in 0..nt {
         for s in 0..ns {
             for _ in 0..REPAIR_STEPS {
-                let carried: Vec<f64> = (0..na)
-                    .map(|a| {
-                        nat.sites[s].existing_in(a, nat.years[t])
-                            + (0..t)
-                                .filter(|&b| nat.serves(a, b, t))
-                                .map(|b| x[s][b][a])
-                                .sum::<f64>()
-                    })
-                    .collect();
+                let carried = in_service(nat, &x, s, t);
                 let scenario = nat.site_period(s, t, &carried);
                 let e = evaluate(&scenario, &x[s][t]);
                 let Some(broken) = e.violations().first().map(|c| c.family.clone()) else {
@@ -574,6 +556,20 @@ pub fn round_and_repair(
     Some(x)
 }
 
+/// Units per accelerator at site `s` at the start of period `t`: installed units still in
+/// service and purchases of earlier periods still within their lifetime.
+fn in_service(nat: &National, x: &[Vec<Vec<f64>>], s: usize, t: usize) -> Vec<f64> {
+    (0..nat.accelerators.len())
+        .map(|a| {
+            nat.sites[s].existing_in(a, nat.years[t])
+                + (0..t)
+                    .filter(|&b| nat.serves(a, b, t))
+                    .map(|b| x[s][b][a])
+                    .sum::<f64>()
+        })
+        .collect()
+}
+
 /// Moves one lot of an accelerator in `helpful`, bought in period `t`, from another site
 /// to site `s`, if the other site's rules (in `t` and later) still hold without it.
 fn transfer(
@@ -586,15 +582,7 @@ fn transfer(
 ) -> bool {
     let valid_from = |x: &[Vec<Vec<f64>>], site: usize| -> bool {
         (t..nat.periods()).all(|tt| {
-            let installed: Vec<f64> = (0..nat.accelerators.len())
-                .map(|a| {
-                    nat.sites[site].existing_in(a, nat.years[tt])
-                        + (0..tt)
-                            .filter(|&b| nat.serves(a, b, tt))
-                            .map(|b| x[site][b][a])
-                            .sum::<f64>()
-                })
-                .collect();
+            let installed = in_service(nat, x, site, tt);
             let scenario = nat.site_period(site, tt, &installed);
             evaluate(&scenario, &x[site][tt]).violations().is_empty()
         })

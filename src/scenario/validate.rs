@@ -472,21 +472,7 @@ pub fn validate(
         ) {
             costs.opex_years = v;
         }
-        for (platform, v) in k.platform_adoption.unwrap_or_default() {
-            let p = path_of(&["costs", "platform_adoption", &platform]);
-            let label = format!("costs.platform_adoption.{platform}");
-            if let Some(v) = c.number(&p, &label, Some(v), Range::NonNegative) {
-                if !accelerators
-                    .iter()
-                    .any(|a| a.platform.as_deref() == Some(&platform))
-                {
-                    c.warn(format!(
-                        "{label} is not used: no accelerator of this scenario runs platform `{platform}`"
-                    ));
-                }
-                costs.platform_adoption.insert(platform, v);
-            }
-        }
+        costs.platform_adoption = adoption_costs(&mut c, k.platform_adoption, &accelerators);
     }
 
     let solver = solver_of(&mut c, raw.solver);
@@ -613,6 +599,31 @@ pub(super) fn strict_min(c: &mut Checker, path: &[Seg], name: &str, min: f64) {
             ),
         );
     }
+}
+
+/// `costs.platform_adoption`: each cost >= 0; a platform no accelerator runs is a warning.
+pub(super) fn adoption_costs(
+    c: &mut Checker,
+    raw: Option<BTreeMap<String, f64>>,
+    accelerators: &[Accelerator],
+) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for (platform, v) in raw.unwrap_or_default() {
+        let p = path_of(&["costs", "platform_adoption", &platform]);
+        let label = format!("costs.platform_adoption.{platform}");
+        if let Some(v) = c.number(&p, &label, Some(v), Range::NonNegative) {
+            if !accelerators
+                .iter()
+                .any(|a| a.platform.as_deref() == Some(&platform))
+            {
+                c.warn(format!(
+                    "{label} is not used: no accelerator of this scenario runs platform `{platform}`"
+                ));
+            }
+            out.insert(platform, v);
+        }
+    }
+    out
 }
 
 /// The `solver:` block with its defaults.

@@ -7,8 +7,8 @@ use super::locate::Seg;
 use super::national::{AcceleratorPeriods, National, ShareRule, Site, SiteExisting};
 use super::raw::*;
 use super::validate::{
-    Checker, MAX_LIFETIME_YEARS, MAX_ORDER_UNITS, MAX_UNITS, Range, accelerator, basis_of, key,
-    name_of, objective_of, path_of, solver_of, strict_min, valid_id,
+    Checker, MAX_LIFETIME_YEARS, MAX_ORDER_UNITS, MAX_UNITS, Range, accelerator, adoption_costs,
+    basis_of, key, name_of, objective_of, path_of, solver_of, strict_min, valid_id,
 };
 use super::*;
 use crate::error::ScenarioError;
@@ -514,22 +514,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
                 .into(),
         );
     }
-    let mut platform_adoption = BTreeMap::new();
-    for (platform, v) in costs.platform_adoption.unwrap_or_default() {
-        let p = path_of(&["costs", "platform_adoption", &platform]);
-        let label = format!("costs.platform_adoption.{platform}");
-        if let Some(v) = c.number(&p, &label, Some(v), Range::NonNegative) {
-            if !accelerators
-                .iter()
-                .any(|a| a.platform.as_deref() == Some(&platform))
-            {
-                c.warn(format!(
-                    "{label} is not used: no accelerator of this scenario runs platform `{platform}`"
-                ));
-            }
-            platform_adoption.insert(platform, v);
-        }
-    }
+    let platform_adoption = adoption_costs(c, costs.platform_adoption, &accelerators);
 
     // Limits.
     let mut budget = None;
