@@ -126,6 +126,10 @@ pub fn heuristic(
         mip_gap: 0.0,
     };
     let (first, bound, x) = attempt(nat, backend, left(), None, timings)?;
+    // One relaxation's time: another is not started when it would not end in time (a
+    // relaxation under way is not interrupted).
+    let one = started.elapsed().as_secs_f64();
+    let no_time = || started.elapsed().as_secs_f64() + one > seconds;
     let (Some(l0), Some(x)) = (bound, x) else {
         return Ok(match bound {
             None => Heuristic::Infeasible,
@@ -134,7 +138,7 @@ pub fn heuristic(
     };
     let mut best = first;
     let costly = costly_platforms(nat);
-    if nat.objective != Objective::MinCost || costly.is_empty() {
+    if nat.objective != Objective::MinCost || costly.is_empty() || no_time() {
         return Ok(Heuristic::Found(Box::new(best), Some(l0), Vec::new()));
     }
     let cost = |e: &Option<NationalEvaluation>| e.as_ref().map_or(f64::INFINITY, |e| e.total_cost);
@@ -151,7 +155,7 @@ pub fn heuristic(
     let Some(l_star) = l_star.filter(|_| costly.len() <= MAX_SEARCHED_PLATFORMS) else {
         // Too many platforms to search set by set: start from those the relaxation uses.
         let used = used_platforms(nat, &x);
-        if used != all {
+        if used != all && !no_time() {
             let (e, _, _) = attempt(nat, backend, left(), Some(&used), timings)?;
             if cost(&e) < cost(&best) {
                 best = e;
@@ -173,7 +177,7 @@ pub fn heuristic(
     let mut bounds = Vec::with_capacity(sets.len());
     for set in sets {
         let floor = l_star + adoption(&set);
-        let bound = if floor >= cost(&best) || started.elapsed().as_secs_f64() > seconds {
+        let bound = if floor >= cost(&best) || no_time() {
             floor
         } else if set == all {
             lp_all.unwrap_or(floor)
