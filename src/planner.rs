@@ -296,18 +296,11 @@ fn finish_max_pflops(
     let (upper, floor) = pflops_floor(first.bound, first.proven, best, budget.mip_gap);
     let mut req = Request::new(s);
     req.goal = Goal::MinCostWithPflops(floor);
-    let (e, proven) = match solve_variant(&req, backend, budget.limits(1.0))? {
-        // The second stage's plan is kept unless it costs more than the first (beyond
-        // rounding): then the first is as cheap as any, and just as proven.
-        Variant::Solved(second) => match checked(s, &second.units) {
-            Ok(e2) if e2.total_cost <= e1.total_cost + 1e-9 * e1.total_cost.abs().max(1.0) => {
-                (e2, first.proven && second.proven)
-            }
-            Ok(_) => (e1, first.proven && second.proven),
-            Err(_) => (e1, false),
-        },
-        _ => (e1, false),
+    let second = match solve_variant(&req, backend, budget.limits(1.0))? {
+        Variant::Solved(second) => Some((checked(s, &second.units), second.proven)),
+        _ => None,
     };
+    let (e, proven) = keep_cheaper(e1, first.proven, second, |e| e.total_cost);
     let status = if proven {
         Status::Optimal
     } else {
@@ -319,6 +312,28 @@ fn finish_max_pflops(
         plan.gap = Some(relative_gap(e.pflops, upper));
     }
     Ok(plan)
+}
+
+/// The max_pflops plan: the second stage's (checked evaluation, whether proven) is kept
+/// unless it costs more than the first (beyond rounding): then the first is as cheap as
+/// any, and just as proven. Without a valid second stage, the first is not proven cheapest.
+pub fn keep_cheaper<E>(
+    first: E,
+    first_proven: bool,
+    second: Option<(Result<E, PlanError>, bool)>,
+    cost: impl Fn(&E) -> f64,
+) -> (E, bool) {
+    match second {
+        Some((Ok(e2), proven)) => {
+            let c1 = cost(&first);
+            if cost(&e2) <= c1 + 1e-9 * c1.abs().max(1.0) {
+                (e2, first_proven && proven)
+            } else {
+                (first, first_proven && proven)
+            }
+        }
+        _ => (first, false),
+    }
 }
 
 /// The first stage of max_pflops gave `best` PFLOPS with solver bound `bound`: the proven

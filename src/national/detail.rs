@@ -190,19 +190,7 @@ pub fn from_evaluation(
                 .iter()
                 .map(|s| s.pflops.as_ref().map(|d| d[t]))
                 .sum();
-            let binding = {
-                let mut out: Vec<String> = Vec::new();
-                for c in e
-                    .checks
-                    .iter()
-                    .filter(|c| c.check.binding && c.period == Some(nat.years[t]))
-                {
-                    if !out.contains(&c.check.family) {
-                        out.push(c.check.family.clone());
-                    }
-                }
-                out
-            };
+            let binding = e.binding_at(None, Some(nat.years[t]));
             plan.periods.push(PeriodDetail {
                 period: nat.years[t],
                 span_years: nat.span(t),

@@ -475,16 +475,11 @@ fn finish_max_pflops(
         crate::planner::pflops_floor(first.bound, first.proven, best, budget.mip_gap);
     let mut req = NationalRequest::new(nat);
     req.goal = Goal::MinCostWithPflops(floor);
-    let (e, proven) = match solve_national(&req, backend, budget.limits(1.0), timings)? {
-        NationalVariant::Solved(second) => match checked(nat, &second.x) {
-            Ok(e2) if e2.total_cost <= e1.total_cost + 1e-9 * e1.total_cost.abs().max(1.0) => {
-                (e2, first.proven && second.proven)
-            }
-            Ok(_) => (e1, first.proven && second.proven),
-            Err(_) => (e1, false),
-        },
-        _ => (e1, false),
+    let second = match solve_national(&req, backend, budget.limits(1.0), timings)? {
+        NationalVariant::Solved(second) => Some((checked(nat, &second.x), second.proven)),
+        _ => None,
     };
+    let (e, proven) = crate::planner::keep_cheaper(e1, first.proven, second, |e| e.total_cost);
     let status = if proven {
         Status::Optimal
     } else {
