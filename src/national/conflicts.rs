@@ -91,6 +91,18 @@ fn feasible(
     })
 }
 
+/// The plan of an infeasible scenario: no purchases, and the reasons.
+pub fn infeasible_plan(
+    nat: &National,
+    backend: Backend,
+    budget: &Budget,
+) -> Result<crate::plan::Plan, PlanError> {
+    let mut p =
+        super::detail::without_purchases(nat, crate::plan::Status::Infeasible, backend.as_str());
+    p.conflicts = find(nat, backend, budget)?;
+    Ok(p)
+}
+
 /// Plain-language reasons why `nat` has no plan.
 pub fn find(nat: &National, backend: Backend, budget: &Budget) -> Result<Vec<String>, PlanError> {
     let mut out = Vec::new();

@@ -187,10 +187,9 @@ pub fn plan_timed(nat: &National, opts: &Options) -> Result<(Plan, Timings), Pla
     if nat.objective == Objective::MinCost {
         return min_cost(nat, opts.backend, &budget, &mut timings).map(|p| (p, timings));
     }
+    // max_pflops: the first stage is solved ten times tighter (see `planner::pflops_floor`).
     let mut limits = budget.limits(0.0);
-    if nat.objective == Objective::MaxPflops {
-        limits.mip_gap /= 10.0;
-    }
+    limits.mip_gap /= 10.0;
     let first = match solve_national(
         &NationalRequest::new(nat),
         opts.backend,
@@ -203,13 +202,7 @@ pub fn plan_timed(nat: &National, opts: &Options) -> Result<(Plan, Timings), Pla
     };
     let plan = match first {
         NationalVariant::Solved(sol) => {
-            let finished = match nat.objective {
-                Objective::MinCost => finish_min_cost(nat, &sol, solver, &mut timings),
-                Objective::MaxPflops => {
-                    finish_max_pflops(nat, sol, opts.backend, &budget, &mut timings)
-                }
-            };
-            match finished {
+            match finish_max_pflops(nat, sol, opts.backend, &budget, &mut timings) {
                 Err(PlanError::CheckFailed(broken)) => rounding::plan(
                     nat,
                     opts.backend,
@@ -222,11 +215,7 @@ pub fn plan_timed(nat: &National, opts: &Options) -> Result<(Plan, Timings), Pla
                 other => other?,
             }
         }
-        NationalVariant::Infeasible => {
-            let mut p = detail::without_purchases(nat, Status::Infeasible, solver);
-            p.conflicts = conflicts::find(nat, opts.backend, &budget)?;
-            p
-        }
+        NationalVariant::Infeasible => conflicts::infeasible_plan(nat, opts.backend, &budget)?,
         NationalVariant::Unbounded => {
             let mut p = detail::without_purchases(nat, Status::Unbounded, solver);
             p.message = Some("the objective can grow without end".into());
@@ -273,11 +262,7 @@ fn min_cost(
     let share = if exact_search { ROUNDING_SHARE } else { 1.0 };
     let rounded = rounding::heuristic(nat, backend, budget.seconds * share, timings)?;
     let (mut best, relaxation_bound, mut sets) = match rounded {
-        rounding::Heuristic::Infeasible => {
-            let mut p = detail::without_purchases(nat, Status::Infeasible, solver);
-            p.conflicts = conflicts::find(nat, backend, budget)?;
-            return Ok(p);
-        }
+        rounding::Heuristic::Infeasible => return conflicts::infeasible_plan(nat, backend, budget),
         rounding::Heuristic::Found(e, b, sets) => (*e, b, sets),
     };
     let mut notes = Vec::new();
@@ -331,9 +316,7 @@ fn min_cost(
                 }
             }
             Exact::Infeasible if best.is_none() => {
-                let mut p = detail::without_purchases(nat, Status::Infeasible, solver);
-                p.conflicts = conflicts::find(nat, backend, budget)?;
-                return Ok(p);
+                return conflicts::infeasible_plan(nat, backend, budget);
             }
             Exact::Infeasible => notes.push("the exact search called the scenario infeasible, but the rounded relaxation gives a plan that passes every check; that plan is shown".into()),
             Exact::Nothing(b) => searched_bound = b,
@@ -342,9 +325,7 @@ fn min_cost(
     let started = Instant::now();
     if best.is_none() && !sets.is_empty() && sets.iter().all(|s| s.bound == f64::INFINITY) {
         // No set of platforms admits a plan: the scenario is infeasible.
-        let mut p = detail::without_purchases(nat, Status::Infeasible, solver);
-        p.conflicts = conflicts::find(nat, backend, budget)?;
-        return Ok(p);
+        return conflicts::infeasible_plan(nat, backend, budget);
     }
     let Some(e) = best else {
         let mut p = detail::without_purchases(nat, Status::Error, solver);
@@ -436,30 +417,6 @@ fn exact(
             Exact::Nothing(None)
         }
     })
-}
-
-fn finish_min_cost(
-    nat: &National,
-    sol: &NationalSolved,
-    solver: &str,
-    timings: &mut Timings,
-) -> Result<Plan, PlanError> {
-    let started = Instant::now();
-    let e = checked(nat, &sol.x)?;
-    let status = if sol.proven {
-        Status::Optimal
-    } else {
-        Status::Feasible
-    };
-    let mut plan = detail::from_evaluation(nat, &e, status, solver);
-    let bound = sol
-        .bound
-        .unwrap_or(if sol.proven { e.total_cost } else { 0.0 })
-        .min(e.total_cost);
-    plan.bound = Some(crate::planner::snap(e.total_cost, bound));
-    plan.gap = Some(crate::planner::relative_gap(e.total_cost, bound));
-    timings.check_s += started.elapsed().as_secs_f64();
-    Ok(plan)
 }
 
 fn finish_max_pflops(

@@ -232,11 +232,7 @@ pub fn plan(
 ) -> Result<Plan, PlanError> {
     let found = heuristic(nat, backend, budget.left().max(5.0), timings)?;
     let (e, lp_bound) = match found {
-        Heuristic::Infeasible => {
-            let mut p = detail::without_purchases(nat, Status::Infeasible, backend.as_str());
-            p.conflicts = super::conflicts::find(nat, backend, budget)?;
-            return Ok(p);
-        }
+        Heuristic::Infeasible => return super::conflicts::infeasible_plan(nat, backend, budget),
         Heuristic::Found(e, b, _) => match (*e, b) {
             (Some(e), Some(b)) => (e, b),
             _ => return Ok(no_plan(nat, backend, why)),
