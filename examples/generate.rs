@@ -211,11 +211,16 @@ const PROVINCES: [(&str, &str, Region); 19] = [
     ("sd", "Shandong", Region::East),
 ];
 
-struct Args {
-    sites: usize,
-    periods: usize,
-    seed: u64,
-    first_year: i64,
+/// What to generate (the command-line flags).
+pub struct Args {
+    /// Number of sites.
+    pub sites: usize,
+    /// Number of consecutive yearly periods.
+    pub periods: usize,
+    /// Random seed.
+    pub seed: u64,
+    /// First period's year.
+    pub first_year: i64,
 }
 
 const USAGE: &str = "usage: generate --sites N [--periods T] [--seed S] [--first-year Y]
@@ -554,7 +559,7 @@ fn per_period(out: &mut String, years: &[i64], values: &[f64]) {
     out.push('}');
 }
 
-fn render(args: &Args) -> String {
+pub fn render(args: &Args) -> String {
     let periods = args.periods;
     let years: Vec<i64> = (0..periods as i64).map(|t| args.first_year + t).collect();
     let quota = ramp(periods);

@@ -21,6 +21,11 @@ pub struct Options {
     pub time_limit_s: Option<f64>,
     /// Overrides `solver.mip_gap`.
     pub mip_gap: Option<f64>,
+    /// How a national (many-site) min-cost plan is searched.
+    pub strategy: Strategy,
+    /// Receives progress reports during long national searches (bound, best plan,
+    /// elapsed time); `None`: quiet.
+    pub progress: Option<crate::national::decompose::Reporter>,
 }
 
 impl Default for Options {
@@ -29,6 +34,35 @@ impl Default for Options {
             backend: Backend::Microlp,
             time_limit_s: None,
             mip_gap: None,
+            strategy: Strategy::Auto,
+            progress: None,
+        }
+    }
+}
+
+/// How a national min-cost plan is searched (single-site plans are always solved
+/// directly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// Decomposition for min-cost national plans with whole lots, the direct model
+    /// otherwise.
+    #[default]
+    Auto,
+    /// The whole programme handed to the solver as one model.
+    Direct,
+    /// Search over the adopted-platform sets, Lagrangian decomposition by site of each
+    /// promising set (for the bound and plans), then the exact search per set with the
+    /// time left.
+    Decompose,
+}
+
+impl Strategy {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Auto => "auto",
+            Strategy::Direct => "direct",
+            Strategy::Decompose => "decompose",
         }
     }
 }
@@ -110,6 +144,7 @@ pub fn solve_variant(
             values,
             objective,
             bound,
+            ..
         } => {
             let units = buy
                 .iter()

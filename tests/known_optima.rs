@@ -26,6 +26,7 @@ fn solve(yaml: &str) -> Plan {
                     backend,
                     time_limit_s: Some(30.0),
                     mip_gap: Some(0.0),
+                    ..Default::default()
                 },
             )
             .expect("solves")
@@ -334,6 +335,7 @@ fn time_limit_without_a_plan_falls_back_honestly() {
             backend: Backend::Microlp,
             time_limit_s: Some(1e-9),
             mip_gap: None,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -1594,6 +1594,32 @@ fn brute_force_reference() {
                         "seed {seed}: total_cost {total}, reference {cost} with x {x:?}"
                     ));
                 }
+                // The proven bound (from the relaxations, the decomposition and the exact
+                // search) never exceeds the optimum.
+                let bound = num(&p["bound"]);
+                if bound > cost + 1e-6 * cost.abs().max(1.0) {
+                    problems.push(format!(
+                        "seed {seed}: bound {bound} above the optimum {cost}"
+                    ));
+                }
+                // Every fifth case also by the direct strategy: the same optimum.
+                if seed % 5 == 0 {
+                    let d = chipmix(&[
+                        "plan",
+                        path_str(path),
+                        "--format",
+                        "json",
+                        "--strategy",
+                        "direct",
+                    ]);
+                    let dp = json(&d.stdout);
+                    if dp["status"] != "optimal" || !close(num(&dp["total_cost"]), *cost) {
+                        problems.push(format!(
+                            "seed {seed}: --strategy direct gives {} at {}, reference {cost}",
+                            dp["status"], dp["total_cost"]
+                        ));
+                    }
+                }
                 match plan_x(s, &p) {
                     Err(e) => problems.push(format!("seed {seed}: {e}")),
                     Ok(px) => match evaluate(s, &px) {

@@ -454,6 +454,7 @@ fn options(backend: Backend) -> Options {
         backend,
         time_limit_s: Some(TIME_LIMIT_S),
         mip_gap: Some(0.0),
+        ..Default::default()
     }
 }
 

@@ -550,6 +550,7 @@ fn run_chipmix(yaml: &str, backend: Backend) -> Result<Plan, TestCaseError> {
         backend,
         time_limit_s: Some(TIME_LIMIT_S),
         mip_gap: Some(0.0),
+        ..Default::default()
     };
     chipmix::planner::plan(&loaded.scenario, &opts)
         .map_err(|e| TestCaseError::fail(format!("plan failed:\n{yaml}\n{e:?}")))

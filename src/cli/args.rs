@@ -1,6 +1,6 @@
 //! The command-line arguments, as clap parses them.
 
-use crate::planner::Options;
+use crate::planner::{Options, Strategy};
 use crate::scenario::Override;
 use crate::solve::Backend;
 use crate::sweep::shard::Shard;
@@ -365,6 +365,22 @@ pub struct SolveArgs {
     /// Relative MIP gap at which each search stops (overrides solver.mip_gap).
     #[arg(long, value_name = "G", value_parser = fraction, allow_negative_numbers = true)]
     pub mip_gap: Option<f64>,
+    /// How a national min-cost plan is searched: `decompose` (platform sets, then a
+    /// Lagrangian decomposition by site), `direct` (one model for the solver), or `auto`
+    /// (decompose where it applies: min-cost national plans).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub strategy: StrategyArg,
+}
+
+/// `--strategy`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StrategyArg {
+    /// Decompose min-cost national plans; solve everything else directly.
+    Auto,
+    /// Hand the whole programme to the solver.
+    Direct,
+    /// Platform-set search and Lagrangian decomposition by site.
+    Decompose,
 }
 
 impl SolveArgs {
@@ -377,6 +393,12 @@ impl SolveArgs {
             },
             time_limit_s: self.time_limit,
             mip_gap: self.mip_gap,
+            strategy: match self.strategy {
+                StrategyArg::Auto => Strategy::Auto,
+                StrategyArg::Direct => Strategy::Direct,
+                StrategyArg::Decompose => Strategy::Decompose,
+            },
+            progress: super::progress::reporter(),
         }
     }
 

@@ -7,6 +7,7 @@ mod check;
 mod compare;
 mod explain;
 mod plan;
+mod progress;
 mod report;
 mod sweep;
 mod validate;

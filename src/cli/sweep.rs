@@ -3,6 +3,7 @@
 
 use super::args::{MergeArgs, SweepArgs, SweepFormatArg, SweepSpecArgs};
 use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit, read_document};
+use crate::planner::Options;
 use crate::render::sweep::{SweepFormat, render};
 use crate::sweep::{self, Job, Param, Sweep, SweepResult, shard};
 use clap::ArgMatches;
@@ -138,7 +139,11 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
         document: &document,
         base: &a.set,
         sweep: &sweep,
-        options: a.solve.options(),
+        // The sweep has its own progress bar: no per-plan progress lines under it.
+        options: Options {
+            progress: None,
+            ..a.solve.options()
+        },
     };
     let points = match a.shard {
         Some(s) => s.indices(sweep.len()).len(),

@@ -579,6 +579,31 @@ pub fn add_at_least(
     lhs: impl Into<Expression>,
     rhs: impl Into<Expression>,
 ) -> bool {
+    add_row(constraints, lhs, rhs) != Row::Violated
+}
+
+/// What [`add_row`] did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Row {
+    /// Added as constraint `index`: `(lhs - rhs) * factor >= 0`.
+    Added {
+        /// Position in the constraint list (and row of the solver's model).
+        index: usize,
+        /// The row was multiplied by this (its dual is divided by it).
+        factor: f64,
+    },
+    /// No variables, and it holds.
+    Holds,
+    /// No variables, and it is violated.
+    Violated,
+}
+
+/// [`add_at_least`], saying where the row went.
+pub fn add_row(
+    constraints: &mut Vec<Constraint>,
+    lhs: impl Into<Expression>,
+    rhs: impl Into<Expression>,
+) -> Row {
     let (lhs, rhs) = (lhs.into(), rhs.into());
     let scale = lhs.constant().abs().max(rhs.constant().abs()).max(1.0);
     let diff = lhs - rhs;
@@ -586,11 +611,18 @@ pub fn add_at_least(
         .linear_coefficients()
         .fold(0.0_f64, |m, (_, c)| m.max(c.abs()));
     if largest == 0.0 {
-        return diff.constant() >= -1e-9 * scale;
+        return if diff.constant() >= -1e-9 * scale {
+            Row::Holds
+        } else {
+            Row::Violated
+        };
     }
     let factor = if largest < 1.0 { 1.0 / largest } else { 1.0 };
     constraints.push((diff * factor).geq(0.0));
-    true
+    Row::Added {
+        index: constraints.len() - 1,
+        factor,
+    }
 }
 
 /// Builds the programme for `req`.

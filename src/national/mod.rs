@@ -4,11 +4,13 @@
 //! and per-period detail ([`detail`]). An infeasible scenario is explained by
 //! [`conflicts`].
 //!
-//! A min-cost plan is searched in two steps: first a plan rounded from the continuous
-//! relaxation ([`rounding`], at most a third of the time limit), which also gives a proven
-//! bound; then the exact search, with the time left. The cheaper checked plan is kept, with
-//! the better of the two bounds, so a valid plan with an honest gap comes back even when
-//! the exact search cannot finish.
+//! A min-cost plan is searched in steps (`--strategy auto` or `decompose`): first plans
+//! rounded from the continuous relaxation of each set of adopted platforms ([`rounding`]),
+//! which also give proven bounds per set; then the Lagrangian decomposition by site
+//! ([`decompose`]), which raises those bounds and repairs its site plans into national
+//! plans; then, on small models, the exact search with the time left. The cheapest checked
+//! plan is kept with the best bound, so a valid plan with an honest gap comes back even
+//! when no step can finish. `--strategy direct` hands the whole model to the solver.
 
 // Indices s (site), t (period) and a (accelerator) address several arrays at once
 // (x[s][t][a], prices[a][t], ...): range loops say so more plainly than iterators.
@@ -16,19 +18,22 @@
 
 pub mod check;
 pub mod conflicts;
+pub mod decompose;
 pub mod detail;
 pub mod model;
 pub mod rounding;
 
 use crate::error::PlanError;
 use crate::model::Goal;
+use crate::model::Row;
 use crate::plan::{Plan, Status};
-use crate::planner::{Budget, Options};
+use crate::planner::{Budget, Options, Strategy};
 use crate::scenario::Objective;
 use crate::scenario::national::National;
 use crate::solve::{Backend, Limits, Outcome, solve};
 use check::{NationalEvaluation, evaluate_national};
-use model::{NationalRequest, build, unflatten};
+use model::{NationalRequest, build_rows, unflatten};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// Seconds spent in each step of one plan (for the benchmarks' breakdown).
@@ -55,6 +60,11 @@ pub struct NationalSolved {
     pub bound: Option<f64>,
     /// Whether the search finished within the gap.
     pub proven: bool,
+    /// Each coupling rule: its activity in this solution and its limit (model units).
+    pub coupling: Vec<(model::Coupling, f64, f64)>,
+    /// The coupling rules' dual prices (model units, never negative), when the model is
+    /// continuous and the solver gives duals.
+    pub duals: Option<BTreeMap<model::Coupling, f64>>,
 }
 
 /// Result of one solve.
@@ -78,7 +88,7 @@ pub fn solve_national(
     timings: &mut Timings,
 ) -> Result<NationalVariant, PlanError> {
     let started = Instant::now();
-    let built = build(req);
+    let (built, rows) = build_rows(req);
     timings.build_s += started.elapsed().as_secs_f64();
     let buy = built.buy.clone();
     let unit = built.objective_unit;
@@ -91,7 +101,22 @@ pub fn solve_national(
             values,
             objective,
             bound,
+            duals,
         } => {
+            let duals = duals.map(|d| {
+                rows.iter()
+                    .filter_map(|r| match r.row {
+                        Row::Added { index, factor } => {
+                            Some((r.rule, d.get(index).map_or(0.0, |v| v.abs() * factor)))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            });
+            let coupling = rows
+                .iter()
+                .map(|r| (r.rule, r.activity.eval_with(&values), r.limit))
+                .collect();
             let flat: Vec<f64> = buy
                 .iter()
                 .map(|b| match b {
@@ -112,6 +137,8 @@ pub fn solve_national(
                 objective: objective * unit,
                 bound: bound.map(|b| b * unit),
                 proven,
+                coupling,
+                duals,
             })
         }
         Outcome::Infeasible => NationalVariant::Infeasible,
@@ -185,7 +212,12 @@ pub fn plan_timed(nat: &National, opts: &Options) -> Result<(Plan, Timings), Pla
     );
     let solver = opts.backend.as_str();
     if nat.objective == Objective::MinCost {
-        return min_cost(nat, opts.backend, &budget, &mut timings).map(|p| (p, timings));
+        let plan = if opts.strategy == Strategy::Direct {
+            direct(nat, opts, &budget, &mut timings)?
+        } else {
+            min_cost(nat, opts, &budget, &mut timings)?
+        };
+        return Ok((plan, timings));
     }
     // max_pflops: the first stage is solved ten times tighter (see `planner::pflops_floor`).
     let mut limits = budget.limits(0.0);
@@ -243,37 +275,238 @@ const ROUNDING_SHARE: f64 = 1.0 / 3.0;
 /// in 40 s, 0.9 GB; 3,250 decisions, 2.2 GB).
 pub const MICROLP_EXACT_SLOTS: usize = 100;
 
-/// A min-cost plan: the rounded relaxation (with its search over platform sets), then the
-/// exact search with the time left, and the cheapest checked plan with the best bound.
+/// Most purchase decisions for which the exact search follows the decomposition. Beyond
+/// it the exact search found no plan cheaper than the decomposition's (measured with HiGHS
+/// on generated scenarios of 50 sites and more), and HiGHS can overrun its time limit on
+/// such models; the decomposition gets the whole time instead.
+pub const EXACT_AFTER_DECOMPOSITION_SLOTS: usize = 2_000;
+
+/// Rounds a set's decomposition may go without raising the set's bound before it is
+/// closed (from zero prices, microlp's, the bound can stay below the relaxation's for long).
+const STALL_ROUNDS: usize = 20;
+
+/// Share of the decomposition's time kept for improving its best plan site by site.
+const IMPROVE_SHARE: f64 = 0.2;
+
+/// A min-cost plan: the rounded relaxation (with its search over platform sets), the
+/// Lagrangian decomposition of each promising set, then the exact search with the time
+/// left, and the cheapest checked plan with the best bound.
 ///
-/// When the platform sets were searched one by one, the exact search runs per set, the
-/// most promising (least bound) first, with adoption fixed: a much smaller problem than
-/// deciding adoption too. A set whose bound reaches the best plan (within the gap) needs no
-/// search. The final bound is the least over all sets of each one's proven bound.
+/// Sets are taken least bound first. A set whose bound reaches the best plan (within the
+/// gap) needs no more work. The decomposition raises a set's bound above its relaxation's
+/// (each site buys whole lots) and builds plans from the site solutions; the exact search
+/// then runs per set with adoption fixed, a much smaller problem than deciding adoption
+/// too. The final bound is the least over all sets of each one's proven bound.
 fn min_cost(
     nat: &National,
-    backend: Backend,
+    opts: &Options,
     budget: &Budget,
     timings: &mut Timings,
 ) -> Result<Plan, PlanError> {
+    let backend = opts.backend;
     let solver = backend.as_str();
+    let started = Instant::now();
     let slots = nat.sites.len() * nat.periods() * nat.accelerators.len();
-    let exact_search = backend != Backend::Microlp || slots <= MICROLP_EXACT_SLOTS;
-    let share = if exact_search { ROUNDING_SHARE } else { 1.0 };
+    let decompose = nat.solver.integer && opts.strategy != Strategy::Direct;
+    let exact_search = (backend != Backend::Microlp || slots <= MICROLP_EXACT_SLOTS)
+        && (!decompose || slots <= EXACT_AFTER_DECOMPOSITION_SLOTS);
+    // The relaxation-based search gets a third of the time when the exact search or a
+    // decomposition with dual prices (HiGHS) follows. Without duals (microlp) the
+    // decomposition starts from zero prices and needs many rounds: the platform-set search
+    // keeps the time it needs, and the decomposition gets what is left.
+    let share = if exact_search || (decompose && backend != Backend::Microlp) {
+        ROUNDING_SHARE
+    } else {
+        1.0
+    };
     let rounded = rounding::heuristic(nat, backend, budget.seconds * share, timings)?;
+    let heuristic_s = started.elapsed().as_secs_f64();
     let (mut best, relaxation_bound, mut sets) = match rounded {
         rounding::Heuristic::Infeasible => return conflicts::infeasible_plan(nat, backend, budget),
         rounding::Heuristic::Found(e, b, sets) => (*e, b, sets),
     };
     let mut notes = Vec::new();
     let mut from_search = false;
+    let mut from_decomposition = false;
     let mut searched_bound: Option<f64> = None;
     let mut proven_whole = false;
     let cost = |e: &Option<NationalEvaluation>| e.as_ref().map_or(f64::INFINITY, |e| e.total_cost);
     let within_gap = |bound: f64, value: f64| {
         value.is_finite() && crate::planner::relative_gap(value, bound.min(value)) <= budget.mip_gap
     };
-    if !exact_search {
+    let least =
+        |sets: &[rounding::SetBound]| sets.iter().map(|s| s.bound).fold(f64::INFINITY, f64::min);
+    let report = |phase: &'static str, bound: f64, best: f64| {
+        if let Some(report) = opts.progress {
+            report(&decompose::Progress {
+                elapsed_s: started.elapsed().as_secs_f64(),
+                bound,
+                best,
+                phase,
+            });
+        }
+    };
+    sets.sort_by(|a, b| a.bound.total_cmp(&b.bound));
+    report(
+        "relaxation and platform sets",
+        least(&sets).min(relaxation_bound.unwrap_or(f64::NEG_INFINITY)),
+        cost(&best),
+    );
+    if decompose && !sets.is_empty() {
+        // Lagrangian decomposition, one round at a time, always on the open set with the
+        // least bound: the final bound is the least over all sets, so only raising that
+        // one raises it. The exact search (when it runs) keeps a third of the time left.
+        let keep = if exact_search { ROUNDING_SHARE } else { 0.0 };
+        let phase = budget.left() * (1.0 - keep);
+        // The last part of the phase improves the best plan site by site.
+        let improve_end = Instant::now() + std::time::Duration::from_secs_f64(phase);
+        let phase_end =
+            Instant::now() + std::time::Duration::from_secs_f64(phase * (1.0 - IMPROVE_SHARE));
+        let mut best_set: Option<usize> = None;
+        let sites = decompose::site_scenarios(nat);
+        let mut searches: Vec<Option<decompose::SetSearch>> = sets.iter().map(|_| None).collect();
+        let mut round_s = 0.0_f64;
+        let mut stalled = vec![0usize; sets.len()];
+        // One relaxation's time, from the search over platform sets (a relaxation under way
+        // is not interrupted, so one is not started without the time to end it).
+        let solved_lps = 1 + sets.iter().filter(|s| s.lp.is_some()).count();
+        let mut lp_s = heuristic_s / solved_lps as f64;
+        // The set adopting every costly platform contains all the others: a bound `B` on
+        // it gives every set `S` the floor `B - adoption(all) + adoption(S)` (a plan of `S`
+        // is a plan of the larger set that pays for platforms it leaves unused). Its rounds
+        // alternate with the least-bound set's while they raise its bound.
+        let largest = (0..sets.len()).max_by_key(|&k| sets[k].platforms.len());
+        let adoption_of = |set: &rounding::SetBound| -> f64 {
+            set.platforms.iter().map(|p| nat.platform_adoption[p]).sum()
+        };
+        let mut turn = 0usize;
+        loop {
+            let is_open = |k: usize, sets: &[rounding::SetBound]| {
+                let b = sets[k].bound;
+                b < cost(&best)
+                    && !within_gap(b, cost(&best))
+                    && !searches[k].as_ref().is_some_and(|s| s.done)
+                    && stalled[k] < STALL_ROUNDS
+            };
+            let least_open = (0..sets.len())
+                .filter(|&k| is_open(k, &sets))
+                .min_by(|&p, &q| sets[p].bound.total_cmp(&sets[q].bound));
+            let Some(mut k) = least_open else { break };
+            turn += 1;
+            if let Some(l) = largest
+                && turn % 2 == 1
+                && l != k
+                && sets[l].platforms.is_superset(&sets[k].platforms)
+                && !searches[l].as_ref().is_some_and(|s| s.done)
+                && stalled[l] < STALL_ROUNDS
+            {
+                k = l;
+            }
+            let left = phase_end
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64();
+            if left < 0.2 + round_s {
+                notes.push("the time limit stopped the decomposition over platform sets".into());
+                break;
+            }
+            if searches[k].is_none() {
+                let lp = match sets[k].lp.take() {
+                    Some(lp) => *lp,
+                    None => {
+                        if left < 0.2 + round_s + lp_s {
+                            notes.push(
+                                "the time limit stopped the decomposition over platform sets"
+                                    .into(),
+                            );
+                            break;
+                        }
+                        let mut req = NationalRequest::new(nat);
+                        req.lp_relaxation = true;
+                        req.platforms = Some(sets[k].platforms.clone());
+                        let limits = Limits {
+                            time_limit_s: left,
+                            mip_gap: 0.0,
+                        };
+                        let solving = Instant::now();
+                        let solved = solve_national(&req, backend, limits, timings)?;
+                        lp_s = lp_s.max(solving.elapsed().as_secs_f64());
+                        match solved {
+                            NationalVariant::Solved(lp) if lp.proven => {
+                                sets[k].bound = sets[k].bound.max(lp.objective);
+                                lp
+                            }
+                            NationalVariant::Infeasible => {
+                                sets[k].bound = f64::INFINITY;
+                                continue;
+                            }
+                            _ => break,
+                        }
+                    }
+                };
+                // Prices from the set searched longest give the next set a head start.
+                let start = searches
+                    .iter()
+                    .flatten()
+                    .filter(|s| s.iterations >= 3)
+                    .max_by_key(|s| s.iterations)
+                    .map(|s| s.best_prices().clone());
+                searches[k] = Some(decompose::SetSearch::new(
+                    nat,
+                    &sets[k].platforms,
+                    &lp,
+                    start.as_ref(),
+                ));
+            }
+            let search = searches[k].as_mut().expect("made above");
+            let plan = search.round(nat, &sites, cost(&best), backend, left, timings)?;
+            round_s = round_s.max(search.round_s);
+            if search.bound() > sets[k].bound {
+                sets[k].bound = search.bound();
+                stalled[k] = 0;
+            } else {
+                stalled[k] += 1;
+            }
+            // Floors for the sets this one contains.
+            let (raised, paid) = (search.bound(), adoption_of(&sets[k]));
+            if raised.is_finite() {
+                let outer = sets[k].platforms.clone();
+                for set in sets.iter_mut() {
+                    if set.platforms.is_subset(&outer) {
+                        set.bound = set.bound.max(raised - paid + adoption_of(set));
+                    }
+                }
+            }
+            if let Some(e) = plan
+                && e.total_cost < cost(&best)
+            {
+                best = Some(e);
+                best_set = Some(k);
+                from_decomposition = true;
+            }
+            report("decomposition", least(&sets), cost(&best));
+        }
+        // Site-by-site improvement of the best plan, when a decomposition made it.
+        if let (Some(k), Some(e)) = (best_set, &best)
+            && let Some(search) = &searches[k]
+            && !within_gap(least(&sets), e.total_cost)
+        {
+            let improve_end = improve_end.max(Instant::now());
+            if let Some(better) = search.improve(nat, &sites, e, improve_end, timings)? {
+                best = Some(better);
+            }
+            report("site-by-site improvement", least(&sets), cost(&best));
+        }
+        searched_bound = Some(least(&sets));
+    }
+    if decompose
+        && !exact_search
+        && slots > EXACT_AFTER_DECOMPOSITION_SLOTS
+        && backend != Backend::Microlp
+    {
+        notes.push(format!(
+            "the exact search is not run after the decomposition on models of more than {EXACT_AFTER_DECOMPOSITION_SLOTS} purchase decisions (this one has {slots}); --strategy direct hands the whole model to the solver"
+        ));
+    } else if !exact_search {
         notes.push(format!(
             "microlp's exact search is not run on models of more than {MICROLP_EXACT_SLOTS} purchase decisions (this one has {slots}): it cannot finish and its memory grows without bound; --solver highs searches them"
         ));
@@ -303,8 +536,7 @@ fn min_cost(
                 Exact::Nothing(None) => {}
             }
         }
-        let least = sets.iter().map(|s| s.bound).fold(f64::INFINITY, f64::min);
-        searched_bound = Some(least);
+        searched_bound = Some(least(&sets));
     } else {
         match exact(&NationalRequest::new(nat), backend, budget, timings, &mut notes)? {
             Exact::Plan(e, bound, proven) => {
@@ -322,7 +554,7 @@ fn min_cost(
             Exact::Nothing(b) => searched_bound = b,
         }
     }
-    let started = Instant::now();
+    let checking = Instant::now();
     if best.is_none() && !sets.is_empty() && sets.iter().all(|s| s.bound == f64::INFINITY) {
         // No set of platforms admits a plan: the scenario is infeasible.
         return conflicts::infeasible_plan(nat, backend, budget);
@@ -347,6 +579,7 @@ fn min_cost(
         0.0
     };
     let gap = crate::planner::relative_gap(e.total_cost, bound);
+    report("done", bound, e.total_cost);
     let optimal = (proven_whole && from_search) || gap <= budget.mip_gap + 1e-12;
     let status = if optimal {
         Status::Optimal
@@ -356,12 +589,60 @@ fn min_cost(
     let mut plan = detail::from_evaluation(nat, &e, status, solver);
     plan.bound = Some(crate::planner::snap(e.total_cost, bound));
     plan.gap = Some(gap);
-    if !from_search {
+    if !from_search && !from_decomposition {
         notes.push("this plan rounds the continuous relaxation to whole lots and repairs it; the exact search found none as cheap within the time limit".into());
+    } else if from_decomposition && !from_search {
+        notes.push("this plan repairs the site plans of the decomposition; the exact search found none as cheap within the time limit".into());
     }
     if !optimal {
         plan.warnings.extend(notes);
     }
+    timings.check_s += checking.elapsed().as_secs_f64();
+    Ok(plan)
+}
+
+/// The whole programme handed to the solver as one model (`--strategy direct`); the
+/// rounded relaxation when the solver finds no plan in time.
+fn direct(
+    nat: &National,
+    opts: &Options,
+    budget: &Budget,
+    timings: &mut Timings,
+) -> Result<Plan, PlanError> {
+    let backend = opts.backend;
+    let mut notes = Vec::new();
+    let slots = nat.sites.len() * nat.periods() * nat.accelerators.len();
+    if backend == Backend::Microlp && slots > MICROLP_EXACT_SLOTS {
+        let why = format!(
+            "--strategy direct with microlp runs only on models of at most {MICROLP_EXACT_SLOTS} purchase decisions (this one has {slots}): beyond that its search finds no plan while its memory grows by gigabytes; --solver highs searches them"
+        );
+        return rounding::plan(nat, backend, budget, why, timings);
+    }
+    let (e, bound, proven) = match exact(
+        &NationalRequest::new(nat),
+        backend,
+        budget,
+        timings,
+        &mut notes,
+    )? {
+        Exact::Plan(e, bound, proven) => (e, bound, proven),
+        Exact::Infeasible => return conflicts::infeasible_plan(nat, backend, budget),
+        Exact::Nothing(_) => {
+            return rounding::plan(nat, backend, budget, notes.join("; "), timings);
+        }
+    };
+    let started = Instant::now();
+    let bound = bound.min(e.total_cost);
+    let gap = crate::planner::relative_gap(e.total_cost, bound);
+    let status = if proven || gap <= budget.mip_gap + 1e-12 {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    let mut plan = detail::from_evaluation(nat, &e, status, backend.as_str());
+    plan.bound = Some(crate::planner::snap(e.total_cost, bound));
+    plan.gap = Some(gap);
+    plan.warnings.extend(notes);
     timings.check_s += started.elapsed().as_secs_f64();
     Ok(plan)
 }

@@ -4,12 +4,55 @@
 //! and period, the national share, budgets per period, platform adoption paid once) couple
 //! the sites.
 
-use crate::model::{Block, Built, Family, Goal, Request, UNIT_CAP, add_at_least, site_rules};
+use crate::model::{
+    Block, Built, Family, Goal, Request, Row, UNIT_CAP, add_at_least, add_row, site_rules,
+};
 use crate::scenario::national::National;
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{HOURS_PER_YEAR, Origin, ShareBasis};
-use good_lp::{Expression, ProblemVariables, Variable, variable};
-use std::collections::BTreeSet;
+use good_lp::{Constraint, Expression, ProblemVariables, Variable, variable};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A national rule that couples the sites (the ones the decomposition prices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Coupling {
+    /// Supply cap of accelerator `a` in period `t`.
+    Supply {
+        /// Accelerator.
+        a: usize,
+        /// Period.
+        t: usize,
+    },
+    /// The national domestic share in period `t`.
+    Share {
+        /// Period.
+        t: usize,
+    },
+    /// The total budget of period `t`.
+    Budget {
+        /// Period.
+        t: usize,
+    },
+    /// The capex budget of period `t`.
+    CapexBudget {
+        /// Period.
+        t: usize,
+    },
+}
+
+/// One coupling rule as built: `activity <= limit`, in model units (money divided by the
+/// model's money scale).
+#[derive(Debug, Clone)]
+pub struct CouplingRow {
+    /// Which rule.
+    pub rule: Coupling,
+    /// The left side: the sum of every site's part (with prices: this model's part).
+    pub activity: Expression,
+    /// The right side.
+    pub limit: f64,
+    /// Where it went in the model (`Row::Holds` when priced instead).
+    pub row: Row,
+}
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -29,6 +72,15 @@ pub struct NationalRequest<'a> {
     /// installed) that may be used, each paid for; accelerators of the others are not
     /// bought. `None`: the model decides.
     pub platforms: Option<BTreeSet<String>>,
+    /// Price the coupling rules instead of imposing them (the Lagrangian relaxation): each
+    /// rule's activity, times its price, is added to the objective, and platform adoption
+    /// (which must be decided beforehand, by `platforms`) is left out of the cost.
+    pub prices: Option<BTreeMap<Coupling, f64>>,
+    /// Impose the coupling rules with these limits instead of the scenario's (a rule not
+    /// listed keeps its own), and leave platform adoption (decided beforehand, by
+    /// `platforms`) out of the cost: one site's share of the national rules when the
+    /// other sites' purchases are fixed.
+    pub residual: Option<BTreeMap<Coupling, f64>>,
 }
 
 impl<'a> NationalRequest<'a> {
@@ -44,6 +96,8 @@ impl<'a> NationalRequest<'a> {
             relax_national_share: false,
             lp_relaxation: false,
             platforms: None,
+            prices: None,
+            residual: None,
         }
     }
 }
@@ -69,7 +123,7 @@ pub fn unflatten(nat: &National, flat: &[f64]) -> Vec<Vec<Vec<f64>>> {
 }
 
 /// Money unit of the model: the dearest price, so that costs are of order one per unit.
-fn money_scale(nat: &National) -> f64 {
+pub fn money_scale(nat: &National) -> f64 {
     nat.per_period
         .iter()
         .flat_map(|p| p.unit_price.iter().copied())
@@ -109,6 +163,11 @@ fn purchase_cap(req: &NationalRequest, a: usize, s: usize, t: usize) -> f64 {
 
 /// Builds the programme for `req`.
 pub fn build(req: &NationalRequest) -> Built {
+    build_rows(req).0
+}
+
+/// Builds the programme for `req`, with its coupling rules.
+pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
     let nat = req.nat;
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let money = money_scale(nat);
@@ -204,6 +263,40 @@ pub fn build(req: &NationalRequest) -> Built {
         fleet.push(per_t);
     }
 
+    // The coupling rules: imposed, or priced into the objective.
+    let mut rows: Vec<CouplingRow> = Vec::new();
+    let mut priced = Expression::from(0.0);
+    let mut couple = |rule: Coupling,
+                      activity: Expression,
+                      limit: f64,
+                      constraints: &mut Vec<Constraint>|
+     -> bool {
+        let row = match &req.prices {
+            Some(prices) => {
+                let p = prices.get(&rule).copied().unwrap_or(0.0);
+                if p != 0.0 {
+                    priced += activity.clone() * p;
+                }
+                Row::Holds
+            }
+            None => {
+                let limit = req
+                    .residual
+                    .as_ref()
+                    .and_then(|r| r.get(&rule).copied())
+                    .unwrap_or(limit);
+                add_row(constraints, limit, activity.clone())
+            }
+        };
+        rows.push(CouplingRow {
+            rule,
+            activity,
+            limit,
+            row,
+        });
+        row != Row::Violated
+    };
+
     // National supply caps.
     if !req.relax.contains(&Family::Supply) {
         for a in 0..na {
@@ -221,7 +314,8 @@ pub fn build(req: &NationalRequest) -> Built {
                     }
                 }
                 if any {
-                    infeasible |= !add_at_least(&mut constraints, m as f64, sum);
+                    infeasible |=
+                        !couple(Coupling::Supply { a, t }, sum, m as f64, &mut constraints);
                 }
             }
         }
@@ -256,14 +350,15 @@ pub fn build(req: &NationalRequest) -> Built {
                 }
             }
             let rhs = if rule.strict { 1.0 } else { 0.0 };
-            infeasible |= !add_at_least(&mut constraints, lhs, rhs);
+            infeasible |= !couple(Coupling::Share { t }, -lhs, -rhs, &mut constraints);
         }
     }
 
     // Platform adoption, paid once.
     let mut adoption = Expression::from(0.0);
     for (platform, &price) in &nat.platform_adoption {
-        if price <= 0.0 || free.contains(platform) {
+        if price <= 0.0 || free.contains(platform) || req.prices.is_some() || req.residual.is_some()
+        {
             continue;
         }
         if let Some(allowed) = &req.platforms {
@@ -330,10 +425,21 @@ pub fn build(req: &NationalRequest) -> Built {
             if t == 0 {
                 spend += adoption.clone();
             }
-            infeasible |= !add_at_least(&mut constraints, b[t] / money, spend);
+            infeasible |= !couple(
+                Coupling::Budget { t },
+                spend,
+                b[t] / money,
+                &mut constraints,
+            );
         }
         if let (Some(b), false) = (&nat.capex_budget, req.relax.contains(&Family::CapexBudget)) {
-            infeasible |= !add_at_least(&mut constraints, b[t] / money, capex_t[t].clone());
+            let capex = capex_t[t].clone();
+            infeasible |= !couple(
+                Coupling::CapexBudget { t },
+                capex,
+                b[t] / money,
+                &mut constraints,
+            );
         }
     }
 
@@ -354,7 +460,8 @@ pub fn build(req: &NationalRequest) -> Built {
         }
         _ => (total, false, money),
     };
-    Built {
+    let objective = objective + priced;
+    let built = Built {
         vars,
         objective,
         maximise,
@@ -364,5 +471,6 @@ pub fn build(req: &NationalRequest) -> Built {
         money_scale: money,
         objective_unit: unit,
         infeasible,
-    }
+    };
+    (built, rows)
 }

@@ -10,7 +10,7 @@
 
 use super::check::{NationalEvaluation, evaluate_national};
 use super::model::NationalRequest;
-use super::{NationalVariant, Timings, detail, solve_national};
+use super::{NationalSolved, NationalVariant, Timings, detail, solve_national};
 use crate::check::evaluate;
 use crate::error::PlanError;
 use crate::plan::{Plan, Status};
@@ -40,6 +40,8 @@ pub struct SetBound {
     pub platforms: BTreeSet<String>,
     /// Lower bound on total cost.
     pub bound: f64,
+    /// The set's continuous relaxation, when it was solved.
+    pub lp: Option<Box<NationalSolved>>,
 }
 
 /// A rounded plan (if one passes the checker), the relaxation's value (`None`: infeasible;
@@ -47,7 +49,7 @@ pub struct SetBound {
 type Attempt = (
     Option<NationalEvaluation>,
     Option<f64>,
-    Option<Vec<Vec<Vec<f64>>>>,
+    Option<Box<NationalSolved>>,
 );
 
 /// Solves the relaxation restricted to platform set `allowed` (`None`: free) and rounds it.
@@ -77,7 +79,7 @@ fn attempt(
         .filter(|e| e.violations().is_empty())
         .min_by(|p, q| p.total_cost.total_cmp(&q.total_cost));
     timings.round_s += started.elapsed().as_secs_f64();
-    Ok((e, Some(lp.objective), Some(lp.x)))
+    Ok((e, Some(lp.objective), Some(Box::new(lp))))
 }
 
 /// Platforms with an adoption cost, not installed, that `x` buys from.
@@ -130,7 +132,7 @@ pub fn heuristic(
     // relaxation under way is not interrupted).
     let one = started.elapsed().as_secs_f64();
     let no_time = || started.elapsed().as_secs_f64() + one > seconds;
-    let (Some(l0), Some(x)) = (bound, x) else {
+    let (Some(l0), Some(first_lp)) = (bound, x) else {
         return Ok(match bound {
             None => Heuristic::Infeasible,
             Some(_) => Heuristic::Found(Box::new(None), None, Vec::new()),
@@ -138,7 +140,16 @@ pub fn heuristic(
     };
     let mut best = first;
     let costly = costly_platforms(nat);
-    if nat.objective != Objective::MinCost || costly.is_empty() || no_time() {
+    if nat.objective == Objective::MinCost && costly.is_empty() {
+        // One set: the platforms already installed or free.
+        let only = SetBound {
+            platforms: BTreeSet::new(),
+            bound: l0,
+            lp: Some(first_lp),
+        };
+        return Ok(Heuristic::Found(Box::new(best), Some(l0), vec![only]));
+    }
+    if nat.objective != Objective::MinCost || no_time() {
         return Ok(Heuristic::Found(Box::new(best), Some(l0), Vec::new()));
     }
     let cost = |e: &Option<NationalEvaluation>| e.as_ref().map_or(f64::INFINITY, |e| e.total_cost);
@@ -147,14 +158,14 @@ pub fn heuristic(
     };
     // Every costly platform allowed and paid: its relaxation less the adoption is L*.
     let all: BTreeSet<String> = costly.iter().cloned().collect();
-    let (e, lp_all, _) = attempt(nat, backend, left(), Some(&all), timings)?;
+    let (e, lp_all, all_lp) = attempt(nat, backend, left(), Some(&all), timings)?;
     if cost(&e) < cost(&best) {
         best = e;
     }
     let l_star = lp_all.filter(|v| v.is_finite()).map(|v| v - adoption(&all));
     let Some(l_star) = l_star.filter(|_| costly.len() <= MAX_SEARCHED_PLATFORMS) else {
         // Too many platforms to search set by set: start from those the relaxation uses.
-        let used = used_platforms(nat, &x);
+        let used = used_platforms(nat, &first_lp.x);
         if used != all && !no_time() {
             let (e, _, _) = attempt(nat, backend, left(), Some(&used), timings)?;
             if cost(&e) < cost(&best) {
@@ -175,28 +186,31 @@ pub fn heuristic(
         .collect();
     sets.sort_by(|a, b| adoption(a).total_cmp(&adoption(b)).then(a.cmp(b)));
     let mut bounds = Vec::with_capacity(sets.len());
+    let mut all_lp = all_lp;
     for set in sets {
         let floor = l_star + adoption(&set);
-        let bound = if floor >= cost(&best) || no_time() {
-            floor
+        let (bound, lp) = if floor >= cost(&best) || no_time() {
+            (floor, None)
         } else if set == all {
-            lp_all.unwrap_or(floor)
+            (lp_all.unwrap_or(floor), all_lp.take())
         } else {
-            let (e, lp, _) = attempt(nat, backend, left(), Some(&set), timings)?;
+            let (e, value, lp) = attempt(nat, backend, left(), Some(&set), timings)?;
             if cost(&e) < cost(&best) {
                 best = e;
             }
-            match lp {
+            let bound = match value {
                 // Infeasible with these platforms: no plan adopts exactly this set.
                 None => f64::INFINITY,
                 Some(v) if v.is_finite() => v.max(floor),
                 // Not solved: the floor still holds.
                 Some(_) => floor,
-            }
+            };
+            (bound, lp)
         };
         bounds.push(SetBound {
             platforms: set,
             bound,
+            lp,
         });
     }
     let least = bounds.iter().map(|b| b.bound).fold(f64::INFINITY, f64::min);

@@ -76,7 +76,9 @@ fn solve_watched(built: Built, limits: Limits) -> Result<Raw, PlanError> {
             "HiGHS reached the time limit before finding any plan".into(),
         ));
     }
-    let values = solved.get_solution().columns().to_vec();
+    let solution = solved.get_solution();
+    let values = solution.columns().to_vec();
+    let duals = (!has_integers).then(|| solution.dual_rows().to_vec());
     let bound = if has_integers {
         solved.double_info_value(c"mip_dual_bound").ok()
     } else {
@@ -86,5 +88,6 @@ fn solve_watched(built: Built, limits: Limits) -> Result<Raw, PlanError> {
         proven,
         values,
         bound,
+        duals,
     })
 }

@@ -39,6 +39,7 @@ pub(crate) fn run(built: Built, limits: Limits) -> Result<Raw, PlanError> {
                 proven,
                 values,
                 bound,
+                duals: None,
             })
         }
         Err(ResolutionError::Infeasible) => Ok(Raw::Infeasible),

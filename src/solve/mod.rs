@@ -74,6 +74,9 @@ pub enum Outcome {
         objective: f64,
         /// Best proven bound on the objective in the same units, when the solver has one.
         bound: Option<f64>,
+        /// Dual value of each constraint, in order (continuous models, and only from
+        /// solvers that give them: HiGHS).
+        duals: Option<Vec<f64>>,
     },
     /// No assignment satisfies the constraints.
     Infeasible,
@@ -90,6 +93,7 @@ pub(crate) enum Raw {
         values: Vec<f64>,
         /// Bound on the linear part of the objective (no constant).
         bound: Option<f64>,
+        duals: Option<Vec<f64>>,
     },
     Infeasible,
     Unbounded,
@@ -119,6 +123,7 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
             values: Values(HashMap::new()),
             objective: constant,
             bound: Some(constant),
+            duals: None,
         };
         return Ok((outcome, started.elapsed().as_secs_f64()));
     }
@@ -142,6 +147,7 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
             proven,
             values,
             bound,
+            duals,
         } => {
             let values = Values(all.iter().copied().zip(values).collect());
             let value = objective.eval_with(&values);
@@ -150,6 +156,7 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
                 objective: value,
                 bound: bound.filter(|b| b.is_finite()).map(|b| b + constant),
                 values,
+                duals,
             }
         }
         Raw::Infeasible => Outcome::Infeasible,

@@ -1,0 +1,375 @@
+//! The decomposition strategy (`--strategy decompose`) on scenarios whose optimum is known:
+//! its bound never exceeds the optimum, its plan never beats it, and the gap closes to the
+//! requested tolerance. The optima come from a worked example (the Lagrangian bound itself,
+//! through the library) and from the direct strategy proving generated scenarios small
+//! enough to solve exactly.
+
+mod common;
+
+#[allow(dead_code)]
+#[path = "../examples/generate.rs"]
+mod generate;
+
+use chipmix::national::decompose::{SetSearch, site_scenarios};
+use chipmix::national::model::NationalRequest;
+use chipmix::national::{NationalVariant, Timings, solve_national};
+use chipmix::scenario::national::National;
+use chipmix::scenario::{Document, Validated};
+use chipmix::solve::{Backend, Limits};
+use common::{chipmix, scenario_file};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn national(text: &str, file: &str) -> National {
+    let doc = Document::parse(text.to_string(), file, None).expect("the scenario parses");
+    match doc
+        .resolve_any(&[])
+        .expect("the scenario is valid")
+        .scenario
+    {
+        Validated::National(n) => *n,
+        Validated::Single(_) => panic!("{file} is not a national scenario"),
+    }
+}
+
+/// Two sites each need 1 PFLOPS. `c` (10 per card) and `d` (15) give 1,000 TFLOPS per card
+/// and come in lots of 8; only one lot of `c` exists nationally (`max_units: 8`).
+/// - Optimum: one site buys a lot of `c` (80), the other a lot of `d` (120): 200.
+/// - Continuous relaxation: each site buys one card of `c` (1/8 of a lot): 20.
+/// - Lagrangian bound with price `m` on `c`'s cap: `2 min(80 + 8m, 120) - 8m`, largest at
+///   `m = 5`: 200, the optimum. The decomposition closes the whole gap that rounding to
+///   lots opens, which the relaxation cannot see.
+const LOTS: &str = r#"
+name: two sites, one lot of the cheap card
+periods: [2025]
+accelerators:
+  - id: c
+    vendor: C
+    origin: domestic
+    unit_price: 10
+    tflops: 1000
+    lot_size: 8
+    max_units: 8
+  - id: d
+    vendor: D
+    origin: domestic
+    unit_price: 15
+    tflops: 1000
+    lot_size: 8
+sites:
+  - id: a
+    demand: {pflops: 1}
+  - id: b
+    demand: {pflops: 1}
+"#;
+
+#[test]
+fn lagrangian_bound_closes_the_lot_rounding_gap() {
+    let nat = national(LOTS, "lots.yaml");
+    let mut timings = Timings::default();
+    let mut req = NationalRequest::new(&nat);
+    req.lp_relaxation = true;
+    req.platforms = Some(BTreeSet::new());
+    let limits = Limits {
+        time_limit_s: 60.0,
+        mip_gap: 0.0,
+    };
+    let NationalVariant::Solved(lp) =
+        solve_national(&req, Backend::Microlp, limits, &mut timings).expect("solves")
+    else {
+        panic!("the relaxation has a solution");
+    };
+    assert!(
+        (lp.objective - 20.0).abs() < 1e-6,
+        "relaxation {}",
+        lp.objective
+    );
+
+    let sites = site_scenarios(&nat);
+    let mut search = SetSearch::new(&nat, &BTreeSet::new(), &lp, None);
+    let mut upper = f64::INFINITY;
+    let mut rounds = 0;
+    while !search.done && rounds < 200 {
+        if let Some(plan) = search
+            .round(&nat, &sites, upper, Backend::Microlp, 60.0, &mut timings)
+            .expect("a round solves")
+        {
+            assert!(
+                plan.violations().is_empty(),
+                "a repaired plan breaks a rule"
+            );
+            upper = upper.min(plan.total_cost);
+        }
+        rounds += 1;
+        // A Lagrangian bound is a bound: never above the optimum.
+        assert!(
+            search.bound() <= 200.0 + 1e-6,
+            "round {rounds}: bound {} above the optimum 200",
+            search.bound()
+        );
+        if search.bound() >= 200.0 - 1e-6 {
+            break;
+        }
+    }
+    assert!(
+        search.bound() >= 200.0 - 1e-6,
+        "after {rounds} rounds the bound is {}, the optimum 200",
+        search.bound()
+    );
+    assert!(
+        (upper - 200.0).abs() < 1e-6,
+        "the repaired site plans cost {upper}, the optimum 200"
+    );
+}
+
+#[test]
+fn the_cli_proves_the_lot_example_with_either_strategy() {
+    let path = scenario_file("decompose-lots", LOTS);
+    for strategy in ["decompose", "direct", "auto"] {
+        let r = chipmix(&[
+            "plan",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+            "--strategy",
+            strategy,
+        ]);
+        assert_eq!(r.code, 0, "{strategy}: {}", r.stderr);
+        let p: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(p["status"], "optimal", "{strategy}: {p}");
+        let cost = p["total_cost"].as_f64().unwrap();
+        let bound = p["bound"].as_f64().unwrap();
+        assert!((cost - 200.0).abs() < 1e-6, "{strategy}: cost {cost}");
+        assert!(
+            (200.0 * (1.0 - 1e-3)..=200.0 + 1e-6).contains(&bound),
+            "{strategy}: bound {bound}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_strategy_is_bad_input() {
+    let path = scenario_file("decompose-bad-strategy", LOTS);
+    let r = chipmix(&["plan", path.to_str().unwrap(), "--strategy", "lagrange"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("lagrange"), "{}", r.stderr);
+}
+
+#[test]
+fn progress_is_quiet_when_stderr_is_not_a_terminal() {
+    let path = scenario_file("decompose-quiet", LOTS);
+    let r = chipmix(&["plan", path.to_str().unwrap(), "--strategy", "decompose"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("bound") && !r.stderr.contains("best plan"),
+        "progress lines on a pipe: {}",
+        r.stderr
+    );
+}
+
+fn plan_json(path: &str, args: &[&str]) -> Value {
+    let mut all = vec!["plan", path, "--format", "json"];
+    all.extend_from_slice(args);
+    let r = chipmix(&all);
+    assert!(
+        r.code == 0 || r.code == 1,
+        "{all:?}: exit {}: {}",
+        r.code,
+        r.stderr
+    );
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{all:?}: {e}: {}", r.stdout))
+}
+
+fn num(v: &Value, what: &str) -> f64 {
+    v.as_f64()
+        .unwrap_or_else(|| panic!("{what} is not a number: {v}"))
+}
+
+/// Generated national scenarios small enough for the direct strategy to prove (13
+/// accelerators, lots of 8, binding national caps, quotas and adoption costs; 2 sites and
+/// 1 period with microlp, whose exact search is slow beyond that, 3 sites and 2 periods
+/// with HiGHS): the decomposition's bound is at most the optimum, its plan at least the
+/// optimum, and, asked for a gap of 0.1%, it ends within it.
+fn brackets_known_optima(backend: &str, sites: usize, periods: usize, seeds: u64) {
+    let dir = std::env::temp_dir().join(format!(
+        "chipmix-decompose-{}-{backend}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut closed = 0u64;
+    for seed in 1..=seeds {
+        let text = generate::render(&generate::Args {
+            sites,
+            periods,
+            seed,
+            first_year: 2025,
+        });
+        let path = dir.join(format!("gen-{seed}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let path = path.to_str().unwrap();
+        let exact = plan_json(
+            path,
+            &[
+                "--solver",
+                backend,
+                "--strategy",
+                "direct",
+                "--mip-gap",
+                "0",
+                "--time-limit",
+                "120",
+            ],
+        );
+        assert_eq!(exact["status"], "optimal", "seed {seed}: direct: {exact}");
+        let optimum = num(&exact["total_cost"], "direct total_cost");
+        let p = plan_json(
+            path,
+            &[
+                "--solver",
+                backend,
+                "--strategy",
+                "decompose",
+                "--mip-gap",
+                "0.001",
+                "--time-limit",
+                "120",
+            ],
+        );
+        let status = p["status"].as_str().unwrap_or("?");
+        assert!(matches!(status, "optimal" | "feasible"), "seed {seed}: {p}");
+        let cost = num(&p["total_cost"], "total_cost");
+        let bound = num(&p["bound"], "bound");
+        let gap = num(&p["gap"], "gap");
+        let tol = 1e-6 * optimum.abs().max(1.0);
+        assert!(
+            bound <= optimum + tol,
+            "seed {seed}: bound {bound} above the optimum {optimum}"
+        );
+        assert!(
+            cost >= optimum - tol,
+            "seed {seed}: plan {cost} below the optimum {optimum}"
+        );
+        assert!(
+            bound <= cost + tol,
+            "seed {seed}: bound {bound} above the plan {cost}"
+        );
+        assert!(
+            (gap - (cost - bound) / cost).abs() < 1e-6,
+            "seed {seed}: gap {gap} is not (cost - bound) / cost = {}",
+            (cost - bound) / cost
+        );
+        if status == "optimal" {
+            assert!(gap <= 0.001 + 1e-9, "seed {seed}: optimal with gap {gap}");
+            assert!(
+                cost <= optimum * 1.001 + tol,
+                "seed {seed}: optimal at {cost}, optimum {optimum}"
+            );
+            closed += 1;
+        }
+    }
+    // The gap closes to the tolerance on these small scenarios.
+    assert_eq!(
+        closed, seeds,
+        "only {closed} of {seeds} scenarios closed to a 0.1% gap"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn decomposition_brackets_known_optima_microlp() {
+    brackets_known_optima("microlp", 2, 1, 8);
+}
+
+#[cfg(feature = "highs")]
+#[test]
+fn decomposition_brackets_known_optima_highs() {
+    brackets_known_optima("highs", 3, 2, 4);
+}
+
+/// On a generated scenario of 10 sites, the decomposition of a platform set (all costly
+/// platforms adopted) raises the bound above that set's continuous relaxation, since its
+/// site problems buy whole lots, and stays below the cost of every plan the repair builds
+/// (each checked) and of the plan `chipmix::national::plan` returns.
+#[test]
+fn decomposition_raises_the_bound_above_the_relaxation() {
+    let text = generate::render(&generate::Args {
+        sites: 10,
+        periods: 3,
+        seed: 7,
+        first_year: 2025,
+    });
+    let nat = national(&text, "gen-10.yaml");
+    let installed = nat.existing_platforms();
+    let set: BTreeSet<String> = nat
+        .platform_adoption
+        .iter()
+        .filter(|(p, c)| **c > 0.0 && !installed.contains(*p))
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(
+        set.len() >= 3,
+        "the generator adopts platforms at a cost: {set:?}"
+    );
+    let adoption: f64 = set.iter().map(|p| nat.platform_adoption[p]).sum();
+    let mut timings = Timings::default();
+    let mut req = NationalRequest::new(&nat);
+    req.lp_relaxation = true;
+    req.platforms = Some(set.clone());
+    let limits = Limits {
+        time_limit_s: 60.0,
+        mip_gap: 0.0,
+    };
+    let NationalVariant::Solved(lp) =
+        solve_national(&req, Backend::Microlp, limits, &mut timings).expect("solves")
+    else {
+        panic!("the relaxation has a solution");
+    };
+    let sites = site_scenarios(&nat);
+    let mut search = SetSearch::new(&nat, &set, &lp, None);
+    let mut upper = f64::INFINITY;
+    let mut rounds = 0;
+    while !search.done && rounds < 150 {
+        if let Some(plan) = search
+            .round(&nat, &sites, upper, Backend::Microlp, 60.0, &mut timings)
+            .expect("a round solves")
+        {
+            assert!(
+                plan.violations().is_empty(),
+                "a repaired plan breaks a rule"
+            );
+            // The bound covers plans adopting exactly the set. A repaired plan may leave a
+            // platform of the set unused: with that adoption paid as well, it is one of them.
+            upper = upper.min(plan.total_cost - plan.adoption + adoption);
+        }
+        rounds += 1;
+        assert!(
+            search.bound() <= upper + 1e-6 * upper.abs(),
+            "round {rounds}: bound {} above a checked plan's cost {upper} (adopting the set)",
+            search.bound()
+        );
+    }
+    assert!(
+        search.bound() > lp.objective * (1.0 + 1e-4),
+        "after {rounds} rounds the bound {} is not above the relaxation's {}",
+        search.bound(),
+        lp.objective
+    );
+    let options = chipmix::planner::Options {
+        time_limit_s: Some(5.0),
+        ..Default::default()
+    };
+    let plan = chipmix::national::plan(&nat, &options).expect("plans");
+    let cost = plan.total_cost.expect("a plan has a cost");
+    let paid: f64 = plan
+        .adopted_platforms
+        .iter()
+        .filter(|p| set.contains(*p))
+        .map(|p| nat.platform_adoption[p])
+        .sum();
+    let as_set = cost - paid + adoption;
+    assert!(
+        search.bound() <= as_set + 1e-6 * as_set,
+        "bound {} above the plan's cost {cost} with the whole set adopted ({as_set})",
+        search.bound()
+    );
+}
