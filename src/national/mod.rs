@@ -265,6 +265,11 @@ pub fn plan_timed(nat: &National, opts: &Options) -> Result<(Plan, Timings), Pla
     Ok((plan, timings))
 }
 
+/// Purchase decisions of the model: sites x periods x accelerators.
+fn purchase_slots(nat: &National) -> usize {
+    nat.sites.len() * nat.periods() * nat.accelerators.len()
+}
+
 /// Share of the time limit the relaxation-based plan may use before the exact search.
 const ROUNDING_SHARE: f64 = 1.0 / 3.0;
 
@@ -306,7 +311,7 @@ fn min_cost(
     let backend = opts.backend;
     let solver = backend.as_str();
     let started = Instant::now();
-    let slots = nat.sites.len() * nat.periods() * nat.accelerators.len();
+    let slots = purchase_slots(nat);
     let decompose = nat.solver.integer && opts.strategy != Strategy::Direct;
     let exact_search = (backend != Backend::Microlp || slots <= MICROLP_EXACT_SLOTS)
         && (!decompose || slots <= EXACT_AFTER_DECOMPOSITION_SLOTS);
@@ -611,7 +616,7 @@ fn direct(
 ) -> Result<Plan, PlanError> {
     let backend = opts.backend;
     let mut notes = Vec::new();
-    let slots = nat.sites.len() * nat.periods() * nat.accelerators.len();
+    let slots = purchase_slots(nat);
     if backend == Backend::Microlp && slots > MICROLP_EXACT_SLOTS {
         let why = format!(
             "--strategy direct with microlp runs only on models of at most {MICROLP_EXACT_SLOTS} purchase decisions (this one has {slots}): beyond that its search finds no plan while its memory grows by gigabytes; --solver highs searches them"
