@@ -23,6 +23,7 @@ pub mod cli;
 pub mod compare;
 pub mod error;
 pub mod explain;
+pub mod files;
 pub mod model;
 pub mod national;
 pub mod numfmt;

@@ -10,14 +10,14 @@ use crate::scenario::national::National;
 
 /// Runs `chipmix check` and returns the exit code: 0 valid, 1 a rule is broken, 2 bad input.
 pub fn run(a: &CheckArgs) -> i32 {
-    let loaded = match load_any(&a.scenario, &a.set) {
+    let loaded = match load_any(&a.scenario, &a.set, &[]) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let text = match std::fs::read_to_string(&a.plan) {
+    let text = match crate::files::read_text(&a.plan, crate::files::MAX_PLAN_BYTES) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("{}: cannot read: {e}", a.plan.display());
+            eprintln!("{}: {e}", a.plan.display());
             return EXIT_BAD_INPUT;
         }
     };

@@ -1,7 +1,7 @@
 //! `chipmix compare`: scenarios and variants in, one side-by-side table (and chart) out.
 
 use super::args::{CompareArgs, CompareFormatArg};
-use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit};
+use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit, guard_outputs, write_file};
 use crate::compare::compare;
 use crate::render::compare::{CompareFormat, render};
 use crate::scenario::{Document, Override};
@@ -67,6 +67,11 @@ pub fn run(a: &CompareArgs) -> i32 {
                 continue;
             }
         };
+        if let Err(code) =
+            guard_outputs(document.paths(), &[a.output.as_deref(), a.chart.as_deref()])
+        {
+            return code;
+        }
         let base = (String::new(), Vec::new());
         for (label, sets) in std::iter::once(&base).chain(&variants) {
             let mut all = a.set.clone();
@@ -110,12 +115,9 @@ pub fn run(a: &CompareArgs) -> i32 {
     };
     if let Some(path) = &a.chart {
         let written = crate::render::svg::compare(&comparison)
-            .and_then(|svg| std::fs::write(path, svg).map_err(|e| e.to_string()));
+            .and_then(|svg| write_file(path, svg.as_bytes()));
         if let Err(e) = written {
-            eprintln!(
-                "chipmix compare: cannot write the chart {}: {e}",
-                path.display()
-            );
+            eprintln!("chipmix compare: the chart: {e}");
             return EXIT_BAD_INPUT;
         }
     }

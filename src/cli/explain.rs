@@ -25,7 +25,7 @@ fn failed(e: ExplainError) -> i32 {
 
 /// Runs `chipmix explain`: exit 0 with a plan, 1 without (the fixes are printed).
 pub fn run(a: &ExplainArgs) -> i32 {
-    let document = match read_document(&a.scenario) {
+    let document = match read_document(&a.scenario, &[a.output.as_deref()]) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -45,7 +45,7 @@ pub fn run(a: &ExplainArgs) -> i32 {
 
 /// Runs `chipmix alternatives`: exit 0 with a plan, 1 without.
 pub fn alternatives(a: &AlternativesArgs) -> i32 {
-    let document = match read_document(&a.scenario) {
+    let document = match read_document(&a.scenario, &[a.output.as_deref()]) {
         Ok(d) => d,
         Err(code) => return code,
     };

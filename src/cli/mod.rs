@@ -14,6 +14,9 @@ mod validate;
 
 pub use args::{Cli, Command};
 
+use crate::files;
+use std::path::{Path, PathBuf};
+
 /// Exit code: a plan was produced.
 pub const EXIT_PLAN: i32 = 0;
 /// Exit code: infeasible, unbounded, or no plan found.
@@ -72,12 +75,15 @@ pub fn run() -> i32 {
 }
 
 /// Loads a scenario of either kind (one site and period, or sites and periods) with its
-/// overrides, printing its problems (exit code 2) or its warnings on stderr.
+/// overrides, printing its problems (exit code 2) or its warnings on stderr. `outputs` are
+/// the files the command will write (see [`guard_outputs`]).
 fn load_any(
-    path: &std::path::Path,
+    path: &Path,
     sets: &[crate::scenario::Override],
+    outputs: &[Option<&Path>],
 ) -> Result<crate::scenario::load::Loaded<crate::scenario::Validated>, i32> {
-    match crate::scenario::Document::read(path).and_then(|d| d.resolve_any(sets)) {
+    let document = read_document(path, outputs)?;
+    match document.resolve_any(sets) {
         Ok(l) => {
             for w in &l.warnings {
                 eprintln!("{}: warning: {w}", path.display());
@@ -92,21 +98,60 @@ fn load_any(
 }
 
 /// Reads a scenario file (and its catalog), printing the problems and returning exit code
-/// 2 when it cannot be used.
-fn read_document(path: &std::path::Path) -> Result<crate::scenario::Document, i32> {
-    crate::scenario::Document::read(path).map_err(|e| {
+/// 2 when it cannot be used, or when one of `outputs` would overwrite it.
+fn read_document(path: &Path, outputs: &[Option<&Path>]) -> Result<crate::scenario::Document, i32> {
+    let document = crate::scenario::Document::read(path).map_err(|e| {
         eprintln!("{e}");
         EXIT_BAD_INPUT
-    })
+    })?;
+    guard_outputs(document.paths(), outputs)?;
+    Ok(document)
 }
 
-/// Writes `text` to `path` (`-` or none: stdout).
-fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), String> {
+/// Refuses (exit 2, with a message) an output file that is one of the command's inputs,
+/// which writing would destroy, or that two outputs both name. `-` is standard output.
+/// Files are compared by device and inode, so links and other spellings are caught.
+fn guard_outputs(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> Result<(), i32> {
+    let outputs: Vec<&Path> = outputs
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|p| p.as_os_str() != "-")
+        .collect();
+    for (k, out) in outputs.iter().enumerate() {
+        if let Some(input) = inputs.iter().find(|i| files::same_file(i, out)) {
+            eprintln!(
+                "chipmix: refusing to write {}: it is the input file {}; choose another output file",
+                out.display(),
+                input.display()
+            );
+            return Err(EXIT_BAD_INPUT);
+        }
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        if outputs[..k]
+            .iter()
+            .any(|o| files::same_file(o, out) || absolute(o) == absolute(out))
+        {
+            eprintln!(
+                "chipmix: {} is named as two outputs; give each output its own file",
+                out.display()
+            );
+            return Err(EXIT_BAD_INPUT);
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to the file `path` whole or not at all (see [`files::write_atomic`]).
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    files::write_atomic(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Writes `text` to `path` (`-` or none: stdout); a file is written whole or not at all.
+fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
     use std::io::Write;
     match output {
-        Some(p) if p.as_os_str() != "-" => {
-            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
-        }
+        Some(p) if p.as_os_str() != "-" => write_file(p, text.as_bytes()),
         _ => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())

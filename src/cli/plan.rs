@@ -12,7 +12,7 @@ use std::time::Instant;
 /// Runs `chipmix plan` and returns the exit code.
 pub fn run(a: &PlanArgs) -> i32 {
     let started = Instant::now();
-    let loaded = match load_any(&a.scenario, &a.set) {
+    let loaded = match load_any(&a.scenario, &a.set, &[a.output.as_deref()]) {
         Ok(l) => l,
         Err(code) => return code,
     };

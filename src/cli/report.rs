@@ -24,7 +24,7 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
             }
         }
     };
-    let document = match read_document(&a.scenario) {
+    let document = match read_document(&a.scenario, &[a.output.as_deref()]) {
         Ok(d) => d,
         Err(code) => return code,
     };

@@ -2,7 +2,7 @@
 //! terminal, the result in the chosen format, and the optional SVG chart.
 
 use super::args::{MergeArgs, SweepArgs, SweepFormatArg, SweepSpecArgs};
-use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit, read_document};
+use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit, guard_outputs, read_document, write_file};
 use crate::planner::Options;
 use crate::render::sweep::{SweepFormat, render};
 use crate::sweep::{self, Job, Param, Sweep, SweepResult, shard};
@@ -97,8 +97,8 @@ fn finish(
     if let Some(path) = chart {
         match crate::render::svg::sweep(r) {
             Ok(svg) => {
-                if let Err(e) = std::fs::write(path, svg) {
-                    eprintln!("chipmix: cannot write {}: {e}", path.display());
+                if let Err(e) = write_file(path, svg.as_bytes()) {
+                    eprintln!("chipmix: {e}");
                     return EXIT_BAD_INPUT;
                 }
             }
@@ -131,7 +131,7 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
         );
         return EXIT_BAD_INPUT;
     }
-    let document = match read_document(&a.scenario) {
+    let document = match read_document(&a.scenario, &[a.output.as_deref(), a.chart.as_deref()]) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -197,13 +197,16 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
 
 /// Runs `chipmix merge`.
 pub fn merge(a: &MergeArgs) -> i32 {
+    if let Err(code) = guard_outputs(&a.shards, &[a.output.as_deref(), a.chart.as_deref()]) {
+        return code;
+    }
     let mut files = Vec::new();
     for path in &a.shards {
         let name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::files::read_text(path, crate::files::MAX_PLAN_BYTES) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("{name}: cannot read: {e}");
+                eprintln!("{name}: {e}");
                 return EXIT_BAD_INPUT;
             }
         };

@@ -9,7 +9,7 @@ use crate::scenario::load::Loaded;
 pub fn run(a: &ValidateArgs) -> i32 {
     let mut code = EXIT_PLAN;
     for path in &a.scenarios {
-        match load_any(path, &a.set) {
+        match load_any(path, &a.set, &[]) {
             Ok(l) => {
                 let l = match l.scenario {
                     Validated::Single(scenario) => Loaded {

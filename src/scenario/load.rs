@@ -12,7 +12,7 @@ use crate::error::{Diagnostic, ScenarioError};
 use serde_yaml::Value;
 
 /// Largest scenario file read, in bytes (4 MiB).
-pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::files::MAX_SCENARIO_BYTES;
 /// Deepest nesting accepted (a scenario needs 5 levels).
 pub const MAX_NESTING: usize = 64;
 /// Most problems listed for one file; past that, the rest are counted.
@@ -44,34 +44,19 @@ pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
 #[derive(Debug, Clone)]
 pub struct Document {
     file: String,
+    /// The files read for it: the scenario (when read from a file) and its catalog.
+    paths: Vec<std::path::PathBuf>,
     text: String,
     value: Value,
     catalog: Option<(Catalog, Vec<EntryOrigin>)>,
 }
 
-/// Reads a file's text within the size limit, as UTF-8; `shown` names it in messages.
+/// Reads a file's text within the size limit, as UTF-8 (see [`crate::files::read_text`]);
+/// `shown` names it in messages.
 pub(crate) fn read_text(path: &std::path::Path, shown: &str) -> Result<String, ScenarioError> {
-    let read_err = |message: String| ScenarioError::Read {
+    crate::files::read_text(path, MAX_FILE_BYTES).map_err(|message| ScenarioError::Read {
         file: shown.to_string(),
         message,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| read_err(format!("cannot read: {e}")))?;
-    if meta.is_dir() {
-        return Err(read_err("is a directory, not a YAML file".into()));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(read_err(format!(
-            "file is {} bytes; scenario and catalog files are limited to {} bytes",
-            meta.len(),
-            MAX_FILE_BYTES
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| read_err(format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        read_err(format!(
-            "is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
     })
 }
 
@@ -109,7 +94,7 @@ pub(crate) fn parse_yaml(text: &str, file: &str) -> Result<Value, ScenarioError>
             format!("the YAML nests deeper than {MAX_NESTING} levels (a scenario needs 5)"),
         ));
     }
-    serde_yaml::from_str(text).map_err(|e| {
+    let parsed = serde_yaml::from_str(text).map_err(|e| {
         let location = e.location().map(|l| Location {
             line: l.line(),
             column: l.column(),
@@ -124,7 +109,30 @@ pub(crate) fn parse_yaml(text: &str, file: &str) -> Result<Value, ScenarioError>
                     .into();
         }
         one(file, location, plain(&message))
-    })
+    });
+    // Duplicate keys and tags: checked on every file, since serde keeps `2025` and
+    // `"2025"` apart and drops tags; when serde itself refuses a duplicate, this places it
+    // at the key rather than at its mapping. Other syntax errors stand as serde gives them.
+    let syntax_error = matches!(&parsed, Err(ScenarioError::Invalid(d))
+        if !d.iter().any(|d| d.message.contains("duplicate")));
+    if syntax_error {
+        return parsed;
+    }
+    let found = super::structure::problems(text);
+    if found.is_empty() {
+        return parsed;
+    }
+    Err(ScenarioError::Invalid(
+        found
+            .into_iter()
+            .take(MAX_PROBLEMS)
+            .map(|p| Diagnostic {
+                file: file.to_string(),
+                location: Some(p.location),
+                message: p.message,
+            })
+            .collect(),
+    ))
 }
 
 impl Document {
@@ -132,7 +140,15 @@ impl Document {
     pub fn read(path: &std::path::Path) -> Result<Document, ScenarioError> {
         let file = path.display().to_string();
         let text = read_text(path, &file)?;
-        Document::parse(text, &file, path.parent())
+        let mut document = Document::parse(text, &file, path.parent())?;
+        document.paths.insert(0, path.to_path_buf());
+        Ok(document)
+    }
+
+    /// The files this document was read from: the scenario file and its catalog. A
+    /// command must not write its output over any of them.
+    pub fn paths(&self) -> &[std::path::PathBuf] {
+        &self.paths
     }
 
     /// Parses scenario text; `file` names it in messages and `dir` is where a relative
@@ -142,6 +158,11 @@ impl Document {
         file: &str,
         dir: Option<&std::path::Path>,
     ) -> Result<Document, ScenarioError> {
+        // YAML allows a byte-order mark at the start; spreadsheet programs write one.
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
         let mut value = parse_yaml(&text, file)?;
         if !value.is_mapping() {
             return Err(one(
@@ -153,6 +174,7 @@ impl Document {
                 ),
             ));
         }
+        let mut paths = Vec::new();
         let catalog = match value.as_mapping_mut().and_then(|m| m.remove("catalog")) {
             None => None,
             Some(Value::String(name)) if !name.trim().is_empty() => {
@@ -169,6 +191,7 @@ impl Document {
                     ),
                     other => other,
                 })?;
+                paths.push(path);
                 let origins = catalog.merge_into(&mut value);
                 Some((catalog, origins))
             }
@@ -185,6 +208,7 @@ impl Document {
         };
         Ok(Document {
             file: file.to_string(),
+            paths,
             text,
             value,
             catalog,

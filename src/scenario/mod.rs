@@ -10,6 +10,7 @@ pub mod national;
 pub mod overrides;
 pub mod raw;
 pub mod resolved;
+pub mod structure;
 pub mod validate;
 mod validate_national;
 

@@ -38,7 +38,13 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Per<T> {
                     })?;
                     let value = serde_yaml::from_value::<T>(v)
                         .map_err(|e| D::Error::custom(format!("the value for {year}: {e}")))?;
-                    out.insert(year, value);
+                    // `2025` and `"2025"` are one year: a map that gives it twice is
+                    // refused rather than keeping whichever came last.
+                    if out.insert(year, value).is_some() {
+                        return Err(D::Error::custom(format!(
+                            "the per-year map gives {year} twice"
+                        )));
+                    }
                 }
                 Ok(Per::ByYear(out))
             }
