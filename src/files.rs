@@ -23,15 +23,19 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
     if !meta.is_file() {
         return Err(format!("is {}, not a regular file", kind_of(&meta)));
     }
+    let too_large = || format!("is larger than the {limit} bytes this file may have");
+    // A regular file's length is known: a file far over the limit is refused unread. The
+    // count while reading below still holds if it grows in the meantime.
+    if meta.len() > limit {
+        return Err(too_large());
+    }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > limit {
-        return Err(format!(
-            "is larger than the {limit} bytes this file may have"
-        ));
+        return Err(too_large());
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         format!(

@@ -581,16 +581,53 @@ fn corpus() -> Vec<Case> {
             "duplicate top-level key",
             &[("currency: USD", "name: Again")],
         )
-        .at(Loc::Any)
-        .has(&["name"]),
+        .has(&["`name` is given twice (first at line 1, column 1)"]),
     );
     cases.push(
         Case::edited(
             "duplicate accelerator key",
             &[("power_w: 700", "tflops: 900")],
         )
-        .at(Loc::Any)
-        .has(&["tflops"]),
+        .has(&["accelerators[0]: the key `tflops` is given twice"]),
+    );
+    // Issue 21: a year given as `2025` and as `"2025"` kept the later value silently.
+    cases.push(
+        Case::text(
+            "a year quoted and unquoted in one per-year map",
+            "name: x\nperiods: [2025, 2026]\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: {2025: 10, \"2025\": 12, 2026: 9}, tflops: 500}\ndemand: {pflops: 2}\n",
+        )
+        .at(Loc::At(4, 65))
+        .has(&["accelerators[0].unit_price: the key `2025` is given twice"]),
+    );
+    cases.push(
+        Case::text(
+            "a year in two spellings in one per-year map",
+            "name: x\nperiods: [2025, 2026]\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: {0x7E9: 10, 2025: 12, 2026: 9}, tflops: 500}\ndemand: {pflops: 2}\n",
+        )
+        .at(Loc::Line(4))
+        .has(&["2025"]),
+    );
+    cases.push(
+        Case::text(
+            "a year key given twice in a site",
+            "name: x\nperiods: [2025, 2026]\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: 10, tflops: 500}\nsites:\n  - id: s\n    demand: {pflops: {2025: 1, 2026: 2}}\n    power_kw: {2025: 5, 2026: 5, '2026': 6}\n",
+        )
+        .at(Loc::At(8, 34))
+        .has(&["sites[0].power_kw: the key `2026` is given twice"]),
+    );
+    // Issue 21: an unknown tag was dropped (`!domestic foreign` planned as foreign).
+    cases.push(
+        Case::edited(
+            "a local tag on a value",
+            &[("vendor: Nvidia", "vendor: !nvidia Nvidia")],
+        )
+        .line_only()
+        .has(&["accelerators[1].vendor: the tag `!nvidia`"]),
+    );
+    cases.push(
+        Case::edited("a tag on a mapping", &[("policy:", "policy: !rules")])
+            .line_only()
+            .has(&["the tag `!rules`"]),
     );
     cases.push(Case::text(
         "two documents",
@@ -1699,7 +1736,7 @@ fn mutate(text: &[u8], rng: &mut Rng) -> (Vec<u8>, String) {
         return (text.to_vec(), "nothing left to mutate".into());
     }
     let join = |ls: Vec<String>| ls.join("\n").into_bytes();
-    match rng.below(8) {
+    match rng.below(11) {
         0 => {
             // Flip one bit of a byte in a line that carries YAML.
             let line = *rng.pick(&content);
@@ -1792,6 +1829,51 @@ fn mutate(text: &[u8], rng: &mut Rng) -> (Vec<u8>, String) {
             };
             (join(ls), format!("re-indent line {} ({how})", line + 1))
         }
+        8 => {
+            // A tag before a value (issue 21: tags were dropped silently).
+            let spans = value_spans(&s);
+            if spans.is_empty() {
+                return (text.to_vec(), "no value to tag".into());
+            }
+            let (a, _) = *rng.pick(&spans);
+            let tag = *rng.pick(&["!domestic ", "!!str ", "!x ", "!!float "]);
+            let out = format!("{}{}{}", &s[..a], tag, &s[a..]);
+            (
+                out.into_bytes(),
+                format!("tag `{}` at byte {a}", tag.trim()),
+            )
+        }
+        9 => {
+            // Quote a number (as a key, `2025` -> `"2025"`, it may now repeat a key).
+            let spans = number_spans(&s);
+            if spans.is_empty() {
+                return (text.to_vec(), "no number to quote".into());
+            }
+            let (a, b) = *rng.pick(&spans);
+            let out = format!("{}\"{}\"{}", &s[..a], &s[a..b], &s[b..]);
+            (out.into_bytes(), format!("quote the number `{}`", &s[a..b]))
+        }
+        10 => {
+            // A byte-order mark, or a huge number (overflow: 1e308 gave `inf` costs).
+            if rng.below(2) == 0 {
+                (
+                    format!("\u{feff}{s}").into_bytes(),
+                    "a byte-order mark".into(),
+                )
+            } else {
+                let spans = number_spans(&s);
+                if spans.is_empty() {
+                    return (text.to_vec(), "no number to blow up".into());
+                }
+                let (a, b) = *rng.pick(&spans);
+                let new = *rng.pick(&["1e308", "1.7e308", "1e200", "4e15", "-1e308"]);
+                let out = format!("{}{}{}", &s[..a], new, &s[b..]);
+                (
+                    out.into_bytes(),
+                    format!("number `{}` -> `{new}`", &s[a..b]),
+                )
+            }
+        }
         _ => {
             // Misspell a key: drop one of its letters.
             let line = *rng.pick(&content);
@@ -1816,7 +1898,7 @@ fn mutate(text: &[u8], rng: &mut Rng) -> (Vec<u8>, String) {
 /// Mutations per sample scenario; 1 to 3 mutations stacked on each variant.
 /// Mutated variants per sample scenario; `CHIPMIX_FUZZ_VARIANTS=N` runs more (or fewer), and
 /// `CHIPMIX_FUZZ_SEED=N` other ones, for a longer search by hand.
-const VARIANTS_PER_FILE: usize = 80;
+const VARIANTS_PER_FILE: usize = 340;
 
 #[test]
 fn mutated_sample_scenarios_never_crash() {
@@ -1983,10 +2065,41 @@ fn check_mutant(path: &Path, scratch: &Scratch, codes: &mut [usize; 3]) -> Vec<S
                 if !expected.contains(&status) {
                     wrong.push(format!("plan exit {:?} with status `{status}`", p.code));
                 }
+                if p.code == Some(0) {
+                    wrong.extend(check_printed_plan(path, &json, &p.stdout, scratch));
+                }
             }
             Err(e) => wrong.push(format!("plan stdout is not JSON ({e}): {}", p.describe())),
         }
     }
+    wrong
+}
+
+/// A plan that `plan` printed (exit 0) states finite figures, and `chipmix check` accepts it
+/// against the same file: nothing printed slips past the checker.
+fn check_printed_plan(
+    scenario: &Path,
+    json: &serde_json::Value,
+    text: &str,
+    scratch: &Scratch,
+) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for key in ["total_cost", "capex", "opex", "pflops"] {
+        if !json[key].as_f64().is_some_and(f64::is_finite) {
+            wrong.push(format!("plan exit 0 with {key} = {}", json[key]));
+        }
+    }
+    let saved = scenario.with_extension("plan.json");
+    fs::write(&saved, text).expect("save the plan");
+    let c = run(
+        &[OsStr::new("check"), scenario.as_os_str(), saved.as_os_str()],
+        scratch,
+        HANG,
+    );
+    if c.code != Some(0) {
+        wrong.push(format!("check of the printed plan: {}", c.describe()));
+    }
+    let _ = fs::remove_file(&saved);
     wrong
 }
 
@@ -2201,4 +2314,354 @@ fn plans_exit_0_and_infeasible_scenarios_exit_1() {
     let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("a JSON plan");
     assert_eq!(json["status"].as_str(), Some("infeasible"));
     assert!(crash_marker(&r).is_none(), "{}", r.describe());
+}
+
+// ---------------------------------------------------------------------------------------
+// Part 4: hostile files and outputs (issue 21)
+// ---------------------------------------------------------------------------------------
+
+/// A FIFO at `path` (made with `mkfifo`, which every Linux has).
+fn fifo(path: &Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Every run must end quickly with exit 2 and a message that names `file` and says what
+/// it is. Before issue 21 a FIFO hung forever and `/dev/zero` grew memory without bound.
+fn refused_quickly(r: &Run, file: &str, says: &str) {
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stderr.contains(&format!("{file}: {says}")),
+        "expected `{file}: {says}`: {}",
+        r.describe()
+    );
+    assert!(crash_marker(r).is_none(), "{}", r.describe());
+}
+
+#[test]
+fn special_files_are_refused_without_hanging_or_growing() {
+    let scratch = Scratch::new("special");
+    let quick = Duration::from_secs(2);
+    let good = sample("shanghai-2025.yaml");
+    let pipe = scratch.path("pipe.yaml");
+    fifo(&pipe);
+    let pipe = pipe.display().to_string();
+    let with_catalog = scratch.write(
+        "uses-pipe.yaml",
+        "name: x\ncatalog: pipe.yaml\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: 10, tflops: 500}\ndemand: {pflops: 2}\n",
+    );
+    let with_catalog = with_catalog.display().to_string();
+
+    let r = run(&["validate", &pipe], &scratch, quick);
+    refused_quickly(&r, &pipe, "is a FIFO");
+    let r = run(&["plan", &pipe], &scratch, quick);
+    refused_quickly(&r, &pipe, "is a FIFO");
+    let r = run(&["validate", &with_catalog], &scratch, quick);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stderr.contains("catalog") && r.stderr.contains("is a FIFO"),
+        "{}",
+        r.describe()
+    );
+    let r = run(&["check", &good, &pipe], &scratch, quick);
+    refused_quickly(&r, &pipe, "is a FIFO");
+    let r = run(&["merge", &pipe], &scratch, quick);
+    refused_quickly(&r, &pipe, "is a FIFO");
+
+    for device in ["/dev/zero", "/dev/urandom"] {
+        let r = run(&["validate", device], &scratch, quick);
+        refused_quickly(&r, device, "is a character device");
+        let r = run(&["check", &good, device], &scratch, quick);
+        refused_quickly(&r, device, "is a character device");
+        let r = run(&["merge", device], &scratch, quick);
+        refused_quickly(&r, device, "is a character device");
+    }
+    let r = run(&["check", &good, "/tmp"], &scratch, quick);
+    refused_quickly(&r, "/tmp", "is a directory");
+}
+
+#[test]
+fn plans_and_shards_have_a_size_limit() {
+    let scratch = Scratch::new("plan-limit");
+    // A sparse file: 300 MiB long, nothing on disk.
+    let big = scratch.path("big.json");
+    fs::File::create(&big)
+        .and_then(|f| f.set_len(300 * 1024 * 1024))
+        .expect("a sparse file");
+    let big = big.display().to_string();
+    let r = run(
+        &["check", &sample("shanghai-2025.yaml"), &big],
+        &scratch,
+        FAST,
+    );
+    refused_quickly(&r, &big, "is larger than the 268435456 bytes");
+    let r = run(&["merge", &big], &scratch, FAST);
+    refused_quickly(&r, &big, "is larger than the 268435456 bytes");
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let scratch = Scratch::new("bom");
+    let text = fs::read_to_string(sample("shanghai-2025.yaml")).expect("a sample");
+    let plain = scratch.write("plain.yaml", &text);
+    let marked = scratch.write("marked.yaml", format!("\u{feff}{text}"));
+    let a = run(
+        &["plan", plain.to_str().unwrap(), "-f", "json"],
+        &scratch,
+        HANG,
+    );
+    let b = run(
+        &["plan", marked.to_str().unwrap(), "-f", "json"],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(b.code, Some(0), "{}", b.describe());
+    assert_eq!(a.stdout, b.stdout, "the mark changes nothing");
+    // A plan saved by a spreadsheet program (with a mark) is read back by `check`.
+    let saved = scratch.write("plan.json", format!("\u{feff}{}", a.stdout));
+    let c = run(
+        &["check", plain.to_str().unwrap(), saved.to_str().unwrap()],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(c.code, Some(0), "{}", c.describe());
+}
+
+#[test]
+fn a_text_field_set_to_a_number_is_kept_as_text() {
+    let scratch = Scratch::new("set-text");
+    let r = run(
+        &[
+            "plan",
+            &sample("shanghai-2025.yaml"),
+            "--set",
+            "name=2025",
+            "-f",
+            "json",
+        ],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("a JSON plan");
+    assert_eq!(json["scenario"], "2025");
+    // A number field still refuses text.
+    let r = run(
+        &[
+            "plan",
+            &sample("shanghai-2025.yaml"),
+            "--set",
+            "accelerators[h20].unit_price=cheap",
+        ],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+}
+
+/// Each case: the arguments (with `{in}` for the input that must survive) and the input.
+#[test]
+fn an_output_onto_an_input_is_refused_and_the_input_survives() {
+    let scratch = Scratch::new("onto-input");
+    let text = fs::read_to_string(sample("shanghai-2025.yaml")).expect("a sample");
+    let scenario = scratch.write("s.yaml", &text);
+    let s = scenario.to_str().unwrap().to_string();
+    let other = scratch.write("t.yaml", &text);
+    let t = other.to_str().unwrap().to_string();
+    let link = scratch.path("link.yaml");
+    std::os::unix::fs::symlink(&scenario, &link).expect("a symbolic link");
+    let hard = scratch.path("hard.yaml");
+    fs::hard_link(&scenario, &hard).expect("a hard link");
+    let catalog_text =
+        fs::read_to_string(sample("catalog/accelerators-2025.yaml")).expect("the sample catalog");
+    let catalog = scratch.write("catalog.yaml", &catalog_text);
+    let uses_catalog = scratch.write(
+        "uses.yaml",
+        fs::read_to_string(sample("catalog-shanghai-2025.yaml"))
+            .expect("the sample that uses the catalog")
+            .replace("catalog/accelerators-2025.yaml", "catalog.yaml"),
+    );
+    let u = uses_catalog.to_str().unwrap().to_string();
+    let cat = catalog.to_str().unwrap().to_string();
+    let sweep = [
+        "--param",
+        "policy.domestic_share.min",
+        "--values",
+        "0.5,0.6",
+    ];
+    let mut cases: Vec<(Vec<String>, &Path, &str)> = vec![
+        (
+            vec!["plan".into(), s.clone(), "-o".into(), s.clone()],
+            &scenario,
+            &text,
+        ),
+        (
+            vec![
+                "plan".into(),
+                s.clone(),
+                "-o".into(),
+                link.display().to_string(),
+            ],
+            &scenario,
+            &text,
+        ),
+        (
+            vec![
+                "plan".into(),
+                s.clone(),
+                "-o".into(),
+                hard.display().to_string(),
+            ],
+            &scenario,
+            &text,
+        ),
+        (
+            vec!["plan".into(), u.clone(), "-o".into(), cat.clone()],
+            &catalog,
+            &catalog_text,
+        ),
+        (
+            vec!["explain".into(), s.clone(), "-o".into(), s.clone()],
+            &scenario,
+            &text,
+        ),
+        (
+            vec!["report".into(), s.clone(), "-o".into(), s.clone()],
+            &scenario,
+            &text,
+        ),
+        (
+            vec![
+                "compare".into(),
+                s.clone(),
+                t.clone(),
+                "-o".into(),
+                t.clone(),
+            ],
+            &other,
+            &text,
+        ),
+        (
+            vec![
+                "compare".into(),
+                s.clone(),
+                t.clone(),
+                "--chart".into(),
+                s.clone(),
+            ],
+            &scenario,
+            &text,
+        ),
+    ];
+    let mut with_sweep = |extra: &[&str]| {
+        let mut args = vec!["sweep".to_string(), s.clone()];
+        args.extend(sweep.iter().map(|x| x.to_string()));
+        args.extend(extra.iter().map(|x| x.to_string()));
+        cases.push((args, &scenario, &text));
+    };
+    with_sweep(&["-o", &s]);
+    with_sweep(&["--chart", &s]);
+    for (args, input, before) in &cases {
+        let r = run(args, &scratch, HANG);
+        assert_eq!(r.code, Some(2), "{args:?}: {}", r.describe());
+        assert!(
+            r.stderr.contains("refusing to write") && r.stderr.contains("input file"),
+            "{args:?}: {}",
+            r.describe()
+        );
+        assert_eq!(
+            fs::read_to_string(input).expect("the input is still there"),
+            *before,
+            "{args:?} changed its input"
+        );
+    }
+    // One file named as two outputs.
+    let same = scratch.path("same.svg").display().to_string();
+    let mut args = vec!["sweep".to_string(), s.clone()];
+    args.extend(sweep.iter().map(|x| x.to_string()));
+    args.extend(["-o".to_string(), same.clone(), "--chart".to_string(), same]);
+    let r = run(&args, &scratch, HANG);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("two outputs"), "{}", r.describe());
+}
+
+#[test]
+fn merge_refuses_to_write_over_a_shard() {
+    let scratch = Scratch::new("onto-shard");
+    let shard = scratch.path("shard.json").display().to_string();
+    let r = run(
+        &[
+            "sweep",
+            &sample("shanghai-2025.yaml"),
+            "--param",
+            "policy.domestic_share.min",
+            "--values",
+            "0.5,0.6",
+            "--shard",
+            "1/1",
+            "-o",
+            &shard,
+        ],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let before = fs::read_to_string(&shard).expect("a shard file");
+    let r = run(&["merge", &shard, "-o", &shard], &scratch, HANG);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("refusing to write"), "{}", r.describe());
+    assert_eq!(fs::read_to_string(&shard).unwrap(), before);
+}
+
+/// A full disk used to leave a truncated file in place of the old valid one. The shell's
+/// file-size limit (with SIGXFSZ ignored, so the write fails with EFBIG instead of killing
+/// the process) stands in for the full disk.
+#[test]
+fn a_failed_write_leaves_the_old_output_whole() {
+    let scratch = Scratch::new("full-disk");
+    let out = scratch.write("plan.json", "{\"old\": \"plan\"}\n");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 2; exec '{BIN}' plan '{}' --format json -o '{}'",
+        sample("shanghai-2025.yaml"),
+        out.display()
+    );
+    let r = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .expect("run sh");
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(&out).unwrap(),
+        "{\"old\": \"plan\"}\n",
+        "the old file is untouched"
+    );
+    let left: Vec<String> = fs::read_dir(&scratch.0)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+    // Without the limit the same command replaces the file with the whole plan.
+    let r = Command::new(BIN)
+        .args([
+            "plan",
+            &sample("shanghai-2025.yaml"),
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("run chipmix");
+    assert_eq!(r.status.code(), Some(0));
+    let written: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&out).unwrap()).expect("a whole JSON plan");
+    assert!(written["total_cost"].is_number());
 }

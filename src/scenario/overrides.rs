@@ -85,10 +85,7 @@ enum Kind {
 /// The field names of a serde struct, read from its own "unknown field" message so that the
 /// list can never drift from the types.
 fn fields_of<T: DeserializeOwned>() -> Vec<String> {
-    let mut probe = Mapping::new();
-    probe.insert(Value::from("__chipmix_probe__"), Value::from(0));
-    let probe = Value::Mapping(probe);
-    match serde_yaml::from_value::<T>(probe) {
+    match probe::<T>("__chipmix_probe__") {
         Ok(_) => Vec::new(),
         Err(e) => e
             .to_string()
@@ -98,6 +95,19 @@ fn fields_of<T: DeserializeOwned>() -> Vec<String> {
             .map(str::to_string)
             .collect(),
     }
+}
+
+/// Reads `{key: 0}` as a `T`: the error says what `key` is (unknown, or of which type).
+fn probe<T: DeserializeOwned>(key: &str) -> Result<T, serde_yaml::Error> {
+    let mut probe = Mapping::new();
+    probe.insert(Value::from(key), Value::from(0));
+    serde_yaml::from_value::<T>(Value::Mapping(probe))
+}
+
+/// Whether the field `key` of `T` is text, so that a value YAML reads as a number or a
+/// boolean (`name=2025`, `vendor=true`) is kept as the text the user wrote.
+fn is_text<T: DeserializeOwned>(key: &str) -> bool {
+    probe::<T>(key).is_err_and(|e| e.to_string().contains("expected a string"))
 }
 
 impl Kind {
@@ -119,6 +129,23 @@ impl Kind {
         };
         // `catalog` is resolved when the file is read; it cannot be changed afterwards.
         Some(keys.into_iter().filter(|k| k != "catalog").collect())
+    }
+
+    /// Whether the field `key` of a mapping of this kind is text (see [`is_text`]).
+    fn is_text(self, key: &str) -> bool {
+        match self {
+            Kind::Root => is_text::<RawScenario>(key),
+            Kind::Accelerator => is_text::<RawAccelerator>(key),
+            Kind::Demand => is_text::<RawDemand>(key),
+            Kind::ExistingEntry => is_text::<RawExisting>(key),
+            Kind::Policy => is_text::<RawPolicy>(key),
+            Kind::DomesticShare => is_text::<RawDomesticShare>(key),
+            Kind::Limits => is_text::<RawLimits>(key),
+            Kind::Costs => is_text::<RawCosts>(key),
+            Kind::Solver => is_text::<RawSolver>(key),
+            Kind::Site => is_text::<RawSite>(key),
+            _ => false,
+        }
     }
 
     fn child(self, key: &str) -> Kind {
@@ -306,7 +333,10 @@ pub fn apply(doc: &mut Value, o: &Override) -> Result<Vec<Seg>, String> {
                 resolved.push(Seg::Key(k.clone()));
                 let child = kind.child(k);
                 if last {
-                    let value = parse_value(&o.value, child)?;
+                    let mut value = parse_value(&o.value, child)?;
+                    if matches!(value, Value::Number(_) | Value::Bool(_)) && kind.is_text(k) {
+                        value = Value::String(o.value.trim().to_string());
+                    }
                     if value.is_null() {
                         map.remove(k.as_str());
                     } else {
@@ -462,6 +492,20 @@ mod tests {
         let e = set(&mut d, "limits.budget.x=4").unwrap_err();
         assert!(e.contains("single value"), "{e}");
         assert!("limits.budget".parse::<Override>().is_err());
+    }
+
+    #[test]
+    fn a_text_field_keeps_a_number_as_text() {
+        let mut d = doc();
+        set(&mut d, "name=2025").unwrap();
+        assert_eq!(d["name"], Value::from("2025"));
+        set(&mut d, "accelerators[h20].vendor=true").unwrap();
+        assert_eq!(d["accelerators"][0]["vendor"], Value::from("true"));
+        // A number field still takes a number, and null still removes a text field.
+        set(&mut d, "accelerators[h20].unit_price=2025").unwrap();
+        assert_eq!(d["accelerators"][0]["unit_price"], Value::from(2025));
+        set(&mut d, "name=null").unwrap();
+        assert!(d.get("name").is_none());
     }
 
     #[test]
