@@ -144,15 +144,6 @@ const PURCHASE: &[(&str, Kind)] = &[
     ("pflops", Number),
 ];
 
-/// The statuses of the contract.
-const STATUSES: [Status; 5] = [
-    Status::Optimal,
-    Status::Feasible,
-    Status::Infeasible,
-    Status::Unbounded,
-    Status::Error,
-];
-
 /// Compares the saved plan `stated` with `rebuilt`, the plan its purchases give (built by
 /// the plan builder from the checker's evaluation). `rows[k]` is the row purchase `k` of
 /// the saved plan should be (its units at the scenario's price); `broken` is the number of
@@ -259,11 +250,10 @@ impl Walk {
             self.wrong_type("status", "a string", v);
             return None;
         };
-        let Some(status) = STATUSES.into_iter().find(|s| s.as_str() == text) else {
-            let names: Vec<&str> = STATUSES.iter().map(|s| s.as_str()).collect();
+        let Some(status) = Status::parse(text) else {
             self.problems.push(format!(
                 "status `{text}` is not one of the contract's ({})",
-                names.join(", ")
+                Status::names()
             ));
             return None;
         };

@@ -22,6 +22,25 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status of the contract.
+    pub const ALL: [Status; 5] = [
+        Status::Optimal,
+        Status::Feasible,
+        Status::Infeasible,
+        Status::Unbounded,
+        Status::Error,
+    ];
+
+    /// The status named `text` in a plan, if it is one of the contract's.
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The contract's statuses, for messages: `optimal, feasible, ...`.
+    pub fn names() -> String {
+        Status::ALL.map(Status::as_str).join(", ")
+    }
+
     /// The name used in plans.
     pub fn as_str(self) -> &'static str {
         match self {
