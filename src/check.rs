@@ -3,6 +3,8 @@
 //! but the scenario types, so a bug in one is caught by the other. The plan's figures
 //! (costs, PFLOPS, shares, binding constraints) are computed here, from the purchases.
 
+use crate::audit::Findings;
+use crate::plan::{Plan, Purchase, Status};
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, Scenario, ShareBasis};
 use good_lp::{Expression, Solution, SolverModel, variable, variables};
@@ -457,18 +459,20 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
     }
 }
 
-/// A saved plan read back for checking: its purchases, and the figures it states.
+/// A saved plan read back for checking: its purchases, and the JSON that states its figures.
 #[derive(Debug, Clone)]
 pub struct SavedPlan {
     /// New units per accelerator, scenario order.
     pub new_units: Vec<f64>,
-    /// Figures the plan states (`total_cost`, `capex`, ...), to compare with a re-evaluation.
-    pub stated: Vec<(String, f64)>,
+    /// Each purchase row as the plan builder writes it for its units, in the plan's order.
+    pub rows: Vec<Purchase>,
+    /// The plan as saved, whose figures are compared with the re-evaluation.
+    pub value: serde_json::Value,
 }
 
 /// Reads a plan JSON (from any chipmix version, or edited by hand): only `purchases`
-/// (`id` and `units` of each row) is required; the stated totals, when present, are
-/// compared with the re-evaluation. Errors name what is wrong.
+/// (`id` and `units` of each row) is required; the figures it states, when present, are
+/// compared with the re-evaluation by [`audit`]. Errors name what is wrong.
 pub fn read_saved_plan(s: &Scenario, text: &str) -> Result<SavedPlan, String> {
     let v: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not a JSON plan: {e}"))?;
@@ -477,6 +481,7 @@ pub fn read_saved_plan(s: &Scenario, text: &str) -> Result<SavedPlan, String> {
         .and_then(|p| p.as_array())
         .ok_or("the plan has no `purchases` list")?;
     let mut new_units = vec![0.0; s.accelerators.len()];
+    let mut rows = Vec::with_capacity(purchases.len());
     let mut seen = Vec::new();
     for (k, row) in purchases.iter().enumerate() {
         let id = row
@@ -503,48 +508,26 @@ pub fn read_saved_plan(s: &Scenario, text: &str) -> Result<SavedPlan, String> {
         }
         seen.push(i);
         new_units[i] = units;
+        let a = &s.accelerators[i];
+        rows.push(Purchase::new(a, units, a.unit_price, None, None));
     }
-    let stated = [
-        "total_cost",
-        "capex",
-        "opex",
-        "adoption",
-        "pflops",
-        "memory_tb",
-        "facility_kw",
-    ]
-    .iter()
-    .filter_map(|k| {
-        v.get(*k)
-            .and_then(|x| x.as_f64())
-            .map(|x| (k.to_string(), x))
+    Ok(SavedPlan {
+        new_units,
+        rows,
+        value: v,
     })
-    .collect();
-    Ok(SavedPlan { new_units, stated })
 }
 
-/// Every problem of a saved plan: broken rules, and stated figures that differ from the
-/// re-evaluation (beyond the tolerance).
-pub fn audit(s: &Scenario, saved: &SavedPlan) -> (Evaluation, Vec<String>) {
+/// Every problem of a saved plan: broken rules, then stated figures that differ from the
+/// plan its purchases give (beyond the tolerance). `Findings::unreadable` lists what keeps
+/// the plan from being read (a figure of the wrong JSON type).
+pub fn audit(s: &Scenario, saved: &SavedPlan) -> (Evaluation, Findings) {
     let e = evaluate(s, &saved.new_units);
-    let mut problems: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
-    for (name, value) in &saved.stated {
-        let actual = match name.as_str() {
-            "total_cost" => e.total_cost,
-            "capex" => e.capex,
-            "opex" => e.opex,
-            "adoption" => e.adoption,
-            "pflops" => e.pflops,
-            "memory_tb" => e.memory_tb,
-            _ => e.facility_kw,
-        };
-        if (actual - value).abs() > TOLERANCE * actual.abs().max(value.abs()).max(1.0) {
-            problems.push(format!(
-                "the plan states {name} {value}, but its purchases give {actual}"
-            ));
-        }
-    }
-    (e, problems)
+    let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
+    let rebuilt = Plan::from_evaluation(s, &e, Status::Optimal, "");
+    let mut found = crate::audit::compare(&saved.value, &rebuilt, &saved.rows, broken.len());
+    found.problems.splice(0..0, broken);
+    (e, found)
 }
 
 /// The largest `t` such that the fleet can serve `t` times every workload class at once

@@ -17,6 +17,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod chart;
 pub mod check;
 pub mod cli;

@@ -2,7 +2,7 @@
 //! Its JSON form is the product's output contract.
 
 use crate::check::Evaluation;
-use crate::scenario::{Objective, Scenario};
+use crate::scenario::{Accelerator, Objective, Scenario};
 use serde::{Serialize, Serializer};
 
 /// How the search ended.
@@ -22,6 +22,25 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status of the contract.
+    pub const ALL: [Status; 5] = [
+        Status::Optimal,
+        Status::Feasible,
+        Status::Infeasible,
+        Status::Unbounded,
+        Status::Error,
+    ];
+
+    /// The status named `text` in a plan, if it is one of the contract's.
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The contract's statuses, for messages: `optimal, feasible, ...`.
+    pub fn names() -> String {
+        Status::ALL.map(Status::as_str).join(", ")
+    }
+
     /// The name used in plans.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,6 +55,19 @@ impl Status {
     /// Whether the plan carries purchases a user can act on.
     pub fn has_plan(self) -> bool {
         matches!(self, Status::Optimal | Status::Feasible)
+    }
+}
+
+/// Relative gap between a plan's value and its bound (what a plan's `gap` states); below
+/// 1e-8 of the larger magnitude, or of 1 (a plan of nothing against a bound of 1e-16), the
+/// difference is rounding noise and the gap is 0.
+pub fn relative_gap(value: f64, bound: f64) -> f64 {
+    let diff = (value - bound).abs();
+    let denom = value.abs().max(bound.abs());
+    if diff <= 1e-8 * denom.max(1.0) {
+        0.0
+    } else {
+        diff / denom
     }
 }
 
@@ -72,6 +104,30 @@ pub struct Purchase {
     /// Year they are bought in (scenarios with periods).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<i64>,
+}
+
+impl Purchase {
+    /// `units` of `a` bought at `unit_price` (the year's price with periods): the one home
+    /// of a purchase row's figures, for the plan builders and the checker alike.
+    pub fn new(
+        a: &Accelerator,
+        units: f64,
+        unit_price: f64,
+        site: Option<String>,
+        period: Option<i64>,
+    ) -> Purchase {
+        Purchase {
+            id: a.id.clone(),
+            name: a.display_name().to_string(),
+            vendor: a.vendor.clone(),
+            origin: a.origin.as_str().to_string(),
+            units,
+            cost: units * unit_price,
+            pflops: units * a.tflops / 1000.0,
+            site,
+            period,
+        }
+    }
 }
 
 /// One accelerator in the fleet after the plan.
@@ -399,17 +455,8 @@ impl Plan {
             let new = e.new_units[i];
             let existing = s.existing_units(i);
             if new > 0.0 {
-                plan.purchases.push(Purchase {
-                    id: a.id.clone(),
-                    name: a.display_name().to_string(),
-                    vendor: a.vendor.clone(),
-                    origin: a.origin.as_str().to_string(),
-                    units: new,
-                    cost: new * a.unit_price,
-                    pflops: new * a.tflops / 1000.0,
-                    site: None,
-                    period: None,
-                });
+                plan.purchases
+                    .push(Purchase::new(a, new, a.unit_price, None, None));
             }
             if new + existing > 0.0 {
                 plan.fleet.push(FleetRow {

@@ -7,6 +7,7 @@ use crate::check::{Evaluation, evaluate};
 use crate::error::PlanError;
 use crate::explain::conflicts;
 use crate::model::{Goal, Request, UNIT_CAP, build};
+pub use crate::plan::relative_gap;
 use crate::plan::{Plan, Status};
 use crate::scenario::{Objective, Scenario};
 use crate::solve::{Backend, Limits, Outcome, solve};
@@ -278,19 +279,6 @@ fn checked(s: &Scenario, units: &[f64]) -> Result<Evaluation, PlanError> {
         Ok(e)
     } else {
         Err(PlanError::CheckFailed(broken.join("\n")))
-    }
-}
-
-/// Relative gap between a plan's value and its bound; below 1e-9 it is rounding noise.
-pub fn relative_gap(value: f64, bound: f64) -> f64 {
-    let diff = (value - bound).abs();
-    let denom = value.abs().max(bound.abs());
-    // Below 1e-8 of the larger magnitude, or of 1 (a plan of nothing against a bound of
-    // 1e-16), the difference is rounding noise.
-    if diff <= 1e-8 * denom.max(1.0) {
-        0.0
-    } else {
-        diff / denom
     }
 }
 

@@ -527,11 +527,7 @@ fn check_accepts_a_saved_plan_and_catches_an_edited_one() {
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("demand.pflops"), "{}", r.stdout);
     assert!(r.stdout.contains("off by 2"), "{}", r.stdout);
-    assert!(
-        r.stdout.contains("the plan states total_cost 850"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("total_cost states 850"), "{}", r.stdout);
 
     // A purchase in lots of 2 that is odd, and an unknown id.
     plan["purchases"][0]["units"] = serde_json::json!(5);
@@ -575,4 +571,293 @@ fn regression_an_all_foreign_fleet_has_share_zero_not_negative_zero() {
         json(&r.stdout)["domestic_share"]["value"].as_f64(),
         Some(0.0)
     );
+}
+
+// Issue 21: nothing slips past `check`. Each test edits one field of a real plan of the
+// Shanghai sample and expects `check` to name it (exit 1 for a wrong value, exit 2 for a
+// figure of the wrong JSON type); the untouched plan passes.
+
+/// The Shanghai sample's plan as the binary writes it.
+fn shanghai_plan() -> Value {
+    let r = chipmix(&["plan", &sample("shanghai-2025.yaml"), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    json(&r.stdout)
+}
+
+/// Runs `check` of `plan` against the Shanghai sample.
+fn check_shanghai(tag: &str, plan: &Value) -> common::Run {
+    let dir = tempdir("tamper");
+    let saved = dir.join(format!("{tag}.json"));
+    std::fs::write(&saved, serde_json::to_string_pretty(plan).unwrap()).unwrap();
+    chipmix(&[
+        "check",
+        &sample("shanghai-2025.yaml"),
+        saved.to_str().unwrap(),
+    ])
+}
+
+/// Edits `plan` with `edit`, and asserts `check` exits with `code` naming every needle.
+fn assert_caught(tag: &str, edit: impl Fn(&mut Value), code: i32, needles: &[&str]) {
+    let mut plan = shanghai_plan();
+    edit(&mut plan);
+    let r = check_shanghai(tag, &plan);
+    let text = format!("{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, code, "{tag}: {text}");
+    for n in needles {
+        assert!(text.contains(n), "{tag}: no `{n}` in:\n{text}");
+    }
+}
+
+#[test]
+fn regression_check_passes_the_untampered_sample_plan() {
+    let r = check_shanghai("untampered", &shanghai_plan());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("valid"), "{}", r.stdout);
+}
+
+#[test]
+fn regression_check_catches_an_edited_purchase_cost() {
+    assert_caught(
+        "row-cost",
+        |p| p["purchases"][0]["cost"] = 1000.into(),
+        1,
+        &["purchases[0].cost states 1000, but", "units of"],
+    );
+}
+
+#[test]
+fn regression_check_catches_an_edited_purchase_pflops() {
+    assert_caught(
+        "row-pflops",
+        |p| p["purchases"][1]["pflops"] = 99999.into(),
+        1,
+        &["purchases[1].pflops states 99999"],
+    );
+}
+
+#[test]
+fn regression_check_catches_an_edited_domestic_share_value() {
+    assert_caught(
+        "share-value",
+        |p| p["domestic_share"]["value"] = 0.99.into(),
+        1,
+        &["domestic_share.value states 0.99"],
+    );
+    assert_caught(
+        "share-min",
+        |p| p["domestic_share"]["min"] = 0.1.into(),
+        1,
+        &["domestic_share.min states 0.1"],
+    );
+    assert_caught(
+        "share-basis",
+        |p| p["domestic_share"]["basis"] = "spend".into(),
+        1,
+        &["domestic_share.basis states `spend`"],
+    );
+}
+
+#[test]
+fn regression_check_catches_an_edited_fleet() {
+    assert_caught(
+        "fleet-units",
+        |p| p["fleet"][0]["units"] = 1.into(),
+        1,
+        &["fleet[0].units states 1"],
+    );
+    assert_caught(
+        "fleet-existing",
+        |p| p["fleet"][0]["existing"] = 7.into(),
+        1,
+        &["fleet[0].existing states 7"],
+    );
+    assert_caught(
+        "fleet-row-dropped",
+        |p| {
+            p["fleet"].as_array_mut().unwrap().pop();
+        },
+        1,
+        &["fleet has no row for id"],
+    );
+    assert_caught(
+        "fleet-row-foreign",
+        |p| {
+            let mut extra = p["fleet"][0].clone();
+            extra["id"] = "nope".into();
+            p["fleet"].as_array_mut().unwrap().push(extra);
+        },
+        1,
+        &["is for id `nope`"],
+    );
+}
+
+#[test]
+fn regression_check_catches_a_status_the_purchases_contradict() {
+    // Not a status of the contract.
+    assert_caught(
+        "status-unknown",
+        |p| p["status"] = "done".into(),
+        1,
+        &["status `done` is not one of the contract's"],
+    );
+    // A plan that breaks a rule cannot be optimal: one purchase row emptied.
+    assert_caught(
+        "status-optimal-broken",
+        |p| {
+            p["purchases"].as_array_mut().unwrap().remove(0);
+        },
+        1,
+        &["status states optimal, but the purchases break"],
+    );
+    // Purchases that meet every rule are not infeasible.
+    assert_caught(
+        "status-infeasible",
+        |p| p["status"] = "infeasible".into(),
+        1,
+        &["status states infeasible, but the purchases meet every rule"],
+    );
+    // A status of the wrong type is unreadable.
+    assert_caught(
+        "status-number",
+        |p| p["status"] = 1.into(),
+        2,
+        &["status must be a string"],
+    );
+}
+
+#[test]
+fn regression_check_catches_a_bound_or_gap_that_cannot_be() {
+    // A lower bound above the plan's own cost.
+    assert_caught(
+        "bound-above-cost",
+        |p| {
+            let cost = p["total_cost"].as_f64().unwrap();
+            p["bound"] = (cost * 2.0).into();
+            p["gap"] = 0.5.into();
+        },
+        1,
+        &["bound states", "a lower bound on the cost cannot exceed"],
+    );
+    // A gap that is not (cost - bound) / cost.
+    assert_caught(
+        "gap",
+        |p| p["gap"] = 0.3.into(),
+        1,
+        &["gap states 0.3, but the total cost"],
+    );
+    assert_caught(
+        "gap-string",
+        |p| p["gap"] = "0".into(),
+        2,
+        &["gap must be a number or null, got a string"],
+    );
+}
+
+#[test]
+fn regression_check_catches_edited_totals_and_lists() {
+    for key in [
+        "total_cost",
+        "capex",
+        "opex",
+        "adoption",
+        "pflops",
+        "memory_tb",
+        "facility_kw",
+    ] {
+        assert_caught(
+            &format!("{key}-number"),
+            |p| p[key] = 1.into(),
+            1,
+            &[&format!("{key} states 1, but")],
+        );
+    }
+    assert_caught(
+        "binding",
+        |p| p["binding"] = serde_json::json!(["power"]),
+        1,
+        &["binding states [power]"],
+    );
+    assert_caught(
+        "adopted",
+        |p| p["adopted_platforms"] = serde_json::json!([]),
+        1,
+        &["adopted_platforms states []"],
+    );
+    assert_caught(
+        "objective",
+        |p| p["objective"] = "max_pflops".into(),
+        1,
+        &["objective states `max_pflops`"],
+    );
+}
+
+#[test]
+fn regression_check_rejects_stated_totals_of_the_wrong_type() {
+    let cases: [(&str, Value, &str); 6] = [
+        (
+            "total_cost",
+            "1".into(),
+            "total_cost must be a number, got a string",
+        ),
+        (
+            "capex",
+            serde_json::json!([1]),
+            "capex must be a number, got an array",
+        ),
+        (
+            "pflops",
+            serde_json::json!({"v": 1}),
+            "pflops must be a number, got an object",
+        ),
+        (
+            "opex",
+            Value::Null,
+            "opex is null, but the plan always states it",
+        ),
+        (
+            "domestic_share",
+            0.5.into(),
+            "domestic_share must be an object, got a number",
+        ),
+        (
+            "fleet",
+            "none".into(),
+            "fleet must be an array of objects, got a string",
+        ),
+    ];
+    for (key, value, needle) in cases {
+        assert_caught(
+            &format!("{key}-type"),
+            |p| p[key] = value.clone(),
+            2,
+            &[needle],
+        );
+    }
+    assert_caught(
+        "row-cost-type",
+        |p| p["purchases"][0]["cost"] = "960000".into(),
+        2,
+        &["purchases[0].cost must be a number, got a string"],
+    );
+    assert_caught(
+        "share-value-type",
+        |p| p["domestic_share"]["value"] = serde_json::json!(["0.5"]),
+        2,
+        &["domestic_share.value must be a number, got an array"],
+    );
+}
+
+#[test]
+fn regression_check_still_accepts_a_plan_with_only_its_purchases() {
+    // Older and hand-written plans state fewer figures: what is left out is not checked,
+    // and unknown extra fields are left alone.
+    let full = shanghai_plan();
+    let slim = serde_json::json!({
+        "purchases": full["purchases"].as_array().unwrap().iter().map(|r| {
+            serde_json::json!({"id": r["id"], "units": r["units"]})
+        }).collect::<Vec<_>>(),
+        "note": "hand-written",
+    });
+    let r = check_shanghai("slim", &slim);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }

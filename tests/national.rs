@@ -2272,3 +2272,216 @@ fn csv_lists_every_purchase_with_site_and_period() {
         .sum();
     assert!(close(capex, periods), "{capex} vs {periods}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 21: nothing slips past `check` in a national plan
+// ---------------------------------------------------------------------------------------
+
+/// The national sample's plan as the binary writes it.
+fn national_sample_plan() -> Value {
+    let r = chipmix(&[
+        "plan",
+        &sample("national-2025-2027.yaml"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    json(&r.stdout)
+}
+
+/// Edits the national sample's plan with `edit`, and asserts `check` exits with `code`
+/// and names every needle.
+fn assert_national_caught(tag: &str, edit: impl Fn(&mut Value), code: i32, needles: &[&str]) {
+    let mut p = national_sample_plan();
+    edit(&mut p);
+    let dir = std::env::temp_dir().join(format!("chipmix-national-tamper-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join(format!("{tag}.json"));
+    std::fs::write(&saved, serde_json::to_string_pretty(&p).unwrap()).unwrap();
+    let r = chipmix(&[
+        "check",
+        &sample("national-2025-2027.yaml"),
+        path_str(&saved),
+    ]);
+    let text = format!("{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, code, "{tag}: {text}");
+    for n in needles {
+        assert!(text.contains(n), "{tag}: no `{n}` in:\n{text}");
+    }
+}
+
+#[test]
+fn regression_national_check_passes_the_untampered_sample_plan() {
+    assert_national_caught("untampered", |_| {}, 0, &["valid"]);
+}
+
+#[test]
+fn regression_national_check_catches_edited_purchase_rows() {
+    assert_national_caught(
+        "row-cost",
+        |p| p["purchases"][1]["cost"] = 5.into(),
+        1,
+        &["purchases[1].cost states 5, but"],
+    );
+    assert_national_caught(
+        "row-pflops",
+        |p| p["purchases"][0]["pflops"] = 0.into(),
+        1,
+        &["purchases[0].pflops states 0, but"],
+    );
+    assert_national_caught(
+        "row-cost-type",
+        |p| p["purchases"][0]["cost"] = serde_json::json!([1]),
+        2,
+        &["purchases[0].cost must be a number, got an array"],
+    );
+}
+
+#[test]
+fn regression_national_check_catches_edited_site_figures() {
+    for key in ["new_units", "capex", "opex"] {
+        assert_national_caught(
+            &format!("site-{key}"),
+            |p| p["sites"][0][key] = 12345.into(),
+            1,
+            &[&format!("sites[0].{key} states 12345, but")],
+        );
+    }
+    for key in [
+        "new_units",
+        "fleet_units",
+        "pflops",
+        "demand_pflops",
+        "memory_tb",
+        "facility_kw",
+        "power_kw",
+        "capex",
+        "opex",
+    ] {
+        assert_national_caught(
+            &format!("site-period-{key}"),
+            |p| p["sites"][1]["periods"][2][key] = 12345.into(),
+            1,
+            &[&format!("sites[1].periods[2].{key} states 12345, but")],
+        );
+    }
+    assert_national_caught(
+        "site-share",
+        |p| p["sites"][0]["periods"][0]["domestic_share"]["value"] = 0.1.into(),
+        1,
+        &["sites[0].periods[0].domestic_share.value states 0.1"],
+    );
+    assert_national_caught(
+        "site-fleet",
+        |p| p["sites"][0]["periods"][1]["fleet"][0]["units"] = 3.into(),
+        1,
+        &["sites[0].periods[1].fleet[0].units states 3"],
+    );
+    assert_national_caught(
+        "site-dropped",
+        |p| {
+            p["sites"].as_array_mut().unwrap().pop();
+        },
+        1,
+        &["sites has no row for id"],
+    );
+    assert_national_caught(
+        "site-capex-string",
+        |p| p["sites"][0]["capex"] = "192469600".into(),
+        2,
+        &["sites[0].capex must be a number, got a string"],
+    );
+}
+
+#[test]
+fn regression_national_check_catches_edited_period_figures() {
+    for key in [
+        "span_years",
+        "discount_factor",
+        "new_units",
+        "fleet_units",
+        "pflops",
+        "demand_pflops",
+        "memory_tb",
+        "facility_kw",
+        "capex",
+        "opex",
+        "adoption",
+        "discounted_cost",
+        "capex_budget",
+    ] {
+        assert_national_caught(
+            &format!("period-{key}"),
+            |p| p["periods"][1][key] = 12345.into(),
+            1,
+            &[&format!("periods[1].{key} states 12345, but")],
+        );
+    }
+    assert_national_caught(
+        "period-share",
+        |p| p["periods"][2]["domestic_share"]["value"] = 0.2.into(),
+        1,
+        &["periods[2].domestic_share.value states 0.2"],
+    );
+    assert_national_caught(
+        "period-binding",
+        |p| p["periods"][0]["binding"] = serde_json::json!([]),
+        1,
+        &["periods[0].binding states []"],
+    );
+    // The sample has no per-period budget: a stated one is a figure the scenario lacks.
+    assert_national_caught(
+        "period-budget",
+        |p| p["periods"][0]["budget"] = 1.into(),
+        1,
+        &["periods[0].budget states 1, but there is none"],
+    );
+    assert_national_caught(
+        "period-share-string",
+        |p| p["periods"][1]["domestic_share"]["value"] = "0.5".into(),
+        2,
+        &["periods[1].domestic_share.value must be a number, got a string"],
+    );
+}
+
+#[test]
+fn regression_national_check_catches_edited_totals_fleet_share_and_status() {
+    assert_national_caught(
+        "total",
+        |p| p["total_cost"] = 1.into(),
+        1,
+        &["total_cost states 1, but"],
+    );
+    assert_national_caught(
+        "fleet",
+        |p| p["fleet"][0]["new"] = 12345.into(),
+        1,
+        &["fleet[0].new states 12345, but"],
+    );
+    assert_national_caught(
+        "share",
+        |p| p["domestic_share"]["value"] = 1.into(),
+        1,
+        &["domestic_share.value states 1, but"],
+    );
+    assert_national_caught(
+        "status",
+        |p| {
+            p["purchases"].as_array_mut().unwrap().remove(0);
+        },
+        1,
+        &["status states optimal, but the purchases break"],
+    );
+    assert_national_caught(
+        "status-unknown",
+        |p| p["status"] = "proven".into(),
+        1,
+        &["status `proven` is not one of the contract's"],
+    );
+    assert_national_caught(
+        "total-array",
+        |p| p["capex"] = serde_json::json!([1, 2]),
+        2,
+        &["capex must be a number, got an array"],
+    );
+}

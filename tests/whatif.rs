@@ -687,6 +687,114 @@ fn merge_refuses_a_shard_whose_parameters_do_not_match_its_points() {
     }
 }
 
+/// Issue 21: `merge` trusted shard contents. Runs the 5-point quota sweep of the Shanghai
+/// sample as 2 shards, edits the first row with a plan of shard 2 with `edit`, and asserts
+/// merge exits 2 naming the edited file, the point and every needle. The untouched
+/// shards merge.
+fn assert_merge_refuses_edited_row(tag: &str, edit: impl Fn(&mut Value), needles: &[&str]) {
+    let s = sample(SHANGHAI);
+    let dir = temp_dir(tag);
+    let base = quota_sweep_args(&s, "0.25");
+    let s1 = write_shard(&base, &[], 1, 2, &dir, "s1.json");
+    let s2 = write_shard(&base, &[], 2, 2, &dir, "s2.json");
+    assert_eq!(chipmix(&["merge", &s1, &s2]).code, 0);
+    let mut f = json(&std::fs::read_to_string(&s2).unwrap());
+    let row = f["result"]["rows"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["status"] == "optimal")
+        .expect("shard 2 has a row with a plan");
+    edit(row);
+    let edited = dir.join("edited.json");
+    std::fs::write(&edited, serde_json::to_string_pretty(&f).unwrap()).unwrap();
+    let edited = edited.display().to_string();
+    let r = chipmix(&["merge", &s1, &edited, "--format", "csv"]);
+    let mut all = vec!["edited.json", "point 2 (policy.domestic_share.min=0.25)"];
+    all.extend(needles);
+    assert_refused(&r, &all);
+}
+
+#[test]
+fn regression_merge_refuses_a_shard_row_edited_to_a_total_cost_of_1() {
+    assert_merge_refuses_edited_row(
+        "row-total-cost",
+        |row| row["total_cost"] = 1.into(),
+        &["total_cost states 1, but its purchases give"],
+    );
+}
+
+#[test]
+fn regression_merge_refuses_a_shard_row_with_all_units_set_to_0() {
+    assert_merge_refuses_edited_row(
+        "row-units-0",
+        |row| {
+            for u in row["units"].as_array_mut().unwrap() {
+                *u = 0.into();
+            }
+        },
+        &["units.h20 states 0, but its purchases give"],
+    );
+    // With its purchases emptied as well, the row claims a plan that breaks the rules.
+    assert_merge_refuses_edited_row(
+        "row-units-0-no-purchases",
+        |row| {
+            for u in row["units"].as_array_mut().unwrap() {
+                *u = 0.into();
+            }
+            row["purchases"] = Value::Array(vec![]);
+        },
+        &[
+            "states status optimal, but its purchases break",
+            "demand.pflops",
+        ],
+    );
+}
+
+#[test]
+fn regression_merge_refuses_other_edited_shard_figures() {
+    for (key, value) in [
+        ("capex", Value::from(1)),
+        ("opex", Value::from(1)),
+        ("adoption", Value::from(1)),
+        ("pflops", Value::from(1)),
+        ("domestic_share", Value::from(0.99)),
+    ] {
+        assert_merge_refuses_edited_row(
+            &format!("row-{key}"),
+            |row| row[key] = value.clone(),
+            &[&format!("{key} states {value}, but its purchases give")],
+        );
+    }
+    assert_merge_refuses_edited_row(
+        "row-status",
+        |row| row["status"] = "great".into(),
+        &["status `great` is not one of the contract's"],
+    );
+    // A row that says there is no plan but keeps its figures.
+    assert_merge_refuses_edited_row(
+        "row-infeasible",
+        |row| row["status"] = "infeasible".into(),
+        &["says there is no plan, but the row states figures"],
+    );
+}
+
+#[test]
+fn regression_merge_refuses_a_shard_whose_scenario_was_edited() {
+    let s = sample(SHANGHAI);
+    let dir = temp_dir("edited-scenario");
+    let base = quota_sweep_args(&s, "0.25");
+    let only = write_shard(&base, &[], 1, 1, &dir, "s1.json");
+    let mut f = json(&std::fs::read_to_string(&only).unwrap());
+    let yaml = f["scenario"].as_str().unwrap().to_string();
+    assert!(yaml.contains("pflops: 1500"), "{yaml}");
+    f["scenario"] = yaml.replace("pflops: 1500", "pflops: 15").into();
+    let edited = dir.join("edited.json");
+    std::fs::write(&edited, serde_json::to_string(&f).unwrap()).unwrap();
+    let r = chipmix(&["merge", &edited.display().to_string()]);
+    assert_refused(&r, &["edited.json", "no longer match its fingerprint"]);
+}
+
 // ---------------------------------------------------------------------------------------
 // 5. Sweeps refused before they start
 // ---------------------------------------------------------------------------------------

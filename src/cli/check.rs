@@ -1,7 +1,8 @@
-//! `chipmix check`: re-evaluate a saved plan against a scenario.
+//! `chipmix check`: re-evaluate a saved plan against a scenario, and every figure it states.
 
 use super::args::CheckArgs;
 use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN, load_any};
+use crate::audit::Findings;
 use crate::check::{audit, read_saved_plan};
 use crate::national::check::{audit_national, read_saved_purchases};
 use crate::scenario::Validated;
@@ -35,13 +36,13 @@ pub fn run(a: &CheckArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
-    let (e, problems) = audit(&loaded.scenario, &saved);
+    let (e, found) = audit(&loaded.scenario, &saved);
     report(
         a,
         e.checks.len(),
         (e.total_cost, e.pflops),
         &loaded.scenario.currency,
-        problems,
+        found,
     )
 }
 
@@ -54,26 +55,34 @@ fn national(a: &CheckArgs, n: &National, text: &str) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
-    let (e, problems) = audit_national(n, &saved);
+    let (e, found) = audit_national(n, &saved);
     let pflops = e.periods.last().map_or(0.0, |p| p.pflops);
     report(
         a,
         e.checks.len(),
         (e.total_cost, pflops),
         &n.currency,
-        problems,
+        found,
     )
 }
 
 /// Prints the verdict (with the plan's total cost and PFLOPS, in the last period for a
-/// national plan) and returns the exit code.
+/// national plan) and returns the exit code: 2 when a stated figure has the wrong JSON
+/// type (the plan cannot be read), 1 with problems, 0 valid.
 fn report(
     a: &CheckArgs,
     rules: usize,
     (total, pflops): (f64, f64),
     currency: &str,
-    problems: Vec<String>,
+    found: Findings,
 ) -> i32 {
+    if !found.unreadable.is_empty() {
+        for u in &found.unreadable {
+            eprintln!("{}: {u}", a.plan.display());
+        }
+        return EXIT_BAD_INPUT;
+    }
+    let problems = found.problems;
     if problems.is_empty() {
         println!(
             "{}: valid against {} ({rules} rules checked; total cost {total:.2} {currency}, {pflops:.3} PFLOPS)",

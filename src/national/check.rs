@@ -5,7 +5,9 @@
 //! share, budgets) and the discounted costs are computed here. Nothing is shared with the
 //! model builder but the scenario types.
 
+use crate::audit::Findings;
 use crate::check::{Check, Evaluation, TOLERANCE, compare, evaluate};
+use crate::plan::{Purchase, Status};
 use crate::scenario::national::National;
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, ShareBasis};
@@ -385,6 +387,7 @@ pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational,
         .ok_or("the plan has no `purchases` list")?;
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let mut x = vec![vec![vec![0.0; na]; nt]; ns];
+    let mut purchases = Vec::with_capacity(rows.len());
     let mut seen = std::collections::BTreeSet::new();
     for (k, row) in rows.iter().enumerate() {
         let id = row
@@ -429,16 +432,19 @@ pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational,
             ));
         }
         x[s][t][a] = units;
+        purchases.push(Purchase::new(
+            &nat.accelerators[a],
+            units,
+            nat.per_period[a].unit_price[t],
+            nat.has_sites.then(|| nat.sites[s].id.clone()),
+            nat.has_periods.then_some(nat.years[t]),
+        ));
     }
-    let stated = ["total_cost", "capex", "opex", "adoption"]
-        .iter()
-        .filter_map(|k| {
-            v.get(*k)
-                .and_then(|x| x.as_f64())
-                .map(|x| (k.to_string(), x))
-        })
-        .collect();
-    Ok(SavedNational { x, stated })
+    Ok(SavedNational {
+        x,
+        rows: purchases,
+        value: v,
+    })
 }
 
 /// A saved plan of a many-site / many-period scenario, read back for checking.
@@ -446,27 +452,20 @@ pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational,
 pub struct SavedNational {
     /// Purchases `x[s][t][a]`.
     pub x: Vec<Vec<Vec<f64>>>,
-    /// Figures the plan states.
-    pub stated: Vec<(String, f64)>,
+    /// Each purchase row as the plan builder writes it for its units, in the plan's order.
+    pub rows: Vec<Purchase>,
+    /// The plan as saved, whose figures are compared with the re-evaluation.
+    pub value: serde_json::Value,
 }
 
-/// Every problem of a saved plan: broken rules, and stated figures that differ from the
-/// re-evaluation.
-pub fn audit_national(nat: &National, saved: &SavedNational) -> (NationalEvaluation, Vec<String>) {
+/// Every problem of a saved plan: broken rules, then stated figures (top level, purchase
+/// rows, fleet, `sites[]` and `periods[]`) that differ from the plan its purchases give.
+/// `Findings::unreadable` lists what keeps the plan from being read.
+pub fn audit_national(nat: &National, saved: &SavedNational) -> (NationalEvaluation, Findings) {
     let e = evaluate_national(nat, &saved.x);
-    let mut problems: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
-    for (name, value) in &saved.stated {
-        let actual = match name.as_str() {
-            "total_cost" => e.total_cost,
-            "capex" => e.capex,
-            "opex" => e.opex,
-            _ => e.adoption,
-        };
-        if !same_cost(actual, *value) {
-            problems.push(format!(
-                "the plan states {name} {value}, but its purchases give {actual}"
-            ));
-        }
-    }
-    (e, problems)
+    let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
+    let rebuilt = super::detail::from_evaluation(nat, &e, Status::Optimal, "");
+    let mut found = crate::audit::compare(&saved.value, &rebuilt, &saved.rows, broken.len());
+    found.problems.splice(0..0, broken);
+    (e, found)
 }

@@ -77,17 +77,13 @@ pub fn from_evaluation(
             for t in 0..nt {
                 let units = e.x[s][t][a];
                 if units > 0.0 {
-                    plan.purchases.push(Purchase {
-                        id: acc.id.clone(),
-                        name: acc.display_name().to_string(),
-                        vendor: acc.vendor.clone(),
-                        origin: acc.origin.as_str().to_string(),
+                    plan.purchases.push(Purchase::new(
+                        acc,
                         units,
-                        cost: units * nat.per_period[a].unit_price[t],
-                        pflops: units * acc.tflops / 1000.0,
-                        site: site_id(s),
-                        period: year(t),
-                    });
+                        nat.per_period[a].unit_price[t],
+                        site_id(s),
+                        year(t),
+                    ));
                 }
             }
         }

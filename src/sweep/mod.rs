@@ -210,6 +210,25 @@ pub struct Row {
     /// Why there is no plan (infeasible: the first conflict; error: the message).
     #[serde(default)]
     pub note: Option<String>,
+    /// Every purchase of the point's plan, with its site and period (empty without a plan):
+    /// what `merge` re-checks a shard's figures against. Not a column of the sweep.
+    #[serde(default)]
+    pub purchases: Vec<Bought>,
+}
+
+/// One purchase row of a point's plan, as a shard file keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bought {
+    /// Accelerator id.
+    pub id: String,
+    /// Site (scenarios with sites).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// Year (scenarios with periods).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
+    /// New units.
+    pub units: f64,
 }
 
 /// A finished sweep (or one shard of it).
@@ -386,6 +405,19 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
         marginal_cost: None,
         units,
         note,
+        purchases: if has {
+            plan.purchases
+                .iter()
+                .map(|p| Bought {
+                    id: p.id.clone(),
+                    site: p.site.clone(),
+                    period: p.period,
+                    units: p.units,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -404,6 +436,7 @@ fn error_row(index: usize, values: Vec<String>, ids: &[String], why: String) -> 
         marginal_cost: None,
         units: vec![None; ids.len()],
         note: Some(why),
+        purchases: Vec::new(),
     }
 }
 
@@ -494,6 +527,7 @@ mod tests {
                     marginal_cost: None,
                     units: vec![],
                     note: None,
+                    purchases: vec![],
                 })
                 .collect(),
         }

@@ -1,17 +1,25 @@
 //! Distributed sweeps: `--shard K/N` solves every N-th point starting at the K-th (so slow
 //! and fast regions of a sweep spread evenly) and writes a shard file; [`merge`] checks that
-//! the shard files belong to one sweep, cover it exactly once, and joins them into the
-//! result a single run would give.
+//! the shard files belong to one sweep, cover it exactly once, re-checks every row's figures
+//! against its own purchases and the point's scenario (which travels in the shard file),
+//! and joins them into the result a single run would give.
 
-use super::{Job, SweepError, SweepResult};
+use super::{Job, Row, Sweep, SweepError, SweepResult};
+use crate::check::{evaluate, read_saved_plan};
+use crate::national::check::{evaluate_national, read_saved_purchases, same_cost};
+use crate::plan::{Plan, Status};
+use crate::planner::Options;
+use crate::scenario::{Document, Override, Validated};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
 /// What a shard file says it is.
 pub const SHARD_FORMAT: &str = "chipmix-sweep-shard";
-/// Version of the shard file layout.
-pub const SHARD_VERSION: u32 = 1;
+/// Version of the shard file layout (2: the scenario, the overrides and every row's
+/// purchases travel in the file, so that `merge` can re-check the rows).
+pub const SHARD_VERSION: u32 = 2;
 
 /// The K-th of N slices of a sweep (1-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +74,16 @@ pub struct ShardFile {
     pub shard: Shard,
     /// Points in the whole sweep.
     pub points: usize,
+    /// The scenario the sweep ran on (catalog merged, no overrides), as YAML: `merge`
+    /// re-checks every row against it.
+    #[serde(default)]
+    pub scenario: String,
+    /// The `--set` overrides common to every point, as `PATH=VALUE`.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// The solver options, as the fingerprint hashes them.
+    #[serde(default)]
+    pub solver: String,
     /// This slice's rows (marginal costs are filled in by the merge).
     pub result: SweepResult,
 }
@@ -77,20 +95,35 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// The fingerprint of a sweep job.
-pub fn fingerprint(job: &Job) -> String {
-    let mut text = serde_yaml::to_string(job.document.value()).unwrap_or_default();
-    for o in job.base {
+/// What a job's fingerprint hashes: the scenario as YAML, the common overrides, and the
+/// solver options.
+fn origin(job: &Job) -> (String, Vec<String>, String) {
+    (
+        serde_yaml::to_string(job.document.value()).unwrap_or_default(),
+        job.base.iter().map(|o| o.to_string()).collect(),
+        format!(
+            "{} {:?} {:?}",
+            job.options.backend.as_str(),
+            job.options.time_limit_s,
+            job.options.mip_gap
+        ),
+    )
+}
+
+fn fingerprint_of(scenario: &str, set: &[String], sweep: &Sweep, solver: &str) -> String {
+    let mut text = scenario.to_string();
+    for o in set {
         text.push_str(&format!("\n--set {o}"));
     }
-    text.push_str(&serde_json::to_string(job.sweep).unwrap_or_default());
-    text.push_str(&format!(
-        "\n{} {:?} {:?}",
-        job.options.backend.as_str(),
-        job.options.time_limit_s,
-        job.options.mip_gap
-    ));
+    text.push_str(&serde_json::to_string(sweep).unwrap_or_default());
+    text.push_str(&format!("\n{solver}"));
     format!("{:016x}", fnv1a(text.as_bytes()))
+}
+
+/// The fingerprint of a sweep job.
+pub fn fingerprint(job: &Job) -> String {
+    let (scenario, set, solver) = origin(job);
+    fingerprint_of(&scenario, &set, job.sweep, &solver)
 }
 
 /// Runs one slice of a sweep.
@@ -99,12 +132,16 @@ pub fn run(job: &Job, shard: Shard, done: &(dyn Fn() + Sync)) -> Result<ShardFil
     let indices = shard.indices(total);
     let (ids, scenario, currency) = job.validate(&indices)?;
     let rows = job.run(&indices, &ids, done)?;
+    let (scenario_yaml, set, solver) = origin(job);
     Ok(ShardFile {
         format: SHARD_FORMAT.into(),
         version: SHARD_VERSION,
         fingerprint: fingerprint(job),
         shard,
         points: total,
+        scenario: scenario_yaml,
+        set,
+        solver,
         result: SweepResult {
             scenario,
             currency,
@@ -146,7 +183,8 @@ pub fn read(text: &str, name: &str) -> Result<ShardFile, String> {
 }
 
 /// Joins shard files into the whole sweep. Refuses shards of different sweeps, a missing
-/// or repeated shard, and rows that do not cover every point exactly once.
+/// or repeated shard, rows that do not cover every point exactly once, and rows whose
+/// figures are not those of their purchases (see [`recheck`]).
 pub fn merge(files: Vec<(String, ShardFile)>) -> Result<SweepResult, String> {
     let Some((first_name, first)) = files.first() else {
         return Err("no shard files to merge".into());
@@ -192,8 +230,176 @@ pub fn merge(files: Vec<(String, ShardFile)>) -> Result<SweepResult, String> {
             "{name} has different accelerator columns from {first_name}"
         ));
     }
+    for (name, f) in &files {
+        recheck(name, f)?;
+    }
     result.fill_marginal_costs();
     Ok(result)
+}
+
+/// Re-checks every row of a shard file against the scenario it carries: the file must
+/// still match its fingerprint; a row with a plan is re-evaluated at its point (the
+/// scenario with the common overrides and the point's values) from its own purchases with
+/// the independent checker, must meet every rule, and must state the figures those
+/// purchases give (within the checker's tolerance). A row without a plan (infeasible,
+/// unbounded, error) is not re-solved: it must state no figures. Errors name the file, the
+/// point and the figure.
+pub fn recheck(name: &str, file: &ShardFile) -> Result<(), String> {
+    let sweep = &file.result.sweep;
+    if fingerprint_of(&file.scenario, &file.set, sweep, &file.solver) != file.fingerprint {
+        return Err(format!(
+            "{name}: its scenario, overrides, parameters or solver options no longer match its fingerprint (the file was edited)"
+        ));
+    }
+    let document = Document::parse(file.scenario.clone(), &format!("{name} (scenario)"), None)
+        .map_err(|e| format!("{name}: its scenario cannot be read: {e}"))?;
+    let base = file
+        .set
+        .iter()
+        .map(|s| s.parse::<Override>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{name}: {e}"))?;
+    let job = Job {
+        document: &document,
+        base: &base,
+        sweep,
+        options: Options::default(),
+    };
+    let verdicts: Vec<Result<(), String>> = file
+        .result
+        .rows
+        .par_iter()
+        .map(|row| {
+            if row.index >= sweep.len() {
+                return Err(format!(
+                    "{name}: row {} is not a point of the sweep",
+                    row.index
+                ));
+            }
+            recheck_row(&job, &file.result.ids, row)
+                .map_err(|e| format!("{name}: point {}: {e}", sweep.label(row.index)))
+        })
+        .collect();
+    verdicts.into_iter().collect()
+}
+
+/// Re-checks one row (see [`recheck`]).
+fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
+    let status = Status::parse(&stated.status).ok_or_else(|| {
+        format!(
+            "status `{}` is not one of the contract's ({})",
+            stated.status,
+            Status::names()
+        )
+    })?;
+    let values = job.sweep.values(stated.index);
+    if stated.values != values {
+        return Err(format!(
+            "its parameter values [{}] are not the point's [{}]",
+            stated.values.join(", "),
+            values.join(", ")
+        ));
+    }
+    if !status.has_plan() {
+        let figures = [
+            stated.total_cost,
+            stated.capex,
+            stated.opex,
+            stated.adoption,
+            stated.pflops,
+            stated.domestic_share,
+        ];
+        if figures.iter().chain(&stated.units).any(Option::is_some) || !stated.purchases.is_empty()
+        {
+            return Err(format!(
+                "status {} says there is no plan, but the row states figures or purchases",
+                stated.status
+            ));
+        }
+        return Ok(());
+    }
+    let loaded = job
+        .document
+        .resolve_any(&job.sets(stated.index))
+        .map_err(|e| format!("the point's scenario is not valid: {e}"))?;
+    let scenario_ids: Vec<&str> = loaded
+        .scenario
+        .accelerators()
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    if scenario_ids != ids {
+        return Err(format!(
+            "the accelerator columns [{}] are not the point's [{}]",
+            ids.join(", "),
+            scenario_ids.join(", ")
+        ));
+    }
+    // The purchases are read as a saved plan's are, by the same reader.
+    let text = serde_json::json!({ "purchases": stated.purchases }).to_string();
+    let (plan, broken) = match &loaded.scenario {
+        Validated::Single(s) => {
+            let saved = read_saved_plan(s, &text)?;
+            let e = evaluate(s, &saved.new_units);
+            let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
+            (Plan::from_evaluation(s, &e, status, ""), broken)
+        }
+        Validated::National(n) => {
+            let saved = read_saved_purchases(n, &text)?;
+            let e = evaluate_national(n, &saved.x);
+            let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
+            (
+                crate::national::detail::from_evaluation(n, &e, status, ""),
+                broken,
+            )
+        }
+    };
+    if let Some(first) = broken.first() {
+        return Err(format!(
+            "the row states status {}, but its purchases break {} rule(s) of the point's scenario ({first})",
+            stated.status,
+            broken.len()
+        ));
+    }
+    let want = super::row(stated.index, values, &plan, ids);
+    let mut figures: Vec<(String, Option<f64>, Option<f64>)> = vec![
+        ("total_cost".into(), stated.total_cost, want.total_cost),
+        ("capex".into(), stated.capex, want.capex),
+        ("opex".into(), stated.opex, want.opex),
+        ("adoption".into(), stated.adoption, want.adoption),
+        ("pflops".into(), stated.pflops, want.pflops),
+        (
+            "domestic_share".into(),
+            stated.domestic_share,
+            want.domestic_share,
+        ),
+    ];
+    if stated.units.len() != ids.len() {
+        return Err(format!(
+            "the row has {} units columns for {} accelerators",
+            stated.units.len(),
+            ids.len()
+        ));
+    }
+    for (k, id) in ids.iter().enumerate() {
+        figures.push((format!("units.{id}"), stated.units[k], want.units[k]));
+    }
+    for (figure, got, should) in figures {
+        let agree = match (got, should) {
+            (Some(a), Some(b)) => same_cost(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !agree {
+            let show = |v: Option<f64>| v.map_or("nothing".to_string(), |v| v.to_string());
+            return Err(format!(
+                "{figure} states {}, but its purchases give {}",
+                show(got),
+                show(should)
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

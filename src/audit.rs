@@ -1,0 +1,498 @@
+//! A saved plan's stated figures held against the plan its purchases give: the plan
+//! builder is run on the checker's evaluation of the purchases (the same code that wrote
+//! the plan), and every figure the saved JSON states is compared with the rebuilt one, by
+//! its JSON path. One walk serves single-site and national plans alike.
+//!
+//! Two kinds of finding, kept apart because they mean different things:
+//! - **unreadable**: the plan is not in the contract's shape: a string, array, object or
+//!   boolean where a number is due (and the like), or `null` where the plan always has a
+//!   value. The plan cannot be read, so nothing is judged (bad input).
+//! - **problems**: a figure of the right type whose value is not what the purchases give,
+//!   a status the purchases contradict, a `bound` or `gap` that cannot be, rows missing
+//!   from or foreign to a stated list.
+//!
+//! Only what is stated is checked: a field the plan leaves out is fine. Fields the
+//! contract does not know are left alone, and so is prose (`conflicts`, `warnings`,
+//! `message`, `sources`) and labels (`scenario`, `solver`, `name`).
+
+use crate::check::TOLERANCE;
+use crate::plan::{Plan, Purchase, Status, relative_gap};
+use serde_json::{Map, Value};
+
+/// What the comparison found.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    /// The plan is not in the contract's shape (each names the JSON path).
+    pub unreadable: Vec<String>,
+    /// Stated figures that are not what the purchases give (each names the JSON path).
+    pub problems: Vec<String>,
+}
+
+/// What a field must hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// A number, compared with the rebuilt one within the checker's tolerance.
+    Number,
+    /// A string, compared with the rebuilt one.
+    Text,
+    /// A string that is a label only (type-checked, not compared).
+    Label,
+    /// `true` or `false`, compared.
+    Flag,
+    /// A list of names, compared as a set.
+    Names,
+    /// The domestic-share object.
+    Share,
+    /// A list of rows keyed by `id`, each of the given fields.
+    RowsById(&'static [(&'static str, Kind)]),
+    /// A list of rows keyed by `period`, each of the given fields.
+    RowsByPeriod(&'static [(&'static str, Kind)]),
+}
+
+use Kind::*;
+
+const SHARE: &[(&str, Kind)] = &[
+    ("basis", Text),
+    ("value", Number),
+    ("min", Number),
+    ("strict", Flag),
+];
+
+const FLEET: &[(&str, Kind)] = &[
+    ("name", Label),
+    ("vendor", Text),
+    ("origin", Text),
+    ("units", Number),
+    ("existing", Number),
+    ("new", Number),
+    ("pflops", Number),
+    ("facility_kw", Number),
+];
+
+const COUNT: &[(&str, Kind)] = &[("units", Number), ("existing", Number), ("new", Number)];
+
+const SITE_PERIOD: &[(&str, Kind)] = &[
+    ("new_units", Number),
+    ("fleet_units", Number),
+    ("pflops", Number),
+    ("demand_pflops", Number),
+    ("memory_tb", Number),
+    ("facility_kw", Number),
+    ("power_kw", Number),
+    ("domestic_share", Share),
+    ("capex", Number),
+    ("opex", Number),
+    ("fleet", RowsById(COUNT)),
+    ("binding", Names),
+];
+
+const SITE: &[(&str, Kind)] = &[
+    ("name", Label),
+    ("new_units", Number),
+    ("capex", Number),
+    ("opex", Number),
+    ("periods", RowsByPeriod(SITE_PERIOD)),
+];
+
+const PERIOD: &[(&str, Kind)] = &[
+    ("span_years", Number),
+    ("discount_factor", Number),
+    ("new_units", Number),
+    ("fleet_units", Number),
+    ("pflops", Number),
+    ("demand_pflops", Number),
+    ("memory_tb", Number),
+    ("facility_kw", Number),
+    ("domestic_share", Share),
+    ("capex", Number),
+    ("opex", Number),
+    ("adoption", Number),
+    ("discounted_cost", Number),
+    ("budget", Number),
+    ("capex_budget", Number),
+    ("binding", Names),
+];
+
+/// The top level, but for `status`, `bound`, `gap` and `purchases` (checked on their own).
+const TOP: &[(&str, Kind)] = &[
+    ("scenario", Label),
+    ("objective", Text),
+    ("currency", Text),
+    ("solver", Label),
+    ("total_cost", Number),
+    ("capex", Number),
+    ("opex", Number),
+    ("adoption", Number),
+    ("pflops", Number),
+    ("memory_tb", Number),
+    ("facility_kw", Number),
+    ("domestic_share", Share),
+    ("fleet", RowsById(FLEET)),
+    ("adopted_platforms", Names),
+    ("binding", Names),
+    ("sites", RowsById(SITE)),
+    ("periods", RowsByPeriod(PERIOD)),
+];
+
+/// The fields of a purchase row compared here (`id`, `units`, `site` and `period` are the
+/// decision, read before).
+const PURCHASE: &[(&str, Kind)] = &[
+    ("name", Label),
+    ("vendor", Text),
+    ("origin", Text),
+    ("cost", Number),
+    ("pflops", Number),
+];
+
+/// Compares the saved plan `stated` with `rebuilt`, the plan its purchases give (built by
+/// the plan builder from the checker's evaluation). `rows[k]` is the row purchase `k` of
+/// the saved plan should be (its units at the scenario's price); `broken` is the number of
+/// rules the purchases break.
+pub fn compare(stated: &Value, rebuilt: &Plan, rows: &[Purchase], broken: usize) -> Findings {
+    let mut w = Walk::default();
+    let Some(top) = stated.as_object() else {
+        w.unreadable.push("the plan is not a JSON object".into());
+        return w.findings();
+    };
+    let expected = serde_json::to_value(rebuilt).unwrap_or(Value::Null);
+    let status = w.status(top, broken);
+    // A plan without a plan (infeasible, unbounded, error) is written with null figures and
+    // empty lists: those say nothing and are not compared.
+    w.lenient = status.is_some_and(|s| !s.has_plan());
+    w.fields("", top, &expected, TOP);
+    w.bound_and_gap(top, rebuilt, status);
+    if let Some(list) = top.get("purchases").and_then(Value::as_array) {
+        for (k, (row, want)) in list.iter().zip(rows).enumerate() {
+            let (Some(row), Ok(want)) = (row.as_object(), serde_json::to_value(want)) else {
+                continue;
+            };
+            let path = format!("purchases[{k}]");
+            let why = |field: &str| match field {
+                "cost" => format!("{} units of {} cost", rows[k].units, rows[k].id),
+                "pflops" => format!("{} units of {} give", rows[k].units, rows[k].id),
+                _ => format!("accelerator {} is", rows[k].id),
+            };
+            for &(field, kind) in PURCHASE {
+                if let Some(v) = row.get(field) {
+                    let at = format!("{path}.{field}");
+                    w.value(
+                        &at,
+                        v,
+                        want.get(field).unwrap_or(&Value::Null),
+                        kind,
+                        &why(field),
+                    );
+                }
+            }
+        }
+    }
+    w.findings()
+}
+
+#[derive(Default)]
+struct Walk {
+    unreadable: Vec<String>,
+    problems: Vec<String>,
+    lenient: bool,
+}
+
+/// A JSON value as the plan shows it, for messages.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("`{s}`"),
+        other => other.to_string(),
+    }
+}
+
+/// The JSON type of `v`, for messages.
+fn type_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+/// Whether two figures agree within the checker's tolerance (relative, or absolute below 1).
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() <= TOLERANCE * a.abs().max(b.abs()).max(1.0)
+}
+
+impl Walk {
+    fn findings(self) -> Findings {
+        Findings {
+            unreadable: self.unreadable,
+            problems: self.problems,
+        }
+    }
+
+    fn wrong_type(&mut self, path: &str, due: &str, v: &Value) {
+        self.unreadable
+            .push(format!("{path} must be {due}, got {}", type_of(v)));
+    }
+
+    /// Checks the stated `status` against the contract and the purchases; returns it when
+    /// it is one of the contract's.
+    fn status(&mut self, top: &Map<String, Value>, broken: usize) -> Option<Status> {
+        let v = top.get("status")?;
+        let Some(text) = v.as_str() else {
+            self.wrong_type("status", "a string", v);
+            return None;
+        };
+        let Some(status) = Status::parse(text) else {
+            self.problems.push(format!(
+                "status `{text}` is not one of the contract's ({})",
+                Status::names()
+            ));
+            return None;
+        };
+        if status.has_plan() && broken > 0 {
+            self.problems.push(format!(
+                "status states {text}, but the purchases break {broken} rule(s) of the scenario"
+            ));
+        }
+        if status == Status::Infeasible && broken == 0 {
+            self.problems.push(
+                "status states infeasible, but the purchases meet every rule of the scenario"
+                    .into(),
+            );
+        }
+        Some(status)
+    }
+
+    /// `bound` and `gap`: numbers (or null); a lower bound on the cost cannot exceed the
+    /// cost the purchases give (an upper bound on PFLOPS cannot be below their PFLOPS), and
+    /// the gap is the relative distance between that value and the stated bound.
+    fn bound_and_gap(&mut self, top: &Map<String, Value>, rebuilt: &Plan, status: Option<Status>) {
+        let number = |w: &mut Walk, key: &str| -> Option<f64> {
+            let v = top.get(key)?;
+            match v {
+                Value::Null => None,
+                Value::Number(n) => n.as_f64(),
+                other => {
+                    w.wrong_type(key, "a number or null", other);
+                    None
+                }
+            }
+        };
+        let bound = number(self, "bound");
+        let gap = number(self, "gap");
+        if status.is_some_and(|s| !s.has_plan()) {
+            return;
+        }
+        let (value, what) = if rebuilt.maximises_pflops() {
+            (rebuilt.pflops.unwrap_or(0.0), "PFLOPS")
+        } else {
+            (rebuilt.total_cost.unwrap_or(0.0), "total cost")
+        };
+        if let Some(b) = bound {
+            if rebuilt.maximises_pflops() && b < value && !same(b, value) {
+                self.problems.push(format!(
+                    "bound states {b}, below the {value} PFLOPS the purchases give: an upper bound on PFLOPS cannot be below a plan's"
+                ));
+            }
+            if !rebuilt.maximises_pflops() && b > value && !same(b, value) {
+                self.problems.push(format!(
+                    "bound states {b}, above the total cost {value} the purchases give: a lower bound on the cost cannot exceed a plan's"
+                ));
+            }
+        }
+        if let Some(g) = gap {
+            if g < 0.0 {
+                self.problems
+                    .push(format!("gap states {g}, but a gap is never negative"));
+            } else if let Some(b) = bound {
+                let want = relative_gap(value, b);
+                if !same(g, want) {
+                    self.problems.push(format!(
+                        "gap states {g}, but the {what} {value} and the stated bound {b} give {want}"
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Compares the stated fields of one object (`fields` lists those the contract knows).
+    fn fields(
+        &mut self,
+        path: &str,
+        stated: &Map<String, Value>,
+        expected: &Value,
+        fields: &[(&str, Kind)],
+    ) {
+        for &(field, kind) in fields {
+            if let Some(v) = stated.get(field) {
+                let want = expected.get(field).unwrap_or(&Value::Null);
+                self.value(
+                    &join(path, field),
+                    v,
+                    want,
+                    kind,
+                    "the scenario and the plan's purchases give",
+                );
+            }
+        }
+    }
+
+    /// Compares one stated value with the rebuilt one; `why` ends the message's second half
+    /// (`... but {why} {expected}`).
+    fn value(&mut self, path: &str, v: &Value, want: &Value, kind: Kind, why: &str) {
+        // Null says "none": right where the rebuilt plan has none too, and in a plan without
+        // a plan; elsewhere the plan always has a value there.
+        if v.is_null() {
+            if !want.is_null() && !self.lenient && kind != Label {
+                self.unreadable.push(format!(
+                    "{path} is null, but the plan always states it (its purchases give {})",
+                    shown(want)
+                ));
+            }
+            return;
+        }
+        match kind {
+            Number => {
+                let Some(x) = v.as_f64() else {
+                    return self.wrong_type(path, "a number", v);
+                };
+                match want.as_f64() {
+                    Some(y) if !same(x, y) => self
+                        .problems
+                        .push(format!("{path} states {x}, but {why} {y}")),
+                    Some(_) => {}
+                    None => self.problems.push(format!(
+                        "{path} states {x}, but there is none (the scenario and the purchases give null)"
+                    )),
+                }
+            }
+            Text | Label => {
+                let Some(x) = v.as_str() else {
+                    return self.wrong_type(path, "a string", v);
+                };
+                if kind == Text
+                    && let Some(y) = want.as_str()
+                    && x != y
+                {
+                    self.problems
+                        .push(format!("{path} states `{x}`, but the scenario says `{y}`"));
+                }
+            }
+            Flag => {
+                let Some(x) = v.as_bool() else {
+                    return self.wrong_type(path, "true or false", v);
+                };
+                if let Some(y) = want.as_bool()
+                    && x != y
+                {
+                    self.problems
+                        .push(format!("{path} states {x}, but the scenario says {y}"));
+                }
+            }
+            Names => self.names(path, v, want),
+            Share => match (v.as_object(), want) {
+                (Some(o), _) => self.fields(path, o, want, SHARE),
+                (None, _) => self.wrong_type(path, "an object", v),
+            },
+            RowsById(fields) => self.rows(path, v, want, "id", fields),
+            RowsByPeriod(fields) => self.rows(path, v, want, "period", fields),
+        }
+    }
+
+    /// A list of names, compared as a set.
+    fn names(&mut self, path: &str, v: &Value, want: &Value) {
+        let Some(list) = v.as_array() else {
+            return self.wrong_type(path, "an array of strings", v);
+        };
+        let mut stated = Vec::new();
+        for (k, item) in list.iter().enumerate() {
+            match item.as_str() {
+                Some(s) => stated.push(s.to_string()),
+                None => return self.wrong_type(&format!("{path}[{k}]"), "a string", item),
+            }
+        }
+        if self.lenient && stated.is_empty() {
+            return;
+        }
+        let mut expected: Vec<String> = want
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        stated.sort();
+        stated.dedup();
+        expected.sort();
+        expected.dedup();
+        if stated != expected {
+            self.problems.push(format!(
+                "{path} states [{}], but the plan's purchases give [{}]",
+                stated.join(", "),
+                expected.join(", ")
+            ));
+        }
+    }
+
+    /// A list of rows, matched with the rebuilt rows by `key` (`id`, or `period`).
+    fn rows(&mut self, path: &str, v: &Value, want: &Value, key: &str, fields: &[(&str, Kind)]) {
+        let Some(list) = v.as_array() else {
+            return self.wrong_type(path, "an array of objects", v);
+        };
+        let expected: &[Value] = want.as_array().map_or(&[], Vec::as_slice);
+        let mut matched = vec![false; expected.len()];
+        for (k, row) in list.iter().enumerate() {
+            let at = format!("{path}[{k}]");
+            let Some(row) = row.as_object() else {
+                self.wrong_type(&at, "an object", row);
+                continue;
+            };
+            let id = row.get(key).unwrap_or(&Value::Null);
+            let readable = match key {
+                "id" => id.is_string(),
+                _ => id.is_null() || id.is_i64(),
+            };
+            if !readable {
+                let due = if key == "id" {
+                    "a string"
+                } else {
+                    "a year (or null)"
+                };
+                self.wrong_type(&format!("{at}.{key}"), due, id);
+                continue;
+            }
+            let Some(j) = expected.iter().position(|e| e.get(key) == Some(id)) else {
+                self.problems.push(format!(
+                    "{at} is for {key} {}, which has no row in the plan its purchases give",
+                    shown(id)
+                ));
+                continue;
+            };
+            if std::mem::replace(&mut matched[j], true) {
+                self.problems
+                    .push(format!("{at}: {key} {} is listed twice", shown(id)));
+                continue;
+            }
+            self.fields(&at, row, &expected[j], fields);
+        }
+        if self.lenient && list.is_empty() {
+            return;
+        }
+        for (e, _) in expected.iter().zip(&matched).filter(|(_, m)| !**m) {
+            let id = e.get(key).unwrap_or(&Value::Null);
+            self.problems.push(format!(
+                "{path} has no row for {key} {}, but the plan's purchases give one",
+                shown(id)
+            ));
+        }
+    }
+}
