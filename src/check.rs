@@ -475,7 +475,7 @@ pub struct SavedPlan {
 /// compared with the re-evaluation by [`audit`]. Errors name what is wrong.
 pub fn read_saved_plan(s: &Scenario, text: &str) -> Result<SavedPlan, String> {
     let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not a JSON plan: {e}"))?;
+        crate::files::parse_json(text).map_err(|e| format!("not a JSON plan: {e}"))?;
     let purchases = v
         .get("purchases")
         .and_then(|p| p.as_array())

@@ -2665,3 +2665,51 @@ fn a_failed_write_leaves_the_old_output_whole() {
         serde_json::from_str(&fs::read_to_string(&out).unwrap()).expect("a whole JSON plan");
     assert!(written["total_cost"].is_number());
 }
+
+/// serde_json keeps the last of two equal keys, so `"total_cost": 1, "total_cost": <real>`
+/// showed a reader one figure and `check` another.
+#[test]
+fn a_plan_or_shard_that_gives_a_key_twice_is_refused() {
+    let scratch = Scratch::new("json-twice");
+    let good = sample("shanghai-2025.yaml");
+    let r = run(&["plan", &good, "--format", "json"], &scratch, HANG);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let twice = r.stdout.replacen("{", "{\n  \"total_cost\": 1,", 1);
+    let plan = scratch.write("plan.json", &twice);
+    let plan = plan.display().to_string();
+    let c = run(&["check", &good, &plan], &scratch, HANG);
+    assert_eq!(c.code, Some(2), "{}", c.describe());
+    assert!(
+        c.stderr.contains("`total_cost` is given twice"),
+        "{}",
+        c.describe()
+    );
+
+    let shard = scratch.path("shard.json").display().to_string();
+    let r = run(
+        &[
+            "sweep",
+            &good,
+            "--param",
+            "policy.domestic_share.min",
+            "--values",
+            "0.5,0.6",
+            "--shard",
+            "1/1",
+            "-o",
+            &shard,
+        ],
+        &scratch,
+        HANG,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let text = fs::read_to_string(&shard).unwrap();
+    fs::write(&shard, text.replacen("{", "{\n  \"points\": 1,", 1)).unwrap();
+    let m = run(&["merge", &shard], &scratch, HANG);
+    assert_eq!(m.code, Some(2), "{}", m.describe());
+    assert!(
+        m.stderr.contains("`points` is given twice"),
+        "{}",
+        m.describe()
+    );
+}

@@ -380,7 +380,7 @@ pub fn same_cost(a: f64, b: f64) -> bool {
 /// it has periods. Errors name the row and field.
 pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational, String> {
     let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not a JSON plan: {e}"))?;
+        crate::files::parse_json(text).map_err(|e| format!("not a JSON plan: {e}"))?;
     let rows = v
         .get("purchases")
         .and_then(|p| p.as_array())

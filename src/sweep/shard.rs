@@ -154,9 +154,13 @@ pub fn run(job: &Job, shard: Shard, done: &(dyn Fn() + Sync)) -> Result<ShardFil
 
 /// Reads a shard file's JSON; `name` names it in messages.
 pub fn read(text: &str, name: &str) -> Result<ShardFile, String> {
-    let file: ShardFile = serde_json::from_str(text).map_err(|e| {
-        format!("{name}: not a chipmix sweep shard (written by `chipmix sweep --shard K/N`): {e}")
-    })?;
+    let file: ShardFile = crate::files::parse_json(text)
+        .and_then(serde_json::from_value)
+        .map_err(|e| {
+            format!(
+                "{name}: not a chipmix sweep shard (written by `chipmix sweep --shard K/N`): {e}"
+            )
+        })?;
     if file.format != SHARD_FORMAT || file.version != SHARD_VERSION {
         return Err(format!(
             "{name}: shard format `{}` version {} is not `{SHARD_FORMAT}` version {SHARD_VERSION}",
