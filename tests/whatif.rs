@@ -777,6 +777,29 @@ fn regression_merge_refuses_other_edited_shard_figures() {
         |row| row["status"] = "infeasible".into(),
         &["says there is no plan, but the row states figures"],
     );
+    // A row flipped to infeasible with every figure blanked states nothing to re-check:
+    // the point is planned again, and it has a plan.
+    assert_merge_refuses_edited_row(
+        "row-flipped-infeasible",
+        |row| {
+            row["status"] = "infeasible".into();
+            for key in [
+                "total_cost",
+                "capex",
+                "opex",
+                "adoption",
+                "pflops",
+                "domestic_share",
+            ] {
+                row[key] = Value::Null;
+            }
+            for u in row["units"].as_array_mut().unwrap() {
+                *u = Value::Null;
+            }
+            row["purchases"] = Value::Array(vec![]);
+        },
+        &["states status infeasible, but the point has a plan (optimal"],
+    );
 }
 
 #[test]

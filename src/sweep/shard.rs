@@ -245,9 +245,9 @@ pub fn merge(files: Vec<(String, ShardFile)>) -> Result<SweepResult, String> {
 /// still match its fingerprint; a row with a plan is re-evaluated at its point (the
 /// scenario with the common overrides and the point's values) from its own purchases with
 /// the independent checker, must meet every rule, and must state the figures those
-/// purchases give (within the checker's tolerance). A row without a plan (infeasible,
-/// unbounded, error) is not re-solved: it must state no figures. Errors name the file, the
-/// point and the figure.
+/// purchases give (within the checker's tolerance). A row without a plan must state no
+/// figures; an infeasible or unbounded one is planned again, and must still have no plan
+/// (an `error` row is kept). Errors name the file, the point and the figure.
 pub fn recheck(name: &str, file: &ShardFile) -> Result<(), String> {
     let sweep = &file.result.sweep;
     if fingerprint_of(&file.scenario, &file.set, sweep, &file.solver) != file.fingerprint {
@@ -267,7 +267,11 @@ pub fn recheck(name: &str, file: &ShardFile) -> Result<(), String> {
         document: &document,
         base: &base,
         sweep,
-        options: Options::default(),
+        // Used only to plan infeasible and unbounded points again; no progress lines.
+        options: Options {
+            progress: None,
+            ..Options::default()
+        },
     };
     let verdicts: Vec<Result<(), String>> = file
         .result
@@ -319,6 +323,25 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
                 "status {} says there is no plan, but the row states figures or purchases",
                 stated.status
             ));
+        }
+        // An infeasible or unbounded row carries nothing to re-check: the point is planned
+        // again, and a plan found there contradicts the row. (An `error` row, a solver
+        // failure, states nothing and is kept.)
+        if matches!(status, Status::Infeasible | Status::Unbounded) {
+            let loaded = job
+                .document
+                .resolve_any(&job.sets(stated.index))
+                .map_err(|e| format!("the point's scenario is not valid: {e}"))?;
+            if let Ok(plan) = crate::planner::plan_validated(&loaded.scenario, &job.options)
+                && plan.status.has_plan()
+            {
+                return Err(format!(
+                    "the row states status {}, but the point has a plan ({}, total cost {})",
+                    stated.status,
+                    plan.status.as_str(),
+                    plan.total_cost.map_or("-".into(), |c| format!("{c:.2}"))
+                ));
+            }
         }
         return Ok(());
     }
