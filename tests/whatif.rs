@@ -783,15 +783,8 @@ fn regression_merge_refuses_other_edited_shard_figures() {
         "row-flipped-infeasible",
         |row| {
             row["status"] = "infeasible".into();
-            for key in [
-                "total_cost",
-                "capex",
-                "opex",
-                "adoption",
-                "pflops",
-                "domestic_share",
-            ] {
-                row[key] = Value::Null;
+            for key in &FIGURES[..6] {
+                row[*key] = Value::Null;
             }
             for u in row["units"].as_array_mut().unwrap() {
                 *u = Value::Null;
