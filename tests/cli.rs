@@ -576,3 +576,39 @@ fn regression_an_all_foreign_fleet_has_share_zero_not_negative_zero() {
         Some(0.0)
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// User text that tries to leave its cell (issue 21): newlines that start a heading, raw
+// HTML, pipes, and a vendor a spreadsheet would turn into a number.
+// ---------------------------------------------------------------------------------------
+
+/// A tiny scenario whose user text (scenario name, accelerator name, vendor, source,
+/// workload name) holds `\n# injected`, `<script>`, `|` and `+1`.
+const HOSTILE: &str = r#"name: "Hostile\n# injected <script>alert(1)</script> a|b"
+accelerators:
+  - {id: d, name: "Dom\n# injected", vendor: "+1", origin: domestic, unit_price: 100, tflops: 1000, power_w: 500, lot_size: 2, source: "made up\n# injected <script>alert(1)</script>"}
+  - {id: f, name: "<script>alert(1)</script>", vendor: "a|b\n# injected <script>alert(1)</script>", origin: foreign, unit_price: 150, tflops: 2000, power_w: 1000}
+demand: {workloads: {"w|x\n# injected": 10}}
+policy: {domestic_share: {min: 0.5}}
+"#;
+
+/// `chipmix plan` of `yaml` in `format`, which must succeed.
+fn plan_as(tag: &str, yaml: &str, format: &str) -> String {
+    let f = scenario_file(tag, yaml);
+    let r = chipmix(&["plan", f.to_str().unwrap(), "--format", format]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+#[test]
+fn a_vendor_plus_one_stays_plus_one_in_csv() {
+    let text = plan_as("csv-hostile", HOSTILE, "csv");
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    // `+1` would be read as the number 1 by a spreadsheet: defused, every character kept.
+    assert_eq!(&rows[0][2], "'+1", "{text}");
+    assert_eq!(&rows[0][1], "Dom\n# injected");
+    assert_eq!(&rows[1][1], "<script>alert(1)</script>");
+    assert_eq!(&rows[1][2], "a|b\n# injected <script>alert(1)</script>");
+}

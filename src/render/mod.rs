@@ -40,16 +40,24 @@ pub fn render(plan: &Plan, format: Format) -> String {
     }
 }
 
-/// A text cell made safe for spreadsheets: text that starts with `=`, `+`, `-`, `@`, a tab
-/// or a carriage return would run as a formula, so it gets a leading `'`. Numbers stay
-/// numbers (`-0.5`; `+0.5` is written `0.5`).
+/// A text cell made safe for spreadsheets, keeping every character: text that starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return would run as a formula, so it gets a
+/// leading `'`. A plain number that starts with `-` (`-0.5`, `-1e3`) is left as it is: a
+/// spreadsheet reads it as that number, and runs nothing. One that starts with `+` is
+/// defused like the rest (`'+1`): a spreadsheet would drop the `+`, and a reader of the
+/// CSV must get back every character that was written.
 pub(crate) fn csv_safe(text: &str) -> String {
     let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    match text.parse::<f64>() {
-        Ok(_) if text.starts_with('+') => text[1..].to_string(),
-        Ok(_) => text.to_string(),
-        Err(_) if risky => format!("'{text}"),
-        Err(_) => text.to_string(),
+    let plain_number = text.starts_with('-')
+        && text[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        && text.parse::<f64>().is_ok();
+    if risky && !plain_number {
+        format!("'{text}")
+    } else {
+        text.to_string()
     }
 }
 
@@ -63,7 +71,23 @@ mod tests {
         assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_safe("-cmd"), "'-cmd");
         assert_eq!(csv_safe("-0.5"), "-0.5");
-        assert_eq!(csv_safe("+0.5"), "0.5");
+        assert_eq!(csv_safe("-1e3"), "-1e3");
         assert_eq!(csv_safe("h20"), "h20");
+        assert_eq!(csv_safe("0.5"), "0.5");
+    }
+
+    #[test]
+    fn a_leading_plus_is_kept_behind_the_apostrophe() {
+        assert_eq!(csv_safe("+1"), "'+1");
+        assert_eq!(csv_safe("+0.5"), "'+0.5");
+        assert_eq!(csv_safe("+1+cmd|' /C calc'!A0"), "'+1+cmd|' /C calc'!A0");
+    }
+
+    #[test]
+    fn words_that_parse_as_numbers_are_not_numbers() {
+        assert_eq!(csv_safe("-inf"), "'-inf");
+        assert_eq!(csv_safe("-NaN"), "'-NaN");
+        assert_eq!(csv_safe("-"), "'-");
+        assert_eq!(csv_safe("\t1"), "'\t1");
     }
 }
