@@ -40,6 +40,26 @@ pub fn render(plan: &Plan, format: Format) -> String {
     }
 }
 
+/// The visible form of a character that would break a line of text or change how the rest
+/// of it reads: a control character (C0, DEL, C1: newline, tab, escape...), a line or
+/// paragraph separator, or a bidirectional formatting character. `\n`, `\r` and `\t` are
+/// shown as such, the others as `\u{hex}`; `None` for every other character. The text table
+/// and the Markdown use it so that user text stays on one line and shows what it holds.
+pub(crate) fn visible(c: char) -> Option<String> {
+    let layout = matches!(
+        c,
+        '\u{2028}' | '\u{2029}' | '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'
+            ..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    );
+    match c {
+        '\n' => Some("\\n".into()),
+        '\r' => Some("\\r".into()),
+        '\t' => Some("\\t".into()),
+        c if c.is_control() || layout => Some(format!("\\u{{{:x}}}", c as u32)),
+        _ => None,
+    }
+}
+
 /// A text cell made safe for spreadsheets, keeping every character: text that starts with
 /// `=`, `+`, `-`, `@`, a tab or a carriage return would run as a formula, so it gets a
 /// leading `'`. A plain number that starts with `-` (`-0.5`, `-1e3`) is left as it is: a
@@ -63,7 +83,7 @@ pub(crate) fn csv_safe(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_safe;
+    use super::{csv_safe, visible};
 
     #[test]
     fn formulas_are_defused_and_numbers_kept() {
@@ -89,5 +109,17 @@ mod tests {
         assert_eq!(csv_safe("-NaN"), "'-NaN");
         assert_eq!(csv_safe("-"), "'-");
         assert_eq!(csv_safe("\t1"), "'\t1");
+    }
+
+    #[test]
+    fn line_breaks_and_controls_are_shown_not_obeyed() {
+        assert_eq!(visible('\n').as_deref(), Some("\\n"));
+        assert_eq!(visible('\t').as_deref(), Some("\\t"));
+        assert_eq!(visible('\u{1b}').as_deref(), Some("\\u{1b}"));
+        assert_eq!(visible('\u{85}').as_deref(), Some("\\u{85}"));
+        assert_eq!(visible('\u{2028}').as_deref(), Some("\\u{2028}"));
+        assert_eq!(visible('\u{202e}').as_deref(), Some("\\u{202e}"));
+        assert_eq!(visible('a'), None);
+        assert_eq!(visible('é'), None);
     }
 }
