@@ -861,3 +861,159 @@ fn regression_check_still_accepts_a_plan_with_only_its_purchases() {
     let r = check_shanghai("slim", &slim);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+// ---------------------------------------------------------------------------------------
+// User text that tries to leave its cell (issue 21): newlines that start a heading, raw
+// HTML, pipes, and a vendor a spreadsheet would turn into a number.
+// ---------------------------------------------------------------------------------------
+
+/// A tiny scenario whose user text (scenario name, accelerator name, vendor, source,
+/// workload name) holds `\n# injected`, `<script>`, `|` and `+1`.
+const HOSTILE: &str = r#"name: "Hostile\n# injected <script>alert(1)</script> a|b"
+accelerators:
+  - {id: d, name: "Dom\n# injected", vendor: "+1", origin: domestic, unit_price: 100, tflops: 1000, power_w: 500, lot_size: 2, source: "made up\n# injected <script>alert(1)</script>"}
+  - {id: f, name: "<script>alert(1)</script>", vendor: "a|b\n# injected <script>alert(1)</script>", origin: foreign, unit_price: 150, tflops: 2000, power_w: 1000}
+demand: {workloads: {"w|x\n# injected": 10}}
+policy: {domestic_share: {min: 0.5}}
+"#;
+
+/// `HOSTILE` with each newline replaced by a space: the layout it must keep.
+fn tame() -> String {
+    HOSTILE.replace("\\n", " ")
+}
+
+/// `chipmix plan` of `yaml` in `format`, which must succeed.
+fn plan_as(tag: &str, yaml: &str, format: &str) -> String {
+    let f = scenario_file(tag, yaml);
+    let r = chipmix(&["plan", f.to_str().unwrap(), "--format", format]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+/// The cells of a Markdown table row: `|` not escaped by a backslash, less one.
+fn markdown_cells(row: &str) -> usize {
+    let mut n: usize = 0;
+    let mut escaped = false;
+    for c in row.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '|' if !escaped => n += 1,
+            _ => escaped = false,
+        }
+    }
+    n.saturating_sub(1)
+}
+
+/// Checks that every row of every Markdown table in `md` has its header's cells.
+fn markdown_tables_are_whole(md: &str) {
+    let lines: Vec<&str> = md.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        if l.starts_with('|') && !lines[i.saturating_sub(1)].starts_with('|') {
+            let width = markdown_cells(l);
+            for row in lines[i..].iter().take_while(|r| r.starts_with('|')) {
+                assert_eq!(markdown_cells(row), width, "`{row}` in\n{md}");
+            }
+        }
+    }
+}
+
+/// No line of `text` starts with the injected heading.
+fn nothing_injected(text: &str) {
+    for l in text.lines() {
+        assert!(
+            !l.trim_start().starts_with("# injected"),
+            "`{l}` in\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_newline_in_a_vendor_does_not_split_a_markdown_row() {
+    let md = plan_as("md-hostile", HOSTILE, "markdown");
+    let layout = plan_as("md-tame", &tame(), "markdown");
+    assert_eq!(md.lines().count(), layout.lines().count(), "{md}");
+    nothing_injected(&md);
+    assert_eq!(
+        md.lines().filter(|l| l.starts_with("# ")).count(),
+        1,
+        "one title:\n{md}"
+    );
+    markdown_tables_are_whole(&md);
+    // The vendor is in its row, shown with its newline and pipe escaped.
+    assert!(
+        md.contains("| f | a\\|b\\n\\# injected &lt;script&gt;alert(1)&lt;/script&gt; | foreign |"),
+        "{md}"
+    );
+    assert!(md.contains("| +1 | domestic |"), "{md}");
+}
+
+#[test]
+fn a_newline_in_a_vendor_does_not_split_a_table_row() {
+    let table = plan_as("table-hostile", HOSTILE, "table");
+    let layout = plan_as("table-tame", &tame(), "table");
+    assert_eq!(table.lines().count(), layout.lines().count(), "{table}");
+    nothing_injected(&table);
+    assert!(table.starts_with("Hostile\\n# injected"), "{table}");
+    let row = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("f "))
+        .unwrap();
+    assert!(
+        row.contains("a|b\\n# injected <script>alert(1)</script>") && row.contains("foreign"),
+        "{row}"
+    );
+}
+
+#[test]
+fn raw_html_in_a_name_is_escaped_in_markdown() {
+    let md = plan_as("md-html", HOSTILE, "markdown");
+    assert!(!md.contains('<'), "raw HTML in\n{md}");
+    assert!(
+        md.starts_with("# Hostile\\n\\# injected &lt;script&gt;alert(1)&lt;/script&gt; a\\|b\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- d: made up\\n\\# injected &lt;script&gt;"),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_vendor_plus_one_stays_plus_one_in_csv() {
+    let text = plan_as("csv-hostile", HOSTILE, "csv");
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    // `+1` would be read as the number 1 by a spreadsheet: defused, every character kept.
+    assert_eq!(&rows[0][2], "'+1", "{text}");
+    assert_eq!(&rows[0][1], "Dom\n# injected");
+    assert_eq!(&rows[1][1], "<script>alert(1)</script>");
+    assert_eq!(&rows[1][2], "a|b\n# injected <script>alert(1)</script>");
+}
+
+#[test]
+fn a_newline_in_a_compare_label_or_a_sweep_value_stays_on_its_row() {
+    let f = scenario_file("hostile-labels", TINY);
+    let f = f.to_str().unwrap();
+    let variant = "x|y\n# injected <b>:policy.domestic_share.min=0.6";
+    for format in ["table", "markdown"] {
+        let r = chipmix(&["compare", f, "--variant", variant, "--format", format]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        nothing_injected(&r.stdout);
+        if format == "markdown" {
+            markdown_tables_are_whole(&r.stdout);
+            assert!(!r.stdout.contains('<'), "{}", r.stdout);
+        }
+    }
+    let r = chipmix(&[
+        "sweep",
+        f,
+        "--param",
+        "accelerators[f].vendor",
+        "--values",
+        "\"v\n# injected\",plain",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    nothing_injected(&r.stdout);
+    assert!(r.stdout.contains("  \"v\\n# injected\" "), "{}", r.stdout);
+}

@@ -1,20 +1,41 @@
 //! The default terminal report: aligned columns, totals against the scenario's limits.
+//! Text from the scenario passes through [`escape`], so that it stays on its line.
 
 use super::rows::{self, Section};
 use crate::plan::Plan;
+
+/// Text from the user (names, vendors, labels, notes that quote them) made safe for one
+/// line of a terminal report: control characters, line separators and bidirectional
+/// controls are shown as escapes (`\n`, `\t`, `\u{1b}`), so a name cannot start a new row,
+/// move the cursor or reorder what follows. Everything else is kept as written.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match super::visible(c) {
+            Some(v) => out.push_str(&v),
+            None => out.push(c),
+        }
+    }
+    out
+}
 
 /// Appends `s` as an aligned block (nothing when it has no rows).
 pub(crate) fn section(out: &mut String, s: &Section) {
     if s.rows.is_empty() {
         return;
     }
-    out.push_str(&format!("\n{}\n", s.title));
+    out.push_str(&format!("\n{}\n", escape(&s.title)));
+    let header: Vec<String> = s.header.iter().map(|h| escape(h)).collect();
+    let rows: Vec<Vec<String>> = s
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| escape(c)).collect())
+        .collect();
     let widths: Vec<usize> = (0..s.header.len())
         .map(|c| {
-            s.rows
-                .iter()
+            rows.iter()
                 .map(|r| r[c].chars().count())
-                .chain([s.header[c].chars().count()])
+                .chain([header[c].chars().count()])
                 .max()
                 .unwrap_or(0)
         })
@@ -33,17 +54,17 @@ pub(crate) fn section(out: &mut String, s: &Section) {
             .collect();
         format!("  {}\n", parts.join("  ").trim_end())
     };
-    out.push_str(&line(&s.header));
+    out.push_str(&line(&header));
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     out.push_str(&line(&rule));
-    for r in &s.rows {
+    for r in &rows {
         out.push_str(&line(r));
     }
 }
 
 /// Renders `plan` as a terminal report.
 pub fn render(plan: &Plan) -> String {
-    let mut out = format!("{}\n{}\n", plan.scenario, rows::headline(plan));
+    let mut out = format!("{}\n{}\n", escape(&plan.scenario), rows::headline(plan));
     if plan.status.has_plan() {
         for s in rows::plan_sections(plan) {
             section(&mut out, &s);
@@ -52,7 +73,7 @@ pub fn render(plan: &Plan) -> String {
     for (title, items) in rows::notes(plan) {
         out.push_str(&format!("\n{title}\n"));
         for i in items {
-            out.push_str(&format!("  - {i}\n"));
+            out.push_str(&format!("  - {}\n", escape(&i)));
         }
     }
     out

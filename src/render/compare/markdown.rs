@@ -2,6 +2,7 @@
 
 use super::{binding, missing, section};
 use crate::compare::Comparison;
+use crate::render::markdown::line;
 
 /// Renders `c` as Markdown.
 pub fn render(c: &Comparison) -> String {
@@ -9,13 +10,13 @@ pub fn render(c: &Comparison) -> String {
     crate::render::markdown::section(&mut out, &section(c));
     out.push_str("\n## At their limit\n\n");
     for b in binding(c) {
-        out.push_str(&format!("- {b}\n"));
+        out.push_str(&format!("- {}\n", line(&b)));
     }
     let why = missing(c);
     if !why.is_empty() {
         out.push_str("\n## No plan\n\n");
         for w in why {
-            out.push_str(&format!("- {}\n", w.replace('|', "\\|")));
+            out.push_str(&format!("- {}\n", line(&w)));
         }
     }
     out

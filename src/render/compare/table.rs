@@ -2,6 +2,7 @@
 
 use super::{binding, missing, section};
 use crate::compare::Comparison;
+use crate::render::table::escape;
 
 /// Renders `c` for the terminal.
 pub fn render(c: &Comparison) -> String {
@@ -9,13 +10,13 @@ pub fn render(c: &Comparison) -> String {
     crate::render::table::section(&mut out, &section(c));
     out.push_str("\nAt their limit\n");
     for b in binding(c) {
-        out.push_str(&format!("  - {b}\n"));
+        out.push_str(&format!("  - {}\n", escape(&b)));
     }
     let why = missing(c);
     if !why.is_empty() {
         out.push_str("\nNo plan\n");
         for w in why {
-            out.push_str(&format!("  - {w}\n"));
+            out.push_str(&format!("  - {}\n", escape(&w)));
         }
     }
     out

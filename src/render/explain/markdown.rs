@@ -4,13 +4,13 @@ use super::{fixes, mix, policy, shadow, thresholds};
 use crate::explain::Explanation;
 use crate::explain::alternatives::Alternative;
 use crate::plan::Plan;
-use crate::render::markdown::section;
+use crate::render::markdown::{escape, line, section};
 
 /// The plan's report, then what it costs and why.
 pub fn explanation(e: &Explanation) -> String {
     let mut out = crate::render::render(&e.plan, crate::render::Format::Markdown);
     for n in &e.notes {
-        out.push_str(&format!("\n> Note: {n}\n"));
+        out.push_str(&format!("\n> Note: {}\n", escape(n)));
     }
     if e.plan.status.has_plan() {
         section(&mut out, &policy(e));
@@ -22,8 +22,8 @@ pub fn explanation(e: &Explanation) -> String {
         if f.is_empty() {
             out.push_str("No single change of one limit makes the scenario feasible.\n");
         }
-        for line in f {
-            out.push_str(&format!("- {}\n", line.replace('|', "\\|")));
+        for fix in f {
+            out.push_str(&format!("- {}\n", line(&fix)));
         }
     }
     out
@@ -33,16 +33,16 @@ pub fn explanation(e: &Explanation) -> String {
 pub fn alternatives(plan: &Plan, alts: &[Alternative], within: f64) -> String {
     let mut out = format!(
         "# {}: alternatives within {:.1}% of the optimum\n\n**Optimum**: {}\n",
-        plan.scenario,
+        escape(&plan.scenario),
         within * 100.0,
-        mix(plan)
+        escape(&mix(plan))
     );
     for a in alts {
         out.push_str(&format!(
             "\n## {}\n\n{}\n\nBuys {}.\n",
-            a.name,
-            a.says,
-            mix(&a.plan)
+            escape(&a.name),
+            line(&a.says),
+            escape(&mix(&a.plan))
         ));
     }
     if alts.is_empty() {

@@ -5,7 +5,7 @@ use crate::explain::Explanation;
 use crate::explain::alternatives::Alternative;
 use crate::plan::Plan;
 use crate::render::rows;
-use crate::render::table::section;
+use crate::render::table::{escape, section};
 
 /// The plan's report, then what it costs and why.
 pub fn explanation(e: &Explanation) -> String {
@@ -20,7 +20,7 @@ pub fn explanation(e: &Explanation) -> String {
         section(&mut out, &thresholds(e));
     }
     for n in &e.notes {
-        out.push_str(&format!("\nNote: {n}\n"));
+        out.push_str(&format!("\nNote: {}\n", escape(n)));
     }
     let f = fixes(e);
     if !e.plan.status.has_plan() {
@@ -28,8 +28,8 @@ pub fn explanation(e: &Explanation) -> String {
             out.push_str("\nNo single change of one limit makes the scenario feasible.\n");
         } else {
             out.push_str("\nSmallest single changes that make it feasible (each alone)\n");
-            for line in f {
-                out.push_str(&format!("  - {line}\n"));
+            for fix in f {
+                out.push_str(&format!("  - {}\n", escape(&fix)));
             }
         }
     }
@@ -40,12 +40,12 @@ pub fn explanation(e: &Explanation) -> String {
 pub fn alternatives(plan: &Plan, alts: &[Alternative], within: f64) -> String {
     let mut out = format!(
         "{}\n{}\n\nOptimum: {}\n  {}\n",
-        plan.scenario,
+        escape(&plan.scenario),
         rows::headline(plan),
         plan.total_cost
             .map(|c| format!("{} {}", crate::numfmt::money(c), plan.currency))
             .unwrap_or_else(|| plan.status.as_str().to_string()),
-        mix(plan)
+        escape(&mix(plan))
     );
     if alts.is_empty() {
         out.push_str(&format!(
@@ -62,14 +62,16 @@ pub fn alternatives(plan: &Plan, alts: &[Alternative], within: f64) -> String {
         out.push_str(&format!(
             "\n{}. {}: {}\n   buys {}\n   reproduce: {}\n",
             i + 1,
-            a.name,
-            a.says,
-            mix(&a.plan),
-            a.overrides
-                .iter()
-                .map(|o| format!("--set '{o}'"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            escape(&a.name),
+            escape(&a.says),
+            escape(&mix(&a.plan)),
+            escape(
+                &a.overrides
+                    .iter()
+                    .map(|o| format!("--set '{o}'"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
         ));
     }
     out

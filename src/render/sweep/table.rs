@@ -3,7 +3,7 @@
 
 use crate::numfmt::{money, percent, qty};
 use crate::render::rows::Section;
-use crate::render::table::section;
+use crate::render::table::{escape, section};
 use crate::sweep::SweepResult;
 
 /// Renders `r` as aligned columns.
@@ -52,7 +52,11 @@ pub fn render(r: &SweepResult) -> String {
     for (c, n) in numeric.iter_mut().enumerate() {
         *n = c > n_params;
     }
-    let mut out = format!("{}: sweep of {} points\n", r.scenario, r.rows.len());
+    let mut out = format!(
+        "{}: sweep of {} points\n",
+        escape(&r.scenario),
+        r.rows.len()
+    );
     section(
         &mut out,
         &Section {
@@ -63,7 +67,8 @@ pub fn render(r: &SweepResult) -> String {
         },
     );
     out.push_str(&format!(
-        "\nmarginal: change of total cost per unit of {first} since its previous value"
+        "\nmarginal: change of total cost per unit of {} since its previous value",
+        escape(&first)
     ));
     if first.ends_with("share.min") || first.ends_with("_share") {
         out.push_str(" (per percentage point: divide by 100)");
@@ -81,7 +86,7 @@ pub fn render(r: &SweepResult) -> String {
     if !notes.is_empty() {
         out.push_str("\nPoints without a plan\n");
         for n in notes {
-            out.push_str(&format!("  - {n}\n"));
+            out.push_str(&format!("  - {}\n", escape(&n)));
         }
     }
     out
