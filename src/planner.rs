@@ -10,7 +10,7 @@ use crate::model::{Goal, Request, UNIT_CAP, build};
 use crate::plan::{Plan, Status};
 use crate::scenario::{Objective, Scenario};
 use crate::solve::{Backend, Limits, Outcome, solve};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// How to solve.
 #[derive(Debug, Clone, Copy)]
@@ -68,6 +68,11 @@ impl Strategy {
 }
 
 /// A wall-clock budget shared by the solves of one plan.
+///
+/// The plan must be ready within `seconds` plus a slack of 10% (at least one second):
+/// searches aim at `seconds` (the soft end) and every step stops by [`Budget::end`] (the
+/// soft end plus half the slack), so that the other half is left to check and write the
+/// plan found.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     started: Instant,
@@ -75,6 +80,11 @@ pub struct Budget {
     pub seconds: f64,
     /// Relative MIP gap.
     pub mip_gap: f64,
+}
+
+/// Seconds a plan may take beyond its time limit of `seconds`: 10%, at least one second.
+pub fn slack(seconds: f64) -> f64 {
+    (seconds * 0.1).max(1.0)
 }
 
 impl Budget {
@@ -92,11 +102,26 @@ impl Budget {
         (self.seconds - self.started.elapsed().as_secs_f64()).max(0.0)
     }
 
-    /// Limits for the next solve: what is left, at least `floor` seconds.
+    /// The moment every step of the search must have stopped by: the time limit plus half
+    /// its slack. `None` when that is too far to represent (a limit of centuries).
+    pub fn end(&self) -> Option<Instant> {
+        let s = self.seconds + slack(self.seconds) / 2.0;
+        self.started
+            .checked_add(Duration::try_from_secs_f64(s).ok()?)
+    }
+
+    /// Whether [`Budget::end`] has passed.
+    pub fn expired(&self) -> bool {
+        self.end().is_some_and(|e| Instant::now() >= e)
+    }
+
+    /// Limits for the next solve: what is left, at least `floor` seconds, and never
+    /// past [`Budget::end`].
     pub fn limits(&self, floor: f64) -> Limits {
         Limits {
             time_limit_s: self.left().max(floor),
             mip_gap: self.mip_gap,
+            deadline: self.end(),
         }
     }
 }

@@ -32,7 +32,7 @@ use crate::scenario::Objective;
 use crate::scenario::national::National;
 use crate::solve::{Backend, Limits, Outcome, solve};
 use check::{NationalEvaluation, evaluate_national};
-use model::{NationalRequest, build_rows, unflatten};
+use model::{NationalRequest, unflatten};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -88,7 +88,7 @@ pub fn solve_national(
     timings: &mut Timings,
 ) -> Result<NationalVariant, PlanError> {
     let started = Instant::now();
-    let (built, rows) = build_rows(req);
+    let (built, rows) = model::build_rows_until(req, limits.deadline);
     timings.build_s += started.elapsed().as_secs_f64();
     let buy = built.buy.clone();
     let unit = built.objective_unit;
@@ -169,10 +169,7 @@ pub fn relaxation(
 ) -> Result<Relaxation, PlanError> {
     let mut req = NationalRequest::new(nat);
     req.lp_relaxation = true;
-    let limits = Limits {
-        time_limit_s: opts.time_limit_s.unwrap_or(nat.solver.time_limit_s),
-        mip_gap: 0.0,
-    };
+    let limits = Limits::new(opts.time_limit_s.unwrap_or(nat.solver.time_limit_s), 0.0);
     Ok(match solve_national(&req, opts.backend, limits, timings)? {
         NationalVariant::Solved(s) if s.proven => Relaxation::Bound(s.objective),
         NationalVariant::Solved(_) | NationalVariant::NoSolution(_) => Relaxation::Stopped,
@@ -324,7 +321,7 @@ fn min_cost(
     } else {
         1.0
     };
-    let rounded = rounding::heuristic(nat, backend, budget.seconds * share, timings)?;
+    let rounded = rounding::heuristic(nat, backend, budget.seconds * share, budget.end(), timings)?;
     let heuristic_s = started.elapsed().as_secs_f64();
     let (mut best, relaxation_bound, mut sets) = match rounded {
         rounding::Heuristic::Infeasible => return conflicts::infeasible_plan(nat, backend, budget),
@@ -431,6 +428,7 @@ fn min_cost(
                         let limits = Limits {
                             time_limit_s: left,
                             mip_gap: 0.0,
+                            deadline: budget.end(),
                         };
                         let solving = Instant::now();
                         let solved = solve_national(&req, backend, limits, timings)?;
@@ -463,7 +461,15 @@ fn min_cost(
                 ));
             }
             let search = searches[k].as_mut().expect("made above");
-            let plan = search.round(nat, &sites, cost(&best), backend, left, timings)?;
+            let plan = search.round(
+                nat,
+                &sites,
+                cost(&best),
+                backend,
+                left,
+                budget.end(),
+                timings,
+            )?;
             round_s = round_s.max(search.round_s);
             if search.bound() > sets[k].bound {
                 sets[k].bound = search.bound();
