@@ -288,7 +288,38 @@ fn plan_inner(s: &Scenario, opts: &Options, analyse: bool) -> Result<Plan, PlanE
     {
         plan = p;
     }
-    Ok(plan)
+    Ok(finite(plan))
+}
+
+/// The last step of every plan, single-site or national: a plan whose figures are not all
+/// finite numbers (an overflow the validation did not foresee) is never returned as
+/// optimal or feasible; it becomes an `error` plan that says which figure, without its
+/// purchases.
+pub fn finite(plan: Plan) -> Plan {
+    if !plan.status.has_plan() {
+        return plan;
+    }
+    let Some(figure) = plan.non_finite() else {
+        return plan;
+    };
+    let mut out = Plan::blank(
+        &plan.scenario,
+        if plan.maximises_pflops() {
+            Objective::MaxPflops
+        } else {
+            Objective::MinCost
+        },
+        &plan.currency,
+        Status::Error,
+        &plan.solver,
+    );
+    out.context = plan.context;
+    out.warnings = plan.warnings;
+    out.message = Some(format!(
+        "the plan's {figure} is not a finite number: the scenario's figures are too large to compute with; keep every price, budget and product of them below {} (see the scenario format, \"Magnitudes\")",
+        crate::scenario::validate::show(crate::scenario::magnitude::MAX_FIGURE)
+    ));
+    out
 }
 
 /// Evaluates purchases and refuses any that break a rule.
@@ -556,4 +587,43 @@ fn no_plan(s: &Scenario, backend: Backend, why: String) -> Plan {
         "{why}, and rounding the continuous relaxation gave no valid plan; raise solver.time_limit_s (or --time-limit) or try --solver highs"
     ));
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn optimal_with(set: impl Fn(&mut Plan)) -> Plan {
+        let mut p = Plan::blank("x", Objective::MinCost, "USD", Status::Optimal, "microlp");
+        p.total_cost = Some(100.0);
+        p.gap = Some(0.0);
+        set(&mut p);
+        p
+    }
+
+    /// Regression (issue 21): `unit_price: 1e308` gave `status optimal | gap NaN%` with a
+    /// cost of `inf`. Validation now refuses such inputs; this is the backstop behind it.
+    #[test]
+    fn a_plan_with_a_non_finite_figure_is_never_optimal() {
+        for (what, p) in [
+            (
+                "total_cost",
+                optimal_with(|p| p.total_cost = Some(f64::INFINITY)),
+            ),
+            ("gap", optimal_with(|p| p.gap = Some(f64::NAN))),
+            ("pflops", optimal_with(|p| p.pflops = Some(f64::NAN))),
+        ] {
+            let out = finite(p);
+            assert_eq!(out.status, Status::Error, "{what}");
+            assert_eq!(out.exit_code(), 1, "{what}");
+            assert!(
+                out.total_cost.is_none() && out.purchases.is_empty(),
+                "{what}"
+            );
+            let message = out.message.unwrap_or_default();
+            assert!(message.contains(what), "{what}: {message}");
+        }
+        let fine = finite(optimal_with(|_| {}));
+        assert_eq!(fine.status, Status::Optimal);
+    }
 }

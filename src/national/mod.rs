@@ -200,8 +200,13 @@ pub fn plan(nat: &National, opts: &Options) -> Result<Plan, PlanError> {
     plan_timed(nat, opts).map(|(p, _)| p)
 }
 
-/// [`plan`], with the seconds spent building, solving and checking.
+/// [`plan`], with the seconds spent building, solving and checking; never a plan with a
+/// figure that is not a finite number ([`crate::planner::finite`]).
 pub fn plan_timed(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
+    plan_searched(nat, opts).map(|(p, t)| (crate::planner::finite(p), t))
+}
+
+fn plan_searched(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
     let mut timings = Timings::default();
     let budget = Budget::start(
         opts.time_limit_s.unwrap_or(nat.solver.time_limit_s),
