@@ -71,8 +71,8 @@ impl Strategy {
 ///
 /// The plan must be ready within `seconds` plus a slack of 10% (at least one second):
 /// searches aim at `seconds` (the soft end) and every step stops by [`Budget::end`] (the
-/// soft end plus half the slack), so that the other half is left to check and write the
-/// plan found.
+/// soft end plus [`END_SHARE`] of the slack), so that the rest is left to check and write
+/// the plan found, and to free what the search built.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     started: Instant,
@@ -81,6 +81,11 @@ pub struct Budget {
     /// Relative MIP gap.
     pub mip_gap: f64,
 }
+
+/// Share of the slack the search may use past the time limit (see [`Budget`]). Measured on
+/// 1,000 accelerators x 1,000 sites (release): the plan is written 0.2 s after the search
+/// stops, and the process has freed its 1.3 GB 0.2 s later.
+pub const END_SHARE: f64 = 0.4;
 
 /// Seconds a plan may take beyond its time limit of `seconds`: 10%, at least one second.
 pub fn slack(seconds: f64) -> f64 {
@@ -102,10 +107,11 @@ impl Budget {
         (self.seconds - self.started.elapsed().as_secs_f64()).max(0.0)
     }
 
-    /// The moment every step of the search must have stopped by: the time limit plus half
-    /// its slack. `None` when that is too far to represent (a limit of centuries).
+    /// The moment every step of the search must have stopped by: the time limit plus
+    /// [`END_SHARE`] of its slack. `None` when that is too far to represent (a limit of
+    /// centuries).
     pub fn end(&self) -> Option<Instant> {
-        let s = self.seconds + slack(self.seconds) / 2.0;
+        let s = self.seconds + slack(self.seconds) * END_SHARE;
         self.started
             .checked_add(Duration::try_from_secs_f64(s).ok()?)
     }

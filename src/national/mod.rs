@@ -359,7 +359,12 @@ fn min_cost(
         least(&sets).min(relaxation_bound.unwrap_or(f64::NEG_INFINITY)),
         cost(&best),
     );
-    if decompose && !sets.is_empty() {
+    if decompose && !sets.is_empty() && budget.left() < 0.2 {
+        // Not even one round fits (setting up the site problems alone takes a while on
+        // large scenarios).
+        notes.push("the time limit stopped the decomposition over platform sets".into());
+        searched_bound = Some(least(&sets));
+    } else if decompose && !sets.is_empty() {
         // Lagrangian decomposition, one round at a time, always on the open set with the
         // least bound: the final bound is the least over all sets, so only raising that
         // one raises it. The exact search (when it runs) keeps a third of the time left.

@@ -70,20 +70,26 @@ fn attempt(
         _ => return Ok((None, Some(f64::NAN), None)),
     };
     let started = Instant::now();
-    // A candidate is checked only when the check (timed on the first) can end by `end`.
-    let mut check_s = 0.0;
+    // The check of a candidate must end by `end` too: the trim before it stops that much
+    // earlier (the check's time is that of the first, or else that of the repair, which
+    // evaluates every site at least once), and a second candidate whose check could not
+    // end in time is not made.
+    let mut check_s: Option<f64> = None;
+    let before = |s: f64| end.and_then(|e| e.checked_sub(Duration::from_secs_f64(s)));
     let mut e: Option<NationalEvaluation> = None;
     for lr in [true, false] {
+        if check_s.is_some_and(|c| past(before(c))) {
+            break;
+        }
+        let repairing = Instant::now();
         let Some(mut x) = round_and_repair(nat, &lp.x, allowed, lr, end) else {
             continue;
         };
-        if past(end.and_then(|e| e.checked_sub(Duration::from_secs_f64(check_s)))) {
-            break;
-        }
-        trim(nat, &mut x, end);
+        let reserve = check_s.unwrap_or_else(|| repairing.elapsed().as_secs_f64());
+        trim(nat, &mut x, before(reserve));
         let checking = Instant::now();
         let candidate = evaluate_national(nat, &x);
-        check_s = checking.elapsed().as_secs_f64();
+        check_s = Some(checking.elapsed().as_secs_f64());
         if candidate.violations().is_empty()
             && e.as_ref()
                 .is_none_or(|b| candidate.total_cost < b.total_cost)
