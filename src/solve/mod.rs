@@ -212,25 +212,43 @@ fn run_caught(built: Built, backend: Backend, limits: Limits) -> Result<Raw, Pla
 }
 
 /// Runs the backend on a worker thread and waits for it until `deadline`; past it the
-/// worker is abandoned (it stops at its own time limit, or with the process).
+/// worker is abandoned (it stops at its own time limit, or with the process). When no
+/// thread can be started, the backend runs here, without the watchdog.
 fn run_until(
     built: Built,
     backend: Backend,
     limits: Limits,
     deadline: Instant,
 ) -> Result<Raw, PlanError> {
+    let model = std::sync::Arc::new(std::sync::Mutex::new(Some(built)));
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
+    let handed = std::sync::Arc::clone(&model);
+    let started = std::thread::Builder::new()
         .name("chipmix-solve".into())
         .spawn(move || {
-            let _ = tx.send(run_caught(built, backend, limits));
-        })
-        .map_err(|e| PlanError::Solver(format!("cannot start a solver thread: {e}")))?;
+            let built = handed.lock().ok().and_then(|mut m| m.take());
+            if let Some(built) = built {
+                let _ = tx.send(run_caught(built, backend, limits));
+            }
+        });
+    if started.is_err() {
+        let built = model.lock().ok().and_then(|mut m| m.take());
+        return match built {
+            Some(built) => run_caught(built, backend, limits),
+            None => Err(PlanError::Solver("the solver thread lost its model".into())),
+        };
+    }
     let wait = deadline
         .saturating_duration_since(Instant::now())
         .max(Duration::from_millis(1));
     match rx.recv_timeout(wait) {
         Ok(result) => result,
-        Err(_) => Ok(Raw::NoSolution(STOPPED_AT_DEADLINE.into())),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            Ok(Raw::NoSolution(STOPPED_AT_DEADLINE.into()))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(PlanError::Solver(format!(
+            "{} stopped unexpectedly",
+            backend.as_str()
+        ))),
     }
 }
