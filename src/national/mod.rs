@@ -169,7 +169,8 @@ pub fn relaxation(
 ) -> Result<Relaxation, PlanError> {
     let mut req = NationalRequest::new(nat);
     req.lp_relaxation = true;
-    let limits = Limits::new(opts.time_limit_s.unwrap_or(nat.solver.time_limit_s), 0.0);
+    let limits =
+        Budget::start(opts.time_limit_s.unwrap_or(nat.solver.time_limit_s), 0.0).limits(0.0);
     Ok(match solve_national(&req, opts.backend, limits, timings)? {
         NationalVariant::Solved(s) if s.proven => Relaxation::Bound(s.objective),
         NationalVariant::Solved(_) | NationalVariant::NoSolution(_) => Relaxation::Stopped,
