@@ -483,6 +483,91 @@ impl Plan {
         plan
     }
 
+    /// The first figure of the plan that is not a finite number (NaN or infinite), by its
+    /// name in the JSON output (`total_cost`, `purchases[h20].cost`,
+    /// `sites[sh-1].periods[2026].opex`, ...); `None` when every figure is finite.
+    pub fn non_finite(&self) -> Option<String> {
+        let bad = |v: f64| !v.is_finite();
+        let top = [
+            ("total_cost", self.total_cost),
+            ("capex", self.capex),
+            ("opex", self.opex),
+            ("adoption", self.adoption),
+            ("bound", self.bound),
+            ("gap", self.gap),
+            ("pflops", self.pflops),
+            ("memory_tb", self.memory_tb),
+            ("facility_kw", self.facility_kw),
+            (
+                "domestic_share.value",
+                self.domestic_share.as_ref().and_then(|d| d.value),
+            ),
+        ];
+        if let Some((name, _)) = top.iter().find(|(_, v)| v.is_some_and(bad)) {
+            return Some(name.to_string());
+        }
+        for p in &self.purchases {
+            for (name, v) in [("units", p.units), ("cost", p.cost), ("pflops", p.pflops)] {
+                if bad(v) {
+                    return Some(format!("purchases[{}].{name}", p.id));
+                }
+            }
+        }
+        for f in &self.fleet {
+            for (name, v) in [
+                ("units", f.units),
+                ("new", f.new),
+                ("pflops", f.pflops),
+                ("facility_kw", f.facility_kw),
+            ] {
+                if bad(v) {
+                    return Some(format!("fleet[{}].{name}", f.id));
+                }
+            }
+        }
+        for site in &self.sites {
+            for (name, v) in [("capex", site.capex), ("opex", site.opex)] {
+                if bad(v) {
+                    return Some(format!("sites[{}].{name}", site.id));
+                }
+            }
+            for p in &site.periods {
+                for (name, v) in [
+                    ("pflops", p.pflops),
+                    ("memory_tb", p.memory_tb),
+                    ("facility_kw", p.facility_kw),
+                    ("capex", p.capex),
+                    ("opex", p.opex),
+                ] {
+                    if bad(v) {
+                        let year = p.period.map(|y| format!(".periods[{y}]"));
+                        return Some(format!(
+                            "sites[{}]{}.{name}",
+                            site.id,
+                            year.unwrap_or_default()
+                        ));
+                    }
+                }
+            }
+        }
+        for p in &self.periods {
+            for (name, v) in [
+                ("pflops", p.pflops),
+                ("memory_tb", p.memory_tb),
+                ("facility_kw", p.facility_kw),
+                ("capex", p.capex),
+                ("opex", p.opex),
+                ("adoption", p.adoption),
+                ("discounted_cost", p.discounted_cost),
+            ] {
+                if bad(v) {
+                    return Some(format!("periods[{}].{name}", p.period));
+                }
+            }
+        }
+        None
+    }
+
     /// The exit code for this plan: 0 a plan, 1 none.
     pub fn exit_code(&self) -> i32 {
         if self.status.has_plan() { 0 } else { 1 }

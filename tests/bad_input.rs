@@ -1251,6 +1251,110 @@ fn corpus() -> Vec<Case> {
         .has(&["pflops", "periods"]),
     );
 
+    // --- Magnitudes (issue 21): figures that overflow or lose all meaning ---------------
+    // Before: `unit_price: 1e308` gave `status optimal | gap NaN%` with a cost of `inf`
+    // (null in JSON), exit 0; `tflops: 1e308` gave `pflops: null` in an optimal plan.
+    cases.push(
+        Case::edited(
+            "regression: 1e308 price",
+            &[("unit_price: 12000", "unit_price: 1e308")],
+        )
+        .has(&["accelerators[h20].unit_price", "1e15", "1e308"]),
+    );
+    cases.push(
+        Case::edited(
+            "regression: 1e308 tflops",
+            &[("tflops: 780", "tflops: 1e308")],
+        )
+        .has(&["accelerators[ascend-910c].tflops", "1e15"]),
+    );
+    // Each number fine alone; their product, the energy cost, is not (5.6e15).
+    let energy_at = edit(&[("energy_price_per_kwh: 0.0875", "x")]).1[0];
+    cases.push(
+        Case::edited(
+            "regression: huge energy price x years",
+            &[
+                (
+                    "energy_price_per_kwh: 0.0875",
+                    "energy_price_per_kwh: 10000000",
+                ),
+                ("opex_years: 5", "opex_years: 90"),
+            ],
+        )
+        .at(Loc::At(energy_at.0, energy_at.1))
+        .has(&["costs.energy_price_per_kwh", "costs.opex_years", "1e15"]),
+    );
+    // 2e9 per card x a million cards = 2e15.
+    let price_at = edit(&[("unit_price: 28600", "x")]).1[0];
+    cases.push(
+        Case::edited(
+            "regression: huge max_units x price",
+            &[
+                ("unit_price: 28600", "unit_price: 2000000000"),
+                ("max_units: 1024", "max_units: 1000000"),
+            ],
+        )
+        .at(Loc::At(price_at.0, price_at.1))
+        .has(&["accelerators[ascend-910c].unit_price", "max_units", "1e15"]),
+    );
+    // Price x the units the demand needs: 1e13 x 1,000 cards (100 PFLOPS of 148-TFLOPS
+    // h20s, which nothing caps).
+    cases.push(
+        Case::edited(
+            "regression: huge price x demand-implied units",
+            &[("unit_price: 12000", "unit_price: 10000000000000")],
+        )
+        .has(&["accelerators[h20].unit_price", "demand", "1e15"]),
+    );
+    cases.push(
+        Case::edited(
+            "regression: national per-year values: 1e308 price in one year",
+            &[
+                (
+                    "description: A valid scenario that each corpus case breaks in one place.",
+                    "periods: [2025, 2026]",
+                ),
+                (
+                    "unit_price: 12000",
+                    "unit_price: {2025: 12000, 2026: 1e308}",
+                ),
+            ],
+        )
+        .at(Loc::Line(edit(&[("unit_price: 12000", "x")]).1[0].0))
+        .has(&["accelerators[h20].unit_price (2026)", "1e15"]),
+    );
+    cases.push(
+        Case::edited(
+            "regression: national per-year values: energy price too large in one year",
+            &[
+                (
+                    "description: A valid scenario that each corpus case breaks in one place.",
+                    "periods: [2025, 2026]",
+                ),
+                (
+                    "energy_price_per_kwh: 0.0875",
+                    "energy_price_per_kwh: {2025: 0.0875, 2026: 100000000}",
+                ),
+            ],
+        )
+        .at(Loc::Line(energy_at.0))
+        .has(&["costs.energy_price_per_kwh (2026)", "1e15"]),
+    );
+    cases.push(
+        Case::edited(
+            "regression: national per-year values: a budget of 1e20",
+            &[
+                (
+                    "description: A valid scenario that each corpus case breaks in one place.",
+                    "periods: [2025, 2026]",
+                ),
+                ("budget: 80000000", "budget: {2025: 80000000, 2026: 1e20}"),
+            ],
+        )
+        .at(Loc::Line(edit(&[("budget: 80000000", "x")]).1[0].0))
+        .has(&["limits.budget (2026)", "1e15"]),
+    );
+
     // --- Several problems in one file: all reported -------------------------------------
     cases.push(
         Case::edited(

@@ -1574,3 +1574,34 @@ fn sweep_chart_is_an_svg_naming_the_parameter() {
     assert_refused(&r, &["chart needs a numeric first parameter"]);
     assert!(!bad.exists(), "no chart file for a refused chart");
 }
+
+/// Regression (issue 21): `--jobs 65535` on a 3-point sweep started 65,535 worker threads
+/// and ran for minutes. The workers are now capped at the number of points (and four per
+/// core), so it takes as long as `--jobs 1` does, give or take.
+#[test]
+fn huge_jobs_on_a_small_sweep_is_capped() {
+    let s = sample(SHANGHAI);
+    let args = |jobs: &str| -> Vec<String> {
+        [
+            "sweep", &s, "--param", QUOTA, "--from", "0.4", "--to", "0.6", "--step", "0.1",
+            "--format", "json", "--jobs", jobs,
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    };
+    let started = std::time::Instant::now();
+    let one = run_owned(&args("1"));
+    let one_s = started.elapsed().as_secs_f64();
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let started = std::time::Instant::now();
+    let many = run_owned(&args("65535"));
+    let many_s = started.elapsed().as_secs_f64();
+    assert_eq!(many.code, 0, "{}", many.stderr);
+    assert_eq!(json(&many.stdout), json(&one.stdout));
+    assert_eq!(json(&many.stdout).as_array().map(Vec::len), Some(3));
+    assert!(
+        many_s <= 3.0 * one_s + 5.0,
+        "--jobs 65535 took {many_s:.1} s, --jobs 1 {one_s:.1} s"
+    );
+}

@@ -122,7 +122,9 @@ pub struct SweepArgs {
     /// Run only the K-th of N disjoint slices and write a shard file for `chipmix merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
-    /// Points solved at once (default: one per core).
+    /// Points solved at once (default: one per core). At most one per point and four per
+    /// core are started, whatever N asks: solves are CPU-bound, so more threads only cost
+    /// memory and start-up time.
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// How to solve.

@@ -156,7 +156,7 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
     };
     let outcome = match a.jobs {
         Some(n) => match rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(n))
+            .num_threads(workers(n, points))
             .build()
         {
             Ok(pool) => pool.install(work),
@@ -193,6 +193,17 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
             EXIT_BAD_INPUT
         }
     }
+}
+
+/// Most workers `--jobs` starts per core.
+const JOBS_PER_CORE: usize = 4;
+
+/// Workers for `--jobs n` on a sweep of `points` points: at most one per point and
+/// [`JOBS_PER_CORE`] per core (`--jobs 65535` on three points started 65,535 threads and
+/// ran for minutes).
+fn workers(n: u16, points: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    usize::from(n).min(points).min(JOBS_PER_CORE * cores).max(1)
 }
 
 /// Runs `chipmix merge`.

@@ -48,6 +48,8 @@ impl Ctx<'_> {
         // question (say, a parity argument branch and bound cannot close) leaves time for
         // the others.
         let mut limits = self.budget.limits(PROBE_FLOOR_S);
+        // The analysis has its own deadline, past the plan's.
+        limits.deadline = None;
         limits.time_limit_s = limits
             .time_limit_s
             .min(left)
@@ -117,7 +119,8 @@ pub fn find(s: &Scenario, backend: Backend, budget: &Budget) -> Result<Vec<Strin
 fn beyond_unit_cap(c: &Ctx) -> Result<bool, PlanError> {
     let mut req = Request::new(c.s);
     req.unit_cap = 1.0e9;
-    let limits = c.budget.limits(PROBE_FLOOR_S);
+    let mut limits = c.budget.limits(PROBE_FLOOR_S);
+    limits.deadline = None;
     Ok(matches!(
         solve_variant(&req, c.backend, limits),
         Ok(Variant::Solved(_))

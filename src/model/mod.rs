@@ -150,6 +150,8 @@ pub struct Built {
     pub objective_unit: f64,
     /// A constraint without variables is violated: infeasible before any solve.
     pub infeasible: bool,
+    /// Building stopped at the deadline: the model is incomplete and must not be solved.
+    pub stopped: bool,
 }
 
 impl Built {
@@ -707,5 +709,6 @@ pub fn build(req: &Request) -> Built {
         money_scale: money,
         objective_unit: unit,
         infeasible: b.infeasible,
+        stopped: false,
     }
 }

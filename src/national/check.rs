@@ -110,6 +110,33 @@ impl NationalEvaluation {
         out
     }
 
+    /// Families at their limit, found in one pass over the checks: per (site, period) as
+    /// checked, and per period (any site, and the national rules). The same lists, in the
+    /// same order, as [`NationalEvaluation::binding_at`] gives for each, which scans every
+    /// check at each call (quadratic in the sites when called for each).
+    pub fn binding_by_place(&self) -> BindingByPlace {
+        let mut by_place = BindingByPlace::default();
+        let add = |list: &mut Vec<String>, family: &String| {
+            if !list.contains(family) {
+                list.push(family.clone());
+            }
+        };
+        for c in self.checks.iter().filter(|c| c.check.binding) {
+            add(
+                by_place
+                    .site_period
+                    .entry((c.site.clone(), c.period))
+                    .or_default(),
+                &c.check.family,
+            );
+            add(
+                by_place.period.entry(c.period).or_default(),
+                &c.check.family,
+            );
+        }
+        by_place
+    }
+
     /// Families at their limit at site `s` (any period) or, with `s` None, in national
     /// rules of period `t`.
     pub fn binding_at(&self, site: Option<&str>, period: Option<i64>) -> Vec<String> {
@@ -125,6 +152,15 @@ impl NationalEvaluation {
         }
         out
     }
+}
+
+/// Binding families per place (see [`NationalEvaluation::binding_by_place`]).
+#[derive(Debug, Clone, Default)]
+pub struct BindingByPlace {
+    /// Per (site, period) label of the checks.
+    pub site_period: std::collections::HashMap<(Option<String>, Option<i64>), Vec<String>>,
+    /// Per period label, every site and the national rules together.
+    pub period: std::collections::HashMap<Option<i64>, Vec<String>>,
 }
 
 /// Evaluates purchases `x[s][t][a]` against `nat`.

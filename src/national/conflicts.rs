@@ -84,6 +84,8 @@ fn feasible(
     let mut t = Timings::default();
     let mut limits = budget.limits(1.0);
     limits.mip_gap = 1.0;
+    // The analysis of an infeasible scenario is not bound by the plan's deadline.
+    limits.deadline = None;
     Ok(match solve_national(req, backend, limits, &mut t)? {
         NationalVariant::Solved(_) | NationalVariant::Unbounded => Some(true),
         NationalVariant::Infeasible => Some(false),

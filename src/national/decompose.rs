@@ -74,6 +74,9 @@ fn solve_site(
     backend: Backend,
     limits: Limits,
 ) -> Result<Option<SiteSolution>, PlanError> {
+    if limits.expired() {
+        return Ok(None);
+    }
     let mut req = NationalRequest::new(one);
     req.platforms = Some(allowed.clone());
     req.prices = Some(prices.clone());
@@ -177,6 +180,7 @@ fn repair(
     nat: &National,
     allowed: &BTreeSet<String>,
     sites: &[SiteSolution],
+    end: Option<Instant>,
 ) -> Option<NationalEvaluation> {
     let (na, nt) = (nat.accelerators.len(), nat.periods());
     let mut x: Vec<Vec<Vec<f64>>> = sites.iter().map(|s| s.x.clone()).collect();
@@ -200,9 +204,10 @@ fn repair(
     }
     [true, false]
         .into_iter()
-        .filter_map(|lr| rounding::round_and_repair(nat, &x, Some(allowed), lr))
+        .filter_map(|lr| rounding::round_and_repair(nat, &x, Some(allowed), lr, end))
+        .filter(|_| !rounding::past(end))
         .map(|mut x| {
-            rounding::trim(nat, &mut x);
+            rounding::trim(nat, &mut x, end);
             evaluate_national(nat, &x)
         })
         .filter(|e| e.violations().is_empty())
@@ -330,7 +335,9 @@ impl SetSearch {
     /// One round: every site's priced problem solved exactly (in parallel), the bound
     /// updated, a plan repaired from the site solutions (first rounds, then every third),
     /// and a subgradient step towards `upper` (the best plan's cost, currency). Returns
-    /// the repaired plan when the checker accepts it.
+    /// the repaired plan when the checker accepts it. Nothing runs past `end` (the plan's
+    /// deadline): a round cut short gives no bound and no plan.
+    #[allow(clippy::too_many_arguments)]
     pub fn round(
         &mut self,
         nat: &National,
@@ -338,12 +345,14 @@ impl SetSearch {
         upper: f64,
         backend: Backend,
         time_left_s: f64,
+        end: Option<Instant>,
         timings: &mut Timings,
     ) -> Result<Option<NationalEvaluation>, PlanError> {
         let round = Instant::now();
         let site_limits = Limits {
             time_limit_s: time_left_s.clamp(0.5, SITE_LIMIT_S),
             mip_gap: SITE_GAP,
+            deadline: end,
         };
         let solved = solve_sites(sites, &self.allowed, &self.prices, backend, site_limits)?;
         timings.solve_s += round.elapsed().as_secs_f64();
@@ -400,7 +409,7 @@ impl SetSearch {
         // A plan from the site solutions.
         let repaired = Instant::now();
         let plan = if self.iterations <= 3 || self.iterations.is_multiple_of(3) {
-            repair(nat, &self.allowed, &solutions)
+            repair(nat, &self.allowed, &solutions, end)
         } else {
             None
         };
@@ -461,6 +470,7 @@ impl SetSearch {
                 let limits = Limits {
                     time_limit_s: left.clamp(0.1, SITE_LIMIT_S),
                     mip_gap: 0.0,
+                    deadline: Some(deadline),
                 };
                 let (now_cost, better) = self.site_part_solved(one, &residual, &x[s], limits)?;
                 let Some((cost, xs, part)) = better else {

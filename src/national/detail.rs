@@ -130,6 +130,7 @@ pub fn from_evaluation(
     plan.adopted_platforms = e.adopted_platforms.clone();
     plan.binding = e.binding();
 
+    let binding = e.binding_by_place();
     if nat.has_sites {
         for (s, site) in nat.sites.iter().enumerate() {
             let periods: Vec<SitePeriod> = (0..nt)
@@ -163,7 +164,11 @@ pub fn from_evaluation(
                         capex: cell.capex,
                         opex: cell.opex,
                         fleet,
-                        binding: e.binding_at(Some(&site.id), year(t)),
+                        binding: binding
+                            .site_period
+                            .get(&(Some(site.id.clone()), year(t)))
+                            .cloned()
+                            .unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -186,7 +191,11 @@ pub fn from_evaluation(
                 .iter()
                 .map(|s| s.pflops.as_ref().map(|d| d[t]))
                 .sum();
-            let binding = e.binding_at(None, Some(nat.years[t]));
+            let binding_here = binding
+                .period
+                .get(&Some(nat.years[t]))
+                .cloned()
+                .unwrap_or_default();
             plan.periods.push(PeriodDetail {
                 period: nat.years[t],
                 span_years: nat.span(t),
@@ -209,7 +218,7 @@ pub fn from_evaluation(
                 discounted_cost: adoption + (p.capex + p.opex) * nat.discount(t),
                 budget: nat.budget.as_ref().map(|b| b[t]),
                 capex_budget: nat.capex_budget.as_ref().map(|b| b[t]),
-                binding,
+                binding: binding_here,
             });
         }
     }

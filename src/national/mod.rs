@@ -32,7 +32,7 @@ use crate::scenario::Objective;
 use crate::scenario::national::National;
 use crate::solve::{Backend, Limits, Outcome, solve};
 use check::{NationalEvaluation, evaluate_national};
-use model::{NationalRequest, build_rows, unflatten};
+use model::{NationalRequest, unflatten};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -88,7 +88,7 @@ pub fn solve_national(
     timings: &mut Timings,
 ) -> Result<NationalVariant, PlanError> {
     let started = Instant::now();
-    let (built, rows) = build_rows(req);
+    let (built, rows) = model::build_rows_until(req, limits.deadline);
     timings.build_s += started.elapsed().as_secs_f64();
     let buy = built.buy.clone();
     let unit = built.objective_unit;
@@ -169,10 +169,8 @@ pub fn relaxation(
 ) -> Result<Relaxation, PlanError> {
     let mut req = NationalRequest::new(nat);
     req.lp_relaxation = true;
-    let limits = Limits {
-        time_limit_s: opts.time_limit_s.unwrap_or(nat.solver.time_limit_s),
-        mip_gap: 0.0,
-    };
+    let limits =
+        Budget::start(opts.time_limit_s.unwrap_or(nat.solver.time_limit_s), 0.0).limits(0.0);
     Ok(match solve_national(&req, opts.backend, limits, timings)? {
         NationalVariant::Solved(s) if s.proven => Relaxation::Bound(s.objective),
         NationalVariant::Solved(_) | NationalVariant::NoSolution(_) => Relaxation::Stopped,
@@ -203,8 +201,13 @@ pub fn plan(nat: &National, opts: &Options) -> Result<Plan, PlanError> {
     plan_timed(nat, opts).map(|(p, _)| p)
 }
 
-/// [`plan`], with the seconds spent building, solving and checking.
+/// [`plan`], with the seconds spent building, solving and checking; never a plan with a
+/// figure that is not a finite number ([`crate::planner::finite`]).
 pub fn plan_timed(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
+    plan_searched(nat, opts).map(|(p, t)| (crate::planner::finite(p), t))
+}
+
+fn plan_searched(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
     let mut timings = Timings::default();
     let budget = Budget::start(
         opts.time_limit_s.unwrap_or(nat.solver.time_limit_s),
@@ -324,7 +327,7 @@ fn min_cost(
     } else {
         1.0
     };
-    let rounded = rounding::heuristic(nat, backend, budget.seconds * share, timings)?;
+    let rounded = rounding::heuristic(nat, backend, budget.seconds * share, budget.end(), timings)?;
     let heuristic_s = started.elapsed().as_secs_f64();
     let (mut best, relaxation_bound, mut sets) = match rounded {
         rounding::Heuristic::Infeasible => return conflicts::infeasible_plan(nat, backend, budget),
@@ -357,7 +360,12 @@ fn min_cost(
         least(&sets).min(relaxation_bound.unwrap_or(f64::NEG_INFINITY)),
         cost(&best),
     );
-    if decompose && !sets.is_empty() {
+    if decompose && !sets.is_empty() && budget.left() < 0.2 {
+        // Not even one round fits (setting up the site problems alone takes a while on
+        // large scenarios).
+        notes.push("the time limit stopped the decomposition over platform sets".into());
+        searched_bound = Some(least(&sets));
+    } else if decompose && !sets.is_empty() {
         // Lagrangian decomposition, one round at a time, always on the open set with the
         // least bound: the final bound is the least over all sets, so only raising that
         // one raises it. The exact search (when it runs) keeps a third of the time left.
@@ -431,6 +439,7 @@ fn min_cost(
                         let limits = Limits {
                             time_limit_s: left,
                             mip_gap: 0.0,
+                            deadline: budget.end(),
                         };
                         let solving = Instant::now();
                         let solved = solve_national(&req, backend, limits, timings)?;
@@ -463,7 +472,15 @@ fn min_cost(
                 ));
             }
             let search = searches[k].as_mut().expect("made above");
-            let plan = search.round(nat, &sites, cost(&best), backend, left, timings)?;
+            let plan = search.round(
+                nat,
+                &sites,
+                cost(&best),
+                backend,
+                left,
+                budget.end(),
+                timings,
+            )?;
             round_s = round_s.max(search.round_s);
             if search.bound() > sets[k].bound {
                 sets[k].bound = search.bound();

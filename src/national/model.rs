@@ -168,6 +168,28 @@ pub fn build(req: &NationalRequest) -> Built {
 
 /// Builds the programme for `req`, with its coupling rules.
 pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
+    build_rows_until(req, None)
+}
+
+/// [`build_rows`], given up at `end`: the model then comes back empty and marked
+/// `stopped` (building a model of a million purchases takes seconds).
+pub fn build_rows_until(
+    req: &NationalRequest,
+    end: Option<std::time::Instant>,
+) -> (Built, Vec<CouplingRow>) {
+    let past = || end.is_some_and(|e| std::time::Instant::now() >= e);
+    let stopped = || Built {
+        vars: ProblemVariables::new(),
+        objective: Expression::from(0.0),
+        maximise: false,
+        constraints: Vec::new(),
+        buy: Vec::new(),
+        has_integers: false,
+        money_scale: 1.0,
+        objective_unit: 1.0,
+        infeasible: false,
+        stopped: true,
+    };
     let nat = req.nat;
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let money = money_scale(nat);
@@ -231,6 +253,9 @@ pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
     let mut fleet: Vec<Vec<Vec<Expression>>> = Vec::with_capacity(ns);
     let site_relax: BTreeSet<Family> = req.relax.clone();
     for s in 0..ns {
+        if past() {
+            return (stopped(), Vec::new());
+        }
         let mut per_t = Vec::with_capacity(nt);
         for t in 0..nt {
             let installed = nat.installed_at(s, t);
@@ -263,6 +288,9 @@ pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
         fleet.push(per_t);
     }
 
+    if past() {
+        return (stopped(), Vec::new());
+    }
     // The coupling rules: imposed, or priced into the objective.
     let mut rows: Vec<CouplingRow> = Vec::new();
     let mut priced = Expression::from(0.0);
@@ -321,9 +349,15 @@ pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
         }
     }
 
+    if past() {
+        return (stopped(), Vec::new());
+    }
     // National share, per period, over every site's fleet.
     if let (Some(rule), false) = (&nat.national_share, req.relax_national_share) {
         for t in 0..nt {
+            if past() {
+                return (stopped(), Vec::new());
+            }
             let min = rule.min[t];
             let mut lhs = Expression::from(0.0);
             for s in 0..ns {
@@ -354,6 +388,9 @@ pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
         }
     }
 
+    if past() {
+        return (stopped(), Vec::new());
+    }
     // Platform adoption, paid once.
     let mut adoption = Expression::from(0.0);
     for (platform, &price) in &nat.platform_adoption {
@@ -388,6 +425,9 @@ pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
         adoption += Expression::from(z) * (price / money);
     }
 
+    if past() {
+        return (stopped(), Vec::new());
+    }
     // Costs per period (in money units).
     let mut capex_t = Vec::with_capacity(nt);
     let mut opex_t = Vec::with_capacity(nt);
@@ -418,6 +458,9 @@ pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
         total += (capex_t[t].clone() + opex_t[t].clone()) * nat.discount(t);
     }
 
+    if past() {
+        return (stopped(), Vec::new());
+    }
     // Budgets per period.
     for t in 0..nt {
         if let (Some(b), false) = (&nat.budget, req.relax.contains(&Family::Budget)) {
@@ -471,6 +514,7 @@ pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
         money_scale: money,
         objective_unit: unit,
         infeasible,
+        stopped: false,
     };
     (built, rows)
 }

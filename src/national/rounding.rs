@@ -20,7 +20,7 @@ use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Objective, Origin};
 use crate::solve::{Backend, Limits};
 use std::collections::BTreeSet;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What the relaxation-based search found.
 pub enum Heuristic {
@@ -60,6 +60,7 @@ fn attempt(
     allowed: Option<&BTreeSet<String>>,
     timings: &mut Timings,
 ) -> Result<Attempt, PlanError> {
+    let end = limits.deadline;
     let mut req = NationalRequest::new(nat);
     req.lp_relaxation = true;
     req.platforms = allowed.cloned();
@@ -69,15 +70,33 @@ fn attempt(
         _ => return Ok((None, Some(f64::NAN), None)),
     };
     let started = Instant::now();
-    let e = [true, false]
-        .into_iter()
-        .filter_map(|lr| round_and_repair(nat, &lp.x, allowed, lr))
-        .map(|mut x| {
-            trim(nat, &mut x);
-            evaluate_national(nat, &x)
-        })
-        .filter(|e| e.violations().is_empty())
-        .min_by(|p, q| p.total_cost.total_cmp(&q.total_cost));
+    // The check of a candidate must end by `end` too: the trim before it stops that much
+    // earlier (the check's time is that of the first, or else that of the repair, which
+    // evaluates every site at least once), and a second candidate whose check could not
+    // end in time is not made.
+    let mut check_s: Option<f64> = None;
+    let before = |s: f64| end.and_then(|e| e.checked_sub(Duration::from_secs_f64(s)));
+    let mut e: Option<NationalEvaluation> = None;
+    for lr in [true, false] {
+        if check_s.is_some_and(|c| past(before(c))) {
+            break;
+        }
+        let repairing = Instant::now();
+        let Some(mut x) = round_and_repair(nat, &lp.x, allowed, lr, end) else {
+            continue;
+        };
+        let reserve = check_s.unwrap_or_else(|| repairing.elapsed().as_secs_f64());
+        trim(nat, &mut x, before(reserve));
+        let checking = Instant::now();
+        let candidate = evaluate_national(nat, &x);
+        check_s = Some(checking.elapsed().as_secs_f64());
+        if candidate.violations().is_empty()
+            && e.as_ref()
+                .is_none_or(|b| candidate.total_cost < b.total_cost)
+        {
+            e = Some(candidate);
+        }
+    }
     timings.round_s += started.elapsed().as_secs_f64();
     Ok((e, Some(lp.objective), Some(Box::new(lp))))
 }
@@ -105,7 +124,9 @@ fn used_platforms(nat: &National, x: &[Vec<Vec<f64>>]) -> BTreeSet<String> {
 /// Most platforms (with an adoption cost) whose subsets are searched one by one.
 const MAX_SEARCHED_PLATFORMS: usize = 10;
 
-/// A min-cost plan from the relaxation, spending at most about `seconds`.
+/// A min-cost plan from the relaxation, spending at most about `seconds`, and never
+/// running past `end` (the plan's deadline: a relaxation, repair or check under way
+/// then gives up).
 ///
 /// The relaxation with adoption free to be fractional gives a first bound `L0` and a
 /// rounded plan. Then every set `S` of costly platforms (those with an adoption cost that
@@ -120,18 +141,20 @@ pub fn heuristic(
     nat: &National,
     backend: Backend,
     seconds: f64,
+    end: Option<Instant>,
     timings: &mut Timings,
 ) -> Result<Heuristic, PlanError> {
     let started = Instant::now();
     let left = || Limits {
         time_limit_s: (seconds - started.elapsed().as_secs_f64()).max(0.5),
         mip_gap: 0.0,
+        deadline: end,
     };
     let (first, bound, x) = attempt(nat, backend, left(), None, timings)?;
     // One relaxation's time: another is not started when it would not end in time (a
     // relaxation under way is not interrupted).
     let one = started.elapsed().as_secs_f64();
-    let no_time = || started.elapsed().as_secs_f64() + one > seconds;
+    let no_time = || started.elapsed().as_secs_f64() + one > seconds || past(end);
     let (Some(l0), Some(first_lp)) = (bound, x) else {
         return Ok(match bound {
             None => Heuristic::Infeasible,
@@ -244,7 +267,7 @@ pub fn plan(
     why: String,
     timings: &mut Timings,
 ) -> Result<Plan, PlanError> {
-    let found = heuristic(nat, backend, budget.left().max(5.0), timings)?;
+    let found = heuristic(nat, backend, budget.left().max(5.0), budget.end(), timings)?;
     let (e, lp_bound) = match found {
         Heuristic::Infeasible => return super::conflicts::infeasible_plan(nat, backend, budget),
         Heuristic::Found(e, b, _) => match (*e, b) {
@@ -268,10 +291,16 @@ pub fn plan(
     Ok(plan)
 }
 
+/// Whether the deadline `end` has passed.
+pub fn past(end: Option<Instant>) -> bool {
+    end.is_some_and(|e| Instant::now() >= e)
+}
+
 /// Removes lots the plan does not need: dearest first, each lot is taken back when every
 /// rule of its site in its period and later still holds, and the national share too.
-/// Removing units never breaks a supply cap or a budget.
-pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>]) {
+/// Removing units never breaks a supply cap or a budget. Stops at `end` (the plan is then
+/// valid, only less trimmed).
+pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>], end: Option<Instant>) {
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let lot = |a: usize| {
         if nat.solver.integer {
@@ -328,6 +357,9 @@ pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>]) {
         cost(*q).total_cmp(&cost(*p)).then(p.cmp(q))
     });
     for (s, t0, a) in order {
+        if past(end) {
+            return;
+        }
         loop {
             let before = x[s][t0][a];
             if before <= 0.0 {
@@ -383,11 +415,13 @@ const REPAIR_STEPS: usize = 100_000;
 /// With `allowed`, the repair buys only accelerators whose platform is free or in it. With
 /// `largest_remainder`, the lots that rounding down loses are handed back, per accelerator
 /// and period, to the sites with the largest remainders (keeping the national total).
+/// Gives up (`None`) at `end`.
 pub fn round_and_repair(
     nat: &National,
     lp: &[Vec<Vec<f64>>],
     allowed: Option<&BTreeSet<String>>,
     largest_remainder: bool,
+    end: Option<Instant>,
 ) -> Option<Vec<Vec<Vec<f64>>>> {
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let costly = costly_platforms(nat);
@@ -472,6 +506,9 @@ pub fn round_and_repair(
         .collect();
     for t in 0..nt {
         for s in 0..ns {
+            if past(end) {
+                return None;
+            }
             for _ in 0..REPAIR_STEPS {
                 let carried = in_service(nat, &x, s, t);
                 let scenario = nat.site_period(s, t, &carried);

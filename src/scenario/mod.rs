@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod load;
 pub mod locate;
+pub mod magnitude;
 pub mod national;
 pub mod overrides;
 pub mod raw;

@@ -4,6 +4,7 @@
 use super::load::Sources;
 use super::load::closest;
 use super::locate::Seg;
+use super::magnitude::MAX_FIGURE;
 use super::raw::*;
 use super::*;
 use crate::error::{Diagnostic, ScenarioError};
@@ -127,6 +128,17 @@ impl<'a> Checker<'a> {
         let v = value?;
         if !v.is_finite() || !range.holds(v) {
             self.error(path, format!("{name} {}, got {}", range.says(), show(v)));
+            return None;
+        }
+        if v.abs() > MAX_FIGURE {
+            self.error(
+                path,
+                format!(
+                    "{name} must be at most {} (larger figures cannot be computed with exactly), got {}",
+                    show(MAX_FIGURE),
+                    show(v)
+                ),
+            );
             return None;
         }
         Some(v)
@@ -511,6 +523,15 @@ pub fn validate(
         solver,
         carried: Vec::new(),
     };
+    let energy = [scenario.costs.energy_price_per_kwh];
+    super::magnitude::check(
+        &mut c,
+        &super::national::National::from_single(&scenario),
+        &energy,
+    );
+    if !c.problems.is_empty() {
+        return Err(ScenarioError::Invalid(c.problems));
+    }
     Ok((Validated::Single(scenario), c.warnings))
 }
 

@@ -714,7 +714,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
                 memory_tb: d.memory_tb,
                 existing,
                 power_kw: top_power,
-                energy_price_per_kwh: energy,
+                energy_price_per_kwh: energy.clone(),
                 pue,
                 domestic_share: policy_share.clone(),
             });
@@ -760,7 +760,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
     if !c.problems.is_empty() {
         return Err(ScenarioError::Invalid(std::mem::take(&mut c.problems)));
     }
-    Ok(National {
+    let nat = National {
         name,
         description: raw.description,
         currency: raw.currency.unwrap_or_else(|| "USD".to_string()),
@@ -780,5 +780,10 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         discount_rate,
         platform_adoption,
         solver,
-    })
+    };
+    super::magnitude::check(c, &nat, &energy);
+    if !c.problems.is_empty() {
+        return Err(ScenarioError::Invalid(std::mem::take(&mut c.problems)));
+    }
+    Ok(nat)
 }

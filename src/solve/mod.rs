@@ -1,6 +1,13 @@
 //! Solver backends behind one function: microlp (pure Rust, always built) and HiGHS (the
 //! `highs` Cargo feature). A solve returns data, never panics: optimal, stopped by a limit
 //! with a proven bound, infeasible, or no solution with the reason.
+//!
+//! A solve with a deadline ([`Limits::deadline`]) ends by it: the solver's own time limit
+//! is cut to the time left, a solve is not started after the deadline, and the solver
+//! runs on a worker thread that is abandoned when it overruns (microlp checks its clock
+//! only every thousand pivots and not while it sets up, which takes seconds on models of
+//! a million variables). An abandoned solver is left to stop on its own time limit, or
+//! with the process; the call reports that no solution was found in time.
 
 #[cfg(feature = "highs")]
 mod highs;
@@ -10,7 +17,7 @@ use crate::error::PlanError;
 use crate::model::Built;
 use good_lp::{Solution, SolutionStatus, Variable};
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Which solver to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +53,29 @@ pub struct Limits {
     pub time_limit_s: f64,
     /// Relative MIP gap at which the search may stop.
     pub mip_gap: f64,
+    /// The moment by which the solve must have returned, whatever `time_limit_s` says:
+    /// the end of the plan's time budget. `None`: only `time_limit_s`.
+    pub deadline: Option<Instant>,
 }
+
+impl Limits {
+    /// Limits of `seconds` and gap `mip_gap`, without a deadline.
+    pub fn new(seconds: f64, mip_gap: f64) -> Limits {
+        Limits {
+            time_limit_s: seconds,
+            mip_gap,
+            deadline: None,
+        }
+    }
+
+    /// Whether the deadline has passed.
+    pub fn expired(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
+/// What a solve that was not started, or was abandoned, at the deadline reports.
+pub const STOPPED_AT_DEADLINE: &str = "the time limit was reached before the solver finished";
 
 /// Values of every model variable.
 #[derive(Debug, Clone)]
@@ -106,8 +135,16 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
         return Err(PlanError::SolverUnavailable(backend.as_str().to_string()));
     }
     let started = Instant::now();
+    if built.stopped || limits.expired() {
+        return Ok((Outcome::NoSolution(STOPPED_AT_DEADLINE.into()), 0.0));
+    }
     if built.infeasible {
         return Ok((Outcome::Infeasible, 0.0));
+    }
+    let mut limits = limits;
+    if let Some(d) = limits.deadline {
+        let left = d.saturating_duration_since(started).as_secs_f64();
+        limits.time_limit_s = limits.time_limit_s.min(left);
     }
     let objective = built.objective.clone();
     let all: Vec<Variable> = built
@@ -127,21 +164,10 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
         };
         return Ok((outcome, started.elapsed().as_secs_f64()));
     }
-    let raw = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match backend {
-        Backend::Microlp => microlp::run(built, limits),
-        #[cfg(feature = "highs")]
-        Backend::Highs => highs::run(built, limits),
-        #[cfg(not(feature = "highs"))]
-        Backend::Highs => unreachable!("checked above"),
-    }))
-    .map_err(|panic| {
-        let what = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown".into());
-        PlanError::Solver(format!("{} stopped unexpectedly: {what}", backend.as_str()))
-    })??;
+    let raw = match limits.deadline {
+        None => run_caught(built, backend, limits)?,
+        Some(deadline) => run_until(built, backend, limits, deadline)?,
+    };
     let outcome = match raw {
         Raw::Solved {
             proven,
@@ -164,4 +190,65 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
         Raw::NoSolution(why) => Outcome::NoSolution(why),
     };
     Ok((outcome, started.elapsed().as_secs_f64()))
+}
+
+/// Runs the backend, a panic turned into an error.
+fn run_caught(built: Built, backend: Backend, limits: Limits) -> Result<Raw, PlanError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match backend {
+        Backend::Microlp => microlp::run(built, limits),
+        #[cfg(feature = "highs")]
+        Backend::Highs => highs::run(built, limits),
+        #[cfg(not(feature = "highs"))]
+        Backend::Highs => unreachable!("checked above"),
+    }))
+    .map_err(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown".into());
+        PlanError::Solver(format!("{} stopped unexpectedly: {what}", backend.as_str()))
+    })?
+}
+
+/// Runs the backend on a worker thread and waits for it until `deadline`; past it the
+/// worker is abandoned (it stops at its own time limit, or with the process). When no
+/// thread can be started, the backend runs here, without the watchdog.
+fn run_until(
+    built: Built,
+    backend: Backend,
+    limits: Limits,
+    deadline: Instant,
+) -> Result<Raw, PlanError> {
+    let model = std::sync::Arc::new(std::sync::Mutex::new(Some(built)));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handed = std::sync::Arc::clone(&model);
+    let started = std::thread::Builder::new()
+        .name("chipmix-solve".into())
+        .spawn(move || {
+            let built = handed.lock().ok().and_then(|mut m| m.take());
+            if let Some(built) = built {
+                let _ = tx.send(run_caught(built, backend, limits));
+            }
+        });
+    if started.is_err() {
+        let built = model.lock().ok().and_then(|mut m| m.take());
+        return match built {
+            Some(built) => run_caught(built, backend, limits),
+            None => Err(PlanError::Solver("the solver thread lost its model".into())),
+        };
+    }
+    let wait = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1));
+    match rx.recv_timeout(wait) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            Ok(Raw::NoSolution(STOPPED_AT_DEADLINE.into()))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(PlanError::Solver(format!(
+            "{} stopped unexpectedly",
+            backend.as_str()
+        ))),
+    }
 }
