@@ -215,13 +215,7 @@ fn alternatives_section(
             escape(&a.name),
             escape(&a.says),
             escape(&crate::render::explain::mix(&a.plan)),
-            escape(
-                &a.overrides
-                    .iter()
-                    .map(|o| format!("--set '{o}'"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
+            escape(&crate::render::explain::reproduce(&a.overrides))
         ));
     }
     out.push_str("</ol>\n");

@@ -159,6 +159,15 @@ pub(crate) fn fixes(e: &Explanation) -> Vec<String> {
         .collect()
 }
 
+/// The command-line flags that reproduce an alternative (`--set 'PATH=VALUE' ...`).
+pub(crate) fn reproduce(overrides: &[String]) -> String {
+    overrides
+        .iter()
+        .map(|o| format!("--set '{o}'"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A plan's purchases in one line.
 pub(crate) fn mix(p: &Plan) -> String {
     if p.purchases.is_empty() {

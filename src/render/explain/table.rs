@@ -65,13 +65,7 @@ pub fn alternatives(plan: &Plan, alts: &[Alternative], within: f64) -> String {
             escape(&a.name),
             escape(&a.says),
             escape(&mix(&a.plan)),
-            escape(
-                &a.overrides
-                    .iter()
-                    .map(|o| format!("--set '{o}'"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
+            escape(&super::reproduce(&a.overrides))
         ));
     }
     out
