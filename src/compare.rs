@@ -48,7 +48,7 @@ impl Metric {
 pub fn compare(items: &[(String, Scenario)], opts: &Options) -> Result<Comparison, PlanError> {
     let plans: Vec<Plan> = items
         .par_iter()
-        .map(|(_, s)| planner::plan(s, opts))
+        .map(|(_, s)| planner::plan(&crate::scenario::national::National::from_single(s), opts))
         .collect::<Result<_, _>>()?;
     let mut ids: Vec<String> = Vec::new();
     for (_, s) in items {

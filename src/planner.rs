@@ -3,13 +3,13 @@
 //! falls back to a rounded LP plan when the exact search finds nothing in time, and asks
 //! the conflict analysis why when the scenario is infeasible.
 
-use crate::check::{Evaluation, evaluate};
 use crate::error::PlanError;
-use crate::explain::conflicts;
-use crate::model::{Goal, Request, UNIT_CAP, build};
+use crate::model::{Request, UNIT_CAP, build};
+use crate::national::Timings;
 pub use crate::plan::relative_gap;
 use crate::plan::{Plan, Status};
-use crate::scenario::{Objective, Scenario};
+use crate::scenario::Objective;
+use crate::scenario::national::National;
 use crate::solve::{Backend, Limits, Outcome, solve};
 use std::time::{Duration, Instant};
 
@@ -27,6 +27,8 @@ pub struct Options {
     /// Receives progress reports during long national searches (bound, best plan,
     /// elapsed time); `None`: quiet.
     pub progress: Option<crate::national::decompose::Reporter>,
+    /// Whether an infeasible plan comes with the conflict analysis (default: yes).
+    pub conflicts: bool,
 }
 
 impl Default for Options {
@@ -37,6 +39,7 @@ impl Default for Options {
             mip_gap: None,
             strategy: Strategy::Auto,
             progress: None,
+            conflicts: true,
         }
     }
 }
@@ -211,91 +214,38 @@ pub fn solve_variant(
     })
 }
 
-/// Plans a scenario of either kind (one site and period, or sites and periods).
-pub fn plan_validated(v: &crate::scenario::Validated, opts: &Options) -> Result<Plan, PlanError> {
-    match v {
-        crate::scenario::Validated::Single(s) => plan(s, opts),
-        crate::scenario::Validated::National(n) => crate::national::plan(n, opts),
-    }
-}
-
-/// Plans `s`: the checked optimal (or best found) purchases, or why there are none.
-pub fn plan(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
-    plan_inner(s, opts, true)
+/// Plans `s`: the checked optimal (or best found) purchases, or why there are none (an
+/// infeasible scenario comes with the conflict analysis unless `opts.conflicts` is off).
+/// A single site in a single period is the 1 x 1 case of the same search.
+pub fn plan(s: &National, opts: &Options) -> Result<Plan, PlanError> {
+    plan_timed(s, opts).map(|(p, _)| p)
 }
 
 /// Plans `s` like [`plan`], but an infeasible scenario comes back without the conflict
 /// analysis: for the many what-if solves of an explanation, which only need the status.
-pub fn plan_quiet(s: &Scenario, opts: &Options) -> Result<Plan, PlanError> {
-    plan_inner(s, opts, false)
+pub fn plan_quiet(s: &National, opts: &Options) -> Result<Plan, PlanError> {
+    let mut quiet = *opts;
+    quiet.conflicts = false;
+    plan(s, &quiet)
 }
 
-fn plan_inner(s: &Scenario, opts: &Options, analyse: bool) -> Result<Plan, PlanError> {
-    let budget = Budget::start(
-        opts.time_limit_s.unwrap_or(s.solver.time_limit_s),
-        opts.mip_gap.unwrap_or(s.solver.mip_gap),
-    );
-    let solver = opts.backend.as_str();
-    let mut limits = budget.limits(0.0);
-    if s.objective == Objective::MaxPflops {
-        // The first stage is solved ten times tighter, so that the second stage's floor
-        // (a fraction of the proven bound) leaves the final plan within the requested gap.
-        limits.mip_gap /= 10.0;
-    }
-    let first = match solve_variant(&Request::new(s), opts.backend, limits) {
-        Ok(v) => v,
-        // A numerical failure of the exact search: the rounded relaxation may still serve.
-        Err(PlanError::Solver(msg)) => Variant::NoSolution(msg),
-        Err(e) => return Err(e),
-    };
-    let mut plan = match first {
-        Variant::Solved(sol) => {
-            let finished = match s.objective {
-                Objective::MinCost => finish_min_cost(s, &sol, solver),
-                Objective::MaxPflops => finish_max_pflops(s, sol, opts.backend, &budget),
-            };
-            match finished {
-                // Never print a plan that breaks a rule; the repaired relaxation, checked
-                // in turn, may still give a valid one.
-                Err(PlanError::CheckFailed(broken)) => fallback(
-                    s,
-                    opts.backend,
-                    &budget,
-                    format!(
-                        "the solver's plan broke a rule of the scenario (a numerical slip) and was discarded:\n{broken}\n"
-                    ),
-                )?,
-                other => other?,
-            }
-        }
-        Variant::Infeasible => {
-            let mut p = Plan::without_purchases(s, Status::Infeasible, solver);
-            if analyse {
-                p.conflicts = conflicts::find(s, opts.backend, &budget)?;
-            }
-            p
-        }
-        Variant::Unbounded => {
-            let mut p = Plan::without_purchases(s, Status::Unbounded, solver);
-            p.message = Some("the objective can grow without end".into());
-            p
-        }
-        Variant::NoSolution(why) => {
-            let why = if why.contains("time limit") {
-                format!("{why} (time limit {} s)", budget.seconds)
-            } else {
-                why
-            };
-            fallback(s, opts.backend, &budget, why)?
-        }
-    };
+/// [`plan`], with the seconds spent building, solving and checking.
+pub fn plan_timed(s: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
+    let (mut plan, timings) = crate::national::search(s, opts)?;
     if plan.status.has_plan()
         && s.objective == Objective::MaxPflops
         && let Some(p) = unbounded_pflops(s, &plan)
     {
         plan = p;
     }
-    Ok(finite(plan))
+    if plan.status == Status::Infeasible && opts.conflicts && plan.conflicts.is_empty() {
+        let budget = Budget::start(
+            opts.time_limit_s.unwrap_or(s.solver.time_limit_s),
+            opts.mip_gap.unwrap_or(s.solver.mip_gap),
+        );
+        plan.conflicts = crate::national::conflicts::find(s, opts.backend, &budget)?;
+    }
+    Ok((finite(plan), timings))
 }
 
 /// The last step of every plan, single-site or national: a plan whose figures are not all
@@ -329,21 +279,6 @@ pub fn finite(plan: Plan) -> Plan {
     out
 }
 
-/// Evaluates purchases and refuses any that break a rule.
-fn checked(s: &Scenario, units: &[f64]) -> Result<Evaluation, PlanError> {
-    let e = evaluate(s, units);
-    let broken: Vec<String> = e
-        .violations()
-        .iter()
-        .map(|c| format!("- {}", c.message()))
-        .collect();
-    if broken.is_empty() {
-        Ok(e)
-    } else {
-        Err(PlanError::CheckFailed(broken.join("\n")))
-    }
-}
-
 /// A bound within rounding noise of the value is the value.
 pub fn snap(value: f64, bound: f64) -> f64 {
     if relative_gap(value, bound) == 0.0 {
@@ -351,52 +286,6 @@ pub fn snap(value: f64, bound: f64) -> f64 {
     } else {
         bound
     }
-}
-
-fn finish_min_cost(s: &Scenario, sol: &Solved, solver: &str) -> Result<Plan, PlanError> {
-    let e = checked(s, &sol.units)?;
-    let status = if sol.proven {
-        Status::Optimal
-    } else {
-        Status::Feasible
-    };
-    let mut plan = Plan::from_evaluation(s, &e, status, solver);
-    let bound = sol
-        .bound
-        .unwrap_or(if sol.proven { e.total_cost } else { 0.0 })
-        .min(e.total_cost);
-    plan.bound = Some(snap(e.total_cost, bound));
-    plan.gap = Some(relative_gap(e.total_cost, bound));
-    Ok(plan)
-}
-
-fn finish_max_pflops(
-    s: &Scenario,
-    first: Solved,
-    backend: Backend,
-    budget: &Budget,
-) -> Result<Plan, PlanError> {
-    let e1 = checked(s, &first.units)?;
-    let best = e1.pflops;
-    let (upper, floor) = pflops_floor(first.bound, first.proven, best, budget.mip_gap);
-    let mut req = Request::new(s);
-    req.goal = Goal::MinCostWithPflops(floor);
-    let second = match solve_variant(&req, backend, budget.limits(1.0))? {
-        Variant::Solved(second) => Some((checked(s, &second.units), second.proven)),
-        _ => None,
-    };
-    let (e, proven) = keep_cheaper(e1, first.proven, second, |e| e.total_cost);
-    let status = if proven {
-        Status::Optimal
-    } else {
-        Status::Feasible
-    };
-    let mut plan = Plan::from_evaluation(s, &e, status, backend.as_str());
-    if upper.is_finite() {
-        plan.bound = Some(snap(e.pflops, upper));
-        plan.gap = Some(relative_gap(e.pflops, upper));
-    }
-    Ok(plan)
 }
 
 /// The max_pflops plan: the second stage's (checked evaluation, whether proven) is kept
@@ -436,151 +325,24 @@ pub fn pflops_floor(bound: Option<f64>, proven: bool, best: f64, mip_gap: f64) -
 
 /// max_pflops plans that reach the modelling cap of an accelerator that nothing else
 /// limits are unbounded in truth.
-fn unbounded_pflops(s: &Scenario, plan: &Plan) -> Option<Plan> {
-    let hit = plan.purchases.iter().find(|p| {
-        let a = &s.accelerators[s.index_of(&p.id).unwrap_or(0)];
-        a.max_units.is_none() && p.units >= UNIT_CAP - a.lot_size as f64
+fn unbounded_pflops(s: &National, plan: &Plan) -> Option<Plan> {
+    let (a, acc) = s.accelerators.iter().enumerate().find(|(a, acc)| {
+        let units: f64 = plan
+            .purchases
+            .iter()
+            .filter(|p| p.id == acc.id)
+            .map(|p| p.units)
+            .sum();
+        s.per_period[*a].max_units.iter().all(Option::is_none)
+            && units >= UNIT_CAP - acc.lot_size as f64
     })?;
-    let mut out = Plan::without_purchases(s, Status::Unbounded, &plan.solver);
+    let _ = a;
+    let mut out = crate::national::detail::without_purchases(s, Status::Unbounded, &plan.solver);
     out.message = Some(format!(
         "PFLOPS can grow without end: nothing limits how many {} are bought (it costs nothing within the budgets); give it a unit_price, a max_units or a power limit",
-        hit.id
+        acc.id
     ));
     Some(out)
-}
-
-/// When the exact search found nothing in time: round the LP relaxation to whole lots and
-/// keep the result if the checker accepts it, with the LP bound and an honest status.
-fn fallback(
-    s: &Scenario,
-    backend: Backend,
-    budget: &Budget,
-    why: String,
-) -> Result<Plan, PlanError> {
-    let mut req = Request::new(s);
-    req.lp_relaxation = true;
-    let lp = match solve_variant(&req, backend, budget.limits(5.0))? {
-        Variant::Solved(sol) => sol,
-        Variant::Infeasible => {
-            let mut p = Plan::without_purchases(s, Status::Infeasible, backend.as_str());
-            p.conflicts = conflicts::find(s, backend, budget)?;
-            return Ok(p);
-        }
-        _ => return Ok(no_plan(s, backend, why)),
-    };
-    let round = |up: bool| -> Vec<f64> {
-        s.accelerators
-            .iter()
-            .zip(&lp.units)
-            .map(|(a, &x)| {
-                if !s.solver.integer {
-                    return x;
-                }
-                let lot = a.lot_size as f64;
-                let mut k = if up {
-                    (x / lot - 1e-9).ceil()
-                } else {
-                    (x / lot + 1e-9).floor()
-                };
-                if let Some(min) = a.min_units
-                    && k > 0.0
-                    && k * lot < min as f64
-                {
-                    k = if up { (min as f64 / lot).ceil() } else { 0.0 };
-                }
-                if let Some(m) = a.max_units {
-                    k = k.min((m as f64 / lot).floor());
-                }
-                k.max(0.0) * lot
-            })
-            .collect()
-    };
-    let candidates: Vec<Evaluation> = [true, false]
-        .into_iter()
-        .filter_map(|up| repair(s, round(up)))
-        .collect();
-    let better = |a: &Evaluation, b: &Evaluation| match s.objective {
-        Objective::MinCost => a.total_cost.total_cmp(&b.total_cost),
-        Objective::MaxPflops => b.pflops.total_cmp(&a.pflops),
-    };
-    let Some(e) = candidates.into_iter().min_by(better) else {
-        return Ok(no_plan(s, backend, why));
-    };
-    let mut plan = Plan::from_evaluation(s, &e, Status::Feasible, backend.as_str());
-    let (value, bound) = match s.objective {
-        Objective::MinCost => (e.total_cost, lp.objective.min(e.total_cost)),
-        Objective::MaxPflops => (e.pflops, lp.objective.max(e.pflops)),
-    };
-    plan.bound = Some(snap(value, bound));
-    plan.gap = Some(relative_gap(value, bound));
-    plan.warnings.push(format!(
-        "{why}; this plan rounds the continuous relaxation to whole lots, and the bound is the relaxation's"
-    ));
-    Ok(plan)
-}
-
-/// Most lots the repair adds before giving up.
-const REPAIR_STEPS: usize = 10_000;
-
-/// Greedy repair of a rounded plan: while a floor (demand, memory, domestic share, vendor
-/// share) is broken, add one lot of the cheapest accelerator that helps it. Ceilings
-/// (budgets, power, caps) are never repaired: the attempt then fails. Returns the plan's
-/// evaluation when it ends valid.
-fn repair(s: &Scenario, mut x: Vec<f64>) -> Option<Evaluation> {
-    let accs = &s.accelerators;
-    let room = |x: &[f64], i: usize| {
-        let a = &accs[i];
-        a.available
-            && a.max_units
-                .is_none_or(|m| x[i] + a.lot_size as f64 <= m as f64)
-    };
-    for _ in 0..REPAIR_STEPS {
-        let e = evaluate(s, &x);
-        let Some(broken) = e.violations().first().map(|c| c.family.clone()) else {
-            return Some(e);
-        };
-        // Which accelerators help, and how much each lot helps (per unit of price).
-        let helps = |i: usize| -> f64 {
-            let a = &accs[i];
-            match broken.as_str() {
-                "demand" => a.tflops,
-                "memory" => a.memory_gb,
-                "domestic_share" if a.origin == crate::scenario::Origin::Domestic => 1.0,
-                v if v
-                    .strip_prefix("vendor_share:")
-                    .is_some_and(|name| name != a.vendor) =>
-                {
-                    1.0
-                }
-                _ => 0.0,
-            }
-        };
-        let pick = (0..accs.len())
-            .filter(|&i| room(&x, i) && helps(i) > 0.0)
-            .min_by(|&i, &j| {
-                let ci = accs[i].unit_price / helps(i);
-                let cj = accs[j].unit_price / helps(j);
-                ci.total_cmp(&cj).then(i.cmp(&j))
-            })?;
-        let lot = if s.solver.integer {
-            accs[pick].lot_size as f64
-        } else {
-            1.0
-        };
-        x[pick] = (x[pick] + lot).max(accs[pick].min_units.unwrap_or(0) as f64);
-        if s.solver.integer {
-            x[pick] = (x[pick] / lot).ceil() * lot;
-        }
-    }
-    None
-}
-
-fn no_plan(s: &Scenario, backend: Backend, why: String) -> Plan {
-    let mut p = Plan::without_purchases(s, Status::Error, backend.as_str());
-    p.message = Some(format!(
-        "{why}, and rounding the continuous relaxation gave no valid plan; raise solver.time_limit_s (or --time-limit) or try --solver highs"
-    ));
-    p
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ mod generate;
 use chipmix::national::decompose::{SetSearch, site_scenarios};
 use chipmix::national::model::NationalRequest;
 use chipmix::national::{NationalSolved, NationalVariant, Timings, solve_national};
+use chipmix::scenario::Document;
 use chipmix::scenario::national::National;
-use chipmix::scenario::{Document, Validated};
 use chipmix::solve::{Backend, Limits};
 use common::{chipmix, scenario_file};
 use serde_json::Value;
@@ -22,14 +22,7 @@ use std::collections::BTreeSet;
 
 fn national(text: &str, file: &str) -> National {
     let doc = Document::parse(text.to_string(), file, None).expect("the scenario parses");
-    match doc
-        .resolve_any(&[])
-        .expect("the scenario is valid")
-        .scenario
-    {
-        Validated::National(n) => *n,
-        Validated::Single(_) => panic!("{file} is not a national scenario"),
-    }
+    doc.resolve(&[]).expect("the scenario is valid").scenario
 }
 
 /// The continuous relaxation of `nat` with exactly the platforms of `set` adopted.
@@ -367,7 +360,7 @@ fn decomposition_raises_the_bound_above_the_relaxation() {
         time_limit_s: Some(5.0),
         ..Default::default()
     };
-    let plan = chipmix::national::plan(&nat, &options).expect("plans");
+    let plan = chipmix::planner::plan(&nat, &options).expect("plans");
     let cost = plan.total_cost.expect("a plan has a cost");
     let paid: f64 = plan
         .adopted_platforms

@@ -43,6 +43,7 @@
 use chipmix::plan::{Plan, Status};
 use chipmix::planner::Options;
 use chipmix::render::{Format, render};
+use chipmix::scenario::national::National;
 use chipmix::scenario::resolved::to_yaml;
 use chipmix::scenario::{Existing, Objective, Scenario, load_str};
 use chipmix::solve::Backend;
@@ -436,7 +437,7 @@ fn yaml(g: &Gen) -> String {
 fn scenario(g: &Gen) -> Scenario {
     let text = yaml(g);
     match load_str(&text, "gen.yaml") {
-        Ok(loaded) => loaded.scenario,
+        Ok(loaded) => loaded.scenario.as_single().expect("a section-1 scenario"),
         Err(e) => panic!("the generator wrote a file chipmix rejects:\n{text}\n{e:?}"),
     }
 }
@@ -459,7 +460,7 @@ fn options(backend: Backend) -> Options {
 }
 
 fn plan_with(s: &Scenario, backend: Backend) -> Result<Plan, TestCaseError> {
-    chipmix::planner::plan(s, &options(backend)).map_err(|e| {
+    chipmix::planner::plan(&National::from_single(s), &options(backend)).map_err(|e| {
         TestCaseError::fail(format!(
             "plan() failed with {}: {e:?}\n{}",
             backend.as_str(),
@@ -786,7 +787,7 @@ proptest! {
         let s = scenario(&g);
         let first = to_yaml(&s);
         let again = match load_str(&first, "resolved.yaml") {
-            Ok(l) => l.scenario,
+            Ok(l) => l.scenario.as_single().expect("a section-1 scenario"),
             Err(e) => return Err(TestCaseError::fail(format!(
                 "resolved YAML rejected: {e:?}\n{first}"
             ))),

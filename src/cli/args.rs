@@ -389,6 +389,7 @@ impl SolveArgs {
     /// The planner options these flags ask for.
     pub fn options(&self) -> Options {
         Options {
+            conflicts: true,
             backend: match self.solver {
                 SolverArg::Microlp => Backend::Microlp,
                 SolverArg::Highs => Backend::Highs,

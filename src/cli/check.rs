@@ -5,7 +5,6 @@ use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN, load_any};
 use crate::audit::Findings;
 use crate::check::{audit, read_saved_plan};
 use crate::national::check::{audit_national, read_saved_purchases};
-use crate::scenario::Validated;
 use crate::scenario::load::Loaded;
 use crate::scenario::national::National;
 
@@ -22,12 +21,12 @@ pub fn run(a: &CheckArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
-    let loaded = match loaded.scenario {
-        Validated::Single(scenario) => Loaded {
-            scenario,
-            warnings: loaded.warnings,
-        },
-        Validated::National(n) => return national(a, &n, &text),
+    let Some(single) = loaded.scenario.as_single() else {
+        return national(a, &loaded.scenario, &text);
+    };
+    let loaded = Loaded {
+        scenario: single,
+        warnings: loaded.warnings,
     };
     let saved = match read_saved_plan(&loaded.scenario, &text) {
         Ok(p) => p,

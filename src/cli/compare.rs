@@ -81,7 +81,7 @@ pub fn run(a: &CompareArgs) -> i32 {
                 (true, false) => format!("{stem} {label}"),
                 (false, false) => label.clone(),
             };
-            match document.resolve(&all) {
+            match document.resolve_single(&all) {
                 Ok(l) => {
                     for w in &l.warnings {
                         eprintln!("{}: warning: {w}", path.display());

@@ -81,9 +81,9 @@ fn load_any(
     path: &Path,
     sets: &[crate::scenario::Override],
     outputs: &[Option<&Path>],
-) -> Result<crate::scenario::load::Loaded<crate::scenario::Validated>, i32> {
+) -> Result<crate::scenario::load::Loaded, i32> {
     let document = read_document(path, outputs)?;
-    match document.resolve_any(sets) {
+    match document.resolve(sets) {
         Ok(l) => {
             for w in &l.warnings {
                 eprintln!("{}: warning: {w}", path.display());

@@ -3,10 +3,10 @@
 use super::args::{FormatArg, PlanArgs};
 use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, load_any};
 use crate::error::PlanError;
-use crate::national::{Relaxation, Timings, plan_timed};
-use crate::planner::plan;
+use crate::national::{Relaxation, Timings};
+use crate::planner::plan_timed;
 use crate::render::{Format, render};
-use crate::scenario::Validated;
+use crate::scenario::national::National;
 use std::time::Instant;
 
 /// Runs `chipmix plan` and returns the exit code.
@@ -21,22 +21,7 @@ pub fn run(a: &PlanArgs) -> i32 {
     if a.relaxation {
         return relaxation(a, &loaded.scenario, &opts, read_s);
     }
-    let planned = match &loaded.scenario {
-        Validated::Single(s) => {
-            let started = Instant::now();
-            plan(s, &opts).map(|p| {
-                let solve_s = started.elapsed().as_secs_f64();
-                (
-                    p,
-                    Timings {
-                        solve_s,
-                        ..Timings::default()
-                    },
-                )
-            })
-        }
-        Validated::National(n) => plan_timed(n, &opts),
-    };
+    let planned = plan_timed(&loaded.scenario, &opts);
     let (mut result, timings) = match planned {
         Ok(p) => p,
         Err(e @ PlanError::SolverUnavailable(_)) => {
@@ -66,7 +51,6 @@ pub fn run(a: &PlanArgs) -> i32 {
         return EXIT_BAD_INPUT;
     }
     if a.timings {
-        // A single-site plan is timed as a whole (build, solve and check together).
         eprintln!(
             "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s, round {:.3} s, check {:.3} s, render {render_s:.3} s",
             timings.build_s, timings.solve_s, timings.round_s, timings.check_s
@@ -82,16 +66,8 @@ pub fn run(a: &PlanArgs) -> i32 {
 }
 
 /// `chipmix plan --relaxation`: the continuous relaxation's bound.
-fn relaxation(a: &PlanArgs, v: &Validated, opts: &crate::planner::Options, read_s: f64) -> i32 {
+fn relaxation(a: &PlanArgs, nat: &National, opts: &crate::planner::Options, read_s: f64) -> i32 {
     let mut timings = Timings::default();
-    let national;
-    let nat = match v {
-        Validated::National(n) => n.as_ref(),
-        Validated::Single(s) => {
-            national = crate::scenario::national::National::from_single(s);
-            &national
-        }
-    };
     let result = match crate::national::relaxation(nat, opts, &mut timings) {
         Ok(r) => r,
         Err(e) => {

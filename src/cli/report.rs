@@ -28,7 +28,7 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let loaded = match document.resolve(&a.set) {
+    let loaded = match document.resolve_single(&a.set) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");
@@ -55,7 +55,10 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
             }
         }
     } else {
-        match plan(&loaded.scenario, &shown) {
+        match plan(
+            &crate::scenario::national::National::from_single(&loaded.scenario),
+            &shown,
+        ) {
             Ok(p) => (p, None),
             Err(e) => {
                 eprintln!("chipmix report: {e}");

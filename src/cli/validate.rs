@@ -2,7 +2,6 @@
 
 use super::args::ValidateArgs;
 use super::{EXIT_BAD_INPUT, EXIT_PLAN, load_any};
-use crate::scenario::Validated;
 use crate::scenario::load::Loaded;
 
 /// Runs `chipmix validate` and returns the exit code.
@@ -11,12 +10,13 @@ pub fn run(a: &ValidateArgs) -> i32 {
     for path in &a.scenarios {
         match load_any(path, &a.set, &[]) {
             Ok(l) => {
-                let l = match l.scenario {
-                    Validated::Single(scenario) => Loaded {
+                let l = match l.scenario.as_single() {
+                    Some(scenario) => Loaded {
                         scenario,
                         warnings: l.warnings,
                     },
-                    Validated::National(n) => {
+                    None => {
+                        let n = &l.scenario;
                         if a.resolved {
                             eprintln!(
                                 "{}: --resolved writes one-site, one-period scenarios only; this one has sites or periods",

@@ -15,6 +15,7 @@ pub mod thresholds;
 use crate::error::{PlanError, ScenarioError};
 use crate::plan::{Plan, Status};
 use crate::planner::{self, Options};
+use crate::scenario::national::National;
 use crate::scenario::{Document, Override};
 use probe::Probe;
 use serde::Serialize;
@@ -57,8 +58,8 @@ pub fn explain(
     base: &[Override],
     options: Options,
 ) -> Result<Explanation, ExplainError> {
-    let s = document.resolve(base)?.scenario;
-    let plan = planner::plan(&s, &options)?;
+    let s = document.resolve_single(base)?.scenario;
+    let plan = planner::plan(&National::from_single(&s), &options)?;
     let probe = Probe::new(document, base, options);
     let mut out = Explanation {
         plan,
@@ -97,8 +98,8 @@ pub fn alternatives_of(
     options: Options,
     within: f64,
 ) -> Result<(Plan, Vec<alternatives::Alternative>, Option<String>), ExplainError> {
-    let s = document.resolve(base)?.scenario;
-    let plan = planner::plan(&s, &options)?;
+    let s = document.resolve_single(base)?.scenario;
+    let plan = planner::plan(&National::from_single(&s), &options)?;
     let probe = Probe::new(document, base, options);
     let alts = alternatives::alternatives(&probe, &s, &plan, within)?;
     Ok((plan, alts, probe.note()))

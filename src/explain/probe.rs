@@ -87,7 +87,7 @@ impl<'a> Probe<'a> {
     pub fn scenario(&self, extra: &[Override]) -> Result<Scenario, ScenarioError> {
         let mut sets = self.base.to_vec();
         sets.extend(extra.iter().cloned());
-        self.document.resolve(&sets).map(|l| l.scenario)
+        self.document.resolve_single(&sets).map(|l| l.scenario)
     }
 
     /// Plans the scenario with `extra` applied.
@@ -98,7 +98,10 @@ impl<'a> Probe<'a> {
                 let mut options = self.options;
                 let limit = options.time_limit_s.unwrap_or(s.solver.time_limit_s);
                 options.time_limit_s = Some(limit.min(PROBE_LIMIT_S));
-                let plan = plan_quiet(&s, &options)?;
+                let plan = plan_quiet(
+                    &crate::scenario::national::National::from_single(&s),
+                    &options,
+                )?;
                 self.asked.fetch_add(1, Ordering::Relaxed);
                 if plan.status != Status::Optimal && plan.status != Status::Infeasible {
                     self.unproven.fetch_add(1, Ordering::Relaxed);

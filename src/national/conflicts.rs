@@ -93,20 +93,16 @@ fn feasible(
     })
 }
 
-/// The plan of an infeasible scenario: no purchases, and the reasons.
-pub fn infeasible_plan(
-    nat: &National,
-    backend: Backend,
-    budget: &Budget,
-) -> Result<crate::plan::Plan, PlanError> {
-    let mut p =
-        super::detail::without_purchases(nat, crate::plan::Status::Infeasible, backend.as_str());
-    p.conflicts = find(nat, backend, budget)?;
-    Ok(p)
+/// The plan of an infeasible scenario: no purchases (the planner adds the reasons).
+pub fn infeasible_plan(nat: &National, backend: Backend) -> crate::plan::Plan {
+    super::detail::without_purchases(nat, crate::plan::Status::Infeasible, backend.as_str())
 }
 
 /// Plain-language reasons why `nat` has no plan.
 pub fn find(nat: &National, backend: Backend, budget: &Budget) -> Result<Vec<String>, PlanError> {
+    if let Some(single) = nat.as_single() {
+        return crate::explain::conflicts::find(&single, backend, budget);
+    }
     let mut out = Vec::new();
 
     // Sites that cannot meet their own rules even alone (national caps and budgets kept).

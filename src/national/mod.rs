@@ -195,16 +195,11 @@ pub fn checked(nat: &National, x: &[Vec<Vec<f64>>]) -> Result<NationalEvaluation
     }
 }
 
-/// Plans a many-site / many-period scenario: the checked optimal (or best found)
-/// purchases, or why there are none.
-pub fn plan(nat: &National, opts: &Options) -> Result<Plan, PlanError> {
-    plan_timed(nat, opts).map(|(p, _)| p)
-}
-
-/// [`plan`], with the seconds spent building, solving and checking; never a plan with a
-/// figure that is not a finite number ([`crate::planner::finite`]).
-pub fn plan_timed(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
-    plan_searched(nat, opts).map(|(p, t)| (crate::planner::finite(p), t))
+/// Searches a plan of `nat` with the strategy of `opts`: the checked plan (not yet passed
+/// through [`crate::planner::finite`]) and the seconds each step took. An infeasible
+/// scenario comes back without its conflicts: [`crate::planner::plan`] adds them.
+pub fn search(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
+    plan_searched(nat, opts)
 }
 
 fn plan_searched(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
@@ -250,7 +245,7 @@ fn plan_searched(nat: &National, opts: &Options) -> Result<(Plan, Timings), Plan
                 other => other?,
             }
         }
-        NationalVariant::Infeasible => conflicts::infeasible_plan(nat, opts.backend, &budget)?,
+        NationalVariant::Infeasible => conflicts::infeasible_plan(nat, opts.backend),
         NationalVariant::Unbounded => {
             let mut p = detail::without_purchases(nat, Status::Unbounded, solver);
             p.message = Some("the objective can grow without end".into());
@@ -330,7 +325,7 @@ fn min_cost(
     let rounded = rounding::heuristic(nat, backend, budget.seconds * share, budget.end(), timings)?;
     let heuristic_s = started.elapsed().as_secs_f64();
     let (mut best, relaxation_bound, mut sets) = match rounded {
-        rounding::Heuristic::Infeasible => return conflicts::infeasible_plan(nat, backend, budget),
+        rounding::Heuristic::Infeasible => return Ok(conflicts::infeasible_plan(nat, backend)),
         rounding::Heuristic::Found(e, b, sets) => (*e, b, sets),
     };
     let mut notes = Vec::new();
@@ -570,7 +565,7 @@ fn min_cost(
                 }
             }
             Exact::Infeasible if best.is_none() => {
-                return conflicts::infeasible_plan(nat, backend, budget);
+                return Ok(conflicts::infeasible_plan(nat, backend));
             }
             Exact::Infeasible => notes.push("the exact search called the scenario infeasible, but the rounded relaxation gives a plan that passes every check; that plan is shown".into()),
             Exact::Nothing(b) => searched_bound = b,
@@ -579,7 +574,7 @@ fn min_cost(
     let checking = Instant::now();
     if best.is_none() && !sets.is_empty() && sets.iter().all(|s| s.bound == f64::INFINITY) {
         // No set of platforms admits a plan: the scenario is infeasible.
-        return conflicts::infeasible_plan(nat, backend, budget);
+        return Ok(conflicts::infeasible_plan(nat, backend));
     }
     let Some(e) = best else {
         let mut p = detail::without_purchases(nat, Status::Error, solver);
@@ -648,7 +643,7 @@ fn direct(
         &mut notes,
     )? {
         Exact::Plan(e, bound, proven) => (e, bound, proven),
-        Exact::Infeasible => return conflicts::infeasible_plan(nat, backend, budget),
+        Exact::Infeasible => return Ok(conflicts::infeasible_plan(nat, backend)),
         Exact::Nothing(_) => {
             return rounding::plan(nat, backend, budget, notes.join("; "), timings);
         }

@@ -269,7 +269,7 @@ pub fn plan(
 ) -> Result<Plan, PlanError> {
     let found = heuristic(nat, backend, budget.left().max(5.0), budget.end(), timings)?;
     let (e, lp_bound) = match found {
-        Heuristic::Infeasible => return super::conflicts::infeasible_plan(nat, backend, budget),
+        Heuristic::Infeasible => return Ok(super::conflicts::infeasible_plan(nat, backend)),
         Heuristic::Found(e, b, _) => match (*e, b) {
             (Some(e), Some(b)) => (e, b),
             _ => return Ok(no_plan(nat, backend, why)),

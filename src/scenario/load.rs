@@ -4,6 +4,7 @@
 
 use super::catalog::{Catalog, EntryOrigin};
 use super::locate::{Location, Locator, Seg};
+use super::national::National;
 use super::overrides::{self, Override};
 use super::raw::RawScenario;
 use super::validate::{Warning, validate};
@@ -20,7 +21,7 @@ pub const MAX_PROBLEMS: usize = 50;
 
 /// A scenario read from a file, with the warnings found on the way.
 #[derive(Debug, Clone)]
-pub struct Loaded<S = Scenario> {
+pub struct Loaded<S = National> {
     /// The validated scenario.
     pub scenario: S,
     /// Things that are allowed but probably not meant (e.g. an unused adoption cost).
@@ -239,8 +240,8 @@ impl Document {
     /// Applies `sets` in order, then validates a one-site, one-period scenario (section 1);
     /// a scenario with sites or periods is refused with a message that says which commands
     /// plan those.
-    pub fn resolve(&self, sets: &[Override]) -> Result<Loaded, ScenarioError> {
-        let loaded = self.resolve_any(sets)?;
+    pub fn resolve_single(&self, sets: &[Override]) -> Result<Loaded<Scenario>, ScenarioError> {
+        let loaded = self.resolve_form(sets)?;
         match loaded.scenario {
             Validated::Single(scenario) => Ok(Loaded {
                 scenario,
@@ -266,7 +267,18 @@ impl Document {
 
     /// Applies `sets` in order, then validates. A problem with a field an override wrote is
     /// reported against that override (`--set limits.budget=-5: ...`).
-    pub fn resolve_any(&self, sets: &[Override]) -> Result<Loaded<Validated>, ScenarioError> {
+    pub fn resolve(&self, sets: &[Override]) -> Result<Loaded, ScenarioError> {
+        let loaded = self.resolve_form(sets)?;
+        Ok(Loaded {
+            scenario: match loaded.scenario {
+                Validated::Single(s) => National::from_single(&s),
+                Validated::National(n) => *n,
+            },
+            warnings: loaded.warnings,
+        })
+    }
+
+    fn resolve_form(&self, sets: &[Override]) -> Result<Loaded<Validated>, ScenarioError> {
         let mut value = self.value.clone();
         let mut written = Vec::new();
         let mut problems = Vec::new();

@@ -84,40 +84,15 @@ impl ShareBasis {
     }
 }
 
-/// A validated scenario of either kind.
+/// A validated scenario as its file states it: the validators' result, before the
+/// section-1 form becomes the one-site, one-period case of [`national::National`].
 #[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)] // one per command run; boxing Single would buy nothing
-pub enum Validated {
+#[allow(clippy::large_enum_variant)] // one per validation; boxing Single would buy nothing
+pub(crate) enum Validated {
     /// One site, one period (section 1).
     Single(Scenario),
     /// Sites and/or periods (section 2).
     National(Box<national::National>),
-}
-
-impl Validated {
-    /// Display name.
-    pub fn name(&self) -> &str {
-        match self {
-            Validated::Single(s) => &s.name,
-            Validated::National(n) => &n.name,
-        }
-    }
-
-    /// Currency label.
-    pub fn currency(&self) -> &str {
-        match self {
-            Validated::Single(s) => &s.currency,
-            Validated::National(n) => &n.currency,
-        }
-    }
-
-    /// The accelerators, in file order.
-    pub fn accelerators(&self) -> &[Accelerator] {
-        match self {
-            Validated::Single(s) => &s.accelerators,
-            Validated::National(n) => &n.accelerators,
-        }
-    }
 }
 
 /// A validated scenario (section 1 of the format: one site, one period).

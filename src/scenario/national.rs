@@ -307,4 +307,39 @@ impl National {
             solver: s.solver.clone(),
         }
     }
+
+    /// Whether this is the one-site, one-period case of section 1 (neither `sites` nor
+    /// `periods` in the file).
+    pub fn is_single(&self) -> bool {
+        !self.has_sites && !self.has_periods && self.sites.len() == 1 && self.periods() == 1
+    }
+
+    /// The section-1 form of a scenario with neither `sites` nor `periods` (the inverse of
+    /// [`National::from_single`]); `None` for any other.
+    pub fn as_single(&self) -> Option<Scenario> {
+        if !self.is_single() || self.national_share.is_some() {
+            return None;
+        }
+        let site = &self.sites[0];
+        let mut s = self.site_period(0, 0, &[]);
+        s.name = self.name.clone();
+        s.description = self.description.clone();
+        s.objective = self.objective;
+        for (a, p) in s.accelerators.iter_mut().zip(&self.per_period) {
+            a.max_units = p.max_units[0];
+        }
+        s.existing = site
+            .existing
+            .iter()
+            .map(|e| super::Existing {
+                id: self.accelerators[e.index].id.clone(),
+                units: e.units,
+            })
+            .collect();
+        s.limits.budget = self.budget.as_ref().map(|b| b[0]);
+        s.limits.capex_budget = self.capex_budget.as_ref().map(|b| b[0]);
+        s.costs.platform_adoption = self.platform_adoption.clone();
+        s.carried = Vec::new();
+        Some(s)
+    }
 }

@@ -128,9 +128,17 @@ mod tests {
     #[test]
     fn resolved_reads_back_the_same() {
         let text = "name: r\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: 10, tflops: 500, lot_size: 4, efficiency: {training: 0.5}}\n  - {id: b, vendor: W, origin: foreign, unit_price: 12, tflops: 600, available: false}\nexisting: [{id: b, units: 2}, {id: b, units: 3}]\ndemand: {workloads: {training: 1, inference: 2}}\npolicy: {domestic_share: {min: 0.5, strict: true}}\ncosts: {platform_adoption: {}}\n";
-        let first = load_str(text, "r.yaml").unwrap().scenario;
+        let first = load_str(text, "r.yaml")
+            .unwrap()
+            .scenario
+            .as_single()
+            .expect("a section-1 scenario");
         let resolved = to_yaml(&first);
-        let again = load_str(&resolved, "resolved.yaml").unwrap().scenario;
+        let again = load_str(&resolved, "resolved.yaml")
+            .unwrap()
+            .scenario
+            .as_single()
+            .expect("a section-1 scenario");
         assert_eq!(to_yaml(&again), resolved);
         assert!(resolved.contains("lot_size: 4"));
         assert!(resolved.contains("units: 5"));

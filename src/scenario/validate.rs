@@ -230,7 +230,7 @@ pub(super) fn valid_id(id: &str) -> bool {
 
 /// Validates `raw` (parsed from the files and overrides behind `sources`) into a
 /// [`Scenario`]. Problems at or below a `skipped` path were reported already.
-pub fn validate(
+pub(crate) fn validate(
     raw: RawScenario,
     sources: &Sources,
     skipped: &[Vec<Seg>],

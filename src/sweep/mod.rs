@@ -311,12 +311,7 @@ impl Job<'_> {
         }
         let mut failures: Vec<(usize, ScenarioError)> = indices
             .par_iter()
-            .filter_map(|&i| {
-                self.document
-                    .resolve_any(&self.sets(i))
-                    .err()
-                    .map(|e| (i, e))
-            })
+            .filter_map(|&i| self.document.resolve(&self.sets(i)).err().map(|e| (i, e)))
             .collect();
         if !failures.is_empty() {
             failures.sort_by_key(|(i, _)| *i);
@@ -331,11 +326,11 @@ impl Job<'_> {
         let first = indices.first().copied().unwrap_or(0);
         let s = self
             .document
-            .resolve_any(&self.sets(first))
+            .resolve(&self.sets(first))
             .map_err(|e| SweepError::Points(vec![(self.sweep.label(first), e)]))?
             .scenario;
-        let ids = s.accelerators().iter().map(|a| a.id.clone()).collect();
-        Ok((ids, s.name().to_string(), s.currency().to_string()))
+        let ids = s.accelerators.iter().map(|a| a.id.clone()).collect();
+        Ok((ids, s.name.to_string(), s.currency.to_string()))
     }
 
     /// Solves the points in `indices` in parallel (on the current rayon pool), calling
@@ -351,9 +346,9 @@ impl Job<'_> {
             .map(|&i| {
                 let loaded = self
                     .document
-                    .resolve_any(&self.sets(i))
+                    .resolve(&self.sets(i))
                     .map_err(|e| SweepError::Points(vec![(self.sweep.label(i), e)]))?;
-                let row = match planner::plan_validated(&loaded.scenario, &self.options) {
+                let row = match planner::plan(&loaded.scenario, &self.options) {
                     Ok(plan) => row(i, self.sweep.values(i), &plan, ids),
                     Err(e @ PlanError::SolverUnavailable(_)) => {
                         return Err(SweepError::Plan(self.sweep.label(i), e));
