@@ -1,7 +1,15 @@
 //! Typed errors of the library. The CLI turns them into messages and exit codes.
 
-use crate::scenario::locate::Location;
 use std::fmt;
+
+/// A 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
 
 /// One problem found in a scenario file, with where it is.
 #[derive(Debug, Clone, PartialEq)]

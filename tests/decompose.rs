@@ -10,11 +10,11 @@ mod common;
 #[path = "../examples/generate.rs"]
 mod generate;
 
-use chipmix::national::decompose::{SetSearch, site_scenarios};
-use chipmix::national::model::NationalRequest;
-use chipmix::national::{NationalSolved, NationalVariant, Timings, solve_national};
+use chipmix::model::national::NationalRequest;
 use chipmix::scenario::Document;
 use chipmix::scenario::national::National;
+use chipmix::search::decompose::{SetSearch, site_scenarios};
+use chipmix::search::{NationalSolved, NationalVariant, Timings, solve_national};
 use chipmix::solve::{Backend, Limits};
 use common::{chipmix, scenario_file};
 use serde_json::Value;
@@ -294,7 +294,7 @@ fn decomposition_brackets_known_optima_highs() {
 /// On a generated scenario of 10 sites, the decomposition of a platform set (all costly
 /// platforms adopted) raises the bound above that set's continuous relaxation, since its
 /// site problems buy whole lots, and stays below the cost of every plan the repair builds
-/// (each checked) and of the plan `chipmix::national::plan` returns.
+/// (each checked) and of the plan `chipmix::search::plan` returns.
 #[test]
 fn decomposition_raises_the_bound_above_the_relaxation() {
     let text = generate::render(&generate::Args {

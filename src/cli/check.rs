@@ -3,9 +3,7 @@
 use super::args::CheckArgs;
 use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN, load_any};
 use crate::audit::Findings;
-use crate::check::{audit, read_saved_plan};
-use crate::national::check::{audit_national, read_saved_purchases};
-use crate::scenario::load::Loaded;
+use crate::audit::{audit_national, read_saved_purchases};
 use crate::scenario::national::National;
 
 /// Runs `chipmix check` and returns the exit code: 0 valid, 1 a rule is broken, 2 bad input.
@@ -21,31 +19,10 @@ pub fn run(a: &CheckArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
-    let Some(single) = loaded.scenario.as_single() else {
-        return national(a, &loaded.scenario, &text);
-    };
-    let loaded = Loaded {
-        scenario: single,
-        warnings: loaded.warnings,
-    };
-    let saved = match read_saved_plan(&loaded.scenario, &text) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{}: {e}", a.plan.display());
-            return EXIT_BAD_INPUT;
-        }
-    };
-    let (e, found) = audit(&loaded.scenario, &saved);
-    report(
-        a,
-        e.checks.len(),
-        (e.total_cost, e.pflops),
-        &loaded.scenario.currency,
-        found,
-    )
+    national(a, &loaded.scenario, &text)
 }
 
-/// `chipmix check` of a plan for a scenario with sites or periods.
+/// `chipmix check` of a plan: read its purchases, re-evaluate them, re-derive its figures.
 fn national(a: &CheckArgs, n: &National, text: &str) -> i32 {
     let saved = match read_saved_purchases(n, text) {
         Ok(p) => p,

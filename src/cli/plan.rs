@@ -3,10 +3,10 @@
 use super::args::{FormatArg, PlanArgs};
 use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, load_any};
 use crate::error::PlanError;
-use crate::national::{Relaxation, Timings};
 use crate::planner::plan_timed;
 use crate::render::{Format, render};
 use crate::scenario::national::National;
+use crate::search::{Relaxation, Timings};
 use std::time::Instant;
 
 /// Runs `chipmix plan` and returns the exit code.
@@ -68,7 +68,7 @@ pub fn run(a: &PlanArgs) -> i32 {
 /// `chipmix plan --relaxation`: the continuous relaxation's bound.
 fn relaxation(a: &PlanArgs, nat: &National, opts: &crate::planner::Options, read_s: f64) -> i32 {
     let mut timings = Timings::default();
-    let result = match crate::national::relaxation(nat, opts, &mut timings) {
+    let result = match crate::search::relaxation(nat, opts, &mut timings) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("chipmix: {}: {e}", a.scenario.display());

@@ -5,7 +5,6 @@
 //! by re-solving the scenario with `--set` style changes ([`probe`]).
 
 pub mod alternatives;
-pub mod conflicts;
 pub mod fixes;
 pub mod policy;
 pub mod probe;

@@ -5,14 +5,14 @@
 //! Conflict analysis asks for variants of the same model: with constraint families relaxed,
 //! or with another goal (e.g. the least power that meets every other rule).
 
+pub mod national;
+
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, Scenario, ShareBasis};
 use good_lp::{Constraint, Expression, IntoAffineExpression, ProblemVariables, Variable, variable};
 use std::collections::BTreeSet;
 
-/// Largest number of new units of one accelerator a plan may buy: a modelling limit that
-/// keeps big-M constraints numerically sound. Far above any real order.
-pub const UNIT_CAP: f64 = 1.0e7;
+pub use crate::scenario::magnitude::UNIT_CAP;
 
 /// A family of constraints, as the scenario states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -17,7 +17,7 @@ pub const MAX_STRICT_DENOMINATOR: u64 = 10_000;
 /// Largest installed fleet of one accelerator: far above any real fleet.
 pub const MAX_UNITS: f64 = 1.0e9;
 /// Largest purchase figure (caps, minimum orders, lots): the model's per-accelerator limit.
-pub const MAX_ORDER_UNITS: f64 = crate::model::UNIT_CAP;
+pub const MAX_ORDER_UNITS: f64 = super::magnitude::UNIT_CAP;
 
 /// Earliest and latest year accepted in `periods` and `retire_year`.
 pub const YEARS: std::ops::RangeInclusive<f64> = 1900.0..=2300.0;

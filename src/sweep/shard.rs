@@ -5,7 +5,8 @@
 //! and joins them into the result a single run would give.
 
 use super::{Job, Row, Sweep, SweepError, SweepResult};
-use crate::national::check::{evaluate_national, read_saved_purchases, same_cost};
+use crate::audit::{read_saved_purchases, same_cost};
+use crate::check::national::evaluate_national;
 use crate::plan::Status;
 use crate::planner::Options;
 use crate::scenario::{Document, Override};
@@ -369,7 +370,7 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
         let e = evaluate_national(n, &saved.x);
         let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
         (
-            crate::national::detail::from_evaluation(n, &e, status, ""),
+            crate::plan::detail::from_evaluation(n, &e, status, ""),
             broken,
         )
     };

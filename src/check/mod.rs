@@ -3,8 +3,8 @@
 //! but the scenario types, so a bug in one is caught by the other. The plan's figures
 //! (costs, PFLOPS, shares, binding constraints) are computed here, from the purchases.
 
-use crate::audit::Findings;
-use crate::plan::{Plan, Purchase, Status};
+pub mod national;
+
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, Scenario, ShareBasis};
 use good_lp::{Expression, Solution, SolverModel, variable, variables};
@@ -464,77 +464,6 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
         share_basis: basis,
         checks: r.checks,
     }
-}
-
-/// A saved plan read back for checking: its purchases, and the JSON that states its figures.
-#[derive(Debug, Clone)]
-pub struct SavedPlan {
-    /// New units per accelerator, scenario order.
-    pub new_units: Vec<f64>,
-    /// Each purchase row as the plan builder writes it for its units, in the plan's order.
-    pub rows: Vec<Purchase>,
-    /// The plan as saved, whose figures are compared with the re-evaluation.
-    pub value: serde_json::Value,
-}
-
-/// Reads a plan JSON (from any chipmix version, or edited by hand): only `purchases`
-/// (`id` and `units` of each row) is required; the figures it states, when present, are
-/// compared with the re-evaluation by [`audit`]. Errors name what is wrong.
-pub fn read_saved_plan(s: &Scenario, text: &str) -> Result<SavedPlan, String> {
-    let v: serde_json::Value =
-        crate::files::parse_json(text).map_err(|e| format!("not a JSON plan: {e}"))?;
-    let purchases = v
-        .get("purchases")
-        .and_then(|p| p.as_array())
-        .ok_or("the plan has no `purchases` list")?;
-    let mut new_units = vec![0.0; s.accelerators.len()];
-    let mut rows = Vec::with_capacity(purchases.len());
-    let mut seen = Vec::new();
-    for (k, row) in purchases.iter().enumerate() {
-        let id = row
-            .get("id")
-            .and_then(|x| x.as_str())
-            .ok_or(format!("purchases[{k}].id is missing or not a string"))?;
-        let units = row
-            .get("units")
-            .and_then(|x| x.as_f64())
-            .filter(|u| u.is_finite())
-            .ok_or(format!("purchases[{k}].units is missing or not a number"))?;
-        if row.get("site").is_some_and(|x| !x.is_null())
-            || row.get("period").is_some_and(|x| !x.is_null())
-        {
-            return Err(format!(
-                "purchases[{k}] has a site or period, which this version of chipmix does not plan"
-            ));
-        }
-        let i = s.index_of(id).ok_or(format!(
-            "purchases[{k}].id `{id}` is not an accelerator of the scenario"
-        ))?;
-        if seen.contains(&i) {
-            return Err(format!("purchases[{k}].id `{id}` is listed twice"));
-        }
-        seen.push(i);
-        new_units[i] = units;
-        let a = &s.accelerators[i];
-        rows.push(Purchase::new(a, units, a.unit_price, None, None));
-    }
-    Ok(SavedPlan {
-        new_units,
-        rows,
-        value: v,
-    })
-}
-
-/// Every problem of a saved plan: broken rules, then stated figures that differ from the
-/// plan its purchases give (beyond the tolerance). `Findings::unreadable` lists what keeps
-/// the plan from being read (a figure of the wrong JSON type).
-pub fn audit(s: &Scenario, saved: &SavedPlan) -> (Evaluation, Findings) {
-    let e = evaluate(s, &saved.new_units);
-    let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
-    let rebuilt = Plan::from_evaluation(s, &e, Status::Optimal, "");
-    let mut found = crate::audit::compare(&saved.value, &rebuilt, &saved.rows, broken.len());
-    found.problems.splice(0..0, broken);
-    (e, found)
 }
 
 /// The largest `t` such that the fleet can serve `t` times every workload class at once

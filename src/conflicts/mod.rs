@@ -2,13 +2,15 @@
 //! meet their own rules even alone, and which rules, dropped on their own, would let a
 //! plan exist (every conflict involves each of those).
 
-use super::model::NationalRequest;
-use super::{NationalVariant, Timings, solve_national};
+pub mod single;
+
 use crate::error::PlanError;
 use crate::model::Family;
-use crate::planner::Budget;
+use crate::model::national::NationalRequest;
 use crate::scenario::national::National;
+use crate::search::{NationalVariant, Timings, solve_national};
 use crate::solve::Backend;
+use crate::solve::Budget;
 
 /// Most sites tried one at a time.
 const MAX_SITES_ALONE: usize = 50;
@@ -93,15 +95,10 @@ fn feasible(
     })
 }
 
-/// The plan of an infeasible scenario: no purchases (the planner adds the reasons).
-pub fn infeasible_plan(nat: &National, backend: Backend) -> crate::plan::Plan {
-    super::detail::without_purchases(nat, crate::plan::Status::Infeasible, backend.as_str())
-}
-
 /// Plain-language reasons why `nat` has no plan.
 pub fn find(nat: &National, backend: Backend, budget: &Budget) -> Result<Vec<String>, PlanError> {
     if let Some(single) = nat.as_single() {
-        return crate::explain::conflicts::find(&single, backend, budget);
+        return crate::conflicts::single::find(&single, backend, budget);
     }
     let mut out = Vec::new();
 

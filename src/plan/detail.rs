@@ -6,7 +6,7 @@
 //! sums (capex + opex + adoption = total_cost); `pflops`, `memory_tb`, `facility_kw`,
 //! `domestic_share` and `fleet` describe the last period, summed over sites.
 
-use super::check::NationalEvaluation;
+use crate::check::national::NationalEvaluation;
 use crate::plan::{
     Context, FleetCount, FleetRow, PeriodDetail, Plan, Purchase, ShareFigure, SiteDetail,
     SitePeriod, SourceNote, Status,

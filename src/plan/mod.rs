@@ -1,6 +1,8 @@
 //! The plan: what to buy and what it costs, as a plain value that every renderer reads.
 //! Its JSON form is the product's output contract.
 
+pub mod detail;
+
 use crate::check::Evaluation;
 use crate::scenario::{Accelerator, Objective, Scenario};
 use serde::{Serialize, Serializer};
@@ -55,19 +57,6 @@ impl Status {
     /// Whether the plan carries purchases a user can act on.
     pub fn has_plan(self) -> bool {
         matches!(self, Status::Optimal | Status::Feasible)
-    }
-}
-
-/// Relative gap between a plan's value and its bound (what a plan's `gap` states); below
-/// 1e-8 of the larger magnitude, or of 1 (a plan of nothing against a bound of 1e-16), the
-/// difference is rounding noise and the gap is 0.
-pub fn relative_gap(value: f64, bound: f64) -> f64 {
-    let diff = (value - bound).abs();
-    let denom = value.abs().max(bound.abs());
-    if diff <= 1e-8 * denom.max(1.0) {
-        0.0
-    } else {
-        diff / denom
     }
 }
 

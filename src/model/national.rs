@@ -4,6 +4,10 @@
 //! and period, the national share, budgets per period, platform adoption paid once) couple
 //! the sites.
 
+// Indices s (site), t (period) and a (accelerator) address several arrays at once
+// (x[s][t][a], prices[a][t], ...): range loops say so more plainly than iterators.
+#![allow(clippy::needless_range_loop)]
+
 use crate::model::{
     Block, Built, Family, Goal, Request, Row, UNIT_CAP, add_at_least, add_row, site_rules,
 };

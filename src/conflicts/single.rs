@@ -6,9 +6,10 @@
 use crate::error::PlanError;
 use crate::model::{Family, Goal, Request};
 use crate::numfmt::{grouped, money, qty};
-use crate::planner::{Budget, Solved, Variant, solve_variant};
 use crate::scenario::{Origin, Scenario, ShareBasis};
+use crate::search::single::{Solved, Variant, solve_variant};
 use crate::solve::Backend;
+use crate::solve::Budget;
 use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
