@@ -85,6 +85,9 @@ pub struct NationalRequest<'a> {
     /// `platforms`) out of the cost: one site's share of the national rules when the
     /// other sites' purchases are fixed.
     pub residual: Option<BTreeMap<Coupling, f64>>,
+    /// A ceiling on the total (discounted) cost, in money: plans near an optimum, for the
+    /// alternatives. `None`: no ceiling beyond the scenario's own.
+    pub cost_cap: Option<f64>,
 }
 
 impl<'a> NationalRequest<'a> {
@@ -102,6 +105,7 @@ impl<'a> NationalRequest<'a> {
             platforms: None,
             prices: None,
             residual: None,
+            cost_cap: None,
         }
     }
 }
@@ -460,6 +464,13 @@ pub fn build_rows_until(
     let mut total = adoption.clone();
     for t in 0..nt {
         total += (capex_t[t].clone() + opex_t[t].clone()) * nat.discount(t);
+    }
+    if let Some(cap) = req.cost_cap {
+        infeasible |= !add_at_least(
+            &mut constraints,
+            Expression::from(cap / money),
+            total.clone(),
+        );
     }
 
     if past() {
