@@ -2,13 +2,13 @@
 //! messages, every structural problem reported (not just the first), and "did you mean"
 //! hints for unknown keys.
 
+use super::Scenario;
 use super::catalog::{Catalog, EntryOrigin};
 use super::locate::{Location, Locator, Seg};
 use super::national::National;
 use super::overrides::{self, Override};
 use super::raw::RawScenario;
 use super::validate::{Warning, validate};
-use super::{Scenario, Validated};
 use crate::error::{Diagnostic, ScenarioError};
 use serde_yaml::Value;
 
@@ -241,13 +241,13 @@ impl Document {
     /// a scenario with sites or periods is refused with a message that says which commands
     /// plan those.
     pub fn resolve_single(&self, sets: &[Override]) -> Result<Loaded<Scenario>, ScenarioError> {
-        let loaded = self.resolve_form(sets)?;
-        match loaded.scenario {
-            Validated::Single(scenario) => Ok(Loaded {
+        let loaded = self.resolve(sets)?;
+        match loaded.scenario.as_single() {
+            Some(scenario) => Ok(Loaded {
                 scenario,
                 warnings: loaded.warnings,
             }),
-            Validated::National(_) => {
+            None => {
                 let key = ["sites", "periods", "policy"]
                     .into_iter()
                     .find(|k| self.value.get(k).is_some())
@@ -268,17 +268,6 @@ impl Document {
     /// Applies `sets` in order, then validates. A problem with a field an override wrote is
     /// reported against that override (`--set limits.budget=-5: ...`).
     pub fn resolve(&self, sets: &[Override]) -> Result<Loaded, ScenarioError> {
-        let loaded = self.resolve_form(sets)?;
-        Ok(Loaded {
-            scenario: match loaded.scenario {
-                Validated::Single(s) => National::from_single(&s),
-                Validated::National(n) => *n,
-            },
-            warnings: loaded.warnings,
-        })
-    }
-
-    fn resolve_form(&self, sets: &[Override]) -> Result<Loaded<Validated>, ScenarioError> {
         let mut value = self.value.clone();
         let mut written = Vec::new();
         let mut problems = Vec::new();
@@ -357,11 +346,7 @@ impl Sources<'_> {
 }
 
 /// Deserialises and validates a parsed (and merged, overridden) scenario.
-fn check_value(
-    value: Value,
-    sources: &Sources,
-    text: &str,
-) -> Result<Loaded<Validated>, ScenarioError> {
+fn check_value(value: Value, sources: &Sources, text: &str) -> Result<Loaded, ScenarioError> {
     let file = sources.file;
     let (raw, mut problems, skipped) = deserialize_all(value, sources);
     // A problem at the root (say, a key that is a list) has no path to locate: the direct

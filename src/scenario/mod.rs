@@ -13,7 +13,6 @@ pub mod raw;
 pub mod resolved;
 pub mod structure;
 pub mod validate;
-mod validate_national;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -82,17 +81,6 @@ impl ShareBasis {
             ShareBasis::Spend => "spend",
         }
     }
-}
-
-/// A validated scenario as its file states it: the validators' result, before the
-/// section-1 form becomes the one-site, one-period case of [`national::National`].
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)] // one per validation; boxing Single would buy nothing
-pub(crate) enum Validated {
-    /// One site, one period (section 1).
-    Single(Scenario),
-    /// Sites and/or periods (section 2).
-    National(Box<national::National>),
 }
 
 /// A validated scenario (section 1 of the format: one site, one period).

@@ -328,12 +328,22 @@ impl National {
         for (a, p) in s.accelerators.iter_mut().zip(&self.per_period) {
             a.max_units = p.max_units[0];
         }
-        s.existing = site
-            .existing
-            .iter()
-            .map(|e| super::Existing {
-                id: self.accelerators[e.index].id.clone(),
-                units: e.units,
+        // One entry per accelerator, in scenario order, its installed units added up.
+        s.existing = (0..self.accelerators.len())
+            .filter_map(|a| {
+                let units: u64 = site
+                    .existing
+                    .iter()
+                    .filter(|e| e.index == a)
+                    .map(|e| e.units)
+                    .sum();
+                site.existing
+                    .iter()
+                    .any(|e| e.index == a)
+                    .then(|| super::Existing {
+                        id: self.accelerators[a].id.clone(),
+                        units,
+                    })
             })
             .collect();
         s.limits.budget = self.budget.as_ref().map(|b| b[0]);
