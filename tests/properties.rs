@@ -44,7 +44,6 @@ use chipmix::plan::{Plan, Status};
 use chipmix::planner::Options;
 use chipmix::render::{Format, render};
 use chipmix::scenario::national::National;
-use chipmix::scenario::resolved::to_yaml;
 use chipmix::scenario::{Existing, Objective, Scenario, load_str};
 use chipmix::solve::Backend;
 use proptest::prelude::*;
@@ -431,6 +430,11 @@ fn yaml(g: &Gen) -> String {
     }
     y.push_str(&format!("solver: {{integer: {}, mip_gap: 0}}\n", g.integer));
     y
+}
+
+/// The scenario in the file format, defaults written out.
+fn to_yaml(s: &Scenario) -> String {
+    chipmix::scenario::resolved::to_yaml(&National::from_single(s))
 }
 
 /// The generated scenario, loaded.

@@ -1,8 +1,7 @@
 //! `chipmix validate`: check scenario files without solving them.
 
 use super::args::ValidateArgs;
-use super::{EXIT_BAD_INPUT, EXIT_PLAN, load_any};
-use crate::scenario::load::Loaded;
+use super::{EXIT_PLAN, load_any};
 
 /// Runs `chipmix validate` and returns the exit code.
 pub fn run(a: &ValidateArgs) -> i32 {
@@ -10,51 +9,37 @@ pub fn run(a: &ValidateArgs) -> i32 {
     for path in &a.scenarios {
         match load_any(path, &a.set, &[]) {
             Ok(l) => {
-                let l = match l.scenario.as_single() {
-                    Some(scenario) => Loaded {
-                        scenario,
-                        warnings: l.warnings,
-                    },
-                    None => {
-                        let n = &l.scenario;
-                        if a.resolved {
-                            eprintln!(
-                                "{}: --resolved writes one-site, one-period scenarios only; this one has sites or periods",
-                                path.display()
-                            );
-                            code = EXIT_BAD_INPUT;
-                            continue;
-                        }
-                        println!(
-                            "{}: ok ({}, {} accelerators, {} site(s), {} period(s){}, objective {})",
-                            path.display(),
-                            n.name,
-                            n.accelerators.len(),
-                            n.sites.len(),
-                            n.periods(),
-                            if n.has_periods {
-                                format!(" {}-{}", n.years[0], n.years[n.periods() - 1])
-                            } else {
-                                String::new()
-                            },
-                            n.objective.as_str()
-                        );
-                        continue;
-                    }
-                };
+                let n = &l.scenario;
                 if a.resolved {
                     if a.scenarios.len() > 1 {
                         println!("# {}", path.display());
                     }
-                    print!("{}", crate::scenario::resolved::to_yaml(&l.scenario));
+                    print!("{}", crate::scenario::resolved::to_yaml(n));
                     continue;
                 }
+                let mut shape = Vec::new();
+                if n.has_sites {
+                    shape.push(format!("{} site(s)", n.sites.len()));
+                }
+                if n.has_periods {
+                    shape.push(format!(
+                        "{} period(s) {}-{}",
+                        n.periods(),
+                        n.years[0],
+                        n.years[n.periods() - 1]
+                    ));
+                }
+                let shape = if shape.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", shape.join(", "))
+                };
                 println!(
-                    "{}: ok ({}, {} accelerators, objective {})",
+                    "{}: ok ({}, {} accelerators{shape}, objective {})",
                     path.display(),
-                    l.scenario.name,
-                    l.scenario.accelerators.len(),
-                    l.scenario.objective.as_str()
+                    n.name,
+                    n.accelerators.len(),
+                    n.objective.as_str()
                 );
             }
             Err(bad) => code = bad,

@@ -187,7 +187,6 @@ pub struct Context {
     pub opex_years: f64,
 }
 
-
 /// A plan (or the reason there is none).
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
