@@ -19,7 +19,7 @@ use crate::numfmt::grouped;
 use crate::scenario::Scenario;
 use crate::scenario::national::National;
 use crate::search::{NationalSolved, NationalVariant, Timings, solve_national};
-use crate::solve::{Backend, Budget, Limits};
+use crate::solve::{Backend, Budget};
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
@@ -229,13 +229,8 @@ pub fn find(nat: &National, backend: Backend, budget: &Budget) -> Result<Vec<Str
 fn beyond_unit_cap(c: &Ctx, nat: &National) -> Result<bool, PlanError> {
     let mut req = NationalRequest::new(nat);
     req.unit_cap = 1.0e9;
-    let mut limits: Limits = c.budget.limits(PROBE_FLOOR_S);
-    limits.deadline = None;
-    let mut t = Timings::default();
-    Ok(matches!(
-        solve_national(&req, c.backend, limits, &mut t),
-        Ok(NationalVariant::Solved(_))
-    ))
+    // Within the analysis' time like every probe (a national model may be large).
+    Ok(c.run(&req, Some(1.0))?.is_some())
 }
 
 /// Sites that cannot meet their own rules even alone (national supply caps and budgets
