@@ -105,7 +105,7 @@ impl<'a> NationalRequest<'a> {
             platforms: None,
             prices: None,
             residual: None,
-            cost_cap: None,
+            cost_cap: nat.cost_cap,
         }
     }
 }

@@ -780,6 +780,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         discount_rate,
         platform_adoption,
         solver,
+        cost_cap: None,
     };
     super::magnitude::check(c, &nat, &energy);
     if !c.problems.is_empty() {
