@@ -427,14 +427,20 @@ mod tests {
             values: vec![],
         };
         let p = m("period.2026.capex");
-        assert_eq!((p.group(), p.place(), p.figure()), (MetricGroup::Period, "2026", "capex"));
+        assert_eq!(
+            (p.group(), p.place(), p.figure()),
+            (MetricGroup::Period, "2026", "capex")
+        );
         let s = m("site.gd.shaoguan-1.domestic_share");
         assert_eq!(
             (s.group(), s.place(), s.figure()),
             (MetricGroup::Site, "gd.shaoguan-1", "domestic_share")
         );
         let u = m("units.mlu.590");
-        assert_eq!((u.group(), u.figure()), (MetricGroup::Plan, "units.mlu.590"));
+        assert_eq!(
+            (u.group(), u.figure()),
+            (MetricGroup::Plan, "units.mlu.590")
+        );
     }
 
     #[test]

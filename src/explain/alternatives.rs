@@ -108,6 +108,8 @@ struct Lever<'a> {
     share: bool,
     good: f64,
     bad: f64,
+    /// A plan known to meet the lever at `good`, when the re-solve finds none.
+    start: Option<Plan>,
     sets: Box<dyn Fn(f64) -> Vec<Override> + 'a>,
 }
 
@@ -119,7 +121,12 @@ impl Asker<'_> {
     /// overrides and its plan.
     fn push(&self, lever: &Lever) -> Result<Option<(Vec<Override>, Plan)>, PlanError> {
         let (mut good, mut bad) = (lever.good, lever.bad);
-        let Some(mut best) = self.ask(&(lever.sets)(good))? else {
+        // The optimum itself meets the lever at `good` (a national plan's re-solve may not
+        // find it again within the re-solve's time limit).
+        let Some(mut best) = self
+            .ask(&(lever.sets)(good))?
+            .or_else(|| lever.start.clone())
+        else {
             return Ok(None);
         };
         for _ in 0..STEPS {
@@ -202,7 +209,11 @@ fn per_period(nat: &National, values: impl Fn(usize) -> f64) -> String {
 }
 
 /// The optimum's value of a per-period plan figure, by period index (0 when absent).
-fn period_values(nat: &National, plan: &Plan, f: impl Fn(&crate::plan::PeriodDetail) -> f64) -> Vec<f64> {
+fn period_values(
+    nat: &National,
+    plan: &Plan,
+    f: impl Fn(&crate::plan::PeriodDetail) -> f64,
+) -> Vec<f64> {
     nat.years
         .iter()
         .map(|y| {
@@ -353,8 +364,12 @@ pub fn alternatives(
         let path = "policy.domestic_share.min";
         Lever {
             share: true,
-            good: nat.sites[0].domestic_share.as_ref().map_or(0.0, |d| d.min[0]),
+            good: nat.sites[0]
+                .domestic_share
+                .as_ref()
+                .map_or(0.0, |d| d.min[0]),
             bad: 1.0 + 1e-9,
+            start: None,
             sets: Box::new(move |v| vec![set(path, v)]),
         }
     } else {
@@ -369,6 +384,7 @@ pub fn alternatives(
             share: true,
             good: start,
             bad: 1.0 + 1e-9,
+            start: Some(plan.clone()),
             sets: Box::new(move |v| {
                 vec![Override::new(
                     "policy.national_domestic_share.min",
@@ -384,7 +400,11 @@ pub fn alternatives(
                 .as_ref()
                 .and_then(|d| d.value)
                 .unwrap_or(0.0);
-            let share = p.domestic_share.as_ref().and_then(|d| d.value).unwrap_or(0.0);
+            let share = p
+                .domestic_share
+                .as_ref()
+                .and_then(|d| d.value)
+                .unwrap_or(0.0);
             format!(
                 "domestic share {} by {} (optimum {}), {}",
                 percent(share),
@@ -414,6 +434,7 @@ pub fn alternatives(
                 share: false,
                 good: kw,
                 bad: 0.0,
+                start: None,
                 sets: Box::new(|v| vec![set("limits.power_kw", v)]),
             }
         } else {
@@ -427,7 +448,9 @@ pub fn alternatives(
                         .iter()
                         .map(|y| {
                             detail
-                                .and_then(|d| d.periods.iter().find(|p| p.period.unwrap_or(*y) == *y))
+                                .and_then(|d| {
+                                    d.periods.iter().find(|p| p.period.unwrap_or(*y) == *y)
+                                })
                                 .map_or(0.0, |p| p.facility_kw)
                         })
                         .collect()
@@ -437,6 +460,7 @@ pub fn alternatives(
                 share: false,
                 good: 1.0,
                 bad: 0.0,
+                start: Some(plan.clone()),
                 sets: Box::new(move |f| {
                     nat.sites
                         .iter()
@@ -484,6 +508,7 @@ pub fn alternatives(
                 share: false,
                 good: capex,
                 bad: 0.0,
+                start: None,
                 sets: Box::new(|v| vec![set("limits.capex_budget", v)]),
             }
         } else {
@@ -493,6 +518,7 @@ pub fn alternatives(
                 share: false,
                 good: 1.0,
                 bad: 0.0,
+                start: Some(plan.clone()),
                 sets: Box::new(move |f| {
                     let value = per_period(nat, |t| {
                         let own = nat.capex_budget.as_ref().map_or(f64::INFINITY, |b| b[t]);
@@ -524,7 +550,12 @@ pub fn alternatives(
     let mut platforms: Vec<(String, f64)> = plan
         .adopted_platforms
         .iter()
-        .map(|p| (p.clone(), nat.platform_adoption.get(p).copied().unwrap_or(0.0)))
+        .map(|p| {
+            (
+                p.clone(),
+                nat.platform_adoption.get(p).copied().unwrap_or(0.0),
+            )
+        })
         .collect();
     platforms.sort_by(|a, b| b.1.total_cmp(&a.1));
     let groups = platforms
