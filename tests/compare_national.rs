@@ -36,7 +36,8 @@ fn json(text: &str) -> Value {
 }
 
 fn num(v: &Value, what: &str) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("{what} is not a number: {v}"))
+    v.as_f64()
+        .unwrap_or_else(|| panic!("{what} is not a number: {v}"))
 }
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
@@ -74,7 +75,11 @@ fn alternatives_of_a_national_scenario_are_valid_near_and_go_their_way() {
     let out = json(&r.stdout);
     let best = plan(s, &[]);
     let optimum = num(&best["total_cost"], "optimum");
-    assert!(close(num(&out["plan"]["total_cost"], "plan"), optimum, 1e-6));
+    assert!(close(
+        num(&out["plan"]["total_cost"], "plan"),
+        optimum,
+        1e-6
+    ));
     let alts = out["alternatives"].as_array().unwrap();
     assert!(!alts.is_empty(), "no alternative: {}", r.stdout);
     let dir = std::env::temp_dir().join(format!("chipmix-cn-{}", std::process::id()));
@@ -169,7 +174,11 @@ fn compare_of_the_national_sample_and_a_variant_matches_separate_plans() {
             .iter()
             .zip(want["periods"].as_array().unwrap())
         {
-            assert!(close(num(&g["capex"], "capex"), num(&w["capex"], "capex"), 1e-6));
+            assert!(close(
+                num(&g["capex"], "capex"),
+                num(&w["capex"], "capex"),
+                1e-6
+            ));
         }
     }
     // Deltas are against the first.
@@ -184,7 +193,11 @@ fn compare_of_the_national_sample_and_a_variant_matches_separate_plans() {
     assert_eq!(table.code, 0, "{}", table.stderr);
     assert!(table.stdout.contains("By period"), "{}", table.stdout);
     assert!(table.stdout.contains("By site"), "{}", table.stdout);
-    assert!(table.stdout.contains("beijing-yizhuang lowest share margin"));
+    assert!(
+        table
+            .stdout
+            .contains("beijing-yizhuang lowest share margin")
+    );
 }
 
 #[test]
@@ -202,7 +215,10 @@ fn the_report_of_a_national_scenario_has_site_and_period_tables() {
     assert!(html.matches("<svg").count() >= 3, "charts missing");
     for d in p["periods"].as_array().unwrap() {
         let capex = chipmix::numfmt::money(num(&d["capex"], "capex"));
-        assert!(html.contains(&capex), "period capex {capex} not in the report");
+        assert!(
+            html.contains(&capex),
+            "period capex {capex} not in the report"
+        );
     }
     for site in p["sites"].as_array().unwrap() {
         let id = site["id"].as_str().unwrap();
@@ -270,5 +286,9 @@ fn the_sweep_shows_the_binding_site_share_of_a_national_scenario() {
         "--format",
         "csv",
     ]);
-    assert!(!r.stdout.contains("national_domestic_share"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("national_domestic_share"),
+        "{}",
+        r.stdout
+    );
 }
