@@ -35,6 +35,7 @@ pub mod numfmt;
 pub mod plan;
 pub mod planner;
 pub mod render;
+pub mod report;
 pub mod scenario;
 pub mod search;
 pub mod solve;

@@ -30,6 +30,17 @@ pub fn plan_quiet(s: &National, opts: &Options) -> Result<Plan, PlanError> {
 
 /// [`plan`], with the seconds spent building, solving and checking.
 pub fn plan_timed(s: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
+    let capped;
+    let s = match opts.cost_cap {
+        Some(cap) => {
+            capped = National {
+                cost_cap: Some(s.cost_cap.map_or(cap, |c| c.min(cap))),
+                ..s.clone()
+            };
+            &capped
+        }
+        None => s,
+    };
     let (mut plan, timings) = crate::search::search(s, opts)?;
     if plan.status.has_plan()
         && s.objective == Objective::MaxPflops

@@ -393,6 +393,23 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         .map(|t| periods[t].opex * nat.discount(t))
         .sum::<f64>()
         + 0.0;
+    let total_cost = adoption + capex + opex;
+    if let Some(cap) = nat.cost_cap {
+        // Not a rule of the scenario: it never shows among the binding ones.
+        let mut check = compare(
+            "cost_cap",
+            format!("cost cap: total cost {total_cost:.2} <= {cap}"),
+            (total_cost, cap, true),
+            0.0,
+            integer,
+        );
+        check.binding = false;
+        checks.push(Located {
+            site: None,
+            period: None,
+            check,
+        });
+    }
     NationalEvaluation {
         x: x.to_vec(),
         fleet,
@@ -403,7 +420,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         adoption,
         capex,
         opex,
-        total_cost: adoption + capex + opex,
+        total_cost,
         checks,
     }
 }

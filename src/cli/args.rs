@@ -390,6 +390,7 @@ impl SolveArgs {
     pub fn options(&self) -> Options {
         Options {
             conflicts: true,
+            cost_cap: None,
             backend: match self.solver {
                 SolverArg::Microlp => Backend::Microlp,
                 SolverArg::Highs => Backend::Highs,

@@ -90,16 +90,16 @@ pub fn explain(
     Ok(out)
 }
 
-/// Plans the scenario and finds alternatives within `within` of the optimum.
+/// Plans the scenario and finds alternatives within `within` of the optimum. Every
+/// scenario, a single site in a single period or many sites over many periods.
 pub fn alternatives_of(
     document: &Document,
     base: &[Override],
     options: Options,
     within: f64,
 ) -> Result<(Plan, Vec<alternatives::Alternative>, Option<String>), ExplainError> {
-    let s = document.resolve_single(base)?.scenario;
-    let plan = planner::plan(&National::from_single(&s), &options)?;
-    let probe = Probe::new(document, base, options);
-    let alts = alternatives::alternatives(&probe, &s, &plan, within)?;
-    Ok((plan, alts, probe.note()))
+    let nat = document.resolve(base)?.scenario;
+    let plan = planner::plan(&nat, &options)?;
+    let found = alternatives::alternatives(document, base, &nat, &plan, within, options)?;
+    Ok((plan, found.alternatives, found.note))
 }

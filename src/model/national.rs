@@ -114,7 +114,7 @@ impl<'a> NationalRequest<'a> {
             platforms: None,
             prices: None,
             residual: None,
-            cost_cap: None,
+            cost_cap: nat.cost_cap,
             relax_periods: BTreeSet::new(),
             relax_sites: BTreeSet::new(),
             unit_cap: UNIT_CAP,

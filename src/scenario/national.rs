@@ -52,6 +52,10 @@ pub struct National {
     pub platform_adoption: BTreeMap<String, f64>,
     /// Solver settings.
     pub solver: SolverSettings,
+    /// A ceiling on the total (discounted) cost that no file sets: the planner's
+    /// [`crate::planner::Options::cost_cap`], imposed by the model and the checker alike.
+    #[serde(skip)]
+    pub cost_cap: Option<f64>,
 }
 
 /// The values of one accelerator that may change by period.
@@ -305,6 +309,7 @@ impl National {
             discount_rate: 0.0,
             platform_adoption: s.costs.platform_adoption.clone(),
             solver: s.solver.clone(),
+            cost_cap: None,
         }
     }
 

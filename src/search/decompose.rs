@@ -237,8 +237,11 @@ const SITE_GAP: f64 = 0.0;
 
 /// The one-site scenarios the site problems are built from (the same for every set).
 pub fn site_scenarios(nat: &National) -> Vec<National> {
+    // The cost cap bounds the national total, not one site's part: the repaired national
+    // plans are checked against it.
     let shell = National {
         sites: Vec::new(),
+        cost_cap: None,
         ..nat.clone()
     };
     (0..nat.sites.len())

@@ -51,6 +51,10 @@ pub struct Options {
     pub progress: Option<crate::search::decompose::Reporter>,
     /// Whether an infeasible plan comes with the conflict analysis (default: yes).
     pub conflicts: bool,
+    /// A ceiling on the plan's total (discounted) cost, in money, beside the scenario's
+    /// own rules: plans near an optimum, for the alternatives. A scenario with no plan
+    /// within it is infeasible. `None`: no ceiling.
+    pub cost_cap: Option<f64>,
 }
 
 impl Default for Options {
@@ -62,6 +66,7 @@ impl Default for Options {
             strategy: Strategy::Auto,
             progress: None,
             conflicts: true,
+            cost_cap: None,
         }
     }
 }

@@ -130,8 +130,8 @@ pub fn fingerprint(job: &Job) -> String {
 pub fn run(job: &Job, shard: Shard, done: &(dyn Fn() + Sync)) -> Result<ShardFile, SweepError> {
     let total = job.sweep.len();
     let indices = shard.indices(total);
-    let (ids, scenario, currency) = job.validate(&indices)?;
-    let rows = job.run(&indices, &ids, done)?;
+    let v = job.validate(&indices)?;
+    let rows = job.run(&indices, &v.ids, done)?;
     let (scenario_yaml, set, solver) = origin(job);
     Ok(ShardFile {
         format: SHARD_FORMAT.into(),
@@ -143,11 +143,12 @@ pub fn run(job: &Job, shard: Shard, done: &(dyn Fn() + Sync)) -> Result<ShardFil
         set,
         solver,
         result: SweepResult {
-            scenario,
-            currency,
+            scenario: v.scenario,
+            currency: v.currency,
             sweep: job.sweep.clone(),
-            ids,
+            ids: v.ids,
             rows,
+            national: v.national,
         },
     })
 }

@@ -385,6 +385,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         discount_rate: costs.discount_rate,
         platform_adoption: costs.platform_adoption,
         solver,
+        cost_cap: None,
     };
     crate::scenario::magnitude::check(c, &nat, &costs.energy);
     if !c.problems.is_empty() {
