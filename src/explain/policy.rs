@@ -7,6 +7,7 @@
 use super::probe::Probe;
 use crate::error::PlanError;
 use crate::plan::Plan;
+use crate::scenario::Objective;
 use crate::scenario::national::National;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -91,9 +92,16 @@ pub fn rule_costs(probe: &Probe, n: &National, plan: &Plan) -> Result<Vec<RuleCo
     removals(n)
         .into_par_iter()
         .map(|rules| {
-            let other = probe
-                .ask_edited(&[], |n| rules.iter().for_each(|r| r.remove(n)))?
-                .cost();
+            // max_pflops needs a budget: without one the scenario is not valid (no plan).
+            let invalid = n.objective == Objective::MaxPflops
+                && rules.iter().any(|r| matches!(r, Rule::Budgets));
+            let other = if invalid {
+                None
+            } else {
+                probe
+                    .ask_edited(&[], |n| rules.iter().for_each(|r| r.remove(n)))?
+                    .cost()
+            };
             Ok(RuleCost {
                 without: rules.iter().map(|r| r.name()).collect::<Vec<_>>().join("+"),
                 total_cost: other,
