@@ -146,7 +146,8 @@ pub fn thresholds(probe: &Probe, n: &National, plan: &Plan) -> Result<Vec<Thresh
                         Some((lo, _)) => (Some(lo), None),
                         None => out_of_time(),
                     },
-                    Ok(_) => (None, Some("not bought even at a price of 0".into())),
+                    Ok(Some(false)) => (None, Some("not bought even at a price of 0".into())),
+                    Ok(None) => (None, Some("no plan at all at a price of 0".into())),
                 }
             };
             Ok(Threshold {
