@@ -196,11 +196,7 @@ fn compare_of_a_national_scenario_and_a_variant_matches_separate_plans() {
     assert_eq!(table.code, 0, "{}", table.stderr);
     assert!(table.stdout.contains("By period"), "{}", table.stdout);
     assert!(table.stdout.contains("By site"), "{}", table.stdout);
-    assert!(
-        table
-            .stdout
-            .contains("west lowest share margin")
-    );
+    assert!(table.stdout.contains("west lowest share margin"));
 }
 
 #[test]

@@ -170,13 +170,15 @@ proptest! {
         let budget = format!("{v}");
         let share = format!("{q:.4}");
         let s = doc
-            .resolve_single(&[
+            .resolve(&[
                 Override::new("limits.budget", &budget),
                 Override::new("policy.domestic_share.min", &share),
                 Override::new("accelerators[h20].unit_price", &budget),
             ])
             .unwrap()
-            .scenario;
+            .scenario
+            .as_single()
+            .expect("a section-1 scenario");
         prop_assert_eq!(s.limits.budget, Some(budget.parse::<f64>().unwrap()));
         prop_assert_eq!(s.domestic_share.as_ref().map(|d| d.min), Some(share.parse::<f64>().unwrap()));
         let h20 = s.accelerators.iter().find(|a| a.id == "h20").unwrap();

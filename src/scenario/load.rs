@@ -2,7 +2,6 @@
 //! messages, every structural problem reported (not just the first), and "did you mean"
 //! hints for unknown keys.
 
-use super::Scenario;
 use super::catalog::{Catalog, EntryOrigin};
 use super::locate::{Location, Locator, Seg};
 use super::national::National;
@@ -235,34 +234,6 @@ impl Document {
     /// The catalog file, if the scenario names one.
     pub fn catalog_file(&self) -> Option<&str> {
         self.catalog.as_ref().map(|(c, _)| c.file.as_str())
-    }
-
-    /// Applies `sets` in order, then validates a one-site, one-period scenario (section 1);
-    /// a scenario with sites or periods is refused with a message that says which commands
-    /// plan those.
-    pub fn resolve_single(&self, sets: &[Override]) -> Result<Loaded<Scenario>, ScenarioError> {
-        let loaded = self.resolve(sets)?;
-        match loaded.scenario.as_single() {
-            Some(scenario) => Ok(Loaded {
-                scenario,
-                warnings: loaded.warnings,
-            }),
-            None => {
-                let key = ["sites", "periods", "policy"]
-                    .into_iter()
-                    .find(|k| self.value.get(k).is_some())
-                    .unwrap_or("sites");
-                let (file, location) = (
-                    self.file.clone(),
-                    Locator::new(&self.text).find(&[Seg::Key(key.to_string())]),
-                );
-                Err(ScenarioError::Invalid(vec![Diagnostic {
-                    file,
-                    location,
-                    message: "this scenario plans several sites or periods (section 2 of the format); `chipmix plan`, `validate`, `check` and `sweep` handle those, this command plans one site and one period".into(),
-                }]))
-            }
-        }
     }
 
     /// Applies `sets` in order, then validates. A problem with a field an override wrote is

@@ -18,7 +18,6 @@
 
 pub mod decompose;
 pub mod rounding;
-pub mod single;
 
 use crate::check::national::{NationalEvaluation, evaluate_national};
 use crate::error::PlanError;
