@@ -1,38 +1,39 @@
 //! `chipmix plan`: load, solve, check, render.
 
 use super::args::{FormatArg, PlanArgs};
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, load_any};
-use crate::error::PlanError;
+use super::{Exit, load_any, output};
+use crate::error::{Error, PlanError};
 use crate::planner::plan_timed;
 use crate::render::{Format, render};
 use crate::scenario::national::National;
 use crate::search::{Relaxation, Timings};
+use anyhow::Context;
 use std::time::Instant;
 
-/// Runs `chipmix plan` and returns the exit code.
-pub fn run(a: &PlanArgs) -> i32 {
-    let started = Instant::now();
-    let loaded = match load_any(&a.scenario, &a.set, &[a.output.as_deref()]) {
-        Ok(l) => l,
-        Err(code) => return code,
+/// A planner error as `chipmix: SCENARIO: why` (`chipmix: why` for a solver not in this
+/// build, which is not about the scenario).
+fn failed(e: PlanError, scenario: &std::path::Path) -> anyhow::Error {
+    let about_scenario = !matches!(e, PlanError::SolverUnavailable(_));
+    let e = anyhow::Error::new(Error::from(e));
+    let e = if about_scenario {
+        e.context(scenario.display().to_string())
+    } else {
+        e
     };
+    e.context("chipmix")
+}
+
+/// Runs `chipmix plan`: a plan, or none (the reason is printed).
+pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
+    let started = Instant::now();
+    let loaded = load_any(&a.scenario, &a.set, &[a.output.as_deref()])?;
     let read_s = started.elapsed().as_secs_f64();
     let opts = a.solve.options();
     if a.relaxation {
         return relaxation(a, &loaded.scenario, &opts, read_s);
     }
-    let planned = plan_timed(&loaded.scenario, &opts);
-    let (mut result, timings) = match planned {
-        Ok(p) => p,
-        Err(e @ PlanError::SolverUnavailable(_)) => {
-            eprintln!("chipmix: {e}");
-            return EXIT_BAD_INPUT;
-        }
-        Err(e) => {
-            eprintln!("chipmix: {}: {e}", a.scenario.display());
-            return EXIT_NO_PLAN;
-        }
-    };
+    let (mut result, timings) =
+        plan_timed(&loaded.scenario, &opts).map_err(|e| failed(e, &a.scenario))?;
     result
         .warnings
         .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
@@ -46,10 +47,7 @@ pub fn run(a: &PlanArgs) -> i32 {
     let started = Instant::now();
     let text = render(&result, format);
     let render_s = started.elapsed().as_secs_f64();
-    if let Err(e) = emit(&text, a.output.as_deref()) {
-        eprintln!("chipmix: {e}");
-        return EXIT_BAD_INPUT;
-    }
+    output(&text, a.output.as_deref()).context("chipmix")?;
     if a.timings {
         eprintln!(
             "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s, round {:.3} s, check {:.3} s, render {render_s:.3} s",
@@ -62,29 +60,27 @@ pub fn run(a: &PlanArgs) -> i32 {
             eprintln!("  - {c}");
         }
     }
-    result.exit_code()
+    Ok(Exit::of(&result))
 }
 
 /// `chipmix plan --relaxation`: the continuous relaxation's bound.
-fn relaxation(a: &PlanArgs, nat: &National, opts: &crate::planner::Options, read_s: f64) -> i32 {
+fn relaxation(
+    a: &PlanArgs,
+    nat: &National,
+    opts: &crate::planner::Options,
+    read_s: f64,
+) -> anyhow::Result<Exit> {
     let mut timings = Timings::default();
-    let result = match crate::search::relaxation(nat, opts, &mut timings) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("chipmix: {}: {e}", a.scenario.display());
-            return if matches!(e, PlanError::SolverUnavailable(_)) {
-                EXIT_BAD_INPUT
-            } else {
-                EXIT_NO_PLAN
-            };
-        }
-    };
+    let result = crate::search::relaxation(nat, opts, &mut timings)
+        .map_err(Error::from)
+        .with_context(|| a.scenario.display().to_string())
+        .context("chipmix")?;
     let what = if nat.objective == crate::scenario::Objective::MaxPflops {
         "upper bound on PFLOPS"
     } else {
         "lower bound on total cost"
     };
-    let code = match result {
+    let exit = match result {
         Relaxation::Bound(b) => {
             println!(
                 "{}: continuous relaxation solved by {}: {what} {b:.6} ({})",
@@ -92,28 +88,28 @@ fn relaxation(a: &PlanArgs, nat: &National, opts: &crate::planner::Options, read
                 opts.backend.as_str(),
                 nat.currency
             );
-            0
+            Exit::Plan
         }
         Relaxation::Infeasible => {
             println!(
                 "{}: the continuous relaxation is infeasible, so the scenario is too",
                 a.scenario.display()
             );
-            EXIT_NO_PLAN
+            Exit::NoPlan
         }
         Relaxation::Unbounded => {
             println!(
                 "{}: the continuous relaxation is unbounded",
                 a.scenario.display()
             );
-            EXIT_NO_PLAN
+            Exit::NoPlan
         }
         Relaxation::Stopped => {
             println!(
                 "{}: the solver stopped before solving the continuous relaxation",
                 a.scenario.display()
             );
-            EXIT_NO_PLAN
+            Exit::NoPlan
         }
     };
     if a.timings {
@@ -122,5 +118,5 @@ fn relaxation(a: &PlanArgs, nat: &National, opts: &crate::planner::Options, read
             timings.build_s, timings.solve_s
         );
     }
-    code
+    Ok(exit)
 }

@@ -1,11 +1,12 @@
 //! `chipmix validate`: check scenario files without solving them.
 
 use super::args::ValidateArgs;
-use super::{EXIT_PLAN, load_any};
+use super::{Exit, exit, load_any};
 
-/// Runs `chipmix validate` and returns the exit code.
-pub fn run(a: &ValidateArgs) -> i32 {
-    let mut code = EXIT_PLAN;
+/// Runs `chipmix validate`: every file is checked, and the problems of each are printed
+/// (by [`exit::report`]) as they are found; the command fails if any file does.
+pub fn run(a: &ValidateArgs) -> anyhow::Result<Exit> {
+    let mut code = Exit::Plan.code();
     for path in &a.scenarios {
         match load_any(path, &a.set, &[]) {
             Ok(l) => {
@@ -42,8 +43,8 @@ pub fn run(a: &ValidateArgs) -> i32 {
                     n.objective.as_str()
                 );
             }
-            Err(bad) => code = bad,
+            Err(bad) => code = code.max(exit::report(Err(bad))),
         }
     }
-    code
+    exit::from_code(code)
 }
