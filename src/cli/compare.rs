@@ -2,28 +2,25 @@
 //! The arguments become a [`crate::compare::Request`]; the library plans and compares.
 
 use super::args::{CompareArgs, CompareFormatArg};
-use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit, guard_outputs, write_file};
+use super::exit::Reported;
+use super::{Exit, check_outputs, output, write_bytes};
 use crate::compare::{CompareError, Request, Variant, run as compare};
 use crate::render::compare::{CompareFormat, render};
 use crate::scenario::Document;
+use anyhow::{Context, anyhow};
 
-/// Runs `chipmix compare`. Every entry is a result, infeasible ones included: exit 0.
-pub fn run(a: &CompareArgs) -> i32 {
-    let variants = match a
+/// Runs `chipmix compare`. Every entry is a result, infeasible ones included: exit 0. Its
+/// errors are all bad input (exit 2), a solver failure included: the comparison is of the
+/// scenarios as given.
+pub fn run(a: &CompareArgs) -> anyhow::Result<Exit> {
+    let variants = a
         .variant
         .iter()
         .map(|v| Variant::parse(v))
         .collect::<Result<Vec<_>, _>>()
-    {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("chipmix compare: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+        .map_err(|e| anyhow!("chipmix compare: {e}"))?;
     if a.scenarios.len() == 1 && variants.is_empty() {
-        eprintln!("chipmix compare: {}", CompareError::TooFew);
-        return EXIT_BAD_INPUT;
+        return Err(anyhow!("chipmix compare: {}", CompareError::TooFew));
     }
     let mut documents = Vec::new();
     let mut failed = false;
@@ -34,21 +31,18 @@ pub fn run(a: &CompareArgs) -> i32 {
             .unwrap_or_else(|| path.display().to_string());
         match Document::read(path) {
             Ok(d) => {
-                if let Err(code) =
-                    guard_outputs(d.paths(), &[a.output.as_deref(), a.chart.as_deref()])
-                {
-                    return code;
-                }
+                check_outputs(d.paths(), &[a.output.as_deref(), a.chart.as_deref()])?;
                 documents.push((stem, d));
             }
             Err(e) => {
+                // Every unreadable file is named before the command stops.
                 eprintln!("{e}");
                 failed = true;
             }
         }
     }
     if failed {
-        return EXIT_BAD_INPUT;
+        return Err(Reported.into());
     }
     let request = Request {
         scenarios: documents.iter().map(|(s, d)| (s.clone(), d)).collect(),
@@ -56,28 +50,22 @@ pub fn run(a: &CompareArgs) -> i32 {
         variants: &variants,
         options: a.solve.options(),
     };
-    let compared = match compare(&request) {
-        Ok(c) => c,
-        Err(e @ CompareError::Scenario(_)) => {
-            eprintln!("{e}");
-            return EXIT_BAD_INPUT;
-        }
-        Err(e) => {
-            eprintln!("chipmix compare: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let compared = compare(&request).map_err(|e| match e {
+        e @ CompareError::Scenario(_) => anyhow!("{e}"),
+        e => anyhow!("chipmix compare: {e}"),
+    })?;
     for w in &compared.warnings {
         eprintln!("{w}");
     }
     let comparison = compared.comparison;
     if let Some(path) = &a.chart {
-        let written = crate::render::svg::compare(&comparison)
-            .and_then(|svg| write_file(path, svg.as_bytes()));
-        if let Err(e) = written {
-            eprintln!("chipmix compare: the chart: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        let svg = crate::render::svg::compare(&comparison)
+            .map_err(anyhow::Error::msg)
+            .context("the chart")
+            .context("chipmix compare")?;
+        write_bytes(path, svg.as_bytes())
+            .context("the chart")
+            .context("chipmix compare")?;
     }
     let format = match a.format {
         CompareFormatArg::Table => CompareFormat::Table,
@@ -85,11 +73,6 @@ pub fn run(a: &CompareArgs) -> i32 {
         CompareFormatArg::Json => CompareFormat::Json,
         CompareFormatArg::Markdown => CompareFormat::Markdown,
     };
-    match emit(&render(&comparison, format), a.output.as_deref()) {
-        Ok(()) => EXIT_PLAN,
-        Err(e) => {
-            eprintln!("chipmix: {e}");
-            EXIT_BAD_INPUT
-        }
-    }
+    output(&render(&comparison, format), a.output.as_deref()).context("chipmix")?;
+    Ok(Exit::Plan)
 }

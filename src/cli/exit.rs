@@ -33,8 +33,8 @@ impl Exit {
     }
 }
 
-/// An error its command has already printed (the commands still on the `i32` convention:
-/// explain, alternatives, compare, report): [`report`] prints nothing more and exits 2.
+/// Errors its command has already printed (`compare` names every unreadable file before it
+/// stops): [`report`] prints nothing more and exits 2.
 #[derive(Debug)]
 pub struct Reported;
 
@@ -45,15 +45,6 @@ impl fmt::Display for Reported {
 }
 
 impl std::error::Error for Reported {}
-
-/// Adapts a command that prints its own errors and returns an exit code (0, 1 or 2).
-pub fn from_code(code: i32) -> anyhow::Result<Exit> {
-    match code {
-        EXIT_PLAN => Ok(Exit::Plan),
-        EXIT_NO_PLAN => Ok(Exit::NoPlan),
-        _ => Err(Reported.into()),
-    }
-}
 
 /// Prints the error of `outcome`, if any, on stderr (its context chain, joined by `: `) and
 /// returns the exit code: the exit's own, 1 for a library error without a plan, and 2 for
@@ -97,7 +88,6 @@ mod tests {
         let io: anyhow::Result<Exit> =
             Err(std::io::Error::other("disk full")).context("cannot write out.json");
         assert_eq!(report(io), 2);
-        assert_eq!(report(from_code(2)), 2);
-        assert_eq!(from_code(1).ok(), Some(Exit::NoPlan));
+        assert_eq!(report(Err(Reported.into())), 2);
     }
 }

@@ -60,11 +60,10 @@ fn dispatch() -> anyhow::Result<Exit> {
         Command::Check(a) => check::run(a),
         Command::Sweep(a) => sweep::run(a, sub()?),
         Command::Merge(a) => sweep::merge(a),
-        // Still on the old convention: they print their errors and return the exit code.
-        Command::Compare(a) => exit::from_code(compare::run(a)),
-        Command::Explain(a) => exit::from_code(explain::run(a)),
-        Command::Alternatives(a) => exit::from_code(explain::alternatives(a)),
-        Command::Report(a) => exit::from_code(report::run(a, sub()?)),
+        Command::Compare(a) => compare::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Alternatives(a) => explain::alternatives(a),
+        Command::Report(a) => report::run(a, sub()?),
     }));
     outcome.unwrap_or_else(|panic| {
         let what = panic
@@ -103,11 +102,6 @@ fn open_document(
     Ok(document)
 }
 
-/// [`open_document`] for the commands on the old convention: the problem printed, exit code 2.
-fn read_document(path: &Path, outputs: &[Option<&Path>]) -> Result<crate::scenario::Document, i32> {
-    open_document(path, outputs).map_err(|e| exit::report(Err(e)))
-}
-
 /// Refuses an output file that is one of the command's inputs, which writing would
 /// destroy, or that two outputs both name. `-` is standard output. Files are compared by
 /// device and inode, so links and other spellings are caught.
@@ -138,11 +132,6 @@ fn check_outputs(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> anyhow::Resul
         }
     }
     Ok(())
-}
-
-/// [`check_outputs`] for the commands on the old convention: the problem printed, exit code 2.
-fn guard_outputs(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> Result<(), i32> {
-    check_outputs(inputs, outputs).map_err(|e| exit::report(Err(e)))
 }
 
 /// Reads the text file `path` of at most `limit` bytes (a saved plan, a shard); errors
@@ -178,14 +167,4 @@ fn output(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
                 .context("cannot write to stdout")
         }
     }
-}
-
-/// [`write_bytes`] for the commands on the old convention: the message, without `chipmix: `.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    write_bytes(path, bytes).map_err(|e| format!("{e:#}"))
-}
-
-/// [`output`] for the commands on the old convention: the message, without `chipmix: `.
-fn emit(text: &str, path: Option<&Path>) -> Result<(), String> {
-    output(text, path).map_err(|e| format!("{e:#}"))
 }

@@ -3,30 +3,23 @@
 
 use super::args::ReportArgs;
 use super::sweep::params;
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, read_document};
+use super::{Exit, open_document, output};
 use crate::render::html::render;
 use crate::report::{Request, build};
 use crate::sweep::Sweep;
+use anyhow::{Context, anyhow};
 use clap::ArgMatches;
 
-/// Runs `chipmix report`; the exit code is the plan's (0 a plan, 1 none), and the report is
-/// written either way.
-pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
+/// Runs `chipmix report`; the exit is the plan's (a plan, or none), and the report is
+/// written either way. Its errors are bad input (exit 2).
+pub fn run(a: &ReportArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
     let sweep = if a.sweep.param.is_empty() {
         None
     } else {
-        match params(&a.sweep, m).and_then(|p| Sweep::new(p).map_err(|e| e.to_string())) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("chipmix report: {e}");
-                return EXIT_BAD_INPUT;
-            }
-        }
+        let sweep = params(&a.sweep, m).and_then(|p| Sweep::new(p).map_err(|e| e.to_string()));
+        Some(sweep.map_err(|e| anyhow!("chipmix report: {e}"))?)
     };
-    let document = match read_document(&a.scenario, &[a.output.as_deref()]) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let document = open_document(&a.scenario, &[a.output.as_deref()])?;
     let request = Request {
         document: &document,
         sets: &a.set,
@@ -36,28 +29,17 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> i32 {
         explain: a.explain,
         alternatives: a.alternatives,
     };
-    let report = match build(&request) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let report = build(&request).map_err(|e| anyhow!("{e}"))?;
     for w in &report.warnings {
         eprintln!("{w}");
     }
-    if let Err(e) = emit(&render(&report.plan, &report.extras()), a.output.as_deref()) {
-        eprintln!("chipmix: {e}");
-        return EXIT_BAD_INPUT;
-    }
-    if report.plan.status.has_plan() {
-        report.plan.exit_code()
-    } else {
+    output(&render(&report.plan, &report.extras()), a.output.as_deref()).context("chipmix")?;
+    if !report.plan.status.has_plan() {
         eprintln!(
             "{}: {} (the report says why)",
             a.scenario.display(),
             report.plan.status.as_str()
         );
-        EXIT_NO_PLAN
     }
+    Ok(Exit::of(&report.plan))
 }

@@ -6,7 +6,7 @@ use super::{Exit, exit, load_any};
 /// Runs `chipmix validate`: every file is checked, and the problems of each are printed
 /// (by [`exit::report`]) as they are found; the command fails if any file does.
 pub fn run(a: &ValidateArgs) -> anyhow::Result<Exit> {
-    let mut code = Exit::Plan.code();
+    let mut failed = false;
     for path in &a.scenarios {
         match load_any(path, &a.set, &[]) {
             Ok(l) => {
@@ -43,8 +43,15 @@ pub fn run(a: &ValidateArgs) -> anyhow::Result<Exit> {
                     n.objective.as_str()
                 );
             }
-            Err(bad) => code = code.max(exit::report(Err(bad))),
+            Err(bad) => {
+                exit::report(Err(bad));
+                failed = true;
+            }
         }
     }
-    exit::from_code(code)
+    if failed {
+        Err(exit::Reported.into())
+    } else {
+        Ok(Exit::Plan)
+    }
 }
