@@ -8,7 +8,7 @@
 pub mod national;
 
 use crate::scenario::validate::strict_fraction;
-use crate::scenario::{Origin, Scenario, ShareBasis};
+use crate::scenario::{Accelerator, DomesticShare, Origin, Scenario, ShareBasis};
 use good_lp::{Constraint, Expression, IntoAffineExpression, ProblemVariables, Variable, variable};
 use std::collections::BTreeSet;
 
@@ -186,60 +186,142 @@ impl Built {
     }
 }
 
-struct Builder<'a> {
+/// The variables and rows of a programme being built: what every constraint family adds
+/// to (in the national model, at every site and period).
+pub(crate) struct Program {
+    /// The variables.
+    pub(crate) vars: ProblemVariables,
+    /// The rows.
+    pub(crate) constraints: Vec<Constraint>,
+    /// Whether any variable is integer.
+    pub(crate) has_integers: bool,
+    /// A row without variables is violated: infeasible before any solve.
+    pub(crate) infeasible: bool,
+    /// Every integrality restriction dropped: binaries become [0, 1] variables.
+    lp_relaxation: bool,
+    /// The fraction variable of a [`Goal::MaxDemandFraction`] or
+    /// [`Goal::MaxMemoryFraction`] model, shared by every floor (at every site and period):
+    /// made by the first floor that needs it.
+    pub(crate) fraction: Option<Variable>,
+}
+
+impl Program {
+    /// An empty programme.
+    pub(crate) fn new(lp_relaxation: bool) -> Self {
+        Program {
+            vars: ProblemVariables::new(),
+            constraints: Vec::new(),
+            has_integers: false,
+            infeasible: false,
+            lp_relaxation,
+            fraction: None,
+        }
+    }
+
+    /// Adds `lhs >= rhs` (see [`add_row`]): a row without variables is checked here
+    /// instead (with a relative tolerance), since solvers treat such rows badly and
+    /// rounding noise must not make a fixed fleet infeasible; rows of tiny coefficients are
+    /// scaled up.
+    pub(crate) fn at_least(&mut self, lhs: impl Into<Expression>, rhs: impl Into<Expression>) {
+        self.row(lhs, rhs);
+    }
+
+    /// Adds `lhs <= rhs` (see [`Program::at_least`]).
+    pub(crate) fn at_most(&mut self, lhs: impl Into<Expression>, rhs: impl Into<Expression>) {
+        self.at_least(rhs, lhs);
+    }
+
+    /// [`Program::at_least`], saying where the row went.
+    pub(crate) fn row(&mut self, lhs: impl Into<Expression>, rhs: impl Into<Expression>) -> Row {
+        let row = add_row(&mut self.constraints, lhs, rhs);
+        self.infeasible |= row == Row::Violated;
+        row
+    }
+
+    /// A yes/no decision (a [0, 1] variable in the LP relaxation).
+    pub(crate) fn binary(&mut self) -> Variable {
+        self.has_integers |= !self.lp_relaxation;
+        if self.lp_relaxation {
+            self.vars.add(variable().min(0).max(1))
+        } else {
+            self.vars.add(variable().binary())
+        }
+    }
+
+    /// A purchase of at most `cap` units in lots of `lot`: the variable counts lots, whole
+    /// ones when `integer`.
+    pub(crate) fn purchase(&mut self, cap: f64, lot: f64, integer: bool) -> Variable {
+        if integer {
+            self.has_integers = true;
+            let lots = (cap / lot + 1e-9).floor();
+            self.vars.add(variable().integer().min(0).max(lots))
+        } else {
+            self.vars.add(variable().min(0).max(cap / lot))
+        }
+    }
+
+    /// A continuous variable `>= 0`.
+    pub(crate) fn nonnegative(&mut self) -> Variable {
+        self.vars.add(variable().min(0))
+    }
+
+    /// The fraction variable of a measured goal (see [`Program::fraction`]).
+    fn fraction(&mut self) -> Variable {
+        *self
+            .fraction
+            .get_or_insert_with(|| self.vars.add(variable().min(0).max(1)))
+    }
+}
+
+/// Accelerator `a`'s coefficient in a share floor `sum_a c_a * q_a >= share_floor(rule)`,
+/// where `q_a` is the fleet (bases units and tflops) or the new units (basis spend) and
+/// `price` the unit price in money (divided by `money` in the model).
+pub(crate) fn share_coefficient(
+    rule: &DomesticShare,
+    a: &Accelerator,
+    price: f64,
+    money: f64,
+) -> f64 {
+    let s = rule.min;
+    let d = if a.origin == Origin::Domestic {
+        1.0
+    } else {
+        0.0
+    };
+    match rule.basis {
+        ShareBasis::Units if rule.strict => {
+            let (p, q) = strict_fraction(s).unwrap_or((0, 1));
+            q as f64 * d - p as f64
+        }
+        ShareBasis::Units => d - s,
+        ShareBasis::Tflops => (d - s) * a.tflops / 1000.0,
+        ShareBasis::Spend => (d - s) * price / money,
+    }
+}
+
+/// The right-hand side of a share floor (see [`share_coefficient`]).
+pub(crate) fn share_floor(rule: &DomesticShare) -> f64 {
+    if rule.strict { 1.0 } else { 0.0 }
+}
+
+/// The section-1 rules of one site in one period, over its purchase and fleet
+/// expressions: one method per constraint family.
+struct Builder<'a, 'p> {
     s: &'a Scenario,
     req: &'a Request<'a>,
-    vars: ProblemVariables,
-    constraints: Vec<Constraint>,
+    p: &'p mut Program,
     /// New units per accelerator, as expressions.
     x: Vec<Expression>,
     /// Fleet per accelerator (new + existing).
     n: Vec<Expression>,
     buy: Vec<Option<(Variable, f64)>>,
     cap: Vec<f64>,
-    has_integers: bool,
     money: f64,
-    /// Scale variable for the MaxDemandFraction / MaxMemoryFraction goals.
-    fraction: Option<Variable>,
-    /// A row without variables does not hold.
-    infeasible: bool,
 }
 
-impl Builder<'_> {
-    /// Adds `lhs >= rhs`. A row without variables is checked here instead (with a relative
-    /// tolerance): solvers treat such rows badly, and rounding noise must not make a
-    /// fixed fleet infeasible.
-    ///
-    /// Rows of tiny coefficients are scaled up so the largest becomes 1: solver tolerances
-    /// must mean the same on a row of 1e-9 PFLOPS per card as on whole kilowatts. Rows are
-    /// never scaled down: a big-M row divided by its M would let a tolerance of 1e-7 pass
-    /// as a whole unit.
-    fn at_least(&mut self, lhs: impl Into<Expression>, rhs: impl Into<Expression>) {
-        if !add_at_least(&mut self.constraints, lhs, rhs) {
-            self.infeasible = true;
-        }
-    }
-
-    /// Adds `lhs <= rhs` (see [`Builder::at_least`]).
-    fn at_most(&mut self, lhs: impl Into<Expression>, rhs: impl Into<Expression>) {
-        self.at_least(rhs, lhs);
-    }
-
+impl Builder<'_, '_> {
     fn relaxed(&self, f: Family) -> bool {
         self.req.relax.contains(&f)
-    }
-
-    fn integer(&self) -> bool {
-        self.s.solver.integer && !self.req.lp_relaxation
-    }
-
-    fn binary(&mut self) -> Variable {
-        self.has_integers |= !self.req.lp_relaxation;
-        if self.req.lp_relaxation {
-            self.vars.add(variable().min(0).max(1))
-        } else {
-            self.vars.add(variable().binary())
-        }
     }
 
     /// An upper bound on new units of accelerator `i` implied by caps, budgets and power.
@@ -267,6 +349,7 @@ impl Builder<'_> {
     }
 
     fn purchases(&mut self) {
+        let integer = self.s.solver.integer && !self.req.lp_relaxation;
         for i in 0..self.s.accelerators.len() {
             let a = &self.s.accelerators[i];
             let existing = self.s.existing_units(i);
@@ -284,13 +367,7 @@ impl Builder<'_> {
             } else {
                 1.0
             };
-            let var = if self.integer() {
-                self.has_integers = true;
-                let lots = (cap / lot + 1e-9).floor();
-                self.vars.add(variable().integer().min(0).max(lots))
-            } else {
-                self.vars.add(variable().min(0).max(cap / lot))
-            };
+            let var = self.p.purchase(cap, lot, integer);
             let x = Expression::from(var) * lot;
             self.n.push(x.clone() + existing);
             self.x.push(x);
@@ -314,11 +391,10 @@ impl Builder<'_> {
             if self.s.solver.integer && min <= a.lot_size {
                 continue;
             }
-            let cap = self.cap[i];
-            let b = self.binary();
-            let x = self.x[i].clone();
-            self.at_least(x.clone(), Expression::from(b) * min as f64);
-            self.at_most(x, Expression::from(b) * cap);
+            let b = self.p.binary();
+            let x = &self.x[i];
+            self.p.at_least(x.clone(), Expression::from(b) * min as f64);
+            self.p.at_most(x.clone(), Expression::from(b) * self.cap[i]);
         }
     }
 
@@ -339,10 +415,10 @@ impl Builder<'_> {
             if users.is_empty() {
                 continue;
             }
-            let z = self.binary();
+            let z = self.p.binary();
             for i in users {
-                let x = self.x[i].clone();
-                self.at_most(x, Expression::from(z) * self.cap[i]);
+                self.p
+                    .at_most(self.x[i].clone(), Expression::from(z) * self.cap[i]);
             }
             cost += Expression::from(z) * (price / self.money);
         }
@@ -376,10 +452,7 @@ impl Builder<'_> {
     /// Right-hand side of a floor, scaled by the fraction variable when it is measured.
     fn floor(&mut self, value: f64, measured: bool) -> Expression {
         if measured {
-            let t = *self
-                .fraction
-                .get_or_insert_with(|| self.vars.add(variable().min(0).max(1)));
-            Expression::from(t) * value
+            Expression::from(self.p.fraction()) * value
         } else {
             Expression::from(value)
         }
@@ -393,39 +466,33 @@ impl Builder<'_> {
         if let Some(p) = self.s.demand.pflops {
             let rhs = self.floor(p, measured);
             let lhs = self.pflops();
-            self.at_least(lhs, rhs);
+            self.p.at_least(lhs, rhs);
         }
-        if !self.s.demand.workloads.is_empty() {
-            let classes: Vec<(String, f64)> = self
-                .s
-                .demand
-                .workloads
-                .iter()
-                .map(|(k, v)| (k.clone(), *v))
-                .collect();
-            let mut per_class: Vec<Expression> = vec![Expression::from(0.0); classes.len()];
+        let s = self.s;
+        let workloads = &s.demand.workloads;
+        if !workloads.is_empty() {
+            let mut per_class: Vec<Expression> = vec![Expression::from(0.0); workloads.len()];
             for i in 0..self.s.accelerators.len() {
                 let a = &self.s.accelerators[i];
                 let mut used = Expression::from(0.0);
                 let mut any = false;
-                for (w, (class, _)) in classes.iter().enumerate() {
+                for (w, class) in workloads.keys().enumerate() {
                     let eff = a.efficiency_for(class);
                     if eff <= 0.0 {
                         continue;
                     }
-                    let y = self.vars.add(variable().min(0));
+                    let y = self.p.nonnegative();
                     used += y;
                     any = true;
                     per_class[w] += Expression::from(y) * (a.tflops * eff / 1000.0);
                 }
                 if any {
-                    let n = self.n[i].clone();
-                    self.at_most(used, n);
+                    self.p.at_most(used, self.n[i].clone());
                 }
             }
-            for ((_, need), supply) in classes.iter().zip(per_class) {
-                let rhs = self.floor(*need, measured);
-                self.at_least(supply, rhs);
+            for (&need, supply) in workloads.values().zip(per_class) {
+                let rhs = self.floor(need, measured);
+                self.p.at_least(supply, rhs);
             }
         }
     }
@@ -441,40 +508,27 @@ impl Builder<'_> {
                 lhs += n.clone() * (a.memory_gb / 1000.0);
             }
             let rhs = self.floor(m, measured);
-            self.at_least(lhs, rhs);
+            self.p.at_least(lhs, rhs);
         }
     }
 
     fn domestic_share(&mut self) {
-        let Some(rule) = self.s.domestic_share.clone() else {
+        let Some(rule) = &self.s.domestic_share else {
             return;
         };
         if self.relaxed(Family::DomesticShare) {
             return;
         }
-        let s = rule.min;
         let mut lhs = Expression::from(0.0);
-        for i in 0..self.s.accelerators.len() {
-            let a = &self.s.accelerators[i];
-            let d = if a.origin == Origin::Domestic {
-                1.0
+        for (i, a) in self.s.accelerators.iter().enumerate() {
+            let q = if rule.basis == ShareBasis::Spend {
+                &self.x[i]
             } else {
-                0.0
+                &self.n[i]
             };
-            match rule.basis {
-                ShareBasis::Units if rule.strict => {
-                    let (p, q) = strict_fraction(s).unwrap_or((0, 1));
-                    lhs += self.n[i].clone() * (q as f64 * d - p as f64);
-                }
-                ShareBasis::Units => lhs += self.n[i].clone() * (d - s),
-                ShareBasis::Tflops => lhs += self.n[i].clone() * ((d - s) * a.tflops / 1000.0),
-                ShareBasis::Spend => {
-                    lhs += self.x[i].clone() * ((d - s) * a.unit_price / self.money)
-                }
-            }
+            lhs += q.clone() * share_coefficient(rule, a, a.unit_price, self.money);
         }
-        let rhs = if rule.strict { 1.0 } else { 0.0 };
-        self.at_least(lhs, rhs);
+        self.p.at_least(lhs, share_floor(rule));
     }
 
     fn vendor_share(&mut self) {
@@ -496,82 +550,105 @@ impl Builder<'_> {
                 let own = if a.vendor == v { 1.0 } else { 0.0 };
                 lhs += n.clone() * (own - share);
             }
-            self.at_most(lhs, 0.0);
+            self.p.at_most(lhs, 0.0);
         }
     }
 
     fn power(&mut self) {
         if let (Some(p), false) = (self.s.limits.power_kw, self.relaxed(Family::Power)) {
             let kw = self.facility_kw();
-            self.at_most(kw, p);
+            self.p.at_most(kw, p);
         }
     }
 
     fn budgets(&mut self, total: &Expression) {
         let money = self.money;
         if let (Some(b), false) = (self.s.limits.budget, self.relaxed(Family::Budget)) {
-            self.at_most(total.clone(), b / money);
+            self.p.at_most(total.clone(), b / money);
         }
         if let (Some(b), false) = (
             self.s.limits.capex_budget,
             self.relaxed(Family::CapexBudget),
         ) {
             let capex = self.capex();
-            self.at_most(capex, b / money);
+            self.p.at_most(capex, b / money);
+        }
+    }
+
+    /// The objective for the goal (total cost being the cost objective): the expression,
+    /// whether to maximise it, and its unit.
+    fn goal(&mut self, total: Expression) -> (Expression, bool, f64) {
+        let money = self.money;
+        match self.req.goal {
+            Goal::MinCost | Goal::MinPeriodSpend(_) => (total, false, money),
+            Goal::MaxPflops => (self.pflops(), true, 1.0),
+            Goal::MinCostWithPflops(floor) => {
+                let p = self.pflops();
+                self.p.at_least(p, floor);
+                (total, false, money)
+            }
+            Goal::MinCapex | Goal::MinPeriodCapex(_) => (self.capex(), false, money),
+            Goal::MinPower | Goal::MinSitePower(_) => (self.facility_kw(), false, 1.0),
+            Goal::MaxDemandFraction | Goal::MaxMemoryFraction => {
+                let t = self
+                    .p
+                    .fraction
+                    .map(Expression::from)
+                    .unwrap_or_else(|| Expression::from(1.0));
+                (t, true, 1.0)
+            }
+            Goal::MinSupplyExcess => {
+                let mut sum = Expression::from(0.0);
+                for i in 0..self.s.accelerators.len() {
+                    if let (Some(cap), Some(_)) = (self.s.accelerators[i].max_units, self.buy[i]) {
+                        let e = self.p.nonnegative();
+                        self.p
+                            .at_least(Expression::from(e), self.x[i].clone() - cap as f64);
+                        sum += e;
+                    }
+                }
+                (sum, false, 1.0)
+            }
+            Goal::MinUnavailable => {
+                let mut sum = Expression::from(0.0);
+                for (a, x) in self.s.accelerators.iter().zip(&self.x) {
+                    if !a.available {
+                        sum += x.clone();
+                    }
+                }
+                (sum, false, 1.0)
+            }
         }
     }
 }
 
 /// Purchase and fleet expressions of one site and period, made by a caller that owns the
 /// variables (the many-site, many-period model).
-pub struct Block {
+pub(crate) struct Block {
     /// New units per accelerator.
-    pub x: Vec<Expression>,
+    pub(crate) x: Vec<Expression>,
     /// Fleet per accelerator.
-    pub n: Vec<Expression>,
+    pub(crate) n: Vec<Expression>,
     /// Per accelerator: the variable counting lots of this purchase, and the lot size.
-    pub buy: Vec<Option<(Variable, f64)>>,
+    pub(crate) buy: Vec<Option<(Variable, f64)>>,
     /// Per accelerator: an upper bound on this purchase.
-    pub cap: Vec<f64>,
-    /// The fraction variable of a [`Goal::MaxDemandFraction`] or
-    /// [`Goal::MaxMemoryFraction`] model, shared by every site and period (made by the
-    /// first block that needs it).
-    pub fraction: Option<Variable>,
-}
-
-/// What [`site_rules`] added besides constraints.
-pub struct BlockOutcome {
-    /// Whether it added an integer variable.
-    pub has_integers: bool,
-    /// Whether a row without variables is violated.
-    pub infeasible: bool,
-    /// The fraction variable, when the goal measures one (see [`Block::fraction`]).
-    pub fraction: Option<Variable>,
+    pub(crate) cap: Vec<f64>,
 }
 
 /// Adds the section-1 rules of `req.scenario` (one site in one period: minimum orders,
-/// demand, memory, domestic share, vendor share, power) over the caller's expressions.
-/// Supply caps, budgets and platform adoption are the caller's, since they are national.
-pub fn site_rules(
-    req: &Request,
-    block: Block,
-    money: f64,
-    vars: &mut ProblemVariables,
-    constraints: &mut Vec<Constraint>,
-) -> BlockOutcome {
+/// demand, memory, domestic share, vendor share, power) over the caller's expressions, to
+/// the caller's programme. Supply caps, budgets and platform adoption are the caller's,
+/// since they are national.
+pub(crate) fn site_rules(req: &Request, block: Block, money: f64, program: &mut Program) {
     let mut b = Builder {
         s: req.scenario,
         req,
-        vars: std::mem::replace(vars, ProblemVariables::new()),
-        constraints: std::mem::take(constraints),
+        p: program,
         x: block.x,
         n: block.n,
         buy: block.buy,
         cap: block.cap,
-        has_integers: false,
         money,
-        fraction: block.fraction,
-        infeasible: false,
     };
     b.min_orders();
     b.demand();
@@ -579,24 +656,6 @@ pub fn site_rules(
     b.domestic_share();
     b.vendor_share();
     b.power();
-    *vars = b.vars;
-    *constraints = b.constraints;
-    BlockOutcome {
-        has_integers: b.has_integers,
-        infeasible: b.infeasible,
-        fraction: b.fraction,
-    }
-}
-
-/// Adds `lhs >= rhs` the way every model row is added (see [`Builder::at_least`]): a row
-/// without variables is checked instead, rows of tiny coefficients are scaled up.
-/// Returns false when a row without variables is violated.
-pub fn add_at_least(
-    constraints: &mut Vec<Constraint>,
-    lhs: impl Into<Expression>,
-    rhs: impl Into<Expression>,
-) -> bool {
-    add_row(constraints, lhs, rhs) != Row::Violated
 }
 
 /// What [`add_row`] did.
@@ -615,7 +674,11 @@ pub enum Row {
     Violated,
 }
 
-/// [`add_at_least`], saying where the row went.
+/// Adds `lhs >= rhs` the way every model row is added, saying where the row went. A row
+/// without variables is checked instead (with a relative tolerance). Rows of tiny
+/// coefficients are scaled up so the largest becomes 1: solver tolerances must mean the
+/// same on a row of 1e-9 PFLOPS per card as on whole kilowatts. Rows are never scaled
+/// down: a big-M row divided by its M would let a tolerance of 1e-7 pass as a whole unit.
 pub fn add_row(
     constraints: &mut Vec<Constraint>,
     lhs: impl Into<Expression>,
@@ -650,19 +713,16 @@ pub fn build(req: &Request) -> Built {
         .iter()
         .map(|a| a.unit_price)
         .fold(1.0_f64, f64::max);
+    let mut program = Program::new(req.lp_relaxation);
     let mut b = Builder {
         s,
         req,
-        vars: ProblemVariables::new(),
-        constraints: Vec::new(),
+        p: &mut program,
         x: Vec::new(),
         n: Vec::new(),
         buy: Vec::new(),
         cap: Vec::new(),
-        has_integers: false,
         money,
-        fraction: None,
-        infeasible: false,
     };
     b.purchases();
     b.min_orders();
@@ -675,55 +735,18 @@ pub fn build(req: &Request) -> Built {
     b.vendor_share();
     b.power();
     b.budgets(&total);
-
-    let (objective, maximise, unit) = match req.goal {
-        Goal::MinCost | Goal::MinPeriodSpend(_) => (total, false, money),
-        Goal::MaxPflops => (b.pflops(), true, 1.0),
-        Goal::MinCostWithPflops(floor) => {
-            let p = b.pflops();
-            b.at_least(p, floor);
-            (total, false, money)
-        }
-        Goal::MinCapex | Goal::MinPeriodCapex(_) => (b.capex(), false, money),
-        Goal::MinPower | Goal::MinSitePower(_) => (b.facility_kw(), false, 1.0),
-        Goal::MaxDemandFraction | Goal::MaxMemoryFraction => {
-            let t = b
-                .fraction
-                .map(Expression::from)
-                .unwrap_or_else(|| Expression::from(1.0));
-            (t, true, 1.0)
-        }
-        Goal::MinSupplyExcess => {
-            let mut sum = Expression::from(0.0);
-            for i in 0..s.accelerators.len() {
-                if let (Some(cap), Some(_)) = (s.accelerators[i].max_units, b.buy[i]) {
-                    let e = b.vars.add(variable().min(0));
-                    b.at_least(Expression::from(e), b.x[i].clone() - cap as f64);
-                    sum += e;
-                }
-            }
-            (sum, false, 1.0)
-        }
-        Goal::MinUnavailable => {
-            let mut sum = Expression::from(0.0);
-            for (a, x) in s.accelerators.iter().zip(&b.x) {
-                if !a.available {
-                    sum += x.clone();
-                }
-            }
-            (sum, false, 1.0)
-        }
-    };
+    let (objective, maximise, unit) = b.goal(total);
+    let buy = b.buy;
     Built {
-        vars: b.vars,
+        vars: program.vars,
         objective,
         maximise,
-        constraints: b.constraints,
-        buy: b.buy,
-        has_integers: b.has_integers,
+        constraints: program.constraints,
+        buy,
+        has_integers: program.has_integers,
         money_scale: money,
         objective_unit: unit,
-        infeasible: b.infeasible,
+        infeasible: program.infeasible,
         stopped: false,
     }
 }

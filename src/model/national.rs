@@ -1,21 +1,21 @@
-//! The many-site, many-period programme (section 2 of the format). Purchases `x_ast` are
-//! the variables; each site and period gets the section-1 rules over its fleet `n_ast`
-//! (through [`crate::model::site_rules`]); the national rules (supply caps per accelerator
-//! and period, the national share, budgets per period, platform adoption paid once) couple
-//! the sites.
-
-// Indices s (site), t (period) and a (accelerator) address several arrays at once
-// (x[s][t][a], prices[a][t], ...): range loops say so more plainly than iterators.
-#![allow(clippy::needless_range_loop)]
+//! The many-site, many-period programme (section 2 of the format), the one model every
+//! scenario is planned with (a section-1 file is one site in one period). A builder adds it
+//! family by family, in the order of the formulation: the purchases `x_ast`; at every site
+//! and period the fleet `n_ast` and the section-1 rules over it (minimum orders, demand,
+//! memory, domestic share, vendor share, power: the section-1 builder's own methods); then
+//! the national rules that couple the sites (supply caps per accelerator and period, the
+//! national share, platform adoption paid once, budgets per period), imposed or priced for
+//! the decomposition; and the goal.
 
 use crate::model::{
-    Block, Built, Family, Goal, Request, Row, UNIT_CAP, add_at_least, add_row, site_rules,
+    Block, Built, Family, Goal, Program, Request, Row, UNIT_CAP, share_coefficient, share_floor,
+    site_rules,
 };
 use crate::scenario::national::National;
-use crate::scenario::validate::strict_fraction;
-use crate::scenario::{HOURS_PER_YEAR, Origin, ShareBasis};
-use good_lp::{Constraint, Expression, ProblemVariables, Variable, variable};
+use crate::scenario::{HOURS_PER_YEAR, ShareBasis};
+use good_lp::{Expression, ProblemVariables, Variable};
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
 
 /// A national rule that couples the sites (the ones the decomposition prices).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,37 +160,6 @@ pub fn money_scale(nat: &National) -> f64 {
         .fold(1.0_f64, f64::max)
 }
 
-/// Upper bound on the purchase of `a` at site `s` in period `t`.
-fn purchase_cap(req: &NationalRequest, a: usize, s: usize, t: usize) -> f64 {
-    let nat = req.nat;
-    let acc = &nat.accelerators[a];
-    let p = &nat.per_period[a];
-    let site = &nat.sites[s];
-    let price = p.unit_price[t];
-    let mut cap = req.unit_cap;
-    if !req.relax.contains(&Family::Supply)
-        && let Some(m) = p.max_units[t]
-    {
-        cap = cap.min(m as f64);
-    }
-    if price > 0.0 {
-        if let (Some(b), false) = (&nat.budget, req.relaxed_in(Family::Budget, t)) {
-            cap = cap.min(b[t] / price);
-        }
-        if let (Some(b), false) = (&nat.capex_budget, req.relaxed_in(Family::CapexBudget, t)) {
-            cap = cap.min(b[t] / price);
-        }
-    }
-    if let (Some(kw), false, true) = (
-        &site.power_kw,
-        req.relaxed_at(Family::Power, s),
-        acc.power_w > 0.0,
-    ) {
-        cap = cap.min(kw[t] * 1000.0 / (site.pue * acc.power_w));
-    }
-    cap.max(0.0)
-}
-
 /// Builds the programme for `req`.
 pub fn build(req: &NationalRequest) -> Built {
     build_rows(req).0
@@ -203,12 +172,40 @@ pub fn build_rows(req: &NationalRequest) -> (Built, Vec<CouplingRow>) {
 
 /// [`build_rows`], given up at `end`: the model then comes back empty and marked
 /// `stopped` (building a model of a million purchases takes seconds).
-pub fn build_rows_until(
+pub fn build_rows_until(req: &NationalRequest, end: Option<Instant>) -> (Built, Vec<CouplingRow>) {
+    build_in_time(req, end).unwrap_or_else(|Stopped| (stopped(), Vec::new()))
+}
+
+/// The programme, family by family (section 2 of the format), or [`Stopped`] at the
+/// deadline.
+fn build_in_time(
     req: &NationalRequest,
-    end: Option<std::time::Instant>,
-) -> (Built, Vec<CouplingRow>) {
-    let past = || end.is_some_and(|e| std::time::Instant::now() >= e);
-    let stopped = || Built {
+    end: Option<Instant>,
+) -> Result<(Built, Vec<CouplingRow>), Stopped> {
+    let mut b = Builder::new(req, end);
+    b.purchases();
+    b.sites()?;
+    b.in_time()?;
+    b.supply();
+    b.in_time()?;
+    b.national_share()?;
+    b.in_time()?;
+    let adoption = b.adoption();
+    b.in_time()?;
+    let costs = b.costs(adoption);
+    b.cost_cap(&costs);
+    b.in_time()?;
+    b.budgets(&costs);
+    let goal = b.goal(&costs);
+    Ok(b.finish(goal))
+}
+
+/// Building passed its deadline.
+struct Stopped;
+
+/// The model of a build that passed its deadline: empty, and marked so.
+fn stopped() -> Built {
+    Built {
         vars: ProblemVariables::new(),
         objective: Expression::from(0.0),
         maximise: false,
@@ -219,136 +216,250 @@ pub fn build_rows_until(
         objective_unit: 1.0,
         infeasible: false,
         stopped: true,
-    };
-    let nat = req.nat;
-    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
-    let money = money_scale(nat);
-    let integer = nat.solver.integer && !req.lp_relaxation;
-    let mut vars = ProblemVariables::new();
-    let mut constraints = Vec::new();
-    let mut has_integers = false;
-    let mut infeasible = false;
+    }
+}
 
-    // Platforms ruled out beforehand.
-    let free = nat.existing_platforms();
-    let barred = |a: usize| -> bool {
-        let Some(allowed) = &req.platforms else {
-            return false;
-        };
-        nat.accelerators[a].platform.as_ref().is_some_and(|p| {
-            !free.contains(p)
-                && nat.platform_adoption.get(p).is_some_and(|&c| c > 0.0)
-                && !allowed.contains(p)
-        })
-    };
+/// Costs in money units (divided by the model's money scale).
+struct Costs {
+    /// Platform adoption, paid once.
+    adoption: Expression,
+    /// Capex per period.
+    capex: Vec<Expression>,
+    /// Opex per period.
+    opex: Vec<Expression>,
+    /// The discounted total.
+    total: Expression,
+}
 
-    // Purchase variables.
-    let mut buy: Vec<Option<(Variable, f64)>> = vec![None; ns * nt * na];
-    let mut cap = vec![0.0; ns * nt * na];
-    for s in 0..ns {
-        for t in 0..nt {
-            for a in 0..na {
-                let can_buy = (nat.per_period[a].available[t]
-                    || req.relax.contains(&Family::Availability))
-                    && !barred(a);
-                let c = purchase_cap(req, a, s, t);
-                let k = slot(nat, a, s, t);
-                cap[k] = c;
-                if !can_buy || c < 1e-9 {
-                    continue;
-                }
-                let lot = if nat.solver.integer {
-                    nat.accelerators[a].lot_size as f64
-                } else {
-                    1.0
-                };
-                let var = if integer {
-                    has_integers = true;
-                    vars.add(variable().integer().min(0).max((c / lot + 1e-9).floor()))
-                } else {
-                    vars.add(variable().min(0).max(c / lot))
-                };
-                buy[k] = Some((var, lot));
-            }
+impl Costs {
+    /// The undiscounted spending of period `t`: capex and opex, plus adoption in the first.
+    fn spend(&self, t: usize) -> Expression {
+        let mut spend = self.capex[t].clone() + self.opex[t].clone();
+        if t == 0 {
+            spend += self.adoption.clone();
+        }
+        spend
+    }
+}
+
+/// The objective: the expression, whether to maximise it, and its unit.
+type Objective = (Expression, bool, f64);
+
+/// The national programme being built: the purchases `x_ast`, the fleets `n_ast`, and one
+/// method per constraint family.
+struct Builder<'a> {
+    req: &'a NationalRequest<'a>,
+    nat: &'a National,
+    end: Option<Instant>,
+    /// Money unit of the model ([`money_scale`]).
+    money: f64,
+    p: Program,
+    /// Platforms installed at some site: adopted for free.
+    free: Vec<String>,
+    /// Per purchase, in [`slot`] order: the variable counting lots and the lot size.
+    buy: Vec<Option<(Variable, f64)>>,
+    /// Per purchase, in [`slot`] order: an upper bound on it.
+    cap: Vec<f64>,
+    /// Fleets `n[s][t][a]`.
+    fleet: Vec<Vec<Vec<Expression>>>,
+    /// The coupling rules, as built.
+    rows: Vec<CouplingRow>,
+    /// Priced coupling rules, added to the objective.
+    priced: Expression,
+}
+
+impl<'a> Builder<'a> {
+    fn new(req: &'a NationalRequest<'a>, end: Option<Instant>) -> Self {
+        let nat = req.nat;
+        Builder {
+            req,
+            nat,
+            end,
+            money: money_scale(nat),
+            p: Program::new(req.lp_relaxation),
+            free: nat.existing_platforms(),
+            buy: Vec::new(),
+            cap: Vec::new(),
+            fleet: Vec::with_capacity(nat.sites.len()),
+            rows: Vec::new(),
+            priced: Expression::from(0.0),
         }
     }
-    let x = |k: usize| -> Expression {
-        match buy[k] {
+
+    /// `Err` once the deadline has passed.
+    fn in_time(&self) -> Result<(), Stopped> {
+        match self.end {
+            Some(e) if Instant::now() >= e => Err(Stopped),
+            _ => Ok(()),
+        }
+    }
+
+    /// The purchase in slot `k` (accelerator, site, period), in units.
+    fn x(&self, k: usize) -> Expression {
+        match self.buy[k] {
             Some((v, lot)) => Expression::from(v) * lot,
             None => Expression::from(0.0),
         }
-    };
+    }
 
-    // Fleets, per site and period, and the section-1 rules of each.
-    let mut fleet: Vec<Vec<Vec<Expression>>> = Vec::with_capacity(ns);
-    // The fraction variable of the MaxDemandFraction / MaxMemoryFraction goals, shared by
-    // every site and period: the largest common fraction of every floor that can be met.
-    let measured = matches!(req.goal, Goal::MaxDemandFraction | Goal::MaxMemoryFraction);
-    let mut fraction = None;
-    for s in 0..ns {
-        if past() {
-            return (stopped(), Vec::new());
+    /// Whether accelerator `a` is ruled out with its platform (not adopted beforehand).
+    fn barred(&self, a: usize) -> bool {
+        let Some(allowed) = &self.req.platforms else {
+            return false;
+        };
+        self.nat.accelerators[a].platform.as_ref().is_some_and(|p| {
+            !self.free.contains(p)
+                && self.nat.platform_adoption.get(p).is_some_and(|&c| c > 0.0)
+                && !allowed.contains(p)
+        })
+    }
+
+    /// Upper bound on the purchase of `a` at site `s` in period `t`.
+    fn purchase_cap(&self, a: usize, s: usize, t: usize) -> f64 {
+        let (req, nat) = (self.req, self.nat);
+        let acc = &nat.accelerators[a];
+        let p = &nat.per_period[a];
+        let site = &nat.sites[s];
+        let price = p.unit_price[t];
+        let mut cap = req.unit_cap;
+        if !req.relax.contains(&Family::Supply)
+            && let Some(m) = p.max_units[t]
+        {
+            cap = cap.min(m as f64);
         }
-        let mut site_relax: BTreeSet<Family> = req.relax.clone();
-        site_relax.extend(
-            req.relax_sites
-                .iter()
-                .filter(|&&(_, at)| at == s)
-                .map(|&(f, _)| f),
-        );
-        let mut per_t = Vec::with_capacity(nt);
-        for t in 0..nt {
-            let installed = nat.installed_at(s, t);
-            let n: Vec<Expression> = (0..na)
-                .map(|a| {
-                    let mut e = Expression::from(installed[a]);
-                    for b in 0..=t {
-                        if nat.serves(a, b, t) {
-                            e += x(slot(nat, a, s, b));
-                        }
-                    }
-                    e
-                })
-                .collect();
-            let scenario = nat.site_period(s, t, &installed);
-            let mut sub = Request::new(&scenario);
-            sub.relax = site_relax.clone();
-            sub.lp_relaxation = req.lp_relaxation;
-            if measured {
-                sub.goal = req.goal;
+        if price > 0.0 {
+            if let (Some(b), false) = (&nat.budget, req.relaxed_in(Family::Budget, t)) {
+                cap = cap.min(b[t] / price);
             }
-            let block = Block {
-                x: (0..na).map(|a| x(slot(nat, a, s, t))).collect(),
-                n: n.clone(),
-                buy: (0..na).map(|a| buy[slot(nat, a, s, t)]).collect(),
-                cap: (0..na).map(|a| cap[slot(nat, a, s, t)]).collect(),
-                fraction,
-            };
-            let out = site_rules(&sub, block, money, &mut vars, &mut constraints);
-            has_integers |= out.has_integers;
-            infeasible |= out.infeasible;
-            fraction = out.fraction;
-            per_t.push(n);
+            if let (Some(b), false) = (&nat.capex_budget, req.relaxed_in(Family::CapexBudget, t)) {
+                cap = cap.min(b[t] / price);
+            }
         }
-        fleet.push(per_t);
+        if let (Some(kw), false, true) = (
+            &site.power_kw,
+            req.relaxed_at(Family::Power, s),
+            acc.power_w > 0.0,
+        ) {
+            cap = cap.min(kw[t] * 1000.0 / (site.pue * acc.power_w));
+        }
+        cap.max(0.0)
     }
 
-    if past() {
-        return (stopped(), Vec::new());
+    /// The purchase variables `x_ast`: whole lots (or units, when continuous) within
+    /// availability and the purchase's bound.
+    fn purchases(&mut self) {
+        let nat = self.nat;
+        let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+        let integer = nat.solver.integer && !self.req.lp_relaxation;
+        self.buy = vec![None; ns * nt * na];
+        self.cap = vec![0.0; ns * nt * na];
+        for s in 0..ns {
+            for t in 0..nt {
+                for a in 0..na {
+                    let can_buy = (nat.per_period[a].available[t]
+                        || self.req.relax.contains(&Family::Availability))
+                        && !self.barred(a);
+                    let c = self.purchase_cap(a, s, t);
+                    let k = slot(nat, a, s, t);
+                    self.cap[k] = c;
+                    if !can_buy || c < 1e-9 {
+                        continue;
+                    }
+                    let lot = if nat.solver.integer {
+                        nat.accelerators[a].lot_size as f64
+                    } else {
+                        1.0
+                    };
+                    self.buy[k] = Some((self.p.purchase(c, lot, integer), lot));
+                }
+            }
+        }
     }
-    // The coupling rules: imposed, or priced into the objective.
-    let mut rows: Vec<CouplingRow> = Vec::new();
-    let mut priced = Expression::from(0.0);
-    let mut couple = |rule: Coupling,
-                      activity: Expression,
-                      limit: f64,
-                      constraints: &mut Vec<Constraint>|
-     -> bool {
+
+    /// Every site in every period: its fleet and its section-1 rules.
+    fn sites(&mut self) -> Result<(), Stopped> {
+        for s in 0..self.nat.sites.len() {
+            self.in_time()?;
+            let mut relax: BTreeSet<Family> = self.req.relax.clone();
+            relax.extend(
+                self.req
+                    .relax_sites
+                    .iter()
+                    .filter(|&&(_, at)| at == s)
+                    .map(|&(f, _)| f),
+            );
+            let mut per_t = Vec::with_capacity(self.nat.periods());
+            for t in 0..self.nat.periods() {
+                let installed = self.nat.installed_at(s, t);
+                let n = self.fleet_at(s, t, &installed);
+                self.site_rules(s, t, &installed, &n, &relax);
+                per_t.push(n);
+            }
+            self.fleet.push(per_t);
+        }
+        Ok(())
+    }
+
+    /// The fleet `n_ast` of site `s` in period `t`: installed units still in service plus
+    /// purchases still within their lifetime.
+    fn fleet_at(&self, s: usize, t: usize, installed: &[f64]) -> Vec<Expression> {
+        let nat = self.nat;
+        (0..nat.accelerators.len())
+            .map(|a| {
+                let mut e = Expression::from(installed[a]);
+                for b in 0..=t {
+                    if nat.serves(a, b, t) {
+                        e += self.x(slot(nat, a, s, b));
+                    }
+                }
+                e
+            })
+            .collect()
+    }
+
+    /// The section-1 rules of site `s` in period `t` over its purchases and fleet `n`:
+    /// minimum orders, demand, memory, domestic share, vendor share, power (see
+    /// [`site_rules`]).
+    fn site_rules(
+        &mut self,
+        s: usize,
+        t: usize,
+        installed: &[f64],
+        n: &[Expression],
+        relax: &BTreeSet<Family>,
+    ) {
+        let nat = self.nat;
+        let na = nat.accelerators.len();
+        let scenario = nat.site_period(s, t, installed);
+        let mut sub = Request::new(&scenario);
+        sub.relax = relax.clone();
+        sub.lp_relaxation = self.req.lp_relaxation;
+        // The fraction variable of these goals is shared by every site and period: the
+        // largest common fraction of every floor that can be met.
+        if matches!(
+            self.req.goal,
+            Goal::MaxDemandFraction | Goal::MaxMemoryFraction
+        ) {
+            sub.goal = self.req.goal;
+        }
+        let block = Block {
+            x: (0..na).map(|a| self.x(slot(nat, a, s, t))).collect(),
+            n: n.to_vec(),
+            buy: (0..na).map(|a| self.buy[slot(nat, a, s, t)]).collect(),
+            cap: (0..na).map(|a| self.cap[slot(nat, a, s, t)]).collect(),
+        };
+        site_rules(&sub, block, self.money, &mut self.p);
+    }
+
+    /// A coupling rule `activity <= limit`: imposed (with the residual limit when one is
+    /// given), or priced into the objective.
+    fn couple(&mut self, rule: Coupling, activity: Expression, limit: f64) {
+        let req = self.req;
         let row = match &req.prices {
             Some(prices) => {
                 let p = prices.get(&rule).copied().unwrap_or(0.0);
                 if p != 0.0 {
-                    priced += activity.clone() * p;
+                    self.priced += activity.clone() * p;
                 }
                 Row::Holds
             }
@@ -358,311 +469,319 @@ pub fn build_rows_until(
                     .as_ref()
                     .and_then(|r| r.get(&rule).copied())
                     .unwrap_or(limit);
-                add_row(constraints, limit, activity.clone())
+                self.p.row(limit, activity.clone())
             }
         };
-        rows.push(CouplingRow {
+        self.rows.push(CouplingRow {
             rule,
             activity,
             limit,
             row,
         });
-        row != Row::Violated
-    };
+    }
 
-    // National supply caps.
-    if !req.relax.contains(&Family::Supply) {
-        for a in 0..na {
-            for t in 0..nt {
+    /// National supply caps: `sum_s x_ast <= max_units_at`.
+    fn supply(&mut self) {
+        if self.req.relax.contains(&Family::Supply) {
+            return;
+        }
+        let nat = self.nat;
+        for a in 0..nat.accelerators.len() {
+            for t in 0..nat.periods() {
                 let Some(m) = nat.per_period[a].max_units[t] else {
                     continue;
                 };
                 let mut sum = Expression::from(0.0);
                 let mut any = false;
-                for s in 0..ns {
+                for s in 0..nat.sites.len() {
                     let k = slot(nat, a, s, t);
-                    if buy[k].is_some() {
-                        sum += x(k);
+                    if self.buy[k].is_some() {
+                        sum += self.x(k);
                         any = true;
                     }
                 }
                 if any {
-                    infeasible |=
-                        !couple(Coupling::Supply { a, t }, sum, m as f64, &mut constraints);
+                    self.couple(Coupling::Supply { a, t }, sum, m as f64);
                 }
             }
         }
     }
 
-    if past() {
-        return (stopped(), Vec::new());
-    }
-    // National share, per period, over every site's fleet.
-    if let (Some(rule), false) = (&nat.national_share, req.relax_national_share) {
-        for t in 0..nt {
-            if past() {
-                return (stopped(), Vec::new());
-            }
-            let min = rule.min[t];
-            let mut lhs = Expression::from(0.0);
-            for s in 0..ns {
-                for a in 0..na {
-                    let acc = &nat.accelerators[a];
-                    let d = if acc.origin == Origin::Domestic {
-                        1.0
-                    } else {
-                        0.0
-                    };
-                    let n = &fleet[s][t][a];
-                    match rule.basis {
-                        ShareBasis::Units if rule.strict => {
-                            let (p, q) = strict_fraction(min).unwrap_or((0, 1));
-                            lhs += n.clone() * (q as f64 * d - p as f64);
-                        }
-                        ShareBasis::Units => lhs += n.clone() * (d - min),
-                        ShareBasis::Tflops => lhs += n.clone() * ((d - min) * acc.tflops / 1000.0),
-                        ShareBasis::Spend => {
-                            let price = nat.per_period[a].unit_price[t];
-                            lhs += x(slot(nat, a, s, t)) * ((d - min) * price / money);
-                        }
-                    }
-                }
-            }
-            let rhs = if rule.strict { 1.0 } else { 0.0 };
-            infeasible |= !couple(Coupling::Share { t }, -lhs, -rhs, &mut constraints);
-        }
-    }
-
-    if past() {
-        return (stopped(), Vec::new());
-    }
-    // Platform adoption, paid once.
-    let mut adoption = Expression::from(0.0);
-    for (platform, &price) in &nat.platform_adoption {
-        if price <= 0.0 || free.contains(platform) || req.prices.is_some() || req.residual.is_some()
-        {
-            continue;
-        }
-        if let Some(allowed) = &req.platforms {
-            if allowed.contains(platform) {
-                adoption += price / money;
-            }
-            continue;
-        }
-        let users: Vec<usize> = (0..buy.len())
-            .filter(|&k| {
-                buy[k].is_some()
-                    && nat.accelerators[k % na].platform.as_deref() == Some(platform.as_str())
-            })
-            .collect();
-        if users.is_empty() {
-            continue;
-        }
-        let z = if req.lp_relaxation {
-            vars.add(variable().min(0).max(1))
-        } else {
-            has_integers = true;
-            vars.add(variable().binary())
+    /// The national share, per period, over every site's fleet (or purchases, on the
+    /// spend basis).
+    fn national_share(&mut self) -> Result<(), Stopped> {
+        let nat = self.nat;
+        let (Some(rule), false) = (&nat.national_share, self.req.relax_national_share) else {
+            return Ok(());
         };
-        for k in users {
-            add_at_least(&mut constraints, Expression::from(z) * cap[k], x(k));
-        }
-        adoption += Expression::from(z) * (price / money);
-    }
-
-    if past() {
-        return (stopped(), Vec::new());
-    }
-    // Costs per period (in money units).
-    let mut capex_t = Vec::with_capacity(nt);
-    let mut opex_t = Vec::with_capacity(nt);
-    for t in 0..nt {
-        let mut capex = Expression::from(0.0);
-        let mut opex = Expression::from(0.0);
-        let hours = HOURS_PER_YEAR * nat.utilization * nat.span(t);
-        for s in 0..ns {
-            let site = &nat.sites[s];
-            let per_kw = hours * site.energy_price_per_kwh[t] / money;
-            for a in 0..na {
-                let acc = &nat.accelerators[a];
-                let price = nat.per_period[a].unit_price[t];
-                let k = slot(nat, a, s, t);
-                if buy[k].is_some() && price > 0.0 {
-                    capex += x(k) * (price / money);
-                }
-                if acc.power_w > 0.0 && per_kw > 0.0 {
-                    opex += fleet[s][t][a].clone() * (site.pue * acc.power_w / 1000.0 * per_kw);
-                }
-            }
-        }
-        capex_t.push(capex);
-        opex_t.push(opex);
-    }
-    let mut total = adoption.clone();
-    for t in 0..nt {
-        total += (capex_t[t].clone() + opex_t[t].clone()) * nat.discount(t);
-    }
-    if let Some(cap) = req.cost_cap {
-        infeasible |= !add_at_least(
-            &mut constraints,
-            Expression::from(cap / money),
-            total.clone(),
-        );
-    }
-
-    if past() {
-        return (stopped(), Vec::new());
-    }
-    // Budgets per period.
-    for t in 0..nt {
-        if let (Some(b), false) = (&nat.budget, req.relaxed_in(Family::Budget, t)) {
-            let mut spend = capex_t[t].clone() + opex_t[t].clone();
-            if t == 0 {
-                spend += adoption.clone();
-            }
-            infeasible |= !couple(
-                Coupling::Budget { t },
-                spend,
-                b[t] / money,
-                &mut constraints,
-            );
-        }
-        if let (Some(b), false) = (&nat.capex_budget, req.relaxed_in(Family::CapexBudget, t)) {
-            let capex = capex_t[t].clone();
-            infeasible |= !couple(
-                Coupling::CapexBudget { t },
-                capex,
-                b[t] / money,
-                &mut constraints,
-            );
-        }
-    }
-
-    let pflops = || {
-        let mut e = Expression::from(0.0);
-        for per_t in &fleet {
-            for (a, n) in per_t[nt - 1].iter().enumerate() {
-                e += n.clone() * (nat.accelerators[a].tflops / 1000.0);
-            }
-        }
-        e
-    };
-    // Facility kW of site s in period t.
-    let kw = |s: usize, t: usize| -> Expression {
-        let site = &nat.sites[s];
-        let mut e = Expression::from(0.0);
-        for a in 0..na {
-            let w = nat.accelerators[a].power_w;
-            if w > 0.0 {
-                e += fleet[s][t][a].clone() * (site.pue * w / 1000.0);
-            }
-        }
-        e
-    };
-    // A variable at least as large as each of `parts`: their peak, to minimise.
-    let mut peak = |parts: Vec<Expression>, constraints: &mut Vec<Constraint>| -> Expression {
-        let p = vars.add(variable().min(0));
-        for e in parts {
-            infeasible |= !add_at_least(constraints, Expression::from(p), e);
-        }
-        Expression::from(p)
-    };
-    let (objective, maximise, unit) = match req.goal {
-        Goal::MinCost => (total, false, money),
-        Goal::MaxPflops => (pflops(), true, 1.0),
-        Goal::MinCostWithPflops(floor) => {
-            infeasible |= !add_at_least(&mut constraints, pflops(), floor);
-            (total, false, money)
-        }
-        Goal::MinPeriodSpend(t) => {
-            let mut spend = capex_t[t].clone() + opex_t[t].clone();
-            if t == 0 {
-                spend += adoption.clone();
-            }
-            (spend, false, money)
-        }
-        Goal::MinPeriodCapex(t) => (capex_t[t].clone(), false, money),
-        Goal::MinCapex => {
-            let mut sum = Expression::from(0.0);
-            for c in &capex_t {
-                sum += c.clone();
-            }
-            (sum, false, money)
-        }
-        Goal::MinSitePower(s) => {
-            let parts = (0..nt).map(|t| kw(s, t)).collect();
-            (peak(parts, &mut constraints), false, 1.0)
-        }
-        Goal::MinPower => {
-            let parts = (0..nt)
-                .map(|t| {
-                    let mut e = Expression::from(0.0);
-                    for s in 0..ns {
-                        e += kw(s, t);
+        for t in 0..nat.periods() {
+            self.in_time()?;
+            let rule = rule.at(t);
+            let mut lhs = Expression::from(0.0);
+            for s in 0..nat.sites.len() {
+                for (a, acc) in nat.accelerators.iter().enumerate() {
+                    let price = nat.per_period[a].unit_price[t];
+                    let c = share_coefficient(&rule, acc, price, self.money);
+                    if rule.basis == ShareBasis::Spend {
+                        lhs += self.x(slot(nat, a, s, t)) * c;
+                    } else {
+                        lhs += self.fleet[s][t][a].clone() * c;
                     }
-                    e
+                }
+            }
+            self.couple(Coupling::Share { t }, -lhs, -share_floor(&rule));
+        }
+        Ok(())
+    }
+
+    /// Platform adoption, paid once: a binary per platform that forces its cost when any
+    /// of its accelerators is bought anywhere. With the platforms decided beforehand, their
+    /// costs are constant; priced or residual models leave adoption out.
+    fn adoption(&mut self) -> Expression {
+        let (req, nat) = (self.req, self.nat);
+        let na = nat.accelerators.len();
+        let mut adoption = Expression::from(0.0);
+        for (platform, &price) in &nat.platform_adoption {
+            if price <= 0.0
+                || self.free.contains(platform)
+                || req.prices.is_some()
+                || req.residual.is_some()
+            {
+                continue;
+            }
+            if let Some(allowed) = &req.platforms {
+                if allowed.contains(platform) {
+                    adoption += price / self.money;
+                }
+                continue;
+            }
+            let users: Vec<usize> = (0..self.buy.len())
+                .filter(|&k| {
+                    self.buy[k].is_some()
+                        && nat.accelerators[k % na].platform.as_deref() == Some(platform.as_str())
                 })
                 .collect();
-            (peak(parts, &mut constraints), false, 1.0)
-        }
-        Goal::MaxDemandFraction | Goal::MaxMemoryFraction => (
-            fraction.map_or_else(|| Expression::from(1.0), Expression::from),
-            true,
-            1.0,
-        ),
-        Goal::MinSupplyExcess => {
-            // Units bought beyond each national cap (the caps themselves left out).
-            let mut sum = Expression::from(0.0);
-            for a in 0..na {
-                for t in 0..nt {
-                    let Some(m) = nat.per_period[a].max_units[t] else {
-                        continue;
-                    };
-                    let ks: Vec<usize> = (0..ns)
-                        .map(|s| slot(nat, a, s, t))
-                        .filter(|&k| buy[k].is_some())
-                        .collect();
-                    if ks.is_empty() {
-                        continue;
-                    }
-                    let mut bought = Expression::from(-(m as f64));
-                    for k in ks {
-                        bought += x(k);
-                    }
-                    let e = vars.add(variable().min(0));
-                    infeasible |= !add_at_least(&mut constraints, Expression::from(e), bought);
-                    sum += e;
-                }
+            if users.is_empty() {
+                continue;
             }
-            (sum, false, 1.0)
+            let z = self.p.binary();
+            for k in users {
+                self.p
+                    .at_least(Expression::from(z) * self.cap[k], self.x(k));
+            }
+            adoption += Expression::from(z) * (price / self.money);
         }
-        Goal::MinUnavailable => {
-            let mut sum = Expression::from(0.0);
-            for a in 0..na {
-                for t in 0..nt {
-                    if nat.per_period[a].available[t] {
-                        continue;
+        adoption
+    }
+
+    /// Capex and opex per period, and the discounted total with `adoption`.
+    fn costs(&self, adoption: Expression) -> Costs {
+        let nat = self.nat;
+        let nt = nat.periods();
+        let mut capex_t = Vec::with_capacity(nt);
+        let mut opex_t = Vec::with_capacity(nt);
+        for t in 0..nt {
+            let mut capex = Expression::from(0.0);
+            let mut opex = Expression::from(0.0);
+            let hours = HOURS_PER_YEAR * nat.utilization * nat.span(t);
+            for (s, site) in nat.sites.iter().enumerate() {
+                let per_kw = hours * site.energy_price_per_kwh[t] / self.money;
+                for (a, acc) in nat.accelerators.iter().enumerate() {
+                    let price = nat.per_period[a].unit_price[t];
+                    let k = slot(nat, a, s, t);
+                    if self.buy[k].is_some() && price > 0.0 {
+                        capex += self.x(k) * (price / self.money);
                     }
-                    for s in 0..ns {
-                        sum += x(slot(nat, a, s, t));
+                    if acc.power_w > 0.0 && per_kw > 0.0 {
+                        opex += self.fleet[s][t][a].clone()
+                            * (site.pue * acc.power_w / 1000.0 * per_kw);
                     }
                 }
             }
-            (sum, false, 1.0)
+            capex_t.push(capex);
+            opex_t.push(opex);
         }
-    };
-    let objective = objective + priced;
-    let built = Built {
-        vars,
-        objective,
-        maximise,
-        constraints,
-        buy,
-        has_integers,
-        money_scale: money,
-        objective_unit: unit,
-        infeasible,
-        stopped: false,
-    };
-    (built, rows)
+        let mut total = adoption.clone();
+        for t in 0..nt {
+            total += (capex_t[t].clone() + opex_t[t].clone()) * nat.discount(t);
+        }
+        Costs {
+            adoption,
+            capex: capex_t,
+            opex: opex_t,
+            total,
+        }
+    }
+
+    /// The ceiling on the total cost asked for by the alternatives.
+    fn cost_cap(&mut self, costs: &Costs) {
+        if let Some(cap) = self.req.cost_cap {
+            self.p
+                .at_least(Expression::from(cap / self.money), costs.total.clone());
+        }
+    }
+
+    /// Budgets per period: `spend_t <= budget_t`, `capex_t <= capex_budget_t`.
+    fn budgets(&mut self, costs: &Costs) {
+        let nat = self.nat;
+        for t in 0..nat.periods() {
+            if let (Some(b), false) = (&nat.budget, self.req.relaxed_in(Family::Budget, t)) {
+                self.couple(Coupling::Budget { t }, costs.spend(t), b[t] / self.money);
+            }
+            if let (Some(b), false) = (
+                &nat.capex_budget,
+                self.req.relaxed_in(Family::CapexBudget, t),
+            ) {
+                self.couple(
+                    Coupling::CapexBudget { t },
+                    costs.capex[t].clone(),
+                    b[t] / self.money,
+                );
+            }
+        }
+    }
+
+    /// Fleet PFLOPS in the last period, summed over sites.
+    fn pflops(&self) -> Expression {
+        let nt = self.nat.periods();
+        let mut e = Expression::from(0.0);
+        for per_t in &self.fleet {
+            for (a, n) in per_t[nt - 1].iter().enumerate() {
+                e += n.clone() * (self.nat.accelerators[a].tflops / 1000.0);
+            }
+        }
+        e
+    }
+
+    /// Facility kW of site `s` in period `t`.
+    fn kw(&self, s: usize, t: usize) -> Expression {
+        let site = &self.nat.sites[s];
+        let mut e = Expression::from(0.0);
+        for (a, acc) in self.nat.accelerators.iter().enumerate() {
+            let w = acc.power_w;
+            if w > 0.0 {
+                e += self.fleet[s][t][a].clone() * (site.pue * w / 1000.0);
+            }
+        }
+        e
+    }
+
+    /// A variable at least as large as each of `parts`: their peak, to minimise.
+    fn peak(&mut self, parts: Vec<Expression>) -> Expression {
+        let p = self.p.nonnegative();
+        for e in parts {
+            self.p.at_least(Expression::from(p), e);
+        }
+        Expression::from(p)
+    }
+
+    /// Units bought beyond each national cap (the caps themselves left out).
+    fn supply_excess(&mut self) -> Expression {
+        let nat = self.nat;
+        let mut sum = Expression::from(0.0);
+        for a in 0..nat.accelerators.len() {
+            for t in 0..nat.periods() {
+                let Some(m) = nat.per_period[a].max_units[t] else {
+                    continue;
+                };
+                let ks: Vec<usize> = (0..nat.sites.len())
+                    .map(|s| slot(nat, a, s, t))
+                    .filter(|&k| self.buy[k].is_some())
+                    .collect();
+                if ks.is_empty() {
+                    continue;
+                }
+                let mut bought = Expression::from(-(m as f64));
+                for k in ks {
+                    bought += self.x(k);
+                }
+                let e = self.p.nonnegative();
+                self.p.at_least(Expression::from(e), bought);
+                sum += e;
+            }
+        }
+        sum
+    }
+
+    /// Units bought of accelerators not available in their period.
+    fn unavailable(&self) -> Expression {
+        let nat = self.nat;
+        let mut sum = Expression::from(0.0);
+        for a in 0..nat.accelerators.len() {
+            for t in 0..nat.periods() {
+                if nat.per_period[a].available[t] {
+                    continue;
+                }
+                for s in 0..nat.sites.len() {
+                    sum += self.x(slot(nat, a, s, t));
+                }
+            }
+        }
+        sum
+    }
+
+    /// The objective for the request's goal.
+    fn goal(&mut self, costs: &Costs) -> Objective {
+        let (money, nt) = (self.money, self.nat.periods());
+        match self.req.goal {
+            Goal::MinCost => (costs.total.clone(), false, money),
+            Goal::MaxPflops => (self.pflops(), true, 1.0),
+            Goal::MinCostWithPflops(floor) => {
+                let pflops = self.pflops();
+                self.p.at_least(pflops, floor);
+                (costs.total.clone(), false, money)
+            }
+            Goal::MinPeriodSpend(t) => (costs.spend(t), false, money),
+            Goal::MinPeriodCapex(t) => (costs.capex[t].clone(), false, money),
+            Goal::MinCapex => {
+                let mut sum = Expression::from(0.0);
+                for c in &costs.capex {
+                    sum += c.clone();
+                }
+                (sum, false, money)
+            }
+            Goal::MinSitePower(s) => {
+                let parts = (0..nt).map(|t| self.kw(s, t)).collect();
+                (self.peak(parts), false, 1.0)
+            }
+            Goal::MinPower => {
+                let parts = (0..nt)
+                    .map(|t| {
+                        let mut e = Expression::from(0.0);
+                        for s in 0..self.nat.sites.len() {
+                            e += self.kw(s, t);
+                        }
+                        e
+                    })
+                    .collect();
+                (self.peak(parts), false, 1.0)
+            }
+            Goal::MaxDemandFraction | Goal::MaxMemoryFraction => (
+                self.p
+                    .fraction
+                    .map_or_else(|| Expression::from(1.0), Expression::from),
+                true,
+                1.0,
+            ),
+            Goal::MinSupplyExcess => (self.supply_excess(), false, 1.0),
+            Goal::MinUnavailable => (self.unavailable(), false, 1.0),
+        }
+    }
+
+    /// The model, with the priced coupling rules added to the objective.
+    fn finish(self, (objective, maximise, unit): Objective) -> (Built, Vec<CouplingRow>) {
+        let built = Built {
+            vars: self.p.vars,
+            objective: objective + self.priced,
+            maximise,
+            constraints: self.p.constraints,
+            buy: self.buy,
+            has_integers: self.p.has_integers,
+            money_scale: self.money,
+            objective_unit: unit,
+            infeasible: self.p.infeasible,
+            stopped: false,
+        };
+        (built, self.rows)
+    }
 }
