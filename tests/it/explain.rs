@@ -5,9 +5,7 @@
 //! The expensive checks run on small scenarios written here, where microlp proves every
 //! re-solve optimal at once (so `notes` must be empty); the infeasible sample is fast too.
 
-mod common;
-
-use common::{Run, chipmix, close, sample, scenario_file};
+use crate::support::{Run, chipmix, close, sample, scenario_file};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

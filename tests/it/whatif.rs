@@ -3,9 +3,7 @@
 //! comparison prints is checked against a separate `chipmix plan` run of the same point (or
 //! against the scenario file itself), never against the command's own output.
 
-mod common;
-
-use common::{Run, chipmix, chipmix_in, close, sample};
+use crate::support::{Run, chipmix, chipmix_in, close, sample};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

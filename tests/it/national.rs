@@ -21,9 +21,7 @@
 // Indices s, t and a address several arrays at once in the reference model.
 #![allow(clippy::needless_range_loop)]
 
-mod common;
-
-use common::{Run, chipmix, chipmix_in, close, sample, scenario_file};
+use crate::support::{Run, chipmix, chipmix_in, close, sample, scenario_file};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

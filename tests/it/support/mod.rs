@@ -1,8 +1,6 @@
 //! Helpers shared by the integration tests: run the built binary, write temp scenarios.
 
-#![allow(dead_code)]
-
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Output of one run of the binary.
@@ -18,7 +16,7 @@ pub fn chipmix(args: &[&str]) -> Run {
 }
 
 /// Runs `chipmix` with `args` in the directory `cwd`.
-pub fn chipmix_in(cwd: &std::path::Path, args: &[&str]) -> Run {
+pub fn chipmix_in(cwd: &Path, args: &[&str]) -> Run {
     run(Command::new(env!("CARGO_BIN_EXE_chipmix"))
         .args(args)
         .current_dir(cwd))
@@ -33,9 +31,19 @@ fn run(command: &mut Command) -> Run {
     }
 }
 
-/// Writes `text` to a fresh temp file named after `tag` and returns its path.
+/// Writes `text` to a temp file named after `tag` and returns its path.
+///
+/// Every test module runs in this one process, so the file goes to a directory of the
+/// process and of the calling module's source file (`chipmix-tests-PID/cli/TAG.yaml`): the
+/// same tag in two modules names two files. Within a module, tags must differ between
+/// tests that write different text.
+#[track_caller]
 pub fn scenario_file(tag: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("chipmix-tests-{}", std::process::id()));
+    let caller = Path::new(std::panic::Location::caller().file());
+    let module = caller.file_stem().expect("a source file name");
+    let dir = std::env::temp_dir()
+        .join(format!("chipmix-tests-{}", std::process::id()))
+        .join(module);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{tag}.yaml"));
     std::fs::write(&path, text).unwrap();
