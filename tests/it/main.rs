@@ -1,6 +1,7 @@
 //! chipmix's integration tests, as one test binary (one link of the crate instead of one per
 //! file). Each module is one area, run as `cargo test --test it MODULE::`; `support` holds
-//! what they share: running the built binary and temp scenario files.
+//! what they share: running the built binary, temp scenario files, JSON helpers, and the
+//! common parts of the random-scenario generators (`support::random`).
 //!
 //! Every module runs in the same process, on the test harness's threads: a test must not
 //! change process-wide state (environment variables, the current directory, resource
