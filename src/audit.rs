@@ -16,7 +16,10 @@
 //! `message`, `sources`) and labels (`scenario`, `solver`, `name`).
 
 use crate::check::TOLERANCE;
-use crate::plan::{Plan, Purchase, Status, relative_gap};
+use crate::check::national::{NationalEvaluation, evaluate_national};
+use crate::plan::{Plan, Purchase, Status};
+use crate::scenario::national::National;
+use crate::solve::relative_gap;
 use serde_json::{Map, Value};
 
 /// What the comparison found.
@@ -495,4 +498,104 @@ impl Walk {
             ));
         }
     }
+}
+
+/// Whether two costs agree within the checker's tolerance.
+pub fn same_cost(a: f64, b: f64) -> bool {
+    (a - b).abs() <= TOLERANCE * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Reads the purchases of a saved plan JSON of a many-site / many-period scenario: each
+/// row needs `id` and `units`, plus `site` when the scenario has sites and `period` when
+/// it has periods. Errors name the row and field.
+pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational, String> {
+    let v: serde_json::Value =
+        crate::files::parse_json(text).map_err(|e| format!("not a JSON plan: {e}"))?;
+    let rows = v
+        .get("purchases")
+        .and_then(|p| p.as_array())
+        .ok_or("the plan has no `purchases` list")?;
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    let mut x = vec![vec![vec![0.0; na]; nt]; ns];
+    let mut purchases = Vec::with_capacity(rows.len());
+    let mut seen = std::collections::BTreeSet::new();
+    for (k, row) in rows.iter().enumerate() {
+        let id = row
+            .get("id")
+            .and_then(|x| x.as_str())
+            .ok_or(format!("purchases[{k}].id is missing or not a string"))?;
+        let units = row
+            .get("units")
+            .and_then(|x| x.as_f64())
+            .filter(|u| u.is_finite())
+            .ok_or(format!("purchases[{k}].units is missing or not a number"))?;
+        let a = nat
+            .accelerators
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or(format!(
+                "purchases[{k}].id `{id}` is not an accelerator of the scenario"
+            ))?;
+        let s = if nat.has_sites {
+            let site = row.get("site").and_then(|x| x.as_str()).ok_or(format!(
+                "purchases[{k}].site is missing (the scenario has sites)"
+            ))?;
+            nat.sites.iter().position(|s| s.id == site).ok_or(format!(
+                "purchases[{k}].site `{site}` is not a site of the scenario"
+            ))?
+        } else {
+            0
+        };
+        let t = if nat.has_periods {
+            let year = row.get("period").and_then(|x| x.as_i64()).ok_or(format!(
+                "purchases[{k}].period is missing or not a year (the scenario has periods)"
+            ))?;
+            nat.years.iter().position(|y| *y == year).ok_or(format!(
+                "purchases[{k}].period {year} is not a period of the scenario"
+            ))?
+        } else {
+            0
+        };
+        if !seen.insert((a, s, t)) {
+            return Err(format!(
+                "purchases[{k}] repeats accelerator `{id}` at the same site and period"
+            ));
+        }
+        x[s][t][a] = units;
+        purchases.push(Purchase::new(
+            &nat.accelerators[a],
+            units,
+            nat.per_period[a].unit_price[t],
+            nat.has_sites.then(|| nat.sites[s].id.clone()),
+            nat.has_periods.then_some(nat.years[t]),
+        ));
+    }
+    Ok(SavedNational {
+        x,
+        rows: purchases,
+        value: v,
+    })
+}
+
+/// A saved plan of a many-site / many-period scenario, read back for checking.
+#[derive(Debug, Clone)]
+pub struct SavedNational {
+    /// Purchases `x[s][t][a]`.
+    pub x: Vec<Vec<Vec<f64>>>,
+    /// Each purchase row as the plan builder writes it for its units, in the plan's order.
+    pub rows: Vec<Purchase>,
+    /// The plan as saved, whose figures are compared with the re-evaluation.
+    pub value: serde_json::Value,
+}
+
+/// Every problem of a saved plan: broken rules, then stated figures (top level, purchase
+/// rows, fleet, `sites[]` and `periods[]`) that differ from the plan its purchases give.
+/// `Findings::unreadable` lists what keeps the plan from being read.
+pub fn audit_national(nat: &National, saved: &SavedNational) -> (NationalEvaluation, Findings) {
+    let e = evaluate_national(nat, &saved.x);
+    let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
+    let rebuilt = crate::plan::detail::from_evaluation(nat, &e, Status::Optimal, "");
+    let mut found = crate::audit::compare(&saved.value, &rebuilt, &saved.rows, broken.len());
+    found.problems.splice(0..0, broken);
+    (e, found)
 }

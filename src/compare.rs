@@ -1,10 +1,13 @@
 //! Side-by-side comparison of several scenarios (or variants of one): each is planned, and
-//! the figures of every plan are set against the first's.
+//! the figures of every plan are set against the first's. Every scenario is sites x
+//! periods; a single site in a single period is the 1 x 1 case, whose plans have no site
+//! or period figures, so its comparison has only the overall ones.
 
-use crate::error::PlanError;
+use crate::error::{PlanError, ScenarioError};
 use crate::plan::Plan;
 use crate::planner::{self, Options};
-use crate::scenario::Scenario;
+use crate::scenario::national::National;
+use crate::scenario::{Document, Override};
 use rayon::prelude::*;
 
 /// One compared plan and the label it is shown under.
@@ -28,7 +31,8 @@ pub struct Comparison {
 /// A compared figure: its name and its value in each plan (`None` without a plan).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metric {
-    /// Key, e.g. `total_cost` or `units.h20`.
+    /// Key, e.g. `total_cost`, `units.h20`, `period.2026.capex` or
+    /// `site.beijing-yizhuang.domestic_share`.
     pub key: String,
     /// One value per entry.
     pub values: Vec<Option<f64>>,
@@ -42,10 +46,207 @@ impl Metric {
             _ => None,
         }
     }
+
+    /// Which group the figure belongs to: the whole plan, one period, or one site.
+    pub fn group(&self) -> MetricGroup {
+        if self.key.starts_with("period.") {
+            MetricGroup::Period
+        } else if self.key.starts_with("site.") {
+            MetricGroup::Site
+        } else {
+            MetricGroup::Plan
+        }
+    }
+
+    /// The figure's own name: `capex` for `period.2026.capex`, the key itself otherwise.
+    pub fn figure(&self) -> &str {
+        match self.group() {
+            MetricGroup::Plan => &self.key,
+            _ => self.key.rsplit('.').next().unwrap_or(&self.key),
+        }
+    }
+
+    /// The site id or the year of a site or period figure (empty for plan figures).
+    pub fn place(&self) -> &str {
+        match self.group() {
+            MetricGroup::Plan => "",
+            g => {
+                let prefix = if g == MetricGroup::Period {
+                    "period."
+                } else {
+                    "site."
+                };
+                let rest = &self.key[prefix.len()..];
+                &rest[..rest.len() - self.figure().len() - 1]
+            }
+        }
+    }
+}
+
+/// The groups of compared figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricGroup {
+    /// Figures of the whole plan (the only ones of a 1 x 1 scenario).
+    Plan,
+    /// `period.<year>.<figure>`: all sites together in one period.
+    Period,
+    /// `site.<id>.<figure>`: one site, over every period (fleet figures in the last).
+    Site,
+}
+
+/// Figures given per period: new units, fleet PFLOPS and the demand, facility kW, the
+/// national domestic share, capex and opex (undiscounted) and the discounted cost.
+pub const PERIOD_FIGURES: [&str; 8] = [
+    "new_units",
+    "pflops",
+    "demand_pflops",
+    "facility_kw",
+    "domestic_share",
+    "capex",
+    "opex",
+    "discounted_cost",
+];
+
+/// Figures given per site: new units, capex and opex over every period (undiscounted),
+/// then PFLOPS, facility kW and the domestic share of the last period's fleet, and the
+/// lowest margin of the site's domestic share over its rule in any period.
+pub const SITE_FIGURES: [&str; 7] = [
+    "new_units",
+    "capex",
+    "opex",
+    "pflops",
+    "facility_kw",
+    "domestic_share",
+    "share_margin",
+];
+
+/// A `--variant`: a label and the overrides that make it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Shown as the column name (the overrides themselves when none is given).
+    pub label: String,
+    /// The overrides, applied after the common ones.
+    pub sets: Vec<Override>,
+}
+
+impl Variant {
+    /// Reads `[LABEL:]PATH=V[;PATH=V...]`.
+    pub fn parse(text: &str) -> Result<Variant, String> {
+        let (label, body) = match (text.find(':'), text.find('=')) {
+            (Some(c), Some(e)) if c < e => (text[..c].trim().to_string(), &text[c + 1..]),
+            _ => (String::new(), text),
+        };
+        let sets: Vec<Override> = body
+            .split(';')
+            .filter(|s| !s.trim().is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("--variant `{text}`: {e}"))?;
+        if sets.is_empty() {
+            return Err(format!("--variant `{text}` sets nothing"));
+        }
+        let label = if label.is_empty() {
+            sets.iter()
+                .map(|o| o.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        } else {
+            label
+        };
+        Ok(Variant { label, sets })
+    }
+}
+
+/// What to compare: scenario files (each with its label, usually the file stem), the
+/// overrides common to all, and the variants applied to each file.
+pub struct Request<'a> {
+    /// The scenarios, each with its label.
+    pub scenarios: Vec<(String, &'a Document)>,
+    /// Overrides applied to every entry (`--set`).
+    pub sets: &'a [Override],
+    /// Variants of each scenario (besides the scenario itself).
+    pub variants: &'a [Variant],
+    /// How to solve.
+    pub options: Options,
+}
+
+/// Why a comparison could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// Fewer than two entries.
+    #[error("give two or more scenarios, or one scenario and one or more --variant")]
+    TooFew,
+    /// One or more entries are not valid scenarios (every problem, one per entry).
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Scenario(Vec<ScenarioError>),
+    /// The planner failed in a way that says nothing about the scenarios.
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+}
+
+/// The result of [`run`]: the comparison and the warnings of loading each entry.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    /// The comparison.
+    pub comparison: Comparison,
+    /// Warnings, each prefixed by its file: `FILE: warning: ...`.
+    pub warnings: Vec<String>,
+}
+
+/// Resolves every entry of `req` (each scenario, then each of its variants), plans them
+/// all and compares. Labels are the scenario's, the variant's, or both when there are
+/// several scenarios; repeated labels get ` (2)`, ` (3)`, ... .
+pub fn run(req: &Request) -> Result<Compared, CompareError> {
+    if req.scenarios.len() + req.scenarios.len() * req.variants.len() < 2 {
+        return Err(CompareError::TooFew);
+    }
+    let mut items: Vec<(String, National)> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    let base = Variant {
+        label: String::new(),
+        sets: Vec::new(),
+    };
+    for (stem, document) in &req.scenarios {
+        for v in std::iter::once(&base).chain(req.variants) {
+            let mut all = req.sets.to_vec();
+            all.extend(v.sets.iter().cloned());
+            let name = match (req.scenarios.len() > 1, v.label.is_empty()) {
+                (_, true) => stem.clone(),
+                (true, false) => format!("{stem} {}", v.label),
+                (false, false) => v.label.clone(),
+            };
+            match document.resolve(&all) {
+                Ok(l) => {
+                    warnings.extend(
+                        l.warnings
+                            .iter()
+                            .map(|w| format!("{}: warning: {w}", document.file())),
+                    );
+                    items.push((name, l.scenario));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CompareError::Scenario(errors));
+    }
+    // Labels must tell the columns apart.
+    for i in 0..items.len() {
+        let same = items[..i].iter().filter(|(l, _)| *l == items[i].0).count();
+        if same > 0 {
+            items[i].0 = format!("{} ({})", items[i].0, same + 1);
+        }
+    }
+    Ok(Compared {
+        comparison: compare(&items, &req.options)?,
+        warnings,
+    })
 }
 
 /// Plans every `(label, scenario)` (in parallel) and gathers the results.
-pub fn compare(items: &[(String, Scenario)], opts: &Options) -> Result<Comparison, PlanError> {
+pub fn compare(items: &[(String, National)], opts: &Options) -> Result<Comparison, PlanError> {
     let plans: Vec<Plan> = items
         .par_iter()
         .map(|(_, s)| planner::plan(s, opts))
@@ -71,9 +272,45 @@ pub fn compare(items: &[(String, Scenario)], opts: &Options) -> Result<Compariso
     })
 }
 
+/// A period's figure (see [`PERIOD_FIGURES`]).
+fn period_figure(d: &crate::plan::PeriodDetail, figure: &str) -> Option<f64> {
+    match figure {
+        "new_units" => Some(d.new_units),
+        "pflops" => Some(d.pflops),
+        "demand_pflops" => d.demand_pflops,
+        "facility_kw" => Some(d.facility_kw),
+        "domestic_share" => d.domestic_share.value,
+        "capex" => Some(d.capex),
+        "opex" => Some(d.opex),
+        "discounted_cost" => Some(d.discounted_cost),
+        _ => None,
+    }
+}
+
+/// A site's figure (see [`SITE_FIGURES`]).
+fn site_figure(s: &crate::plan::SiteDetail, figure: &str) -> Option<f64> {
+    let last = s.periods.last();
+    match figure {
+        "new_units" => Some(s.new_units),
+        "capex" => Some(s.capex),
+        "opex" => Some(s.opex),
+        "pflops" => last.map(|l| l.pflops),
+        "facility_kw" => last.map(|l| l.facility_kw),
+        "domestic_share" => last.and_then(|l| l.domestic_share.value),
+        "share_margin" => s
+            .periods
+            .iter()
+            .filter_map(|p| Some(p.domestic_share.value? - p.domestic_share.min?))
+            .reduce(f64::min),
+        _ => None,
+    }
+}
+
 impl Comparison {
     /// The compared figures: costs, PFLOPS, share, power, then new units per accelerator
-    /// (accelerators no plan buys are left out).
+    /// (accelerators no plan buys are left out); then, for plans with periods, the
+    /// figures of each period (`period.<year>.<figure>`), and for plans with sites, those
+    /// of each site (`site.<id>.<figure>`), in first-seen order.
     pub fn metrics(&self) -> Vec<Metric> {
         let of = |f: &dyn Fn(&Plan) -> Option<f64>| -> Vec<Option<f64>> {
             self.entries
@@ -128,6 +365,91 @@ impl Comparison {
                 });
             }
         }
+        let mut years: Vec<i64> = Vec::new();
+        let mut sites: Vec<String> = Vec::new();
+        for e in &self.entries {
+            for d in &e.plan.periods {
+                if !years.contains(&d.period) {
+                    years.push(d.period);
+                }
+            }
+            for s in &e.plan.sites {
+                if !sites.contains(&s.id) {
+                    sites.push(s.id.clone());
+                }
+            }
+        }
+        years.sort();
+        for y in years {
+            for figure in PERIOD_FIGURES {
+                let values = of(&|p| {
+                    p.periods
+                        .iter()
+                        .find(|d| d.period == y)
+                        .and_then(|d| period_figure(d, figure))
+                });
+                if values.iter().any(Option::is_some) {
+                    out.push(Metric {
+                        key: format!("period.{y}.{figure}"),
+                        values,
+                    });
+                }
+            }
+        }
+        for id in sites {
+            for figure in SITE_FIGURES {
+                let values = of(&|p| {
+                    p.sites
+                        .iter()
+                        .find(|s| s.id == id)
+                        .and_then(|s| site_figure(s, figure))
+                });
+                if values.iter().any(Option::is_some) {
+                    out.push(Metric {
+                        key: format!("site.{id}.{figure}"),
+                        values,
+                    });
+                }
+            }
+        }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_keys_split_into_place_and_figure() {
+        let m = |k: &str| Metric {
+            key: k.into(),
+            values: vec![],
+        };
+        let p = m("period.2026.capex");
+        assert_eq!(
+            (p.group(), p.place(), p.figure()),
+            (MetricGroup::Period, "2026", "capex")
+        );
+        let s = m("site.gd.shaoguan-1.domestic_share");
+        assert_eq!(
+            (s.group(), s.place(), s.figure()),
+            (MetricGroup::Site, "gd.shaoguan-1", "domestic_share")
+        );
+        let u = m("units.mlu.590");
+        assert_eq!(
+            (u.group(), u.figure()),
+            (MetricGroup::Plan, "units.mlu.590")
+        );
+    }
+
+    #[test]
+    fn a_variant_reads_its_label_and_overrides() {
+        let v = Variant::parse("q70:policy.domestic_share.min=0.7;limits.budget=5").unwrap();
+        assert_eq!(v.label, "q70");
+        assert_eq!(v.sets.len(), 2);
+        let v = Variant::parse("limits.budget=5").unwrap();
+        assert_eq!(v.label, "limits.budget=5");
+        assert!(Variant::parse("x:").is_err());
     }
 }

@@ -1,7 +1,17 @@
-//! Typed errors of the library. The CLI turns them into messages and exit codes.
+//! Typed errors of the library, and [`Error`], the one type that holds any of them. Messages
+//! speak the scenario's words (`solver.time_limit_s`, `--set` overrides as the file they came
+//! from); the CLI turns an [`Error`] into a message and, by its [`Kind`], an exit code.
 
-use crate::scenario::locate::Location;
 use std::fmt;
+
+/// A 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
 
 /// One problem found in a scenario file, with where it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,4 +73,85 @@ pub enum PlanError {
     /// The plan broke a constraint of the scenario: a bug, never printed as a plan.
     #[error("internal error: the solver's plan breaks the scenario, refusing to print it:\n{0}")]
     CheckFailed(String),
+}
+
+impl PlanError {
+    /// Whether the request was at fault (a solver not in this build) or the solve failed.
+    pub fn kind(&self) -> Kind {
+        match self {
+            PlanError::SolverUnavailable(_) => Kind::BadInput,
+            PlanError::Solver(_) | PlanError::CheckFailed(_) => Kind::NoPlan,
+        }
+    }
+}
+
+/// Who can act on an error: the user, by fixing the input or the request, or nobody, because
+/// the input was fine and no plan came of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The scenario, an override, a saved file or the request is wrong (exit code 2).
+    BadInput,
+    /// The input was fine but no plan came of it: the solver failed (exit code 1).
+    NoPlan,
+}
+
+/// Any error of the library. Each kind converts into it with `?` or `Error::from`; its
+/// message is the kind's own, unchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A scenario could not be used.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A plan could not be produced.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// A sweep could not run.
+    #[error(transparent)]
+    Sweep(#[from] crate::sweep::SweepError),
+    /// An explanation could not be made.
+    #[error(transparent)]
+    Explain(#[from] crate::explain::ExplainError),
+}
+
+impl Error {
+    /// Whether the user's input is at fault or no plan came of good input.
+    pub fn kind(&self) -> Kind {
+        use crate::explain::ExplainError;
+        use crate::sweep::SweepError;
+        match self {
+            Error::Scenario(_) => Kind::BadInput,
+            Error::Plan(e) | Error::Explain(ExplainError::Plan(e)) => e.kind(),
+            Error::Explain(ExplainError::Scenario(_)) => Kind::BadInput,
+            // A solver failure at one point is that point's row, not an error: a sweep
+            // stops only on input it cannot use (bad points, a solver not in this build).
+            Error::Sweep(SweepError::Spec(_) | SweepError::Points(_) | SweepError::Plan(..)) => {
+                Kind::BadInput
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_solver_failure_is_no_plan_and_everything_else_bad_input() {
+        let solver = Error::from(PlanError::Solver("x".into()));
+        assert_eq!(solver.kind(), Kind::NoPlan);
+        assert_eq!(solver.to_string(), "solver failure: x");
+        let missing = Error::from(PlanError::SolverUnavailable("highs".into()));
+        assert_eq!(missing.kind(), Kind::BadInput);
+        let explain = Error::from(crate::explain::ExplainError::Plan(PlanError::CheckFailed(
+            "y".into(),
+        )));
+        assert_eq!(explain.kind(), Kind::NoPlan);
+        let scenario = Error::from(ScenarioError::Invalid(Vec::new()));
+        assert_eq!(scenario.kind(), Kind::BadInput);
+        let sweep = Error::from(crate::sweep::SweepError::Plan(
+            "1".into(),
+            PlanError::SolverUnavailable("highs".into()),
+        ));
+        assert_eq!(sweep.kind(), Kind::BadInput);
+    }
 }

@@ -4,10 +4,14 @@
 //! programme with `good_lp`, solves it with microlp (pure Rust) or HiGHS, re-checks the
 //! answer against the scenario with an independent checker, and renders the plan.
 //!
-//! The pipeline, one module per step:
-//! [`scenario`] (read and validate) -> [`model`] (build the programme) -> [`solve`] (run a
-//! solver) -> [`planner`] (read back, check with [`check`], explain with [`explain`]) ->
-//! [`plan`] (the result) -> [`render`] (table, JSON, YAML, CSV, Markdown).
+//! The pipeline, one module per step, each importing only the ones before it:
+//! [`scenario`] (read and validate; every scenario is sites x periods, a single site in a
+//! single period the 1 x 1 case) -> [`model`] (build the programme) -> [`solve`] (run a
+//! solver, within a time [`solve::Budget`]) -> [`check`] (the independent checker) ->
+//! [`plan`] (the result, written from the checker's figures) -> [`search`] (direct MILP,
+//! rounding and platform sets, decomposition) -> [`conflicts`] (why there is no plan) ->
+//! [`planner`] (scenario -> search -> checked plan) -> [`explain`], [`compare`], [`sweep`]
+//! (what-ifs over plans) -> [`render`] (table, JSON, YAML, CSV, Markdown, HTML) -> [`cli`].
 //!
 //! ```
 //! let text = "name: demo\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: 10, tflops: 500}\ndemand: {pflops: 2}\n";
@@ -21,15 +25,17 @@ pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod compare;
+pub mod conflicts;
 pub mod error;
 pub mod explain;
 pub mod files;
 pub mod model;
-pub mod national;
 pub mod numfmt;
 pub mod plan;
 pub mod planner;
 pub mod render;
+pub mod report;
 pub mod scenario;
+pub mod search;
 pub mod solve;
 pub mod sweep;

@@ -389,6 +389,8 @@ impl SolveArgs {
     /// The planner options these flags ask for.
     pub fn options(&self) -> Options {
         Options {
+            conflicts: true,
+            cost_cap: None,
             backend: match self.solver {
                 SolverArg::Microlp => Backend::Microlp,
                 SolverArg::Highs => Backend::Highs,

@@ -1,60 +1,24 @@
 //! `chipmix check`: re-evaluate a saved plan against a scenario, and every figure it states.
 
 use super::args::CheckArgs;
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN, load_any};
+use super::{Exit, load_any, read_text};
 use crate::audit::Findings;
-use crate::check::{audit, read_saved_plan};
-use crate::national::check::{audit_national, read_saved_purchases};
-use crate::scenario::Validated;
-use crate::scenario::load::Loaded;
+use crate::audit::{audit_national, read_saved_purchases};
 use crate::scenario::national::National;
+use anyhow::{Context, bail};
 
-/// Runs `chipmix check` and returns the exit code: 0 valid, 1 a rule is broken, 2 bad input.
-pub fn run(a: &CheckArgs) -> i32 {
-    let loaded = match load_any(&a.scenario, &a.set, &[]) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let text = match crate::files::read_text(&a.plan, crate::files::MAX_PLAN_BYTES) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{}: {e}", a.plan.display());
-            return EXIT_BAD_INPUT;
-        }
-    };
-    let loaded = match loaded.scenario {
-        Validated::Single(scenario) => Loaded {
-            scenario,
-            warnings: loaded.warnings,
-        },
-        Validated::National(n) => return national(a, &n, &text),
-    };
-    let saved = match read_saved_plan(&loaded.scenario, &text) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{}: {e}", a.plan.display());
-            return EXIT_BAD_INPUT;
-        }
-    };
-    let (e, found) = audit(&loaded.scenario, &saved);
-    report(
-        a,
-        e.checks.len(),
-        (e.total_cost, e.pflops),
-        &loaded.scenario.currency,
-        found,
-    )
+/// Runs `chipmix check`: [`Exit::Plan`] valid, [`Exit::NoPlan`] a rule is broken.
+pub fn run(a: &CheckArgs) -> anyhow::Result<Exit> {
+    let loaded = load_any(&a.scenario, &a.set, &[])?;
+    let text = read_text(&a.plan, crate::files::MAX_PLAN_BYTES)?;
+    national(a, &loaded.scenario, &text)
 }
 
-/// `chipmix check` of a plan for a scenario with sites or periods.
-fn national(a: &CheckArgs, n: &National, text: &str) -> i32 {
-    let saved = match read_saved_purchases(n, text) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{}: {e}", a.plan.display());
-            return EXIT_BAD_INPUT;
-        }
-    };
+/// `chipmix check` of a plan: read its purchases, re-evaluate them, re-derive its figures.
+fn national(a: &CheckArgs, n: &National, text: &str) -> anyhow::Result<Exit> {
+    let saved = read_saved_purchases(n, text)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| a.plan.display().to_string())?;
     let (e, found) = audit_national(n, &saved);
     let pflops = e.periods.last().map_or(0.0, |p| p.pflops);
     report(
@@ -67,20 +31,23 @@ fn national(a: &CheckArgs, n: &National, text: &str) -> i32 {
 }
 
 /// Prints the verdict (with the plan's total cost and PFLOPS, in the last period for a
-/// national plan) and returns the exit code: 2 when a stated figure has the wrong JSON
-/// type (the plan cannot be read), 1 with problems, 0 valid.
+/// national plan): an error when a stated figure has the wrong JSON type (the plan cannot
+/// be read, one line for each), [`Exit::NoPlan`] with problems, [`Exit::Plan`] valid.
 fn report(
     a: &CheckArgs,
     rules: usize,
     (total, pflops): (f64, f64),
     currency: &str,
     found: Findings,
-) -> i32 {
+) -> anyhow::Result<Exit> {
     if !found.unreadable.is_empty() {
-        for u in &found.unreadable {
-            eprintln!("{}: {u}", a.plan.display());
-        }
-        return EXIT_BAD_INPUT;
+        let file = a.plan.display();
+        let lines: Vec<String> = found
+            .unreadable
+            .iter()
+            .map(|u| format!("{file}: {u}"))
+            .collect();
+        bail!("{}", lines.join("\n"));
     }
     let problems = found.problems;
     if problems.is_empty() {
@@ -89,7 +56,7 @@ fn report(
             a.plan.display(),
             a.scenario.display(),
         );
-        EXIT_PLAN
+        Ok(Exit::Plan)
     } else {
         println!(
             "{}: {} problem(s) against {}",
@@ -100,6 +67,6 @@ fn report(
         for p in problems {
             println!("  - {p}");
         }
-        EXIT_NO_PLAN
+        Ok(Exit::NoPlan)
     }
 }

@@ -1,10 +1,13 @@
 //! The command line: clap arguments become requests to the library, results become output
 //! and an exit code (0 a plan, 1 infeasible / unbounded / no plan, 2 bad input or usage).
-//! The library knows nothing of this module.
+//! Each command returns `anyhow::Result<Exit>`, its errors carrying context (the file, the
+//! command); [`exit::report`] alone prints them and picks the code. The library knows
+//! nothing of this module.
 
 mod args;
 mod check;
 mod compare;
+mod exit;
 mod explain;
 mod plan;
 mod progress;
@@ -13,8 +16,11 @@ mod sweep;
 mod validate;
 
 pub use args::{Cli, Command};
+pub use exit::Exit;
 
+use crate::error::Error;
 use crate::files;
+use anyhow::{Context, anyhow, bail};
 use std::path::{Path, PathBuf};
 
 /// Exit code: a plan was produced.
@@ -24,94 +30,88 @@ pub const EXIT_NO_PLAN: i32 = 1;
 /// Exit code: bad input or usage.
 pub const EXIT_BAD_INPUT: i32 = 2;
 
-/// Runs the command line and returns the process exit code. Never panics outward: a bug
-/// is reported as an internal error.
+/// Runs the command line and returns the process exit code, which [`exit::report`] alone
+/// decides. Never panics outward: a bug is reported as an internal error.
 pub fn run() -> i32 {
+    exit::report(dispatch())
+}
+
+/// Parses the arguments and runs the command.
+fn dispatch() -> anyhow::Result<Exit> {
     use clap::{CommandFactory, FromArgMatches};
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
     let (cli, matches) = match parsed {
         Ok(both) => both,
-        Err(e) => {
+        // --help and --version: their text is the output.
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return if e.use_stderr() {
-                EXIT_BAD_INPUT
-            } else {
-                EXIT_PLAN
-            };
+            return Ok(Exit::Plan);
         }
+        Err(e) => return Err(e.into()),
     };
+    let sub = matches.subcommand().map(|(_, m)| m);
+    let sub = || sub.ok_or_else(|| anyhow!("chipmix: the subcommand's arguments are missing"));
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &cli.command {
         Command::Plan(a) => plan::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Check(a) => check::run(a),
-        Command::Sweep(a) => match matches.subcommand_matches("sweep") {
-            Some(m) => sweep::run(a, m),
-            None => EXIT_BAD_INPUT,
-        },
+        Command::Sweep(a) => sweep::run(a, sub()?),
         Command::Merge(a) => sweep::merge(a),
-        Command::Compare(a) => compare::run(a),
-        Command::Explain(a) => explain::run(a),
-        Command::Alternatives(a) => explain::alternatives(a),
-        Command::Report(a) => match matches.subcommand_matches("report") {
-            Some(m) => report::run(a, m),
-            None => EXIT_BAD_INPUT,
-        },
+        // Still on the old convention: they print their errors and return the exit code.
+        Command::Compare(a) => exit::from_code(compare::run(a)),
+        Command::Explain(a) => exit::from_code(explain::run(a)),
+        Command::Alternatives(a) => exit::from_code(explain::alternatives(a)),
+        Command::Report(a) => exit::from_code(report::run(a, sub()?)),
     }));
-    match outcome {
-        Ok(code) => code,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            eprintln!("chipmix: internal error (this is a bug, please report it): {what}");
-            EXIT_BAD_INPUT
-        }
-    }
+    outcome.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        bail!("chipmix: internal error (this is a bug, please report it): {what}")
+    })
 }
 
 /// Loads a scenario of either kind (one site and period, or sites and periods) with its
-/// overrides, printing its problems (exit code 2) or its warnings on stderr. `outputs` are
-/// the files the command will write (see [`guard_outputs`]).
+/// overrides, printing its warnings on stderr. `outputs` are the files the command will
+/// write (see [`check_outputs`]).
 fn load_any(
     path: &Path,
     sets: &[crate::scenario::Override],
     outputs: &[Option<&Path>],
-) -> Result<crate::scenario::load::Loaded<crate::scenario::Validated>, i32> {
-    let document = read_document(path, outputs)?;
-    match document.resolve_any(sets) {
-        Ok(l) => {
-            for w in &l.warnings {
-                eprintln!("{}: warning: {w}", path.display());
-            }
-            Ok(l)
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            Err(EXIT_BAD_INPUT)
-        }
+) -> anyhow::Result<crate::scenario::load::Loaded> {
+    let document = open_document(path, outputs)?;
+    let loaded = document.resolve(sets).map_err(Error::from)?;
+    for w in &loaded.warnings {
+        eprintln!("{}: warning: {w}", path.display());
     }
+    Ok(loaded)
 }
 
-/// Reads a scenario file (and its catalog), printing the problems and returning exit code
-/// 2 when it cannot be used, or when one of `outputs` would overwrite it.
-fn read_document(path: &Path, outputs: &[Option<&Path>]) -> Result<crate::scenario::Document, i32> {
-    let document = crate::scenario::Document::read(path).map_err(|e| {
-        eprintln!("{e}");
-        EXIT_BAD_INPUT
-    })?;
-    guard_outputs(document.paths(), outputs)?;
+/// Reads a scenario file (and its catalog), refusing it when one of `outputs` would
+/// overwrite it.
+fn open_document(
+    path: &Path,
+    outputs: &[Option<&Path>],
+) -> anyhow::Result<crate::scenario::Document> {
+    let document = crate::scenario::Document::read(path).map_err(Error::from)?;
+    check_outputs(document.paths(), outputs)?;
     Ok(document)
 }
 
-/// Refuses (exit 2, with a message) an output file that is one of the command's inputs,
-/// which writing would destroy, or that two outputs both name. `-` is standard output.
-/// Files are compared by device and inode, so links and other spellings are caught.
-fn guard_outputs(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> Result<(), i32> {
+/// [`open_document`] for the commands on the old convention: the problem printed, exit code 2.
+fn read_document(path: &Path, outputs: &[Option<&Path>]) -> Result<crate::scenario::Document, i32> {
+    open_document(path, outputs).map_err(|e| exit::report(Err(e)))
+}
+
+/// Refuses an output file that is one of the command's inputs, which writing would
+/// destroy, or that two outputs both name. `-` is standard output. Files are compared by
+/// device and inode, so links and other spellings are caught.
+fn check_outputs(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> anyhow::Result<()> {
     let outputs: Vec<&Path> = outputs
         .iter()
         .flatten()
@@ -120,38 +120,50 @@ fn guard_outputs(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> Result<(), i3
         .collect();
     for (k, out) in outputs.iter().enumerate() {
         if let Some(input) = inputs.iter().find(|i| files::same_file(i, out)) {
-            eprintln!(
+            bail!(
                 "chipmix: refusing to write {}: it is the input file {}; choose another output file",
                 out.display(),
                 input.display()
             );
-            return Err(EXIT_BAD_INPUT);
         }
         let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         if outputs[..k]
             .iter()
             .any(|o| files::same_file(o, out) || absolute(o) == absolute(out))
         {
-            eprintln!(
+            bail!(
                 "chipmix: {} is named as two outputs; give each output its own file",
                 out.display()
             );
-            return Err(EXIT_BAD_INPUT);
         }
     }
     Ok(())
 }
 
+/// [`check_outputs`] for the commands on the old convention: the problem printed, exit code 2.
+fn guard_outputs(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> Result<(), i32> {
+    check_outputs(inputs, outputs).map_err(|e| exit::report(Err(e)))
+}
+
+/// Reads the text file `path` of at most `limit` bytes (a saved plan, a shard); errors
+/// name the file.
+fn read_text(path: &Path, limit: u64) -> anyhow::Result<String> {
+    files::read_text(path, limit)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| path.display().to_string())
+}
+
 /// Writes `bytes` to the file `path` whole or not at all (see [`files::write_atomic`]).
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    files::write_atomic(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    files::write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Writes `text` to `path` (`-` or none: stdout); a file is written whole or not at all.
-fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
+/// A reader that stops reading stdout early (`| head`) is not an error.
+fn output(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
     use std::io::Write;
-    match output {
-        Some(p) if p.as_os_str() != "-" => write_file(p, text.as_bytes()),
+    match path {
+        Some(p) if p.as_os_str() != "-" => write_bytes(p, text.as_bytes()),
         _ => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
@@ -163,7 +175,17 @@ fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
                         Err(e)
                     }
                 })
-                .map_err(|e| format!("cannot write to stdout: {e}"))
+                .context("cannot write to stdout")
         }
     }
+}
+
+/// [`write_bytes`] for the commands on the old convention: the message, without `chipmix: `.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_bytes(path, bytes).map_err(|e| format!("{e:#}"))
+}
+
+/// [`output`] for the commands on the old convention: the message, without `chipmix: `.
+fn emit(text: &str, path: Option<&Path>) -> Result<(), String> {
+    output(text, path).map_err(|e| format!("{e:#}"))
 }

@@ -1,53 +1,39 @@
 //! `chipmix plan`: load, solve, check, render.
 
 use super::args::{FormatArg, PlanArgs};
-use super::{EXIT_BAD_INPUT, EXIT_NO_PLAN, emit, load_any};
-use crate::error::PlanError;
-use crate::national::{Relaxation, Timings, plan_timed};
-use crate::planner::plan;
+use super::{Exit, load_any, output};
+use crate::error::{Error, PlanError};
+use crate::planner::plan_timed;
 use crate::render::{Format, render};
-use crate::scenario::Validated;
+use crate::scenario::national::National;
+use crate::search::{Relaxation, Timings};
+use anyhow::Context;
 use std::time::Instant;
 
-/// Runs `chipmix plan` and returns the exit code.
-pub fn run(a: &PlanArgs) -> i32 {
-    let started = Instant::now();
-    let loaded = match load_any(&a.scenario, &a.set, &[a.output.as_deref()]) {
-        Ok(l) => l,
-        Err(code) => return code,
+/// A planner error as `chipmix: SCENARIO: why` (`chipmix: why` for a solver not in this
+/// build, which is not about the scenario).
+fn failed(e: PlanError, scenario: &std::path::Path) -> anyhow::Error {
+    let about_scenario = !matches!(e, PlanError::SolverUnavailable(_));
+    let e = anyhow::Error::new(Error::from(e));
+    let e = if about_scenario {
+        e.context(scenario.display().to_string())
+    } else {
+        e
     };
+    e.context("chipmix")
+}
+
+/// Runs `chipmix plan`: a plan, or none (the reason is printed).
+pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
+    let started = Instant::now();
+    let loaded = load_any(&a.scenario, &a.set, &[a.output.as_deref()])?;
     let read_s = started.elapsed().as_secs_f64();
     let opts = a.solve.options();
     if a.relaxation {
         return relaxation(a, &loaded.scenario, &opts, read_s);
     }
-    let planned = match &loaded.scenario {
-        Validated::Single(s) => {
-            let started = Instant::now();
-            plan(s, &opts).map(|p| {
-                let solve_s = started.elapsed().as_secs_f64();
-                (
-                    p,
-                    Timings {
-                        solve_s,
-                        ..Timings::default()
-                    },
-                )
-            })
-        }
-        Validated::National(n) => plan_timed(n, &opts),
-    };
-    let (mut result, timings) = match planned {
-        Ok(p) => p,
-        Err(e @ PlanError::SolverUnavailable(_)) => {
-            eprintln!("chipmix: {e}");
-            return EXIT_BAD_INPUT;
-        }
-        Err(e) => {
-            eprintln!("chipmix: {}: {e}", a.scenario.display());
-            return EXIT_NO_PLAN;
-        }
-    };
+    let (mut result, timings) =
+        plan_timed(&loaded.scenario, &opts).map_err(|e| failed(e, &a.scenario))?;
     result
         .warnings
         .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
@@ -61,12 +47,8 @@ pub fn run(a: &PlanArgs) -> i32 {
     let started = Instant::now();
     let text = render(&result, format);
     let render_s = started.elapsed().as_secs_f64();
-    if let Err(e) = emit(&text, a.output.as_deref()) {
-        eprintln!("chipmix: {e}");
-        return EXIT_BAD_INPUT;
-    }
+    output(&text, a.output.as_deref()).context("chipmix")?;
     if a.timings {
-        // A single-site plan is timed as a whole (build, solve and check together).
         eprintln!(
             "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s, round {:.3} s, check {:.3} s, render {render_s:.3} s",
             timings.build_s, timings.solve_s, timings.round_s, timings.check_s
@@ -78,37 +60,27 @@ pub fn run(a: &PlanArgs) -> i32 {
             eprintln!("  - {c}");
         }
     }
-    result.exit_code()
+    Ok(Exit::of(&result))
 }
 
 /// `chipmix plan --relaxation`: the continuous relaxation's bound.
-fn relaxation(a: &PlanArgs, v: &Validated, opts: &crate::planner::Options, read_s: f64) -> i32 {
+fn relaxation(
+    a: &PlanArgs,
+    nat: &National,
+    opts: &crate::planner::Options,
+    read_s: f64,
+) -> anyhow::Result<Exit> {
     let mut timings = Timings::default();
-    let national;
-    let nat = match v {
-        Validated::National(n) => n.as_ref(),
-        Validated::Single(s) => {
-            national = crate::scenario::national::National::from_single(s);
-            &national
-        }
-    };
-    let result = match crate::national::relaxation(nat, opts, &mut timings) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("chipmix: {}: {e}", a.scenario.display());
-            return if matches!(e, PlanError::SolverUnavailable(_)) {
-                EXIT_BAD_INPUT
-            } else {
-                EXIT_NO_PLAN
-            };
-        }
-    };
+    let result = crate::search::relaxation(nat, opts, &mut timings)
+        .map_err(Error::from)
+        .with_context(|| a.scenario.display().to_string())
+        .context("chipmix")?;
     let what = if nat.objective == crate::scenario::Objective::MaxPflops {
         "upper bound on PFLOPS"
     } else {
         "lower bound on total cost"
     };
-    let code = match result {
+    let exit = match result {
         Relaxation::Bound(b) => {
             println!(
                 "{}: continuous relaxation solved by {}: {what} {b:.6} ({})",
@@ -116,28 +88,28 @@ fn relaxation(a: &PlanArgs, v: &Validated, opts: &crate::planner::Options, read_
                 opts.backend.as_str(),
                 nat.currency
             );
-            0
+            Exit::Plan
         }
         Relaxation::Infeasible => {
             println!(
                 "{}: the continuous relaxation is infeasible, so the scenario is too",
                 a.scenario.display()
             );
-            EXIT_NO_PLAN
+            Exit::NoPlan
         }
         Relaxation::Unbounded => {
             println!(
                 "{}: the continuous relaxation is unbounded",
                 a.scenario.display()
             );
-            EXIT_NO_PLAN
+            Exit::NoPlan
         }
         Relaxation::Stopped => {
             println!(
                 "{}: the solver stopped before solving the continuous relaxation",
                 a.scenario.display()
             );
-            EXIT_NO_PLAN
+            Exit::NoPlan
         }
     };
     if a.timings {
@@ -146,5 +118,5 @@ fn relaxation(a: &PlanArgs, v: &Validated, opts: &crate::planner::Options, read_
             timings.build_s, timings.solve_s
         );
     }
-    code
+    Ok(exit)
 }

@@ -2,8 +2,8 @@
 //! elapsed time, the proven bound, the best plan and the gap between them. Quiet when
 //! stderr is not a terminal (pipes, files, CI).
 
-use crate::national::decompose::{Progress, Reporter};
 use crate::numfmt::money;
+use crate::search::decompose::{Progress, Reporter};
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

@@ -2,10 +2,12 @@
 //! terminal, the result in the chosen format, and the optional SVG chart.
 
 use super::args::{MergeArgs, SweepArgs, SweepFormatArg, SweepSpecArgs};
-use super::{EXIT_BAD_INPUT, EXIT_PLAN, emit, guard_outputs, read_document, write_file};
+use super::{Exit, check_outputs, open_document, output, read_text, write_bytes};
+use crate::error::Error;
 use crate::planner::Options;
 use crate::render::sweep::{SweepFormat, render};
 use crate::sweep::{self, Job, Param, Sweep, SweepResult, shard};
+use anyhow::{Context, bail};
 use clap::ArgMatches;
 use std::io::IsTerminal;
 
@@ -87,54 +89,37 @@ fn progress(len: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// Writes the result and the chart; returns the exit code.
+/// Writes the chart, then the result.
 fn finish(
     r: &SweepResult,
     f: SweepFormatArg,
-    output: Option<&std::path::Path>,
+    to: Option<&std::path::Path>,
     chart: Option<&std::path::Path>,
-) -> i32 {
+) -> anyhow::Result<Exit> {
     if let Some(path) = chart {
-        match crate::render::svg::sweep(r) {
-            Ok(svg) => {
-                if let Err(e) = write_file(path, svg.as_bytes()) {
-                    eprintln!("chipmix: {e}");
-                    return EXIT_BAD_INPUT;
-                }
-            }
-            Err(e) => {
-                eprintln!("chipmix: no chart: {e}");
-                return EXIT_BAD_INPUT;
-            }
-        }
+        let svg = crate::render::svg::sweep(r)
+            .map_err(anyhow::Error::msg)
+            .context("no chart")
+            .context("chipmix")?;
+        write_bytes(path, svg.as_bytes()).context("chipmix")?;
     }
-    if let Err(e) = emit(&render(r, format(f)), output) {
-        eprintln!("chipmix: {e}");
-        return EXIT_BAD_INPUT;
-    }
-    EXIT_PLAN
+    output(&render(r, format(f)), to).context("chipmix")?;
+    Ok(Exit::Plan)
 }
 
-/// Runs `chipmix sweep`. Infeasible points are rows: the exit code is 0 once every point
+/// Runs `chipmix sweep`. Infeasible points are rows: the sweep succeeds once every point
 /// has a row.
-pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
-    let sweep = match params(&a.sweep, m).and_then(|p| Sweep::new(p).map_err(|e| e.to_string())) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("chipmix sweep: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
+    let sweep = params(&a.sweep, m)
+        .map_err(anyhow::Error::msg)
+        .and_then(|p| Ok(Sweep::new(p).map_err(Error::from)?))
+        .context("chipmix sweep")?;
     if a.shard.is_some() && (a.chart.is_some() || !matches!(a.format, SweepFormatArg::Table)) {
-        eprintln!(
+        bail!(
             "chipmix sweep: a --shard run writes a shard file for `chipmix merge`; give --format and --chart to merge instead"
         );
-        return EXIT_BAD_INPUT;
     }
-    let document = match read_document(&a.scenario, &[a.output.as_deref(), a.chart.as_deref()]) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let document = open_document(&a.scenario, &[a.output.as_deref(), a.chart.as_deref()])?;
     let job = Job {
         document: &document,
         base: &a.set,
@@ -155,22 +140,18 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
         None => sweep::run(&job, &|| bar.inc(1)).map(Ok),
     };
     let outcome = match a.jobs {
-        Some(n) => match rayon::ThreadPoolBuilder::new()
+        Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(workers(n, points))
             .build()
-        {
-            Ok(pool) => pool.install(work),
-            Err(e) => {
-                eprintln!("chipmix sweep: cannot start {n} workers: {e}");
-                return EXIT_BAD_INPUT;
-            }
-        },
+            .with_context(|| format!("cannot start {n} workers"))
+            .context("chipmix sweep")?
+            .install(work),
         None => work(),
     };
     bar.finish_and_clear();
-    match outcome {
-        Ok(Ok(result)) => finish(&result, a.format, a.output.as_deref(), a.chart.as_deref()),
-        Ok(Err(shard_file)) => {
+    match outcome.map_err(Error::from)? {
+        Ok(result) => finish(&result, a.format, a.output.as_deref(), a.chart.as_deref()),
+        Err(shard_file) => {
             if shard_file.result.rows.is_empty() {
                 eprintln!(
                     "chipmix sweep: warning: shard {} of a {}-point sweep has no points",
@@ -180,17 +161,8 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> i32 {
             }
             let mut text = serde_json::to_string_pretty(&shard_file).unwrap_or_default();
             text.push('\n');
-            match emit(&text, a.output.as_deref()) {
-                Ok(()) => EXIT_PLAN,
-                Err(e) => {
-                    eprintln!("chipmix: {e}");
-                    EXIT_BAD_INPUT
-                }
-            }
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            EXIT_BAD_INPUT
+            output(&text, a.output.as_deref()).context("chipmix")?;
+            Ok(Exit::Plan)
         }
     }
 }
@@ -207,33 +179,18 @@ fn workers(n: u16, points: usize) -> usize {
 }
 
 /// Runs `chipmix merge`.
-pub fn merge(a: &MergeArgs) -> i32 {
-    if let Err(code) = guard_outputs(&a.shards, &[a.output.as_deref(), a.chart.as_deref()]) {
-        return code;
-    }
+pub fn merge(a: &MergeArgs) -> anyhow::Result<Exit> {
+    check_outputs(&a.shards, &[a.output.as_deref(), a.chart.as_deref()])?;
     let mut files = Vec::new();
     for path in &a.shards {
         let name = path.display().to_string();
-        let text = match crate::files::read_text(path, crate::files::MAX_PLAN_BYTES) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{name}: {e}");
-                return EXIT_BAD_INPUT;
-            }
-        };
-        match shard::read(&text, &name) {
-            Ok(f) => files.push((name, f)),
-            Err(e) => {
-                eprintln!("{e}");
-                return EXIT_BAD_INPUT;
-            }
-        }
+        let text = read_text(path, crate::files::MAX_PLAN_BYTES)?;
+        // The shard's errors name the file.
+        let file = shard::read(&text, &name).map_err(anyhow::Error::msg)?;
+        files.push((name, file));
     }
-    match shard::merge(files) {
-        Ok(result) => finish(&result, a.format, a.output.as_deref(), a.chart.as_deref()),
-        Err(e) => {
-            eprintln!("chipmix merge: {e}");
-            EXIT_BAD_INPUT
-        }
-    }
+    let result = shard::merge(files)
+        .map_err(anyhow::Error::msg)
+        .context("chipmix merge")?;
+    finish(&result, a.format, a.output.as_deref(), a.chart.as_deref())
 }

@@ -1,64 +1,50 @@
 //! `chipmix validate`: check scenario files without solving them.
 
 use super::args::ValidateArgs;
-use super::{EXIT_BAD_INPUT, EXIT_PLAN, load_any};
-use crate::scenario::Validated;
-use crate::scenario::load::Loaded;
+use super::{Exit, exit, load_any};
 
-/// Runs `chipmix validate` and returns the exit code.
-pub fn run(a: &ValidateArgs) -> i32 {
-    let mut code = EXIT_PLAN;
+/// Runs `chipmix validate`: every file is checked, and the problems of each are printed
+/// (by [`exit::report`]) as they are found; the command fails if any file does.
+pub fn run(a: &ValidateArgs) -> anyhow::Result<Exit> {
+    let mut code = Exit::Plan.code();
     for path in &a.scenarios {
         match load_any(path, &a.set, &[]) {
             Ok(l) => {
-                let l = match l.scenario {
-                    Validated::Single(scenario) => Loaded {
-                        scenario,
-                        warnings: l.warnings,
-                    },
-                    Validated::National(n) => {
-                        if a.resolved {
-                            eprintln!(
-                                "{}: --resolved writes one-site, one-period scenarios only; this one has sites or periods",
-                                path.display()
-                            );
-                            code = EXIT_BAD_INPUT;
-                            continue;
-                        }
-                        println!(
-                            "{}: ok ({}, {} accelerators, {} site(s), {} period(s){}, objective {})",
-                            path.display(),
-                            n.name,
-                            n.accelerators.len(),
-                            n.sites.len(),
-                            n.periods(),
-                            if n.has_periods {
-                                format!(" {}-{}", n.years[0], n.years[n.periods() - 1])
-                            } else {
-                                String::new()
-                            },
-                            n.objective.as_str()
-                        );
-                        continue;
-                    }
-                };
+                let n = &l.scenario;
                 if a.resolved {
                     if a.scenarios.len() > 1 {
                         println!("# {}", path.display());
                     }
-                    print!("{}", crate::scenario::resolved::to_yaml(&l.scenario));
+                    print!("{}", crate::scenario::resolved::to_yaml(n));
                     continue;
                 }
+                let mut shape = Vec::new();
+                if n.has_sites {
+                    shape.push(format!("{} site(s)", n.sites.len()));
+                }
+                if n.has_periods {
+                    shape.push(format!(
+                        "{} period(s) {}-{}",
+                        n.periods(),
+                        n.years[0],
+                        n.years[n.periods() - 1]
+                    ));
+                }
+                let shape = if shape.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", shape.join(", "))
+                };
                 println!(
-                    "{}: ok ({}, {} accelerators, objective {})",
+                    "{}: ok ({}, {} accelerators{shape}, objective {})",
                     path.display(),
-                    l.scenario.name,
-                    l.scenario.accelerators.len(),
-                    l.scenario.objective.as_str()
+                    n.name,
+                    n.accelerators.len(),
+                    n.objective.as_str()
                 );
             }
-            Err(bad) => code = bad,
+            Err(bad) => code = code.max(exit::report(Err(bad))),
         }
     }
-    code
+    exit::from_code(code)
 }

@@ -3,14 +3,27 @@
 //! a buyer may care about: the most domestic, the least power, the least up-front spend,
 //! the fewest new software platforms, the fewest vendors. Each is a full plan, checked
 //! against the original scenario, with its trade-off in one line.
+//!
+//! One search serves every scenario, a single site in a single period being the 1 x 1
+//! case: the plans are kept near the optimum by the planner's cost cap
+//! ([`crate::planner::Options::cost_cap`], a ceiling on the total discounted cost), and
+//! each direction is a lever, a number bisected between the optimum's value and the far
+//! end, turned into `--set` overrides of the scenario's own rules ([`Lever`]). Only the
+//! overrides differ with the scenario's shape: one site in one period pushes
+//! `policy.domestic_share.min`, `limits.power_kw` and `limits.capex_budget` as numbers;
+//! a scenario with sites or periods raises the national share's floor in every period,
+//! and caps each site's power and each period's capex at a fraction of the optimum's.
 
-use super::probe::{Probe, set};
-use crate::check::evaluate;
+use super::probe::{PROBE_LIMIT_S, set};
+use crate::check::national::evaluate_national;
 use crate::error::PlanError;
 use crate::numfmt::{money, percent, qty};
-use crate::plan::Plan;
-use crate::scenario::{Objective, Override, Scenario};
+use crate::plan::{Plan, Status};
+use crate::planner::{Options, plan_quiet};
+use crate::scenario::national::National;
+use crate::scenario::{Document, Objective, Override};
 use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Bisection steps for a share or a limit (precision 2^-12 of the range).
 const STEPS: usize = 12;
@@ -23,69 +36,109 @@ pub struct Alternative {
     pub name: String,
     /// Its trade-off against the optimum, in one line.
     pub says: String,
-    /// The overrides (with the near-optimal cap) that produce it.
+    /// The overrides that produce it: the near-optimal cap as `limits.budget` where one
+    /// period's budget is the total cost (a scenario with one period), then those of its
+    /// direction. With several periods no override states the cap; the plan is then the
+    /// cheapest with the direction's overrides (which the cap does not change for a
+    /// min-cost scenario).
     pub overrides: Vec<String>,
     /// The plan.
     pub plan: Plan,
 }
 
-/// Overrides that keep plans within `within` of the optimum of `plan`.
-fn near(s: &Scenario, plan: &Plan, within: f64) -> Vec<Override> {
-    match s.objective {
-        Objective::MinCost => {
-            // Whole currency units, rounded down: never above the allowed cost.
-            let cap = (plan.total_cost.unwrap_or(0.0) * (1.0 + within)).floor();
-            let cap = s.limits.budget.map_or(cap, |b| b.min(cap));
-            vec![set("limits.budget", cap)]
+/// The alternatives found, and a note when some re-solves were cut short.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The alternatives, in the order of the directions.
+    pub alternatives: Vec<Alternative>,
+    /// How far to trust them (re-solves stopped by the time limit).
+    pub note: Option<String>,
+}
+
+/// Asks what-if questions of the scenario: `document` with the user's overrides, then the
+/// question's, planned near the optimum.
+struct Asker<'a> {
+    document: &'a Document,
+    base: &'a [Override],
+    options: Options,
+    /// Overrides that keep plans near the optimum (max_pflops: a capacity floor).
+    near: Vec<Override>,
+    asked: AtomicUsize,
+    unproven: AtomicUsize,
+}
+
+impl Asker<'_> {
+    /// The plan of the scenario with `extra` applied, when it is valid and has one.
+    fn ask(&self, extra: &[Override]) -> Result<Option<Plan>, PlanError> {
+        let mut sets = self.base.to_vec();
+        sets.extend(self.near.iter().cloned());
+        sets.extend(extra.iter().cloned());
+        let Ok(loaded) = self.document.resolve(&sets) else {
+            // The change is impossible (say, a share above 1).
+            return Ok(None);
+        };
+        let mut options = self.options;
+        let limit = options
+            .time_limit_s
+            .unwrap_or(loaded.scenario.solver.time_limit_s);
+        options.time_limit_s = Some(limit.min(PROBE_LIMIT_S));
+        let plan = plan_quiet(&loaded.scenario, &options)?;
+        self.asked.fetch_add(1, Ordering::Relaxed);
+        if plan.status != Status::Optimal && plan.status != Status::Infeasible {
+            self.unproven.fetch_add(1, Ordering::Relaxed);
         }
-        Objective::MaxPflops => {
-            let floor = plan.pflops.unwrap_or(0.0) * (1.0 - within);
-            let floor = s.demand.pflops.map_or(floor, |d| d.max(floor));
-            vec![
-                Override::new("objective", "min_cost"),
-                set("demand.pflops", floor),
-            ]
-        }
+        Ok(plan.status.has_plan().then_some(plan))
     }
+
+    fn note(&self) -> Option<String> {
+        let unproven = self.unproven.load(Ordering::Relaxed);
+        (unproven > 0).then(|| {
+            format!(
+                "{unproven} of {} re-solves stopped at the {PROBE_LIMIT_S} s limit per re-solve before proving optimality; the figures built on them may be off (try --solver highs)",
+                self.asked.load(Ordering::Relaxed)
+            )
+        })
+    }
+}
+
+/// One direction as a number: `good` (the optimum's value, which has a plan) is pushed
+/// towards `bad`; `sets` turns a value into overrides.
+struct Lever<'a> {
+    /// Values are shares (rounded to 4 decimals, as a strict share needs).
+    share: bool,
+    good: f64,
+    bad: f64,
+    /// A plan known to meet the lever at `good`, when the re-solve finds none.
+    start: Option<Plan>,
+    sets: Box<dyn Fn(f64) -> Vec<Override> + 'a>,
 }
 
 /// Groups left out (their names), the overrides that leave them out, and the plan.
 type Dropped = (Vec<String>, Vec<Override>, Plan);
 
-struct Search<'a> {
-    probe: &'a Probe<'a>,
-    near: Vec<Override>,
-}
-
-impl Search<'_> {
-    fn ask(&self, extra: &[Override]) -> Result<Option<Plan>, PlanError> {
-        let mut sets = self.near.clone();
-        sets.extend(extra.iter().cloned());
-        Ok(self.probe.ask(&sets)?.plan().cloned())
-    }
-
-    /// The value of `path` between `good` (has a plan) and `bad` closest to `bad`, and its
-    /// plan.
-    fn push(
-        &self,
-        path: &str,
-        mut good: f64,
-        mut bad: f64,
-    ) -> Result<Option<(f64, Plan)>, PlanError> {
-        let Some(mut best) = self.ask(&[set(path, good)])? else {
+impl Asker<'_> {
+    /// The value of the lever between `good` (has a plan) and `bad` closest to `bad`, its
+    /// overrides and its plan.
+    fn push(&self, lever: &Lever) -> Result<Option<(Vec<Override>, Plan)>, PlanError> {
+        let (mut good, mut bad) = (lever.good, lever.bad);
+        // The optimum itself meets the lever at `good` (a national plan's re-solve may not
+        // find it again within the re-solve's time limit).
+        let Some(mut best) = self
+            .ask(&(lever.sets)(good))?
+            .or_else(|| lever.start.clone())
+        else {
             return Ok(None);
         };
-        let share = path.ends_with("share.min");
         for _ in 0..STEPS {
             let mut mid = 0.5 * (good + bad);
-            if share {
+            if lever.share {
                 // A strict share must be a fraction with a denominator of at most 10,000.
                 mid = (mid * 1e4).round() / 1e4;
                 if mid == good || mid == bad {
                     break;
                 }
             }
-            match self.ask(&[set(path, mid)])? {
+            match self.ask(&(lever.sets)(mid))? {
                 Some(p) => {
                     good = mid;
                     best = p;
@@ -99,11 +152,11 @@ impl Search<'_> {
         let round = if bad < good { f64::ceil } else { f64::floor };
         let short = round(good * digits) / digits;
         if short != good
-            && let Some(p) = self.ask(&[set(path, short)])?
+            && let Some(p) = self.ask(&(lever.sets)(short))?
         {
-            return Ok(Some((short, p)));
+            return Ok(Some(((lever.sets)(short), p)));
         }
-        Ok(Some((good, best)))
+        Ok(Some(((lever.sets)(good), best)))
     }
 
     /// Greedily removes groups of accelerators (making them unavailable) while a plan
@@ -139,12 +192,68 @@ impl Search<'_> {
     }
 }
 
+/// A value per period as a `--set` value: a number without periods, else `{year: v, ...}`.
+fn per_period(nat: &National, values: impl Fn(usize) -> f64) -> String {
+    let show = |v: f64| set("x", v).value;
+    if nat.has_periods {
+        let items: Vec<String> = nat
+            .years
+            .iter()
+            .enumerate()
+            .map(|(t, y)| format!("{y}: {}", show(values(t))))
+            .collect();
+        format!("{{{}}}", items.join(", "))
+    } else {
+        show(values(0))
+    }
+}
+
+/// The optimum's value of a per-period plan figure, by period index (0 when absent).
+fn period_values(
+    nat: &National,
+    plan: &Plan,
+    f: impl Fn(&crate::plan::PeriodDetail) -> f64,
+) -> Vec<f64> {
+    nat.years
+        .iter()
+        .map(|y| {
+            plan.periods
+                .iter()
+                .find(|d| d.period == *y)
+                .map(&f)
+                .unwrap_or(0.0)
+        })
+        .collect()
+}
+
+/// New units of accelerator `a` at site `s` in period `t` of a plan's purchases.
+fn purchases_x(nat: &National, p: &Plan) -> Vec<Vec<Vec<f64>>> {
+    let mut x = vec![vec![vec![0.0; nat.accelerators.len()]; nat.periods()]; nat.sites.len()];
+    for row in &p.purchases {
+        let a = nat.accelerators.iter().position(|acc| acc.id == row.id);
+        let s = match &row.site {
+            Some(id) => nat.sites.iter().position(|site| &site.id == id),
+            None => Some(0),
+        };
+        let t = match row.period {
+            Some(y) => nat.years.iter().position(|year| *year == y),
+            None => Some(0),
+        };
+        if let (Some(a), Some(s), Some(t)) = (a, s, t) {
+            x[s][t][a] += row.units;
+        }
+    }
+    x
+}
+
 fn same_purchases(a: &Plan, b: &Plan) -> bool {
     a.purchases.len() == b.purchases.len()
-        && a.purchases
-            .iter()
-            .zip(&b.purchases)
-            .all(|(x, y)| x.id == y.id && (x.units - y.units).abs() < 1e-9)
+        && a.purchases.iter().zip(&b.purchases).all(|(x, y)| {
+            x.id == y.id
+                && x.site == y.site
+                && x.period == y.period
+                && (x.units - y.units).abs() < 1e-9
+        })
 }
 
 fn cost_change(base: &Plan, p: &Plan) -> String {
@@ -161,86 +270,290 @@ fn cost_change(base: &Plan, p: &Plan) -> String {
     }
 }
 
-/// Alternatives to `plan` (the optimum of `s`) within `within` (0.02 = 2%) of its cost (of
-/// its PFLOPS for a `max_pflops` scenario). Plans equal to the optimum or to an earlier
-/// alternative are left out.
+/// The lowest national domestic share over the periods of a plan with periods or sites.
+fn lowest_national_share(p: &Plan) -> Option<f64> {
+    p.periods
+        .iter()
+        .filter_map(|d| d.domestic_share.value)
+        .reduce(f64::min)
+        .or_else(|| p.domestic_share.as_ref().and_then(|d| d.value))
+}
+
+/// The highest facility kW over the periods (the plan's own figure for one period).
+fn peak_kw(p: &Plan) -> Option<f64> {
+    p.periods
+        .iter()
+        .map(|d| d.facility_kw)
+        .reduce(f64::max)
+        .or(p.facility_kw)
+}
+
+/// Alternatives to `plan` (the optimum of `nat`, which is `document` with the `base`
+/// overrides) within `within` (0.02 = 2%) of its cost (of its PFLOPS for a `max_pflops`
+/// scenario), each re-solved with `options` and the near-optimal cost cap. Plans equal to
+/// the optimum or to an earlier alternative are left out; each one is checked against
+/// `nat` as the user gave it.
 pub fn alternatives(
-    probe: &Probe,
-    s: &Scenario,
+    document: &Document,
+    base: &[Override],
+    nat: &National,
     plan: &Plan,
     within: f64,
-) -> Result<Vec<Alternative>, PlanError> {
+    options: Options,
+) -> Result<Found, PlanError> {
+    let nothing = |note: Option<String>| Found {
+        alternatives: Vec::new(),
+        note,
+    };
     if !plan.status.has_plan() {
-        return Ok(Vec::new());
+        return Ok(nothing(None));
     }
-    let search = Search {
-        probe,
-        near: near(s, plan, within),
+    let single = nat.is_single();
+    let mut options = options;
+    // The overrides shown with each alternative (before its own) to keep it near.
+    let (near, shown_near) = match nat.objective {
+        Objective::MinCost => {
+            // Whole currency units, rounded down: never above the allowed cost.
+            let cap = (plan.total_cost.unwrap_or(0.0) * (1.0 + within)).floor();
+            options.cost_cap = Some(cap);
+            // With one period, that period's spending is the total cost: the cap reads
+            // as the budget.
+            let shown = if nat.periods() == 1 {
+                let budget = nat.budget.as_ref().map_or(cap, |b| b[0].min(cap));
+                vec![set("limits.budget", budget)]
+            } else {
+                Vec::new()
+            };
+            (Vec::new(), shown)
+        }
+        Objective::MaxPflops if single => {
+            let floor = plan.pflops.unwrap_or(0.0) * (1.0 - within);
+            let demand = nat.sites[0].pflops.as_ref().map(|d| d[0]);
+            let floor = demand.map_or(floor, |d| d.max(floor));
+            let near = vec![
+                Override::new("objective", "min_cost"),
+                set("demand.pflops", floor),
+            ];
+            (near.clone(), near)
+        }
+        Objective::MaxPflops => {
+            return Ok(nothing(Some(
+                "alternatives of a max_pflops scenario with sites are not searched in this version (a capacity floor over all sites has no override)".into(),
+            )));
+        }
+    };
+    let search = Asker {
+        document,
+        base,
+        options,
+        near,
+        asked: AtomicUsize::new(0),
+        unproven: AtomicUsize::new(0),
     };
     let mut found: Vec<(String, String, Vec<Override>, Plan)> = Vec::new();
-    let share_now = plan
-        .domestic_share
-        .as_ref()
-        .and_then(|d| d.value)
-        .unwrap_or(0.0);
-    let rule_min = s.domestic_share.as_ref().map_or(0.0, |d| d.min);
-    if let Some((v, p)) = search.push("policy.domestic_share.min", rule_min, 1.0 + 1e-9)? {
-        let share = p.domestic_share.as_ref().and_then(|d| d.value).unwrap_or(v);
-        let basis = s
-            .domestic_share
+
+    // Most domestic.
+    let basis = |p: &Plan| {
+        p.periods
+            .first()
+            .map(|d| d.domestic_share.basis.clone())
+            .or_else(|| p.domestic_share.as_ref().map(|d| d.basis.clone()))
+            .unwrap_or_else(|| "units".into())
+    };
+    let share_lever = if single {
+        let path = "policy.domestic_share.min";
+        Lever {
+            share: true,
+            good: nat.sites[0]
+                .domestic_share
+                .as_ref()
+                .map_or(0.0, |d| d.min[0]),
+            bad: 1.0 + 1e-9,
+            start: None,
+            sets: Box::new(move |v| vec![set(path, v)]),
+        }
+    } else {
+        // The national share's floor, raised to at least v in every period.
+        let mins: Vec<f64> = nat
+            .national_share
             .as_ref()
-            .map_or("units", |d| d.basis.as_str());
-        found.push((
-            "most domestic".into(),
+            .map_or(vec![0.0; nat.periods()], |r| r.min.clone());
+        let start = lowest_national_share(plan).unwrap_or(0.0);
+        let start = (start * 1e4).floor() / 1e4;
+        Lever {
+            share: true,
+            good: start,
+            bad: 1.0 + 1e-9,
+            start: Some(plan.clone()),
+            sets: Box::new(move |v| {
+                vec![Override::new(
+                    "policy.national_domestic_share.min",
+                    &per_period(nat, |t| mins[t].max(v)),
+                )]
+            }),
+        }
+    };
+    if let Some((sets, p)) = search.push(&share_lever)? {
+        let says = if single {
+            let share_now = plan
+                .domestic_share
+                .as_ref()
+                .and_then(|d| d.value)
+                .unwrap_or(0.0);
+            let share = p
+                .domestic_share
+                .as_ref()
+                .and_then(|d| d.value)
+                .unwrap_or(0.0);
             format!(
-                "domestic share {} by {basis} (optimum {}), {}",
+                "domestic share {} by {} (optimum {}), {}",
                 percent(share),
+                nat.sites[0]
+                    .domestic_share
+                    .as_ref()
+                    .map_or("units", |d| d.basis.as_str()),
                 percent(share_now),
                 cost_change(plan, &p)
-            ),
-            vec![set("policy.domestic_share.min", v)],
-            p,
-        ));
-    }
-    if let Some(kw) = plan.facility_kw.filter(|kw| *kw > 0.0)
-        && let Some((v, p)) = search.push("limits.power_kw", kw, 0.0)?
-    {
-        found.push((
-            "least power".into(),
+            )
+        } else {
             format!(
-                "{} kW of facility power (optimum {} kW), {}",
-                qty(p.facility_kw.unwrap_or(v), 1),
-                qty(kw, 1),
+                "national domestic share at least {} by {} in every period (optimum {}), {}",
+                percent(lowest_national_share(&p).unwrap_or(0.0)),
+                basis(&p),
+                percent(lowest_national_share(plan).unwrap_or(0.0)),
                 cost_change(plan, &p)
-            ),
-            vec![set("limits.power_kw", v)],
-            p,
-        ));
+            )
+        };
+        found.push(("most domestic".into(), says, sets, p));
     }
-    if let Some(capex) = plan.capex.filter(|c| *c > 0.0)
-        && let Some((v, p)) = search.push("limits.capex_budget", capex, 0.0)?
-    {
-        found.push((
-            "least capex".into(),
-            format!(
-                "capex {} {} (optimum {}), {}",
-                money(p.capex.unwrap_or(v)),
-                p.currency,
-                money(capex),
-                cost_change(plan, &p)
-            ),
-            vec![set("limits.capex_budget", v)],
-            p,
-        ));
+
+    // Least power.
+    if let Some(kw) = peak_kw(plan).filter(|kw| *kw > 0.0) {
+        let lever = if single {
+            Lever {
+                share: false,
+                good: kw,
+                bad: 0.0,
+                start: None,
+                sets: Box::new(|v| vec![set("limits.power_kw", v)]),
+            }
+        } else {
+            // Each site's power in each period capped at a fraction of the optimum's.
+            let at: Vec<Vec<f64>> = nat
+                .sites
+                .iter()
+                .map(|site| {
+                    let detail = plan.sites.iter().find(|d| d.id == site.id);
+                    nat.years
+                        .iter()
+                        .map(|y| {
+                            detail
+                                .and_then(|d| {
+                                    d.periods.iter().find(|p| p.period.unwrap_or(*y) == *y)
+                                })
+                                .map_or(0.0, |p| p.facility_kw)
+                        })
+                        .collect()
+                })
+                .collect();
+            Lever {
+                share: false,
+                good: 1.0,
+                bad: 0.0,
+                start: Some(plan.clone()),
+                sets: Box::new(move |f| {
+                    nat.sites
+                        .iter()
+                        .enumerate()
+                        .map(|(s, site)| {
+                            let value = per_period(nat, |t| {
+                                let own = site.power_kw.as_ref().map_or(f64::INFINITY, |p| p[t]);
+                                own.min((f * at[s][t] * 10.0).ceil() / 10.0)
+                            });
+                            let path = if nat.has_sites {
+                                format!("sites[{}].power_kw", site.id)
+                            } else {
+                                "limits.power_kw".into()
+                            };
+                            Override::new(&path, &value)
+                        })
+                        .collect()
+                }),
+            }
+        };
+        if let Some((sets, p)) = search.push(&lever)? {
+            let says = if single {
+                format!(
+                    "{} kW of facility power (optimum {} kW), {}",
+                    qty(p.facility_kw.unwrap_or(0.0), 1),
+                    qty(kw, 1),
+                    cost_change(plan, &p)
+                )
+            } else {
+                format!(
+                    "peak facility power {} kW over the periods (optimum {} kW), {}",
+                    qty(peak_kw(&p).unwrap_or(0.0), 1),
+                    qty(kw, 1),
+                    cost_change(plan, &p)
+                )
+            };
+            found.push(("least power".into(), says, sets, p));
+        }
     }
+
+    // Least capex.
+    if let Some(capex) = plan.capex.filter(|c| *c > 0.0) {
+        let lever = if single {
+            Lever {
+                share: false,
+                good: capex,
+                bad: 0.0,
+                start: None,
+                sets: Box::new(|v| vec![set("limits.capex_budget", v)]),
+            }
+        } else {
+            // Each period's capex capped at a fraction of the optimum's.
+            let at = period_values(nat, plan, |d| d.capex);
+            Lever {
+                share: false,
+                good: 1.0,
+                bad: 0.0,
+                start: Some(plan.clone()),
+                sets: Box::new(move |f| {
+                    let value = per_period(nat, |t| {
+                        let own = nat.capex_budget.as_ref().map_or(f64::INFINITY, |b| b[t]);
+                        own.min((f * at[t]).ceil())
+                    });
+                    vec![Override::new("limits.capex_budget", &value)]
+                }),
+            }
+        };
+        if let Some((sets, p)) = search.push(&lever)? {
+            let discounted = if single { "" } else { " (discounted)" };
+            found.push((
+                "least capex".into(),
+                format!(
+                    "capex {} {}{discounted} (optimum {}), {}",
+                    money(p.capex.unwrap_or(0.0)),
+                    p.currency,
+                    money(capex),
+                    cost_change(plan, &p)
+                ),
+                sets,
+                p,
+            ));
+        }
+    }
+
     // New platforms, the most expensive to adopt first.
+    let available = |a: usize| nat.per_period[a].available.iter().any(|v| *v);
     let mut platforms: Vec<(String, f64)> = plan
         .adopted_platforms
         .iter()
         .map(|p| {
             (
                 p.clone(),
-                s.costs.platform_adoption.get(p).copied().unwrap_or(0.0),
+                nat.platform_adoption.get(p).copied().unwrap_or(0.0),
             )
         })
         .collect();
@@ -248,11 +561,12 @@ pub fn alternatives(
     let groups = platforms
         .iter()
         .map(|(p, _)| {
-            let ids = s
+            let ids = nat
                 .accelerators
                 .iter()
-                .filter(|a| a.available && a.platform.as_deref() == Some(p.as_str()))
-                .map(|a| a.id.clone())
+                .enumerate()
+                .filter(|(a, acc)| available(*a) && acc.platform.as_deref() == Some(p.as_str()))
+                .map(|(_, acc)| acc.id.clone())
                 .collect();
             (p.clone(), ids)
         })
@@ -274,6 +588,7 @@ pub fn alternatives(
             p,
         ));
     }
+
     // Vendors the optimum buys from, the smallest share first.
     let mut vendors: Vec<(String, f64)> = Vec::new();
     for x in &plan.purchases {
@@ -292,11 +607,12 @@ pub fn alternatives(
     let groups = vendors
         .iter()
         .map(|(v, _)| {
-            let ids = s
+            let ids = nat
                 .accelerators
                 .iter()
-                .filter(|a| a.available && a.vendor == *v)
-                .map(|a| a.id.clone())
+                .enumerate()
+                .filter(|(a, acc)| available(*a) && acc.vendor == *v)
+                .map(|(_, acc)| acc.id.clone())
                 .collect();
             (v.clone(), ids)
         })
@@ -317,23 +633,14 @@ pub fn alternatives(
             p,
         ));
     }
+
     let mut out: Vec<Alternative> = Vec::new();
     for (name, says, extra, p) in found {
         if same_purchases(&p, plan) || out.iter().any(|a| same_purchases(&a.plan, &p)) {
             continue;
         }
         // Every alternative must meet every rule of the scenario as the user gave it.
-        let units: Vec<f64> = s
-            .accelerators
-            .iter()
-            .map(|a| {
-                p.purchases
-                    .iter()
-                    .filter(|x| x.id == a.id)
-                    .fold(0.0, |acc, x| acc + x.units)
-            })
-            .collect();
-        let e = evaluate(s, &units);
+        let e = evaluate_national(nat, &purchases_x(nat, &p));
         if !e.violations().is_empty() {
             return Err(PlanError::CheckFailed(
                 e.violations()
@@ -343,7 +650,7 @@ pub fn alternatives(
                     .join("\n"),
             ));
         }
-        let mut overrides: Vec<String> = search.near.iter().map(|o| o.to_string()).collect();
+        let mut overrides: Vec<String> = shown_near.iter().map(|o| o.to_string()).collect();
         overrides.extend(extra.iter().map(|o| o.to_string()));
         out.push(Alternative {
             name,
@@ -352,7 +659,10 @@ pub fn alternatives(
             plan: p,
         });
     }
-    Ok(out)
+    Ok(Found {
+        alternatives: out,
+        note: search.note(),
+    })
 }
 
 fn list(items: &[String]) -> String {

@@ -5,7 +5,6 @@
 //! by re-solving the scenario with `--set` style changes ([`probe`]).
 
 pub mod alternatives;
-pub mod conflicts;
 pub mod fixes;
 pub mod policy;
 pub mod probe;
@@ -51,14 +50,16 @@ pub struct Explanation {
     pub notes: Vec<String>,
 }
 
-/// Plans the scenario (`document` with `base` overrides) and explains the result.
+/// Plans the scenario (`document` with `base` overrides) and explains the result. Every
+/// scenario is sites x periods (a section-1 file is the 1 x 1 case) and is explained the
+/// same way: each figure comes from re-solves of the scenario with one change.
 pub fn explain(
     document: &Document,
     base: &[Override],
     options: Options,
 ) -> Result<Explanation, ExplainError> {
-    let s = document.resolve(base)?.scenario;
-    let plan = planner::plan(&s, &options)?;
+    let n = document.resolve(base)?.scenario;
+    let plan = planner::plan(&n, &options)?;
     let probe = Probe::new(document, base, options);
     let mut out = Explanation {
         plan,
@@ -71,35 +72,45 @@ pub fn explain(
     };
     if out.plan.status.has_plan() {
         let (costs, (prices, thresholds)) = rayon::join(
-            || policy::rule_costs(&probe, &s, &out.plan),
+            || policy::rule_costs(&probe, &n, &out.plan),
             || {
                 rayon::join(
-                    || shadow::shadow_prices(&probe, &s, &out.plan),
-                    || thresholds::thresholds(&probe, &s, &out.plan),
+                    || shadow::shadow_prices(&probe, &n, &out.plan),
+                    || thresholds::thresholds(&probe, &n, &out.plan),
                 )
             },
         );
         out.policy_costs = costs?;
         out.policy_cost = out.policy_costs.first().and_then(|c| c.cost);
-        out.shadow_prices = prices?;
+        let (prices, notes) = prices?;
+        out.shadow_prices = prices;
+        out.notes.extend(notes);
         out.price_thresholds = thresholds?;
+        if n.has_periods && n.per_period.iter().any(|p| p.unit_price.len() > 1) {
+            out.notes.push(format!(
+                "price thresholds move every period's price by the same factor and are given as the first period's price ({})",
+                n.years[0]
+            ));
+        }
     } else if out.plan.status == Status::Infeasible {
-        out.fixes = fixes::fixes(&probe, &s)?;
+        let (fixes, notes) = fixes::fixes(&probe, &n)?;
+        out.fixes = fixes;
+        out.notes.extend(notes);
     }
-    out.notes.extend(probe.note());
+    out.notes.extend(probe.notes());
     Ok(out)
 }
 
-/// Plans the scenario and finds alternatives within `within` of the optimum.
+/// Plans the scenario and finds alternatives within `within` of the optimum. Every
+/// scenario, a single site in a single period or many sites over many periods.
 pub fn alternatives_of(
     document: &Document,
     base: &[Override],
     options: Options,
     within: f64,
 ) -> Result<(Plan, Vec<alternatives::Alternative>, Option<String>), ExplainError> {
-    let s = document.resolve(base)?.scenario;
-    let plan = planner::plan(&s, &options)?;
-    let probe = Probe::new(document, base, options);
-    let alts = alternatives::alternatives(&probe, &s, &plan, within)?;
-    Ok((plan, alts, probe.note()))
+    let nat = document.resolve(base)?.scenario;
+    let plan = planner::plan(&nat, &options)?;
+    let found = alternatives::alternatives(document, base, &nat, &plan, within, options)?;
+    Ok((plan, found.alternatives, found.note))
 }

@@ -1,25 +1,37 @@
-//! Shadow prices by re-solving: for each constraint family at its limit, the scenario is
-//! planned again with that limit tightened by one unit of its own measure, and the change of
-//! the optimal total cost is the price. With whole lots the change is a finite difference
-//! (it may be zero, or jump), never a dual value read off a relaxation.
+//! Shadow prices by re-solving: for each constraint family at its limit, where it is at its
+//! limit (a site's rules per site and period, the national rules per period), the scenario
+//! is planned again with that limit tightened by one unit of its own measure, in that site
+//! and period only, and the change of the optimal total cost is the price. With whole lots
+//! the change is a finite difference (it may be zero, or jump), never a dual value read off
+//! a relaxation.
+//!
+//! A section-1 scenario is the 1 x 1 case: its rules are asked once each, with `site` and
+//! `period` `null`. A national scenario with many sites asks about the sites where a rule
+//! binds with the most capex in the plan, at most [`MAX_SITES`] of them; the explanation's
+//! notes say how many others were left out.
 
-use super::probe::{Probe, set};
+use super::probe::{Answer, Probe, set, set_per_period, site_path};
 use crate::error::PlanError;
 use crate::plan::Plan;
-use crate::scenario::Scenario;
+use crate::scenario::Override;
+use crate::scenario::national::National;
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// The marginal cost of one constraint family.
+/// Most sites whose own rules are asked about (those with the most capex in the plan).
+pub const MAX_SITES: usize = 6;
+
+/// The marginal cost of one constraint family at one place.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShadowPrice {
-    /// `demand`, `workload:<name>`, `memory`, `domestic_share`, `vendor_share:<vendor>`,
-    /// `power`, `budget`, `capex_budget` or `supply:<id>`.
+    /// `demand`, `workload:<name>`, `memory`, `domestic_share`, `national_domestic_share`,
+    /// `vendor_share:<vendor>`, `power`, `budget`, `capex_budget` or `supply:<id>`.
     pub constraint: String,
-    /// Site (multi-site planning; always `null` here).
+    /// The site whose rule was tightened (`null` for a national rule, or without sites).
     pub site: Option<String>,
-    /// Period (multi-period planning; always `null` here).
-    pub period: Option<u32>,
+    /// The period whose limit was tightened (`null` without periods, and for the vendor
+    /// share, which has one limit for every site and period).
+    pub period: Option<i64>,
     /// The unit the limit was tightened by (`per percentage point`, `per PFLOPS`, ...).
     pub unit: String,
     /// Change of the optimal total cost when the limit is tightened by one unit; `null` when
@@ -34,140 +46,319 @@ pub struct ShadowPrice {
     pub note: Option<String>,
 }
 
-/// One question: the family, the unit, and the override that tightens it by one unit.
+/// One question: the family, where, the unit, and the override that tightens it by one
+/// unit (or why it cannot be tightened).
 struct Question {
     constraint: String,
+    site: Option<String>,
+    period: Option<i64>,
     unit: &'static str,
     path: String,
-    to: Option<f64>,
-    why_not: Option<&'static str>,
+    to: Result<Override, &'static str>,
 }
 
-fn questions(s: &Scenario, plan: &Plan) -> Vec<Question> {
-    let mut out = Vec::new();
-    let mut q = |constraint: String, unit, path: String, to: Option<f64>, why_not| {
-        out.push(Question {
-            constraint,
-            unit,
-            path,
-            to,
-            why_not,
-        })
+/// Where rules bind: site `s` (index) in period `t`, with the labels of the JSON, and which
+/// kinds of family are asked there.
+struct Place<'p> {
+    s: usize,
+    t: usize,
+    site: Option<String>,
+    period: Option<i64>,
+    binding: &'p [String],
+    site_rules: bool,
+    national_rules: bool,
+}
+
+fn is_national(family: &str) -> bool {
+    matches!(
+        family,
+        "national_domestic_share" | "budget" | "capex_budget"
+    ) || family.starts_with("supply:")
+}
+
+/// `values` with period `t` moved by `by`, or `None` when it would leave `[lo, hi]`.
+fn moved(values: &[f64], t: usize, by: f64, lo: f64, hi: f64) -> Option<Vec<f64>> {
+    let mut out = values.to_vec();
+    let to = out[t] + by;
+    if to < lo - 1e-12 || to > hi + 1e-12 {
+        return None;
+    }
+    out[t] = to.clamp(lo, hi);
+    Some(out)
+}
+
+/// The places of `plan` (of `n`), and the sites left out by [`MAX_SITES`].
+fn places<'p>(n: &National, plan: &'p Plan) -> (Vec<Place<'p>>, Vec<String>) {
+    let year = |t: usize| n.has_periods.then(|| n.years[t]);
+    let national_list = |t: usize| -> &'p [String] {
+        match plan.periods.get(t) {
+            Some(p) if n.has_periods => &p.binding,
+            _ => &plan.binding,
+        }
     };
+    let mut out = Vec::new();
+    let mut cut = Vec::new();
+    if !n.has_sites {
+        for t in 0..n.periods() {
+            out.push(Place {
+                s: 0,
+                t,
+                site: None,
+                period: year(t),
+                binding: national_list(t),
+                site_rules: true,
+                national_rules: true,
+            });
+        }
+        return (out, cut);
+    }
+    let mut asked: Vec<usize> = (0..plan.sites.len().min(n.sites.len()))
+        .filter(|&s| {
+            plan.sites[s]
+                .periods
+                .iter()
+                .any(|p| p.binding.iter().any(|f| !is_national(f)))
+        })
+        .collect();
+    asked.sort_by(|&a, &b| plan.sites[b].capex.total_cmp(&plan.sites[a].capex));
+    if asked.len() > MAX_SITES {
+        cut = asked
+            .split_off(MAX_SITES)
+            .into_iter()
+            .map(|s| n.sites[s].id.clone())
+            .collect();
+    }
+    asked.sort();
+    for s in asked {
+        for (t, p) in plan.sites[s].periods.iter().enumerate().take(n.periods()) {
+            out.push(Place {
+                s,
+                t,
+                site: Some(n.sites[s].id.clone()),
+                period: year(t),
+                binding: &p.binding,
+                site_rules: true,
+                national_rules: false,
+            });
+        }
+    }
+    for t in 0..n.periods() {
+        out.push(Place {
+            s: 0,
+            t,
+            site: None,
+            period: year(t),
+            binding: national_list(t),
+            site_rules: false,
+            national_rules: true,
+        });
+    }
+    (out, cut)
+}
+
+fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
+    let (places, cut) = places(n, plan);
+    let mut out = Vec::new();
     let mut vendor_done = false;
-    for family in &plan.binding {
-        match family.as_str() {
-            "demand" if !s.demand.workloads.is_empty() => {
-                for (name, pflops) in &s.demand.workloads {
+    for place in &places {
+        let site = &n.sites[place.s];
+        let t = place.t;
+        let mut q = |constraint: String, unit, path: String, to: Result<Override, &'static str>| {
+            out.push(Question {
+                constraint,
+                site: place.site.clone(),
+                period: place.period,
+                unit,
+                path,
+                to,
+            })
+        };
+        let tighten = |path: &str, values: Option<&Vec<f64>>, by: f64, lo: f64, hi: f64| {
+            values
+                .and_then(|v| moved(v, t, by, lo, hi))
+                .map(|v| set_per_period(n, path, &v))
+        };
+        for family in place.binding {
+            let f = family.as_str();
+            if is_national(f) {
+                if !place.national_rules {
+                    continue;
+                }
+            } else if !place.site_rules {
+                continue;
+            }
+            match f {
+                "demand" if !site.workloads.is_empty() => {
+                    for (name, values) in &site.workloads {
+                        let path = site_path(n, place.s, &format!("demand.workloads.{name}"));
+                        let to = tighten(&path, Some(values), 1.0, 0.0, f64::INFINITY);
+                        q(
+                            format!("workload:{name}"),
+                            "per PFLOPS",
+                            path,
+                            to.ok_or("no limit to tighten"),
+                        );
+                    }
+                }
+                "demand" => {
+                    let path = site_path(n, place.s, "demand.pflops");
+                    let to = tighten(&path, site.pflops.as_ref(), 1.0, 0.0, f64::INFINITY);
                     q(
-                        format!("workload:{name}"),
+                        "demand".into(),
                         "per PFLOPS",
-                        format!("demand.workloads.{name}"),
-                        Some(pflops + 1.0),
-                        None,
-                    );
+                        path,
+                        to.ok_or("no limit to tighten"),
+                    )
                 }
-            }
-            "demand" => q(
-                "demand".into(),
-                "per PFLOPS",
-                "demand.pflops".into(),
-                s.demand.pflops.map(|d| d + 1.0),
-                None,
-            ),
-            "memory" => q(
-                "memory".into(),
-                "per TB",
-                "demand.memory_tb".into(),
-                s.demand.memory_tb.map(|m| m + 1.0),
-                None,
-            ),
-            "domestic_share" => {
-                let min = s.domestic_share.as_ref().map(|d| d.min).unwrap_or(0.0);
-                let to = min + 0.01;
-                q(
-                    "domestic_share".into(),
-                    "per percentage point",
-                    "policy.domestic_share.min".into(),
-                    (to <= 1.0 + 1e-12).then_some(to.min(1.0)),
-                    Some("the minimum cannot go above 100%"),
-                )
-            }
-            "power" => q(
-                "power".into(),
-                "per kW",
-                "limits.power_kw".into(),
-                s.limits.power_kw.map(|p| p - 1.0).filter(|p| *p >= 0.0),
-                Some("the limit cannot go below 0"),
-            ),
-            "budget" => q(
-                "budget".into(),
-                "per unit of currency",
-                "limits.budget".into(),
-                s.limits.budget.map(|b| b - 1.0).filter(|b| *b >= 0.0),
-                Some("the limit cannot go below 0"),
-            ),
-            "capex_budget" => q(
-                "capex_budget".into(),
-                "per unit of currency",
-                "limits.capex_budget".into(),
-                s.limits.capex_budget.map(|b| b - 1.0).filter(|b| *b >= 0.0),
-                Some("the limit cannot go below 0"),
-            ),
-            f if f.starts_with("vendor_share:") => {
-                // One limit holds every vendor: it is tightened once, for all.
-                if !vendor_done {
-                    vendor_done = true;
-                    let to = s.limits.vendor_max_share.map(|v| v - 0.01);
+                "memory" => {
+                    let path = site_path(n, place.s, "demand.memory_tb");
+                    let to = tighten(&path, site.memory_tb.as_ref(), 1.0, 0.0, f64::INFINITY);
                     q(
-                        f.to_string(),
+                        "memory".into(),
+                        "per TB",
+                        path,
+                        to.ok_or("no limit to tighten"),
+                    )
+                }
+                "domestic_share" => {
+                    let path = site_path(n, place.s, "domestic_share.min");
+                    let mins = site.domestic_share.as_ref().map(|r| &r.min);
+                    let to = tighten(&path, mins, 0.01, 0.0, 1.0);
+                    q(
+                        "domestic_share".into(),
                         "per percentage point",
-                        "limits.vendor_max_share".into(),
-                        to.filter(|v| *v >= 0.0),
-                        Some("the limit cannot go below 0"),
+                        path,
+                        to.ok_or("the minimum cannot go above 100%"),
                     )
                 }
-            }
-            f => {
-                if let Some(id) = f.strip_prefix("supply:") {
-                    let cap = s
-                        .index_of(id)
-                        .and_then(|i| s.accelerators[i].max_units)
-                        .map(|c| c as f64);
+                "power" => {
+                    let path = site_path(n, place.s, "power_kw");
+                    let to = tighten(&path, site.power_kw.as_ref(), -1.0, 0.0, f64::INFINITY);
                     q(
-                        f.to_string(),
-                        "per accelerator",
-                        format!("accelerators[{id}].max_units"),
-                        cap.map(|c| c - 1.0).filter(|c| *c >= 0.0),
-                        Some("the cap cannot go below 0"),
+                        "power".into(),
+                        "per kW",
+                        path,
+                        to.ok_or("the limit cannot go below 0"),
                     )
+                }
+                "national_domestic_share" => {
+                    let path = "policy.national_domestic_share.min".to_string();
+                    let mins = n.national_share.as_ref().map(|r| &r.min);
+                    let to = tighten(&path, mins, 0.01, 0.0, 1.0);
+                    q(
+                        f.into(),
+                        "per percentage point",
+                        path,
+                        to.ok_or("the minimum cannot go above 100%"),
+                    )
+                }
+                "budget" | "capex_budget" => {
+                    let path = format!("limits.{f}");
+                    let values = if f == "budget" {
+                        n.budget.as_ref()
+                    } else {
+                        n.capex_budget.as_ref()
+                    };
+                    let to = tighten(&path, values, -1.0, 0.0, f64::INFINITY);
+                    q(
+                        f.into(),
+                        "per unit of currency",
+                        path,
+                        to.ok_or("the limit cannot go below 0"),
+                    )
+                }
+                f if f.starts_with("vendor_share:") => {
+                    // One limit holds every vendor at every site in every period: it is
+                    // tightened once, for all.
+                    if !vendor_done {
+                        vendor_done = true;
+                        let path = "limits.vendor_max_share".to_string();
+                        let to = n
+                            .vendor_max_share
+                            .map(|v| v - 0.01)
+                            .filter(|v| *v >= 0.0)
+                            .map(|v| set(&path, v));
+                        q(
+                            f.to_string(),
+                            "per percentage point",
+                            path,
+                            to.ok_or("the limit cannot go below 0"),
+                        );
+                    }
+                }
+                f => {
+                    if let Some(id) = f.strip_prefix("supply:") {
+                        let path = format!("accelerators[{id}].max_units");
+                        let caps: Option<Vec<f64>> = n
+                            .accelerators
+                            .iter()
+                            .position(|a| a.id == id)
+                            .and_then(|a| {
+                                n.per_period[a]
+                                    .max_units
+                                    .iter()
+                                    .map(|c| c.map(|c| c as f64))
+                                    .collect()
+                            });
+                        let to = tighten(&path, caps.as_ref(), -1.0, 0.0, f64::INFINITY);
+                        q(
+                            f.to_string(),
+                            "per accelerator",
+                            path,
+                            to.ok_or("the cap cannot go below 0"),
+                        )
+                    }
                 }
             }
         }
     }
-    out
+    // The vendor limit is one for every site and period.
+    for q in out
+        .iter_mut()
+        .filter(|q| q.constraint.starts_with("vendor_share:"))
+    {
+        q.site = None;
+        q.period = None;
+    }
+    let mut notes = Vec::new();
+    if !cut.is_empty() {
+        let shown: Vec<&str> = cut.iter().take(5).map(String::as_str).collect();
+        notes.push(format!(
+            "shadow prices of the rules of {} more sites where a rule binds were not asked (only the {MAX_SITES} with the most capex were): {}{}",
+            cut.len(),
+            shown.join(", "),
+            if cut.len() > shown.len() { ", ..." } else { "" }
+        ));
+    }
+    (out, notes)
 }
 
-/// Shadow prices of every binding family of `plan` (the plan of `probe`'s scenario `s`).
+/// Shadow prices of every binding family of `plan` (the plan of `probe`'s scenario `n`),
+/// and notes on the questions left out.
 pub fn shadow_prices(
     probe: &Probe,
-    s: &Scenario,
+    n: &National,
     plan: &Plan,
-) -> Result<Vec<ShadowPrice>, PlanError> {
+) -> Result<(Vec<ShadowPrice>, Vec<String>), PlanError> {
     let Some(base) = plan.total_cost.filter(|_| plan.status.has_plan()) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
-    questions(s, plan)
+    let (questions, notes) = questions(n, plan);
+    let prices = questions
         .into_par_iter()
         .map(|q| {
             let (value, note, tightened) = match q.to {
-                None => (None, q.why_not.map(str::to_string), format!("{}=?", q.path)),
-                Some(to) => {
-                    let o = set(&q.path, to);
+                Err(why) => (None, Some(why.to_string()), format!("{}=?", q.path)),
+                Ok(o) => {
                     let answer = probe.ask(std::slice::from_ref(&o))?;
-                    match answer.cost() {
-                        Some(c) => (Some(c - base), None, o.to_string()),
-                        None => (
+                    match (&answer, answer.cost()) {
+                        (_, Some(c)) => (Some(c - base), None, o.to_string()),
+                        (Answer::Skipped, None) => (
+                            None,
+                            Some("not re-solved: the time for re-solves ran out".to_string()),
+                            o.to_string(),
+                        ),
+                        _ => (
                             None,
                             Some("no plan meets the tightened limit".to_string()),
                             o.to_string(),
@@ -177,8 +368,8 @@ pub fn shadow_prices(
             };
             Ok(ShadowPrice {
                 constraint: q.constraint,
-                site: None,
-                period: None,
+                site: q.site,
+                period: q.period,
                 unit: q.unit.to_string(),
                 value,
                 method: "resolve".into(),
@@ -186,5 +377,6 @@ pub fn shadow_prices(
                 note,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, PlanError>>()?;
+    Ok((prices, notes))
 }

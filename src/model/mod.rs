@@ -5,14 +5,14 @@
 //! Conflict analysis asks for variants of the same model: with constraint families relaxed,
 //! or with another goal (e.g. the least power that meets every other rule).
 
+pub mod national;
+
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, Scenario, ShareBasis};
 use good_lp::{Constraint, Expression, IntoAffineExpression, ProblemVariables, Variable, variable};
 use std::collections::BTreeSet;
 
-/// Largest number of new units of one accelerator a plan may buy: a modelling limit that
-/// keeps big-M constraints numerically sound. Far above any real order.
-pub const UNIT_CAP: f64 = 1.0e7;
+pub use crate::scenario::magnitude::UNIT_CAP;
 
 /// A family of constraints, as the scenario states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -95,6 +95,14 @@ pub enum Goal {
     MinSupplyExcess,
     /// Fewest units bought of unavailable accelerators.
     MinUnavailable,
+    /// Least spending (capex + opex, plus adoption in the first) of period `t`; in the
+    /// section-1 model, the one period: the total cost.
+    MinPeriodSpend(usize),
+    /// Least capex of period `t`; in the section-1 model, the capex.
+    MinPeriodCapex(usize),
+    /// Least facility power of site `s` in its busiest period; in the section-1 model, the
+    /// facility power.
+    MinSitePower(usize),
 }
 
 /// What to build.
@@ -525,6 +533,10 @@ pub struct Block {
     pub buy: Vec<Option<(Variable, f64)>>,
     /// Per accelerator: an upper bound on this purchase.
     pub cap: Vec<f64>,
+    /// The fraction variable of a [`Goal::MaxDemandFraction`] or
+    /// [`Goal::MaxMemoryFraction`] model, shared by every site and period (made by the
+    /// first block that needs it).
+    pub fraction: Option<Variable>,
 }
 
 /// What [`site_rules`] added besides constraints.
@@ -533,6 +545,8 @@ pub struct BlockOutcome {
     pub has_integers: bool,
     /// Whether a row without variables is violated.
     pub infeasible: bool,
+    /// The fraction variable, when the goal measures one (see [`Block::fraction`]).
+    pub fraction: Option<Variable>,
 }
 
 /// Adds the section-1 rules of `req.scenario` (one site in one period: minimum orders,
@@ -556,7 +570,7 @@ pub fn site_rules(
         cap: block.cap,
         has_integers: false,
         money,
-        fraction: None,
+        fraction: block.fraction,
         infeasible: false,
     };
     b.min_orders();
@@ -570,6 +584,7 @@ pub fn site_rules(
     BlockOutcome {
         has_integers: b.has_integers,
         infeasible: b.infeasible,
+        fraction: b.fraction,
     }
 }
 
@@ -662,15 +677,15 @@ pub fn build(req: &Request) -> Built {
     b.budgets(&total);
 
     let (objective, maximise, unit) = match req.goal {
-        Goal::MinCost => (total, false, money),
+        Goal::MinCost | Goal::MinPeriodSpend(_) => (total, false, money),
         Goal::MaxPflops => (b.pflops(), true, 1.0),
         Goal::MinCostWithPflops(floor) => {
             let p = b.pflops();
             b.at_least(p, floor);
             (total, false, money)
         }
-        Goal::MinCapex => (b.capex(), false, money),
-        Goal::MinPower => (b.facility_kw(), false, 1.0),
+        Goal::MinCapex | Goal::MinPeriodCapex(_) => (b.capex(), false, money),
+        Goal::MinPower | Goal::MinSitePower(_) => (b.facility_kw(), false, 1.0),
         Goal::MaxDemandFraction | Goal::MaxMemoryFraction => {
             let t = b
                 .fraction

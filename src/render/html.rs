@@ -221,6 +221,109 @@ fn alternatives_section(
     out.push_str("</ol>\n");
 }
 
+/// The tables and chart of a plan for one site and one period.
+fn single_sections(out: &mut String, plan: &Plan) {
+    let cur = &plan.currency;
+    table(out, &rows::purchases(plan));
+    let bars = crate::chart::Bars {
+        title: "New spend by accelerator".into(),
+        y_label: format!("capex ({cur})"),
+        categories: plan.purchases.iter().map(|p| p.id.clone()).collect(),
+        stacks: vec![(
+            "capex".into(),
+            plan.purchases.iter().map(|p| Some(p.cost)).collect(),
+        )],
+    };
+    if !plan.purchases.is_empty() {
+        // The chart carries its own title.
+        chart(out, None, crate::chart::bars(&bars, 960, 480));
+    }
+    table(out, &rows::fleet(plan));
+    table(out, &rows::totals(plan));
+}
+
+/// The tables and charts of a plan with sites or periods: purchases by period, the
+/// periods, every site in every period, the fleet at the end and the totals; charts of
+/// spending and of capacity against demand per period, and of each site's domestic share.
+fn national_sections(out: &mut String, plan: &Plan) {
+    let cur = &plan.currency;
+    let sections = rows::plan_sections(plan);
+    let (first, rest) = sections.split_at(2.min(sections.len()));
+    for s in first {
+        table(out, s);
+    }
+    if !plan.periods.is_empty() {
+        let years: Vec<String> = plan.periods.iter().map(|d| d.period.to_string()).collect();
+        let spend = crate::chart::Bars {
+            title: "Spending by period (undiscounted)".into(),
+            y_label: format!("cost ({cur})"),
+            categories: years.clone(),
+            stacks: vec![
+                (
+                    "capex".into(),
+                    plan.periods.iter().map(|d| Some(d.capex)).collect(),
+                ),
+                (
+                    "opex".into(),
+                    plan.periods.iter().map(|d| Some(d.opex)).collect(),
+                ),
+            ],
+        };
+        chart(out, None, crate::chart::bars(&spend, 960, 420));
+        let capacity = crate::chart::Bars {
+            title: "Fleet PFLOPS by period: demand and headroom above it".into(),
+            y_label: "PFLOPS".into(),
+            categories: years,
+            stacks: vec![
+                (
+                    "demand".into(),
+                    plan.periods
+                        .iter()
+                        .map(|d| Some(d.demand_pflops.unwrap_or(0.0).min(d.pflops)))
+                        .collect(),
+                ),
+                (
+                    "headroom".into(),
+                    plan.periods
+                        .iter()
+                        .map(|d| Some((d.pflops - d.demand_pflops.unwrap_or(0.0)).max(0.0)))
+                        .collect(),
+                ),
+            ],
+        };
+        chart(out, None, crate::chart::bars(&capacity, 960, 420));
+    }
+    table(out, &rows::site_periods(plan, SITES_LISTED));
+    if plan.sites.len() > 1 {
+        let shown: Vec<&crate::plan::SiteDetail> = plan.sites.iter().take(SITES_LISTED).collect();
+        let share = crate::chart::Bars {
+            title: "Domestic share by site, last period (%)".into(),
+            y_label: "domestic share (%)".into(),
+            categories: shown.iter().map(|s| s.id.clone()).collect(),
+            stacks: vec![(
+                "share".into(),
+                shown
+                    .iter()
+                    .map(|s| {
+                        s.periods
+                            .last()
+                            .and_then(|p| p.domestic_share.value)
+                            .map(|v| v * 100.0)
+                    })
+                    .collect(),
+            )],
+        };
+        chart(out, None, crate::chart::bars(&share, 960, 420));
+    }
+    for s in rest.iter().skip(1) {
+        // The largest sites are in the site table above; then the fleet and the totals.
+        table(out, s);
+    }
+}
+
+/// Sites listed in the report's site table and chart (the JSON plan has them all).
+const SITES_LISTED: usize = 100;
+
 /// Renders the report page.
 pub fn render(plan: &Plan, extras: &ReportExtras) -> String {
     let mut out =
@@ -278,22 +381,11 @@ pub fn render(plan: &Plan, extras: &ReportExtras) -> String {
             kpi(&mut out, "domestic-share", "Domestic share", &percent(v));
         }
         out.push_str("</div>\n");
-        table(&mut out, &rows::purchases(plan));
-        let bars = crate::chart::Bars {
-            title: "New spend by accelerator".into(),
-            y_label: format!("capex ({cur})"),
-            categories: plan.purchases.iter().map(|p| p.id.clone()).collect(),
-            stacks: vec![(
-                "capex".into(),
-                plan.purchases.iter().map(|p| Some(p.cost)).collect(),
-            )],
-        };
-        if !plan.purchases.is_empty() {
-            // The chart carries its own title.
-            chart(&mut out, None, crate::chart::bars(&bars, 960, 480));
+        if rows::is_national(plan) {
+            national_sections(&mut out, plan);
+        } else {
+            single_sections(&mut out, plan);
         }
-        table(&mut out, &rows::fleet(plan));
-        table(&mut out, &rows::totals(plan));
     }
     for (title, items) in rows::notes(plan) {
         out.push_str(&format!("<h2>{}</h2>\n<ul>\n", escape(&title)));

@@ -187,6 +187,75 @@ pub fn largest_sites(p: &Plan, n: usize) -> Section {
     }
 }
 
+/// Every site in every period (the first `n` sites, then a row counting the others): new
+/// units, fleet, PFLOPS against demand, kW against the site's limit, the domestic share
+/// against its rule, capex and opex (undiscounted) and the rules at their limit.
+pub fn site_periods(p: &Plan, n: usize) -> Section {
+    let mut rows = Vec::new();
+    for s in p.sites.iter().take(n) {
+        for d in &s.periods {
+            let share = d.domestic_share.value.map(percent).unwrap_or("-".into());
+            rows.push(vec![
+                s.id.clone(),
+                d.period.map(|y| y.to_string()).unwrap_or_default(),
+                qty(d.new_units, 2),
+                qty(d.fleet_units, 2),
+                match d.demand_pflops {
+                    Some(dem) => format!("{} / {}", grouped(d.pflops, 1), grouped(dem, 1)),
+                    None => grouped(d.pflops, 1),
+                },
+                match d.power_kw {
+                    Some(cap) => format!("{} / {}", grouped(d.facility_kw, 0), grouped(cap, 0)),
+                    None => grouped(d.facility_kw, 0),
+                },
+                match d.domestic_share.min {
+                    Some(m) => format!("{share} (min {})", percent(m)),
+                    None => share,
+                },
+                money(d.capex),
+                money(d.opex),
+                d.binding.join(", "),
+            ]);
+        }
+    }
+    if p.sites.len() > n {
+        rows.push(vec![
+            format!("{} more sites", p.sites.len() - n),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            "(all sites: --format json)".into(),
+        ]);
+    }
+    Section {
+        title: format!(
+            "Sites by period (PFLOPS: fleet / demand; kW: facility / limit; costs undiscounted {})",
+            p.currency
+        ),
+        header: cells(&[
+            "site",
+            "year",
+            "new units",
+            "fleet units",
+            "PFLOPS",
+            "kW",
+            "domestic share",
+            "capex",
+            "opex",
+            "binding",
+        ]),
+        numeric: vec![
+            false, false, true, true, true, true, true, true, true, false,
+        ],
+        rows,
+    }
+}
+
 /// A titled table.
 pub struct Section {
     /// Title.

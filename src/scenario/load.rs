@@ -4,10 +4,10 @@
 
 use super::catalog::{Catalog, EntryOrigin};
 use super::locate::{Location, Locator, Seg};
+use super::national::National;
 use super::overrides::{self, Override};
 use super::raw::RawScenario;
 use super::validate::{Warning, validate};
-use super::{Scenario, Validated};
 use crate::error::{Diagnostic, ScenarioError};
 use serde_yaml::Value;
 
@@ -20,7 +20,7 @@ pub const MAX_PROBLEMS: usize = 50;
 
 /// A scenario read from a file, with the warnings found on the way.
 #[derive(Debug, Clone)]
-pub struct Loaded<S = Scenario> {
+pub struct Loaded<S = National> {
     /// The validated scenario.
     pub scenario: S,
     /// Things that are allowed but probably not meant (e.g. an unused adoption cost).
@@ -236,37 +236,9 @@ impl Document {
         self.catalog.as_ref().map(|(c, _)| c.file.as_str())
     }
 
-    /// Applies `sets` in order, then validates a one-site, one-period scenario (section 1);
-    /// a scenario with sites or periods is refused with a message that says which commands
-    /// plan those.
-    pub fn resolve(&self, sets: &[Override]) -> Result<Loaded, ScenarioError> {
-        let loaded = self.resolve_any(sets)?;
-        match loaded.scenario {
-            Validated::Single(scenario) => Ok(Loaded {
-                scenario,
-                warnings: loaded.warnings,
-            }),
-            Validated::National(_) => {
-                let key = ["sites", "periods", "policy"]
-                    .into_iter()
-                    .find(|k| self.value.get(k).is_some())
-                    .unwrap_or("sites");
-                let (file, location) = (
-                    self.file.clone(),
-                    Locator::new(&self.text).find(&[Seg::Key(key.to_string())]),
-                );
-                Err(ScenarioError::Invalid(vec![Diagnostic {
-                    file,
-                    location,
-                    message: "this scenario plans several sites or periods (section 2 of the format); `chipmix plan`, `validate`, `check` and `sweep` handle those, this command plans one site and one period".into(),
-                }]))
-            }
-        }
-    }
-
     /// Applies `sets` in order, then validates. A problem with a field an override wrote is
     /// reported against that override (`--set limits.budget=-5: ...`).
-    pub fn resolve_any(&self, sets: &[Override]) -> Result<Loaded<Validated>, ScenarioError> {
+    pub fn resolve(&self, sets: &[Override]) -> Result<Loaded, ScenarioError> {
         let mut value = self.value.clone();
         let mut written = Vec::new();
         let mut problems = Vec::new();
@@ -345,11 +317,7 @@ impl Sources<'_> {
 }
 
 /// Deserialises and validates a parsed (and merged, overridden) scenario.
-fn check_value(
-    value: Value,
-    sources: &Sources,
-    text: &str,
-) -> Result<Loaded<Validated>, ScenarioError> {
+fn check_value(value: Value, sources: &Sources, text: &str) -> Result<Loaded, ScenarioError> {
     let file = sources.file;
     let (raw, mut problems, skipped) = deserialize_all(value, sources);
     // A problem at the root (say, a key that is a list) has no path to locate: the direct

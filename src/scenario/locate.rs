@@ -15,14 +15,7 @@ pub enum Seg {
     Index(usize),
 }
 
-/// A 1-based line and column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Location {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-}
+pub use crate::error::Location;
 
 enum Frame {
     Map {

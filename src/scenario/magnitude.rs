@@ -9,13 +9,16 @@
 //! The units the plan may buy of an accelerator, per period: its `max_units` when given;
 //! otherwise, for `max_pflops`, what the budgets pay for; otherwise what the demand needs
 //! if the accelerator alone met it (PFLOPS, workloads or memory, per site, in whole lots),
-//! at most the model's limit per site and period ([`crate::model::UNIT_CAP`]).
+//! at most the model's limit per site and period ([`UNIT_CAP`]).
 
 use super::locate::Seg;
 use super::national::National;
 use super::validate::{Checker, key, show};
 use super::{HOURS_PER_YEAR, Objective};
-use crate::model::UNIT_CAP;
+
+/// Largest number of new units of one accelerator a plan may buy: a modelling limit that
+/// keeps big-M constraints numerically sound. Far above any real order.
+pub const UNIT_CAP: f64 = 1.0e7;
 
 /// Largest number a scenario may give, and largest figure derived from it (money in the
 /// scenario's currency, TFLOPS, GB, W): below it, f64 holds every whole currency unit

@@ -13,7 +13,6 @@ pub mod raw;
 pub mod resolved;
 pub mod structure;
 pub mod validate;
-mod validate_national;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -80,42 +79,6 @@ impl ShareBasis {
             ShareBasis::Units => "units",
             ShareBasis::Tflops => "tflops",
             ShareBasis::Spend => "spend",
-        }
-    }
-}
-
-/// A validated scenario of either kind.
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)] // one per command run; boxing Single would buy nothing
-pub enum Validated {
-    /// One site, one period (section 1).
-    Single(Scenario),
-    /// Sites and/or periods (section 2).
-    National(Box<national::National>),
-}
-
-impl Validated {
-    /// Display name.
-    pub fn name(&self) -> &str {
-        match self {
-            Validated::Single(s) => &s.name,
-            Validated::National(n) => &n.name,
-        }
-    }
-
-    /// Currency label.
-    pub fn currency(&self) -> &str {
-        match self {
-            Validated::Single(s) => &s.currency,
-            Validated::National(n) => &n.currency,
-        }
-    }
-
-    /// The accelerators, in file order.
-    pub fn accelerators(&self) -> &[Accelerator] {
-        match self {
-            Validated::Single(s) => &s.accelerators,
-            Validated::National(n) => &n.accelerators,
         }
     }
 }

@@ -52,6 +52,10 @@ pub struct National {
     pub platform_adoption: BTreeMap<String, f64>,
     /// Solver settings.
     pub solver: SolverSettings,
+    /// A ceiling on the total (discounted) cost that no file sets: the planner's
+    /// [`crate::planner::Options::cost_cap`], imposed by the model and the checker alike.
+    #[serde(skip)]
+    pub cost_cap: Option<f64>,
 }
 
 /// The values of one accelerator that may change by period.
@@ -305,6 +309,52 @@ impl National {
             discount_rate: 0.0,
             platform_adoption: s.costs.platform_adoption.clone(),
             solver: s.solver.clone(),
+            cost_cap: None,
         }
+    }
+
+    /// Whether this is the one-site, one-period case of section 1 (neither `sites` nor
+    /// `periods` in the file).
+    pub fn is_single(&self) -> bool {
+        !self.has_sites && !self.has_periods && self.sites.len() == 1 && self.periods() == 1
+    }
+
+    /// The section-1 form of a scenario with neither `sites` nor `periods` (the inverse of
+    /// [`National::from_single`]); `None` for any other.
+    pub fn as_single(&self) -> Option<Scenario> {
+        if !self.is_single() || self.national_share.is_some() {
+            return None;
+        }
+        let site = &self.sites[0];
+        let mut s = self.site_period(0, 0, &[]);
+        s.name = self.name.clone();
+        s.description = self.description.clone();
+        s.objective = self.objective;
+        for (a, p) in s.accelerators.iter_mut().zip(&self.per_period) {
+            a.max_units = p.max_units[0];
+        }
+        // One entry per accelerator, in scenario order, its installed units added up.
+        s.existing = (0..self.accelerators.len())
+            .filter_map(|a| {
+                let units: u64 = site
+                    .existing
+                    .iter()
+                    .filter(|e| e.index == a)
+                    .map(|e| e.units)
+                    .sum();
+                site.existing
+                    .iter()
+                    .any(|e| e.index == a)
+                    .then(|| super::Existing {
+                        id: self.accelerators[a].id.clone(),
+                        units,
+                    })
+            })
+            .collect();
+        s.limits.budget = self.budget.as_ref().map(|b| b[0]);
+        s.limits.capex_budget = self.capex_budget.as_ref().map(|b| b[0]);
+        s.costs.platform_adoption = self.platform_adoption.clone();
+        s.carried = Vec::new();
+        Some(s)
     }
 }

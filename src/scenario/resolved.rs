@@ -1,8 +1,9 @@
 //! A scenario written back in the file format with every default filled in
 //! (`chipmix validate --resolved`): what chipmix actually plans, and a file that reads back
-//! to the same scenario.
+//! to the same scenario. Scenarios with sites or periods are written with every site's
+//! inherited values (energy price, PUE, share rule) spelled out.
 
-use super::Scenario;
+use super::national::{National, ShareRule, Site};
 use serde_yaml::{Mapping, Value};
 
 fn put(m: &mut Mapping, key: &str, value: impl Into<Value>) {
@@ -23,31 +24,112 @@ fn floats(map: &std::collections::BTreeMap<String, f64>) -> Value {
     Value::Mapping(m)
 }
 
-/// The scenario as YAML in the file format, defaults written out.
-pub fn to_yaml(s: &Scenario) -> String {
+/// A value for every period: the scalar when the file has no `periods` or every period
+/// has the same value, else a `year: value` map.
+fn per<T: Clone + PartialEq + Into<Value>>(s: &National, values: &[T]) -> Value {
+    if !s.has_periods || values.iter().all(|v| *v == values[0]) {
+        return values[0].clone().into();
+    }
+    let mut m = Mapping::new();
+    for (year, v) in s.years.iter().zip(values) {
+        m.insert(Value::from(*year), v.clone().into());
+    }
+    Value::Mapping(m)
+}
+
+/// A share rule: `min` (per period), `basis`, `strict`.
+fn share(s: &National, rule: &ShareRule) -> Value {
+    let mut m = Mapping::new();
+    put(&mut m, "min", per(s, &rule.min));
+    put(&mut m, "basis", rule.basis.as_str());
+    put(&mut m, "strict", rule.strict);
+    Value::Mapping(m)
+}
+
+/// `demand` of one site, when it has any.
+fn demand(s: &National, site: &Site) -> Option<Value> {
+    let mut d = Mapping::new();
+    if let Some(p) = &site.pflops {
+        put(&mut d, "pflops", per(s, p));
+    }
+    if !site.workloads.is_empty() {
+        let mut w = Mapping::new();
+        for (class, v) in &site.workloads {
+            put(&mut w, class, per(s, v));
+        }
+        put(&mut d, "workloads", Value::Mapping(w));
+    }
+    if let Some(m) = &site.memory_tb {
+        put(&mut d, "memory_tb", per(s, m));
+    }
+    (!d.is_empty()).then_some(Value::Mapping(d))
+}
+
+/// `existing` of one site, entry by entry as the file gave them.
+fn existing(s: &National, site: &Site) -> Option<Value> {
+    let rows: Vec<Value> = site
+        .existing
+        .iter()
+        .map(|e| {
+            let mut m = Mapping::new();
+            put(&mut m, "id", s.accelerators[e.index].id.clone());
+            put(&mut m, "units", e.units);
+            put_opt(&mut m, "retire_year", e.retire_year);
+            Value::Mapping(m)
+        })
+        .collect();
+    (!rows.is_empty()).then_some(Value::Sequence(rows))
+}
+
+/// The scenario as YAML in the file format, defaults written out. A scenario whose file
+/// had neither `sites` nor `periods` is written in that form (section 1).
+pub fn to_yaml(s: &National) -> String {
     let mut top = Mapping::new();
     put(&mut top, "name", s.name.clone());
     put_opt(&mut top, "description", s.description.clone());
     put(&mut top, "currency", s.currency.clone());
     put(&mut top, "objective", s.objective.as_str());
+    if s.has_periods {
+        put(
+            &mut top,
+            "periods",
+            Value::Sequence(s.years.iter().map(|y| Value::from(*y)).collect()),
+        );
+    }
     let accelerators: Vec<Value> = s
         .accelerators
         .iter()
-        .map(|a| {
+        .zip(&s.per_period)
+        .map(|(a, p)| {
             let mut m = Mapping::new();
             put(&mut m, "id", a.id.clone());
             put_opt(&mut m, "name", a.name.clone());
             put(&mut m, "vendor", a.vendor.clone());
             put(&mut m, "origin", a.origin.as_str());
             put_opt(&mut m, "platform", a.platform.clone());
-            put(&mut m, "unit_price", a.unit_price);
+            put(&mut m, "unit_price", per(s, &p.unit_price));
             put(&mut m, "tflops", a.tflops);
             put(&mut m, "power_w", a.power_w);
             put(&mut m, "memory_gb", a.memory_gb);
-            put(&mut m, "available", a.available);
-            put_opt(&mut m, "max_units", a.max_units);
+            put(&mut m, "available", per(s, &p.available));
+            if p.max_units.iter().any(Option::is_some) {
+                if p.max_units.iter().all(Option::is_some) {
+                    let caps: Vec<u64> = p.max_units.iter().flatten().copied().collect();
+                    put(&mut m, "max_units", per(s, &caps));
+                } else {
+                    // A period without a cap is written as the largest number of units a
+                    // plan may order, which caps nothing.
+                    let caps: Vec<u64> = p
+                        .max_units
+                        .iter()
+                        .map(|c| c.unwrap_or(super::magnitude::UNIT_CAP as u64))
+                        .collect();
+                    put(&mut m, "max_units", per(s, &caps));
+                }
+            }
             put_opt(&mut m, "min_units", a.min_units);
             put(&mut m, "lot_size", a.lot_size);
+            put_opt(&mut m, "lifetime_years", p.lifetime_years);
             if !a.efficiency.is_empty() {
                 put(&mut m, "efficiency", floats(&a.efficiency));
             }
@@ -56,59 +138,84 @@ pub fn to_yaml(s: &Scenario) -> String {
         })
         .collect();
     put(&mut top, "accelerators", Value::Sequence(accelerators));
-    let mut demand = Mapping::new();
-    put_opt(&mut demand, "pflops", s.demand.pflops);
-    if !s.demand.workloads.is_empty() {
-        put(&mut demand, "workloads", floats(&s.demand.workloads));
-    }
-    put_opt(&mut demand, "memory_tb", s.demand.memory_tb);
-    if !demand.is_empty() {
-        put(&mut top, "demand", Value::Mapping(demand));
-    }
-    if !s.existing.is_empty() {
-        let rows: Vec<Value> = s
-            .existing
+    let mut policy = Mapping::new();
+    let mut limits = Mapping::new();
+    let mut costs = Mapping::new();
+    if s.has_sites {
+        let sites: Vec<Value> = s
+            .sites
             .iter()
-            .map(|e| {
+            .map(|site| {
                 let mut m = Mapping::new();
-                put(&mut m, "id", e.id.clone());
-                put(&mut m, "units", e.units);
+                put(&mut m, "id", site.id.clone());
+                put_opt(&mut m, "name", site.name.clone());
+                put_opt(&mut m, "demand", demand(s, site));
+                put_opt(&mut m, "existing", existing(s, site));
+                put_opt(
+                    &mut m,
+                    "power_kw",
+                    site.power_kw.as_ref().map(|p| per(s, p)),
+                );
+                put(
+                    &mut m,
+                    "energy_price_per_kwh",
+                    per(s, &site.energy_price_per_kwh),
+                );
+                put(&mut m, "pue", site.pue);
+                put_opt(
+                    &mut m,
+                    "domestic_share",
+                    site.domestic_share.as_ref().map(|r| share(s, r)),
+                );
                 Value::Mapping(m)
             })
             .collect();
-        put(&mut top, "existing", Value::Sequence(rows));
+        put(&mut top, "sites", Value::Sequence(sites));
+    } else {
+        let site = &s.sites[0];
+        put_opt(&mut top, "demand", demand(s, site));
+        put_opt(&mut top, "existing", existing(s, site));
+        if let Some(r) = &site.domestic_share {
+            put(&mut policy, "domestic_share", share(s, r));
+        }
+        put_opt(
+            &mut limits,
+            "power_kw",
+            site.power_kw.as_ref().map(|p| per(s, p)),
+        );
+        put(
+            &mut costs,
+            "energy_price_per_kwh",
+            per(s, &site.energy_price_per_kwh),
+        );
+        put(&mut costs, "pue", site.pue);
     }
-    if let Some(d) = &s.domestic_share {
-        let mut share = Mapping::new();
-        put(&mut share, "min", d.min);
-        put(&mut share, "basis", d.basis.as_str());
-        put(&mut share, "strict", d.strict);
-        let mut policy = Mapping::new();
-        put(&mut policy, "domestic_share", Value::Mapping(share));
+    if let Some(r) = &s.national_share {
+        put(&mut policy, "national_domestic_share", share(s, r));
+    }
+    if !policy.is_empty() {
         put(&mut top, "policy", Value::Mapping(policy));
     }
-    let mut limits = Mapping::new();
-    put_opt(&mut limits, "budget", s.limits.budget);
-    put_opt(&mut limits, "capex_budget", s.limits.capex_budget);
-    put_opt(&mut limits, "power_kw", s.limits.power_kw);
-    put_opt(&mut limits, "vendor_max_share", s.limits.vendor_max_share);
+    put_opt(&mut limits, "budget", s.budget.as_ref().map(|b| per(s, b)));
+    put_opt(
+        &mut limits,
+        "capex_budget",
+        s.capex_budget.as_ref().map(|b| per(s, b)),
+    );
+    put_opt(&mut limits, "vendor_max_share", s.vendor_max_share);
     if !limits.is_empty() {
         put(&mut top, "limits", Value::Mapping(limits));
     }
-    let mut costs = Mapping::new();
-    put(
-        &mut costs,
-        "energy_price_per_kwh",
-        s.costs.energy_price_per_kwh,
-    );
-    put(&mut costs, "pue", s.costs.pue);
-    put(&mut costs, "utilization", s.costs.utilization);
-    put(&mut costs, "opex_years", s.costs.opex_years);
-    if !s.costs.platform_adoption.is_empty() {
+    put(&mut costs, "utilization", s.utilization);
+    put(&mut costs, "opex_years", s.opex_years);
+    if s.has_periods {
+        put(&mut costs, "discount_rate", s.discount_rate);
+    }
+    if !s.platform_adoption.is_empty() {
         put(
             &mut costs,
             "platform_adoption",
-            floats(&s.costs.platform_adoption),
+            floats(&s.platform_adoption),
         );
     }
     put(&mut top, "costs", Value::Mapping(costs));
@@ -133,7 +240,7 @@ mod tests {
         let again = load_str(&resolved, "resolved.yaml").unwrap().scenario;
         assert_eq!(to_yaml(&again), resolved);
         assert!(resolved.contains("lot_size: 4"));
-        assert!(resolved.contains("units: 5"));
+        assert!(resolved.contains("units: 2") && resolved.contains("units: 3"));
         assert!(resolved.contains("pue: 1.0"));
         assert!(resolved.contains("time_limit_s: 60.0"));
     }

@@ -9,12 +9,14 @@
 //! a million variables). An abandoned solver is left to stop on its own time limit, or
 //! with the process; the call reports that no solution was found in time.
 
+pub mod budget;
 #[cfg(feature = "highs")]
 mod highs;
 mod microlp;
 
 use crate::error::PlanError;
 use crate::model::Built;
+pub use budget::{Budget, END_SHARE, relative_gap, slack, snap};
 use good_lp::{Solution, SolutionStatus, Variable};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -214,6 +214,65 @@ pub struct Row {
     /// what `merge` re-checks a shard's figures against. Not a column of the sweep.
     #[serde(default)]
     pub purchases: Vec<Bought>,
+    /// Scenarios with sites or periods: the site share with the least margin over its rule
+    /// (its value is the `domestic_share` column), and the national share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding_share: Option<BindingShare>,
+}
+
+/// The domestic share that binds in a plan with sites or periods: of every site's share in
+/// every period, the one with the least margin over its rule (the lowest share when no
+/// rule applies), and the national share beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BindingShare {
+    /// The share.
+    pub value: f64,
+    /// Its margin over its rule's minimum (`None` without a rule anywhere).
+    pub margin: Option<f64>,
+    /// Where: `SITE/YEAR` (either part left out where the scenario has none).
+    pub at: String,
+    /// The national share of the last period (the plan's `domestic_share`).
+    pub national: Option<f64>,
+}
+
+impl BindingShare {
+    /// The binding share of `plan`, when it has sites or periods and a plan.
+    pub fn of(plan: &Plan) -> Option<BindingShare> {
+        if !plan.status.has_plan() || (plan.sites.is_empty() && plan.periods.is_empty()) {
+            return None;
+        }
+        let mut best: Option<(f64, Option<f64>, String)> = None;
+        for s in &plan.sites {
+            for p in &s.periods {
+                let Some(v) = p.domestic_share.value else {
+                    continue;
+                };
+                let margin = p.domestic_share.min.map(|m| v - m);
+                let key = margin.map_or((1, v), |m| (0, m));
+                let better = match &best {
+                    None => true,
+                    Some((bv, bm, _)) => {
+                        let bkey = bm.map_or((1, *bv), |m| (0, m));
+                        key.0 < bkey.0 || (key.0 == bkey.0 && key.1 < bkey.1 - 1e-12)
+                    }
+                };
+                if better {
+                    let at = match p.period {
+                        Some(y) => format!("{}/{y}", s.id),
+                        None => s.id.clone(),
+                    };
+                    best = Some((v, margin, at));
+                }
+            }
+        }
+        let (value, margin, at) = best?;
+        Some(BindingShare {
+            value,
+            margin,
+            at,
+            national: plan.domestic_share.as_ref().and_then(|d| d.value),
+        })
+    }
 }
 
 /// One purchase row of a point's plan, as a shard file keeps it.
@@ -244,6 +303,10 @@ pub struct SweepResult {
     pub ids: Vec<String>,
     /// Rows in sweep order.
     pub rows: Vec<Row>,
+    /// The scenario has sites or periods: the rows carry their binding share, in the
+    /// columns `domestic_share_margin`, `domestic_share_at` and `national_domestic_share`.
+    #[serde(default)]
+    pub national: bool,
 }
 
 impl SweepResult {
@@ -280,6 +343,20 @@ impl SweepResult {
 }
 
 /// A sweep ready to run: the document, the overrides common to every point, and the grid.
+/// What validating a sweep's points tells about all of them.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    /// Accelerator ids, in scenario order.
+    pub ids: Vec<String>,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Its currency.
+    pub currency: String,
+    /// Whether it has sites or periods.
+    pub national: bool,
+}
+
+/// One sweep to run.
 pub struct Job<'a> {
     /// The scenario, parsed once.
     pub document: &'a Document,
@@ -301,7 +378,7 @@ impl Job<'_> {
     /// Checks that every point in `indices` is a valid scenario, before any is solved.
     /// Returns the accelerator ids of the first point (the `units.<id>` columns), the
     /// scenario's name and its currency.
-    pub fn validate(&self, indices: &[usize]) -> Result<(Vec<String>, String, String), SweepError> {
+    pub fn validate(&self, indices: &[usize]) -> Result<Validated, SweepError> {
         // A path that does not exist is said once, not once per point.
         for p in &self.sweep.params {
             let probe = Override::new(&p.path, &p.values[0]);
@@ -311,12 +388,7 @@ impl Job<'_> {
         }
         let mut failures: Vec<(usize, ScenarioError)> = indices
             .par_iter()
-            .filter_map(|&i| {
-                self.document
-                    .resolve_any(&self.sets(i))
-                    .err()
-                    .map(|e| (i, e))
-            })
+            .filter_map(|&i| self.document.resolve(&self.sets(i)).err().map(|e| (i, e)))
             .collect();
         if !failures.is_empty() {
             failures.sort_by_key(|(i, _)| *i);
@@ -331,11 +403,16 @@ impl Job<'_> {
         let first = indices.first().copied().unwrap_or(0);
         let s = self
             .document
-            .resolve_any(&self.sets(first))
+            .resolve(&self.sets(first))
             .map_err(|e| SweepError::Points(vec![(self.sweep.label(first), e)]))?
             .scenario;
-        let ids = s.accelerators().iter().map(|a| a.id.clone()).collect();
-        Ok((ids, s.name().to_string(), s.currency().to_string()))
+        let ids = s.accelerators.iter().map(|a| a.id.clone()).collect();
+        Ok(Validated {
+            national: !s.is_single(),
+            ids,
+            scenario: s.name.to_string(),
+            currency: s.currency.to_string(),
+        })
     }
 
     /// Solves the points in `indices` in parallel (on the current rayon pool), calling
@@ -351,9 +428,9 @@ impl Job<'_> {
             .map(|&i| {
                 let loaded = self
                     .document
-                    .resolve_any(&self.sets(i))
+                    .resolve(&self.sets(i))
                     .map_err(|e| SweepError::Points(vec![(self.sweep.label(i), e)]))?;
-                let row = match planner::plan_validated(&loaded.scenario, &self.options) {
+                let row = match planner::plan(&loaded.scenario, &self.options) {
                     Ok(plan) => row(i, self.sweep.values(i), &plan, ids),
                     Err(e @ PlanError::SolverUnavailable(_)) => {
                         return Err(SweepError::Plan(self.sweep.label(i), e));
@@ -392,6 +469,7 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
             .or_else(|| plan.message.clone()),
     };
     let keep = |v: Option<f64>| if has { v } else { None };
+    let binding_share = BindingShare::of(plan);
     Row {
         index,
         values,
@@ -401,7 +479,10 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
         opex: keep(plan.opex),
         adoption: keep(plan.adoption),
         pflops: keep(plan.pflops),
-        domestic_share: keep(plan.domestic_share.as_ref().and_then(|d| d.value)),
+        domestic_share: match &binding_share {
+            Some(b) => Some(b.value),
+            None => keep(plan.domestic_share.as_ref().and_then(|d| d.value)),
+        },
         marginal_cost: None,
         units,
         note,
@@ -418,6 +499,7 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
         } else {
             Vec::new()
         },
+        binding_share,
     }
 }
 
@@ -437,20 +519,22 @@ fn error_row(index: usize, values: Vec<String>, ids: &[String], why: String) -> 
         units: vec![None; ids.len()],
         note: Some(why),
         purchases: Vec::new(),
+        binding_share: None,
     }
 }
 
 /// Runs a whole sweep: validates every point, solves them in parallel, fills marginal costs.
 pub fn run(job: &Job, done: &(dyn Fn() + Sync)) -> Result<SweepResult, SweepError> {
     let indices: Vec<usize> = (0..job.sweep.len()).collect();
-    let (ids, scenario, currency) = job.validate(&indices)?;
-    let rows = job.run(&indices, &ids, done)?;
+    let v = job.validate(&indices)?;
+    let rows = job.run(&indices, &v.ids, done)?;
     let mut result = SweepResult {
-        scenario,
-        currency,
+        scenario: v.scenario,
+        currency: v.currency,
         sweep: job.sweep.clone(),
-        ids,
+        ids: v.ids,
         rows,
+        national: v.national,
     };
     result.fill_marginal_costs();
     Ok(result)
@@ -528,8 +612,10 @@ mod tests {
                     units: vec![],
                     note: None,
                     purchases: vec![],
+                    binding_share: None,
                 })
                 .collect(),
+            national: false,
         }
     }
 

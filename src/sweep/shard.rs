@@ -5,11 +5,11 @@
 //! and joins them into the result a single run would give.
 
 use super::{Job, Row, Sweep, SweepError, SweepResult};
-use crate::check::{evaluate, read_saved_plan};
-use crate::national::check::{evaluate_national, read_saved_purchases, same_cost};
-use crate::plan::{Plan, Status};
+use crate::audit::{read_saved_purchases, same_cost};
+use crate::check::national::evaluate_national;
+use crate::plan::Status;
 use crate::planner::Options;
-use crate::scenario::{Document, Override, Validated};
+use crate::scenario::{Document, Override};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -130,8 +130,8 @@ pub fn fingerprint(job: &Job) -> String {
 pub fn run(job: &Job, shard: Shard, done: &(dyn Fn() + Sync)) -> Result<ShardFile, SweepError> {
     let total = job.sweep.len();
     let indices = shard.indices(total);
-    let (ids, scenario, currency) = job.validate(&indices)?;
-    let rows = job.run(&indices, &ids, done)?;
+    let v = job.validate(&indices)?;
+    let rows = job.run(&indices, &v.ids, done)?;
     let (scenario_yaml, set, solver) = origin(job);
     Ok(ShardFile {
         format: SHARD_FORMAT.into(),
@@ -143,11 +143,12 @@ pub fn run(job: &Job, shard: Shard, done: &(dyn Fn() + Sync)) -> Result<ShardFil
         set,
         solver,
         result: SweepResult {
-            scenario,
-            currency,
+            scenario: v.scenario,
+            currency: v.currency,
             sweep: job.sweep.clone(),
-            ids,
+            ids: v.ids,
             rows,
+            national: v.national,
         },
     })
 }
@@ -330,9 +331,9 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
         if matches!(status, Status::Infeasible | Status::Unbounded) {
             let loaded = job
                 .document
-                .resolve_any(&job.sets(stated.index))
+                .resolve(&job.sets(stated.index))
                 .map_err(|e| format!("the point's scenario is not valid: {e}"))?;
-            if let Ok(plan) = crate::planner::plan_validated(&loaded.scenario, &job.options)
+            if let Ok(plan) = crate::planner::plan(&loaded.scenario, &job.options)
                 && plan.status.has_plan()
             {
                 return Err(format!(
@@ -347,11 +348,11 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
     }
     let loaded = job
         .document
-        .resolve_any(&job.sets(stated.index))
+        .resolve(&job.sets(stated.index))
         .map_err(|e| format!("the point's scenario is not valid: {e}"))?;
     let scenario_ids: Vec<&str> = loaded
         .scenario
-        .accelerators()
+        .accelerators
         .iter()
         .map(|a| a.id.as_str())
         .collect();
@@ -364,22 +365,15 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
     }
     // The purchases are read as a saved plan's are, by the same reader.
     let text = serde_json::json!({ "purchases": stated.purchases }).to_string();
-    let (plan, broken) = match &loaded.scenario {
-        Validated::Single(s) => {
-            let saved = read_saved_plan(s, &text)?;
-            let e = evaluate(s, &saved.new_units);
-            let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
-            (Plan::from_evaluation(s, &e, status, ""), broken)
-        }
-        Validated::National(n) => {
-            let saved = read_saved_purchases(n, &text)?;
-            let e = evaluate_national(n, &saved.x);
-            let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
-            (
-                crate::national::detail::from_evaluation(n, &e, status, ""),
-                broken,
-            )
-        }
+    let (plan, broken) = {
+        let n = &loaded.scenario;
+        let saved = read_saved_purchases(n, &text)?;
+        let e = evaluate_national(n, &saved.x);
+        let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
+        (
+            crate::plan::detail::from_evaluation(n, &e, status, ""),
+            broken,
+        )
     };
     if let Some(first) = broken.first() {
         return Err(format!(

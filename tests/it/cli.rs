@@ -481,16 +481,24 @@ fn no_time_for_the_search_still_gives_a_checked_plan() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let p = json(&r.stdout);
-    assert_eq!(p["status"], "feasible");
     assert!(p["bound"].as_f64().unwrap() <= p["total_cost"].as_f64().unwrap());
-    assert!(p["gap"].as_f64().unwrap() > 0.0);
-    assert!(
-        p["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|w| w.as_str().unwrap().contains("time limit"))
-    );
+    // Since one search serves every scenario (issue 13), the relaxation's search over
+    // platform sets runs even without time, and on this sample its bound meets the rounded
+    // plan: optimal is then proven. Otherwise the plan is feasible and says why.
+    match p["status"].as_str().unwrap() {
+        "optimal" => assert!(p["gap"].as_f64().unwrap() <= 0.001),
+        "feasible" => {
+            assert!(p["gap"].as_f64().unwrap() > 0.0);
+            assert!(
+                p["warnings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|w| w.as_str().unwrap().contains("time limit"))
+            );
+        }
+        other => panic!("status {other}"),
+    }
     check_sample_plan(name, &p);
 }
 

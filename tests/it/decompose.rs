@@ -9,25 +9,18 @@
 mod generate;
 
 use crate::support::{chipmix, scenario_file};
-use chipmix::national::decompose::{SetSearch, site_scenarios};
-use chipmix::national::model::NationalRequest;
-use chipmix::national::{NationalSolved, NationalVariant, Timings, solve_national};
+use chipmix::model::national::NationalRequest;
+use chipmix::scenario::Document;
 use chipmix::scenario::national::National;
-use chipmix::scenario::{Document, Validated};
+use chipmix::search::decompose::{SetSearch, site_scenarios};
+use chipmix::search::{NationalSolved, NationalVariant, Timings, solve_national};
 use chipmix::solve::{Backend, Limits};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 fn national(text: &str, file: &str) -> National {
     let doc = Document::parse(text.to_string(), file, None).expect("the scenario parses");
-    match doc
-        .resolve_any(&[])
-        .expect("the scenario is valid")
-        .scenario
-    {
-        Validated::National(n) => *n,
-        Validated::Single(_) => panic!("{file} is not a national scenario"),
-    }
+    doc.resolve(&[]).expect("the scenario is valid").scenario
 }
 
 /// The continuous relaxation of `nat` with exactly the platforms of `set` adopted.
@@ -299,7 +292,7 @@ fn decomposition_brackets_known_optima_highs() {
 /// On a generated scenario of 10 sites, the decomposition of a platform set (all costly
 /// platforms adopted) raises the bound above that set's continuous relaxation, since its
 /// site problems buy whole lots, and stays below the cost of every plan the repair builds
-/// (each checked) and of the plan `chipmix::national::plan` returns.
+/// (each checked) and of the plan `chipmix::search::plan` returns.
 #[test]
 fn decomposition_raises_the_bound_above_the_relaxation() {
     let text = generate::render(&generate::Args {
@@ -365,7 +358,7 @@ fn decomposition_raises_the_bound_above_the_relaxation() {
         time_limit_s: Some(5.0),
         ..Default::default()
     };
-    let plan = chipmix::national::plan(&nat, &options).expect("plans");
+    let plan = chipmix::planner::plan(&nat, &options).expect("plans");
     let cost = plan.total_cost.expect("a plan has a cost");
     let paid: f64 = plan
         .adopted_platforms

@@ -1515,7 +1515,7 @@ fn every_sample_explains_like_its_highs_re_solves() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".yaml"))
-        // `explain` plans one site and one period; it refuses the national sample.
+        // National explanations are checked by tests/explain_national.rs.
         .filter(|n| !n.starts_with("national"))
         .collect();
     names.sort();

@@ -9,8 +9,11 @@
 
 mod bad_input;
 mod cli;
+mod compare_national;
+mod conflicts_national;
 mod decompose;
 mod explain;
+mod explain_national;
 mod known_optima;
 mod national;
 mod overrides;

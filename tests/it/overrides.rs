@@ -165,7 +165,9 @@ proptest! {
                 Override::new("accelerators[h20].unit_price", &budget),
             ])
             .unwrap()
-            .scenario;
+            .scenario
+            .as_single()
+            .expect("a section-1 scenario");
         prop_assert_eq!(s.limits.budget, Some(budget.parse::<f64>().unwrap()));
         prop_assert_eq!(s.domestic_share.as_ref().map(|d| d.min), Some(share.parse::<f64>().unwrap()));
         let h20 = s.accelerators.iter().find(|a| a.id == "h20").unwrap();

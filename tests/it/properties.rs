@@ -44,7 +44,7 @@ use crate::support::random::{Kind, WORKLOADS, close, config, tol};
 use chipmix::plan::{Plan, Status};
 use chipmix::planner::Options;
 use chipmix::render::{Format, render};
-use chipmix::scenario::resolved::to_yaml;
+use chipmix::scenario::national::National;
 use chipmix::scenario::{Existing, Objective, Scenario, load_str};
 use chipmix::solve::Backend;
 use proptest::prelude::*;
@@ -424,11 +424,16 @@ fn yaml(g: &Gen) -> String {
     y
 }
 
+/// The scenario in the file format, defaults written out.
+fn to_yaml(s: &Scenario) -> String {
+    chipmix::scenario::resolved::to_yaml(&National::from_single(s))
+}
+
 /// The generated scenario, loaded.
 fn scenario(g: &Gen) -> Scenario {
     let text = yaml(g);
     match load_str(&text, "gen.yaml") {
-        Ok(loaded) => loaded.scenario,
+        Ok(loaded) => loaded.scenario.as_single().expect("a section-1 scenario"),
         Err(e) => panic!("the generator wrote a file chipmix rejects:\n{text}\n{e:?}"),
     }
 }
@@ -451,7 +456,7 @@ fn options(backend: Backend) -> Options {
 }
 
 fn plan_with(s: &Scenario, backend: Backend) -> Result<Plan, TestCaseError> {
-    chipmix::planner::plan(s, &options(backend)).map_err(|e| {
+    chipmix::planner::plan(&National::from_single(s), &options(backend)).map_err(|e| {
         TestCaseError::fail(format!(
             "plan() failed with {}: {e:?}\n{}",
             backend.as_str(),
@@ -756,7 +761,7 @@ proptest! {
         let s = scenario(&g);
         let first = to_yaml(&s);
         let again = match load_str(&first, "resolved.yaml") {
-            Ok(l) => l.scenario,
+            Ok(l) => l.scenario.as_single().expect("a section-1 scenario"),
             Err(e) => return Err(TestCaseError::fail(format!(
                 "resolved YAML rejected: {e:?}\n{first}"
             ))),

@@ -7,7 +7,7 @@ mod json;
 mod markdown;
 mod table;
 
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Metric, MetricGroup};
 use crate::numfmt::{money, percent, qty};
 use crate::render::rows::Section;
 
@@ -36,10 +36,17 @@ pub fn render(c: &Comparison, format: CompareFormat) -> String {
 
 /// A figure formatted for people: money, PFLOPS, a share or units, by its key.
 fn shown(key: &str, v: f64, signed: bool) -> String {
-    let text = match key {
-        "domestic_share" if signed => format!("{:.2} pp", v * 100.0),
+    let figure = if key.starts_with("period.") || key.starts_with("site.") {
+        key.rsplit('.').next().unwrap_or(key)
+    } else {
+        key
+    };
+    let text = match figure {
+        "domestic_share" | "share_margin" if signed => format!("{:.2} pp", v * 100.0),
         "domestic_share" => percent(v),
-        "pflops" | "facility_kw" => qty(v, 1),
+        "share_margin" => format!("{:.2} pp", v * 100.0),
+        "pflops" | "facility_kw" | "demand_pflops" => qty(v, 1),
+        "new_units" => qty(v, 2),
         k if k.starts_with("units.") => qty(v, 2),
         _ => money(v),
     };
@@ -50,25 +57,36 @@ fn shown(key: &str, v: f64, signed: bool) -> String {
     }
 }
 
-/// The label of a figure in the human formats.
-fn label(key: &str, currency: &str) -> String {
-    match key {
+/// The label of a figure in the human formats (site and period figures are prefixed by
+/// their site or year).
+fn label(m: &Metric, currency: &str) -> String {
+    let name = match m.figure() {
         "total_cost" => format!("total cost ({currency})"),
         "capex" => format!("capex ({currency})"),
         "opex" => format!("opex ({currency})"),
         "adoption" => format!("adoption ({currency})"),
+        "discounted_cost" => format!("discounted cost ({currency})"),
         "pflops" => "PFLOPS".into(),
+        "demand_pflops" => "demand PFLOPS".into(),
+        "domestic_share" if m.group() == MetricGroup::Period => "national share".into(),
         "domestic_share" => "domestic share".into(),
+        "share_margin" => "lowest share margin".into(),
         "facility_kw" => "facility kW".into(),
+        "new_units" => "new units".into(),
         k => match k.strip_prefix("units.") {
             Some(id) => format!("new {id}"),
             None => k.to_string(),
         },
+    };
+    match m.group() {
+        MetricGroup::Plan => name,
+        _ => format!("{} {name}", m.place()),
     }
 }
 
-/// The comparison as one titled section for the human formats.
-fn section(c: &Comparison) -> Section {
+/// The comparison as titled sections for the human formats: the plan figures, then (for
+/// plans with periods or sites) one section of period figures and one of site figures.
+fn sections(c: &Comparison) -> Vec<Section> {
     let currency = c
         .entries
         .first()
@@ -81,7 +99,33 @@ fn section(c: &Comparison) -> Section {
         header.push(e.label.clone());
         header.push(format!("vs {}", c.entries[0].label));
     }
-    let mut rows = Vec::new();
+    let mut numeric = vec![true; header.len()];
+    numeric[0] = false;
+    let metrics = c.metrics();
+    let rows_of = |group: MetricGroup| -> Vec<Vec<String>> {
+        metrics
+            .iter()
+            .filter(|m| m.group() == group)
+            .map(|m| {
+                let mut r = vec![label(m, &currency)];
+                for i in 0..n {
+                    r.push(
+                        m.values[i]
+                            .map(|v| shown(&m.key, v, false))
+                            .unwrap_or("-".into()),
+                    );
+                    if i > 0 {
+                        r.push(
+                            m.delta(i)
+                                .map(|d| shown(&m.key, d, true))
+                                .unwrap_or_default(),
+                        );
+                    }
+                }
+                r
+            })
+            .collect()
+    };
     let mut status = vec![
         "status".to_string(),
         c.entries[0].plan.status.as_str().into(),
@@ -90,33 +134,39 @@ fn section(c: &Comparison) -> Section {
         status.push(e.plan.status.as_str().into());
         status.push(String::new());
     }
-    rows.push(status);
-    for m in c.metrics() {
-        let mut r = vec![label(&m.key, &currency)];
-        for i in 0..n {
-            r.push(
-                m.values[i]
-                    .map(|v| shown(&m.key, v, false))
-                    .unwrap_or("-".into()),
-            );
-            if i > 0 {
-                r.push(
-                    m.delta(i)
-                        .map(|d| shown(&m.key, d, true))
-                        .unwrap_or_default(),
-                );
-            }
-        }
-        rows.push(r);
-    }
-    let mut numeric = vec![true; header.len()];
-    numeric[0] = false;
-    Section {
+    let mut rows = vec![status];
+    rows.extend(rows_of(MetricGroup::Plan));
+    let mut out = vec![Section {
         title: format!("Comparison against {}", c.entries[0].label),
-        header,
-        numeric,
+        header: header.clone(),
+        numeric: numeric.clone(),
         rows,
+    }];
+    for (group, title) in [
+        (
+            MetricGroup::Period,
+            format!(
+                "By period (all sites; capex and opex undiscounted, {currency}; share: national)"
+            ),
+        ),
+        (
+            MetricGroup::Site,
+            format!(
+                "By site (capex and opex over every period, undiscounted, {currency}; PFLOPS, kW and share in the last period; margin: lowest share above its rule in any period)"
+            ),
+        ),
+    ] {
+        let rows = rows_of(group);
+        if !rows.is_empty() {
+            out.push(Section {
+                title,
+                header: header.clone(),
+                numeric: numeric.clone(),
+                rows,
+            });
+        }
     }
+    out
 }
 
 /// The constraints at their limit in each plan, one line per plan with one.

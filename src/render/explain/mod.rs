@@ -79,33 +79,53 @@ pub(crate) fn policy(e: &Explanation) -> Section {
     }
 }
 
-/// The shadow prices.
+/// The shadow prices; with sites or periods, a column says where each rule was tightened.
 pub(crate) fn shadow(e: &Explanation) -> Section {
     let cur = &e.plan.currency;
+    let placed = e
+        .shadow_prices
+        .iter()
+        .any(|p| p.site.is_some() || p.period.is_some());
     let rows = e
         .shadow_prices
         .iter()
         .map(|p| {
-            vec![
-                p.constraint.clone(),
+            let mut row = vec![p.constraint.clone()];
+            if placed {
+                row.push(match (&p.site, p.period) {
+                    (Some(s), Some(t)) => format!("{s} {t}"),
+                    (Some(s), None) => s.clone(),
+                    (None, Some(t)) => format!("national {t}"),
+                    (None, None) => "national".into(),
+                });
+            }
+            row.extend([
                 p.unit.clone(),
                 p.value.map(signed).unwrap_or("-".into()),
                 match &p.note {
                     Some(n) => format!("{} ({n})", p.tightened),
                     None => p.tightened.clone(),
                 },
-            ]
+            ]);
+            row
         })
         .collect();
+    let mut header = vec!["constraint".to_string()];
+    let mut numeric = vec![false];
+    if placed {
+        header.push("where".into());
+        numeric.push(false);
+    }
+    header.extend([
+        "unit".into(),
+        format!("cost {cur}"),
+        "re-solved with".into(),
+    ]);
+    numeric.extend([false, true, false]);
     Section {
         title: "Shadow prices (cost of tightening each binding rule by one unit, re-solved)".into(),
-        header: vec![
-            "constraint".into(),
-            "unit".into(),
-            format!("cost {cur}"),
-            "re-solved with".into(),
-        ],
-        numeric: vec![false, false, true, false],
+        header,
+        numeric,
         rows,
     }
 }
@@ -155,7 +175,10 @@ pub(crate) fn thresholds(e: &Explanation) -> Section {
 pub(crate) fn fixes(e: &Explanation) -> Vec<String> {
     e.fixes
         .iter()
-        .map(|f| format!("{}   (--set {}={})", f.says, f.path, f.to))
+        .map(|f| match &f.set {
+            Some(set) => format!("{}   (--set '{set}')", f.says),
+            None => format!("{}   (--set {}={})", f.says, f.path, f.to),
+        })
         .collect()
 }
 

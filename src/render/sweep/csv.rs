@@ -1,7 +1,7 @@
 //! A sweep as CSV: one header row and one row per point, empty cells where a point has no
 //! number (infeasible points, the first marginal cost).
 
-use super::{header, numbers};
+use super::{header, national, numbers};
 use crate::render::csv_safe;
 use crate::sweep::SweepResult;
 
@@ -17,6 +17,13 @@ pub fn render(r: &SweepResult) -> String {
                 .into_iter()
                 .map(|v| v.map(|x| x.to_string()).unwrap_or_default()),
         );
+        if r.national {
+            let (margin, at, share) = national(row);
+            let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+            cells.push(num(margin));
+            cells.push(at.map(|a| csv_safe(&a)).unwrap_or_default());
+            cells.push(num(share));
+        }
         let _ = w.write_record(cells);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

@@ -1,7 +1,7 @@
 //! A sweep as JSON: an array of objects with the CSV's keys, `null` for empty cells.
 //! Parameter values are numbers or booleans when they read as such, else strings.
 
-use super::{header, numbers};
+use super::{header, national, numbers};
 use crate::sweep::SweepResult;
 use serde_json::{Map, Value};
 
@@ -22,11 +22,18 @@ pub fn render(r: &SweepResult) -> String {
         .map(|row| {
             let mut cells: Vec<Value> = row.values.iter().map(|v| value(v)).collect();
             cells.push(Value::String(row.status.clone()));
-            cells.extend(numbers(row).into_iter().map(|v| {
+            let num = |v: Option<f64>| {
                 v.and_then(serde_json::Number::from_f64)
                     .map(Value::Number)
                     .unwrap_or(Value::Null)
-            }));
+            };
+            cells.extend(numbers(row).into_iter().map(num));
+            if r.national {
+                let (margin, at, share) = national(row);
+                cells.push(num(margin));
+                cells.push(at.map(Value::String).unwrap_or(Value::Null));
+                cells.push(num(share));
+            }
             Value::Object(keys.iter().cloned().zip(cells).collect::<Map<_, _>>())
         })
         .collect();

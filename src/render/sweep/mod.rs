@@ -43,7 +43,27 @@ fn header(r: &SweepResult) -> Vec<String> {
         .map(String::from),
     );
     h.extend(r.ids.iter().map(|id| format!("units.{id}")));
+    if r.national {
+        h.extend(NATIONAL_COLUMNS.map(String::from));
+    }
     h
+}
+
+/// Columns after the contract's for scenarios with sites or periods, where the
+/// `domestic_share` column is the site share that binds: its margin over its rule, where it
+/// is (`SITE/YEAR`), and the national share.
+pub const NATIONAL_COLUMNS: [&str; 3] = [
+    "domestic_share_margin",
+    "domestic_share_at",
+    "national_domestic_share",
+];
+
+/// The cells of [`NATIONAL_COLUMNS`] of a row: margin, place, national share.
+fn national(row: &Row) -> (Option<f64>, Option<String>, Option<f64>) {
+    match &row.binding_share {
+        Some(b) => (b.margin, Some(b.at.clone()), b.national),
+        None => (None, None, None),
+    }
 }
 
 /// The numeric cells of a row after the status, in header order.

@@ -28,6 +28,9 @@ pub fn render(r: &SweepResult) -> String {
         .map(String::from),
     );
     header.extend(bought.iter().map(|&k| r.ids[k].clone()));
+    if r.national {
+        header.extend(["margin", "binding at", "national"].map(String::from));
+    }
     let dash = || "-".to_string();
     let rows: Vec<Vec<String>> = r
         .rows
@@ -44,6 +47,16 @@ pub fn render(r: &SweepResult) -> String {
                     .iter()
                     .map(|&k| row.units[k].map(|u| qty(u, 0)).unwrap_or_else(dash)),
             );
+            if r.national {
+                let b = row.binding_share.as_ref();
+                cells.push(
+                    b.and_then(|b| b.margin)
+                        .map(|m| format!("{:.2} pp", m * 100.0))
+                        .unwrap_or_else(dash),
+                );
+                cells.push(b.map(|b| b.at.clone()).unwrap_or_else(dash));
+                cells.push(b.and_then(|b| b.national).map(percent).unwrap_or_else(dash));
+            }
             cells
         })
         .collect();
@@ -74,6 +87,9 @@ pub fn render(r: &SweepResult) -> String {
         out.push_str(" (per percentage point: divide by 100)");
     }
     out.push('\n');
+    if r.national {
+        out.push_str("domestic: the site share with the least margin over its rule (margin, binding at SITE/YEAR); national: the national share in the last period\n");
+    }
     let mut notes: Vec<String> = Vec::new();
     for row in &r.rows {
         if let Some(n) = &row.note {

@@ -1,8 +1,9 @@
 //! The plan: what to buy and what it costs, as a plain value that every renderer reads.
 //! Its JSON form is the product's output contract.
 
-use crate::check::Evaluation;
-use crate::scenario::{Accelerator, Objective, Scenario};
+pub mod detail;
+
+use crate::scenario::{Accelerator, Objective};
 use serde::{Serialize, Serializer};
 
 /// How the search ended.
@@ -55,19 +56,6 @@ impl Status {
     /// Whether the plan carries purchases a user can act on.
     pub fn has_plan(self) -> bool {
         matches!(self, Status::Optimal | Status::Feasible)
-    }
-}
-
-/// Relative gap between a plan's value and its bound (what a plan's `gap` states); below
-/// 1e-8 of the larger magnitude, or of 1 (a plan of nothing against a bound of 1e-16), the
-/// difference is rounding noise and the gap is 0.
-pub fn relative_gap(value: f64, bound: f64) -> f64 {
-    let diff = (value - bound).abs();
-    let denom = value.abs().max(bound.abs());
-    if diff <= 1e-8 * denom.max(1.0) {
-        0.0
-    } else {
-        diff / denom
     }
 }
 
@@ -197,27 +185,6 @@ pub struct Context {
     pub vendor_max_share: Option<f64>,
     /// costs.opex_years.
     pub opex_years: f64,
-}
-
-impl Context {
-    /// The context of scenario `s`.
-    pub fn of(s: &Scenario) -> Context {
-        Context {
-            demand_pflops: s.demand.pflops,
-            workloads: s
-                .demand
-                .workloads
-                .iter()
-                .map(|(k, v)| (k.clone(), *v))
-                .collect(),
-            memory_tb: s.demand.memory_tb,
-            power_kw: s.limits.power_kw,
-            budget: s.limits.budget,
-            capex_budget: s.limits.capex_budget,
-            vendor_max_share: s.limits.vendor_max_share,
-            opex_years: s.costs.opex_years,
-        }
-    }
 }
 
 /// A plan (or the reason there is none).
@@ -390,13 +357,6 @@ pub struct PeriodDetail {
 }
 
 impl Plan {
-    /// A plan with no purchases and the given status (infeasible, unbounded, error).
-    pub fn without_purchases(s: &Scenario, status: Status, solver: &str) -> Plan {
-        let mut plan = Plan::blank(&s.name, s.objective, &s.currency, status, solver);
-        plan.context = Context::of(s);
-        plan
-    }
-
     /// A plan with no figures at all: what every constructor starts from.
     pub fn blank(
         name: &str,
@@ -433,54 +393,6 @@ impl Plan {
             sites: Vec::new(),
             periods: Vec::new(),
         }
-    }
-
-    /// A plan built from an evaluation of its purchases.
-    pub fn from_evaluation(s: &Scenario, e: &Evaluation, status: Status, solver: &str) -> Plan {
-        let mut plan = Plan::without_purchases(s, status, solver);
-        plan.total_cost = Some(e.total_cost);
-        plan.capex = Some(e.capex);
-        plan.opex = Some(e.opex);
-        plan.adoption = Some(e.adoption);
-        plan.pflops = Some(e.pflops);
-        plan.memory_tb = Some(e.memory_tb);
-        plan.facility_kw = Some(e.facility_kw);
-        plan.domestic_share = Some(ShareFigure {
-            basis: e.share_basis.as_str().to_string(),
-            value: e.domestic_share,
-            min: s.domestic_share.as_ref().map(|d| d.min),
-            strict: s.domestic_share.as_ref().is_some_and(|d| d.strict),
-        });
-        for (i, a) in s.accelerators.iter().enumerate() {
-            let new = e.new_units[i];
-            let existing = s.existing_units(i);
-            if new > 0.0 {
-                plan.purchases
-                    .push(Purchase::new(a, new, a.unit_price, None, None));
-            }
-            if new + existing > 0.0 {
-                plan.fleet.push(FleetRow {
-                    id: a.id.clone(),
-                    name: a.display_name().to_string(),
-                    vendor: a.vendor.clone(),
-                    origin: a.origin.as_str().to_string(),
-                    units: new + existing,
-                    existing,
-                    new,
-                    pflops: (new + existing) * a.tflops / 1000.0,
-                    facility_kw: (new + existing) * a.power_w * s.costs.pue / 1000.0,
-                });
-                if let Some(src) = &a.source {
-                    plan.sources.push(SourceNote {
-                        id: a.id.clone(),
-                        source: src.clone(),
-                    });
-                }
-            }
-        }
-        plan.adopted_platforms = e.adopted_platforms.clone();
-        plan.binding = e.binding();
-        plan
     }
 
     /// The first figure of the plan that is not a finite number (NaN or infinite), by its

@@ -3,8 +3,8 @@
 //! but the scenario types, so a bug in one is caught by the other. The plan's figures
 //! (costs, PFLOPS, shares, binding constraints) are computed here, from the purchases.
 
-use crate::audit::Findings;
-use crate::plan::{Plan, Purchase, Status};
+pub mod national;
+
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, Scenario, ShareBasis};
 use good_lp::{Expression, Solution, SolverModel, variable, variables};
@@ -92,8 +92,15 @@ impl Evaluation {
     }
 }
 
+/// The allowance of a rule whose sides are of size `scale`: relative, so that a rule over
+/// tiny figures (a demand of 5e-6 PFLOPS) is held as strictly as one over large ones; an
+/// allowance of 1e-6 in absolute terms let a plan 20% short of such a demand pass.
+fn allowance(scale: f64) -> f64 {
+    TOLERANCE * scale.abs().max(1e-9)
+}
+
 fn close_enough(slack: f64, scale: f64) -> bool {
-    slack >= -TOLERANCE * scale.abs().max(1.0)
+    slack >= -allowance(scale)
 }
 
 /// Evaluates one rule, `lhs >= rhs` (or `lhs <= rhs` when `at_most`): it holds within the
@@ -109,7 +116,7 @@ pub fn compare(
     let slack = if at_most { rhs - lhs } else { lhs - rhs };
     let scale = lhs.abs().max(rhs.abs());
     let holds = close_enough(slack, scale);
-    let near = TOLERANCE * scale.max(1.0);
+    let near = allowance(scale);
     let binding = holds && (slack <= near || (integer && step.is_finite() && slack < step - near));
     Check {
         family: family.to_string(),
@@ -459,77 +466,6 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
     }
 }
 
-/// A saved plan read back for checking: its purchases, and the JSON that states its figures.
-#[derive(Debug, Clone)]
-pub struct SavedPlan {
-    /// New units per accelerator, scenario order.
-    pub new_units: Vec<f64>,
-    /// Each purchase row as the plan builder writes it for its units, in the plan's order.
-    pub rows: Vec<Purchase>,
-    /// The plan as saved, whose figures are compared with the re-evaluation.
-    pub value: serde_json::Value,
-}
-
-/// Reads a plan JSON (from any chipmix version, or edited by hand): only `purchases`
-/// (`id` and `units` of each row) is required; the figures it states, when present, are
-/// compared with the re-evaluation by [`audit`]. Errors name what is wrong.
-pub fn read_saved_plan(s: &Scenario, text: &str) -> Result<SavedPlan, String> {
-    let v: serde_json::Value =
-        crate::files::parse_json(text).map_err(|e| format!("not a JSON plan: {e}"))?;
-    let purchases = v
-        .get("purchases")
-        .and_then(|p| p.as_array())
-        .ok_or("the plan has no `purchases` list")?;
-    let mut new_units = vec![0.0; s.accelerators.len()];
-    let mut rows = Vec::with_capacity(purchases.len());
-    let mut seen = Vec::new();
-    for (k, row) in purchases.iter().enumerate() {
-        let id = row
-            .get("id")
-            .and_then(|x| x.as_str())
-            .ok_or(format!("purchases[{k}].id is missing or not a string"))?;
-        let units = row
-            .get("units")
-            .and_then(|x| x.as_f64())
-            .filter(|u| u.is_finite())
-            .ok_or(format!("purchases[{k}].units is missing or not a number"))?;
-        if row.get("site").is_some_and(|x| !x.is_null())
-            || row.get("period").is_some_and(|x| !x.is_null())
-        {
-            return Err(format!(
-                "purchases[{k}] has a site or period, which this version of chipmix does not plan"
-            ));
-        }
-        let i = s.index_of(id).ok_or(format!(
-            "purchases[{k}].id `{id}` is not an accelerator of the scenario"
-        ))?;
-        if seen.contains(&i) {
-            return Err(format!("purchases[{k}].id `{id}` is listed twice"));
-        }
-        seen.push(i);
-        new_units[i] = units;
-        let a = &s.accelerators[i];
-        rows.push(Purchase::new(a, units, a.unit_price, None, None));
-    }
-    Ok(SavedPlan {
-        new_units,
-        rows,
-        value: v,
-    })
-}
-
-/// Every problem of a saved plan: broken rules, then stated figures that differ from the
-/// plan its purchases give (beyond the tolerance). `Findings::unreadable` lists what keeps
-/// the plan from being read (a figure of the wrong JSON type).
-pub fn audit(s: &Scenario, saved: &SavedPlan) -> (Evaluation, Findings) {
-    let e = evaluate(s, &saved.new_units);
-    let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
-    let rebuilt = Plan::from_evaluation(s, &e, Status::Optimal, "");
-    let mut found = crate::audit::compare(&saved.value, &rebuilt, &saved.rows, broken.len());
-    found.problems.splice(0..0, broken);
-    (e, found)
-}
-
 /// The largest `t` such that the fleet can serve `t` times every workload class at once
 /// (a small LP over the allocations `y[a][w]`). Infinity when no class needs anything.
 pub fn workload_reach(s: &Scenario, fleet: &[f64]) -> f64 {
@@ -579,7 +515,9 @@ mod tests {
     fn eval(extra: &str, units: &[f64]) -> Evaluation {
         let s = load_str(&format!("{BASE}{extra}"), "t.yaml")
             .unwrap()
-            .scenario;
+            .scenario
+            .as_single()
+            .expect("a section-1 scenario");
         evaluate(&s, units)
     }
 
@@ -630,7 +568,9 @@ mod tests {
             "t.yaml",
         )
         .unwrap()
-        .scenario;
+        .scenario
+            .as_single()
+            .expect("a section-1 scenario");
         // 3 units: 2 on training (1 PFLOPS), 1 on inference (1 PFLOPS): exactly enough.
         assert!((workload_reach(&s, &[3.0]) - 1.0).abs() < 1e-6);
         assert!(workload_reach(&s, &[2.0]) < 0.99);

@@ -23,10 +23,10 @@
 // Indices s (site), t (period) and a (accelerator) address several arrays at once.
 #![allow(clippy::needless_range_loop)]
 
-use super::check::{NationalEvaluation, evaluate_national};
-use super::model::{Coupling, NationalRequest, build_rows};
 use super::{NationalSolved, Timings, rounding};
+use crate::check::national::{NationalEvaluation, evaluate_national};
 use crate::error::PlanError;
+use crate::model::national::{Coupling, NationalRequest, build_rows};
 use crate::scenario::national::National;
 use crate::solve::{Backend, Limits, Outcome, solve};
 use rayon::prelude::*;
@@ -237,8 +237,11 @@ const SITE_GAP: f64 = 0.0;
 
 /// The one-site scenarios the site problems are built from (the same for every set).
 pub fn site_scenarios(nat: &National) -> Vec<National> {
+    // The cost cap bounds the national total, not one site's part: the repaired national
+    // plans are checked against it.
     let shell = National {
         sites: Vec::new(),
+        cost_cap: None,
         ..nat.clone()
     };
     (0..nat.sites.len())
@@ -287,7 +290,7 @@ impl SetSearch {
         lp: &NationalSolved,
         start: Option<&BTreeMap<Coupling, f64>>,
     ) -> SetSearch {
-        let money = super::model::money_scale(nat);
+        let money = crate::model::national::money_scale(nat);
         let adoption = set.iter().map(|p| nat.platform_adoption[p]).sum::<f64>() / money;
         let mut allowed = set.clone();
         allowed.extend(nat.existing_platforms());

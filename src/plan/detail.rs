@@ -6,7 +6,7 @@
 //! sums (capex + opex + adoption = total_cost); `pflops`, `memory_tb`, `facility_kw`,
 //! `domestic_share` and `fleet` describe the last period, summed over sites.
 
-use super::check::NationalEvaluation;
+use crate::check::national::NationalEvaluation;
 use crate::plan::{
     Context, FleetCount, FleetRow, PeriodDetail, Plan, Purchase, ShareFigure, SiteDetail,
     SitePeriod, SourceNote, Status,
@@ -17,11 +17,42 @@ use crate::scenario::national::National;
 /// A plan with no purchases and the given status.
 pub fn without_purchases(nat: &National, status: Status, solver: &str) -> Plan {
     let mut plan = Plan::blank(&nat.name, nat.objective, &nat.currency, status, solver);
-    plan.context = Context {
-        opex_years: nat.opex_years,
-        ..Context::default()
-    };
+    plan.context = context(nat);
     plan
+}
+
+/// The targets and limits the plan's top-level figures are set against: those of the last
+/// period (the figures describe it), summed over sites when every site states one; the
+/// budgets only when there is one period (they are per period).
+fn context(nat: &National) -> Context {
+    let t = nat.periods() - 1;
+    let sum = |each: &dyn Fn(&crate::scenario::national::Site) -> Option<f64>| -> Option<f64> {
+        nat.sites.iter().map(each).sum()
+    };
+    let mut workloads: Vec<(String, f64)> = Vec::new();
+    for site in &nat.sites {
+        for (class, need) in &site.workloads {
+            match workloads.iter_mut().find(|(c, _)| c == class) {
+                Some((_, v)) => *v += need[t],
+                None => workloads.push((class.clone(), need[t])),
+            }
+        }
+    }
+    let single_period = nat.periods() == 1;
+    Context {
+        demand_pflops: sum(&|s| s.pflops.as_ref().map(|v| v[t])),
+        workloads,
+        memory_tb: sum(&|s| s.memory_tb.as_ref().map(|v| v[t])),
+        power_kw: sum(&|s| s.power_kw.as_ref().map(|v| v[t])),
+        budget: nat.budget.as_ref().filter(|_| single_period).map(|b| b[0]),
+        capex_budget: nat
+            .capex_budget
+            .as_ref()
+            .filter(|_| single_period)
+            .map(|b| b[0]),
+        vendor_max_share: nat.vendor_max_share,
+        opex_years: nat.opex_years,
+    }
 }
 
 /// Fleet PFLOPS in the last period, over all sites.
@@ -62,12 +93,25 @@ pub fn from_evaluation(
     plan.memory_tb = Some(end.memory_tb);
     plan.facility_kw = Some(end.facility_kw);
     let rule = nat.national_share.as_ref();
-    plan.domestic_share = Some(share_figure(
-        end.share_basis,
-        end.share,
-        rule.map(|r| r.min[last]),
-        rule.is_some_and(|r| r.strict),
-    ));
+    plan.domestic_share = Some(match (rule, &nat.sites[..]) {
+        // One site and no national rule: the site's rule is the scenario's (section 1).
+        (None, [site]) => {
+            let cell = &e.cells[0][last];
+            let own = site.domestic_share.as_ref();
+            share_figure(
+                cell.share_basis,
+                cell.domestic_share,
+                own.map(|r| r.min[last]),
+                own.is_some_and(|r| r.strict),
+            )
+        }
+        _ => share_figure(
+            end.share_basis,
+            end.share,
+            rule.map(|r| r.min[last]),
+            rule.is_some_and(|r| r.strict),
+        ),
+    });
     let site_id = |s: usize| nat.has_sites.then(|| nat.sites[s].id.clone());
     let year = |t: usize| nat.has_periods.then(|| nat.years[t]);
 

@@ -16,25 +16,121 @@
 // (x[s][t][a], prices[a][t], ...): range loops say so more plainly than iterators.
 #![allow(clippy::needless_range_loop)]
 
-pub mod check;
-pub mod conflicts;
 pub mod decompose;
-pub mod detail;
-pub mod model;
 pub mod rounding;
 
+use crate::check::national::{NationalEvaluation, evaluate_national};
 use crate::error::PlanError;
 use crate::model::Goal;
 use crate::model::Row;
+use crate::model::national as model;
+use crate::plan::detail;
 use crate::plan::{Plan, Status};
-use crate::planner::{Budget, Options, Strategy};
 use crate::scenario::Objective;
 use crate::scenario::national::National;
+use crate::solve::Budget;
 use crate::solve::{Backend, Limits, Outcome, solve};
-use check::{NationalEvaluation, evaluate_national};
 use model::{NationalRequest, unflatten};
 use std::collections::BTreeMap;
 use std::time::Instant;
+
+/// How to solve.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Solver backend.
+    pub backend: Backend,
+    /// Overrides `solver.time_limit_s`.
+    pub time_limit_s: Option<f64>,
+    /// Overrides `solver.mip_gap`.
+    pub mip_gap: Option<f64>,
+    /// How a national (many-site) min-cost plan is searched.
+    pub strategy: Strategy,
+    /// Receives progress reports during long national searches (bound, best plan,
+    /// elapsed time); `None`: quiet.
+    pub progress: Option<crate::search::decompose::Reporter>,
+    /// Whether an infeasible plan comes with the conflict analysis (default: yes).
+    pub conflicts: bool,
+    /// A ceiling on the plan's total (discounted) cost, in money, beside the scenario's
+    /// own rules: plans near an optimum, for the alternatives. A scenario with no plan
+    /// within it is infeasible. `None`: no ceiling.
+    pub cost_cap: Option<f64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            backend: Backend::Microlp,
+            time_limit_s: None,
+            mip_gap: None,
+            strategy: Strategy::Auto,
+            progress: None,
+            conflicts: true,
+            cost_cap: None,
+        }
+    }
+}
+
+/// How a national min-cost plan is searched (single-site plans are always solved
+/// directly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// Decomposition for min-cost national plans with whole lots, the direct model
+    /// otherwise.
+    #[default]
+    Auto,
+    /// The whole programme handed to the solver as one model.
+    Direct,
+    /// Search over the adopted-platform sets, Lagrangian decomposition by site of each
+    /// promising set (for the bound and plans), then the exact search per set with the
+    /// time left.
+    Decompose,
+}
+
+impl Strategy {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Auto => "auto",
+            Strategy::Direct => "direct",
+            Strategy::Decompose => "decompose",
+        }
+    }
+}
+
+/// The max_pflops plan: the second stage's (checked evaluation, whether proven) is kept
+/// unless it costs more than the first (beyond rounding): then the first is as cheap as
+/// any, and just as proven. Without a valid second stage, the first is not proven cheapest.
+pub fn keep_cheaper<E>(
+    first: E,
+    first_proven: bool,
+    second: Option<(Result<E, PlanError>, bool)>,
+    cost: impl Fn(&E) -> f64,
+) -> (E, bool) {
+    match second {
+        Some((Ok(e2), proven)) => {
+            let c1 = cost(&first);
+            if cost(&e2) <= c1 + 1e-9 * c1.abs().max(1.0) {
+                (e2, first_proven && proven)
+            } else {
+                (first, first_proven && proven)
+            }
+        }
+        _ => (first, false),
+    }
+}
+
+/// The first stage of max_pflops gave `best` PFLOPS with solver bound `bound`: the proven
+/// upper bound (infinite when none), and the PFLOPS floor of the second stage, which seeks
+/// the least cost among plans within the gap of that maximum (the first plan qualifies,
+/// since it is within a tenth of the gap).
+pub fn pflops_floor(bound: Option<f64>, proven: bool, best: f64, mip_gap: f64) -> (f64, f64) {
+    let upper = bound
+        .unwrap_or(if proven { best } else { f64::INFINITY })
+        .max(best);
+    let reference = if upper.is_finite() { upper } else { best };
+    let floor = (reference * (1.0 - mip_gap)).min(best) - 1e-9 * best.max(1.0);
+    (upper, floor)
+}
 
 /// Seconds spent in each step of one plan (for the benchmarks' breakdown).
 #[derive(Debug, Clone, Copy, Default)]
@@ -195,16 +291,11 @@ pub fn checked(nat: &National, x: &[Vec<Vec<f64>>]) -> Result<NationalEvaluation
     }
 }
 
-/// Plans a many-site / many-period scenario: the checked optimal (or best found)
-/// purchases, or why there are none.
-pub fn plan(nat: &National, opts: &Options) -> Result<Plan, PlanError> {
-    plan_timed(nat, opts).map(|(p, _)| p)
-}
-
-/// [`plan`], with the seconds spent building, solving and checking; never a plan with a
-/// figure that is not a finite number ([`crate::planner::finite`]).
-pub fn plan_timed(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
-    plan_searched(nat, opts).map(|(p, t)| (crate::planner::finite(p), t))
+/// Searches a plan of `nat` with the strategy of `opts`: the checked plan (not yet passed
+/// through [`crate::planner::finite`]) and the seconds each step took. An infeasible
+/// scenario comes back without its conflicts: [`crate::planner::plan`] adds them.
+pub fn search(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
+    plan_searched(nat, opts)
 }
 
 fn plan_searched(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
@@ -250,7 +341,7 @@ fn plan_searched(nat: &National, opts: &Options) -> Result<(Plan, Timings), Plan
                 other => other?,
             }
         }
-        NationalVariant::Infeasible => conflicts::infeasible_plan(nat, opts.backend, &budget)?,
+        NationalVariant::Infeasible => infeasible(nat, opts.backend),
         NationalVariant::Unbounded => {
             let mut p = detail::without_purchases(nat, Status::Unbounded, solver);
             p.message = Some("the objective can grow without end".into());
@@ -266,6 +357,12 @@ fn plan_searched(nat: &National, opts: &Options) -> Result<(Plan, Timings), Plan
         }
     };
     Ok((plan, timings))
+}
+
+/// The plan of an infeasible scenario: no purchases ([`crate::planner::plan`] adds the
+/// reasons).
+pub fn infeasible(nat: &National, backend: Backend) -> Plan {
+    detail::without_purchases(nat, Status::Infeasible, backend.as_str())
 }
 
 /// Purchase decisions of the model: sites x periods x accelerators.
@@ -330,7 +427,7 @@ fn min_cost(
     let rounded = rounding::heuristic(nat, backend, budget.seconds * share, budget.end(), timings)?;
     let heuristic_s = started.elapsed().as_secs_f64();
     let (mut best, relaxation_bound, mut sets) = match rounded {
-        rounding::Heuristic::Infeasible => return conflicts::infeasible_plan(nat, backend, budget),
+        rounding::Heuristic::Infeasible => return Ok(infeasible(nat, backend)),
         rounding::Heuristic::Found(e, b, sets) => (*e, b, sets),
     };
     let mut notes = Vec::new();
@@ -340,7 +437,7 @@ fn min_cost(
     let mut proven_whole = false;
     let cost = |e: &Option<NationalEvaluation>| e.as_ref().map_or(f64::INFINITY, |e| e.total_cost);
     let within_gap = |bound: f64, value: f64| {
-        value.is_finite() && crate::planner::relative_gap(value, bound.min(value)) <= budget.mip_gap
+        value.is_finite() && crate::solve::relative_gap(value, bound.min(value)) <= budget.mip_gap
     };
     let least =
         |sets: &[rounding::SetBound]| sets.iter().map(|s| s.bound).fold(f64::INFINITY, f64::min);
@@ -570,7 +667,7 @@ fn min_cost(
                 }
             }
             Exact::Infeasible if best.is_none() => {
-                return conflicts::infeasible_plan(nat, backend, budget);
+                return Ok(infeasible(nat, backend));
             }
             Exact::Infeasible => notes.push("the exact search called the scenario infeasible, but the rounded relaxation gives a plan that passes every check; that plan is shown".into()),
             Exact::Nothing(b) => searched_bound = b,
@@ -579,7 +676,7 @@ fn min_cost(
     let checking = Instant::now();
     if best.is_none() && !sets.is_empty() && sets.iter().all(|s| s.bound == f64::INFINITY) {
         // No set of platforms admits a plan: the scenario is infeasible.
-        return conflicts::infeasible_plan(nat, backend, budget);
+        return Ok(infeasible(nat, backend));
     }
     let Some(e) = best else {
         let mut p = detail::without_purchases(nat, Status::Error, solver);
@@ -600,7 +697,7 @@ fn min_cost(
     } else {
         0.0
     };
-    let gap = crate::planner::relative_gap(e.total_cost, bound);
+    let gap = crate::solve::relative_gap(e.total_cost, bound);
     report("done", bound, e.total_cost);
     let optimal = (proven_whole && from_search) || gap <= budget.mip_gap + 1e-12;
     let status = if optimal {
@@ -609,7 +706,7 @@ fn min_cost(
         Status::Feasible
     };
     let mut plan = detail::from_evaluation(nat, &e, status, solver);
-    plan.bound = Some(crate::planner::snap(e.total_cost, bound));
+    plan.bound = Some(crate::solve::snap(e.total_cost, bound));
     plan.gap = Some(gap);
     if !from_search && !from_decomposition {
         notes.push("this plan rounds the continuous relaxation to whole lots and repairs it; the exact search found none as cheap within the time limit".into());
@@ -648,21 +745,21 @@ fn direct(
         &mut notes,
     )? {
         Exact::Plan(e, bound, proven) => (e, bound, proven),
-        Exact::Infeasible => return conflicts::infeasible_plan(nat, backend, budget),
+        Exact::Infeasible => return Ok(infeasible(nat, backend)),
         Exact::Nothing(_) => {
             return rounding::plan(nat, backend, budget, notes.join("; "), timings);
         }
     };
     let started = Instant::now();
     let bound = bound.min(e.total_cost);
-    let gap = crate::planner::relative_gap(e.total_cost, bound);
+    let gap = crate::solve::relative_gap(e.total_cost, bound);
     let status = if proven || gap <= budget.mip_gap + 1e-12 {
         Status::Optimal
     } else {
         Status::Feasible
     };
     let mut plan = detail::from_evaluation(nat, &e, status, backend.as_str());
-    plan.bound = Some(crate::planner::snap(e.total_cost, bound));
+    plan.bound = Some(crate::solve::snap(e.total_cost, bound));
     plan.gap = Some(gap);
     plan.warnings.extend(notes);
     timings.check_s += started.elapsed().as_secs_f64();
@@ -732,14 +829,14 @@ fn finish_max_pflops(
     let e1 = checked(nat, &first.x)?;
     let best = detail::final_pflops(&e1);
     let (upper, floor) =
-        crate::planner::pflops_floor(first.bound, first.proven, best, budget.mip_gap);
+        crate::search::pflops_floor(first.bound, first.proven, best, budget.mip_gap);
     let mut req = NationalRequest::new(nat);
     req.goal = Goal::MinCostWithPflops(floor);
     let second = match solve_national(&req, backend, budget.limits(1.0), timings)? {
         NationalVariant::Solved(second) => Some((checked(nat, &second.x), second.proven)),
         _ => None,
     };
-    let (e, proven) = crate::planner::keep_cheaper(e1, first.proven, second, |e| e.total_cost);
+    let (e, proven) = crate::search::keep_cheaper(e1, first.proven, second, |e| e.total_cost);
     let status = if proven {
         Status::Optimal
     } else {
@@ -748,8 +845,8 @@ fn finish_max_pflops(
     let mut plan = detail::from_evaluation(nat, &e, status, backend.as_str());
     let pflops = detail::final_pflops(&e);
     if upper.is_finite() {
-        plan.bound = Some(crate::planner::snap(pflops, upper));
-        plan.gap = Some(crate::planner::relative_gap(pflops, upper));
+        plan.bound = Some(crate::solve::snap(pflops, upper));
+        plan.gap = Some(crate::solve::relative_gap(pflops, upper));
     }
     Ok(plan)
 }

@@ -4,6 +4,10 @@
 //! and period, the national share, budgets per period, platform adoption paid once) couple
 //! the sites.
 
+// Indices s (site), t (period) and a (accelerator) address several arrays at once
+// (x[s][t][a], prices[a][t], ...): range loops say so more plainly than iterators.
+#![allow(clippy::needless_range_loop)]
+
 use crate::model::{
     Block, Built, Family, Goal, Request, Row, UNIT_CAP, add_at_least, add_row, site_rules,
 };
@@ -81,6 +85,18 @@ pub struct NationalRequest<'a> {
     /// `platforms`) out of the cost: one site's share of the national rules when the
     /// other sites' purchases are fixed.
     pub residual: Option<BTreeMap<Coupling, f64>>,
+    /// A ceiling on the total (discounted) cost, in money: plans near an optimum, for the
+    /// alternatives. `None`: no ceiling beyond the scenario's own.
+    pub cost_cap: Option<f64>,
+    /// National rules left out in one period only: `(Family::Budget, t)` or
+    /// `(Family::CapexBudget, t)` (the conflict analysis measures one period's budget).
+    pub relax_periods: BTreeSet<(Family, usize)>,
+    /// Site rules left out at one site only (in every period): `(Family::Power, s)` and the
+    /// like (the conflict analysis measures one site's power).
+    pub relax_sites: BTreeSet<(Family, usize)>,
+    /// Most new units of one accelerator per site and period ([`UNIT_CAP`] unless a probe
+    /// asks for more).
+    pub unit_cap: f64,
 }
 
 impl<'a> NationalRequest<'a> {
@@ -98,7 +114,21 @@ impl<'a> NationalRequest<'a> {
             platforms: None,
             prices: None,
             residual: None,
+            cost_cap: nat.cost_cap,
+            relax_periods: BTreeSet::new(),
+            relax_sites: BTreeSet::new(),
+            unit_cap: UNIT_CAP,
         }
+    }
+
+    /// Whether national rule `f` is left out in period `t`.
+    pub fn relaxed_in(&self, f: Family, t: usize) -> bool {
+        self.relax.contains(&f) || self.relax_periods.contains(&(f, t))
+    }
+
+    /// Whether site rule `f` is left out at site `s`.
+    pub fn relaxed_at(&self, f: Family, s: usize) -> bool {
+        self.relax.contains(&f) || self.relax_sites.contains(&(f, s))
     }
 }
 
@@ -137,23 +167,23 @@ fn purchase_cap(req: &NationalRequest, a: usize, s: usize, t: usize) -> f64 {
     let p = &nat.per_period[a];
     let site = &nat.sites[s];
     let price = p.unit_price[t];
-    let mut cap = UNIT_CAP;
+    let mut cap = req.unit_cap;
     if !req.relax.contains(&Family::Supply)
         && let Some(m) = p.max_units[t]
     {
         cap = cap.min(m as f64);
     }
     if price > 0.0 {
-        if let (Some(b), false) = (&nat.budget, req.relax.contains(&Family::Budget)) {
+        if let (Some(b), false) = (&nat.budget, req.relaxed_in(Family::Budget, t)) {
             cap = cap.min(b[t] / price);
         }
-        if let (Some(b), false) = (&nat.capex_budget, req.relax.contains(&Family::CapexBudget)) {
+        if let (Some(b), false) = (&nat.capex_budget, req.relaxed_in(Family::CapexBudget, t)) {
             cap = cap.min(b[t] / price);
         }
     }
     if let (Some(kw), false, true) = (
         &site.power_kw,
-        req.relax.contains(&Family::Power),
+        req.relaxed_at(Family::Power, s),
         acc.power_w > 0.0,
     ) {
         cap = cap.min(kw[t] * 1000.0 / (site.pue * acc.power_w));
@@ -251,11 +281,21 @@ pub fn build_rows_until(
 
     // Fleets, per site and period, and the section-1 rules of each.
     let mut fleet: Vec<Vec<Vec<Expression>>> = Vec::with_capacity(ns);
-    let site_relax: BTreeSet<Family> = req.relax.clone();
+    // The fraction variable of the MaxDemandFraction / MaxMemoryFraction goals, shared by
+    // every site and period: the largest common fraction of every floor that can be met.
+    let measured = matches!(req.goal, Goal::MaxDemandFraction | Goal::MaxMemoryFraction);
+    let mut fraction = None;
     for s in 0..ns {
         if past() {
             return (stopped(), Vec::new());
         }
+        let mut site_relax: BTreeSet<Family> = req.relax.clone();
+        site_relax.extend(
+            req.relax_sites
+                .iter()
+                .filter(|&&(_, at)| at == s)
+                .map(|&(f, _)| f),
+        );
         let mut per_t = Vec::with_capacity(nt);
         for t in 0..nt {
             let installed = nat.installed_at(s, t);
@@ -274,15 +314,20 @@ pub fn build_rows_until(
             let mut sub = Request::new(&scenario);
             sub.relax = site_relax.clone();
             sub.lp_relaxation = req.lp_relaxation;
+            if measured {
+                sub.goal = req.goal;
+            }
             let block = Block {
                 x: (0..na).map(|a| x(slot(nat, a, s, t))).collect(),
                 n: n.clone(),
                 buy: (0..na).map(|a| buy[slot(nat, a, s, t)]).collect(),
                 cap: (0..na).map(|a| cap[slot(nat, a, s, t)]).collect(),
+                fraction,
             };
             let out = site_rules(&sub, block, money, &mut vars, &mut constraints);
             has_integers |= out.has_integers;
             infeasible |= out.infeasible;
+            fraction = out.fraction;
             per_t.push(n);
         }
         fleet.push(per_t);
@@ -457,13 +502,20 @@ pub fn build_rows_until(
     for t in 0..nt {
         total += (capex_t[t].clone() + opex_t[t].clone()) * nat.discount(t);
     }
+    if let Some(cap) = req.cost_cap {
+        infeasible |= !add_at_least(
+            &mut constraints,
+            Expression::from(cap / money),
+            total.clone(),
+        );
+    }
 
     if past() {
         return (stopped(), Vec::new());
     }
     // Budgets per period.
     for t in 0..nt {
-        if let (Some(b), false) = (&nat.budget, req.relax.contains(&Family::Budget)) {
+        if let (Some(b), false) = (&nat.budget, req.relaxed_in(Family::Budget, t)) {
             let mut spend = capex_t[t].clone() + opex_t[t].clone();
             if t == 0 {
                 spend += adoption.clone();
@@ -475,7 +527,7 @@ pub fn build_rows_until(
                 &mut constraints,
             );
         }
-        if let (Some(b), false) = (&nat.capex_budget, req.relax.contains(&Family::CapexBudget)) {
+        if let (Some(b), false) = (&nat.capex_budget, req.relaxed_in(Family::CapexBudget, t)) {
             let capex = capex_t[t].clone();
             infeasible |= !couple(
                 Coupling::CapexBudget { t },
@@ -495,13 +547,109 @@ pub fn build_rows_until(
         }
         e
     };
+    // Facility kW of site s in period t.
+    let kw = |s: usize, t: usize| -> Expression {
+        let site = &nat.sites[s];
+        let mut e = Expression::from(0.0);
+        for a in 0..na {
+            let w = nat.accelerators[a].power_w;
+            if w > 0.0 {
+                e += fleet[s][t][a].clone() * (site.pue * w / 1000.0);
+            }
+        }
+        e
+    };
+    // A variable at least as large as each of `parts`: their peak, to minimise.
+    let mut peak = |parts: Vec<Expression>, constraints: &mut Vec<Constraint>| -> Expression {
+        let p = vars.add(variable().min(0));
+        for e in parts {
+            infeasible |= !add_at_least(constraints, Expression::from(p), e);
+        }
+        Expression::from(p)
+    };
     let (objective, maximise, unit) = match req.goal {
+        Goal::MinCost => (total, false, money),
         Goal::MaxPflops => (pflops(), true, 1.0),
         Goal::MinCostWithPflops(floor) => {
             infeasible |= !add_at_least(&mut constraints, pflops(), floor);
             (total, false, money)
         }
-        _ => (total, false, money),
+        Goal::MinPeriodSpend(t) => {
+            let mut spend = capex_t[t].clone() + opex_t[t].clone();
+            if t == 0 {
+                spend += adoption.clone();
+            }
+            (spend, false, money)
+        }
+        Goal::MinPeriodCapex(t) => (capex_t[t].clone(), false, money),
+        Goal::MinCapex => {
+            let mut sum = Expression::from(0.0);
+            for c in &capex_t {
+                sum += c.clone();
+            }
+            (sum, false, money)
+        }
+        Goal::MinSitePower(s) => {
+            let parts = (0..nt).map(|t| kw(s, t)).collect();
+            (peak(parts, &mut constraints), false, 1.0)
+        }
+        Goal::MinPower => {
+            let parts = (0..nt)
+                .map(|t| {
+                    let mut e = Expression::from(0.0);
+                    for s in 0..ns {
+                        e += kw(s, t);
+                    }
+                    e
+                })
+                .collect();
+            (peak(parts, &mut constraints), false, 1.0)
+        }
+        Goal::MaxDemandFraction | Goal::MaxMemoryFraction => (
+            fraction.map_or_else(|| Expression::from(1.0), Expression::from),
+            true,
+            1.0,
+        ),
+        Goal::MinSupplyExcess => {
+            // Units bought beyond each national cap (the caps themselves left out).
+            let mut sum = Expression::from(0.0);
+            for a in 0..na {
+                for t in 0..nt {
+                    let Some(m) = nat.per_period[a].max_units[t] else {
+                        continue;
+                    };
+                    let ks: Vec<usize> = (0..ns)
+                        .map(|s| slot(nat, a, s, t))
+                        .filter(|&k| buy[k].is_some())
+                        .collect();
+                    if ks.is_empty() {
+                        continue;
+                    }
+                    let mut bought = Expression::from(-(m as f64));
+                    for k in ks {
+                        bought += x(k);
+                    }
+                    let e = vars.add(variable().min(0));
+                    infeasible |= !add_at_least(&mut constraints, Expression::from(e), bought);
+                    sum += e;
+                }
+            }
+            (sum, false, 1.0)
+        }
+        Goal::MinUnavailable => {
+            let mut sum = Expression::from(0.0);
+            for a in 0..na {
+                for t in 0..nt {
+                    if nat.per_period[a].available[t] {
+                        continue;
+                    }
+                    for s in 0..ns {
+                        sum += x(slot(nat, a, s, t));
+                    }
+                }
+            }
+            (sum, false, 1.0)
+        }
     };
     let objective = objective + priced;
     let built = Built {

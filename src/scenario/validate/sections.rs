@@ -1,33 +1,24 @@
-//! Checks a scenario with `sites` and/or `periods` (section 2 of the format) and spells out
-//! every per-period value for every period. The fields shared with section 1 are checked
-//! by the same functions as there, so their messages are the same.
+//! The sections of a scenario, each checked by its own function (periods, accelerators,
+//! policy, costs, limits, sites, then the rules across them), for every scenario: one
+//! without `sites` has one site built from the top level, one without `periods` a single
+//! period. Every per-period value is spelled out for every period.
 
-use super::load::closest;
-use super::locate::Seg;
-use super::national::{AcceleratorPeriods, National, ShareRule, Site, SiteExisting};
-use super::raw::*;
-use super::validate::{
+use super::{
     Checker, MAX_LIFETIME_YEARS, MAX_ORDER_UNITS, MAX_UNITS, Range, accelerator, adoption_costs,
     basis_of, key, name_of, objective_of, path_of, solver_of, strict_min, valid_id,
 };
-use super::*;
 use crate::error::ScenarioError;
+use crate::scenario::load::closest;
+use crate::scenario::locate::Seg;
+use crate::scenario::national::{AcceleratorPeriods, National, ShareRule, Site, SiteExisting};
+use crate::scenario::raw::*;
+use crate::scenario::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Most periods one scenario may have.
 pub const MAX_PERIODS: usize = 50;
 /// Most sites one scenario may have.
 pub const MAX_SITES: usize = 100_000;
-
-/// Whether the file uses section 2 (sites, periods or a national share rule).
-pub(super) fn is_national(raw: &RawScenario) -> bool {
-    raw.periods.is_some()
-        || raw.sites.is_some()
-        || raw
-            .policy
-            .as_ref()
-            .is_some_and(|p| p.national_domestic_share.is_some())
-}
 
 fn child(path: &[Seg], k: &str) -> Vec<Seg> {
     let mut p = path.to_vec();
@@ -344,26 +335,88 @@ fn existing_of(
 }
 
 /// Validates a section-2 scenario.
+/// Validates a scenario, section by section: periods, accelerators, policy, costs, limits,
+/// sites, then the rules across sections and the magnitudes of derived figures.
 pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, ScenarioError> {
     let name = name_of(c, raw.name);
     let objective = objective_of(c, raw.objective.as_deref());
     let y = years_of(c, raw.periods);
+    let (accelerators, per_period, named_ids) = accelerators(c, &y, raw.accelerators);
+    let (policy_share, national_share) = policy(c, &y, raw.policy);
+    let costs = costs(c, &y, raw.costs, &accelerators);
+    let has_sites = raw.sites.is_some();
+    let limits = limits(c, &y, raw.limits, has_sites);
+    let top = TopLevel {
+        sites: raw.sites,
+        demand: raw.demand,
+        existing: raw.existing,
+        top_power: limits.top_power.clone(),
+    };
+    let sites = sites(
+        c,
+        &y,
+        top,
+        (&named_ids, &accelerators),
+        &costs,
+        policy_share.as_ref(),
+    );
+    let solver = solver_of(c, raw.solver);
+    cross_field(c, (objective, &y), &limits, &sites, &accelerators);
+    if !c.problems.is_empty() {
+        return Err(ScenarioError::Invalid(std::mem::take(&mut c.problems)));
+    }
+    let nat = National {
+        name,
+        description: raw.description,
+        currency: raw.currency.unwrap_or_else(|| "USD".to_string()),
+        objective,
+        years: y.years,
+        has_periods: y.given,
+        has_sites,
+        accelerators,
+        per_period,
+        sites,
+        national_share,
+        budget: limits.budget,
+        capex_budget: limits.capex_budget,
+        vendor_max_share: limits.vendor_max_share,
+        utilization: costs.utilization,
+        opex_years: costs.opex_years,
+        discount_rate: costs.discount_rate,
+        platform_adoption: costs.platform_adoption,
+        solver,
+        cost_cap: None,
+    };
+    crate::scenario::magnitude::check(c, &nat, &costs.energy);
+    if !c.problems.is_empty() {
+        return Err(ScenarioError::Invalid(std::mem::take(&mut c.problems)));
+    }
+    Ok(nat)
+}
 
-    // Accelerators: the per-period fields are checked here, the rest as in section 1.
-    let raw_accs = raw.accelerators.unwrap_or_default();
+/// The accelerators, with the values that change by period spelled out for every period
+/// (the fixed fields are checked by [`accelerator`], as for any scenario); and every id
+/// the file names, valid entry or not, so `existing` is not blamed for an accelerator
+/// whose own entry has a problem.
+fn accelerators(
+    c: &mut Checker,
+    y: &Years,
+    raw: Option<Vec<RawAccelerator>>,
+) -> (Vec<Accelerator>, Vec<AcceleratorPeriods>, Vec<String>) {
+    let raw_accs = raw.unwrap_or_default();
     if raw_accs.is_empty() {
         c.error(
             &path_of(&["accelerators"]),
             "accelerators is required and must list at least one accelerator".into(),
         );
     }
-    if raw_accs.len() > super::validate::MAX_ACCELERATORS {
+    if raw_accs.len() > super::MAX_ACCELERATORS {
         c.error(
             &path_of(&["accelerators"]),
             format!(
                 "accelerators lists {} entries; at most {} are allowed",
                 raw_accs.len(),
-                super::validate::MAX_ACCELERATORS
+                super::MAX_ACCELERATORS
             ),
         );
     }
@@ -374,7 +427,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
     for (i, mut a) in raw_accs
         .into_iter()
         .enumerate()
-        .take(super::validate::MAX_ACCELERATORS)
+        .take(super::MAX_ACCELERATORS)
     {
         let base = vec![key("accelerators"), Seg::Index(i)];
         let label = format!(
@@ -386,7 +439,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         let had_price = a.unit_price.is_some();
         let price = per_number(
             c,
-            &y,
+            y,
             &at("unit_price"),
             &l("unit_price"),
             a.unit_price.take(),
@@ -396,7 +449,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
             None => Some(vec![None; y.years.len()]),
             Some(m) => {
                 let by_year = matches!(m, Per::ByYear(_));
-                per(c, &y, &at("max_units"), &l("max_units"), Some(m)).and_then(|v| {
+                per(c, y, &at("max_units"), &l("max_units"), Some(m)).and_then(|v| {
                     let mut out = Vec::new();
                     for (t, m) in v.into_iter().enumerate() {
                         let (p, n) = if by_year {
@@ -416,7 +469,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         };
         let available = match a.available.take() {
             None => Some(vec![true; y.years.len()]),
-            v => per(c, &y, &at("available"), &l("available"), v),
+            v => per(c, y, &at("available"), &l("available"), v),
         };
         let lifetime = match a.lifetime_years.take() {
             None => Some(None),
@@ -448,22 +501,51 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         }
     }
 
-    // Policy.
+    (accelerators, per_period, named_ids)
+}
+
+/// The share rules: `policy.domestic_share` (every site's, unless it overrides it) and
+/// `policy.national_domestic_share`.
+fn policy(
+    c: &mut Checker,
+    y: &Years,
+    raw: Option<RawPolicy>,
+) -> (Option<ShareRule>, Option<ShareRule>) {
     let mut policy_share = None;
     let mut national_share = None;
-    if let Some(p) = raw.policy {
+    if let Some(p) = raw {
         if let Some(ds) = p.domestic_share {
             let base = path_of(&["policy", "domestic_share"]);
-            policy_share = share_rule(c, &y, (&base, "policy.domestic_share"), ds, None);
+            policy_share = share_rule(c, y, (&base, "policy.domestic_share"), ds, None);
         }
         if let Some(ds) = p.national_domestic_share {
             let base = path_of(&["policy", "national_domestic_share"]);
-            national_share = share_rule(c, &y, (&base, "policy.national_domestic_share"), ds, None);
+            national_share = share_rule(c, y, (&base, "policy.national_domestic_share"), ds, None);
         }
     }
 
-    // Costs.
-    let costs = raw.costs.unwrap_or(RawCosts {
+    (policy_share, national_share)
+}
+
+/// What the costs section gives, with its defaults.
+struct CostSection {
+    energy: Vec<f64>,
+    pue: f64,
+    utilization: f64,
+    opex_years: f64,
+    discount_rate: f64,
+    platform_adoption: BTreeMap<String, f64>,
+}
+
+/// `costs`: energy price per period, PUE, utilisation, years of opex, discount rate and
+/// platform adoption costs.
+fn costs(
+    c: &mut Checker,
+    y: &Years,
+    raw: Option<RawCosts>,
+    accelerators: &[Accelerator],
+) -> CostSection {
+    let costs = raw.unwrap_or(RawCosts {
         energy_price_per_kwh: None,
         pue: None,
         utilization: None,
@@ -474,7 +556,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
     let f = |n: &str| path_of(&["costs", n]);
     let energy = per_number(
         c,
-        &y,
+        y,
         &f("energy_price_per_kwh"),
         "costs.energy_price_per_kwh",
         costs.energy_price_per_kwh,
@@ -514,18 +596,38 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
                 .into(),
         );
     }
-    let platform_adoption = adoption_costs(c, costs.platform_adoption, &accelerators);
+    let platform_adoption = adoption_costs(c, costs.platform_adoption, accelerators);
 
-    // Limits.
+    CostSection {
+        energy,
+        pue,
+        utilization,
+        opex_years,
+        discount_rate,
+        platform_adoption,
+    }
+}
+
+/// What the limits section gives: national budgets per period, the vendor cap, and the
+/// power limit of the one site a file without `sites` has.
+struct LimitSection {
+    budget: Option<Vec<f64>>,
+    capex_budget: Option<Vec<f64>>,
+    vendor_max_share: Option<f64>,
+    top_power: Option<Vec<f64>>,
+}
+
+/// `limits`.
+fn limits(c: &mut Checker, y: &Years, raw: Option<RawLimits>, has_sites: bool) -> LimitSection {
     let mut budget = None;
     let mut capex_budget = None;
     let mut vendor_max_share = None;
     let mut top_power = None;
-    if let Some(l) = raw.limits {
+    if let Some(l) = raw {
         let f = |n: &str| path_of(&["limits", n]);
         budget = per_number(
             c,
-            &y,
+            y,
             &f("budget"),
             "limits.budget",
             l.budget,
@@ -533,7 +635,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         );
         capex_budget = per_number(
             c,
-            &y,
+            y,
             &f("capex_budget"),
             "limits.capex_budget",
             l.capex_budget,
@@ -545,7 +647,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
             l.vendor_max_share,
             Range::Fraction,
         );
-        if raw.sites.is_some() && l.power_kw.is_some() {
+        if has_sites && l.power_kw.is_some() {
             c.error(
                 &f("power_kw"),
                 "limits.power_kw belongs to each site when `sites` is given: write it as sites[ID].power_kw".into(),
@@ -553,7 +655,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         } else {
             top_power = per_number(
                 c,
-                &y,
+                y,
                 &f("power_kw"),
                 "limits.power_kw",
                 l.power_kw,
@@ -562,9 +664,37 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         }
     }
 
-    // Sites.
+    LimitSection {
+        budget,
+        capex_budget,
+        vendor_max_share,
+        top_power,
+    }
+}
+
+/// The top-level fields that belong to sites: the sites themselves, or the one site's
+/// demand, installed fleet and power limit.
+struct TopLevel {
+    sites: Option<Vec<RawSite>>,
+    demand: Option<RawDemand>,
+    existing: Option<Vec<RawExisting>>,
+    top_power: Option<Vec<f64>>,
+}
+
+/// The sites: those of `sites`, or one built from the top-level `demand`, `existing` and
+/// `limits.power_kw` when the file has none. Each inherits the energy price, PUE and share
+/// rule it does not override.
+fn sites(
+    c: &mut Checker,
+    y: &Years,
+    raw: TopLevel,
+    (named_ids, accelerators): (&[String], &[Accelerator]),
+    costs: &CostSection,
+    policy_share: Option<&ShareRule>,
+) -> Vec<Site> {
+    let (energy, pue) = (&costs.energy, costs.pue);
+    let top_power = raw.top_power;
     let mut sites = Vec::new();
-    let has_sites = raw.sites.is_some();
     match raw.sites {
         Some(list) => {
             if raw.demand.is_some() {
@@ -622,19 +752,19 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
                 let l = |f: &str| format!("{label}.{f}");
                 let demand = s
                     .demand
-                    .map(|d| demand_of(c, &y, &at("demand"), &l("demand"), d));
+                    .map(|d| demand_of(c, y, &at("demand"), &l("demand"), d));
                 let existing = existing_of(
                     c,
-                    &y,
+                    y,
                     &at("existing"),
                     &l("existing"),
                     s.existing.unwrap_or_default(),
-                    &named_ids,
-                    &accelerators,
+                    named_ids,
+                    accelerators,
                 );
                 let power_kw = per_number(
                     c,
-                    &y,
+                    y,
                     &at("power_kw"),
                     &l("power_kw"),
                     s.power_kw,
@@ -644,7 +774,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
                     None => Some(energy.clone()),
                     v => per_number(
                         c,
-                        &y,
+                        y,
                         &at("energy_price_per_kwh"),
                         &l("energy_price_per_kwh"),
                         v,
@@ -656,13 +786,13 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
                     v => c.number(&at("pue"), &l("pue"), v, Range::AtLeastOne),
                 };
                 let share = match s.domestic_share {
-                    None => policy_share.clone(),
+                    None => policy_share.cloned(),
                     Some(d) => share_rule(
                         c,
-                        &y,
+                        y,
                         (&at("domestic_share"), &l("domestic_share")),
                         d,
-                        policy_share.as_ref(),
+                        policy_share,
                     ),
                 };
                 if let (Some(id), Some(energy_price_per_kwh), Some(pue)) =
@@ -691,7 +821,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         None => {
             let d = raw
                 .demand
-                .map(|d| demand_of(c, &y, &path_of(&["demand"]), "demand", d))
+                .map(|d| demand_of(c, y, &path_of(&["demand"]), "demand", d))
                 .unwrap_or(SiteDemand {
                     pflops: None,
                     workloads: BTreeMap::new(),
@@ -699,12 +829,12 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
                 });
             let existing = existing_of(
                 c,
-                &y,
+                y,
                 &path_of(&["existing"]),
                 "existing",
                 raw.existing.unwrap_or_default(),
-                &named_ids,
-                &accelerators,
+                named_ids,
+                accelerators,
             );
             sites.push(Site {
                 id: "site".into(),
@@ -716,14 +846,24 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
                 power_kw: top_power,
                 energy_price_per_kwh: energy.clone(),
                 pue,
-                domestic_share: policy_share.clone(),
+                domestic_share: policy_share.cloned(),
             });
         }
     }
 
-    let solver = solver_of(c, raw.solver);
+    sites
+}
 
-    // Cross-field rules.
+/// Rules across sections: what `objective: max_pflops` needs, and efficiencies of workload
+/// classes no site asks for (a warning).
+fn cross_field(
+    c: &mut Checker,
+    (objective, y): (Objective, &Years),
+    limits: &LimitSection,
+    sites: &[Site],
+    accelerators: &[Accelerator],
+) {
+    let (budget, capex_budget) = (&limits.budget, &limits.capex_budget);
     if objective == Objective::MaxPflops {
         if budget.is_none() && capex_budget.is_none() {
             c.error(
@@ -746,7 +886,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         }
     }
     let classes: BTreeSet<&String> = sites.iter().flat_map(|s| s.workloads.keys()).collect();
-    for a in &accelerators {
+    for a in accelerators {
         for class in a.efficiency.keys() {
             if !classes.contains(class) {
                 c.warn(format!(
@@ -756,34 +896,4 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
             }
         }
     }
-
-    if !c.problems.is_empty() {
-        return Err(ScenarioError::Invalid(std::mem::take(&mut c.problems)));
-    }
-    let nat = National {
-        name,
-        description: raw.description,
-        currency: raw.currency.unwrap_or_else(|| "USD".to_string()),
-        objective,
-        years: y.years,
-        has_periods: y.given,
-        has_sites,
-        accelerators,
-        per_period,
-        sites,
-        national_share,
-        budget,
-        capex_budget,
-        vendor_max_share,
-        utilization,
-        opex_years,
-        discount_rate,
-        platform_adoption,
-        solver,
-    };
-    super::magnitude::check(c, &nat, &energy);
-    if !c.problems.is_empty() {
-        return Err(ScenarioError::Invalid(std::mem::take(&mut c.problems)));
-    }
-    Ok(nat)
 }

@@ -8,17 +8,18 @@
 //! Used before the exact search of every national plan (so that a plan exists even when
 //! the exact search finds none in time), and as the fallback when the exact search fails.
 
-use super::check::{NationalEvaluation, evaluate_national};
-use super::model::NationalRequest;
-use super::{NationalSolved, NationalVariant, Timings, detail, solve_national};
+use super::{NationalSolved, NationalVariant, Timings, infeasible, solve_national};
 use crate::check::evaluate;
+use crate::check::national::{NationalEvaluation, evaluate_national};
 use crate::error::PlanError;
+use crate::model::national::NationalRequest;
+use crate::plan::detail;
 use crate::plan::{Plan, Status};
-use crate::planner::{Budget, relative_gap, snap};
 use crate::scenario::national::National;
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Objective, Origin};
 use crate::solve::{Backend, Limits};
+use crate::solve::{Budget, relative_gap, snap};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
@@ -269,7 +270,7 @@ pub fn plan(
 ) -> Result<Plan, PlanError> {
     let found = heuristic(nat, backend, budget.left().max(5.0), budget.end(), timings)?;
     let (e, lp_bound) = match found {
-        Heuristic::Infeasible => return super::conflicts::infeasible_plan(nat, backend, budget),
+        Heuristic::Infeasible => return Ok(infeasible(nat, backend)),
         Heuristic::Found(e, b, _) => match (*e, b) {
             (Some(e), Some(b)) => (e, b),
             _ => return Ok(no_plan(nat, backend, why)),

@@ -1,6 +1,8 @@
 //! Checks a raw scenario against the format's rules and fills in defaults. Every problem
 //! is collected (not just the first) with its field path and location.
 
+mod sections;
+
 use super::load::Sources;
 use super::load::closest;
 use super::locate::Seg;
@@ -17,7 +19,7 @@ pub const MAX_STRICT_DENOMINATOR: u64 = 10_000;
 /// Largest installed fleet of one accelerator: far above any real fleet.
 pub const MAX_UNITS: f64 = 1.0e9;
 /// Largest purchase figure (caps, minimum orders, lots): the model's per-accelerator limit.
-pub const MAX_ORDER_UNITS: f64 = crate::model::UNIT_CAP;
+pub const MAX_ORDER_UNITS: f64 = super::magnitude::UNIT_CAP;
 
 /// Earliest and latest year accepted in `periods` and `retire_year`.
 pub const YEARS: std::ops::RangeInclusive<f64> = 1900.0..=2300.0;
@@ -228,311 +230,21 @@ pub(super) fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
-/// Validates `raw` (parsed from the files and overrides behind `sources`) into a
-/// [`Scenario`]. Problems at or below a `skipped` path were reported already.
-pub fn validate(
+/// Validates a scenario of either form, section 1 (one site, one period) or section 2
+/// (sites and periods): a file without `sites` has one site built from the top level, a
+/// file without `periods` one period. Every problem found is reported, each with its place.
+pub(crate) fn validate(
     raw: RawScenario,
     sources: &Sources,
     skipped: &[Vec<Seg>],
-) -> Result<(Validated, Vec<Warning>), ScenarioError> {
+) -> Result<(super::national::National, Vec<Warning>), ScenarioError> {
     let mut c = Checker {
         sources,
         skipped,
         problems: Vec::new(),
         warnings: Vec::new(),
     };
-    if super::validate_national::is_national(&raw) {
-        return super::validate_national::validate(&mut c, raw)
-            .map(|n| (Validated::National(Box::new(n)), c.warnings));
-    }
-
-    let name = name_of(&mut c, raw.name);
-    let objective = objective_of(&mut c, raw.objective.as_deref());
-
-    // Accelerators.
-    let mut accelerators = Vec::new();
-    let raw_accs = raw.accelerators.unwrap_or_default();
-    if raw_accs.is_empty() {
-        c.error(
-            &path_of(&["accelerators"]),
-            "accelerators is required and must list at least one accelerator".into(),
-        );
-    }
-    if raw_accs.len() > MAX_ACCELERATORS {
-        c.error(
-            &path_of(&["accelerators"]),
-            format!(
-                "accelerators lists {} entries; at most {MAX_ACCELERATORS} are allowed",
-                raw_accs.len()
-            ),
-        );
-    }
-    // Every id the file names, valid entry or not, so `existing` is not blamed for an
-    // accelerator whose own entry has a problem.
-    let named_ids: Vec<String> = raw_accs.iter().filter_map(|a| a.id.clone()).collect();
-    let mut seen_ids = BTreeSet::new();
-    for (i, a) in raw_accs.into_iter().enumerate().take(MAX_ACCELERATORS) {
-        if let Some(acc) = accelerator(&mut c, i, a, &mut seen_ids, false) {
-            accelerators.push(acc);
-        }
-    }
-    let ids: Vec<String> = accelerators.iter().map(|a| a.id.clone()).collect();
-
-    // Demand.
-    let mut demand = Demand::default();
-    if let Some(d) = raw.demand {
-        let p = path_of(&["demand", "pflops"]);
-        let pflops = c.scalar(&p, "demand.pflops", d.pflops.clone());
-        demand.pflops = c.number(&p, "demand.pflops", pflops, Range::NonNegative);
-        let p = path_of(&["demand", "memory_tb"]);
-        let memory = c.scalar(&p, "demand.memory_tb", d.memory_tb);
-        demand.memory_tb = c.number(&p, "demand.memory_tb", memory, Range::NonNegative);
-        if let Some(w) = d.workloads {
-            if w.is_empty() {
-                c.error(
-                    &path_of(&["demand", "workloads"]),
-                    "demand.workloads must name at least one workload class".into(),
-                );
-            }
-            for (name, v) in w {
-                let p = path_of(&["demand", "workloads", &name]);
-                let label = format!("demand.workloads.{name}");
-                let v = c.scalar(&p, &label, Some(v));
-                if let Some(v) = c.number(&p, &label, v, Range::NonNegative) {
-                    demand.workloads.insert(name, v);
-                }
-            }
-            if d.pflops.is_some() {
-                c.error(
-                    &path_of(&["demand", "workloads"]),
-                    "demand takes pflops or workloads, not both".into(),
-                );
-            }
-        }
-    }
-    for a in &accelerators {
-        for class in a.efficiency.keys() {
-            if !demand.workloads.contains_key(class) {
-                let what = if demand.workloads.is_empty() {
-                    "the demand is not given per workload".to_string()
-                } else {
-                    format!(
-                        "demand.workloads has no class `{class}` (classes: {})",
-                        demand
-                            .workloads
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                c.warn(format!(
-                    "accelerators[{}].efficiency.{class} is not used: {what}",
-                    a.id
-                ));
-            }
-        }
-    }
-
-    // Existing fleet: entries of the same id are added up.
-    let mut existing_units: BTreeMap<String, u64> = BTreeMap::new();
-    for (i, e) in raw.existing.unwrap_or_default().into_iter().enumerate() {
-        let base = vec![key("existing"), Seg::Index(i)];
-        let label = |f: &str| format!("existing[{i}].{f}");
-        if let Some(r) = e.retire_year {
-            let mut p = base.clone();
-            p.push(key("retire_year"));
-            if c.year(&p, &label("retire_year"), r).is_some() {
-                c.unused_without_periods(&label("retire_year"));
-            }
-        }
-        let id = {
-            let mut p = base.clone();
-            p.push(key("id"));
-            c.required(&p, &label("id"), e.id)
-        };
-        let units = {
-            let mut p = base.clone();
-            p.push(key("units"));
-            let u = c.required(&p, &label("units"), e.units);
-            c.whole(&p, &label("units"), u, 0.0, MAX_UNITS)
-        };
-        if let Some(id) = id {
-            if !named_ids.contains(&id) {
-                let mut p = base.clone();
-                p.push(key("id"));
-                let candidates: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
-                let hint = closest(&id, &candidates)
-                    .map(|b| format!(" (did you mean `{b}`?)"))
-                    .unwrap_or_default();
-                c.error(
-                    &p,
-                    format!("existing[{i}].id `{id}` is not an accelerator of this scenario{hint}"),
-                );
-            } else if let Some(u) = units {
-                *existing_units.entry(id).or_insert(0) += u;
-            }
-        }
-    }
-    // Keep the accelerators' order.
-    let existing: Vec<Existing> = accelerators
-        .iter()
-        .filter_map(|a| {
-            existing_units.get(&a.id).map(|&units| Existing {
-                id: a.id.clone(),
-                units,
-            })
-        })
-        .collect();
-
-    // Policy.
-    let mut domestic_share = None;
-    if let Some(ds) = raw.policy.and_then(|p| p.domestic_share) {
-        let base = ["policy", "domestic_share"];
-        let min_path = path_of(&[base[0], base[1], "min"]);
-        let min = c.required(&min_path, "policy.domestic_share.min", ds.min);
-        let min = c.scalar(&min_path, "policy.domestic_share.min", min);
-        let min = c.number(&min_path, "policy.domestic_share.min", min, Range::Fraction);
-        let (basis, strict) = basis_of(
-            &mut c,
-            &path_of(&base),
-            "policy.domestic_share",
-            ds.basis.as_deref(),
-            ds.strict,
-            None,
-        );
-        if let (true, Some(m)) = (strict, min) {
-            strict_min(&mut c, &min_path, "policy.domestic_share.min", m);
-        }
-        if let (Some(min), Some(basis)) = (min, basis) {
-            domestic_share = Some(DomesticShare { min, basis, strict });
-        }
-    }
-
-    // Limits.
-    let mut limits = Limits::default();
-    if let Some(l) = raw.limits {
-        let f = |n: &str| path_of(&["limits", n]);
-        let budget = c.scalar(&f("budget"), "limits.budget", l.budget);
-        limits.budget = c.number(&f("budget"), "limits.budget", budget, Range::NonNegative);
-        let capex = c.scalar(&f("capex_budget"), "limits.capex_budget", l.capex_budget);
-        limits.capex_budget = c.number(
-            &f("capex_budget"),
-            "limits.capex_budget",
-            capex,
-            Range::NonNegative,
-        );
-        let power = c.scalar(&f("power_kw"), "limits.power_kw", l.power_kw);
-        limits.power_kw = c.number(&f("power_kw"), "limits.power_kw", power, Range::NonNegative);
-        limits.vendor_max_share = c.number(
-            &f("vendor_max_share"),
-            "limits.vendor_max_share",
-            l.vendor_max_share,
-            Range::Fraction,
-        );
-    }
-
-    // Costs.
-    let mut costs = Costs {
-        energy_price_per_kwh: 0.0,
-        pue: 1.0,
-        utilization: 1.0,
-        opex_years: 0.0,
-        platform_adoption: BTreeMap::new(),
-    };
-    if let Some(k) = raw.costs {
-        let f = |n: &str| path_of(&["costs", n]);
-        if c.number(
-            &f("discount_rate"),
-            "costs.discount_rate",
-            k.discount_rate,
-            Range::Fraction,
-        )
-        .is_some()
-        {
-            c.unused_without_periods("costs.discount_rate");
-        }
-        let energy = c.scalar(
-            &f("energy_price_per_kwh"),
-            "costs.energy_price_per_kwh",
-            k.energy_price_per_kwh,
-        );
-        if let Some(v) = c.number(
-            &f("energy_price_per_kwh"),
-            "costs.energy_price_per_kwh",
-            energy,
-            Range::NonNegative,
-        ) {
-            costs.energy_price_per_kwh = v;
-        }
-        if let Some(v) = c.number(&f("pue"), "costs.pue", k.pue, Range::AtLeastOne) {
-            costs.pue = v;
-        }
-        if let Some(v) = c.number(
-            &f("utilization"),
-            "costs.utilization",
-            k.utilization,
-            Range::UnitInterval,
-        ) {
-            costs.utilization = v;
-        }
-        if let Some(v) = c.number(
-            &f("opex_years"),
-            "costs.opex_years",
-            k.opex_years,
-            Range::NonNegative,
-        ) {
-            costs.opex_years = v;
-        }
-        costs.platform_adoption = adoption_costs(&mut c, k.platform_adoption, &accelerators);
-    }
-
-    let solver = solver_of(&mut c, raw.solver);
-
-    // Cross-field rules.
-    if objective == Objective::MaxPflops {
-        if limits.budget.is_none() && limits.capex_budget.is_none() {
-            c.error(
-                &path_of(&["objective"]),
-                "objective max_pflops needs limits.budget or limits.capex_budget".into(),
-            );
-        }
-        if !demand.workloads.is_empty() {
-            c.error(
-                &path_of(&["objective"]),
-                "objective max_pflops works with demand.pflops or no demand, not demand.workloads"
-                    .into(),
-            );
-        }
-    }
-
-    if !c.problems.is_empty() {
-        return Err(ScenarioError::Invalid(c.problems));
-    }
-    let scenario = Scenario {
-        name,
-        description: raw.description,
-        currency: raw.currency.unwrap_or_else(|| "USD".to_string()),
-        objective,
-        accelerators,
-        demand,
-        existing,
-        domestic_share,
-        limits,
-        costs,
-        solver,
-        carried: Vec::new(),
-    };
-    let energy = [scenario.costs.energy_price_per_kwh];
-    super::magnitude::check(
-        &mut c,
-        &super::national::National::from_single(&scenario),
-        &energy,
-    );
-    if !c.problems.is_empty() {
-        return Err(ScenarioError::Invalid(c.problems));
-    }
-    Ok((Validated::Single(scenario), c.warnings))
+    sections::validate(&mut c, raw).map(|n| (n, c.warnings))
 }
 
 /// `name`: required, not blank.
