@@ -559,6 +559,7 @@ fn per_period(out: &mut String, years: &[i64], values: &[f64]) {
     out.push('}');
 }
 
+/// The scenario for `args`, as YAML (section 2 of the scenario format).
 pub fn render(args: &Args) -> String {
     let periods = args.periods;
     let years: Vec<i64> = (0..periods as i64).map(|t| args.first_year + t).collect();

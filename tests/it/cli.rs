@@ -1,16 +1,10 @@
 //! The binary end to end: exit codes, the JSON contract, output files, formats, and the
 //! samples checked against their own scenario figures.
 
-mod common;
-
-use common::{chipmix, close, sample, scenario_file};
+use crate::support::{chipmix, close, json, sample, scenario_file};
 use serde_json::Value;
 
 const TINY: &str = "name: tiny\naccelerators:\n  - {id: d, name: Domestic One, vendor: V1, origin: domestic, unit_price: 100, tflops: 1000, power_w: 500, lot_size: 2, source: made up}\n  - {id: f, vendor: V2, origin: foreign, unit_price: 150, tflops: 2000, power_w: 1000}\ndemand: {pflops: 10}\npolicy: {domestic_share: {min: 0.5}}\n";
-
-fn json(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
-}
 
 #[test]
 fn plan_json_follows_the_contract() {
@@ -593,7 +587,7 @@ fn shanghai_plan() -> Value {
 }
 
 /// Runs `check` of `plan` against the Shanghai sample.
-fn check_shanghai(tag: &str, plan: &Value) -> common::Run {
+fn check_shanghai(tag: &str, plan: &Value) -> crate::support::Run {
     let dir = tempdir("tamper");
     let saved = dir.join(format!("{tag}.json"));
     std::fs::write(&saved, serde_json::to_string_pretty(plan).unwrap()).unwrap();

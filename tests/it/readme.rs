@@ -1,8 +1,6 @@
 //! The README's worked example is the real output of the command it shows.
 
-mod common;
-
-use common::{chipmix, sample};
+use crate::support::{chipmix, sample};
 
 #[test]
 fn readme_example_is_the_real_output() {

@@ -6,9 +6,7 @@
 //! `CHIPMIX_CHROMIUM=/path/to/chromium` picks another binary; `CHIPMIX_KEEP_SCREENSHOT=DIR`
 //! keeps the report's screenshot as DIR/report.png to look at.
 
-mod common;
-
-use common::{chipmix, sample};
+use crate::support::{chipmix, sample};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};

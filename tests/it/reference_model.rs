@@ -39,6 +39,7 @@
 //!    parity against an exact vendor balance), and branch and bound does not prove it
 //!    within the limit. HiGHS answers at once. See `TIME_LIMIT_S`.
 
+use crate::support::random::{Basis, Kind, WORKLOADS, close, config, dec};
 use chipmix::plan::{Plan, Status};
 use chipmix::planner::Options;
 use chipmix::solve::Backend;
@@ -48,8 +49,6 @@ use proptest::test_runner::TestCaseError;
 /// Costs are held as integers times `DEN`: opex = pue10/10 * W/1000 * 8760 * util10/10 *
 /// price100/100 * years10/10, so `opex * DEN` is an integer.
 const DEN: i128 = 10 * 1000 * 10 * 100 * 10;
-
-const WORKLOADS: [&str; 2] = ["training", "inference"];
 
 /// One accelerator, with every number in the scaled integer form used for the YAML.
 #[derive(Debug, Clone)]
@@ -124,13 +123,6 @@ impl Acc {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Basis {
-    Units,
-    Tflops,
-    Spend,
-}
-
 /// A concrete scenario (section 1 only).
 #[derive(Debug, Clone)]
 struct Scn {
@@ -177,10 +169,6 @@ impl Scn {
     fn cost_params(&self) -> (i64, i64, i64, i64) {
         self.costs.unwrap_or((0, 10, 10, 0))
     }
-}
-
-fn dec(v: i64, den: i64) -> String {
-    format!("{}", v as f64 / den as f64)
 }
 
 /// The scenario as a YAML file.
@@ -257,11 +245,7 @@ fn to_yaml(s: &Scn) -> String {
     }
     if let Some((min, basis, strict, verbose)) = s.share {
         let mut f = vec![format!("min: {}", dec(min, 10_000))];
-        let b = match basis {
-            Basis::Units => "units",
-            Basis::Tflops => "tflops",
-            Basis::Spend => "spend",
-        };
+        let b = basis.name();
         if verbose || basis != Basis::Units {
             f.push(format!("basis: {b}"));
         }
@@ -534,10 +518,6 @@ fn reference(s: &Scn) -> Option<(Vec<u64>, Ev)> {
 // Comparison with chipmix.
 // ---------------------------------------------------------------------------------------
 
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()) + 1e-6
-}
-
 /// Time limit per plan. The scenarios are tiny and every optimum is proven in
 /// milliseconds; the limit matters only for the conflict analysis of some infeasible
 /// scenarios, which microlp can spend entirely (finding 4 in the module comment).
@@ -784,13 +764,6 @@ struct Gen {
     adoption: [Option<i64>; 3],
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    MinCostPflops,
-    MinCostWorkloads,
-    MaxPflops,
-}
-
 fn arb_share() -> impl Strategy<Value = (i64, Basis, bool, bool)> {
     (
         prop_oneof![
@@ -929,21 +902,6 @@ fn materialize(g: &Gen) -> Scn {
         s.capex_budget = g.capex_pos.map(|pos| place(&|e| e.capex, pos));
     }
     s
-}
-
-/// `cases` per property, unless `PROPTEST_CASES` is set. Seeds are random on each run
-/// (set `PROPTEST_RNG_SEED` to repeat one); a failure prints the shrunk scenario's YAML.
-fn config(cases: u32) -> ProptestConfig {
-    let base = ProptestConfig::default();
-    ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
-            base.cases
-        } else {
-            cases
-        },
-        failure_persistence: None,
-        ..base
-    }
 }
 
 proptest! {

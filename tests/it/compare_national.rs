@@ -1,9 +1,7 @@
 //! `alternatives`, `compare`, `report` and the sweep's binding-share column on scenarios
 //! with sites and periods: every figure is checked against separate `chipmix plan` runs.
 
-mod common;
-
-use common::{chipmix, sample, scenario_file};
+use crate::support::{chipmix, sample, scenario_file};
 use serde_json::Value;
 
 /// Two sites, two periods, two domestic vendors and a foreign one: room for alternatives.

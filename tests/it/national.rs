@@ -21,9 +21,8 @@
 // Indices s, t and a address several arrays at once in the reference model.
 #![allow(clippy::needless_range_loop)]
 
-mod common;
-
-use common::{Run, chipmix, chipmix_in, close, sample, scenario_file};
+use crate::support::random::{Basis, dec};
+use crate::support::{Run, chipmix, chipmix_in, close, json, par_map, sample, scenario_file};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,10 +31,6 @@ use std::path::{Path, PathBuf};
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
 fn path_str(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 temp path")
 }
@@ -43,29 +38,8 @@ fn path_str(p: &Path) -> &str {
 /// `chipmix plan FILE --format json --set ...`: the plan, checked to exit 0 with a plan and
 /// 1 with an infeasible one.
 fn plan(path: &Path, sets: &[&str]) -> Value {
-    let mut args = vec!["plan", path_str(path), "--format", "json"];
-    for s in sets {
-        args.push("--set");
-        args.push(s);
-    }
-    let r = chipmix(&args);
-    assert!(
-        r.code == 0 || r.code == 1,
-        "plan {} {sets:?} exited {}: {}",
-        path.display(),
-        r.code,
-        r.stderr
-    );
-    let p = json(&r.stdout);
-    let has_plan = matches!(p["status"].as_str(), Some("optimal" | "feasible"));
-    assert_eq!(
-        r.code == 0,
-        has_plan,
-        "exit code {} vs status {}",
-        r.code,
-        p["status"]
-    );
-    p
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    crate::support::plan(path_str(path), &sets)
 }
 
 /// Plans `text` (written to a temp file named `tag`) and asserts it is optimal.
@@ -853,23 +827,6 @@ impl Rng {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Basis {
-    Units,
-    Tflops,
-    Spend,
-}
-
-impl Basis {
-    fn name(self) -> &'static str {
-        match self {
-            Basis::Units => "units",
-            Basis::Tflops => "tflops",
-            Basis::Spend => "spend",
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 struct RAcc {
     id: &'static str,
@@ -1091,11 +1048,6 @@ fn gen_case(seed: u64) -> RScn {
         s.budget = Some(b);
     }
     s
-}
-
-/// A decimal `v / den` as YAML text.
-fn dec(v: i64, den: i64) -> String {
-    format!("{}", v as f64 / den as f64)
 }
 
 /// A per-period value: a scalar when both periods agree (and the coin says so), else a map.
@@ -1529,21 +1481,6 @@ fn evaluate(s: &RScn, x: &X) -> Result<f64, String> {
     let e0 = eval_site(s, 0, x[0])?;
     let e1 = eval_site(s, 1, x[1])?;
     national(s, [&e0, &e1])
-}
-
-/// Maps `f` over `items` on `threads` threads, keeping the order.
-fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let chunk = items.len().div_ceil(threads).max(1);
-    std::thread::scope(|sc| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| sc.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a worker thread"))
-            .collect()
-    })
 }
 
 #[test]

@@ -3,9 +3,7 @@
 //! tolerance where rounding or bisection applies. One section-1 sample checks that the
 //! 1 x 1 case keeps its words and figures.
 
-mod common;
-
-use common::{chipmix, sample, scenario_file};
+use crate::support::{chipmix, sample, scenario_file};
 use serde_json::Value;
 
 /// `chipmix plan` of `text` as JSON: it must exit 1 (infeasible); returns the conflicts.

@@ -3,9 +3,7 @@
 //! explanation itself. The scenarios are small (2 sites x 2 periods) so that microlp proves
 //! every re-solve optimal at once.
 
-mod common;
-
-use common::{chipmix, sample, scenario_file};
+use crate::support::{chipmix, sample, scenario_file};
 use serde_json::Value;
 
 /// Two sites, two years: site `a` has its own 60% quota, `b` inherits the policy's ramp,
@@ -58,7 +56,7 @@ fn with_sets(mut args: Vec<String>, sets: &[String]) -> Vec<String> {
     args
 }
 
-fn run(args: &[String]) -> common::Run {
+fn run(args: &[String]) -> crate::support::Run {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     chipmix(&args)
 }
@@ -112,7 +110,7 @@ fn near(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
 }
 
-fn explain(scenario: &str, sets: &[String]) -> (common::Run, Value) {
+fn explain(scenario: &str, sets: &[String]) -> (crate::support::Run, Value) {
     let args = with_sets(
         vec![
             "explain".into(),

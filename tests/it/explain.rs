@@ -5,9 +5,9 @@
 //! The expensive checks run on small scenarios written here, where microlp proves every
 //! re-solve optimal at once (so `notes` must be empty); the infeasible sample is fast too.
 
-mod common;
-
-use common::{Run, chipmix, close, sample, scenario_file};
+use crate::support::{
+    Run, chipmix, close, has_plan, json, run_owned, sample, scenario_file, units_of,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -269,20 +269,11 @@ const INFEASIBLE_SAMPLE: &str = "infeasible-quota.yaml";
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
 /// Writes a scenario under a name unique to the calling test and returns its path.
 fn write(tag: &str, text: &str) -> String {
     scenario_file(&format!("explain-{tag}"), text)
         .display()
         .to_string()
-}
-
-fn run_owned(args: &[String]) -> Run {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    chipmix(&args)
 }
 
 /// `args` followed by `--set s` for each of `sets`.
@@ -331,10 +322,6 @@ fn plan(scenario: &str, sets: &[String]) -> Value {
     p
 }
 
-fn has_plan(p: &Value) -> bool {
-    matches!(p["status"].as_str(), Some("optimal" | "feasible"))
-}
-
 /// Total cost of a plan, `None` without a plan.
 fn cost(p: &Value) -> Option<f64> {
     if has_plan(p) {
@@ -347,17 +334,6 @@ fn cost(p: &Value) -> Option<f64> {
 fn num(v: &Value, what: &str) -> f64 {
     v.as_f64()
         .unwrap_or_else(|| panic!("{what} is not a number: {v}"))
-}
-
-/// New units of `id` in a plan.
-fn units_of(p: &Value, id: &str) -> f64 {
-    p["purchases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| x["id"] == id)
-        .map(|x| x["units"].as_f64().unwrap())
-        .sum()
 }
 
 /// A plan's purchases as id -> units (rows with units > 0).

@@ -9,6 +9,7 @@
 //! 4. Setting a numeric field to a new valid value and reading the resolved scenario back
 //!    shows the new value (the override is not silently dropped).
 
+use crate::support::random::config;
 use chipmix::error::ScenarioError;
 use chipmix::scenario::resolved::to_yaml;
 use chipmix::scenario::{Document, Override};
@@ -87,20 +88,8 @@ fn value_strategy() -> impl Strategy<Value = String> {
     ]
 }
 
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(600);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(config(600))]
 
     /// Properties 1 and 2.
     #[test]

@@ -3,9 +3,9 @@
 //! comparison prints is checked against a separate `chipmix plan` run of the same point (or
 //! against the scenario file itself), never against the command's own output.
 
-mod common;
-
-use common::{Run, chipmix, chipmix_in, close, sample};
+use crate::support::{
+    Run, chipmix, chipmix_in, close, has_plan, json, par_map, plan, run_owned, sample, units_of,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,10 +27,6 @@ const FIGURES: [&str; 7] = [
 /// Equal within 1e-9 relative (absolute near zero).
 fn same(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 /// Accelerator ids of a scenario file, in file order, read straight from the YAML.
@@ -64,42 +60,6 @@ fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-/// `chipmix plan SCENARIO --set ... --format json`: the plan, checked to exit 0 with a plan
-/// and 1 without one.
-fn plan(scenario: &str, sets: &[String]) -> Value {
-    let mut args = vec!["plan", scenario, "--format", "json"];
-    for s in sets {
-        args.push("--set");
-        args.push(s);
-    }
-    let r = chipmix(&args);
-    assert!(
-        r.code == 0 || r.code == 1,
-        "plan {sets:?} exited {}: {}",
-        r.code,
-        r.stderr
-    );
-    let p = json(&r.stdout);
-    let has_plan = matches!(p["status"].as_str(), Some("optimal" | "feasible"));
-    assert_eq!(r.code == 0, has_plan, "exit code vs status {}", p["status"]);
-    p
-}
-
-fn has_plan(p: &Value) -> bool {
-    matches!(p["status"].as_str(), Some("optimal" | "feasible"))
-}
-
-/// New units of `id` in a plan (summed over its purchase rows).
-fn units_of(p: &Value, id: &str) -> f64 {
-    p["purchases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| x["id"] == id)
-        .map(|x| x["units"].as_f64().unwrap())
-        .sum()
-}
-
 /// What the plan `p` says for a figure of the sweep/compare contract.
 fn plan_figure(p: &Value, key: &str) -> Option<f64> {
     if !has_plan(p) {
@@ -112,21 +72,6 @@ fn plan_figure(p: &Value, key: &str) -> Option<f64> {
             None => p[k].as_f64(),
         },
     }
-}
-
-/// Maps `f` over `items` on `threads` threads, keeping the order.
-fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let chunk = items.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a worker thread"))
-            .collect()
-    })
 }
 
 /// One sweep row, from CSV or JSON: parameter cells, status, and every numeric column by name.
@@ -525,10 +470,6 @@ fn quota_sweep_args(s: &str, step: &str) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
-}
-
-fn run_owned(args: &[String]) -> Run {
-    chipmix(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// Runs shard `k/n` of a sweep into `dir/name` and returns the path.

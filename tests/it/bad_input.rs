@@ -16,6 +16,7 @@
 //! accelerator id), not whole messages, so the wording can evolve. Every run has a deadline:
 //! a run that does not finish in time is killed and reported as a hang.
 
+use crate::support::sample;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -2210,14 +2211,6 @@ fn check_printed_plan(
 // ---------------------------------------------------------------------------------------
 // Part 3: the command line
 // ---------------------------------------------------------------------------------------
-
-fn sample(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 #[test]
 fn usage_errors_exit_2() {

@@ -40,6 +40,7 @@
 //!    minutes inside its MIP presolve (`HPresolve::strengthenInequalities`) during a
 //!    vendor-share probe of the conflict analysis, ignoring the time limit.
 
+use crate::support::random::{Kind, WORKLOADS, close, config, tol};
 use chipmix::plan::{Plan, Status};
 use chipmix::planner::Options;
 use chipmix::render::{Format, render};
@@ -53,8 +54,6 @@ use proptest::test_runner::TestCaseError;
 // ---------------------------------------------------------------------------------------
 // Generator: small random scenarios as YAML text.
 // ---------------------------------------------------------------------------------------
-
-const WORKLOADS: [&str; 2] = ["training", "inference"];
 
 /// One accelerator of a generated scenario.
 #[derive(Debug, Clone)]
@@ -120,13 +119,6 @@ struct Gen {
     /// (energy price in 1/100, pue in 1/10, utilization in 1/10, opex years in 1/10).
     costs: Option<(u32, u32, u32, u32)>,
     adoption: [Option<u32>; 3],
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    MinCostPflops,
-    MinCostWorkloads,
-    MaxPflops,
 }
 
 fn arb_acc() -> impl Strategy<Value = GenAcc> {
@@ -497,14 +489,6 @@ fn optimum(s: &Scenario) -> Result<Option<Plan>, TestCaseError> {
     optimum_with(s, Backend::Microlp)
 }
 
-fn tol(a: f64, b: f64) -> f64 {
-    1e-6 * a.abs().max(b.abs()) + 1e-6
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= tol(a, b)
-}
-
 fn cost(p: &Plan) -> f64 {
     p.total_cost.unwrap_or(f64::NAN)
 }
@@ -576,20 +560,6 @@ fn new_units(s: &Scenario, p: &Plan) -> Result<Vec<f64>, TestCaseError> {
         x[i] += b.units;
     }
     Ok(x)
-}
-
-/// `cases` per property, unless `PROPTEST_CASES` is set.
-fn config(cases: u32) -> ProptestConfig {
-    let base = ProptestConfig::default();
-    ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
-            base.cases
-        } else {
-            cases
-        },
-        failure_persistence: None,
-        ..base
-    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,19 +4,17 @@
 //! through the library) and from the direct strategy proving generated scenarios small
 //! enough to solve exactly.
 
-mod common;
-
 #[allow(dead_code)]
-#[path = "../examples/generate.rs"]
+#[path = "../../examples/generate.rs"]
 mod generate;
 
+use crate::support::{chipmix, scenario_file};
 use chipmix::model::national::NationalRequest;
 use chipmix::scenario::Document;
 use chipmix::scenario::national::National;
 use chipmix::search::decompose::{SetSearch, site_scenarios};
 use chipmix::search::{NationalSolved, NationalVariant, Timings, solve_national};
 use chipmix::solve::{Backend, Limits};
-use common::{chipmix, scenario_file};
 use serde_json::Value;
 use std::collections::BTreeSet;
 

@@ -1,0 +1,26 @@
+//! chipmix's integration tests, as one test binary (one link of the crate instead of one per
+//! file). Each module is one area, run as `cargo test --test it MODULE::`; `support` holds
+//! what they share: running the built binary, temp scenario files, JSON helpers, and the
+//! common parts of the random-scenario generators (`support::random`).
+//!
+//! Every module runs in the same process, on the test harness's threads: a test must not
+//! change process-wide state (environment variables, the current directory, resource
+//! limits), and temp files are named per module and test (see `support::scenario_file`).
+
+mod bad_input;
+mod cli;
+mod compare_national;
+mod conflicts_national;
+mod decompose;
+mod explain;
+mod explain_national;
+mod known_optima;
+mod national;
+mod overrides;
+mod properties;
+mod readme;
+mod reference_model;
+mod report_browser;
+mod snapshots;
+mod support;
+mod whatif;
