@@ -95,6 +95,31 @@ pub enum Kind {
     NoPlan,
 }
 
+/// Why a sweep cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The parameters describe no points, too many, or a bad range.
+    #[error("{0}")]
+    Spec(String),
+    /// Some points are not valid scenarios (each error names the point).
+    #[error("{}", .0.iter().map(|(label, e)| format!("point {label}:\n{e}")).collect::<Vec<_>>().join("\n"))]
+    Points(Vec<(String, ScenarioError)>),
+    /// The planner cannot run at all (e.g. the solver is not in this build).
+    #[error("point {0}: {1}")]
+    Plan(String, PlanError),
+}
+
+/// Why an explanation could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    /// The scenario (with its overrides) is not valid.
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// The planner failed in a way that says nothing about the scenario.
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+}
+
 /// Any error of the library. Each kind converts into it with `?` or `Error::from`; its
 /// message is the kind's own, unchanged.
 #[derive(Debug, thiserror::Error)]
@@ -107,17 +132,17 @@ pub enum Error {
     Plan(#[from] PlanError),
     /// A sweep could not run.
     #[error(transparent)]
-    Sweep(#[from] crate::sweep::SweepError),
+    Sweep(#[from] SweepError),
     /// An explanation could not be made.
     #[error(transparent)]
-    Explain(#[from] crate::explain::ExplainError),
+    Explain(#[from] ExplainError),
 }
 
 impl Error {
     /// Whether the user's input is at fault or no plan came of good input.
     pub fn kind(&self) -> Kind {
-        use crate::explain::ExplainError;
-        use crate::sweep::SweepError;
+        use ExplainError;
+        use SweepError;
         match self {
             Error::Scenario(_) => Kind::BadInput,
             Error::Plan(e) | Error::Explain(ExplainError::Plan(e)) => e.kind(),
@@ -142,13 +167,11 @@ mod tests {
         assert_eq!(solver.to_string(), "solver failure: x");
         let missing = Error::from(PlanError::SolverUnavailable("highs".into()));
         assert_eq!(missing.kind(), Kind::BadInput);
-        let explain = Error::from(crate::explain::ExplainError::Plan(PlanError::CheckFailed(
-            "y".into(),
-        )));
+        let explain = Error::from(ExplainError::Plan(PlanError::CheckFailed("y".into())));
         assert_eq!(explain.kind(), Kind::NoPlan);
         let scenario = Error::from(ScenarioError::Invalid(Vec::new()));
         assert_eq!(scenario.kind(), Kind::BadInput);
-        let sweep = Error::from(crate::sweep::SweepError::Plan(
+        let sweep = Error::from(SweepError::Plan(
             "1".into(),
             PlanError::SolverUnavailable("highs".into()),
         ));

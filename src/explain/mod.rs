@@ -11,23 +11,13 @@ pub mod probe;
 pub mod shadow;
 pub mod thresholds;
 
-use crate::error::{PlanError, ScenarioError};
 use crate::plan::{Plan, Status};
 use crate::planner::{self, Options};
 use crate::scenario::{Document, Override};
 use probe::Probe;
 use serde::Serialize;
 
-/// Why an explanation could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum ExplainError {
-    /// The scenario (with its overrides) is not valid.
-    #[error("{0}")]
-    Scenario(#[from] ScenarioError),
-    /// The planner failed in a way that says nothing about the scenario.
-    #[error("{0}")]
-    Plan(#[from] PlanError),
-}
+pub use crate::error::ExplainError;
 
 /// The explanation of a plan: section 5 of the format's output contract.
 #[derive(Debug, Clone, Serialize)]

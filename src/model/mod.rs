@@ -324,57 +324,6 @@ impl Builder<'_, '_> {
         self.req.relax.contains(&f)
     }
 
-    /// An upper bound on new units of accelerator `i` implied by caps, budgets and power.
-    fn unit_bound(&self, i: usize) -> f64 {
-        let a = &self.s.accelerators[i];
-        let l = &self.s.limits;
-        let mut bound = self.req.unit_cap;
-        if !self.relaxed(Family::Supply)
-            && let Some(m) = a.max_units
-        {
-            bound = bound.min(m as f64);
-        }
-        if a.unit_price > 0.0 {
-            if let (Some(b), false) = (l.budget, self.relaxed(Family::Budget)) {
-                bound = bound.min(b / a.unit_price);
-            }
-            if let (Some(b), false) = (l.capex_budget, self.relaxed(Family::CapexBudget)) {
-                bound = bound.min(b / a.unit_price);
-            }
-        }
-        if let (Some(p), false, true) = (l.power_kw, self.relaxed(Family::Power), a.power_w > 0.0) {
-            bound = bound.min(p * 1000.0 / (self.s.costs.pue * a.power_w));
-        }
-        bound.max(0.0)
-    }
-
-    fn purchases(&mut self) {
-        let integer = self.s.solver.integer && !self.req.lp_relaxation;
-        for i in 0..self.s.accelerators.len() {
-            let a = &self.s.accelerators[i];
-            let existing = self.s.existing_units(i);
-            let can_buy = a.available || self.relaxed(Family::Availability);
-            let cap = self.unit_bound(i);
-            self.cap.push(cap);
-            if !can_buy || cap < 1e-9 {
-                self.x.push(Expression::from(0.0));
-                self.n.push(Expression::from(existing));
-                self.buy.push(None);
-                continue;
-            }
-            let lot = if self.s.solver.integer {
-                a.lot_size as f64
-            } else {
-                1.0
-            };
-            let var = self.p.purchase(cap, lot, integer);
-            let x = Expression::from(var) * lot;
-            self.n.push(x.clone() + existing);
-            self.x.push(x);
-            self.buy.push(Some((var, lot)));
-        }
-    }
-
     fn min_orders(&mut self) {
         if self.relaxed(Family::MinOrder) {
             return;
@@ -398,33 +347,6 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// Adoption binaries; returns the adoption cost expression (in money units).
-    fn adoption(&mut self) -> Expression {
-        let free = self.s.existing_platforms();
-        let mut cost = Expression::from(0.0);
-        for (platform, &price) in &self.s.costs.platform_adoption {
-            if price <= 0.0 || free.contains(platform) {
-                continue;
-            }
-            let users: Vec<usize> = (0..self.s.accelerators.len())
-                .filter(|&i| {
-                    self.buy[i].is_some()
-                        && self.s.accelerators[i].platform.as_deref() == Some(platform.as_str())
-                })
-                .collect();
-            if users.is_empty() {
-                continue;
-            }
-            let z = self.p.binary();
-            for i in users {
-                self.p
-                    .at_most(self.x[i].clone(), Expression::from(z) * self.cap[i]);
-            }
-            cost += Expression::from(z) * (price / self.money);
-        }
-        cost
-    }
-
     fn pflops(&self) -> Expression {
         let mut e = Expression::from(0.0);
         for (a, n) in self.s.accelerators.iter().zip(&self.n) {
@@ -437,14 +359,6 @@ impl Builder<'_, '_> {
         let mut e = Expression::from(0.0);
         for (a, n) in self.s.accelerators.iter().zip(&self.n) {
             e += n.clone() * (self.s.costs.pue * a.power_w / 1000.0);
-        }
-        e
-    }
-
-    fn capex(&self) -> Expression {
-        let mut e = Expression::from(0.0);
-        for (a, x) in self.s.accelerators.iter().zip(&self.x) {
-            e += x.clone() * (a.unit_price / self.money);
         }
         e
     }
@@ -560,66 +474,6 @@ impl Builder<'_, '_> {
             self.p.at_most(kw, p);
         }
     }
-
-    fn budgets(&mut self, total: &Expression) {
-        let money = self.money;
-        if let (Some(b), false) = (self.s.limits.budget, self.relaxed(Family::Budget)) {
-            self.p.at_most(total.clone(), b / money);
-        }
-        if let (Some(b), false) = (
-            self.s.limits.capex_budget,
-            self.relaxed(Family::CapexBudget),
-        ) {
-            let capex = self.capex();
-            self.p.at_most(capex, b / money);
-        }
-    }
-
-    /// The objective for the goal (total cost being the cost objective): the expression,
-    /// whether to maximise it, and its unit.
-    fn goal(&mut self, total: Expression) -> (Expression, bool, f64) {
-        let money = self.money;
-        match self.req.goal {
-            Goal::MinCost | Goal::MinPeriodSpend(_) => (total, false, money),
-            Goal::MaxPflops => (self.pflops(), true, 1.0),
-            Goal::MinCostWithPflops(floor) => {
-                let p = self.pflops();
-                self.p.at_least(p, floor);
-                (total, false, money)
-            }
-            Goal::MinCapex | Goal::MinPeriodCapex(_) => (self.capex(), false, money),
-            Goal::MinPower | Goal::MinSitePower(_) => (self.facility_kw(), false, 1.0),
-            Goal::MaxDemandFraction | Goal::MaxMemoryFraction => {
-                let t = self
-                    .p
-                    .fraction
-                    .map(Expression::from)
-                    .unwrap_or_else(|| Expression::from(1.0));
-                (t, true, 1.0)
-            }
-            Goal::MinSupplyExcess => {
-                let mut sum = Expression::from(0.0);
-                for i in 0..self.s.accelerators.len() {
-                    if let (Some(cap), Some(_)) = (self.s.accelerators[i].max_units, self.buy[i]) {
-                        let e = self.p.nonnegative();
-                        self.p
-                            .at_least(Expression::from(e), self.x[i].clone() - cap as f64);
-                        sum += e;
-                    }
-                }
-                (sum, false, 1.0)
-            }
-            Goal::MinUnavailable => {
-                let mut sum = Expression::from(0.0);
-                for (a, x) in self.s.accelerators.iter().zip(&self.x) {
-                    if !a.available {
-                        sum += x.clone();
-                    }
-                }
-                (sum, false, 1.0)
-            }
-        }
-    }
 }
 
 /// Purchase and fleet expressions of one site and period, made by a caller that owns the
@@ -702,51 +556,5 @@ pub fn add_row(
     Row::Added {
         index: constraints.len() - 1,
         factor,
-    }
-}
-
-/// Builds the programme for `req`.
-pub fn build(req: &Request) -> Built {
-    let s = req.scenario;
-    let money = s
-        .accelerators
-        .iter()
-        .map(|a| a.unit_price)
-        .fold(1.0_f64, f64::max);
-    let mut program = Program::new(req.lp_relaxation);
-    let mut b = Builder {
-        s,
-        req,
-        p: &mut program,
-        x: Vec::new(),
-        n: Vec::new(),
-        buy: Vec::new(),
-        cap: Vec::new(),
-        money,
-    };
-    b.purchases();
-    b.min_orders();
-    let adoption = b.adoption();
-    let opex = b.facility_kw() * (s.opex_per_kw() / money);
-    let total = b.capex() + adoption + opex;
-    b.demand();
-    b.memory();
-    b.domestic_share();
-    b.vendor_share();
-    b.power();
-    b.budgets(&total);
-    let (objective, maximise, unit) = b.goal(total);
-    let buy = b.buy;
-    Built {
-        vars: program.vars,
-        objective,
-        maximise,
-        constraints: program.constraints,
-        buy,
-        has_integers: program.has_integers,
-        money_scale: money,
-        objective_unit: unit,
-        infeasible: program.infeasible,
-        stopped: false,
     }
 }

@@ -15,19 +15,7 @@ use serde::{Deserialize, Serialize};
 /// Most points one sweep may have (100,000: about 10 minutes of 5 ms solves on 2 cores).
 pub const MAX_POINTS: usize = 100_000;
 
-/// Why a sweep cannot run.
-#[derive(Debug, thiserror::Error)]
-pub enum SweepError {
-    /// The parameters describe no points, too many, or a bad range.
-    #[error("{0}")]
-    Spec(String),
-    /// Some points are not valid scenarios (each error names the point).
-    #[error("{}", .0.iter().map(|(label, e)| format!("point {label}:\n{e}")).collect::<Vec<_>>().join("\n"))]
-    Points(Vec<(String, ScenarioError)>),
-    /// The planner cannot run at all (e.g. the solver is not in this build).
-    #[error("point {0}: {1}")]
-    Plan(String, PlanError),
-}
+pub use crate::error::SweepError;
 
 /// One swept parameter: a `--set` path and the values it takes, as text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
