@@ -35,6 +35,7 @@ pub mod plan;
 pub mod planner;
 pub mod render;
 pub mod report;
+pub mod rules;
 pub mod scenario;
 pub mod search;
 pub mod solve;

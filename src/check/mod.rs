@@ -5,6 +5,7 @@
 
 pub mod national;
 
+use crate::rules::{Constraint, Family};
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, Scenario, ShareBasis};
 use good_lp::{Expression, Solution, SolverModel, variable, variables};
@@ -15,8 +16,8 @@ pub const TOLERANCE: f64 = 1e-6;
 /// One rule of the scenario, evaluated on a plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
-    /// Family name as used in `binding` (`demand`, `domestic_share`, `power`, ...).
-    pub family: String,
+    /// The constraint (its family and subject; its name is what `binding` lists).
+    pub constraint: Constraint,
     /// The rule in the scenario's words, with the plan's figures.
     pub description: String,
     /// Whether the rule holds (within tolerance).
@@ -84,8 +85,9 @@ impl Evaluation {
     pub fn binding(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for c in self.checks.iter().filter(|c| c.binding) {
-            if !out.contains(&c.family) {
-                out.push(c.family.clone());
+            let name = c.constraint.name();
+            if !out.contains(&name) {
+                out.push(name);
             }
         }
         out
@@ -107,7 +109,7 @@ fn close_enough(slack: f64, scale: f64) -> bool {
 /// tolerance, and binds when its slack is below the tolerance or (in whole lots) below
 /// `step`, the smallest change one lot can make to `lhs`.
 pub fn compare(
-    family: &str,
+    constraint: Constraint,
     description: String,
     (lhs, rhs, at_most): (f64, f64, bool),
     step: f64,
@@ -119,7 +121,7 @@ pub fn compare(
     let near = allowance(scale);
     let binding = holds && (slack <= near || (integer && step.is_finite() && slack < step - near));
     Check {
-        family: family.to_string(),
+        constraint,
         description,
         holds,
         binding,
@@ -138,14 +140,20 @@ impl Rules<'_> {
     /// change one lot can make to `lhs` (0 in continuous mode).
     fn add(
         &mut self,
-        family: &str,
+        constraint: Constraint,
         description: String,
         lhs: f64,
         rhs: f64,
         at_most: bool,
         step: f64,
     ) {
-        let check = compare(family, description, (lhs, rhs, at_most), step, self.integer);
+        let check = compare(
+            constraint,
+            description,
+            (lhs, rhs, at_most),
+            step,
+            self.integer,
+        );
         self.checks.push(check);
     }
 
@@ -211,7 +219,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
             } + 1e-9
         });
         r.checks.push(Check {
-            family: format!("supply:{}", a.id),
+            constraint: Constraint::supply(&a.id),
             description: if holds {
                 format!("accelerators[{}]: {xi} new units", a.id)
             } else {
@@ -268,7 +276,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
     if let Some(p) = s.demand.pflops {
         let step = r.step(|i| accs[i].tflops / 1000.0);
         r.add(
-            "demand",
+            Constraint::of(Family::Demand),
             format!("demand.pflops: fleet {pflops:.3} PFLOPS >= {p}"),
             pflops,
             p,
@@ -297,7 +305,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
         r.add(
-            "demand",
+            Constraint::of(Family::Demand),
             format!(
                 "demand.workloads ({} PFLOPS): the fleet serves {:.4} times each class",
                 classes.join(", "),
@@ -312,7 +320,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
     if let Some(m) = s.demand.memory_tb {
         let step = r.step(|i| accs[i].memory_gb / 1000.0);
         r.add(
-            "memory",
+            Constraint::of(Family::Memory),
             format!("demand.memory_tb: fleet {memory_tb:.3} TB >= {m}"),
             memory_tb,
             m,
@@ -362,7 +370,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
             let lhs = q as f64 * domestic_w - p as f64 * total_w;
             let step = r.step(|i| q as f64 * d(i) - p as f64);
             r.add(
-                "domestic_share",
+                Constraint::of(Family::DomesticShare),
                 format!(
                     "policy.domestic_share: {shown} by units must exceed {}",
                     rule.min
@@ -375,7 +383,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
         } else {
             let step = r.step(|i| (d(i) - rule.min) * per_unit(i));
             r.add(
-                "domestic_share",
+                Constraint::of(Family::DomesticShare),
                 format!(
                     "policy.domestic_share: {shown} by {} >= {}",
                     basis.as_str(),
@@ -403,7 +411,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
                 + 0.0;
             let step = r.step(|i| if accs[i].vendor == v { 1.0 - cap } else { cap });
             r.add(
-                &format!("vendor_share:{v}"),
+                Constraint::vendor(v),
                 format!("limits.vendor_max_share: {v} has {own} of {total_units} fleet units (max share {cap})"),
                 own,
                 cap * total_units,
@@ -416,7 +424,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
     if let Some(p) = s.limits.power_kw {
         let step = r.step(|i| s.costs.pue * accs[i].power_w / 1000.0);
         r.add(
-            "power",
+            Constraint::of(Family::Power),
             format!("limits.power_kw: facility {facility_kw:.3} kW <= {p}"),
             facility_kw,
             p,
@@ -429,7 +437,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
     if let Some(b) = s.limits.budget {
         let step = r.step(unit_cost);
         r.add(
-            "budget",
+            Constraint::of(Family::Budget),
             format!("limits.budget: total cost {total_cost:.2} <= {b}"),
             total_cost,
             b,
@@ -440,7 +448,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
     if let Some(b) = s.limits.capex_budget {
         let step = r.step(|i| accs[i].unit_price);
         r.add(
-            "capex_budget",
+            Constraint::of(Family::CapexBudget),
             format!("limits.capex_budget: capex {capex:.2} <= {b}"),
             capex,
             b,

@@ -10,6 +10,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::check::{Check, Evaluation, compare, evaluate};
+use crate::rules::{Constraint, Family};
 use crate::scenario::national::National;
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, ShareBasis};
@@ -105,8 +106,9 @@ impl NationalEvaluation {
     pub fn binding(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for c in self.checks.iter().filter(|c| c.check.binding) {
-            if !out.contains(&c.check.family) {
-                out.push(c.check.family.clone());
+            let name = c.check.constraint.name();
+            if !out.contains(&name) {
+                out.push(name);
             }
         }
         out
@@ -118,23 +120,21 @@ impl NationalEvaluation {
     /// check at each call (quadratic in the sites when called for each).
     pub fn binding_by_place(&self) -> BindingByPlace {
         let mut by_place = BindingByPlace::default();
-        let add = |list: &mut Vec<String>, family: &String| {
-            if !list.contains(family) {
-                list.push(family.clone());
+        let add = |list: &mut Vec<String>, name: &String| {
+            if !list.contains(name) {
+                list.push(name.clone());
             }
         };
         for c in self.checks.iter().filter(|c| c.check.binding) {
+            let name = c.check.constraint.name();
             add(
                 by_place
                     .site_period
                     .entry((c.site.clone(), c.period))
                     .or_default(),
-                &c.check.family,
+                &name,
             );
-            add(
-                by_place.period.entry(c.period).or_default(),
-                &c.check.family,
-            );
+            add(by_place.period.entry(c.period).or_default(), &name);
         }
         by_place
     }
@@ -148,8 +148,9 @@ impl NationalEvaluation {
                 && (site.is_none() || c.site.as_deref() == site)
                 && (period.is_none() || c.period == period)
         }) {
-            if !out.contains(&c.check.family) {
-                out.push(c.check.family.clone());
+            let name = c.check.constraint.name();
+            if !out.contains(&name) {
+                out.push(name);
             }
         }
         out
@@ -224,7 +225,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
             let bought: f64 = (0..ns).map(|s| x[s][t][a]).sum::<f64>() + 0.0;
             let step = if integer { acc.lot_size as f64 } else { 0.0 };
             let c = compare(
-                &format!("supply:{}", acc.id),
+                Constraint::supply(&acc.id),
                 format!(
                     "accelerators[{}].max_units: {bought} new units at all sites <= {m}",
                     acc.id
@@ -282,7 +283,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
             let c = if rule.strict {
                 let (p, q) = strict_fraction(min).unwrap_or((0, 1));
                 compare(
-                    "national_domestic_share",
+                    Constraint::of(Family::NationalShare),
                     format!(
                         "policy.national_domestic_share: {shown} by units over all sites must exceed {min}"
                     ),
@@ -292,7 +293,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
                 )
             } else {
                 compare(
-                    "national_domestic_share",
+                    Constraint::of(Family::NationalShare),
                     format!(
                         "policy.national_domestic_share: {shown} by {} over all sites >= {min}",
                         share_basis.as_str()
@@ -358,7 +359,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
                 site: None,
                 period: period_label(t),
                 check: compare(
-                    "budget",
+                    Constraint::of(Family::Budget),
                     format!(
                         "limits.budget: spending {spend:.2} (capex + opex{}) <= {}",
                         if t == 0 { " + adoption" } else { "" },
@@ -375,7 +376,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
                 site: None,
                 period: period_label(t),
                 check: compare(
-                    "capex_budget",
+                    Constraint::of(Family::CapexBudget),
                     format!("limits.capex_budget: capex {:.2} <= {}", p.capex, b[t]),
                     (p.capex, b[t], true),
                     step,
@@ -397,7 +398,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
     if let Some(cap) = nat.cost_cap {
         // Not a rule of the scenario: it never shows among the binding ones.
         let mut check = compare(
-            "cost_cap",
+            Constraint::of(Family::CostCap),
             format!("cost cap: total cost {total_cost:.2} <= {cap}"),
             (total_cost, cap, true),
             0.0,

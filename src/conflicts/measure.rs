@@ -40,11 +40,9 @@ fn holds(c: &Ctx, sub: &Subject, nat: &National) -> Result<bool, PlanError> {
 
 /// `r`, whose removal alone gives a plan, with the figures that clash.
 pub(super) fn measure(c: &Ctx, sub: &Subject, r: Rule) -> Result<String, PlanError> {
-    let f = match r {
-        Rule::NationalShare => return national_share(c, sub),
-        Rule::Site(f) => f,
-    };
+    let f = r;
     match f {
+        Family::NationalShare => national_share(c, sub),
         Family::Demand | Family::Memory => floors(c, sub, f),
         Family::Budget | Family::CapexBudget => budgets(c, sub, f),
         Family::Power => power(c, sub),
@@ -52,7 +50,7 @@ pub(super) fn measure(c: &Ctx, sub: &Subject, r: Rule) -> Result<String, PlanErr
         Family::VendorShare => vendor_share(c, sub),
         Family::Supply => supply(c, sub),
         Family::Availability => availability(c, sub),
-        Family::MinOrder => Ok(format!(
+        Family::MinOrder | Family::CostCap => Ok(format!(
             "{} make every plan impossible: without them the other rules can hold",
             describe(sub, r)
         )),
@@ -69,7 +67,7 @@ fn floors(c: &Ctx, sub: &Subject, f: Family) -> Result<String, PlanError> {
     } else {
         Goal::MaxMemoryFraction
     };
-    let what = describe(sub, Rule::Site(f));
+    let what = describe(sub, f);
     let Some(t) = c
         .run(&on(sub, request(nat, &[], goal)), None)?
         .map(|x| x.objective.clamp(0.0, 1.0))
@@ -161,7 +159,7 @@ fn budgets(c: &Ctx, sub: &Subject, f: Family) -> Result<String, PlanError> {
     if let Some(s) = &sub.single {
         let what = describe_single(s, f);
         let least = c
-            .run(&request(nat, &[Rule::Site(f)], goal(0)), None)?
+            .run(&request(nat, &[f], goal(0)), None)?
             .map(|x| x.objective);
         return Ok(match (least, capex) {
             (Some(v), false) => format!(
@@ -219,7 +217,7 @@ fn budgets(c: &Ctx, sub: &Subject, f: Family) -> Result<String, PlanError> {
     let mut parts = Vec::new();
     for t in 0..nat.periods() {
         if let Some(v) = c
-            .run(&on(sub, request(nat, &[Rule::Site(f)], goal(t))), None)?
+            .run(&on(sub, request(nat, &[f], goal(t))), None)?
             .map(|x| x.objective)
             && above(v, limits[t])
         {
@@ -232,7 +230,7 @@ fn budgets(c: &Ctx, sub: &Subject, f: Family) -> Result<String, PlanError> {
             ));
         }
     }
-    let what = describe(sub, Rule::Site(f));
+    let what = describe(sub, f);
     Ok(if parts.is_empty() {
         format!("{what} is too small for the other rules")
     } else {
@@ -250,10 +248,7 @@ fn power(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
     if let Some(s) = &sub.single {
         let what = describe_single(s, Family::Power);
         let least = c
-            .run(
-                &request(nat, &[Rule::Site(Family::Power)], Goal::MinSitePower(0)),
-                None,
-            )?
+            .run(&request(nat, &[Family::Power], Goal::MinSitePower(0)), None)?
             .map(|x| x.objective);
         let existing_kw: f64 = s.costs.pue
             * s.accelerators
@@ -321,7 +316,7 @@ fn power(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
     Ok(if lines.is_empty() {
         format!(
             "{} are too low at several sites together: no one site's limit is to blame alone",
-            describe(sub, Rule::Site(Family::Power))
+            describe(sub, Family::Power)
         )
     } else {
         lines.join("; ")
@@ -346,7 +341,7 @@ fn highest(
 /// period.
 fn domestic_share(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
     let nat = sub.nat;
-    let what = describe(sub, Rule::Site(Family::DomesticShare));
+    let what = describe(sub, Family::DomesticShare);
     let rules: Vec<_> = nat
         .sites
         .iter()
@@ -432,7 +427,7 @@ fn domestic_caps(nat: &National) -> String {
 /// The national share: the highest minimum the other rules allow in every period.
 fn national_share(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
     let nat = sub.nat;
-    let what = describe(sub, Rule::NationalShare);
+    let what = describe(sub, Family::NationalShare);
     let rule = nat.national_share.as_ref().expect("present");
     let top = rule.min.iter().copied().fold(0.0_f64, f64::max);
     let probe = |v: f64| -> Result<bool, PlanError> {
@@ -469,7 +464,7 @@ fn national_share(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
 /// The vendor ceiling: the lowest the other rules allow.
 fn vendor_share(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
     let nat = sub.nat;
-    let what = describe(sub, Rule::Site(Family::VendorShare));
+    let what = describe(sub, Family::VendorShare);
     let cap = nat.vendor_max_share.unwrap_or(1.0);
     let probe = |v: f64| -> Result<bool, PlanError> {
         let mut t = nat.clone();
@@ -501,12 +496,9 @@ fn vendor_share(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
 /// all).
 fn supply(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
     let nat = sub.nat;
-    let what = describe(sub, Rule::Site(Family::Supply));
+    let what = describe(sub, Family::Supply);
     let sol = c.run(
-        &on(
-            sub,
-            request(nat, &[Rule::Site(Family::Supply)], Goal::MinSupplyExcess),
-        ),
+        &on(sub, request(nat, &[Family::Supply], Goal::MinSupplyExcess)),
         None,
     )?;
     let mut parts = Vec::new();
@@ -564,11 +556,7 @@ fn availability(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
     let sol = c.run(
         &on(
             sub,
-            request(
-                nat,
-                &[Rule::Site(Family::Availability)],
-                Goal::MinUnavailable,
-            ),
+            request(nat, &[Family::Availability], Goal::MinUnavailable),
         ),
         None,
     )?;

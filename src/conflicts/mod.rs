@@ -30,35 +30,31 @@ pub const ANALYSIS_TIME_FACTOR: f64 = 2.0;
 /// Most sites tried one at a time (alone, or for their power).
 const MAX_SITES_ALONE: usize = 50;
 
-/// A rule that can be dropped: a constraint family (at every site, or national), or the
-/// national share.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Rule {
-    Site(Family),
-    NationalShare,
-}
+/// A rule that can be dropped: a constraint family, at every site or national.
+type Rule = Family;
 
 /// Every rule, in the order conflicts are reported.
 const RULES: [Rule; 11] = [
-    Rule::Site(Family::Demand),
-    Rule::Site(Family::Memory),
-    Rule::Site(Family::DomesticShare),
-    Rule::NationalShare,
-    Rule::Site(Family::VendorShare),
-    Rule::Site(Family::Power),
-    Rule::Site(Family::Budget),
-    Rule::Site(Family::CapexBudget),
-    Rule::Site(Family::Supply),
-    Rule::Site(Family::Availability),
-    Rule::Site(Family::MinOrder),
+    Family::Demand,
+    Family::Memory,
+    Family::DomesticShare,
+    Family::NationalShare,
+    Family::VendorShare,
+    Family::Power,
+    Family::Budget,
+    Family::CapexBudget,
+    Family::Supply,
+    Family::Availability,
+    Family::MinOrder,
 ];
 
-impl Rule {
-    /// Whether the scenario states this rule.
-    fn present(self, nat: &National) -> bool {
-        match self {
-            Rule::NationalShare => nat.national_share.is_some(),
-            Rule::Site(f) => match f {
+/// Whether the scenario states rule `f`.
+fn present(f: Rule, nat: &National) -> bool {
+    {
+        {
+            match f {
+                Family::NationalShare => nat.national_share.is_some(),
+                Family::CostCap => nat.cost_cap.is_some(),
                 Family::Demand => nat.sites.iter().any(|s| {
                     s.pflops
                         .as_ref()
@@ -87,7 +83,7 @@ impl Rule {
                     .accelerators
                     .iter()
                     .any(|a| a.min_units.unwrap_or(0) > 0),
-            },
+            }
         }
     }
 }
@@ -173,14 +169,7 @@ impl Ctx<'_> {
 fn request<'a>(nat: &'a National, relax: &[Rule], goal: Goal) -> NationalRequest<'a> {
     let mut req = NationalRequest::new(nat);
     req.goal = goal;
-    for r in relax {
-        match *r {
-            Rule::Site(f) => {
-                req.relax.insert(f);
-            }
-            Rule::NationalShare => req.relax_national_share = true,
-        }
-    }
+    req.relax.extend(relax.iter().copied());
     req
 }
 
@@ -273,7 +262,7 @@ fn sites_alone(c: &Ctx, nat: &National) -> Result<Vec<String>, PlanError> {
 /// else all of them.
 fn reasons(c: &Ctx, sub: &Subject) -> Result<Vec<String>, PlanError> {
     let nat = sub.nat;
-    let present: Vec<Rule> = RULES.into_iter().filter(|r| r.present(nat)).collect();
+    let present: Vec<Rule> = RULES.into_iter().filter(|&r| present(r, nat)).collect();
     let mut culprits = Vec::new();
     for &r in &present {
         if c.feasible(nat, &[r])? {

@@ -11,7 +11,7 @@ use crate::scenario::{Scenario, ShareBasis};
 /// The rule in the scenario's own words.
 pub(super) fn describe(sub: &Subject, r: Rule) -> String {
     match (&sub.single, r) {
-        (Some(s), Rule::Site(f)) => describe_single(s, f),
+        (Some(s), f) if f != Family::NationalShare => describe_single(s, f),
         _ => describe_national(sub.nat, r),
     }
 }
@@ -72,20 +72,18 @@ pub(super) fn per_period(nat: &National, v: &[f64], show: impl Fn(f64) -> String
     }
 }
 
-fn describe_national(nat: &National, r: Rule) -> String {
-    let f = match r {
-        Rule::NationalShare => {
+fn describe_national(nat: &National, f: Rule) -> String {
+    match f {
+        Family::CostCap => f.path().into(),
+        Family::NationalShare => {
             let rule = nat.national_share.as_ref().expect("present");
             let op = if rule.strict { ">" } else { ">=" };
-            return format!(
+            format!(
                 "policy.national_domestic_share {op} {} by {}",
                 per_period(nat, &rule.min, |v| qty(v, 4)),
                 rule.basis.as_str()
-            );
+            )
         }
-        Rule::Site(f) => f,
-    };
-    match f {
         Family::Demand => {
             if nat.sites.iter().any(|s| s.pflops.is_some()) {
                 format!(
@@ -138,6 +136,7 @@ fn describe_national(nat: &National, r: Rule) -> String {
 /// The family in the words of section 1.
 pub(super) fn describe_single(s: &Scenario, f: Family) -> String {
     match f {
+        Family::NationalShare | Family::CostCap => f.path().into(),
         Family::Demand => match s.demand.pflops {
             Some(p) => format!("demand.pflops {}", qty(p, 3)),
             None => format!(

@@ -13,6 +13,7 @@
 use super::probe::{Answer, Probe, set, set_per_period, site_path};
 use crate::error::PlanError;
 use crate::plan::Plan;
+use crate::rules::{Constraint, Family};
 use crate::scenario::Override;
 use crate::scenario::national::National;
 use rayon::prelude::*;
@@ -49,7 +50,7 @@ pub struct ShadowPrice {
 /// One question: the family, where, the unit, and the override that tightens it by one
 /// unit (or why it cannot be tightened).
 struct Question {
-    constraint: String,
+    constraint: Constraint,
     site: Option<String>,
     period: Option<i64>,
     unit: &'static str,
@@ -69,11 +70,12 @@ struct Place<'p> {
     national_rules: bool,
 }
 
-fn is_national(family: &str) -> bool {
+/// Whether `family` is a national rule (it binds the sum over sites).
+fn is_national(family: Family) -> bool {
     matches!(
         family,
-        "national_domestic_share" | "budget" | "capex_budget"
-    ) || family.starts_with("supply:")
+        Family::NationalShare | Family::Budget | Family::CapexBudget | Family::Supply
+    )
 }
 
 /// `values` with period `t` moved by `by`, or `None` when it would leave `[lo, hi]`.
@@ -114,10 +116,12 @@ fn places<'p>(n: &National, plan: &'p Plan) -> (Vec<Place<'p>>, Vec<String>) {
     }
     let mut asked: Vec<usize> = (0..plan.sites.len().min(n.sites.len()))
         .filter(|&s| {
-            plan.sites[s]
-                .periods
-                .iter()
-                .any(|p| p.binding.iter().any(|f| !is_national(f)))
+            plan.sites[s].periods.iter().any(|p| {
+                p.binding
+                    .iter()
+                    .filter_map(|name| Constraint::parse(name))
+                    .any(|c| !is_national(c.family))
+            })
         })
         .collect();
     asked.sort_by(|&a, &b| plan.sites[b].capex.total_cmp(&plan.sites[a].capex));
@@ -163,131 +167,126 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
     for place in &places {
         let site = &n.sites[place.s];
         let t = place.t;
-        let mut q = |constraint: String, unit, path: String, to: Result<Override, &'static str>| {
-            out.push(Question {
-                constraint,
-                site: place.site.clone(),
-                period: place.period,
-                unit,
-                path,
-                to,
-            })
-        };
+        let mut q =
+            |constraint: Constraint, unit, path: String, to: Result<Override, &'static str>| {
+                out.push(Question {
+                    constraint,
+                    site: place.site.clone(),
+                    period: place.period,
+                    unit,
+                    path,
+                    to,
+                })
+            };
         let tighten = |path: &str, values: Option<&Vec<f64>>, by: f64, lo: f64, hi: f64| {
             values
                 .and_then(|v| moved(v, t, by, lo, hi))
                 .map(|v| set_per_period(n, path, &v))
         };
-        for family in place.binding {
-            let f = family.as_str();
-            if is_national(f) {
+        for name in place.binding {
+            // The plan names its binding rules; each name reads back as its constraint.
+            let Some(c) = Constraint::parse(name) else {
+                continue;
+            };
+            if is_national(c.family) {
                 if !place.national_rules {
                     continue;
                 }
             } else if !place.site_rules {
                 continue;
             }
-            match f {
-                "demand" if !site.workloads.is_empty() => {
+            let unit = c.family.shadow_unit().unwrap_or("per unit");
+            match c.family {
+                Family::Demand if !site.workloads.is_empty() => {
                     for (name, values) in &site.workloads {
                         let path = site_path(n, place.s, &format!("demand.workloads.{name}"));
                         let to = tighten(&path, Some(values), 1.0, 0.0, f64::INFINITY);
                         q(
-                            format!("workload:{name}"),
-                            "per PFLOPS",
+                            Constraint::workload(name),
+                            unit,
                             path,
                             to.ok_or("no limit to tighten"),
                         );
                     }
                 }
-                "demand" => {
+                Family::Demand => {
                     let path = site_path(n, place.s, "demand.pflops");
                     let to = tighten(&path, site.pflops.as_ref(), 1.0, 0.0, f64::INFINITY);
-                    q(
-                        "demand".into(),
-                        "per PFLOPS",
-                        path,
-                        to.ok_or("no limit to tighten"),
-                    )
+                    q(c.clone(), unit, path, to.ok_or("no limit to tighten"))
                 }
-                "memory" => {
+                Family::Memory => {
                     let path = site_path(n, place.s, "demand.memory_tb");
                     let to = tighten(&path, site.memory_tb.as_ref(), 1.0, 0.0, f64::INFINITY);
-                    q(
-                        "memory".into(),
-                        "per TB",
-                        path,
-                        to.ok_or("no limit to tighten"),
-                    )
+                    q(c.clone(), unit, path, to.ok_or("no limit to tighten"))
                 }
-                "domestic_share" => {
+                Family::DomesticShare => {
                     let path = site_path(n, place.s, "domestic_share.min");
                     let mins = site.domestic_share.as_ref().map(|r| &r.min);
                     let to = tighten(&path, mins, 0.01, 0.0, 1.0);
                     q(
-                        "domestic_share".into(),
-                        "per percentage point",
+                        c.clone(),
+                        unit,
                         path,
                         to.ok_or("the minimum cannot go above 100%"),
                     )
                 }
-                "power" => {
+                Family::Power => {
                     let path = site_path(n, place.s, "power_kw");
                     let to = tighten(&path, site.power_kw.as_ref(), -1.0, 0.0, f64::INFINITY);
                     q(
-                        "power".into(),
-                        "per kW",
+                        c.clone(),
+                        unit,
                         path,
                         to.ok_or("the limit cannot go below 0"),
                     )
                 }
-                "national_domestic_share" => {
-                    let path = "policy.national_domestic_share.min".to_string();
+                Family::NationalShare => {
+                    let path = c.family.path().to_string();
                     let mins = n.national_share.as_ref().map(|r| &r.min);
                     let to = tighten(&path, mins, 0.01, 0.0, 1.0);
                     q(
-                        f.into(),
-                        "per percentage point",
+                        c.clone(),
+                        unit,
                         path,
                         to.ok_or("the minimum cannot go above 100%"),
                     )
                 }
-                "budget" | "capex_budget" => {
-                    let path = format!("limits.{f}");
-                    let values = if f == "budget" {
+                Family::Budget | Family::CapexBudget => {
+                    let path = c.family.path().to_string();
+                    let values = if c.family == Family::Budget {
                         n.budget.as_ref()
                     } else {
                         n.capex_budget.as_ref()
                     };
                     let to = tighten(&path, values, -1.0, 0.0, f64::INFINITY);
                     q(
-                        f.into(),
-                        "per unit of currency",
+                        c.clone(),
+                        unit,
                         path,
                         to.ok_or("the limit cannot go below 0"),
                     )
                 }
-                f if f.starts_with("vendor_share:") => {
+                Family::VendorShare => {
                     // One limit holds every vendor at every site in every period: it is
                     // tightened once, for all.
                     if !vendor_done {
                         vendor_done = true;
-                        let path = "limits.vendor_max_share".to_string();
+                        let path = c.family.path().to_string();
                         let to = n
                             .vendor_max_share
                             .map(|v| v - 0.01)
                             .filter(|v| *v >= 0.0)
                             .map(|v| set(&path, v));
                         q(
-                            f.to_string(),
-                            "per percentage point",
+                            c.clone(),
+                            unit,
                             path,
                             to.ok_or("the limit cannot go below 0"),
                         );
                     }
                 }
-                f => {
-                    if let Some(id) = f.strip_prefix("supply:") {
+                Family::Supply => {
+                    if let Some(id) = c.subject.as_deref() {
                         let path = format!("accelerators[{id}].max_units");
                         let caps: Option<Vec<f64>> = n
                             .accelerators
@@ -301,21 +300,18 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
                                     .collect()
                             });
                         let to = tighten(&path, caps.as_ref(), -1.0, 0.0, f64::INFINITY);
-                        q(
-                            f.to_string(),
-                            "per accelerator",
-                            path,
-                            to.ok_or("the cap cannot go below 0"),
-                        )
+                        q(c.clone(), unit, path, to.ok_or("the cap cannot go below 0"))
                     }
                 }
+                // Never binding in a plan: nothing to tighten.
+                Family::Availability | Family::MinOrder | Family::CostCap => {}
             }
         }
     }
     // The vendor limit is one for every site and period.
     for q in out
         .iter_mut()
-        .filter(|q| q.constraint.starts_with("vendor_share:"))
+        .filter(|q| q.constraint.family == Family::VendorShare)
     {
         q.site = None;
         q.period = None;
@@ -367,7 +363,7 @@ pub fn shadow_prices(
                 }
             };
             Ok(ShadowPrice {
-                constraint: q.constraint,
+                constraint: q.constraint.name(),
                 site: q.site,
                 period: q.period,
                 unit: q.unit.to_string(),

@@ -14,65 +14,7 @@ use std::collections::BTreeSet;
 
 pub use crate::scenario::magnitude::UNIT_CAP;
 
-/// A family of constraints, as the scenario states it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Family {
-    /// `demand.pflops` or `demand.workloads`.
-    Demand,
-    /// `demand.memory_tb`.
-    Memory,
-    /// `policy.domestic_share`.
-    DomesticShare,
-    /// `limits.vendor_max_share`.
-    VendorShare,
-    /// `limits.power_kw`.
-    Power,
-    /// `limits.budget`.
-    Budget,
-    /// `limits.capex_budget`.
-    CapexBudget,
-    /// `max_units` supply caps.
-    Supply,
-    /// `available: false`.
-    Availability,
-    /// `min_units` minimum orders.
-    MinOrder,
-}
-
-impl Family {
-    /// Every family, in the order conflicts are reported.
-    pub const ALL: [Family; 10] = [
-        Family::Demand,
-        Family::Memory,
-        Family::DomesticShare,
-        Family::VendorShare,
-        Family::Power,
-        Family::Budget,
-        Family::CapexBudget,
-        Family::Supply,
-        Family::Availability,
-        Family::MinOrder,
-    ];
-
-    /// Whether the scenario states any constraint of this family.
-    pub fn present_in(self, s: &Scenario) -> bool {
-        match self {
-            Family::Demand => {
-                s.demand.pflops.is_some_and(|p| p > 0.0)
-                    || s.demand.workloads.values().any(|&w| w > 0.0)
-            }
-            Family::Memory => s.demand.memory_tb.is_some_and(|m| m > 0.0),
-            Family::DomesticShare => s.domestic_share.is_some(),
-            Family::VendorShare => s.limits.vendor_max_share.is_some(),
-            Family::Power => s.limits.power_kw.is_some(),
-            Family::Budget => s.limits.budget.is_some(),
-            Family::CapexBudget => s.limits.capex_budget.is_some(),
-            Family::Supply => s.accelerators.iter().any(|a| a.max_units.is_some()),
-            Family::Availability => s.accelerators.iter().any(|a| !a.available),
-            Family::MinOrder => s.accelerators.iter().any(|a| a.min_units.unwrap_or(0) > 0),
-        }
-    }
-}
+pub use crate::rules::Family;
 
 /// What the model optimises.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -66,10 +66,9 @@ pub struct NationalRequest<'a> {
     /// The objective (min cost, max PFLOPS, or min cost with a PFLOPS floor).
     pub goal: Goal,
     /// Families left out: at every site (demand, memory, domestic share, vendor share,
-    /// power, availability, minimum orders) or nationally (supply, budgets).
+    /// power, availability, minimum orders) or nationally (supply, budgets, the national
+    /// share).
     pub relax: BTreeSet<Family>,
-    /// Leave out the national share rule.
-    pub relax_national_share: bool,
     /// Drop every integrality restriction: the LP relaxation.
     pub lp_relaxation: bool,
     /// Decide platform adoption beforehand: the platforms (with an adoption cost, not
@@ -109,7 +108,6 @@ impl<'a> NationalRequest<'a> {
                 crate::scenario::Objective::MaxPflops => Goal::MaxPflops,
             },
             relax: BTreeSet::new(),
-            relax_national_share: false,
             lp_relaxation: false,
             platforms: None,
             prices: None,
@@ -511,7 +509,10 @@ impl<'a> Builder<'a> {
     /// spend basis).
     fn national_share(&mut self) -> Result<(), Stopped> {
         let nat = self.nat;
-        let (Some(rule), false) = (&nat.national_share, self.req.relax_national_share) else {
+        let (Some(rule), false) = (
+            &nat.national_share,
+            self.req.relax.contains(&Family::NationalShare),
+        ) else {
             return Ok(());
         };
         for t in 0..nat.periods() {

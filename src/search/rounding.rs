@@ -15,6 +15,7 @@ use crate::error::PlanError;
 use crate::model::national::NationalRequest;
 use crate::plan::detail;
 use crate::plan::{Plan, Status};
+use crate::rules::{Constraint, Family};
 use crate::scenario::national::National;
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Objective, Origin};
@@ -514,22 +515,17 @@ pub fn round_and_repair(
                 let carried = in_service(nat, &x, s, t);
                 let scenario = nat.site_period(s, t, &carried);
                 let e = evaluate(&scenario, &x[s][t]);
-                let Some(broken) = e.violations().first().map(|c| c.family.clone()) else {
+                let Some(broken) = e.violations().first().map(|c| c.constraint.clone()) else {
                     break;
                 };
                 let accs = &scenario.accelerators;
                 let helps = |a: usize| -> f64 {
                     let acc = &accs[a];
-                    match broken.as_str() {
-                        "demand" => acc.tflops,
-                        "memory" => acc.memory_gb,
-                        "domestic_share" if acc.origin == Origin::Domestic => 1.0,
-                        v if v
-                            .strip_prefix("vendor_share:")
-                            .is_some_and(|name| name != acc.vendor) =>
-                        {
-                            1.0
-                        }
+                    match (broken.family, broken.subject.as_deref()) {
+                        (Family::Demand, _) => acc.tflops,
+                        (Family::Memory, _) => acc.memory_gb,
+                        (Family::DomesticShare, _) if acc.origin == Origin::Domestic => 1.0,
+                        (Family::VendorShare, Some(vendor)) if vendor != acc.vendor => 1.0,
                         _ => 0.0,
                     }
                 };
@@ -562,11 +558,11 @@ pub fn round_and_repair(
                 // The cheapest lot that breaks no rule of this site and period that held
                 // (a cheap foreign lot for demand must not break the domestic share), or
                 // else the cheapest.
-                let held: Vec<String> = e
+                let held: Vec<&Constraint> = e
                     .checks
                     .iter()
                     .filter(|c| c.holds)
-                    .map(|c| c.family.clone())
+                    .map(|c| &c.constraint)
                     .collect();
                 let keeps_rules = |a: usize, b: usize| -> bool {
                     let mut carried = carried.clone();
@@ -580,7 +576,7 @@ pub fn round_and_repair(
                     evaluate(&scenario, &here)
                         .checks
                         .iter()
-                        .all(|c| c.holds || !held.contains(&c.family))
+                        .all(|c| c.holds || !held.contains(&&c.constraint))
                 };
                 let pick_when = candidates
                     .iter()
