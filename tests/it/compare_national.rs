@@ -1,7 +1,7 @@
 //! `alternatives`, `compare`, `report` and the sweep's binding-share column on scenarios
 //! with sites and periods: every figure is checked against separate `chipmix plan` runs.
 
-use crate::support::{chipmix, sample, scenario_file};
+use crate::support::{chipmix, json, sample, scenario_file};
 use serde_json::Value;
 
 /// Two sites, two periods, two domestic vendors and a foreign one: room for alternatives.
@@ -28,10 +28,6 @@ costs:
   discount_rate: 0.05
   platform_adoption: {pa: 2000, pb: 1500}
 ";
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
-}
 
 fn num(v: &Value, what: &str) -> f64 {
     v.as_f64()

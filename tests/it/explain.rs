@@ -6,7 +6,7 @@
 //! re-solve optimal at once (so `notes` must be empty); the infeasible sample is fast too.
 
 use crate::support::{
-    Run, chipmix, close, has_plan, json, run_owned, sample, scenario_file, units_of,
+    Run, chipmix, close, has_plan, json, run_owned, sample, scenario_file, units_of, with_sets,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -274,15 +274,6 @@ fn write(tag: &str, text: &str) -> String {
     scenario_file(&format!("explain-{tag}"), text)
         .display()
         .to_string()
-}
-
-/// `args` followed by `--set s` for each of `sets`.
-fn with_sets(mut args: Vec<String>, sets: &[String]) -> Vec<String> {
-    for s in sets {
-        args.push("--set".into());
-        args.push(s.clone());
-    }
-    args
 }
 
 /// `chipmix plan SCENARIO --set ... --mip-gap 0 --format json`, checked to exit 0 with a

@@ -3,7 +3,7 @@
 //! explanation itself. The scenarios are small (2 sites x 2 periods) so that microlp proves
 //! every re-solve optimal at once.
 
-use crate::support::{chipmix, sample, scenario_file};
+use crate::support::{chipmix, has_plan, json, run_owned as run, sample, scenario_file, with_sets};
 use serde_json::Value;
 
 /// Two sites, two years: site `a` has its own 60% quota, `b` inherits the policy's ramp,
@@ -38,31 +38,10 @@ const PRICES: &[(&str, [f64; 2])] = &[
     ("f2", [130.0, 130.0]),
 ];
 
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
 fn write(tag: &str, text: &str) -> String {
     scenario_file(&format!("explain-national-{tag}"), text)
         .display()
         .to_string()
-}
-
-fn with_sets(mut args: Vec<String>, sets: &[String]) -> Vec<String> {
-    for s in sets {
-        args.push("--set".into());
-        args.push(s.clone());
-    }
-    args
-}
-
-fn run(args: &[String]) -> crate::support::Run {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    chipmix(&args)
-}
-
-fn has_plan(p: &Value) -> bool {
-    matches!(p["status"].as_str(), Some("optimal" | "feasible"))
 }
 
 /// `chipmix plan SCENARIO --set ... --format json`, proven optimal when it has a plan.

@@ -65,6 +65,15 @@ pub fn sample(name: &str) -> String {
     format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `args` followed by `--set s` for each of `sets`.
+pub fn with_sets(mut args: Vec<String>, sets: &[String]) -> Vec<String> {
+    for s in sets {
+        args.push("--set".into());
+        args.push(s.clone());
+    }
+    args
+}
+
 /// Relative closeness.
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
