@@ -364,7 +364,7 @@ pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>], end: Option<Instant>) {
         }
         loop {
             let before = x[s][t0][a];
-            if before <= 0.0 {
+            if before <= 0.0 || past(end) {
                 break;
             }
             let mut after = (before - lot(a)).max(0.0);
@@ -512,6 +512,11 @@ pub fn round_and_repair(
                 return None;
             }
             for _ in 0..REPAIR_STEPS {
+                // A repair can go back and forth (a lot moved to this site, then back):
+                // it never outlives the search's deadline.
+                if past(end) {
+                    return None;
+                }
                 let carried = in_service(nat, &x, s, t);
                 let scenario = nat.site_period(s, t, &carried);
                 let e = evaluate(&scenario, &x[s][t]);
