@@ -6,7 +6,8 @@
 //! re-solve optimal at once (so `notes` must be empty); the infeasible sample is fast too.
 
 use crate::support::{
-    Run, chipmix, close, has_plan, json, run_owned, sample, scenario_file, units_of, with_sets,
+    Run, chipmix, close, has_plan, json, optimal_plan as plan, run_owned, sample, scenario_file,
+    units_of, with_sets,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -274,43 +275,6 @@ fn write(tag: &str, text: &str) -> String {
     scenario_file(&format!("explain-{tag}"), text)
         .display()
         .to_string()
-}
-
-/// `chipmix plan SCENARIO --set ... --mip-gap 0 --format json`, checked to exit 0 with a
-/// proven optimum and 1 without a plan.
-fn plan(scenario: &str, sets: &[String]) -> Value {
-    let args = with_sets(
-        vec![
-            "plan".into(),
-            scenario.into(),
-            "--mip-gap".into(),
-            "0".into(),
-            "--format".into(),
-            "json".into(),
-        ],
-        sets,
-    );
-    let r = run_owned(&args);
-    assert!(
-        r.code == 0 || r.code == 1,
-        "plan {sets:?} exited {}: {}",
-        r.code,
-        r.stderr
-    );
-    let p = json(&r.stdout);
-    assert_eq!(
-        r.code == 0,
-        has_plan(&p),
-        "plan {sets:?}: exit code vs status {}",
-        p["status"]
-    );
-    if has_plan(&p) {
-        assert_eq!(
-            p["status"], "optimal",
-            "plan {sets:?} of {scenario} is not proven optimal; pick a smaller scenario"
-        );
-    }
-    p
 }
 
 /// Total cost of a plan, `None` without a plan.

@@ -3,7 +3,10 @@
 //! explanation itself. The scenarios are small (2 sites x 2 periods) so that microlp proves
 //! every re-solve optimal at once.
 
-use crate::support::{chipmix, has_plan, json, run_owned as run, sample, scenario_file, with_sets};
+use crate::support::{
+    chipmix, close as near, has_plan, json, optimal_plan as plan, run_owned as run, sample,
+    scenario_file, units_of, with_sets,
+};
 use serde_json::Value;
 
 /// Two sites, two years: site `a` has its own 60% quota, `b` inherits the policy's ramp,
@@ -44,49 +47,9 @@ fn write(tag: &str, text: &str) -> String {
         .to_string()
 }
 
-/// `chipmix plan SCENARIO --set ... --format json`, proven optimal when it has a plan.
-fn plan(scenario: &str, sets: &[String]) -> Value {
-    let args = with_sets(
-        vec![
-            "plan".into(),
-            scenario.into(),
-            "--mip-gap".into(),
-            "0".into(),
-            "--format".into(),
-            "json".into(),
-        ],
-        sets,
-    );
-    let r = run(&args);
-    assert!(r.code == 0 || r.code == 1, "plan {sets:?}: {}", r.stderr);
-    let p = json(&r.stdout);
-    if has_plan(&p) {
-        assert_eq!(
-            p["status"], "optimal",
-            "plan {sets:?} is not proven optimal"
-        );
-    }
-    p
-}
-
 fn cost(p: &Value) -> f64 {
     assert!(has_plan(p), "no plan: {}", p["status"]);
     p["total_cost"].as_f64().expect("a total cost")
-}
-
-fn units_of(p: &Value, id: &str) -> f64 {
-    p["purchases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| x["id"] == id)
-        .map(|x| x["units"].as_f64().unwrap())
-        .sum()
-}
-
-/// Costs agree to a millionth (of the larger, at least 1).
-fn near(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
 }
 
 fn explain(scenario: &str, sets: &[String]) -> (crate::support::Run, Value) {

@@ -110,6 +110,43 @@ pub fn plan(scenario: &str, sets: &[String]) -> Value {
     p
 }
 
+/// `chipmix plan SCENARIO --set ... --mip-gap 0 --format json`, checked to exit 0 with a
+/// proven optimum and 1 without a plan.
+pub fn optimal_plan(scenario: &str, sets: &[String]) -> Value {
+    let args = with_sets(
+        vec![
+            "plan".into(),
+            scenario.into(),
+            "--mip-gap".into(),
+            "0".into(),
+            "--format".into(),
+            "json".into(),
+        ],
+        sets,
+    );
+    let r = run_owned(&args);
+    assert!(
+        r.code == 0 || r.code == 1,
+        "plan {sets:?} exited {}: {}",
+        r.code,
+        r.stderr
+    );
+    let p = json(&r.stdout);
+    assert_eq!(
+        r.code == 0,
+        has_plan(&p),
+        "plan {sets:?}: exit code vs status {}",
+        p["status"]
+    );
+    if has_plan(&p) {
+        assert_eq!(
+            p["status"], "optimal",
+            "plan {sets:?} of {scenario} is not proven optimal; pick a smaller scenario"
+        );
+    }
+    p
+}
+
 /// Whether a JSON plan has purchases to show (status optimal or feasible).
 pub fn has_plan(p: &Value) -> bool {
     matches!(p["status"].as_str(), Some("optimal" | "feasible"))
