@@ -19,11 +19,9 @@ pub struct Request<'a> {
     pub document: &'a Document,
     /// `--set` overrides.
     pub sets: &'a [Override],
-    /// How to solve the plan and the sweep.
+    /// How to solve the plan, its explanation, its alternatives and the sweep: the same
+    /// settings as `chipmix plan`, so the report shows the plan `plan` prints.
     pub options: Options,
-    /// How to solve when the explanation or the alternatives are asked for: they are
-    /// measured against a proven optimum, which is then the plan shown.
-    pub exact_options: Options,
     /// A sweep to add.
     pub sweep: Option<&'a Sweep>,
     /// Add the explanation (`--explain`).
@@ -89,11 +87,7 @@ pub fn build(req: &Request) -> Result<Report, ReportError> {
         .iter()
         .map(|w| format!("{}: warning: {w}", req.document.file()))
         .collect();
-    let shown = if req.explain || req.alternatives.is_some() {
-        req.exact_options
-    } else {
-        req.options
-    };
+    let shown = req.options;
     let (mut plan, explanation) = if req.explain {
         let e = crate::explain::explain(req.document, req.sets, shown)?;
         (e.plan.clone(), Some(e))

@@ -405,15 +405,6 @@ impl SolveArgs {
             progress: super::progress::reporter(),
         }
     }
-
-    /// Options for explanations, which compare optima: a proven optimum (gap 0) unless
-    /// `--mip-gap` says otherwise.
-    pub fn exact_options(&self) -> Options {
-        Options {
-            mip_gap: Some(self.mip_gap.unwrap_or(0.0)),
-            ..self.options()
-        }
-    }
 }
 
 /// The parameters of a sweep. Each `--from/--to/--step` or `--values` belongs to the

@@ -19,7 +19,7 @@ fn format(f: ExplainFormatArg) -> ExplainFormat {
 /// Runs `chipmix explain`: a plan, or none (the fixes are printed).
 pub fn run(a: &ExplainArgs) -> anyhow::Result<Exit> {
     let document = open_document(&a.scenario, &[a.output.as_deref()])?;
-    let e = explain(&document, &a.set, a.solve.exact_options()).map_err(Error::from)?;
+    let e = explain(&document, &a.set, a.solve.options()).map_err(Error::from)?;
     output(&render(&e, format(a.format)), a.output.as_deref()).context("chipmix")?;
     if !e.plan.status.has_plan() {
         eprintln!("{}: {}", a.scenario.display(), e.plan.status.as_str());
@@ -30,7 +30,7 @@ pub fn run(a: &ExplainArgs) -> anyhow::Result<Exit> {
 /// Runs `chipmix alternatives`: a plan and its alternatives, or none.
 pub fn alternatives(a: &AlternativesArgs) -> anyhow::Result<Exit> {
     let document = open_document(&a.scenario, &[a.output.as_deref()])?;
-    let (plan, alts, note) = alternatives_of(&document, &a.set, a.solve.exact_options(), a.within)
+    let (plan, alts, note) = alternatives_of(&document, &a.set, a.solve.options(), a.within)
         .map_err(Error::from)?;
     output(
         &render_alternatives(&plan, &alts, a.within, format(a.format)),

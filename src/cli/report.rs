@@ -24,7 +24,6 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
         document: &document,
         sets: &a.set,
         options: a.solve.options(),
-        exact_options: a.solve.exact_options(),
         sweep: sweep.as_ref(),
         explain: a.explain,
         alternatives: a.alternatives,

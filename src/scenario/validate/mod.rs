@@ -363,7 +363,7 @@ pub(super) fn adoption_costs(
 pub(super) fn solver_of(c: &mut Checker, raw: Option<RawSolver>) -> SolverSettings {
     let mut solver = SolverSettings {
         integer: true,
-        mip_gap: 0.001,
+        mip_gap: 0.0,
         time_limit_s: 60.0,
     };
     if let Some(s) = raw {
