@@ -16,6 +16,7 @@ mod explain;
 mod explain_national;
 mod known_optima;
 mod national;
+mod one_answer;
 mod overrides;
 mod properties;
 mod readme;

@@ -2407,7 +2407,7 @@ fn regression_national_check_catches_edited_totals_fleet_share_and_status() {
             p["purchases"].as_array_mut().unwrap().remove(0);
         },
         1,
-        &["status states optimal, but the purchases break"],
+        &["but the purchases break"],
     );
     assert_national_caught(
         "status-unknown",
