@@ -693,10 +693,16 @@ pub fn utc(secs: i64) -> String {
 /// Renders the report page.
 pub fn render(r: &Report) -> String {
     let single = r.members.len() == 1;
-    let title = if single {
-        r.members[0].plan.scenario.clone()
-    } else {
-        format!("{} plans side by side", r.members.len())
+    // Variants of one scenario share its name: say it once.
+    let one_name = r
+        .members
+        .first()
+        .map(|m| m.plan.scenario.as_str())
+        .filter(|n| r.members.iter().all(|m| m.plan.scenario == *n));
+    let title = match (single, one_name) {
+        (true, _) => r.members[0].plan.scenario.clone(),
+        (false, Some(name)) => format!("{name}: {} plans side by side", r.members.len()),
+        (false, None) => format!("{} plans side by side", r.members.len()),
     };
     let mut out =
         String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -742,11 +748,15 @@ pub fn render(r: &Report) -> String {
         let names: Vec<String> = r
             .members
             .iter()
-            .map(|m| format!("{} ({})", m.label, m.plan.scenario))
+            .map(|m| match one_name {
+                Some(_) if m.overrides.is_empty() => format!("{}: as written", m.label),
+                Some(_) => format!("{}: {}", m.label, m.overrides.join(", ")),
+                None => format!("{} ({})", m.label, m.plan.scenario),
+            })
             .collect();
         out.push_str(&format!(
             "<p class=\"lede\">{}. Each was planned once; its own sections follow the table.</p>\n",
-            escape(&names.join(", "))
+            escape(&names.join("; "))
         ));
         if let Some(c) = &r.comparison {
             comparison_section(&mut out, r, c);
