@@ -193,15 +193,28 @@ pub struct Compared {
     pub warnings: Vec<String>,
 }
 
-/// Resolves every entry of `req` (each scenario, then each of its variants), plans them
-/// all and compares. Labels are the scenario's, the variant's, or both when there are
-/// several scenarios; repeated labels get ` (2)`, ` (3)`, ... .
-pub fn run(req: &Request) -> Result<Compared, CompareError> {
-    if req.scenarios.len() + req.scenarios.len() * req.variants.len() < 2 {
-        return Err(CompareError::TooFew);
-    }
-    let mut items: Vec<(String, National)> = Vec::new();
-    let mut warnings = Vec::new();
+/// One entry of a comparison before it is planned: its label, the file it comes from, the
+/// overrides that make it (the common ones, then the variant's) and the scenario they give.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The label it is shown under.
+    pub label: String,
+    /// The scenario file, as named on the command line.
+    pub file: String,
+    /// The overrides applied: `--set` first, then the variant's.
+    pub sets: Vec<Override>,
+    /// The validated scenario.
+    pub scenario: National,
+    /// Warnings of loading it (without the file name).
+    pub warnings: Vec<String>,
+}
+
+/// Resolves every entry of `req`: each scenario, then each of its variants, in that order.
+/// Labels are the scenario's, the variant's, or both when there are several scenarios;
+/// repeated labels get ` (2)`, ` (3)`, ... . Every invalid entry is reported, not only the
+/// first.
+pub fn resolve(req: &Request) -> Result<Vec<Resolved>, CompareError> {
+    let mut items: Vec<Resolved> = Vec::new();
     let mut errors = Vec::new();
     let base = Variant {
         label: String::new(),
@@ -211,20 +224,19 @@ pub fn run(req: &Request) -> Result<Compared, CompareError> {
         for v in std::iter::once(&base).chain(req.variants) {
             let mut all = req.sets.to_vec();
             all.extend(v.sets.iter().cloned());
-            let name = match (req.scenarios.len() > 1, v.label.is_empty()) {
+            let label = match (req.scenarios.len() > 1, v.label.is_empty()) {
                 (_, true) => stem.clone(),
                 (true, false) => format!("{stem} {}", v.label),
                 (false, false) => v.label.clone(),
             };
             match document.resolve(&all) {
-                Ok(l) => {
-                    warnings.extend(
-                        l.warnings
-                            .iter()
-                            .map(|w| format!("{}: warning: {w}", document.file())),
-                    );
-                    items.push((name, l.scenario));
-                }
+                Ok(l) => items.push(Resolved {
+                    label,
+                    file: document.file().to_string(),
+                    sets: all,
+                    warnings: l.warnings.iter().map(|w| w.to_string()).collect(),
+                    scenario: l.scenario,
+                }),
                 Err(e) => errors.push(e),
             }
         }
@@ -234,11 +246,35 @@ pub fn run(req: &Request) -> Result<Compared, CompareError> {
     }
     // Labels must tell the columns apart.
     for i in 0..items.len() {
-        let same = items[..i].iter().filter(|(l, _)| *l == items[i].0).count();
+        let same = items[..i]
+            .iter()
+            .filter(|r| r.label == items[i].label)
+            .count();
         if same > 0 {
-            items[i].0 = format!("{} ({})", items[i].0, same + 1);
+            items[i].label = format!("{} ({})", items[i].label, same + 1);
         }
     }
+    Ok(items)
+}
+
+/// Resolves every entry of `req` (see [`resolve`]), plans them all and compares.
+pub fn run(req: &Request) -> Result<Compared, CompareError> {
+    if req.scenarios.len() + req.scenarios.len() * req.variants.len() < 2 {
+        return Err(CompareError::TooFew);
+    }
+    let resolved = resolve(req)?;
+    let warnings = resolved
+        .iter()
+        .flat_map(|r| {
+            r.warnings
+                .iter()
+                .map(move |w| format!("{}: warning: {w}", r.file))
+        })
+        .collect();
+    let items: Vec<(String, National)> = resolved
+        .into_iter()
+        .map(|r| (r.label, r.scenario))
+        .collect();
     Ok(Compared {
         comparison: compare(&items, &req.options)?,
         warnings,

@@ -55,10 +55,14 @@ chipmix compare scenarios/shanghai-2025.yaml --variant 'quota70:policy.domestic_
 --variant 'no-h20:accelerators[h20].available=false' --format markdown --chart compare.svg"
     )]
     Compare(CompareArgs),
-    /// Write a self-contained HTML report of a plan (and optionally a sweep) for reading or printing.
+    /// Write a self-contained HTML report of one or more plans (and optionally a sweep) for reading or printing.
     #[command(
-        after_help = "Examples:\n  chipmix report scenarios/shanghai-2025.yaml -o report.html\n  \
-chipmix report scenarios/shanghai-2025.yaml --param policy.domestic_share.min --from 0.3 --to 0.8 --step 0.05 -o report.html"
+        after_help = "The page lists its inputs and assumptions, the date it was made (UTC; SOURCE_DATE_EPOCH fixes it) \
+and the chipmix version. Several scenarios, or --variant (as in `chipmix compare`), give one page with the plans side by \
+side, then each plan's own sections; exit 0 when every one has a plan, 1 otherwise (the page is written either way).\n\n\
+Examples:\n  chipmix report scenarios/shanghai-2025.yaml -o report.html\n  \
+chipmix report scenarios/shanghai-2025.yaml --param policy.domestic_share.min --from 0.3 --to 0.8 --step 0.05 -o report.html\n  \
+chipmix report scenarios/shanghai-2025.yaml --variant 'b90m:limits.budget=9e7' --variant 'b80m:limits.budget=8e7' -o budgets.html"
     )]
     Report(ReportArgs),
     /// Explain a plan: what each binding rule and the policy cost, the price thresholds of
@@ -174,9 +178,14 @@ pub struct CompareArgs {
 /// `chipmix report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The scenario file (YAML).
-    pub scenario: PathBuf,
-    /// Override a field of the scenario (repeatable).
+    /// Scenario files (YAML); two or more (or --variant) give one page with them side by side.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// A variant of each scenario: `[LABEL:]PATH=VALUE[;PATH=VALUE...]` (repeatable), as in
+    /// `chipmix compare`.
+    #[arg(long, value_name = "VARIANT", allow_hyphen_values = true)]
+    pub variant: Vec<String>,
+    /// Override a field of every scenario and variant (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
     /// The swept parameters.
@@ -185,10 +194,11 @@ pub struct ReportArgs {
     /// Write the report here (default: stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Add what the plan costs and why (as `chipmix explain`; re-solves at --mip-gap 0).
+    /// Add what the plan costs and why (as `chipmix explain`; one scenario only).
     #[arg(long)]
     pub explain: bool,
-    /// Add the alternatives within this cost of the optimum (as `chipmix alternatives`).
+    /// Add the alternatives within this cost of the optimum (as `chipmix alternatives`; one
+    /// scenario only).
     #[arg(long, value_name = "X", value_parser = within)]
     pub alternatives: Option<f64>,
     /// How to solve.

@@ -1,17 +1,21 @@
-//! `chipmix report`: the plan (and an optional sweep) as one self-contained HTML page. The
-//! arguments become a [`crate::report::Request`]; the library plans and gathers.
+//! `chipmix report`: one or more plans (and an optional sweep) as one self-contained HTML
+//! page. The arguments become a [`crate::report::Request`]; the library plans and gathers.
+//! The date the page states is now, or `SOURCE_DATE_EPOCH` when set.
 
 use super::args::ReportArgs;
+use super::exit::Reported;
 use super::sweep::params;
-use super::{Exit, open_document, output};
+use super::{Exit, check_outputs, output};
+use crate::compare::Variant;
 use crate::render::html::render;
 use crate::report::{Request, build};
+use crate::scenario::Document;
 use crate::sweep::Sweep;
 use anyhow::{Context, anyhow};
 use clap::ArgMatches;
 
-/// Runs `chipmix report`; the exit is the plan's (a plan, or none), and the report is
-/// written either way. Its errors are bad input (exit 2).
+/// Runs `chipmix report`; the exit is 0 when every scenario has a plan and 1 otherwise,
+/// and the report is written either way. Its errors are bad input (exit 2).
 pub fn run(a: &ReportArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
     let sweep = if a.sweep.param.is_empty() {
         None
@@ -19,26 +23,79 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
         let sweep = params(&a.sweep, m).and_then(|p| Sweep::new(p).map_err(|e| e.to_string()));
         Some(sweep.map_err(|e| anyhow!("chipmix report: {e}"))?)
     };
-    let document = open_document(&a.scenario, &[a.output.as_deref()])?;
+    let variants = a
+        .variant
+        .iter()
+        .map(|v| Variant::parse(v))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow!("chipmix report: {e}"))?;
+    let generated = generated_at()?;
+    let mut documents = Vec::new();
+    let mut failed = false;
+    for path in &a.scenarios {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| path.display().to_string());
+        match Document::read(path) {
+            Ok(d) => {
+                check_outputs(d.paths(), &[a.output.as_deref()])?;
+                documents.push((stem, d));
+            }
+            Err(e) => {
+                // Every unreadable file is named before the command stops.
+                eprintln!("{e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Err(Reported.into());
+    }
     let request = Request {
-        document: &document,
+        scenarios: documents.iter().map(|(s, d)| (s.clone(), d)).collect(),
         sets: &a.set,
+        variants: &variants,
         options: a.solve.options(),
         sweep: sweep.as_ref(),
         explain: a.explain,
         alternatives: a.alternatives,
+        generated,
     };
     let report = build(&request).map_err(|e| anyhow!("{e}"))?;
     for w in &report.warnings {
         eprintln!("{w}");
     }
-    output(&render(&report.plan, &report.extras()), a.output.as_deref()).context("chipmix")?;
-    if !report.plan.status.has_plan() {
-        eprintln!(
-            "{}: {} (the report says why)",
-            a.scenario.display(),
-            report.plan.status.as_str()
-        );
+    output(&render(&report), a.output.as_deref()).context("chipmix")?;
+    for m in &report.members {
+        if !m.plan.status.has_plan() {
+            let which = if report.members.len() > 1 {
+                format!("{} ({})", m.file, m.label)
+            } else {
+                m.file.clone()
+            };
+            eprintln!("{which}: {} (the report says why)", m.plan.status.as_str());
+        }
     }
-    Ok(Exit::of(&report.plan))
+    Ok(if report.every_member_has_a_plan() {
+        Exit::Plan
+    } else {
+        Exit::NoPlan
+    })
+}
+
+/// The report's date: `SOURCE_DATE_EPOCH` (seconds since 1970-01-01 UTC) when set, as the
+/// reproducible-builds convention asks, else now. A malformed value is an error.
+fn generated_at() -> anyhow::Result<i64> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse::<i64>().map_err(|_| {
+            anyhow!(
+                "chipmix report: SOURCE_DATE_EPOCH is `{v}`, not a whole number of seconds since 1970-01-01 UTC"
+            )
+        }),
+        Err(_) => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)),
+    }
 }

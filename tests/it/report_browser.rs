@@ -6,7 +6,7 @@
 //! `CHIPMIX_CHROMIUM=/path/to/chromium` picks another binary; `CHIPMIX_KEEP_SCREENSHOT=DIR`
 //! keeps the report's screenshot as DIR/report.png to look at.
 
-use crate::support::{chipmix, sample};
+use crate::support::{chipmix, sample, scenario_file};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -367,6 +367,24 @@ fn plan_json(scenario: &str, extra: &[&str]) -> (i32, Value) {
     (r.code, v)
 }
 
+/// The date every test report is made on: `SOURCE_DATE_EPOCH` 1700000000 is
+/// 2023-11-14 22:13:20 UTC.
+const EPOCH: &str = "1700000000";
+
+/// `chipmix ARGS` with `SOURCE_DATE_EPOCH=epoch`.
+fn chipmix_at(epoch: &str, args: &[&str]) -> crate::support::Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_chipmix"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("the binary runs");
+    crate::support::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// Writes `chipmix report SCENARIO EXTRA -o scratch/NAME` and returns the path; the exit
 /// code must be `want`.
 fn report(scratch: &Scratch, name: &str, scenario: &str, extra: &[&str], want: i32) -> PathBuf {
@@ -375,7 +393,7 @@ fn report(scratch: &Scratch, name: &str, scenario: &str, extra: &[&str], want: i
     let mut args = vec!["report", scenario];
     args.extend(extra);
     args.extend(["-o", &out_str]);
-    let r = chipmix(&args);
+    let r = chipmix_at(EPOCH, &args);
     assert_eq!(r.code, want, "chipmix {args:?}: {}", r.stderr);
     assert!(out.is_file(), "no report written to {}", out.display());
     out
@@ -532,22 +550,17 @@ fn report_loads_in_a_real_browser_and_shows_the_total() {
     let (code, plan) = plan_json(&scenario, &[]);
     assert_eq!(code, 0);
     let currency = plan["currency"].as_str().unwrap();
-    let total = plan["total_cost"].as_f64().expect("a total cost");
-    let expected = format!("{} {currency}", money(total));
     let page = report(&scratch, "report.html", &scenario, &[], 0);
     let dom = dump_dom(&chrome, &scratch, "dom", &page);
 
-    let card = by_id(&dom, "total-cost").expect("a #total-cost card in the DOM");
-    assert!(
-        text(card).contains(&expected),
-        "#total-cost shows {:?}, expected {expected:?}",
-        text(card)
-    );
+    // The cost cards: each within a cent of the plan, in its currency, adding up.
+    cost_cards_match(&dom, "", &plan);
+    let card = text(by_id(&dom, "total-cost").expect("a #total-cost card in the DOM"));
+    assert!(card.ends_with(&format!(" {currency}")), "{card}");
     // The other cards, against the plan's own figures.
     for (id, key, tolerance) in [
-        ("capex", "capex", 0.5),
-        ("opex", "opex", 0.5),
         ("pflops", "pflops", 0.05),
+        ("facility-kw", "facility_kw", 0.05),
     ] {
         let shown = text(by_id(&dom, id).unwrap_or_else(|| panic!("no #{id} card")));
         let want = plan[key].as_f64().unwrap();
@@ -780,4 +793,342 @@ fn report_is_self_contained() {
         );
     }
     assert!(!found.iter().any(|f| f.contains("#top")), "{found:?}");
+}
+
+// ---------------------------------------------------------------- a report a CFO accepts
+
+/// Whole cents of the first number in `s` (`75,616,000.00 USD` is 7561600000).
+fn cents_in(s: &str) -> i64 {
+    let v = number_in(s).unwrap_or_else(|| panic!("no amount in {s:?}"));
+    (v * 100.0).round() as i64
+}
+
+/// The cost cards of the plan whose element ids start with `prefix`: capex, adoption and
+/// opex each within a cent of `plan`'s (a separate `chipmix plan` run), the total too, and
+/// the three adding up to the total to the cent, as the page states.
+fn cost_cards_match(dom: &str, prefix: &str, plan: &Value) {
+    let card = |id: &str| {
+        let id = format!("{prefix}{id}");
+        text(by_id(dom, &id).unwrap_or_else(|| panic!("no #{id} card")))
+    };
+    let mut sum = 0;
+    for key in ["capex", "adoption", "opex", "total_cost"] {
+        let shown = card(&key.replace('_', "-"));
+        let got = cents_in(&shown);
+        let want = plan[key].as_f64().unwrap() * 100.0;
+        assert!(
+            (got as f64 - want).abs() <= 1.0 + 1e-6,
+            "#{prefix}{key} shows {shown:?}, the plan says {}",
+            want / 100.0
+        );
+        assert!(
+            shown.contains('.')
+                && shown
+                    .split('.')
+                    .nth(1)
+                    .unwrap()
+                    .starts_with(|c: char| c.is_ascii_digit()),
+            "#{prefix}{key} is not to the cent: {shown:?}"
+        );
+        if key != "total_cost" {
+            sum += got;
+        } else {
+            assert_eq!(sum, got, "capex + adoption + opex != total on the page");
+        }
+    }
+    let equation = text(by_id(dom, &format!("{prefix}cost-sum")).expect("the cost equation"));
+    assert!(
+        equation.contains('+') && equation.contains('='),
+        "the cards do not read as a sum: {equation}"
+    );
+}
+
+/// Two sites, two periods, discounting, prices that change and cents in the energy bill.
+const NATIONAL: &str = "name: two sites, two years, for the finance team
+currency: CNY
+periods: [2025, 2026]
+accelerators:
+  - {id: dom-a, name: Domestic A, vendor: A, origin: domestic, platform: pa, unit_price: {2025: 1000, 2026: 900.5}, tflops: 400, power_w: 510, lot_size: 1, max_units: 40, source: vendor list price}
+  - {id: for-c, vendor: C, origin: foreign, platform: cuda, unit_price: 700, tflops: 420, power_w: 455, lot_size: 1}
+sites:
+  - id: east
+    demand: {pflops: {2025: 8, 2026: 12}}
+    energy_price_per_kwh: 0.1234
+  - id: west
+    demand: {pflops: {2025: 6, 2026: 10}}
+    energy_price_per_kwh: 0.0567
+    pue: 1.17
+policy:
+  domestic_share: {min: 0.5}
+costs:
+  opex_years: 3
+  utilization: 0.77
+  discount_rate: 0.07
+  platform_adoption: {pa: 2345.67}
+";
+
+#[test]
+fn national_cost_cards_add_up_and_match_a_separate_plan() {
+    let Some(chrome) = browser() else { return };
+    let scratch = Scratch::new("national-cards");
+    let scenario = scenario_file("national-cards", NATIONAL);
+    let scenario = scenario.to_str().unwrap();
+    let (code, plan) = plan_json(scenario, &[]);
+    assert_eq!((code, plan["status"].as_str()), (0, Some("optimal")));
+    let page = report(&scratch, "national.html", scenario, &[], 0);
+    let dom = dump_dom(&chrome, &scratch, "dom", &page);
+    cost_cards_match(&dom, "", &plan);
+    // The per-period price is in the inputs, as the file gives it.
+    let price = text(by_id(&dom, "price-dom-a").expect("dom-a's price"));
+    assert_eq!(price, "2025: 1,000; 2026: 900.50");
+    // The sites are listed with their energy prices.
+    let sites = text(by_id(&dom, "inputs-sites").expect("the sites of the inputs"));
+    for want in ["east", "west", "0.1234", "0.0567", "1.17"] {
+        assert!(sites.contains(want), "{want} not in the sites: {sites}");
+    }
+    let costs = text(by_id(&dom, "inputs-costs").expect("the costs of the inputs"));
+    for want in ["77.00%", "7.00%", "pa: 2,345.67 CNY"] {
+        assert!(costs.contains(want), "{want} not in the costs: {costs}");
+    }
+}
+
+/// The scenario's accelerators, as the YAML file gives them: `(id, unit_price)`.
+fn accelerators_of(path: &str) -> Vec<(String, f64)> {
+    let yaml: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    yaml["accelerators"]
+        .as_sequence()
+        .expect("accelerators")
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["unit_price"].as_f64().expect("a scalar price"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn report_lists_its_inputs_the_version_and_a_fixed_date() {
+    let Some(chrome) = browser() else { return };
+    let scratch = Scratch::new("inputs");
+    let scenario = sample("shanghai-2025.yaml");
+    let set = ["--set", "accelerators[l20].unit_price=7250.5"];
+    let page = report(&scratch, "inputs.html", &scenario, &set, 0);
+    let dom = dump_dom(&chrome, &scratch, "dom", &page);
+
+    let accelerators = accelerators_of(&scenario);
+    assert!(accelerators.len() >= 5);
+    for (id, price) in &accelerators {
+        let want = if id == "l20" { 7250.5 } else { *price };
+        assert!(
+            by_id(&dom, &format!("input-{id}")).is_some(),
+            "{id} is not in the inputs"
+        );
+        let shown = text(by_id(&dom, &format!("price-{id}")).unwrap());
+        assert_eq!(number_in(&shown), Some(want), "{id}: price shown {shown:?}");
+    }
+    let body = body_text(&dom);
+    for want in [
+        &scenario,
+        "accelerators[l20].unit_price=7250.5",
+        "0.0875",
+        "1.25",
+        "80.00%",
+        "at least 50.00% by units",
+        "cann: 20,000,000 USD",
+    ] {
+        assert!(body.contains(want), "{want:?} is not in the report");
+    }
+    let version = text(by_id(&dom, "version").expect("a #version"));
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    let generated = text(by_id(&dom, "generated").expect("a #generated"));
+    assert_eq!(generated, "2023-11-14 22:13 UTC");
+
+    // The rules that bind: every entry of the plan's list, in words with its figures.
+    let (_, plan) = plan_json(&scenario, &set);
+    let binding = plan["binding"].as_array().unwrap();
+    assert!(!binding.is_empty());
+    let rules = next_element(&dom, "The rules that bind", "ul").expect("the binding rules");
+    for b in binding {
+        let name = b.as_str().unwrap();
+        let item = rules
+            .split("<li>")
+            .find(|li| li.contains(&format!("<code>{name}</code>")))
+            .unwrap_or_else(|| panic!("{name} is not among the rules that bind: {rules}"));
+        assert!(
+            text(item).len() > name.len() + 20,
+            "{name} has no words: {item}"
+        );
+    }
+    if binding.iter().any(|b| b == "demand") {
+        assert!(
+            text(rules).contains("demand of 1,500 PFLOPS"),
+            "{}",
+            text(rules)
+        );
+    }
+
+    // The same date makes the same page, byte for byte.
+    let again = report(&scratch, "again.html", &scenario, &set, 0);
+    assert_eq!(
+        std::fs::read(&page).unwrap(),
+        std::fs::read(&again).unwrap(),
+        "two reports at one SOURCE_DATE_EPOCH differ"
+    );
+}
+
+/// Cells of the side-by-side table: `cmp-KEY-I` for member I (1-based).
+fn cell(dom: &str, key: &str, i: usize) -> String {
+    text(by_id(dom, &format!("cmp-{key}-{i}")).unwrap_or_else(|| panic!("no cmp-{key}-{i}")))
+}
+
+#[test]
+fn a_report_of_three_budgets_matches_three_plans() {
+    let Some(chrome) = browser() else { return };
+    let scratch = Scratch::new("budgets");
+    let scenario = sample("max-pflops-budget.yaml");
+    let budgets = [None, Some("5e7"), Some("4e7")];
+    let variants = [
+        "b50m:limits.capex_budget=5e7",
+        "b40m:limits.capex_budget=4e7",
+    ];
+    let page = report(
+        &scratch,
+        "budgets.html",
+        &scenario,
+        &["--variant", variants[0], "--variant", variants[1]],
+        0,
+    );
+    let dom = dump_dom(&chrome, &scratch, "dom", &page);
+    let table = by_id(&dom, "comparison").expect("the side-by-side table");
+    let header = next_element(table, "<thead", "thead").unwrap();
+    let columns = header.matches("<th>").count() + header.matches("<th ").count();
+    assert_eq!(columns, 1 + 3, "{}", text(header));
+    for (i, b) in budgets.iter().enumerate() {
+        let sets: Vec<String> = b
+            .map(|b| vec!["--set".to_string(), format!("limits.capex_budget={b}")])
+            .unwrap_or_default();
+        let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+        let (code, plan) = plan_json(&scenario, &sets);
+        assert_eq!(code, 0);
+        let col = i + 1;
+        assert_eq!(cell(&dom, "status", col), plan["status"].as_str().unwrap());
+        for key in ["total_cost", "capex", "adoption", "opex"] {
+            let got = cents_in(&cell(&dom, key, col));
+            let want = plan[key].as_f64().unwrap() * 100.0;
+            assert!(
+                (got as f64 - want).abs() <= 1.0 + 1e-6,
+                "column {col} {key}: {got} cents, the plan says {want}"
+            );
+        }
+        let pflops = number_in(&cell(&dom, "pflops", col)).unwrap();
+        assert!((pflops - plan["pflops"].as_f64().unwrap()).abs() <= 0.05);
+        for p in plan["purchases"].as_array().unwrap() {
+            let id = p["id"].as_str().unwrap();
+            let units = number_in(&cell(&dom, &format!("units.{id}"), col)).unwrap();
+            assert_eq!(units, p["units"].as_f64().unwrap(), "column {col} {id}");
+        }
+        // Each member's own section, with its own cards.
+        cost_cards_match(&dom, &format!("s{col}-"), &plan);
+    }
+    // max_pflops: the first chart and the headline card are PFLOPS, not cost.
+    let first = next_element(&dom, "<div class=\"chart\">", "svg").expect("a chart");
+    assert!(
+        text(first).contains("PFLOPS") && !text(first).contains("cost"),
+        "the first chart is not about PFLOPS: {}",
+        text(first)
+    );
+}
+
+#[test]
+fn a_max_pflops_report_charts_pflops_first() {
+    let Some(chrome) = browser() else { return };
+    let scratch = Scratch::new("max-pflops");
+    let page = report(
+        &scratch,
+        "max.html",
+        &sample("max-pflops-budget.yaml"),
+        &[],
+        0,
+    );
+    let dom = dump_dom(&chrome, &scratch, "dom", &page);
+    let first = next_element(&dom, "<div class=\"chart\">", "svg").expect("a chart");
+    assert!(
+        text(first).contains("PFLOPS added by accelerator"),
+        "the first chart is not about PFLOPS: {}",
+        text(first)
+    );
+    let headline = next_element(&dom, "<div class=\"kpis", "div").expect("the first cards");
+    assert!(
+        headline.contains("id=\"pflops\""),
+        "the first card is not the PFLOPS: {}",
+        text(headline)
+    );
+}
+
+#[test]
+fn a_report_of_two_files_shows_the_infeasible_one_with_its_reasons() {
+    let Some(chrome) = browser() else { return };
+    let scratch = Scratch::new("two-files");
+    let good = sample("shanghai-2025.yaml");
+    let bad = sample("infeasible-quota.yaml");
+    // Exit 1: one member has no plan; the page is written all the same.
+    let page = report(&scratch, "two.html", &good, &[&bad], 1);
+    let dom = dump_dom(&chrome, &scratch, "dom", &page);
+    let (_, good_plan) = plan_json(&good, &[]);
+    let (code, bad_plan) = plan_json(&bad, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        cell(&dom, "status", 1),
+        good_plan["status"].as_str().unwrap()
+    );
+    assert_eq!(cell(&dom, "status", 2), "infeasible");
+    assert_eq!(cell(&dom, "total_cost", 2), "-");
+    let total = cents_in(&cell(&dom, "total_cost", 1));
+    assert!((total as f64 - good_plan["total_cost"].as_f64().unwrap() * 100.0).abs() <= 1.0);
+    let why = text(by_id(&dom, "without-a-plan").expect("the list of members without a plan"));
+    for c in bad_plan["conflicts"].as_array().unwrap() {
+        assert!(why.contains(c.as_str().unwrap()), "{c} not in {why}");
+    }
+    assert!(by_id(&dom, "s2-status").is_some_and(|b| text(b) == "infeasible"));
+    assert!(
+        by_id(&dom, "s2-total-cost").is_none(),
+        "a total for no plan"
+    );
+    cost_cards_match(&dom, "s1-", &good_plan);
+}
+
+#[test]
+fn report_options_for_one_scenario_are_refused_with_several_and_a_bad_date_is_bad_input() {
+    let scratch = Scratch::new("refused");
+    let scenario = sample("shanghai-2025.yaml");
+    let out = scratch.path("x.html");
+    let out = out.to_str().unwrap();
+    let r = chipmix_at(
+        EPOCH,
+        &[
+            "report",
+            &scenario,
+            "--variant",
+            "q6:policy.domestic_share.min=0.6",
+            "--explain",
+            "-o",
+            out,
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--explain goes with one scenario"),
+        "{}",
+        r.stderr
+    );
+    let r = chipmix_at("yesterday", &["report", &scenario, "-o", out]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("SOURCE_DATE_EPOCH"), "{}", r.stderr);
+    assert!(
+        !std::path::Path::new(out).exists(),
+        "a report written anyway"
+    );
 }
