@@ -218,11 +218,7 @@ pub fn run(req: &Request) -> Result<Compared, CompareError> {
             };
             match document.resolve(&all) {
                 Ok(l) => {
-                    warnings.extend(
-                        l.warnings
-                            .iter()
-                            .map(|w| format!("{}: warning: {w}", document.file())),
-                    );
+                    warnings.extend(l.warnings.iter().map(|w| w.line()));
                     items.push((name, l.scenario));
                 }
                 Err(e) => errors.push(e),

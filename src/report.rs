@@ -82,11 +82,7 @@ pub enum ReportError {
 /// Plans the scenario and gathers what `req` asks for.
 pub fn build(req: &Request) -> Result<Report, ReportError> {
     let loaded = req.document.resolve(req.sets)?;
-    let warnings: Vec<String> = loaded
-        .warnings
-        .iter()
-        .map(|w| format!("{}: warning: {w}", req.document.file()))
-        .collect();
+    let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.line()).collect();
     let shown = req.options;
     let (mut plan, explanation) = if req.explain {
         let e = crate::explain::explain(req.document, req.sets, shown)?;

@@ -26,13 +26,34 @@ pub const YEARS: std::ops::RangeInclusive<f64> = 1900.0..=2300.0;
 /// Longest service life accepted.
 pub const MAX_LIFETIME_YEARS: f64 = 1000.0;
 
-/// Something allowed but probably not meant; printed on stderr, never fatal.
+/// Something allowed but probably not meant; printed on stderr, never fatal. Its
+/// `Display` is the message alone (as plans list it); [`Warning::line`] places it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Warning(pub String);
+pub struct Warning {
+    /// The file it is about: the scenario, its catalog, or `--set PATH=VALUE`.
+    pub file: String,
+    /// Line and column of the field, when the file has one.
+    pub location: Option<crate::error::Location>,
+    /// What is probably wrong, starting with the field path.
+    pub message: String,
+}
+
+impl Warning {
+    /// The warning as printed on stderr: `file:line:col: warning: message`.
+    pub fn line(&self) -> String {
+        match self.location {
+            Some(l) => format!(
+                "{}:{}:{}: warning: {}",
+                self.file, l.line, l.column, self.message
+            ),
+            None => format!("{}: warning: {}", self.file, self.message),
+        }
+    }
+}
 
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -115,8 +136,23 @@ impl<'a> Checker<'a> {
         });
     }
 
+    /// A warning about the scenario as a whole.
     pub(super) fn warn(&mut self, message: String) {
-        self.warnings.push(Warning(message));
+        self.warnings.push(Warning {
+            file: self.sources.file().to_string(),
+            location: None,
+            message,
+        });
+    }
+
+    /// A warning about the field at `path`, placed at its file, line and column.
+    pub(super) fn warn_at(&mut self, path: &[Seg], message: String) {
+        let (file, location) = self.sources.place(path);
+        self.warnings.push(Warning {
+            file,
+            location,
+            message,
+        });
     }
 
     /// A finite number within `range`, or an error naming `name`.
