@@ -194,6 +194,8 @@ fn share_rule(
 ) -> Option<ShareRule> {
     let min_path = child(base, "min");
     let min_name = format!("{label}.min");
+    // Which of the two the rule gives itself (a site's may inherit them).
+    let own = (raw.min.is_some(), raw.strict.is_some());
     let min = match (raw.min, inherited) {
         (Some(m), _) => per_number(c, y, &min_path, &min_name, Some(m), Range::Fraction),
         (None, Some(rule)) => Some(rule.min.clone()),
@@ -211,12 +213,59 @@ fn share_rule(
         for &m in mins {
             strict_min(c, &min_path, &min_name, m);
         }
+        strict_below_all(c, y, (base, label), own, mins);
     }
     Some(ShareRule {
         min: min?,
         basis: basis?,
         strict,
     })
+}
+
+/// `strict: true` asks for a share above `min`: with `min` 1 (in any period) that is above
+/// 100%, which no fleet has. An error at the `min` that says 1 (the year's entry of a
+/// per-year map), or at `strict` when the rule inherits its `min`; `(own_min, own_strict)`
+/// say which the rule gives itself (a site rule that gives neither repeats the policy's,
+/// which is reported there).
+fn strict_below_all(
+    c: &mut Checker,
+    y: &Years,
+    (base, label): (&[Seg], &str),
+    (own_min, own_strict): (bool, bool),
+    mins: &[f64],
+) {
+    if !own_min && !own_strict {
+        return;
+    }
+    let min_path = child(base, "min");
+    let same = mins.windows(2).all(|w| w[0] == w[1]);
+    for (t, &m) in mins.iter().enumerate() {
+        if m < 1.0 {
+            continue;
+        }
+        let (path, field) = if !own_min {
+            (child(base, "strict"), format!("{label}.strict"))
+        } else if y.given && !same {
+            let year = y.years[t].to_string();
+            (child(&min_path, &year), format!("{label}.min ({year})"))
+        } else {
+            (min_path.clone(), format!("{label}.min"))
+        };
+        let inherited = if own_min {
+            String::new()
+        } else {
+            " (its min of 1 is inherited from policy.domestic_share)".to_string()
+        };
+        c.error(
+            &path,
+            format!(
+                "{field}: strict: true with min 1 asks for a share above 100%, which no fleet can have{inherited}; use strict: false for \"all of it\", or a min below 1"
+            ),
+        );
+        if same {
+            break;
+        }
+    }
 }
 
 /// Demand of one site (or of the top level when there are no sites).
