@@ -17,6 +17,7 @@ mod explain_national;
 mod known_optima;
 mod national;
 mod overrides;
+mod plausible;
 mod properties;
 mod readme;
 mod reference_model;

@@ -440,6 +440,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
     if !c.problems.is_empty() {
         return Err(ScenarioError::Invalid(std::mem::take(&mut c.problems)));
     }
+    crate::scenario::plausible::check(c, &nat, &costs.energy, costs.pue);
     Ok(nat)
 }
 
