@@ -289,11 +289,6 @@ pub struct Sources<'a> {
 }
 
 impl Sources<'_> {
-    /// The scenario file as messages name it.
-    pub fn file(&self) -> &str {
-        self.file
-    }
-
     /// The file (or `--set ...`) and location of the field at `path` of the merged scenario.
     pub fn place(&self, path: &[Seg]) -> (String, Option<Location>) {
         if let Some((_, label)) = self

@@ -1,8 +1,8 @@
-//! Plausibility warnings: figures far outside public ranges (an energy price per MWh
+//! Load warnings. Plausibility: figures far outside public ranges (an energy price per MWh
 //! written per kWh, power in kW, PFLOPS for TFLOPS, a price in thousands, a PUE of 130)
 //! are warned about on stderr at `file:line:col`, and the scenario still plans (exit 0).
 //! Realistic figures in USD, EUR or CNY, an 8-card server counted as a unit, and every
-//! sample never warn.
+//! sample never warn. The other load warnings (a field that has no effect) are placed too.
 
 use crate::support::{chipmix, json, sample, scenario_file};
 
@@ -206,4 +206,61 @@ fn no_sample_warns() {
         assert_eq!(r.code, 0, "{}: {}", path.display(), r.stderr);
         assert!(r.stderr.is_empty(), "{}: {}", path.display(), r.stderr);
     }
+}
+
+/// Fields that have no effect, each on its own line.
+const UNUSED: &str = "\
+name: unused fields
+accelerators:
+  - id: card
+    vendor: A
+    origin: domestic
+    unit_price: 28600
+    tflops: 780
+    lifetime_years: 5
+    min_units: 16
+    max_units: 8
+    efficiency: {training: 0.5}
+existing:
+  - id: card
+    units: 8
+    retire_year: 2026
+demand: {pflops: 1}
+costs:
+  discount_rate: 0.05
+  platform_adoption: {cann: 5}
+";
+
+#[test]
+fn fields_without_effect_warn_at_their_place() {
+    let file = scenario_file("unused", UNUSED);
+    let file = file.display().to_string();
+    let r = chipmix(&["validate", &file]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (at, says) in [
+        (
+            "lifetime_years: 5",
+            "accelerators[card].lifetime_years is not used",
+        ),
+        (
+            "min_units: 16",
+            "accelerators[card]: min_units 16 is above what max_units 8",
+        ),
+        (
+            "training: 0.5",
+            "accelerators[card].efficiency.training is not used",
+        ),
+        ("retire_year: 2026", "existing[0].retire_year is not used"),
+        ("discount_rate: 0.05", "costs.discount_rate is not used"),
+        ("cann: 5", "costs.platform_adoption.cann is not used"),
+    ] {
+        let (line, col) = place_of(UNUSED, at);
+        let want = format!("{file}:{line}:{col}: warning: {says}");
+        assert!(
+            r.stderr.contains(&want),
+            "stderr lacks `{want}`: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(r.stderr.lines().count(), 6, "{}", r.stderr);
 }

@@ -136,15 +136,6 @@ impl<'a> Checker<'a> {
         });
     }
 
-    /// A warning about the scenario as a whole.
-    pub(super) fn warn(&mut self, message: String) {
-        self.warnings.push(Warning {
-            file: self.sources.file().to_string(),
-            location: None,
-            message,
-        });
-    }
-
     /// A warning about the field at `path`, placed at its file, line and column.
     pub(super) fn warn_at(&mut self, path: &[Seg], message: String) {
         let (file, location) = self.sources.place(path);
@@ -251,11 +242,12 @@ impl<'a> Checker<'a> {
         Some(v as i64)
     }
 
-    /// A field of section 2 that has no effect in a one-period scenario.
-    fn unused_without_periods(&mut self, name: &str) {
-        self.warn(format!(
-            "{name} is not used: without `periods` the scenario plans a single period"
-        ));
+    /// A field of section 2 (at `path`) that has no effect in a one-period scenario.
+    fn unused_without_periods(&mut self, path: &[Seg], name: &str) {
+        self.warn_at(
+            path,
+            format!("{name} is not used: without `periods` the scenario plans a single period"),
+        );
     }
 }
 
@@ -385,9 +377,12 @@ pub(super) fn adoption_costs(
                 .iter()
                 .any(|a| a.platform.as_deref() == Some(&platform))
             {
-                c.warn(format!(
-                    "{label} is not used: no accelerator of this scenario runs platform `{platform}`"
-                ));
+                c.warn_at(
+                    &p,
+                    format!(
+                        "{label} is not used: no accelerator of this scenario runs platform `{platform}`"
+                    ),
+                );
             }
             out.insert(platform, v);
         }
@@ -425,7 +420,6 @@ pub(super) fn accelerator(
     i: usize,
     a: RawAccelerator,
     seen: &mut BTreeSet<String>,
-    with_periods: bool,
 ) -> Option<Accelerator> {
     let base = vec![key("accelerators"), Seg::Index(i)];
     let at = |f: &str| {
@@ -460,19 +454,6 @@ pub(super) fn accelerator(
     let label_id = id.clone().unwrap_or_else(|| i.to_string());
     let l = |f: &str| format!("accelerators[{label_id}].{f}");
 
-    if a.lifetime_years.is_some()
-        && !with_periods
-        && c.whole(
-            &at("lifetime_years"),
-            &l("lifetime_years"),
-            a.lifetime_years,
-            1.0,
-            MAX_LIFETIME_YEARS,
-        )
-        .is_some()
-    {
-        c.unused_without_periods(&l("lifetime_years"));
-    }
     let vendor = match c.required(&at("vendor"), &l("vendor"), a.vendor) {
         Some(v) if v.trim().is_empty() => {
             c.error(&at("vendor"), format!("{} must not be empty", l("vendor")));
@@ -591,19 +572,6 @@ pub(super) fn accelerator(
         efficiency,
         source: a.source,
     };
-    if acc.available {
-        let lot_cap = acc.max_units.map(|m| m - m % acc.lot_size);
-        if let (Some(min), Some(cap)) = (acc.min_units, lot_cap)
-            && min > cap
-        {
-            c.warn(format!(
-                    "accelerators[{}]: min_units {min} is above what max_units {} allows in lots of {}: no new units can be bought",
-                    acc.id,
-                    acc.max_units.unwrap_or(0),
-                    acc.lot_size
-                ));
-        }
-    }
     Some(acc)
 }
 
