@@ -7,6 +7,7 @@ use crate::error::{PlanError, ScenarioError};
 use crate::plan::Plan;
 use crate::planner::{self, Options};
 use crate::scenario::national::National;
+use crate::scenario::validate::Warning;
 use crate::scenario::{Document, Override};
 use rayon::prelude::*;
 
@@ -189,7 +190,7 @@ pub enum CompareError {
 pub struct Compared {
     /// The comparison.
     pub comparison: Comparison,
-    /// Warnings, each prefixed by its file: `FILE: warning: ...`.
+    /// Warnings as printed: `FILE:LINE:COL: warning: ...`.
     pub warnings: Vec<String>,
 }
 
@@ -205,8 +206,8 @@ pub struct Resolved {
     pub sets: Vec<Override>,
     /// The validated scenario.
     pub scenario: National,
-    /// Warnings of loading it (without the file name).
-    pub warnings: Vec<String>,
+    /// Warnings of loading it (each knows its file and place).
+    pub warnings: Vec<Warning>,
 }
 
 /// Resolves every entry of `req`: each scenario, then each of its variants, in that order.
@@ -234,7 +235,7 @@ pub fn resolve(req: &Request) -> Result<Vec<Resolved>, CompareError> {
                     label,
                     file: document.file().to_string(),
                     sets: all,
-                    warnings: l.warnings.iter().map(|w| w.to_string()).collect(),
+                    warnings: l.warnings,
                     scenario: l.scenario,
                 }),
                 Err(e) => errors.push(e),
@@ -265,11 +266,7 @@ pub fn run(req: &Request) -> Result<Compared, CompareError> {
     let resolved = resolve(req)?;
     let warnings = resolved
         .iter()
-        .flat_map(|r| {
-            r.warnings
-                .iter()
-                .map(move |w| format!("{}: warning: {w}", r.file))
-        })
+        .flat_map(|r| r.warnings.iter().map(Warning::line))
         .collect();
     let items: Vec<(String, National)> = resolved
         .into_iter()

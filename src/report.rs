@@ -14,6 +14,7 @@ use crate::explain::{ExplainError, Explanation};
 use crate::plan::Plan;
 use crate::planner::Options;
 use crate::scenario::national::National;
+use crate::scenario::validate::Warning;
 use crate::scenario::{Document, Override, SolverSettings};
 use crate::sweep::{self, Job, Sweep, SweepError, SweepResult};
 
@@ -143,11 +144,7 @@ pub fn build(req: &Request) -> Result<Report, ReportError> {
     })?;
     let warnings: Vec<String> = resolved
         .iter()
-        .flat_map(|r| {
-            r.warnings
-                .iter()
-                .map(move |w| format!("{}: warning: {w}", r.file))
-        })
+        .flat_map(|r| r.warnings.iter().map(Warning::line))
         .collect();
     let items: Vec<(String, National)> = resolved
         .iter()
@@ -167,7 +164,8 @@ pub fn build(req: &Request) -> Result<Report, ReportError> {
         .into_iter()
         .zip(plans)
         .map(|(r, mut plan)| {
-            plan.warnings.splice(0..0, r.warnings.iter().cloned());
+            plan.warnings
+                .splice(0..0, r.warnings.iter().map(|w| w.to_string()));
             let mut solver = r.scenario.solver.clone();
             solver.mip_gap = req.options.mip_gap.unwrap_or(solver.mip_gap);
             solver.time_limit_s = req.options.time_limit_s.unwrap_or(solver.time_limit_s);

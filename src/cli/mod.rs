@@ -86,7 +86,7 @@ fn load_any(
     let document = open_document(path, outputs)?;
     let loaded = document.resolve(sets).map_err(Error::from)?;
     for w in &loaded.warnings {
-        eprintln!("{}: warning: {w}", path.display());
+        eprintln!("{}", w.line());
     }
     Ok(loaded)
 }

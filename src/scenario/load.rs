@@ -242,9 +242,18 @@ impl Document {
         let mut value = self.value.clone();
         let mut written = Vec::new();
         let mut problems = Vec::new();
+        let mut notes = Vec::new();
         for o in sets {
+            let label = format!("--set {o}");
             match overrides::apply(&mut value, o) {
-                Ok(path) => written.push((path, format!("--set {o}"))),
+                Ok(applied) => {
+                    notes.extend(applied.notes.into_iter().map(|message| Warning {
+                        file: label.clone(),
+                        location: None,
+                        message,
+                    }));
+                    written.extend(applied.paths.into_iter().map(|p| (p, label.clone())));
+                }
                 Err(message) => problems.push(Diagnostic {
                     file: format!("--set {o}"),
                     location: None,
@@ -264,7 +273,9 @@ impl Document {
                 .map(|(c, o)| (c.file.as_str(), Locator::new(&c.text), o.as_slice())),
             sets: written,
         };
-        check_value(value, &sources, &self.text)
+        let mut loaded = check_value(value, &sources, &self.text)?;
+        loaded.warnings.splice(0..0, notes);
+        Ok(loaded)
     }
 }
 

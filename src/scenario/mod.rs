@@ -9,6 +9,7 @@ pub mod locate;
 pub mod magnitude;
 pub mod national;
 pub mod overrides;
+pub mod plausible;
 pub mod raw;
 pub mod resolved;
 pub mod structure;

@@ -1146,6 +1146,14 @@ fn corpus() -> Vec<Case> {
     );
     cases.push(
         Case::edited(
+            "strict with min 1 (a share above 100%)",
+            &[("min: 0.5", "min: 1"), ("strict: false", "strict: true")],
+        )
+        .at(Loc::At(edit(&[("min: 0.5", "x")]).1[0].0, 5))
+        .has(&["policy.domestic_share.min", "above 100%"]),
+    );
+    cases.push(
+        Case::edited(
             "demand with pflops and workloads",
             &[("memory_tb: 10", "workloads: {training: 50}")],
         )
@@ -2808,5 +2816,114 @@ fn a_plan_or_shard_that_gives_a_key_twice_is_refused() {
         m.stderr.contains("`points` is given twice"),
         "{}",
         m.describe()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// `strict: true` with `min: 1`, wherever a share rule is written
+// ---------------------------------------------------------------------------------------
+
+/// Line and column (1-based) of the only occurrence of `needle` in `text`.
+fn place_of(text: &str, needle: &str) -> (usize, usize) {
+    let found: Vec<(usize, usize)> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(n, line)| line.find(needle).map(|c| (n + 1, c + 1)))
+        .collect();
+    assert_eq!(found.len(), 1, "`{needle}` must occur once in:\n{text}");
+    found[0]
+}
+
+/// Sites and periods with share rules; each case below swaps one `@...@` marker for a rule.
+const STRICT_NATIONAL: &str = "\
+name: strict shares
+periods: [2025, 2026]
+accelerators:
+  - {id: dom, vendor: V, origin: domestic, unit_price: 10000, tflops: 300}
+  - {id: fgn, vendor: W, origin: foreign, unit_price: 10000, tflops: 300}
+policy:
+  @policy@
+sites:
+  - id: east
+    demand: {pflops: 10}
+    @site@
+  - id: west
+    demand: {pflops: 10}
+";
+
+#[test]
+fn strict_with_min_1_is_refused_for_periods_sites_and_the_nation() {
+    // (policy block, site override, where the error points, the field it names)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "domestic_share:\n    strict: true\n    min:\n      2025: 0.5\n      2026: 1",
+            "",
+            "2026: 1",
+            "policy.domestic_share.min (2026)",
+        ),
+        (
+            "domestic_share: {min: 0.5, strict: true}",
+            "domestic_share: {min: 1}",
+            "min: 1}",
+            "sites[east].domestic_share.min",
+        ),
+        (
+            "domestic_share: {min: 1}",
+            "domestic_share: {strict: true}",
+            "strict: true}",
+            "sites[east].domestic_share.strict",
+        ),
+        (
+            "national_domestic_share:\n    min: 1\n    strict: true",
+            "",
+            "min: 1",
+            "policy.national_domestic_share.min",
+        ),
+    ];
+    for (k, (policy, site, at, field)) in cases.iter().enumerate() {
+        let text = STRICT_NATIONAL
+            .replace("@policy@", policy)
+            .replace("@site@", site);
+        let file = crate::support::scenario_file(&format!("strict-min-1-{k}"), &text);
+        let file = file.display().to_string();
+        let (line, col) = place_of(&text, at);
+        for command in ["validate", "plan"] {
+            let r = crate::support::chipmix(&[command, &file]);
+            assert_eq!(r.code, 2, "{command} case {k}: {}", r.stderr);
+            let expected = format!("{file}:{line}:{col}: {field}");
+            assert!(
+                r.stderr.contains(&expected),
+                "{command} case {k}: stderr lacks `{expected}`: {}",
+                r.stderr
+            );
+            assert!(r.stderr.contains("above 100%"), "{}", r.stderr);
+        }
+    }
+    // strict with a min below 1 in every period, and min 1 without strict, are fine.
+    let fine = STRICT_NATIONAL
+        .replace(
+            "@policy@",
+            "domestic_share: {min: {2025: 0.5, 2026: 0.9}, strict: true}\n  national_domestic_share: {min: 1}",
+        )
+        .replace("@site@", "");
+    let file = crate::support::scenario_file("strict-min-below-1", &fine);
+    let r = crate::support::chipmix(&["validate", &file.display().to_string()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn strict_with_min_1_set_by_an_override_names_the_override() {
+    let r = crate::support::chipmix(&[
+        "validate",
+        &sample("strict-majority.yaml"),
+        "--set",
+        "policy.domestic_share.min=1",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("--set policy.domestic_share.min=1: policy.domestic_share.min"),
+        "{}",
+        r.stderr
     );
 }

@@ -18,6 +18,7 @@ mod known_optima;
 mod national;
 mod one_answer;
 mod overrides;
+mod plausible;
 mod properties;
 mod readme;
 mod reference_model;

@@ -775,7 +775,13 @@ fn arb_share() -> impl Strategy<Value = (i64, Basis, bool, bool)> {
         any::<bool>(),
     )
         .prop_map(|(min, basis, strict, verbose)| {
-            (min, basis, strict && basis == Basis::Units, verbose)
+            // A strict share above a min of 1 is refused by the loader.
+            (
+                min,
+                basis,
+                strict && basis == Basis::Units && min < 10_000,
+                verbose,
+            )
         })
 }
 
@@ -979,9 +985,12 @@ fn strict_majority_needs_one_more_domestic_unit() {
     // Strict 0.6 = 3/5: 5D - 3(D + 3) >= 1 -> D >= 5: 50.
     s.share = Some((6000, Basis::Units, true, false));
     expect(&s, Some((50.0, 0.8)));
-    // Strict with min 1 can never hold.
+    // Strict with min 1 can never hold: the file is refused, not planned as infeasible.
     s.share = Some((10_000, Basis::Units, true, false));
-    expect(&s, None);
+    let refused = chipmix::scenario::load_str(&to_yaml(&s), "gen.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("above 100%"), "{refused}");
     // Strict with min 0 needs one domestic unit: 1 * 10.
     s.share = Some((0, Basis::Units, true, false));
     expect(&s, Some((10.0, 0.4)));

@@ -26,13 +26,34 @@ pub const YEARS: std::ops::RangeInclusive<f64> = 1900.0..=2300.0;
 /// Longest service life accepted.
 pub const MAX_LIFETIME_YEARS: f64 = 1000.0;
 
-/// Something allowed but probably not meant; printed on stderr, never fatal.
+/// Something allowed but probably not meant; printed on stderr, never fatal. Its
+/// `Display` is the message alone (as plans list it); [`Warning::line`] places it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Warning(pub String);
+pub struct Warning {
+    /// The file it is about: the scenario, its catalog, or `--set PATH=VALUE`.
+    pub file: String,
+    /// Line and column of the field, when the file has one.
+    pub location: Option<crate::error::Location>,
+    /// What is probably wrong, starting with the field path.
+    pub message: String,
+}
+
+impl Warning {
+    /// The warning as printed on stderr: `file:line:col: warning: message`.
+    pub fn line(&self) -> String {
+        match self.location {
+            Some(l) => format!(
+                "{}:{}:{}: warning: {}",
+                self.file, l.line, l.column, self.message
+            ),
+            None => format!("{}: warning: {}", self.file, self.message),
+        }
+    }
+}
 
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -115,8 +136,14 @@ impl<'a> Checker<'a> {
         });
     }
 
-    pub(super) fn warn(&mut self, message: String) {
-        self.warnings.push(Warning(message));
+    /// A warning about the field at `path`, placed at its file, line and column.
+    pub(super) fn warn_at(&mut self, path: &[Seg], message: String) {
+        let (file, location) = self.sources.place(path);
+        self.warnings.push(Warning {
+            file,
+            location,
+            message,
+        });
     }
 
     /// A finite number within `range`, or an error naming `name`.
@@ -215,11 +242,12 @@ impl<'a> Checker<'a> {
         Some(v as i64)
     }
 
-    /// A field of section 2 that has no effect in a one-period scenario.
-    fn unused_without_periods(&mut self, name: &str) {
-        self.warn(format!(
-            "{name} is not used: without `periods` the scenario plans a single period"
-        ));
+    /// A field of section 2 (at `path`) that has no effect in a one-period scenario.
+    fn unused_without_periods(&mut self, path: &[Seg], name: &str) {
+        self.warn_at(
+            path,
+            format!("{name} is not used: without `periods` the scenario plans a single period"),
+        );
     }
 }
 
@@ -349,9 +377,12 @@ pub(super) fn adoption_costs(
                 .iter()
                 .any(|a| a.platform.as_deref() == Some(&platform))
             {
-                c.warn(format!(
-                    "{label} is not used: no accelerator of this scenario runs platform `{platform}`"
-                ));
+                c.warn_at(
+                    &p,
+                    format!(
+                        "{label} is not used: no accelerator of this scenario runs platform `{platform}`"
+                    ),
+                );
             }
             out.insert(platform, v);
         }
@@ -389,7 +420,6 @@ pub(super) fn accelerator(
     i: usize,
     a: RawAccelerator,
     seen: &mut BTreeSet<String>,
-    with_periods: bool,
 ) -> Option<Accelerator> {
     let base = vec![key("accelerators"), Seg::Index(i)];
     let at = |f: &str| {
@@ -424,19 +454,6 @@ pub(super) fn accelerator(
     let label_id = id.clone().unwrap_or_else(|| i.to_string());
     let l = |f: &str| format!("accelerators[{label_id}].{f}");
 
-    if a.lifetime_years.is_some()
-        && !with_periods
-        && c.whole(
-            &at("lifetime_years"),
-            &l("lifetime_years"),
-            a.lifetime_years,
-            1.0,
-            MAX_LIFETIME_YEARS,
-        )
-        .is_some()
-    {
-        c.unused_without_periods(&l("lifetime_years"));
-    }
     let vendor = match c.required(&at("vendor"), &l("vendor"), a.vendor) {
         Some(v) if v.trim().is_empty() => {
             c.error(&at("vendor"), format!("{} must not be empty", l("vendor")));
@@ -555,19 +572,6 @@ pub(super) fn accelerator(
         efficiency,
         source: a.source,
     };
-    if acc.available {
-        let lot_cap = acc.max_units.map(|m| m - m % acc.lot_size);
-        if let (Some(min), Some(cap)) = (acc.min_units, lot_cap)
-            && min > cap
-        {
-            c.warn(format!(
-                    "accelerators[{}]: min_units {min} is above what max_units {} allows in lots of {}: no new units can be bought",
-                    acc.id,
-                    acc.max_units.unwrap_or(0),
-                    acc.lot_size
-                ));
-        }
-    }
     Some(acc)
 }
 

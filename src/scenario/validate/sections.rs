@@ -194,6 +194,8 @@ fn share_rule(
 ) -> Option<ShareRule> {
     let min_path = child(base, "min");
     let min_name = format!("{label}.min");
+    // Which of the two the rule gives itself (a site's may inherit them).
+    let own = (raw.min.is_some(), raw.strict.is_some());
     let min = match (raw.min, inherited) {
         (Some(m), _) => per_number(c, y, &min_path, &min_name, Some(m), Range::Fraction),
         (None, Some(rule)) => Some(rule.min.clone()),
@@ -211,12 +213,59 @@ fn share_rule(
         for &m in mins {
             strict_min(c, &min_path, &min_name, m);
         }
+        strict_below_all(c, y, (base, label), own, mins);
     }
     Some(ShareRule {
         min: min?,
         basis: basis?,
         strict,
     })
+}
+
+/// `strict: true` asks for a share above `min`: with `min` 1 (in any period) that is above
+/// 100%, which no fleet has. An error at the `min` that says 1 (the year's entry of a
+/// per-year map), or at `strict` when the rule inherits its `min`; `(own_min, own_strict)`
+/// say which the rule gives itself (a site rule that gives neither repeats the policy's,
+/// which is reported there).
+fn strict_below_all(
+    c: &mut Checker,
+    y: &Years,
+    (base, label): (&[Seg], &str),
+    (own_min, own_strict): (bool, bool),
+    mins: &[f64],
+) {
+    if !own_min && !own_strict {
+        return;
+    }
+    let min_path = child(base, "min");
+    let same = mins.windows(2).all(|w| w[0] == w[1]);
+    for (t, &m) in mins.iter().enumerate() {
+        if m < 1.0 {
+            continue;
+        }
+        let (path, field) = if !own_min {
+            (child(base, "strict"), format!("{label}.strict"))
+        } else if y.given && !same {
+            let year = y.years[t].to_string();
+            (child(&min_path, &year), format!("{label}.min ({year})"))
+        } else {
+            (min_path.clone(), format!("{label}.min"))
+        };
+        let inherited = if own_min {
+            String::new()
+        } else {
+            " (its min of 1 is inherited from policy.domestic_share)".to_string()
+        };
+        c.error(
+            &path,
+            format!(
+                "{field}: strict: true with min 1 asks for a share above 100%, which no fleet can have{inherited}; use strict: false for \"all of it\", or a min below 1"
+            ),
+        );
+        if same {
+            break;
+        }
+    }
 }
 
 /// Demand of one site (or of the top level when there are no sites).
@@ -294,10 +343,13 @@ fn existing_of(
         let retire_year = match e.retire_year {
             Some(r) => match c.year(&at("retire_year"), &l("retire_year"), r) {
                 Some(_) if !y.given => {
-                    c.warn(format!(
-                        "{} is not used: without `periods` the scenario plans a single period",
-                        l("retire_year")
-                    ));
+                    c.warn_at(
+                        &at("retire_year"),
+                        format!(
+                            "{} is not used: without `periods` the scenario plans a single period",
+                            l("retire_year")
+                        ),
+                    );
                     None
                 }
                 year => year,
@@ -391,6 +443,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
     if !c.problems.is_empty() {
         return Err(ScenarioError::Invalid(std::mem::take(&mut c.problems)));
     }
+    crate::scenario::plausible::check(c, &nat, &costs.energy, costs.pue);
     Ok(nat)
 }
 
@@ -483,14 +536,18 @@ fn accelerators(
                 )
                 .map(Some),
         };
+        if !y.given && matches!(lifetime, Some(Some(_))) {
+            c.unused_without_periods(&at("lifetime_years"), &l("lifetime_years"));
+        }
         // The fixed fields, checked as in section 1 (the per-period ones were checked above).
         if had_price {
             a.unit_price = Some(Per::One(price.as_ref().map_or(0.0, |p| p[0])));
         }
-        if let Some(acc) = accelerator(c, i, a, &mut seen, true)
+        if let Some(acc) = accelerator(c, i, a, &mut seen)
             && let (Some(unit_price), Some(max_units), Some(available), Some(lifetime_years)) =
                 (price, max_units, available, lifetime)
         {
+            min_above_cap(c, y, &at("min_units"), &acc, (&max_units, &available));
             accelerators.push(acc);
             per_period.push(AcceleratorPeriods {
                 unit_price,
@@ -502,6 +559,39 @@ fn accelerators(
     }
 
     (accelerators, per_period, named_ids)
+}
+
+/// A warning when `min_units` is above what `max_units` allows in whole lots, in a period
+/// the accelerator is available: no new units of it can be bought then.
+fn min_above_cap(
+    c: &mut Checker,
+    y: &Years,
+    path: &[Seg],
+    acc: &Accelerator,
+    (max_units, available): (&[Option<u64>], &[bool]),
+) {
+    let Some(min) = acc.min_units else { return };
+    let lot = acc.lot_size.max(1);
+    let blocked: Vec<usize> = (0..y.years.len())
+        .filter(|&t| available[t] && max_units[t].is_some_and(|m| min > m - m % lot))
+        .collect();
+    let Some(&first) = blocked.first() else {
+        return;
+    };
+    let when = if y.given {
+        let years: Vec<String> = blocked.iter().map(|&t| y.years[t].to_string()).collect();
+        format!(" in {}", years.join(", "))
+    } else {
+        String::new()
+    };
+    c.warn_at(
+        path,
+        format!(
+            "accelerators[{}]: min_units {min} is above what max_units {} allows in lots of {lot}: no new units can be bought{when}",
+            acc.id,
+            max_units[first].unwrap_or(0),
+        ),
+    );
 }
 
 /// The share rules: `policy.domestic_share` (every site's, unless it overrides it) and
@@ -591,7 +681,8 @@ fn costs(
         )
         .unwrap_or(0.0);
     if costs.discount_rate.is_some() && !y.given {
-        c.warn(
+        c.warn_at(
+            &f("discount_rate"),
             "costs.discount_rate is not used: without `periods` the scenario plans a single period"
                 .into(),
         );
@@ -886,10 +977,17 @@ fn cross_field(
         }
     }
     let classes: BTreeSet<&String> = sites.iter().flat_map(|s| s.workloads.keys()).collect();
-    for a in accelerators {
+    // Warnings are shown only for a valid scenario, whose accelerators are the file's.
+    for (i, a) in accelerators.iter().enumerate() {
         for class in a.efficiency.keys() {
             if !classes.contains(class) {
-                c.warn(format!(
+                let path = vec![
+                    key("accelerators"),
+                    Seg::Index(i),
+                    key("efficiency"),
+                    key(class),
+                ];
+                c.warn_at(&path, format!(
                     "accelerators[{}].efficiency.{class} is not used: no site's demand has workload class `{class}`",
                     a.id
                 ));

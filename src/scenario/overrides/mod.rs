@@ -3,12 +3,23 @@
 //! format (a path that does not exist is an error naming the closest one) and writing the
 //! value into the parsed YAML before it is deserialised, so an override is typed and
 //! validated exactly like the file.
+//!
+//! One override may change many entries through a selector (`accelerators[*]`,
+//! `accelerators[origin=domestic]`, `sites[*]`; see [`select`]), and may change a value
+//! relative to the file's (`*=`, `+=`, `-=`; see [`relative`]).
+
+mod path;
+mod relative;
+mod select;
+
+pub use relative::Op;
 
 use super::locate::Seg;
 use super::raw::{
     RawAccelerator, RawCosts, RawDemand, RawDomesticShare, RawExisting, RawLimits, RawPolicy,
     RawScenario, RawSite, RawSolver,
 };
+use path::{Step, shown};
 use serde::de::DeserializeOwned;
 use serde_yaml::{Mapping, Value};
 use std::fmt;
@@ -17,17 +28,23 @@ use std::str::FromStr;
 /// One `PATH=VALUE` override, as the user wrote it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
-    /// The path, e.g. `accelerators[h20].unit_price`.
+    /// The path, e.g. `accelerators[h20].unit_price` or `accelerators[origin=domestic].max_units`.
     pub path: String,
-    /// The value text, read as YAML (`0.7`, `false`, `null` to remove a field, `{a: 1}`).
+    /// Whether the value replaces the file's (`=`) or changes it (`*=`, `+=`, `-=`).
+    pub op: Op,
+    /// The value text, read as YAML (`0.7`, `false`, `null` to remove a field, `{a: 1}`);
+    /// for `*=`, `+=` and `-=`, a number.
     pub value: String,
 }
 
 impl Override {
-    /// An override of `path` to `value` (a YAML scalar or flow value).
+    /// An override of `path` to `value` (a YAML scalar or flow value). A path ending in
+    /// `*`, `+` or `-` (as in `max_units*=0.5`) makes it relative.
     pub fn new(path: &str, value: &str) -> Override {
+        let (op, path) = Op::split(path.trim());
         Override {
-            path: path.trim().to_string(),
+            path: path.to_string(),
+            op,
             value: value.trim().to_string(),
         }
     }
@@ -35,7 +52,7 @@ impl Override {
 
 impl fmt::Display for Override {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}={}", self.path, self.value)
+        write!(f, "{}{}={}", self.path, self.op.symbol(), self.value)
     }
 }
 
@@ -43,21 +60,13 @@ impl FromStr for Override {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Override, String> {
-        match s.split_once('=') {
-            Some((path, value)) if !path.trim().is_empty() => Ok(Override::new(path, value)),
+        match path::assignment(s) {
+            Some(i) if !s[..i].trim().is_empty() => Ok(Override::new(&s[..i], &s[i + 1..])),
             _ => Err(format!(
                 "expected PATH=VALUE (e.g. policy.domestic_share.min=0.7), got `{s}`"
             )),
         }
     }
-}
-
-/// One step of an override path.
-#[derive(Debug, Clone, PartialEq)]
-enum Step {
-    Key(String),
-    Index(usize),
-    Id(String),
 }
 
 /// What sits at a place of the format.
@@ -179,59 +188,6 @@ impl Kind {
     }
 }
 
-/// Splits `accelerators[h20].unit_price` into steps.
-fn parse_path(path: &str) -> Result<Vec<Step>, String> {
-    let mut steps = Vec::new();
-    for part in path.split('.') {
-        let (name, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if name.is_empty() {
-            return Err(format!(
-                "the path `{path}` has an empty field name (paths look like `limits.budget` or `accelerators[h20].unit_price`)"
-            ));
-        }
-        steps.push(Step::Key(name.to_string()));
-        while !rest.is_empty() {
-            let close = rest
-                .find(']')
-                .filter(|_| rest.starts_with('['))
-                .ok_or_else(|| format!("the path `{path}` has an unbalanced `[`"))?;
-            let inner = rest[1..close].trim();
-            if inner.is_empty() {
-                return Err(format!(
-                    "the path `{path}` has an empty `[]`: name an id (`[h20]`) or a position (`[0]`)"
-                ));
-            }
-            steps.push(match inner.parse::<usize>() {
-                Ok(i) => Step::Index(i),
-                Err(_) => Step::Id(inner.to_string()),
-            });
-            rest = &rest[close + 1..];
-        }
-    }
-    Ok(steps)
-}
-
-/// `path` up to and including step `n`, written back as text.
-fn shown(steps: &[Step]) -> String {
-    let mut out = String::new();
-    for s in steps {
-        match s {
-            Step::Key(k) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Step::Index(i) => out.push_str(&format!("[{i}]")),
-            Step::Id(id) => out.push_str(&format!("[{id}]")),
-        }
-    }
-    out
-}
-
 /// Reads the value text as YAML; a scalar field given text that YAML reads as something
 /// else (`name=H20: China`) keeps the text as a string.
 fn parse_value(text: &str, kind: Kind) -> Result<Value, String> {
@@ -255,12 +211,6 @@ fn parse_value(text: &str, kind: Kind) -> Result<Value, String> {
     }
 }
 
-fn entry_ids(list: &[Value]) -> Vec<String> {
-    list.iter()
-        .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
-        .collect()
-}
-
 fn what(list_kind: Kind) -> &'static str {
     match list_kind {
         Kind::Accelerators => "accelerator",
@@ -269,30 +219,104 @@ fn what(list_kind: Kind) -> &'static str {
     }
 }
 
-/// Writes `o` into `doc` (a parsed scenario). Returns the path it wrote, with ids resolved
-/// to positions, so later messages about that field can name the override.
-pub fn apply(doc: &mut Value, o: &Override) -> Result<Vec<Seg>, String> {
-    let steps = parse_path(&o.path)?;
-    let mut kind = Kind::Root;
-    let mut node = doc;
-    let mut resolved = Vec::new();
-    for (n, step) in steps.iter().enumerate() {
+/// What one override wrote.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// The paths written, ids resolved to positions, so that later messages about those
+    /// fields can name the override.
+    pub paths: Vec<Vec<Seg>>,
+    /// What the user should know: a value rounded down, entries a selector left alone.
+    pub notes: Vec<String>,
+}
+
+/// Writes `o` into `doc` (a parsed scenario), into every entry its selectors pick.
+pub fn apply(doc: &mut Value, o: &Override) -> Result<Applied, String> {
+    let steps = path::parse_path(&o.path)?;
+    let operand = match o.op {
+        Op::Set => 0.0,
+        op => relative::operand(op, &o.value)?,
+    };
+    let mut walk = Walk {
+        o,
+        steps: &steps,
+        operand,
+        out: Applied::default(),
+        skipped: Vec::new(),
+    };
+    walk.walk(doc, Kind::Root, 0, Vec::new(), String::new(), false)?;
+    let Walk {
+        mut out, skipped, ..
+    } = walk;
+    match (out.paths.is_empty(), skipped.as_slice()) {
+        (_, []) => {}
+        (true, [(_, why), rest @ ..]) => {
+            let more = match rest.len() {
+                0 => String::new(),
+                n => format!(" (and {n} more selected entries likewise)"),
+            };
+            return Err(format!("`{}` changes nothing: {why}{more}", shown(&steps)));
+        }
+        (false, skipped) => {
+            let places: Vec<&str> = skipped.iter().map(|(p, _)| p.as_str()).collect();
+            out.notes.push(format!(
+                "{}: not in the scenario, so left as they are",
+                places.join(", ")
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// One override on its way down the document: what it has written so far, and the
+/// entries its selectors picked that lack what it changes.
+struct Walk<'a> {
+    o: &'a Override,
+    steps: &'a [Step],
+    operand: f64,
+    out: Applied,
+    /// Selected places left alone, with why.
+    skipped: Vec<(String, String)>,
+}
+
+impl Walk<'_> {
+    /// A place the override cannot reach: an error, unless a selector picked it (then the
+    /// entry is left alone, and said so).
+    fn missing(&mut self, place: String, why: String, selected: bool) -> Result<(), String> {
+        if selected {
+            self.skipped.push((place, why));
+            Ok(())
+        } else {
+            Err(why)
+        }
+    }
+
+    /// Applies step `n` and the rest at `node`, of `kind`, at `resolved` (shown as `place`,
+    /// with ids); `selected` when a selector picked an entry on the way.
+    fn walk(
+        &mut self,
+        node: &mut Value,
+        kind: Kind,
+        n: usize,
+        resolved: Vec<Seg>,
+        place: String,
+        selected: bool,
+    ) -> Result<(), String> {
+        let steps = self.steps;
+        let Some(step) = steps.get(n) else {
+            return Ok(());
+        };
         let last = n + 1 == steps.len();
         let here = shown(&steps[..=n]);
         match step {
             Step::Key(k) => {
                 if !kind.is_mapping() {
+                    let before = shown(&steps[..n]);
                     return Err(if kind.is_list() {
                         format!(
-                            "`{}` is a list: pick an entry by id or position, e.g. `{}[0]`",
-                            shown(&steps[..n]),
-                            shown(&steps[..n])
+                            "`{before}` is a list: pick an entry by id or position, e.g. `{before}[0]`, or many with `{before}[*]`"
                         )
                     } else {
-                        format!(
-                            "`{}` is a single value and has no field `{k}`",
-                            shown(&steps[..n])
-                        )
+                        format!("`{before}` is a single value and has no field `{k}`")
                     });
                 }
                 if let Some(keys) = kind.keys()
@@ -314,14 +338,23 @@ pub fn apply(doc: &mut Value, o: &Override) -> Result<Vec<Seg>, String> {
                         Some(best) => format!(" (did you mean `{best}`?)"),
                         None => format!("; the fields there are: {}", keys.join(", ")),
                     };
-                    let msg = if k == "catalog" {
+                    return Err(if k == "catalog" {
                         "`catalog` is read with the file and cannot be overridden".to_string()
                     } else {
                         format!("the scenario format has no field `{here}`{hint}")
-                    };
-                    return Err(msg);
+                    });
                 }
+                let place = if place.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{place}.{k}")
+                };
+                let relative = self.o.op != Op::Set;
                 if node.is_null() {
+                    if relative {
+                        let why = relative::nothing_to_change(self.o.op, &place, &shown(steps));
+                        return self.missing(place, why, selected);
+                    }
                     *node = Value::Mapping(Mapping::new());
                 }
                 let Value::Mapping(map) = node else {
@@ -330,93 +363,125 @@ pub fn apply(doc: &mut Value, o: &Override) -> Result<Vec<Seg>, String> {
                         shown(&steps[..n])
                     ));
                 };
+                let mut resolved = resolved;
                 resolved.push(Seg::Key(k.clone()));
-                let child = kind.child(k);
                 if last {
-                    let mut value = parse_value(&o.value, child)?;
-                    if matches!(value, Value::Number(_) | Value::Bool(_)) && kind.is_text(k) {
-                        value = Value::String(o.value.trim().to_string());
-                    }
-                    if value.is_null() {
-                        map.remove(k.as_str());
-                    } else {
-                        map.insert(Value::String(k.clone()), value);
-                    }
-                    return Ok(resolved);
+                    return self.write(map, k, kind, resolved, place, selected);
                 }
-                kind = child;
-                node = map.entry(Value::String(k.clone())).or_insert(Value::Null);
+                if relative && map.get(k.as_str()).is_none_or(Value::is_null) {
+                    let why = relative::nothing_to_change(self.o.op, &place, &shown(steps));
+                    return self.missing(place, why, selected);
+                }
+                let child = map.entry(Value::String(k.clone())).or_insert(Value::Null);
+                self.walk(child, kind.child(k), n + 1, resolved, place, selected)
             }
-            Step::Index(_) | Step::Id(_) => {
+            Step::Index(_) | Step::Id(_) | Step::All | Step::Where(..) => {
+                let list_name = shown(&steps[..n]);
                 if !kind.is_list() {
                     return Err(format!(
-                        "`{}` is not a list, so `{}` does not apply",
-                        shown(&steps[..n]),
+                        "`{list_name}` is not a list, so `{}` does not apply",
                         shown(&steps[n..=n])
                     ));
                 }
-                let list_name = shown(&steps[..n]);
-                let Some(list) = node.as_sequence_mut() else {
-                    return Err(format!("the scenario has no `{list_name}` list to index"));
-                };
-                let index = match step {
-                    Step::Index(i) if *i < list.len() => *i,
-                    Step::Index(i) => {
-                        return Err(format!(
-                            "`{list_name}` has {} entries, so there is no `{list_name}[{i}]`",
-                            list.len()
-                        ));
-                    }
-                    Step::Id(id) => {
-                        let ids = entry_ids(list);
-                        let matching: Vec<usize> = list
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, v)| v.get("id").and_then(Value::as_str) == Some(id))
-                            .map(|(i, _)| i)
-                            .collect();
-                        match matching.as_slice() {
-                            [one] => *one,
-                            [] => {
-                                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                                let hint = match super::load::closest(id, &refs) {
-                                    Some(best) => format!(" (did you mean `{list_name}[{best}]`?)"),
-                                    None if refs.is_empty() => String::new(),
-                                    None => format!("; the ids are: {}", refs.join(", ")),
-                                };
-                                return Err(format!(
-                                    "the scenario has no {} with id `{id}`{hint}",
-                                    what(kind)
-                                ));
-                            }
-                            many => {
-                                return Err(format!(
-                                    "`{list_name}` has {} entries with id `{id}`; pick one by position, e.g. `{list_name}[{}]`",
-                                    many.len(),
-                                    many[0]
-                                ));
-                            }
-                        }
-                    }
-                    Step::Key(_) => unreachable!("handled above"),
-                };
-                resolved.push(Seg::Index(index));
                 let entry_kind = match kind {
                     Kind::Accelerators => Kind::Accelerator,
                     Kind::Sites => Kind::Site,
                     _ => Kind::ExistingEntry,
                 };
-                if last {
-                    let value = parse_value(&o.value, entry_kind)?;
-                    list[index] = value;
-                    return Ok(resolved);
+                if last && step.is_selector() {
+                    return Err(format!(
+                        "`{here}` picks whole entries; a selector changes a field of each, e.g. `{here}.available=false`"
+                    ));
                 }
-                kind = entry_kind;
-                node = &mut list[index];
+                if last && self.o.op != Op::Set {
+                    return Err(format!(
+                        "`{here}` is a whole entry, not a number, so `{}=` does not apply to it",
+                        self.o.op.symbol()
+                    ));
+                }
+                let Some(list) = node.as_sequence_mut() else {
+                    let why = format!("the scenario has no `{list_name}` list to index");
+                    return self.missing(place, why, selected);
+                };
+                let fields = entry_kind.keys();
+                let picked =
+                    match select::pick(list, step, &list_name, what(kind), fields.as_deref()) {
+                        Ok(picked) => picked,
+                        Err(why) => {
+                            return self.missing(
+                                format!("{place}{}", shown(&steps[n..=n])),
+                                why,
+                                selected,
+                            );
+                        }
+                    };
+                if last {
+                    list[picked[0]] = parse_value(&self.o.value, entry_kind)?;
+                    let mut resolved = resolved;
+                    resolved.push(Seg::Index(picked[0]));
+                    self.out.paths.push(resolved);
+                    return Ok(());
+                }
+                let selected = selected || step.is_selector();
+                for i in picked {
+                    let entry = &mut list[i];
+                    let id = entry
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .filter(|id| !id.is_empty())
+                        .map_or_else(|| i.to_string(), str::to_string);
+                    let mut resolved = resolved.clone();
+                    resolved.push(Seg::Index(i));
+                    let place = format!("{place}[{id}]");
+                    self.walk(entry, entry_kind, n + 1, resolved, place, selected)?;
+                }
+                Ok(())
             }
         }
     }
-    Ok(resolved)
+
+    /// Writes the last field `k` of a mapping of `kind`, at `resolved` (shown as `place`).
+    fn write(
+        &mut self,
+        map: &mut Mapping,
+        k: &str,
+        kind: Kind,
+        resolved: Vec<Seg>,
+        place: String,
+        selected: bool,
+    ) -> Result<(), String> {
+        let child = kind.child(k);
+        match self.o.op {
+            Op::Set => {
+                let mut value = parse_value(&self.o.value, child)?;
+                if matches!(value, Value::Number(_) | Value::Bool(_)) && kind.is_text(k) {
+                    value = Value::String(self.o.value.clone());
+                }
+                if value.is_null() {
+                    map.remove(k);
+                } else {
+                    map.insert(Value::String(k.to_string()), value);
+                }
+            }
+            op => {
+                if child != Kind::Leaf {
+                    return Err(format!(
+                        "`{place}` is a section, not a number, so `{}=` does not apply to it",
+                        op.symbol()
+                    ));
+                }
+                let Some(current) = map.get(k).filter(|v| !v.is_null()) else {
+                    let why = relative::nothing_to_change(op, &place, &place);
+                    return self.missing(place, why, selected);
+                };
+                let (value, note) = relative::apply(op, self.operand, k, &place, current)?;
+                map.insert(Value::String(k.to_string()), value);
+                self.out.notes.extend(note);
+            }
+        }
+        self.out.paths.push(resolved);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -431,7 +496,7 @@ mod tests {
     }
 
     fn set(d: &mut Value, s: &str) -> Result<Vec<Seg>, String> {
-        apply(d, &s.parse::<Override>()?)
+        apply(d, &s.parse::<Override>()?).map(|a| a.paths.into_iter().next().unwrap_or_default())
     }
 
     #[test]
