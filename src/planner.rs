@@ -42,13 +42,20 @@ pub fn plan_timed(s: &National, opts: &Options) -> Result<(Plan, Timings), PlanE
         None => s,
     };
     let (mut plan, timings) = crate::search::search(s, opts)?;
+    if opts.cancel.is_set() {
+        interrupted(&mut plan);
+    }
     if plan.status.has_plan()
         && s.objective == Objective::MaxPflops
         && let Some(p) = unbounded_pflops(s, &plan)
     {
         plan = p;
     }
-    if plan.status == Status::Infeasible && opts.conflicts && plan.conflicts.is_empty() {
+    if plan.status == Status::Infeasible
+        && opts.conflicts
+        && plan.conflicts.is_empty()
+        && !opts.cancel.is_set()
+    {
         let budget = Budget::start(
             opts.time_limit_s.unwrap_or(s.solver.time_limit_s),
             opts.mip_gap.unwrap_or(s.solver.mip_gap),
@@ -56,6 +63,19 @@ pub fn plan_timed(s: &National, opts: &Options) -> Result<(Plan, Timings), PlanE
         plan.conflicts = crate::conflicts::find(s, opts.backend, &budget)?;
     }
     Ok((finite(plan), timings))
+}
+
+/// A plan whose search was cancelled says so: a plan not proven optimal is the best found
+/// so far; a plan of none says the search was interrupted before it found one (an
+/// infeasible or unbounded verdict is proven, and kept).
+fn interrupted(plan: &mut Plan) {
+    match plan.status {
+        Status::Feasible => plan.warnings.push(crate::search::INTERRUPTED.to_string()),
+        Status::Error => {
+            plan.message = Some(crate::search::INTERRUPTED_BEFORE_A_PLAN.to_string());
+        }
+        Status::Optimal | Status::Infeasible | Status::Unbounded => {}
+    }
 }
 
 /// The last step of every plan, single-site or national: a plan whose figures are not all

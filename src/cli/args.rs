@@ -401,6 +401,7 @@ impl SolveArgs {
         Options {
             conflicts: true,
             cost_cap: None,
+            cancel: Default::default(),
             backend: match self.solver {
                 SolverArg::Microlp => Backend::Microlp,
                 SolverArg::Highs => Backend::Highs,

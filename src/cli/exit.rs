@@ -12,6 +12,9 @@ pub enum Exit {
     Plan,
     /// Infeasible, unbounded, no plan found, or a saved plan that breaks a rule: exit code 1.
     NoPlan,
+    /// Stopped by Ctrl-C or SIGTERM after writing what it had (the best plan so far, the
+    /// finished points of a sweep): exit code 130.
+    Interrupted,
 }
 
 impl Exit {
@@ -29,6 +32,7 @@ impl Exit {
         match self {
             Exit::Plan => EXIT_PLAN,
             Exit::NoPlan => EXIT_NO_PLAN,
+            Exit::Interrupted => super::interrupt::EXIT_INTERRUPTED,
         }
     }
 }
@@ -79,6 +83,7 @@ mod tests {
     fn each_error_has_its_code() {
         assert_eq!(report(Ok(Exit::Plan)), 0);
         assert_eq!(report(Ok(Exit::NoPlan)), 1);
+        assert_eq!(report(Ok(Exit::Interrupted)), 130);
         let failed: anyhow::Result<Exit> =
             Err(Error::from(PlanError::Solver("lost".into()))).context("s.yaml");
         assert_eq!(report(failed.context("chipmix")), 1);

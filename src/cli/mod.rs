@@ -9,6 +9,7 @@ mod check;
 mod compare;
 mod exit;
 mod explain;
+mod interrupt;
 mod plan;
 mod progress;
 mod report;

@@ -23,12 +23,18 @@ fn failed(e: PlanError, scenario: &std::path::Path) -> anyhow::Error {
     e.context("chipmix")
 }
 
-/// Runs `chipmix plan`: a plan, or none (the reason is printed).
+/// Runs `chipmix plan`: a plan, or none (the reason is printed). Ctrl-C or SIGTERM stops
+/// the search: the best checked plan found so far is written (status feasible, with its
+/// gap), or the reason there is none, and the exit code is 130.
 pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
+    let cancel = super::interrupt::watch();
     let started = Instant::now();
     let loaded = load_any(&a.scenario, &a.set, &[a.output.as_deref()])?;
     let read_s = started.elapsed().as_secs_f64();
-    let opts = a.solve.options();
+    let opts = crate::planner::Options {
+        cancel,
+        ..a.solve.options()
+    };
     if a.relaxation {
         return relaxation(a, &loaded.scenario, &opts, read_s);
     }
@@ -59,6 +65,17 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
         for c in result.conflicts.iter().chain(&result.message) {
             eprintln!("  - {c}");
         }
+    }
+    if super::interrupt::requested() {
+        eprintln!(
+            "chipmix: interrupted: {}",
+            if result.status.has_plan() {
+                "the plan above is the best found so far"
+            } else {
+                "no plan was found before the interrupt"
+            }
+        );
+        return Ok(Exit::Interrupted);
     }
     Ok(Exit::of(&result))
 }
@@ -117,6 +134,10 @@ fn relaxation(
             "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s",
             timings.build_s, timings.solve_s
         );
+    }
+    if super::interrupt::requested() {
+        eprintln!("chipmix: interrupted");
+        return Ok(Exit::Interrupted);
     }
     Ok(exit)
 }

@@ -1,9 +1,11 @@
-//! Progress of long national searches on stderr: one line every few seconds with the
-//! elapsed time, the proven bound, the best plan and the gap between them. Quiet when
-//! stderr is not a terminal (pipes, files, CI).
+//! Progress on stderr, only when it is a terminal (quiet in pipes, files, CI): for long
+//! national searches, one line every few seconds with the elapsed time, the proven bound,
+//! the best plan and the gap between them; for sweeps, a bar whose time estimate never
+//! reads less than the work can take by the time limits, nor more than they allow.
 
 use crate::numfmt::money;
 use crate::search::decompose::{Progress, Reporter};
+use indicatif::{HumanDuration, ProgressBar, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -52,9 +54,74 @@ fn line(p: &Progress) -> String {
     )
 }
 
+/// A sweep's progress bar over `points` points run by `workers` at once, each point
+/// stopped by `limit_s` seconds (plus the planner's slack) when known; hidden when stderr
+/// is not a terminal.
+pub fn sweep_bar(points: usize, workers: usize, limit_s: Option<f64>) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(points as u64);
+    let per_point = limit_s.map(|l| l + crate::solve::slack(l));
+    let eta = move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let text = eta(
+            state.pos(),
+            state.len().unwrap_or(0),
+            state.eta(),
+            workers,
+            per_point,
+        );
+        let _ = w.write_str(&text);
+    };
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} {pos}/{len} points [{bar:30}] {elapsed_precise} (eta {eta})",
+    ) {
+        bar.set_style(style.with_key("eta", eta).progress_chars("=> "));
+    }
+    bar
+}
+
+/// The time left of a sweep with `done` of `len` points finished: indicatif's `estimate`
+/// (from the rate so far), at most what the time limits allow (`per_point` seconds for
+/// each round of `workers` points left). Before any point has finished there is no rate:
+/// the estimate is unknown, and only the limit's bound is shown (indicatif's reads "0s"
+/// then, while points run to their limit).
+fn eta(done: u64, len: u64, estimate: Duration, workers: usize, per_point: Option<f64>) -> String {
+    let left = len.saturating_sub(done);
+    let rounds = left.div_ceil(workers.max(1) as u64);
+    let most = per_point
+        .filter(|s| s.is_finite())
+        .and_then(|s| Duration::try_from_secs_f64(s * rounds as f64).ok());
+    if left == 0 {
+        return HumanDuration(Duration::ZERO).to_string();
+    }
+    match (done, most) {
+        (0, Some(m)) => format!("unknown, at most {}", HumanDuration(m)),
+        (0, None) => "unknown".into(),
+        (_, Some(m)) => HumanDuration(estimate.min(m)).to_string(),
+        (_, None) => HumanDuration(estimate).to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sweep_eta_is_unknown_until_a_point_finishes_and_bounded_by_the_limits() {
+        let s = Duration::from_secs;
+        // Nothing finished: no rate, only the limits' bound (10 points, 2 at a time, 60 s
+        // each: 5 rounds, 5 minutes).
+        assert_eq!(
+            eta(0, 10, s(0), 2, Some(60.0)),
+            "unknown, at most 5 minutes"
+        );
+        assert_eq!(eta(0, 10, s(0), 2, None), "unknown");
+        // A rate: its estimate, unless the limits allow less (4 rounds of 60 s).
+        assert_eq!(eta(2, 10, s(30), 2, Some(60.0)), "30 seconds");
+        assert_eq!(eta(2, 10, s(3600), 2, Some(60.0)), "4 minutes");
+        assert_eq!(eta(10, 10, s(5), 2, Some(60.0)), "0 seconds");
+    }
 
     #[test]
     fn a_line_says_bound_best_and_gap() {

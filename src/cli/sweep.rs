@@ -9,7 +9,6 @@ use crate::render::sweep::{SweepFormat, render};
 use crate::sweep::{self, Job, Param, Sweep, SweepResult, shard};
 use anyhow::{Context, bail};
 use clap::ArgMatches;
-use std::io::IsTerminal;
 
 fn format(f: SweepFormatArg) -> SweepFormat {
     match f {
@@ -76,19 +75,6 @@ pub(super) fn params(a: &SweepSpecArgs, m: &ArgMatches) -> Result<Vec<Param>, St
     Ok(out)
 }
 
-fn progress(len: usize) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(len as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {pos}/{len} points [{bar:30}] {elapsed_precise} (eta {eta})",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
-}
-
 /// Writes the chart, then the result.
 fn finish(
     r: &SweepResult,
@@ -108,8 +94,11 @@ fn finish(
 }
 
 /// Runs `chipmix sweep`. Infeasible points are rows: the sweep succeeds once every point
-/// has a row.
+/// has a row. Ctrl-C or SIGTERM stops it: the points finished by then are written, the
+/// others with status `interrupted`, a line on stderr says how many, and the exit code is
+/// 130 (a shard file is written the same way; `merge` refuses it).
 pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
+    let cancel = super::interrupt::watch();
     let sweep = params(&a.sweep, m)
         .map_err(anyhow::Error::msg)
         .and_then(|p| Ok(Sweep::new(p).map_err(Error::from)?))
@@ -127,6 +116,7 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
         // The sweep has its own progress bar: no per-plan progress lines under it.
         options: Options {
             progress: None,
+            cancel,
             ..a.solve.options()
         },
     };
@@ -134,7 +124,17 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
         Some(s) => s.indices(sweep.len()).len(),
         None => sweep.len(),
     };
-    let bar = progress(points);
+    let limit_s = a.solve.time_limit.or_else(|| {
+        document
+            .resolve(&a.set)
+            .ok()
+            .map(|l| l.scenario.solver.time_limit_s)
+    });
+    let running = match a.jobs {
+        Some(n) => workers(n, points),
+        None => rayon::current_num_threads(),
+    };
+    let bar = super::progress::sweep_bar(points, running, limit_s);
     let work = || match a.shard {
         Some(s) => shard::run(&job, s, &|| bar.inc(1)).map(Err),
         None => sweep::run(&job, &|| bar.inc(1)).map(Ok),
@@ -150,7 +150,10 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
     };
     bar.finish_and_clear();
     match outcome.map_err(Error::from)? {
-        Ok(result) => finish(&result, a.format, a.output.as_deref(), a.chart.as_deref()),
+        Ok(result) => {
+            let exit = finish(&result, a.format, a.output.as_deref(), a.chart.as_deref())?;
+            Ok(interrupted(result.interrupted(), result.rows.len()).unwrap_or(exit))
+        }
         Err(shard_file) => {
             if shard_file.result.rows.is_empty() {
                 eprintln!(
@@ -162,9 +165,23 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
             let mut text = serde_json::to_string_pretty(&shard_file).unwrap_or_default();
             text.push('\n');
             output(&text, a.output.as_deref()).context("chipmix")?;
-            Ok(Exit::Plan)
+            let r = &shard_file.result;
+            Ok(interrupted(r.interrupted(), r.rows.len()).unwrap_or(Exit::Plan))
         }
     }
+}
+
+/// After an interrupt (its output written): the line on stderr and [`Exit::Interrupted`].
+fn interrupted(unsolved: usize, points: usize) -> Option<Exit> {
+    if !super::interrupt::requested() {
+        return None;
+    }
+    eprintln!(
+        "chipmix sweep: interrupted: {} of {points} points finished; the other {unsolved} have status {}",
+        points - unsolved,
+        crate::sweep::INTERRUPTED
+    );
+    Some(Exit::Interrupted)
 }
 
 /// Most workers `--jobs` starts per core.

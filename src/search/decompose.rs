@@ -28,7 +28,7 @@ use crate::check::national::{NationalEvaluation, evaluate_national};
 use crate::error::PlanError;
 use crate::model::national::{Coupling, NationalRequest, build_rows};
 use crate::scenario::national::National;
-use crate::solve::{Backend, Limits, Outcome, solve};
+use crate::solve::{Backend, Limits, Outcome, Stop, solve};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -180,7 +180,7 @@ fn repair(
     nat: &National,
     allowed: &BTreeSet<String>,
     sites: &[SiteSolution],
-    end: Option<Instant>,
+    end: Stop,
 ) -> Option<NationalEvaluation> {
     let (na, nt) = (nat.accelerators.len(), nat.periods());
     let mut x: Vec<Vec<Vec<f64>>> = sites.iter().map(|s| s.x.clone()).collect();
@@ -348,14 +348,15 @@ impl SetSearch {
         upper: f64,
         backend: Backend,
         time_left_s: f64,
-        end: Option<Instant>,
+        end: Stop,
         timings: &mut Timings,
     ) -> Result<Option<NationalEvaluation>, PlanError> {
         let round = Instant::now();
         let site_limits = Limits {
             time_limit_s: time_left_s.clamp(0.5, SITE_LIMIT_S),
             mip_gap: SITE_GAP,
-            deadline: end,
+            deadline: end.deadline,
+            cancel: end.cancel,
         };
         let solved = solve_sites(sites, &self.allowed, &self.prices, backend, site_limits)?;
         timings.solve_s += round.elapsed().as_secs_f64();
@@ -426,14 +427,15 @@ impl SetSearch {
     /// Improves `plan` (which adopts this set) site by site: each site's purchases are
     /// solved again at their true cost with every other site's fixed, the national rules
     /// keeping for it what the others leave. A site changes only when that is cheaper, so
-    /// the plan never gets dearer. Stops after a pass without change or at `deadline`.
+    /// the plan never gets dearer. Stops after a pass without change or at `end` (its
+    /// deadline or cancellation).
     /// Returns the improved plan when the checker accepts it and it is cheaper.
     pub fn improve(
         &self,
         nat: &National,
         sites: &[National],
         plan: &NationalEvaluation,
-        deadline: Instant,
+        end: Stop,
         timings: &mut Timings,
     ) -> Result<Option<NationalEvaluation>, PlanError> {
         let started = Instant::now();
@@ -454,7 +456,7 @@ impl SetSearch {
         'passes: loop {
             let mut changed = false;
             for (s, one) in sites.iter().enumerate() {
-                if Instant::now() >= deadline {
+                if end.reached() {
                     break 'passes;
                 }
                 let residual: BTreeMap<Coupling, f64> = self
@@ -467,13 +469,11 @@ impl SetSearch {
                         (*r, l - extra - others)
                     })
                     .collect();
-                let left = deadline
-                    .saturating_duration_since(Instant::now())
-                    .as_secs_f64();
                 let limits = Limits {
-                    time_limit_s: left.clamp(0.1, SITE_LIMIT_S),
+                    time_limit_s: end.left_s().clamp(0.1, SITE_LIMIT_S),
                     mip_gap: 0.0,
-                    deadline: Some(deadline),
+                    deadline: end.deadline,
+                    cancel: end.cancel,
                 };
                 let (now_cost, better) = self.site_part_solved(one, &residual, &x[s], limits)?;
                 let Some((cost, xs, part)) = better else {

@@ -28,8 +28,8 @@ use crate::plan::detail;
 use crate::plan::{Plan, Status};
 use crate::scenario::Objective;
 use crate::scenario::national::National;
-use crate::solve::Budget;
 use crate::solve::{Backend, Limits, Outcome, solve};
+use crate::solve::{Budget, Cancel, Stop};
 use model::{NationalRequest, unflatten};
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -54,6 +54,9 @@ pub struct Options {
     /// own rules: plans near an optimum, for the alternatives. A scenario with no plan
     /// within it is infeasible. `None`: no ceiling.
     pub cost_cap: Option<f64>,
+    /// The caller's request to stop early: the search then returns the best checked plan
+    /// found so far (status feasible unless proven), as at its time limit.
+    pub cancel: Cancel,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             progress: None,
             conflicts: true,
             cost_cap: None,
+            cancel: Cancel::default(),
         }
     }
 }
@@ -265,8 +269,9 @@ pub fn relaxation(
 ) -> Result<Relaxation, PlanError> {
     let mut req = NationalRequest::new(nat);
     req.lp_relaxation = true;
-    let limits =
-        Budget::start(opts.time_limit_s.unwrap_or(nat.solver.time_limit_s), 0.0).limits(0.0);
+    let limits = Budget::start(opts.time_limit_s.unwrap_or(nat.solver.time_limit_s), 0.0)
+        .cancelled_by(opts.cancel)
+        .limits(0.0);
     Ok(match solve_national(&req, opts.backend, limits, timings)? {
         NationalVariant::Solved(s) if s.proven => Relaxation::Bound(s.objective),
         NationalVariant::Solved(_) | NationalVariant::NoSolution(_) => Relaxation::Stopped,
@@ -303,7 +308,8 @@ fn plan_searched(nat: &National, opts: &Options) -> Result<(Plan, Timings), Plan
     let budget = Budget::start(
         opts.time_limit_s.unwrap_or(nat.solver.time_limit_s),
         opts.mip_gap.unwrap_or(nat.solver.mip_gap),
-    );
+    )
+    .cancelled_by(opts.cancel);
     let solver = opts.backend.as_str();
     if nat.objective == Objective::MinCost {
         let plan = if opts.strategy == Strategy::Direct {
@@ -365,6 +371,12 @@ pub fn infeasible(nat: &National, backend: Backend) -> Plan {
     detail::without_purchases(nat, Status::Infeasible, backend.as_str())
 }
 
+/// What a plan without purchases says when its search was cancelled before it found one.
+pub const INTERRUPTED_BEFORE_A_PLAN: &str = "the search was interrupted before it found a plan";
+
+/// What a plan whose search was cancelled says: it is the best found so far.
+pub const INTERRUPTED: &str = "the search was interrupted: this is the best plan found so far, and its gap says how far from optimal it can be";
+
 /// Purchase decisions of the model: sites x periods x accelerators.
 fn purchase_slots(nat: &National) -> usize {
     nat.sites.len() * nat.periods() * nat.accelerators.len()
@@ -424,7 +436,8 @@ fn min_cost(
     } else {
         1.0
     };
-    let rounded = rounding::heuristic(nat, backend, budget.seconds * share, budget.end(), timings)?;
+    let rounded =
+        rounding::heuristic(nat, backend, budget.seconds * share, budget.stop(), timings)?;
     let heuristic_s = started.elapsed().as_secs_f64();
     let (mut best, relaxation_bound, mut sets) = match rounded {
         rounding::Heuristic::Infeasible => return Ok(infeasible(nat, backend)),
@@ -515,6 +528,9 @@ fn min_cost(
             let left = phase_end
                 .saturating_duration_since(Instant::now())
                 .as_secs_f64();
+            if budget.cancelled() {
+                break;
+            }
             if left < 0.2 + round_s {
                 notes.push("the time limit stopped the decomposition over platform sets".into());
                 break;
@@ -537,6 +553,7 @@ fn min_cost(
                             time_limit_s: left,
                             mip_gap: 0.0,
                             deadline: budget.end(),
+                            cancel: budget.cancel,
                         };
                         let solving = Instant::now();
                         let solved = solve_national(&req, backend, limits, timings)?;
@@ -575,7 +592,7 @@ fn min_cost(
                 cost(&best),
                 backend,
                 left,
-                budget.end(),
+                budget.stop(),
                 timings,
             )?;
             round_s = round_s.max(search.round_s);
@@ -609,8 +626,11 @@ fn min_cost(
             && let Some(search) = &searches[k]
             && !within_gap(least(&sets), e.total_cost)
         {
-            let improve_end = improve_end.max(Instant::now());
-            if let Some(better) = search.improve(nat, &sites, e, improve_end, timings)? {
+            let end = Stop {
+                deadline: Some(improve_end.max(Instant::now())),
+                cancel: budget.cancel,
+            };
+            if let Some(better) = search.improve(nat, &sites, e, end, timings)? {
                 best = Some(better);
             }
             report("site-by-site improvement", least(&sets), cost(&best));
@@ -680,6 +700,10 @@ fn min_cost(
     }
     let Some(e) = best else {
         let mut p = detail::without_purchases(nat, Status::Error, solver);
+        if budget.cancelled() {
+            p.message = Some(INTERRUPTED_BEFORE_A_PLAN.into());
+            return Ok(p);
+        }
         p.message = Some(format!(
             "no plan was found within the time limit ({} s): {}; raise solver.time_limit_s (or --time-limit) or try --solver highs",
             budget.seconds,

@@ -19,7 +19,7 @@ use crate::rules::{Constraint, Family};
 use crate::scenario::national::National;
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Objective, Origin};
-use crate::solve::{Backend, Limits};
+use crate::solve::{Backend, Limits, Stop};
 use crate::solve::{Budget, relative_gap, snap};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -62,7 +62,7 @@ fn attempt(
     allowed: Option<&BTreeSet<String>>,
     timings: &mut Timings,
 ) -> Result<Attempt, PlanError> {
-    let end = limits.deadline;
+    let end = limits.stop();
     let mut req = NationalRequest::new(nat);
     req.lp_relaxation = true;
     req.platforms = allowed.cloned();
@@ -77,7 +77,7 @@ fn attempt(
     // evaluates every site at least once), and a second candidate whose check could not
     // end in time is not made.
     let mut check_s: Option<f64> = None;
-    let before = |s: f64| end.and_then(|e| e.checked_sub(Duration::from_secs_f64(s)));
+    let before = |s: f64| end.earlier(Duration::from_secs_f64(s));
     let mut e: Option<NationalEvaluation> = None;
     for lr in [true, false] {
         if check_s.is_some_and(|c| past(before(c))) {
@@ -143,14 +143,15 @@ pub fn heuristic(
     nat: &National,
     backend: Backend,
     seconds: f64,
-    end: Option<Instant>,
+    end: Stop,
     timings: &mut Timings,
 ) -> Result<Heuristic, PlanError> {
     let started = Instant::now();
     let left = || Limits {
         time_limit_s: (seconds - started.elapsed().as_secs_f64()).max(0.5),
         mip_gap: 0.0,
-        deadline: end,
+        deadline: end.deadline,
+        cancel: end.cancel,
     };
     let (first, bound, x) = attempt(nat, backend, left(), None, timings)?;
     // One relaxation's time: another is not started when it would not end in time (a
@@ -269,7 +270,7 @@ pub fn plan(
     why: String,
     timings: &mut Timings,
 ) -> Result<Plan, PlanError> {
-    let found = heuristic(nat, backend, budget.left().max(5.0), budget.end(), timings)?;
+    let found = heuristic(nat, backend, budget.left().max(5.0), budget.stop(), timings)?;
     let (e, lp_bound) = match found {
         Heuristic::Infeasible => return Ok(infeasible(nat, backend)),
         Heuristic::Found(e, b, _) => match (*e, b) {
@@ -293,16 +294,16 @@ pub fn plan(
     Ok(plan)
 }
 
-/// Whether the deadline `end` has passed.
-pub fn past(end: Option<Instant>) -> bool {
-    end.is_some_and(|e| Instant::now() >= e)
+/// Whether the search must stop: its deadline `end` has passed, or it was cancelled.
+pub fn past(end: Stop) -> bool {
+    end.reached()
 }
 
 /// Removes lots the plan does not need: dearest first, each lot is taken back when every
 /// rule of its site in its period and later still holds, and the national share too.
 /// Removing units never breaks a supply cap or a budget. Stops at `end` (the plan is then
 /// valid, only less trimmed).
-pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>], end: Option<Instant>) {
+pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>], end: Stop) {
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let lot = |a: usize| {
         if nat.solver.integer {
@@ -423,7 +424,7 @@ pub fn round_and_repair(
     lp: &[Vec<Vec<f64>>],
     allowed: Option<&BTreeSet<String>>,
     largest_remainder: bool,
-    end: Option<Instant>,
+    end: Stop,
 ) -> Option<Vec<Vec<Vec<f64>>>> {
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let costly = costly_platforms(nat);

@@ -1,8 +1,69 @@
-//! Time and gap: the wall-clock budget shared by the solves of one plan, and the relative
-//! gap between a plan's value and its proven bound.
+//! Time, cancellation and gap: the wall-clock budget shared by the solves of one plan, the
+//! request to stop early that its caller may make, and the relative gap between a plan's
+//! value and its proven bound.
 
 use super::Limits;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+/// A request to stop a search early, made from outside it (the command line makes it on
+/// Ctrl-C or SIGTERM; the library knows nothing of signals). Once set, every deadline of
+/// the search counts as passed: each step ends as it ends at its time limit, and the
+/// search returns the best checked plan found so far. `Cancel::default()` never fires.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cancel(Option<&'static AtomicBool>);
+
+impl Cancel {
+    /// A cancellation that fires once `flag` is set.
+    pub fn new(flag: &'static AtomicBool) -> Cancel {
+        Cancel(Some(flag))
+    }
+
+    /// Whether the stop was requested.
+    pub fn is_set(&self) -> bool {
+        self.0.is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+
+    /// Whether a stop can ever be requested (a flag is attached).
+    pub fn is_armed(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// When a step of the search must stop: at its deadline or when cancelled, whichever
+/// comes first. `Stop::default()`: never.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stop {
+    /// The deadline, if any.
+    pub deadline: Option<Instant>,
+    /// The caller's request to stop.
+    pub cancel: Cancel,
+}
+
+impl Stop {
+    /// Whether the step must stop now.
+    pub fn reached(&self) -> bool {
+        self.cancel.is_set() || self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// The same stop, `before` earlier (no deadline when that moment cannot be represented).
+    pub fn earlier(self, before: Duration) -> Stop {
+        Stop {
+            deadline: self.deadline.and_then(|d| d.checked_sub(before)),
+            ..self
+        }
+    }
+
+    /// Seconds left until the deadline (infinite without one); 0 once cancelled.
+    pub fn left_s(&self) -> f64 {
+        if self.cancel.is_set() {
+            return 0.0;
+        }
+        self.deadline.map_or(f64::INFINITY, |d| {
+            d.saturating_duration_since(Instant::now()).as_secs_f64()
+        })
+    }
+}
 
 /// A wall-clock budget shared by the solves of one plan.
 ///
@@ -17,6 +78,8 @@ pub struct Budget {
     pub seconds: f64,
     /// Relative MIP gap.
     pub mip_gap: f64,
+    /// The caller's request to stop early.
+    pub cancel: Cancel,
 }
 
 /// Share of the slack the search may use past the time limit (see [`Budget`]). Measured on
@@ -36,11 +99,25 @@ impl Budget {
             started: Instant::now(),
             seconds,
             mip_gap,
+            cancel: Cancel::default(),
         }
     }
 
-    /// Seconds left.
+    /// The same budget, stopped early when `cancel` fires.
+    pub fn cancelled_by(self, cancel: Cancel) -> Budget {
+        Budget { cancel, ..self }
+    }
+
+    /// Whether the caller asked the search to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.is_set()
+    }
+
+    /// Seconds left (none once cancelled).
     pub fn left(&self) -> f64 {
+        if self.cancelled() {
+            return 0.0;
+        }
         (self.seconds - self.started.elapsed().as_secs_f64()).max(0.0)
     }
 
@@ -53,9 +130,17 @@ impl Budget {
             .checked_add(Duration::try_from_secs_f64(s).ok()?)
     }
 
-    /// Whether [`Budget::end`] has passed.
+    /// When every step must stop: at [`Budget::end`], or once cancelled.
+    pub fn stop(&self) -> Stop {
+        Stop {
+            deadline: self.end(),
+            cancel: self.cancel,
+        }
+    }
+
+    /// Whether [`Budget::end`] has passed, or the search was cancelled.
     pub fn expired(&self) -> bool {
-        self.end().is_some_and(|e| Instant::now() >= e)
+        self.stop().reached()
     }
 
     /// Limits for the next solve: what is left, at least `floor` seconds, and never
@@ -65,6 +150,7 @@ impl Budget {
             time_limit_s: self.left().max(floor),
             mip_gap: self.mip_gap,
             deadline: self.end(),
+            cancel: self.cancel,
         }
     }
 }

@@ -16,7 +16,7 @@ mod microlp;
 
 use crate::error::PlanError;
 use crate::model::Built;
-pub use budget::{Budget, END_SHARE, relative_gap, slack, snap};
+pub use budget::{Budget, Cancel, END_SHARE, Stop, relative_gap, slack, snap};
 use good_lp::{Solution, SolutionStatus, Variable};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -58,6 +58,9 @@ pub struct Limits {
     /// The moment by which the solve must have returned, whatever `time_limit_s` says:
     /// the end of the plan's time budget. `None`: only `time_limit_s`.
     pub deadline: Option<Instant>,
+    /// The caller's request to stop: a cancelled solve returns at once, like one past its
+    /// deadline.
+    pub cancel: Cancel,
 }
 
 impl Limits {
@@ -67,17 +70,38 @@ impl Limits {
             time_limit_s: seconds,
             mip_gap,
             deadline: None,
+            cancel: Cancel::default(),
         }
     }
 
-    /// Whether the deadline has passed.
+    /// When the solve must stop: its deadline or its cancellation.
+    pub fn stop(&self) -> Stop {
+        Stop {
+            deadline: self.deadline,
+            cancel: self.cancel,
+        }
+    }
+
+    /// Whether the deadline has passed or the solve was cancelled.
     pub fn expired(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.stop().reached()
     }
 }
 
 /// What a solve that was not started, or was abandoned, at the deadline reports.
 pub const STOPPED_AT_DEADLINE: &str = "the time limit was reached before the solver finished";
+
+/// What a solve that was not started, or was abandoned, when cancelled reports.
+pub const STOPPED_BY_CANCEL: &str = "the search was interrupted before the solver finished";
+
+/// Why a solve stopped early under `limits`: cancelled, or past its deadline.
+fn stopped(limits: &Limits) -> String {
+    if limits.cancel.is_set() {
+        STOPPED_BY_CANCEL.into()
+    } else {
+        STOPPED_AT_DEADLINE.into()
+    }
+}
 
 /// Values of every model variable.
 #[derive(Debug, Clone)]
@@ -138,7 +162,7 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
     }
     let started = Instant::now();
     if built.stopped || limits.expired() {
-        return Ok((Outcome::NoSolution(STOPPED_AT_DEADLINE.into()), 0.0));
+        return Ok((Outcome::NoSolution(stopped(&limits)), 0.0));
     }
     if built.infeasible {
         return Ok((Outcome::Infeasible, 0.0));
@@ -166,9 +190,10 @@ pub fn solve(built: Built, backend: Backend, limits: Limits) -> Result<(Outcome,
         };
         return Ok((outcome, started.elapsed().as_secs_f64()));
     }
-    let raw = match limits.deadline {
-        None => run_caught(built, backend, limits)?,
-        Some(deadline) => run_until(built, backend, limits, deadline)?,
+    let raw = if limits.deadline.is_none() && !limits.cancel.is_armed() {
+        run_caught(built, backend, limits)?
+    } else {
+        run_until(built, backend, limits)?
     };
     let outcome = match raw {
         Raw::Solved {
@@ -213,15 +238,14 @@ fn run_caught(built: Built, backend: Backend, limits: Limits) -> Result<Raw, Pla
     })?
 }
 
-/// Runs the backend on a worker thread and waits for it until `deadline`; past it the
-/// worker is abandoned (it stops at its own time limit, or with the process). When no
-/// thread can be started, the backend runs here, without the watchdog.
-fn run_until(
-    built: Built,
-    backend: Backend,
-    limits: Limits,
-    deadline: Instant,
-) -> Result<Raw, PlanError> {
+/// How often a solve on a worker thread looks whether it was cancelled.
+const CANCEL_POLL: Duration = Duration::from_millis(50);
+
+/// Runs the backend on a worker thread and waits for it until the deadline of `limits` or
+/// its cancellation; then the worker is abandoned (it stops at its own time limit, or with
+/// the process). When no thread can be started, the backend runs here, without the
+/// watchdog.
+fn run_until(built: Built, backend: Backend, limits: Limits) -> Result<Raw, PlanError> {
     let model = std::sync::Arc::new(std::sync::Mutex::new(Some(built)));
     let (tx, rx) = std::sync::mpsc::channel();
     let handed = std::sync::Arc::clone(&model);
@@ -240,17 +264,28 @@ fn run_until(
             None => Err(PlanError::Solver("the solver thread lost its model".into())),
         };
     }
-    let wait = deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_millis(1));
-    match rx.recv_timeout(wait) {
-        Ok(result) => result,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-            Ok(Raw::NoSolution(STOPPED_AT_DEADLINE.into()))
+    loop {
+        let wait = limits.deadline.map_or(CANCEL_POLL, |d| {
+            d.saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1))
+        });
+        let wait = if limits.cancel.is_armed() {
+            wait.min(CANCEL_POLL)
+        } else {
+            wait
+        };
+        match rx.recv_timeout(wait) {
+            Ok(result) => return result,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if limits.expired() => {
+                return Ok(Raw::NoSolution(stopped(&limits)));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(PlanError::Solver(format!(
+                    "{} stopped unexpectedly",
+                    backend.as_str()
+                )));
+            }
         }
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(PlanError::Solver(format!(
-            "{} stopped unexpectedly",
-            backend.as_str()
-        ))),
     }
 }

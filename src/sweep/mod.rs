@@ -2,6 +2,9 @@
 //! parallel, with the marginal cost between neighbouring points. Every point is validated
 //! before the first is solved, and a sweep that is empty or too large is refused up front.
 //! [`shard`] splits a sweep for batch engines and merges the pieces back.
+//!
+//! A sweep can be cancelled ([`Options::cancel`]): the points finished by then keep their
+//! rows, and every other point gets a row with status [`INTERRUPTED`] and no figures.
 
 pub mod shard;
 
@@ -11,6 +14,10 @@ use crate::planner::{self, Options};
 use crate::scenario::{Document, Override};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// The status of a point that was not finished when the sweep was cancelled (not a plan
+/// status: such a row has no figures).
+pub const INTERRUPTED: &str = "interrupted";
 
 /// Most points one sweep may have (100,000: about 10 minutes of 5 ms solves on 2 cores).
 pub const MAX_POINTS: usize = 100_000;
@@ -193,6 +200,14 @@ pub struct Row {
     pub domestic_share: Option<f64>,
     /// Change of total cost per unit of the first parameter since its previous value.
     pub marginal_cost: Option<f64>,
+    /// The plan's relative gap to its proven bound (0 when proven optimal; none without a
+    /// plan).
+    #[serde(default)]
+    pub gap: Option<f64>,
+    /// The proven bound on the objective (lower bound on total cost for `min_cost`, upper
+    /// bound on PFLOPS for `max_pflops`; none without a plan or without a bound).
+    #[serde(default)]
+    pub bound: Option<f64>,
     /// New units per accelerator, in [`SweepResult::ids`] order (none without a plan).
     pub units: Vec<Option<f64>>,
     /// Why there is no plan (infeasible: the first conflict; error: the message).
@@ -295,9 +310,17 @@ pub struct SweepResult {
     /// columns `domestic_share_margin`, `domestic_share_at` and `national_domestic_share`.
     #[serde(default)]
     pub national: bool,
+    /// The scenario maximises PFLOPS: the `bound` column is in PFLOPS, not money.
+    #[serde(default)]
+    pub max_pflops: bool,
 }
 
 impl SweepResult {
+    /// Points whose rows say [`INTERRUPTED`]: not finished when the sweep was cancelled.
+    pub fn interrupted(&self) -> usize {
+        self.rows.iter().filter(|r| r.status == INTERRUPTED).count()
+    }
+
     /// Fills `marginal_cost`: along the first parameter, the change of total cost from the
     /// point with its previous value (the other parameters equal), divided by the change of
     /// that value. Empty on the first value, next to points without a plan, and when the
@@ -342,6 +365,8 @@ pub struct Validated {
     pub currency: String,
     /// Whether it has sites or periods.
     pub national: bool,
+    /// Whether it maximises PFLOPS.
+    pub max_pflops: bool,
 }
 
 /// One sweep to run.
@@ -397,6 +422,7 @@ impl Job<'_> {
         let ids = s.accelerators.iter().map(|a| a.id.clone()).collect();
         Ok(Validated {
             national: !s.is_single(),
+            max_pflops: s.objective == crate::scenario::Objective::MaxPflops,
             ids,
             scenario: s.name.to_string(),
             currency: s.currency.to_string(),
@@ -404,7 +430,10 @@ impl Job<'_> {
     }
 
     /// Solves the points in `indices` in parallel (on the current rayon pool), calling
-    /// `done` after each. Rows come back in `indices` order, without marginal costs.
+    /// `done` after each. Rows come back in `indices` order, without marginal costs. Once
+    /// the options' cancellation fires, no point is started, and a point under way keeps
+    /// its row only when its result is proven (optimal, infeasible or unbounded): the
+    /// others get an [`INTERRUPTED`] row, since a run to the end could give another one.
     pub fn run(
         &self,
         indices: &[usize],
@@ -414,14 +443,23 @@ impl Job<'_> {
         indices
             .par_iter()
             .map(|&i| {
+                if self.options.cancel.is_set() {
+                    return Ok(interrupted_row(i, self.sweep.values(i), ids));
+                }
                 let loaded = self
                     .document
                     .resolve(&self.sets(i))
                     .map_err(|e| SweepError::Points(vec![(self.sweep.label(i), e)]))?;
                 let row = match planner::plan(&loaded.scenario, &self.options) {
+                    Ok(plan) if self.options.cancel.is_set() && !proven(plan.status) => {
+                        interrupted_row(i, self.sweep.values(i), ids)
+                    }
                     Ok(plan) => row(i, self.sweep.values(i), &plan, ids),
                     Err(e @ PlanError::SolverUnavailable(_)) => {
                         return Err(SweepError::Plan(self.sweep.label(i), e));
+                    }
+                    Err(_) if self.options.cancel.is_set() => {
+                        interrupted_row(i, self.sweep.values(i), ids)
                     }
                     // A failure of the solver at one point is that point's result.
                     Err(e) => error_row(i, self.sweep.values(i), ids, e.to_string()),
@@ -431,6 +469,27 @@ impl Job<'_> {
             })
             .collect()
     }
+}
+
+/// Whether a point's status holds whatever stopped its search: a proven optimum, or a
+/// proof that there is no plan.
+fn proven(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Optimal | Status::Infeasible | Status::Unbounded
+    )
+}
+
+/// The row of a point not finished when the sweep was cancelled.
+fn interrupted_row(index: usize, values: Vec<String>, ids: &[String]) -> Row {
+    let mut row = error_row(
+        index,
+        values,
+        ids,
+        "the sweep was interrupted before this point was solved".into(),
+    );
+    row.status = INTERRUPTED.into();
+    row
 }
 
 /// The row of point `index` for `plan`.
@@ -472,6 +531,8 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
             None => keep(plan.domestic_share.as_ref().and_then(|d| d.value)),
         },
         marginal_cost: None,
+        gap: keep(plan.gap),
+        bound: keep(plan.bound),
         units,
         note,
         purchases: if has {
@@ -504,6 +565,8 @@ fn error_row(index: usize, values: Vec<String>, ids: &[String], why: String) -> 
         pflops: None,
         domestic_share: None,
         marginal_cost: None,
+        gap: None,
+        bound: None,
         units: vec![None; ids.len()],
         note: Some(why),
         purchases: Vec::new(),
@@ -523,6 +586,7 @@ pub fn run(job: &Job, done: &(dyn Fn() + Sync)) -> Result<SweepResult, SweepErro
         ids: v.ids,
         rows,
         national: v.national,
+        max_pflops: v.max_pflops,
     };
     result.fill_marginal_costs();
     Ok(result)
@@ -597,6 +661,8 @@ mod tests {
                     pflops: None,
                     domestic_share: None,
                     marginal_cost: None,
+                    gap: None,
+                    bound: None,
                     units: vec![],
                     note: None,
                     purchases: vec![],
@@ -604,6 +670,7 @@ mod tests {
                 })
                 .collect(),
             national: false,
+            max_pflops: false,
         }
     }
 

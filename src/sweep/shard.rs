@@ -149,6 +149,7 @@ pub fn run(job: &Job, shard: Shard, done: &(dyn Fn() + Sync)) -> Result<ShardFil
             ids: v.ids,
             rows,
             national: v.national,
+            max_pflops: v.max_pflops,
         },
     })
 }
@@ -188,8 +189,9 @@ pub fn read(text: &str, name: &str) -> Result<ShardFile, String> {
 }
 
 /// Joins shard files into the whole sweep. Refuses shards of different sweeps, a missing
-/// or repeated shard, rows that do not cover every point exactly once, and rows whose
-/// figures are not those of their purchases (see [`recheck`]).
+/// or repeated shard, a shard that was interrupted (its unsolved points have no result),
+/// rows that do not cover every point exactly once, and rows whose figures are not those
+/// of their purchases (see [`recheck`]).
 pub fn merge(files: Vec<(String, ShardFile)>) -> Result<SweepResult, String> {
     let Some((first_name, first)) = files.first() else {
         return Err("no shard files to merge".into());
@@ -204,6 +206,23 @@ pub fn merge(files: Vec<(String, ShardFile)>) -> Result<SweepResult, String> {
         }
         if let Some(other) = seen[f.shard.k - 1].replace(name) {
             return Err(format!("{name} and {other} are both shard {}", f.shard));
+        }
+    }
+    for (name, f) in &files {
+        let stopped = f.result.interrupted();
+        if let Some(first) = f
+            .result
+            .rows
+            .iter()
+            .find(|r| r.status == super::INTERRUPTED)
+        {
+            return Err(format!(
+                "{name}: shard {} was interrupted before {stopped} of its {} points were solved (the first: point {}); run `chipmix sweep --shard {}` again",
+                f.shard,
+                f.result.rows.len(),
+                f.result.sweep.label(first.index),
+                f.shard
+            ));
         }
     }
     let missing: Vec<String> = seen
@@ -318,7 +337,12 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
             stated.pflops,
             stated.domestic_share,
         ];
-        if figures.iter().chain(&stated.units).any(Option::is_some) || !stated.purchases.is_empty()
+        if figures
+            .iter()
+            .chain(&stated.units)
+            .chain([&stated.gap, &stated.bound])
+            .any(Option::is_some)
+            || !stated.purchases.is_empty()
         {
             return Err(format!(
                 "status {} says there is no plan, but the row states figures or purchases",
@@ -405,6 +429,9 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
     for (k, id) in ids.iter().enumerate() {
         figures.push((format!("units.{id}"), stated.units[k], want.units[k]));
     }
+    if let Some(e) = proof_error(stated, &want) {
+        return Err(e);
+    }
     for (figure, got, should) in figures {
         let agree = match (got, should) {
             (Some(a), Some(b)) => same_cost(a, b),
@@ -421,6 +448,27 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// What is wrong with a row's `gap` and `bound`, if anything: the bound is the solver's
+/// proof and cannot be checked here, but the gap must be the one between the row's own
+/// value (total cost, or PFLOPS for max_pflops: `want` holds them as the purchases give
+/// them) and that bound.
+fn proof_error(stated: &Row, want: &Row) -> Option<String> {
+    let (gap, bound) = match (stated.gap, stated.bound) {
+        (None, None) => return None,
+        (Some(g), Some(b)) => (g, b),
+        _ => return Some("it states only one of gap and bound".into()),
+    };
+    let agrees = |value: Option<f64>| {
+        value.is_some_and(|v| (crate::solve::relative_gap(v, bound) - gap).abs() <= 1e-6)
+    };
+    if gap < 0.0 || !(agrees(want.total_cost) || agrees(want.pflops)) {
+        return Some(format!(
+            "gap states {gap}, but its value and its bound {bound} give another"
+        ));
+    }
+    None
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 #[allow(dead_code)]
 #[path = "../../examples/generate.rs"]
-mod generate;
+pub mod generate;
 
 use crate::support::{chipmix, scenario_file};
 use chipmix::model::national::NationalRequest;
@@ -14,7 +14,7 @@ use chipmix::scenario::Document;
 use chipmix::scenario::national::National;
 use chipmix::search::decompose::{SetSearch, site_scenarios};
 use chipmix::search::{NationalSolved, NationalVariant, Timings, solve_national};
-use chipmix::solve::{Backend, Limits};
+use chipmix::solve::{Backend, Limits, Stop};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -89,7 +89,7 @@ fn lagrangian_bound_closes_the_lot_rounding_gap() {
                 upper,
                 Backend::Microlp,
                 60.0,
-                None,
+                Stop::default(),
                 &mut timings,
             )
             .expect("a round solves")
@@ -328,7 +328,7 @@ fn decomposition_raises_the_bound_above_the_relaxation() {
                 upper,
                 Backend::Microlp,
                 60.0,
-                None,
+                Stop::default(),
                 &mut timings,
             )
             .expect("a round solves")

@@ -41,12 +41,18 @@ fn scenario_ids(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// The sweep header the contract prescribes for `params` over a scenario with `ids`.
+/// The columns after the contract's (and after a national scenario's extra ones): each
+/// plan's gap and proven bound.
+const PROOF: [&str; 2] = ["gap", "bound"];
+
+/// The sweep header the contract prescribes for `params` over a scenario with `ids`, and
+/// the gap and bound columns at the end.
 fn contract_header(params: &[&str], ids: &[String]) -> Vec<String> {
     let mut h: Vec<String> = params.iter().map(|p| p.to_string()).collect();
     h.push("status".into());
     h.extend(FIGURES.iter().map(|f| f.to_string()));
     h.extend(ids.iter().map(|id| format!("units.{id}")));
+    h.extend(PROOF.iter().map(|f| f.to_string()));
     h
 }
 
@@ -130,6 +136,7 @@ fn check_row(row: &SweepRow, p: &Value, ids: &[String], at: &str) {
     assert_eq!(row.status, p["status"].as_str().unwrap(), "status at {at}");
     let mut keys: Vec<String> = FIGURES[..6].iter().map(|s| s.to_string()).collect();
     keys.extend(ids.iter().map(|id| format!("units.{id}")));
+    keys.extend(PROOF.iter().map(|s| s.to_string()));
     for k in &keys {
         let cell = row.nums[k];
         match plan_figure(p, k) {
@@ -724,7 +731,7 @@ fn regression_merge_refuses_other_edited_shard_figures() {
         "row-flipped-infeasible",
         |row| {
             row["status"] = "infeasible".into();
-            for key in &FIGURES[..6] {
+            for key in FIGURES[..6].iter().chain(&PROOF) {
                 row[*key] = Value::Null;
             }
             for u in row["units"].as_array_mut().unwrap() {
@@ -733,6 +740,25 @@ fn regression_merge_refuses_other_edited_shard_figures() {
             row["purchases"] = Value::Array(vec![]);
         },
         &["states status infeasible, but the point has a plan (optimal"],
+    );
+    // The gap is the one between the row's own cost and its bound.
+    assert_merge_refuses_edited_row(
+        "row-gap",
+        |row| row["gap"] = Value::from(0.5),
+        &["gap states 0.5, but its value and its bound"],
+    );
+    // A shard interrupted by Ctrl-C holds points without a result: it is run again, not
+    // merged.
+    assert_merge_refuses_edited_row(
+        "row-interrupted",
+        |row| {
+            row["status"] = "interrupted".into();
+            for key in FIGURES[..6].iter().chain(&PROOF) {
+                row[*key] = Value::Null;
+            }
+            row["purchases"] = Value::Array(vec![]);
+        },
+        &["was interrupted before 1 of its", "run `chipmix sweep --shard"],
     );
 }
 

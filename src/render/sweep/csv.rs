@@ -1,7 +1,7 @@
 //! A sweep as CSV: one header row and one row per point, empty cells where a point has no
-//! number (infeasible points, the first marginal cost).
+//! number (infeasible and interrupted points, the first marginal cost).
 
-use super::{header, national, numbers};
+use super::{header, national, numbers, proof};
 use crate::render::csv_safe;
 use crate::sweep::SweepResult;
 
@@ -24,6 +24,11 @@ pub fn render(r: &SweepResult) -> String {
             cells.push(at.map(|a| csv_safe(&a)).unwrap_or_default());
             cells.push(num(share));
         }
+        cells.extend(
+            proof(row)
+                .into_iter()
+                .map(|v| v.map(|x| x.to_string()).unwrap_or_default()),
+        );
         let _ = w.write_record(cells);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

@@ -1,7 +1,7 @@
 //! A sweep as JSON: an array of objects with the CSV's keys, `null` for empty cells.
 //! Parameter values are numbers or booleans when they read as such, else strings.
 
-use super::{header, national, numbers};
+use super::{header, national, numbers, proof};
 use crate::sweep::SweepResult;
 use serde_json::{Map, Value};
 
@@ -34,6 +34,7 @@ pub fn render(r: &SweepResult) -> String {
                 cells.push(at.map(Value::String).unwrap_or(Value::Null));
                 cells.push(num(share));
             }
+            cells.extend(proof(row).into_iter().map(num));
             Value::Object(keys.iter().cloned().zip(cells).collect::<Map<_, _>>())
         })
         .collect();

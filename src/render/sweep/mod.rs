@@ -46,7 +46,18 @@ fn header(r: &SweepResult) -> Vec<String> {
     if r.national {
         h.extend(NATIONAL_COLUMNS.map(String::from));
     }
+    h.extend(PROOF_COLUMNS.map(String::from));
     h
+}
+
+/// The last columns of every sweep: how far each point's plan may be from optimal (its
+/// relative gap, 0 when proven) and its proven bound (total cost for `min_cost`, PFLOPS
+/// for `max_pflops`), empty without a plan.
+pub const PROOF_COLUMNS: [&str; 2] = ["gap", "bound"];
+
+/// The cells of [`PROOF_COLUMNS`] of a row.
+fn proof(row: &Row) -> [Option<f64>; 2] {
+    [row.gap, row.bound]
 }
 
 /// Columns after the contract's for scenarios with sites or periods, where the

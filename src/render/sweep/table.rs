@@ -31,6 +31,12 @@ pub fn render(r: &SweepResult) -> String {
     if r.national {
         header.extend(["margin", "binding at", "national"].map(String::from));
     }
+    header.push("gap".into());
+    header.push(if r.max_pflops {
+        "bound PFLOPS".into()
+    } else {
+        format!("bound {}", r.currency)
+    });
     let dash = || "-".to_string();
     let rows: Vec<Vec<String>> = r
         .rows
@@ -57,6 +63,17 @@ pub fn render(r: &SweepResult) -> String {
                 cells.push(b.map(|b| b.at.clone()).unwrap_or_else(dash));
                 cells.push(b.and_then(|b| b.national).map(percent).unwrap_or_else(dash));
             }
+            cells.push(
+                row.gap
+                    .map(|g| format!("{:.2}%", g * 100.0))
+                    .unwrap_or_else(dash),
+            );
+            // The bound is in the objective's unit: money, or PFLOPS for max_pflops.
+            cells.push(
+                row.bound
+                    .map(|b| if r.max_pflops { qty(b, 1) } else { money(b) })
+                    .unwrap_or_else(dash),
+            );
             cells
         })
         .collect();
@@ -90,8 +107,21 @@ pub fn render(r: &SweepResult) -> String {
     if r.national {
         out.push_str("domestic: the site share with the least margin over its rule (margin, binding at SITE/YEAR); national: the national share in the last period\n");
     }
+    out.push_str("gap: how far each plan may be from optimal (0.00% when proven); bound: the proven bound it is measured against\n");
     let mut notes: Vec<String> = Vec::new();
-    for row in &r.rows {
+    let interrupted = r.interrupted();
+    if interrupted > 0 {
+        notes.push(format!(
+            "{interrupted} of {} points ({}): the sweep was interrupted before they were solved",
+            r.rows.len(),
+            crate::sweep::INTERRUPTED
+        ));
+    }
+    for row in r
+        .rows
+        .iter()
+        .filter(|row| row.status != crate::sweep::INTERRUPTED)
+    {
         if let Some(n) = &row.note {
             let line = format!("{} ({}): {n}", row.values.join(", "), row.status);
             if notes.len() < 10 {
