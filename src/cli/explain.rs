@@ -30,8 +30,8 @@ pub fn run(a: &ExplainArgs) -> anyhow::Result<Exit> {
 /// Runs `chipmix alternatives`: a plan and its alternatives, or none.
 pub fn alternatives(a: &AlternativesArgs) -> anyhow::Result<Exit> {
     let document = open_document(&a.scenario, &[a.output.as_deref()])?;
-    let (plan, alts, note) = alternatives_of(&document, &a.set, a.solve.options(), a.within)
-        .map_err(Error::from)?;
+    let (plan, alts, note) =
+        alternatives_of(&document, &a.set, a.solve.options(), a.within).map_err(Error::from)?;
     output(
         &render_alternatives(&plan, &alts, a.within, format(a.format)),
         a.output.as_deref(),
