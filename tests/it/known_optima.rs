@@ -71,7 +71,14 @@ fn half_domestic_by_units() {
     assert_eq!(p.status, Status::Optimal);
     assert_eq!((units(&p, "d"), units(&p, "f")), (4.0, 3.0));
     assert_eq!(cost(&p), 850.0);
-    assert_eq!(p.binding, vec!["demand".to_string()]);
+    // Each class is its own rule, and both are at their limit.
+    assert_eq!(
+        p.binding,
+        vec![
+            "workload:inference".to_string(),
+            "workload:training".to_string()
+        ]
+    );
 }
 
 #[test]
