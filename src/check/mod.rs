@@ -669,6 +669,62 @@ mod tests {
     }
 
     #[test]
+    fn each_workload_class_binds_on_its_own() {
+        // 1 PFLOPS cards: 2 serve training 1 and inference 1 exactly (both bind); with 3,
+        // either class could take the spare card, so neither binds; with 1, both are short.
+        let text = "name: t\naccelerators:\n  - {id: d, vendor: V, origin: domestic, unit_price: 1, tflops: 1000}\ndemand: {workloads: {training: 1, inference: 1}}\n";
+        let s = load_str(text, "t.yaml")
+            .unwrap()
+            .scenario
+            .as_single()
+            .unwrap();
+        let binding = |units: f64| evaluate(&s, &[units]).binding();
+        assert_eq!(binding(2.0), ["workload:inference", "workload:training"]);
+        assert!(binding(3.0).is_empty(), "{:?}", binding(3.0));
+        let e = evaluate(&s, &[3.0]);
+        let training = e
+            .checks
+            .iter()
+            .find(|c| c.constraint == Constraint::workload("training"))
+            .unwrap();
+        // The most training the fleet can serve while inference gets its 1 PFLOPS.
+        assert!((training.value - 2.0).abs() < 1e-9, "{training:?}");
+        assert!((training.slack - 1.0).abs() < 1e-9, "{training:?}");
+        assert!(
+            evaluate(&s, &[1.0]).violations().len() == 2,
+            "both classes short"
+        );
+    }
+
+    #[test]
+    fn near_means_within_a_tenth_of_a_percent_and_not_binding() {
+        let c = compare(
+            Constraint::of(Family::Power),
+            String::new(),
+            (2998.0, 3000.0, true),
+            1.0,
+            true,
+        );
+        assert!(c.near && !c.binding, "{c:?}");
+        let c = compare(
+            Constraint::of(Family::Power),
+            String::new(),
+            (2996.0, 3000.0, true),
+            1.0,
+            true,
+        );
+        assert!(!c.near && !c.binding, "0.13% is not near: {c:?}");
+        let c = compare(
+            Constraint::of(Family::Power),
+            String::new(),
+            (2999.5, 3000.0, true),
+            1.0,
+            true,
+        );
+        assert!(c.binding && !c.near, "within one lot binds: {c:?}");
+    }
+
+    #[test]
     fn workloads_use_efficiencies() {
         let s = load_str(
             "name: t\naccelerators:\n  - {id: d, vendor: V, origin: domestic, unit_price: 1, tflops: 1000, efficiency: {training: 0.5}}\ndemand: {workloads: {training: 1, inference: 1}}\n",
