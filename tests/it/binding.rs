@@ -523,3 +523,43 @@ fn check_refuses_a_national_allocation_short_at_one_site() {
         r.stdout
     );
 }
+
+#[test]
+fn a_national_share_near_its_minimum_is_shown_as_a_share() {
+    // 1 PFLOPS cards, 2,001 needed over two sites; the foreign card is cheaper, so the plan
+    // buys as few domestic cards as the national 49.95% allows: 1,000 of 2,001 (49.975%,
+    // 0.05% above the minimum; one card more would be 0.05 points, so it does not bind).
+    let text = "name: national share near\naccelerators:\n  - {id: d, vendor: D, origin: domestic, unit_price: 100, tflops: 1000}\n  - {id: f, vendor: F, origin: foreign, unit_price: 50, tflops: 1000}\nsites:\n  - {id: a, demand: {pflops: 1999}}\n  - {id: b, demand: {pflops: 2}}\npolicy:\n  national_domestic_share: {min: 0.4995}\n";
+    let f = scenario_file("national-share-near", text);
+    let p = optimal_plan(f.to_str().unwrap(), &[]);
+    let units = |id: &str| -> f64 {
+        p["fleet"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["id"] == id)
+            .map(|r| r["units"].as_f64().unwrap())
+            .sum()
+    };
+    let share = units("d") / (units("d") + units("f"));
+    assert!(share >= 0.4995 && share <= 0.4995 * 1.001, "{share}");
+    let near = p["near_limit"].as_array().unwrap();
+    let rule = near
+        .iter()
+        .find(|n| n["constraint"] == "national_domestic_share")
+        .unwrap_or_else(|| panic!("the national share is near: {near:?}"));
+    assert_eq!(rule["unit"], "share");
+    assert_eq!(rule["site"], Value::Null);
+    assert!(
+        (rule["value"].as_f64().unwrap() - share).abs() < 1e-12,
+        "{rule}"
+    );
+    assert!(
+        (rule["limit"].as_f64().unwrap() - 0.4995).abs() < 1e-12,
+        "{rule}"
+    );
+    assert!(
+        (rule["slack"].as_f64().unwrap() - (share - 0.4995)).abs() < 1e-12,
+        "{rule}"
+    );
+}
