@@ -542,7 +542,7 @@ fn a_national_share_near_its_minimum_is_shown_as_a_share() {
             .sum()
     };
     let share = units("d") / (units("d") + units("f"));
-    assert!(share >= 0.4995 && share <= 0.4995 * 1.001, "{share}");
+    assert!((0.4995..=0.4995 * 1.001).contains(&share), "{share}");
     let near = p["near_limit"].as_array().unwrap();
     let rule = near
         .iter()
