@@ -597,5 +597,93 @@ pub fn audit_national(nat: &National, saved: &SavedNational) -> (NationalEvaluat
     let rebuilt = crate::plan::detail::from_evaluation(nat, &e, Status::Optimal, "");
     let mut found = crate::audit::compare(&saved.value, &rebuilt, &saved.rows, broken.len());
     found.problems.splice(0..0, broken);
+    match read_allocation(nat, &saved.value) {
+        Ok(Some((rows, stated))) => {
+            found
+                .problems
+                .extend(crate::check::allocation::verify(nat, &e, &rows));
+            for (k, (r, pflops)) in rows.iter().zip(stated).enumerate() {
+                let acc = &nat.accelerators[r.a];
+                let want = r.units * acc.tflops * acc.efficiency_for(&r.workload) / 1000.0;
+                if let Some(p) = pflops.filter(|p| !same(*p, want)) {
+                    found.problems.push(format!(
+                        "allocation[{k}].pflops states {p}, but {} units of {} give {want} effective PFLOPS of {}",
+                        r.units, acc.id, r.workload
+                    ));
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(why) => found.unreadable.push(why),
+    }
     (e, found)
+}
+
+/// The stated workload allocation of a saved plan (`None` when it states none), with each
+/// row's stated `pflops`: each row needs `id`, `workload` and `units`, plus `site` and
+/// `period` as the purchases do. Rows for an accelerator, site or period the scenario does
+/// not have are errors.
+#[allow(clippy::type_complexity)]
+fn read_allocation(
+    nat: &National,
+    plan: &Value,
+) -> Result<Option<(Vec<crate::check::allocation::Assigned>, Vec<Option<f64>>)>, String> {
+    let Some(list) = plan.get("allocation") else {
+        return Ok(None);
+    };
+    let Some(list) = list.as_array() else {
+        return Err(format!(
+            "allocation must be an array of objects, got {}",
+            type_of(list)
+        ));
+    };
+    let mut out = Vec::with_capacity(list.len());
+    let mut pflops = Vec::with_capacity(list.len());
+    for (k, row) in list.iter().enumerate() {
+        pflops.push(row.get("pflops").and_then(Value::as_f64));
+        let text = |field: &str| -> Result<&str, String> {
+            row.get(field).and_then(Value::as_str).ok_or(format!(
+                "allocation[{k}].{field} is missing or not a string"
+            ))
+        };
+        let id = text("id")?;
+        let workload = text("workload")?;
+        let units = row
+            .get("units")
+            .and_then(Value::as_f64)
+            .ok_or(format!("allocation[{k}].units is missing or not a number"))?;
+        let a = nat
+            .accelerators
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or(format!(
+                "allocation[{k}].id `{id}` is not an accelerator of the scenario"
+            ))?;
+        let s = if nat.has_sites {
+            let site = text("site")?;
+            nat.sites.iter().position(|s| s.id == site).ok_or(format!(
+                "allocation[{k}].site `{site}` is not a site of the scenario"
+            ))?
+        } else {
+            0
+        };
+        let t = if nat.has_periods {
+            let year = row.get("period").and_then(Value::as_i64).ok_or(format!(
+                "allocation[{k}].period is missing or not a year (the scenario has periods)"
+            ))?;
+            nat.years.iter().position(|y| *y == year).ok_or(format!(
+                "allocation[{k}].period {year} is not a period of the scenario"
+            ))?
+        } else {
+            0
+        };
+        out.push(crate::check::allocation::Assigned {
+            a,
+            s,
+            t,
+            workload: workload.to_string(),
+            units,
+        });
+    }
+    Ok(Some((out, pflops)))
 }

@@ -111,6 +111,21 @@ impl Family {
     }
 }
 
+impl Family {
+    /// The unit of a rule's figure and limit, as `near_limit` shows them: `PFLOPS`, `TB`,
+    /// `share` (a fraction), `kW`, `money` (the scenario's currency) or `units`.
+    pub fn limit_unit(self) -> &'static str {
+        match self {
+            Family::Demand => "PFLOPS",
+            Family::Memory => "TB",
+            Family::DomesticShare | Family::NationalShare | Family::VendorShare => "share",
+            Family::Power => "kW",
+            Family::Budget | Family::CapexBudget | Family::CostCap => "money",
+            Family::Supply | Family::Availability | Family::MinOrder => "units",
+        }
+    }
+}
+
 /// One constraint: a family and its subject (the accelerator of a supply cap, the vendor
 /// of a vendor limit, the workload class of a per-class demand; none for the others).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

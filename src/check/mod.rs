@@ -3,6 +3,7 @@
 //! but the scenario types, so a bug in one is caught by the other. The plan's figures
 //! (costs, PFLOPS, shares, binding constraints) are computed here, from the purchases.
 
+pub mod allocation;
 pub mod national;
 
 use crate::rules::{Constraint, Family};
@@ -12,6 +13,10 @@ use good_lp::{Expression, Solution, SolverModel, variable, variables};
 
 /// Relative tolerance of every comparison.
 pub const TOLERANCE: f64 = 1e-6;
+
+/// A rule that holds and is not binding, but whose slack is at most this fraction of its
+/// limit (0.1%), is "near its limit" (the plan's `near_limit`).
+pub const NEAR: f64 = 1e-3;
 
 /// One rule of the scenario, evaluated on a plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +31,16 @@ pub struct Check {
     pub binding: bool,
     /// How far the rule is broken, in its own unit (0 when it holds or has no measure).
     pub excess: f64,
+    /// Whether the rule holds, is not binding, but is within [`NEAR`] of its limit.
+    pub near: bool,
+    /// The rule's figure as a planner reads it (fleet PFLOPS, a share, facility kW, ...), in
+    /// the unit of [`crate::rules::Family::limit_unit`].
+    pub value: f64,
+    /// The limit that figure is held against (the floor or the ceiling), same unit.
+    pub limit: f64,
+    /// How far the figure is from the limit, on the side where the rule holds (negative
+    /// when broken), same unit.
+    pub slack: f64,
 }
 
 impl Check {
@@ -126,6 +141,30 @@ pub fn compare(
         holds,
         binding,
         excess: (-slack).max(0.0),
+        near: false,
+        value: lhs,
+        limit: rhs,
+        slack,
+    }
+    .figures(lhs, rhs, at_most)
+}
+
+impl Check {
+    /// The rule's figure as shown (`value` against `limit`, a ceiling when `at_most`): sets
+    /// the slack on that scale and whether the rule is near its limit (it holds, does not
+    /// bind, and the slack is at most [`NEAR`] of the limit). Shares are compared as
+    /// weights but shown as fractions: the relative slack is the same.
+    pub fn figures(mut self, value: f64, limit: f64, at_most: bool) -> Check {
+        let slack = if at_most {
+            limit - value
+        } else {
+            value - limit
+        };
+        self.value = value;
+        self.limit = limit;
+        self.slack = slack;
+        self.near = self.holds && !self.binding && slack <= NEAR * limit.abs();
+        self
     }
 }
 
@@ -155,6 +194,13 @@ impl Rules<'_> {
             self.integer,
         );
         self.checks.push(check);
+    }
+
+    /// Shows the last rule added as `value` against `limit` (see [`Check::figures`]).
+    fn shown(&mut self, value: f64, limit: f64, at_most: bool) {
+        if let Some(last) = self.checks.pop() {
+            self.checks.push(last.figures(value, limit, at_most));
+        }
     }
 
     /// Smallest positive `|coef(a)| * lot(a)` over accelerators that can be bought.
@@ -228,6 +274,10 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
             holds,
             binding: holds && at_cap && xi > 0.0,
             excess: 0.0,
+            near: false,
+            value: xi,
+            limit: a.max_units.map_or(f64::INFINITY, |m| m as f64),
+            slack: a.max_units.map_or(f64::INFINITY, |m| m as f64 - xi),
         });
     }
 
@@ -285,37 +335,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
         );
     }
     if !s.demand.workloads.is_empty() {
-        let reach = workload_reach(s, &fleet);
-        let smallest = s
-            .demand
-            .workloads
-            .values()
-            .cloned()
-            .filter(|w| *w > 0.0)
-            .fold(f64::INFINITY, f64::min);
-        let step = if smallest.is_finite() {
-            r.step(|i| accs[i].tflops / 1000.0) / smallest
-        } else {
-            0.0
-        };
-        let classes: Vec<String> = s
-            .demand
-            .workloads
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
-        r.add(
-            Constraint::of(Family::Demand),
-            format!(
-                "demand.workloads ({} PFLOPS): the fleet serves {:.4} times each class",
-                classes.join(", "),
-                reach
-            ),
-            reach,
-            1.0,
-            false,
-            step,
-        );
+        workload_checks(&mut r, &fleet);
     }
     if let Some(m) = s.demand.memory_tb {
         let step = r.step(|i| accs[i].memory_gb / 1000.0);
@@ -380,6 +400,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
                 false,
                 step,
             );
+            r.shown(domestic_share.unwrap_or(0.0), rule.min, false);
         } else {
             let step = r.step(|i| (d(i) - rule.min) * per_unit(i));
             r.add(
@@ -394,6 +415,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
                 false,
                 step,
             );
+            r.shown(domestic_share.unwrap_or(0.0), rule.min, false);
         }
     }
 
@@ -418,6 +440,12 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
                 true,
                 step,
             );
+            let share = if total_units > 0.0 {
+                own / total_units
+            } else {
+                0.0
+            };
+            r.shown(share, cap, true);
         }
     }
 
@@ -474,21 +502,89 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
     }
 }
 
+/// One rule per workload class with a demand: `workload:<class>`. Its figure is the most
+/// effective PFLOPS of the class the fleet can serve while every other class gets its own
+/// demand (a small LP over the allocations `y[a][w]`), so a class binds when no more of it
+/// fits, whatever the split, and another class with room to spare does not. When the fleet
+/// cannot serve every class at once, the figures are those of the split that serves every
+/// class the same fraction of its demand (the classes short there are the broken ones).
+fn workload_checks(r: &mut Rules, fleet: &[f64]) {
+    let s = r.s;
+    let classes = demanded_classes(s);
+    let Some((reach, served)) = workload_lp(s, fleet, &classes, None) else {
+        return;
+    };
+    let met = reach >= 1.0 - TOLERANCE;
+    for (w, &(class, need)) in classes.iter().enumerate() {
+        let step =
+            r.step(|i| s.accelerators[i].tflops * s.accelerators[i].efficiency_for(class) / 1000.0);
+        // Far from its limit when even the even split leaves more than the near margin and
+        // a lot: the even split's figure is then a lower bound that is enough to say so,
+        // and the class's own LP is spared (the checker runs inside the search's loops).
+        let margin = (NEAR * need).max(if r.integer && step.is_finite() {
+            step
+        } else {
+            0.0
+        });
+        let most = if !met {
+            served[w]
+        } else if reach * need > need + margin + allowance(need) {
+            reach * need
+        } else {
+            workload_lp(s, fleet, &classes, Some(w)).map_or(reach * need, |(v, _)| v)
+        };
+        let how = if met {
+            "can be served while the other classes get theirs"
+        } else {
+            "served when every class gets the same fraction of its demand"
+        };
+        r.add(
+            Constraint::workload(class),
+            format!("demand.workloads.{class}: {most:.3} effective PFLOPS {how} >= {need}"),
+            most,
+            need,
+            false,
+            step,
+        );
+    }
+}
+
+/// The workload classes with a demand above 0, and their demand in PFLOPS.
+pub fn demanded_classes(s: &Scenario) -> Vec<(&str, f64)> {
+    s.demand
+        .workloads
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .filter(|(_, v)| *v > 0.0)
+        .collect()
+}
+
 /// The largest `t` such that the fleet can serve `t` times every workload class at once
 /// (a small LP over the allocations `y[a][w]`). Infinity when no class needs anything.
 pub fn workload_reach(s: &Scenario, fleet: &[f64]) -> f64 {
-    let classes: Vec<(&String, f64)> = s
-        .demand
-        .workloads
-        .iter()
-        .map(|(k, v)| (k, *v))
-        .filter(|(_, v)| *v > 0.0)
-        .collect();
+    let classes = demanded_classes(s);
+    workload_lp(s, fleet, &classes, None).map_or(0.0, |(t, _)| t)
+}
+
+/// The allocation LP over `y[a][w]` (`sum_w y[a][w] <= fleet[a]`): with `focus` `None`,
+/// the largest `t` such that every class gets `t` times its demand, and what each class
+/// is served at that split; with `Some(w)`, the most effective PFLOPS class `w` can get
+/// while every other class gets its demand. Infinity (and no classes) when `classes` is
+/// empty; `None` when the LP has no solution.
+fn workload_lp(
+    s: &Scenario,
+    fleet: &[f64],
+    classes: &[(&str, f64)],
+    focus: Option<usize>,
+) -> Option<(f64, Vec<f64>)> {
     if classes.is_empty() {
-        return f64::INFINITY;
+        return Some((f64::INFINITY, Vec::new()));
     }
     let mut vars = variables!();
-    let t = vars.add(variable().min(0).max(1e6));
+    let t = vars.add(match focus {
+        None => variable().min(0).max(1e6),
+        Some(_) => variable().min(0),
+    });
     let mut served: Vec<Expression> = vec![Expression::from(0.0); classes.len()];
     let mut rows = Vec::new();
     for (a, &n) in s.accelerators.iter().zip(fleet) {
@@ -500,17 +596,20 @@ pub fn workload_reach(s: &Scenario, fleet: &[f64]) -> f64 {
         }
         rows.push(used.leq(n));
     }
-    for ((_, need), supply) in classes.iter().zip(served) {
-        rows.push(supply.geq(Expression::from(t) * *need));
+    for (w, ((_, need), supply)) in classes.iter().zip(served.iter()).enumerate() {
+        match focus {
+            None => rows.push(supply.clone().geq(Expression::from(t) * *need)),
+            Some(f) if f == w => rows.push(supply.clone().geq(Expression::from(t))),
+            Some(_) => rows.push(supply.clone().geq(*need)),
+        }
     }
     let mut model = vars.maximise(t).using(good_lp::microlp);
     for row in rows {
         model.add_constraint(row);
     }
-    match model.solve() {
-        Ok(sol) => sol.value(t),
-        Err(_) => 0.0,
-    }
+    let sol = model.solve().ok()?;
+    let figures = served.iter().map(|e| sol.eval(e)).collect();
+    Some((sol.value(t), figures))
 }
 
 #[cfg(test)]
@@ -567,6 +666,62 @@ mod tests {
         // 600 domestic of 900 spend
         assert!((e.domestic_share.unwrap() - 600.0 / 900.0).abs() < 1e-12);
         assert!(e.violations().is_empty());
+    }
+
+    #[test]
+    fn each_workload_class_binds_on_its_own() {
+        // 1 PFLOPS cards: 2 serve training 1 and inference 1 exactly (both bind); with 3,
+        // either class could take the spare card, so neither binds; with 1, both are short.
+        let text = "name: t\naccelerators:\n  - {id: d, vendor: V, origin: domestic, unit_price: 1, tflops: 1000}\ndemand: {workloads: {training: 1, inference: 1}}\n";
+        let s = load_str(text, "t.yaml")
+            .unwrap()
+            .scenario
+            .as_single()
+            .unwrap();
+        let binding = |units: f64| evaluate(&s, &[units]).binding();
+        assert_eq!(binding(2.0), ["workload:inference", "workload:training"]);
+        assert!(binding(3.0).is_empty(), "{:?}", binding(3.0));
+        let e = evaluate(&s, &[3.0]);
+        let training = e
+            .checks
+            .iter()
+            .find(|c| c.constraint == Constraint::workload("training"))
+            .unwrap();
+        // The most training the fleet can serve while inference gets its 1 PFLOPS.
+        assert!((training.value - 2.0).abs() < 1e-9, "{training:?}");
+        assert!((training.slack - 1.0).abs() < 1e-9, "{training:?}");
+        assert!(
+            evaluate(&s, &[1.0]).violations().len() == 2,
+            "both classes short"
+        );
+    }
+
+    #[test]
+    fn near_means_within_a_tenth_of_a_percent_and_not_binding() {
+        let c = compare(
+            Constraint::of(Family::Power),
+            String::new(),
+            (2998.0, 3000.0, true),
+            1.0,
+            true,
+        );
+        assert!(c.near && !c.binding, "{c:?}");
+        let c = compare(
+            Constraint::of(Family::Power),
+            String::new(),
+            (2996.0, 3000.0, true),
+            1.0,
+            true,
+        );
+        assert!(!c.near && !c.binding, "0.13% is not near: {c:?}");
+        let c = compare(
+            Constraint::of(Family::Power),
+            String::new(),
+            (2999.5, 3000.0, true),
+            1.0,
+            true,
+        );
+        assert!(c.binding && !c.near, "within one lot binds: {c:?}");
     }
 
     #[test]

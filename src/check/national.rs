@@ -306,7 +306,8 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
             checks.push(Located {
                 site: None,
                 period: period_label(t),
-                check: c,
+                // Shown as the share against its minimum (compared as weights).
+                check: c.figures(share.unwrap_or(0.0), min, false),
             });
         }
         periods.push(PeriodFigures {

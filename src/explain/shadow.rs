@@ -12,7 +12,7 @@
 
 use super::probe::{Answer, Probe, set, set_per_period, site_path};
 use crate::error::PlanError;
-use crate::plan::Plan;
+use crate::plan::{Plan, Status};
 use crate::rules::{Constraint, Family};
 use crate::scenario::Override;
 use crate::scenario::national::National;
@@ -36,26 +36,49 @@ pub struct ShadowPrice {
     /// The unit the limit was tightened by (`per percentage point`, `per PFLOPS`, ...).
     pub unit: String,
     /// Change of the optimal total cost when the limit is tightened by one unit; `null` when
-    /// the tightened scenario has no plan (or the limit cannot be tightened).
+    /// no such figure can be given, and `why` says why.
     pub value: Option<f64>,
     /// How the value was found: `resolve`.
     pub method: String,
     /// The override that tightened the limit (`--set` syntax).
     pub tightened: String,
-    /// Why the value is `null`, when it is.
+    /// Why the value is `null` (the limit cannot be tightened, the tightened scenario has no
+    /// plan, the re-solve was cut short or not run), or why it is 0 for a binding rule.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub why: Option<String>,
 }
 
-/// One question: the family, where, the unit, and the override that tightens it by one
-/// unit (or why it cannot be tightened).
+/// One question: the family, where, the unit, and how it is answered.
 struct Question {
     constraint: Constraint,
     site: Option<String>,
     period: Option<i64>,
     unit: &'static str,
     path: String,
-    to: Result<Override, &'static str>,
+    to: Ask,
+}
+
+/// How a question is answered.
+enum Ask {
+    /// Re-solve with this override (the limit tightened by one unit).
+    Tighten(Override),
+    /// The limit cannot be tightened, for this reason.
+    Cannot(&'static str),
+    /// Not re-solved with this override, for this reason (the site was left out by
+    /// [`MAX_SITES`]).
+    Skip(Override, String),
+    /// The same re-solve as the vendor limit's first binding vendor (one limit holds every
+    /// vendor).
+    SameLimit,
+}
+
+impl From<Result<Override, &'static str>> for Ask {
+    fn from(r: Result<Override, &'static str>) -> Ask {
+        match r {
+            Ok(o) => Ask::Tighten(o),
+            Err(why) => Ask::Cannot(why),
+        }
+    }
 }
 
 /// Where rules bind: site `s` (index) in period `t`, with the labels of the JSON, and which
@@ -68,6 +91,8 @@ struct Place<'p> {
     binding: &'p [String],
     site_rules: bool,
     national_rules: bool,
+    /// Left out by [`MAX_SITES`]: its binding rules are listed, not re-solved.
+    skipped: bool,
 }
 
 /// Whether `family` is a national rule (it binds the sum over sites).
@@ -110,6 +135,7 @@ fn places<'p>(n: &National, plan: &'p Plan) -> (Vec<Place<'p>>, Vec<String>) {
                 binding: national_list(t),
                 site_rules: true,
                 national_rules: true,
+                skipped: false,
             });
         }
         return (out, cut);
@@ -126,14 +152,17 @@ fn places<'p>(n: &National, plan: &'p Plan) -> (Vec<Place<'p>>, Vec<String>) {
         .collect();
     asked.sort_by(|&a, &b| plan.sites[b].capex.total_cmp(&plan.sites[a].capex));
     if asked.len() > MAX_SITES {
-        cut = asked
-            .split_off(MAX_SITES)
-            .into_iter()
-            .map(|s| n.sites[s].id.clone())
+        cut = asked[MAX_SITES..]
+            .iter()
+            .map(|&s| n.sites[s].id.clone())
             .collect();
     }
+    let left_out: Vec<usize> = asked.split_off(asked.len().min(MAX_SITES));
     asked.sort();
-    for s in asked {
+    let mut every: Vec<(usize, bool)> = asked.iter().map(|&s| (s, false)).collect();
+    every.extend(left_out.iter().map(|&s| (s, true)));
+    every.sort();
+    for (s, skipped) in every {
         for (t, p) in plan.sites[s].periods.iter().enumerate().take(n.periods()) {
             out.push(Place {
                 s,
@@ -143,6 +172,7 @@ fn places<'p>(n: &National, plan: &'p Plan) -> (Vec<Place<'p>>, Vec<String>) {
                 binding: &p.binding,
                 site_rules: true,
                 national_rules: false,
+                skipped,
             });
         }
     }
@@ -155,6 +185,7 @@ fn places<'p>(n: &National, plan: &'p Plan) -> (Vec<Place<'p>>, Vec<String>) {
             binding: national_list(t),
             site_rules: false,
             national_rules: true,
+            skipped: false,
         });
     }
     (out, cut)
@@ -164,20 +195,30 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
     let (places, cut) = places(n, plan);
     let mut out = Vec::new();
     let mut vendor_done = false;
+    let mut vendors = std::collections::BTreeSet::new();
+    let mut same = Vec::new();
     for place in &places {
         let site = &n.sites[place.s];
         let t = place.t;
-        let mut q =
-            |constraint: Constraint, unit, path: String, to: Result<Override, &'static str>| {
-                out.push(Question {
-                    constraint,
-                    site: place.site.clone(),
-                    period: place.period,
-                    unit,
-                    path,
-                    to,
-                })
+        let skip = place.skipped.then(|| {
+            format!(
+                "not re-solved: only the {MAX_SITES} sites with the most capex where a rule binds are asked"
+            )
+        });
+        let mut q = |constraint: Constraint, unit, path: String, to: Ask| {
+            let to = match (&skip, to) {
+                (Some(why), Ask::Tighten(o)) => Ask::Skip(o, why.clone()),
+                (_, to) => to,
             };
+            out.push(Question {
+                constraint,
+                site: place.site.clone(),
+                period: place.period,
+                unit,
+                path,
+                to,
+            })
+        };
         let tighten = |path: &str, values: Option<&Vec<f64>>, by: f64, lo: f64, hi: f64| {
             values
                 .and_then(|v| moved(v, t, by, lo, hi))
@@ -198,26 +239,41 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
             let unit = c.family.shadow_unit().unwrap_or("per unit");
             match c.family {
                 Family::Demand if !site.workloads.is_empty() => {
-                    for (name, values) in &site.workloads {
+                    // `workload:<class>` names its class; a bare `demand` stands for all.
+                    for (name, values) in site
+                        .workloads
+                        .iter()
+                        .filter(|(name, _)| c.subject.as_ref().is_none_or(|s| s == *name))
+                    {
                         let path = site_path(n, place.s, &format!("demand.workloads.{name}"));
                         let to = tighten(&path, Some(values), 1.0, 0.0, f64::INFINITY);
                         q(
                             Constraint::workload(name),
                             unit,
                             path,
-                            to.ok_or("no limit to tighten"),
+                            to.ok_or("no limit to tighten").into(),
                         );
                     }
                 }
                 Family::Demand => {
                     let path = site_path(n, place.s, "demand.pflops");
                     let to = tighten(&path, site.pflops.as_ref(), 1.0, 0.0, f64::INFINITY);
-                    q(c.clone(), unit, path, to.ok_or("no limit to tighten"))
+                    q(
+                        c.clone(),
+                        unit,
+                        path,
+                        to.ok_or("no limit to tighten").into(),
+                    )
                 }
                 Family::Memory => {
                     let path = site_path(n, place.s, "demand.memory_tb");
                     let to = tighten(&path, site.memory_tb.as_ref(), 1.0, 0.0, f64::INFINITY);
-                    q(c.clone(), unit, path, to.ok_or("no limit to tighten"))
+                    q(
+                        c.clone(),
+                        unit,
+                        path,
+                        to.ok_or("no limit to tighten").into(),
+                    )
                 }
                 Family::DomesticShare => {
                     let path = site_path(n, place.s, "domestic_share.min");
@@ -227,7 +283,7 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
                         c.clone(),
                         unit,
                         path,
-                        to.ok_or("the minimum cannot go above 100%"),
+                        to.ok_or("the minimum cannot go above 100%").into(),
                     )
                 }
                 Family::Power => {
@@ -237,7 +293,7 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
                         c.clone(),
                         unit,
                         path,
-                        to.ok_or("the limit cannot go below 0"),
+                        to.ok_or("the limit cannot go below 0").into(),
                     )
                 }
                 Family::NationalShare => {
@@ -248,7 +304,7 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
                         c.clone(),
                         unit,
                         path,
-                        to.ok_or("the minimum cannot go above 100%"),
+                        to.ok_or("the minimum cannot go above 100%").into(),
                     )
                 }
                 Family::Budget | Family::CapexBudget => {
@@ -263,14 +319,27 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
                         c.clone(),
                         unit,
                         path,
-                        to.ok_or("the limit cannot go below 0"),
+                        to.ok_or("the limit cannot go below 0").into(),
                     )
                 }
                 Family::VendorShare => {
                     // One limit holds every vendor at every site in every period: it is
-                    // tightened once, for all.
-                    if !vendor_done {
+                    // tightened once, for all, and every other binding vendor gets the
+                    // same answer.
+                    if vendor_done {
+                        if vendors.insert(c.clone()) {
+                            same.push(Question {
+                                constraint: c.clone(),
+                                site: None,
+                                period: None,
+                                unit,
+                                path: c.family.path().to_string(),
+                                to: Ask::SameLimit,
+                            });
+                        }
+                    } else {
                         vendor_done = true;
+                        vendors.insert(c.clone());
                         let path = c.family.path().to_string();
                         let to = n
                             .vendor_max_share
@@ -281,7 +350,7 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
                             c.clone(),
                             unit,
                             path,
-                            to.ok_or("the limit cannot go below 0"),
+                            to.ok_or("the limit cannot go below 0").into(),
                         );
                     }
                 }
@@ -300,7 +369,12 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
                                     .collect()
                             });
                         let to = tighten(&path, caps.as_ref(), -1.0, 0.0, f64::INFINITY);
-                        q(c.clone(), unit, path, to.ok_or("the cap cannot go below 0"))
+                        q(
+                            c.clone(),
+                            unit,
+                            path,
+                            to.ok_or("the cap cannot go below 0").into(),
+                        )
                     }
                 }
                 // Never binding in a plan: nothing to tighten.
@@ -308,6 +382,7 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
             }
         }
     }
+    out.extend(same);
     // The vendor limit is one for every site and period.
     for q in out
         .iter_mut()
@@ -340,26 +415,21 @@ pub fn shadow_prices(
         return Ok((Vec::new(), Vec::new()));
     };
     let (questions, notes) = questions(n, plan);
-    let prices = questions
+    let proven = plan.status == Status::Optimal;
+    let integer = n.solver.integer;
+    let mut prices = questions
         .into_par_iter()
         .map(|q| {
-            let (value, note, tightened) = match q.to {
-                Err(why) => (None, Some(why.to_string()), format!("{}=?", q.path)),
-                Ok(o) => {
+            let unknown = |why: String| (None, Some(why), format!("{}=?", q.path));
+            let (value, why, tightened) = match q.to {
+                Ask::Cannot(why) => unknown(why.to_string()),
+                Ask::Skip(o, why) => (None, Some(why), o.to_string()),
+                // Filled in below from the first vendor's answer.
+                Ask::SameLimit => (None, None, String::new()),
+                Ask::Tighten(o) => {
                     let answer = probe.ask(std::slice::from_ref(&o))?;
-                    match (&answer, answer.cost()) {
-                        (_, Some(c)) => (Some(c - base), None, o.to_string()),
-                        (Answer::Skipped, None) => (
-                            None,
-                            Some("not re-solved: the time for re-solves ran out".to_string()),
-                            o.to_string(),
-                        ),
-                        _ => (
-                            None,
-                            Some("no plan meets the tightened limit".to_string()),
-                            o.to_string(),
-                        ),
-                    }
+                    let (value, why) = price(&answer, base, proven, integer, q.unit);
+                    (value, why, o.to_string())
                 }
             };
             Ok(ShadowPrice {
@@ -370,9 +440,90 @@ pub fn shadow_prices(
                 value,
                 method: "resolve".into(),
                 tightened,
-                note,
+                why,
             })
         })
         .collect::<Result<Vec<_>, PlanError>>()?;
+    if let Some(first) = prices
+        .iter()
+        .find(|p| p.constraint.starts_with("vendor_share:") && !p.tightened.is_empty())
+        .cloned()
+    {
+        for p in prices
+            .iter_mut()
+            .filter(|p| p.constraint.starts_with("vendor_share:") && p.tightened.is_empty())
+        {
+            p.value = first.value;
+            p.tightened = first.tightened.clone();
+            p.why = Some(format!(
+                "one limit holds every vendor: the same re-solve as {}{}",
+                first.constraint,
+                first
+                    .why
+                    .as_deref()
+                    .map(|w| format!(" ({w})"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
     Ok((prices, notes))
+}
+
+/// The shadow price the re-solve `answer` gives against the plan's cost `base`, and why it
+/// is `null` (or 0, or not proven) when it is. `proven`: the plan itself is proven optimal.
+fn price(
+    answer: &Answer,
+    base: f64,
+    proven: bool,
+    integer: bool,
+    unit: &str,
+) -> (Option<f64>, Option<String>) {
+    let plan = match answer {
+        Answer::Skipped => {
+            return (
+                None,
+                Some("not re-solved: the time for re-solves ran out".into()),
+            );
+        }
+        Answer::Invalid(e) => {
+            return (
+                None,
+                Some(format!("the tightened scenario is not valid: {e}")),
+            );
+        }
+        Answer::Planned(p) => p,
+    };
+    let Some(cost) = plan.total_cost.filter(|_| plan.status.has_plan()) else {
+        return (None, Some("no plan meets the tightened limit".into()));
+    };
+    let value = cost - base;
+    let tiny = 1e-9 * base.abs().max(1.0);
+    let unproven = !proven || plan.status != Status::Optimal;
+    if unproven && value < -tiny {
+        // Tightening a rule never lowers a proven optimum: one of the two costs is not one.
+        return (
+            None,
+            Some(format!(
+                "the re-solve or the plan stopped at a time limit before proving its optimum, and the tightened plan came out {} cheaper: no price can be read from two unproven costs",
+                crate::numfmt::qty(-value, 6)
+            )),
+        );
+    }
+    let why = if unproven {
+        Some(
+            "not proven: the re-solve or the plan stopped at a time limit before proving its optimum, so the value may be off"
+                .to_string(),
+        )
+    } else if value.abs() <= tiny {
+        Some(if integer {
+            format!(
+                "the optimal cost does not change when the limit is tightened by one unit ({unit}): with whole lots the rule binds to within one lot, not to one unit"
+            )
+        } else {
+            "the optimal cost does not change when the limit is tightened by one unit: another rule holds the plan in place".to_string()
+        })
+    } else {
+        None
+    };
+    (Some(if value.abs() <= tiny { 0.0 } else { value }), why)
 }

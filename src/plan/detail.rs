@@ -8,8 +8,8 @@
 
 use crate::check::national::NationalEvaluation;
 use crate::plan::{
-    Context, FleetCount, FleetRow, PeriodDetail, Plan, Purchase, ShareFigure, SiteDetail,
-    SitePeriod, SourceNote, Status,
+    Context, FleetCount, FleetRow, NearLimit, PeriodDetail, Plan, Purchase, ShareFigure,
+    SiteDetail, SitePeriod, SourceNote, Status,
 };
 use crate::scenario::ShareBasis;
 use crate::scenario::national::National;
@@ -173,6 +173,10 @@ pub fn from_evaluation(
     }
     plan.adopted_platforms = e.adopted_platforms.clone();
     plan.binding = e.binding();
+    plan.near_limit = near_limit(nat, e);
+    let (allocation, warnings) = super::allocation::split(nat, e);
+    plan.allocation = allocation;
+    plan.warnings.extend(warnings);
 
     let binding = e.binding_by_place();
     if nat.has_sites {
@@ -267,4 +271,29 @@ pub fn from_evaluation(
         }
     }
     plan
+}
+
+/// The rules near their limit (see [`crate::check::NEAR`]), in rule order, each with its
+/// site and period; money in the scenario's currency.
+fn near_limit(nat: &National, e: &NationalEvaluation) -> Vec<NearLimit> {
+    e.checks
+        .iter()
+        .filter(|c| c.check.near && c.check.constraint.family != crate::rules::Family::CostCap)
+        .map(|c| {
+            let unit = c.check.constraint.family.limit_unit();
+            NearLimit {
+                constraint: c.check.constraint.name(),
+                site: c.site.clone(),
+                period: c.period,
+                value: c.check.value,
+                limit: c.check.limit,
+                slack: c.check.slack,
+                unit: if unit == "money" {
+                    nat.currency.clone()
+                } else {
+                    unit.to_string()
+                },
+            }
+        })
+        .collect()
 }

@@ -1,6 +1,7 @@
 //! The plan: what to buy and what it costs, as a plain value that every renderer reads.
 //! Its JSON form is the product's output contract.
 
+pub mod allocation;
 pub mod detail;
 
 use crate::scenario::{Accelerator, Objective};
@@ -144,6 +145,47 @@ pub struct FleetRow {
     pub facility_kw: f64,
 }
 
+/// Units of one accelerator serving one workload class (scenarios with
+/// `demand.workloads`), at a site and period where they exist.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allocation {
+    /// Accelerator id.
+    pub id: String,
+    /// Workload class.
+    pub workload: String,
+    /// Units of the fleet serving the class: whole cards, unless a warning says otherwise.
+    #[serde(serialize_with = "units")]
+    pub units: f64,
+    /// Effective PFLOPS they give the class (TFLOPS x efficiency for the class).
+    pub pflops: f64,
+    /// Site (scenarios with sites).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// Year (scenarios with periods).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
+}
+
+/// A rule that holds and does not bind, but is within 0.1% of its limit.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearLimit {
+    /// The rule's name, as in `binding`.
+    pub constraint: String,
+    /// Its site (`null` for a national rule, or without sites).
+    pub site: Option<String>,
+    /// Its period (`null` without periods).
+    pub period: Option<i64>,
+    /// The plan's figure (fleet PFLOPS, a share as a fraction, facility kW, ...).
+    pub value: f64,
+    /// The limit it is held against.
+    pub limit: f64,
+    /// How far the figure is from the limit.
+    pub slack: f64,
+    /// The unit of the three figures: `PFLOPS`, `TB`, `share`, `kW`, `units` or the
+    /// currency.
+    pub unit: String,
+}
+
 /// The domestic share achieved against the rule.
 #[derive(Debug, Clone, Serialize)]
 pub struct ShareFigure {
@@ -225,10 +267,15 @@ pub struct Plan {
     pub purchases: Vec<Purchase>,
     /// The fleet after the plan, one row per accelerator with units > 0.
     pub fleet: Vec<FleetRow>,
+    /// With `demand.workloads`: the cards of each type serving each workload class, per
+    /// site and period (empty otherwise).
+    pub allocation: Vec<Allocation>,
     /// Platforms whose adoption cost the plan pays.
     pub adopted_platforms: Vec<String>,
     /// Constraint families at their limit.
     pub binding: Vec<String>,
+    /// Rules within 0.1% of their limit that do not bind.
+    pub near_limit: Vec<NearLimit>,
     /// When infeasible: why, in the scenario's words.
     pub conflicts: Vec<String>,
     /// Where the figures of the accelerators in the fleet come from.
@@ -383,8 +430,10 @@ impl Plan {
             domestic_share: None,
             purchases: Vec::new(),
             fleet: Vec::new(),
+            allocation: Vec::new(),
             adopted_platforms: Vec::new(),
             binding: Vec::new(),
+            near_limit: Vec::new(),
             conflicts: Vec::new(),
             sources: Vec::new(),
             warnings: Vec::new(),
@@ -434,6 +483,13 @@ impl Plan {
             ] {
                 if bad(v) {
                     return Some(format!("fleet[{}].{name}", f.id));
+                }
+            }
+        }
+        for r in &self.allocation {
+            for (name, v) in [("units", r.units), ("pflops", r.pflops)] {
+                if bad(v) {
+                    return Some(format!("allocation[{}].{name}", r.id));
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! Renderers: one file per output format, each turning a [`Plan`] into text.
 
+mod allocation;
 pub mod compare;
 mod csv;
 pub mod explain;

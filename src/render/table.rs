@@ -69,8 +69,9 @@ pub fn render(plan: &Plan) -> String {
         for s in rows::plan_sections(plan) {
             section(&mut out, &s);
         }
+        section(&mut out, &super::allocation::allocation(plan));
     }
-    for (title, items) in rows::notes(plan) {
+    for (title, items) in super::allocation::with_near(rows::notes(plan), plan) {
         out.push_str(&format!("\n{title}\n"));
         for i in items {
             out.push_str(&format!("  - {}\n", escape(&i)));

@@ -984,8 +984,15 @@ fn raw_html_in_a_name_is_escaped_in_markdown() {
 fn a_vendor_plus_one_stays_plus_one_in_csv() {
     let text = plan_as("csv-hostile", HOSTILE, "csv");
     let mut rd = csv::Reader::from_reader(text.as_bytes());
-    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let all: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    // The fleet rows, then the workload allocation rows (their last cell names the class).
+    let (rows, allocation): (Vec<_>, Vec<_>) = all.into_iter().partition(|r| r[10].is_empty());
     assert_eq!(rows.len(), 2, "{text}");
+    assert!(!allocation.is_empty(), "{text}");
+    assert!(
+        allocation.iter().all(|r| &r[10] == "w|x\n# injected"),
+        "the workload name is kept as written: {text}"
+    );
     // `+1` would be read as the number 1 by a spreadsheet: defused, every character kept.
     assert_eq!(&rows[0][2], "'+1", "{text}");
     assert_eq!(&rows[0][1], "Dom\n# injected");

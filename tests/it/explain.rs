@@ -511,18 +511,11 @@ fn check_shadow_prices(s: &str, text: &str, sets: &[String]) -> BTreeMap<String,
     let (e, base) = explain_feasible(s, sets);
     let base_cost = cost(&base).unwrap();
 
-    // Exactly the binding families: one entry for the single vendor-share limit, one per
-    // workload class for demand given by workloads.
+    // Exactly the binding families: one entry per binding vendor (the single vendor-share
+    // limit, re-solved once), one per binding workload class.
     let mut want: Vec<String> = Vec::new();
-    let mut vendor_seen = false;
     for b in base["binding"].as_array().unwrap() {
         let b = b.as_str().unwrap();
-        if b.starts_with("vendor_share:") {
-            if vendor_seen {
-                continue;
-            }
-            vendor_seen = true;
-        }
         if b == "demand" && !workloads(text).is_empty() {
             want.extend(workloads(text).iter().map(|w| format!("workload:{w}")));
         } else {
@@ -648,7 +641,7 @@ fn shadow_prices_follow_set_overrides() {
 #[test]
 fn a_quota_of_100_percent_has_no_shadow_price() {
     // All domestic: the quota binds but cannot go up a point, so its value is null with a
-    // note, and the other families are still priced.
+    // reason (`why`), and the other families are still priced.
     let s = write("shadow-full-quota", QUOTA_BINDS);
     let sets = ["policy.domestic_share.min=1".to_string()];
     let (e, base) = explain_feasible(&s, &sets);
@@ -666,7 +659,7 @@ fn a_quota_of_100_percent_has_no_shadow_price() {
         .expect("an entry for the binding quota");
     assert_eq!(quota["value"], Value::Null);
     assert!(
-        quota["note"].as_str().is_some_and(|n| !n.is_empty()),
+        quota["why"].as_str().is_some_and(|n| !n.is_empty()),
         "{quota}"
     );
     let r = chipmix(&["plan", &s, "--set", "policy.domestic_share.min=1.01"]);

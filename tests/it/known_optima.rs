@@ -184,7 +184,14 @@ fn workloads_split_the_fleet_by_efficiency() {
     let p = solve(yaml);
     assert_eq!((units(&p, "t"), units(&p, "g")), (2.0, 2.0));
     assert_eq!(cost(&p), 500.0);
-    assert_eq!(p.binding, vec!["demand".to_string()]);
+    // Each class is its own rule, and both are at their limit.
+    assert_eq!(
+        p.binding,
+        vec![
+            "workload:inference".to_string(),
+            "workload:training".to_string()
+        ]
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! limits), and temp files are named per module and test (see `support::scenario_file`).
 
 mod bad_input;
+mod binding;
 mod cli;
 mod compare_national;
 mod conflicts_national;

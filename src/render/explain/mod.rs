@@ -102,7 +102,7 @@ pub(crate) fn shadow(e: &Explanation) -> Section {
             row.extend([
                 p.unit.clone(),
                 p.value.map(signed).unwrap_or("-".into()),
-                match &p.note {
+                match &p.why {
                     Some(n) => format!("{} ({n})", p.tightened),
                     None => p.tightened.clone(),
                 },
