@@ -127,7 +127,15 @@ fn sweep_is_interrupted_by(signal: &str) {
         assert_eq!(&row[0], "false");
         assert_eq!(&row[1], q);
         assert_eq!(&row[col("status")], "optimal");
-        for k in ["total_cost", "capex", "opex", "adoption", "pflops", "gap", "bound"] {
+        for k in [
+            "total_cost",
+            "capex",
+            "opex",
+            "adoption",
+            "pflops",
+            "gap",
+            "bound",
+        ] {
             let got: f64 = row[col(k)].parse().unwrap();
             let want = p[k].as_f64().unwrap();
             assert!(close(got, want), "{k} at {q}: sweep {got}, plan {want}");
@@ -173,8 +181,14 @@ fn sigint_on_a_national_plan_prints_its_best_plan_so_far() {
     if has_plan(&p) {
         assert!(r.stderr.contains("the best found so far"), "{}", r.stderr);
         let gap = p["gap"].as_f64().unwrap();
-        let (cost, bound) = (p["total_cost"].as_f64().unwrap(), p["bound"].as_f64().unwrap());
-        assert!(bound <= cost * (1.0 + 1e-9), "bound {bound} above cost {cost}");
+        let (cost, bound) = (
+            p["total_cost"].as_f64().unwrap(),
+            p["bound"].as_f64().unwrap(),
+        );
+        assert!(
+            bound <= cost * (1.0 + 1e-9),
+            "bound {bound} above cost {cost}"
+        );
         if p["status"] == "feasible" {
             assert!(gap > 0.0, "a feasible plan with gap {gap}");
             assert!(

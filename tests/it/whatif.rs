@@ -758,7 +758,10 @@ fn regression_merge_refuses_other_edited_shard_figures() {
             }
             row["purchases"] = Value::Array(vec![]);
         },
-        &["was interrupted before 1 of its", "run `chipmix sweep --shard"],
+        &[
+            "was interrupted before 1 of its",
+            "run `chipmix sweep --shard",
+        ],
     );
 }
 
