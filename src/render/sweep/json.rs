@@ -37,7 +37,5 @@ pub fn render(r: &SweepResult) -> String {
             Value::Object(keys.iter().cloned().zip(cells).collect::<Map<_, _>>())
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&rows).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::render::json::to_text(&rows)
 }
