@@ -14,6 +14,7 @@ mod conflicts_national;
 mod decompose;
 mod explain;
 mod explain_national;
+mod figures;
 mod known_optima;
 mod national;
 mod overrides;
