@@ -947,7 +947,10 @@ fn a_newline_in_a_vendor_does_not_split_a_markdown_row() {
         md.contains("| f | &lt;script&gt;alert(1)&lt;/script&gt; | a\\|b\\n\\# injected &lt;script&gt;alert(1)&lt;/script&gt; | foreign |"),
         "{md}"
     );
-    assert!(md.contains("| Dom\\n\\# injected | +1 | domestic |"), "{md}");
+    assert!(
+        md.contains("| Dom\\n\\# injected | +1 | domestic |"),
+        "{md}"
+    );
 }
 
 #[test]
