@@ -188,6 +188,10 @@ mod tests {
         assert!(shown.iter().zip(parts).all(|(s, p)| (s - p).abs() < 0.01));
         let parts = [100.004, 200.004, 300.004];
         assert_eq!(sum_cents(apportion(&parts, 600.012)), 600.01);
+        // Parts already to the cent stay as they are (rounding twice changes nothing).
+        let once = apportion(&[12.35, 0.1, 0.2, 1346.84], 1359.49);
+        assert_eq!(once, vec![12.35, 0.1, 0.2, 1346.84]);
+        assert_eq!(apportion(&once, sum_cents(once.iter().copied())), once);
         // Parts that do not add up to the total are rounded one by one.
         assert_eq!(apportion(&[1.0, 2.0], 10.0), vec![1.0, 2.0]);
     }

@@ -25,14 +25,33 @@ pub enum ExplainFormat {
 /// Renders an explanation, its plan's figures as [`crate::render::figures::plan`] writes
 /// them (money to the cent, costs that add up to their totals).
 pub fn render(e: &Explanation, format: ExplainFormat) -> String {
-    let mut e = e.clone();
-    e.plan = crate::render::figures::plan(&e.plan);
-    let e = &e;
+    let e = &to_the_cent(e);
     match format {
         ExplainFormat::Table => table::explanation(e),
         ExplainFormat::Json => json::explanation(e),
         ExplainFormat::Markdown => markdown::explanation(e),
     }
+}
+
+/// `e` as written: its plan as [`crate::render::figures::plan`] writes it, and every other
+/// amount (policy costs, shadow prices, prices and thresholds) to the cent.
+fn to_the_cent(e: &Explanation) -> Explanation {
+    use crate::numfmt::cents;
+    let mut e = e.clone();
+    e.plan = crate::render::figures::plan(&e.plan);
+    e.policy_cost = e.policy_cost.map(cents);
+    for c in &mut e.policy_costs {
+        c.total_cost = c.total_cost.map(cents);
+        c.cost = c.cost.map(cents);
+    }
+    for p in &mut e.shadow_prices {
+        p.value = p.value.map(cents);
+    }
+    for t in &mut e.price_thresholds {
+        t.unit_price = cents(t.unit_price);
+        t.threshold = t.threshold.map(cents);
+    }
+    e
 }
 
 /// Renders the alternatives of `plan`, found within `within` of its cost.
