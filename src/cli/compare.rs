@@ -13,20 +13,6 @@ use anyhow::{Context, anyhow};
 /// errors are all bad input (exit 2), a solver failure included: the comparison is of the
 /// scenarios as given.
 pub fn run(a: &CompareArgs) -> anyhow::Result<Exit> {
-    let format = pick_format(
-        "compare",
-        a.format,
-        a.output.as_deref(),
-        CompareFormatArg::Table,
-        &[
-            (Extension::Table, CompareFormatArg::Table),
-            (Extension::Csv, CompareFormatArg::Csv),
-            (Extension::Json, CompareFormatArg::Json),
-            (Extension::Markdown, CompareFormatArg::Markdown),
-        ],
-    )?;
-    let csv = format == CompareFormatArg::Csv;
-    with_bom("compare", String::new(), a.bom, csv)?;
     let variants = a
         .variant
         .iter()
@@ -58,6 +44,20 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<Exit> {
     if failed {
         return Err(Reported.into());
     }
+    let format = pick_format(
+        "compare",
+        a.format,
+        a.output.as_deref(),
+        CompareFormatArg::Table,
+        &[
+            (Extension::Table, CompareFormatArg::Table),
+            (Extension::Csv, CompareFormatArg::Csv),
+            (Extension::Json, CompareFormatArg::Json),
+            (Extension::Markdown, CompareFormatArg::Markdown),
+        ],
+    )?;
+    let csv = format == CompareFormatArg::Csv;
+    with_bom("compare", String::new(), a.bom, csv)?;
     let request = Request {
         scenarios: documents.iter().map(|(s, d)| (s.clone(), d)).collect(),
         sets: &a.set,

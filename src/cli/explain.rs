@@ -34,8 +34,8 @@ fn format(
 
 /// Runs `chipmix explain`: a plan, or none (the fixes are printed).
 pub fn run(a: &ExplainArgs) -> anyhow::Result<Exit> {
-    let format = format("explain", a.format, a.output.as_deref())?;
     let document = open_document(&a.scenario, &[a.output.as_deref()])?;
+    let format = format("explain", a.format, a.output.as_deref())?;
     let e = explain(&document, &a.set, a.solve.options()).map_err(Error::from)?;
     output(&render(&e, format), a.output.as_deref()).context("chipmix")?;
     if !e.plan.status.has_plan() {
@@ -46,8 +46,8 @@ pub fn run(a: &ExplainArgs) -> anyhow::Result<Exit> {
 
 /// Runs `chipmix alternatives`: a plan and its alternatives, or none.
 pub fn alternatives(a: &AlternativesArgs) -> anyhow::Result<Exit> {
-    let format = format("alternatives", a.format, a.output.as_deref())?;
     let document = open_document(&a.scenario, &[a.output.as_deref()])?;
+    let format = format("alternatives", a.format, a.output.as_deref())?;
     let (plan, alts, note) =
         alternatives_of(&document, &a.set, a.solve.options(), a.within).map_err(Error::from)?;
     output(

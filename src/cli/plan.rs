@@ -25,6 +25,9 @@ fn failed(e: PlanError, scenario: &std::path::Path) -> anyhow::Error {
 
 /// Runs `chipmix plan`: a plan, or none (the reason is printed).
 pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
+    let started = Instant::now();
+    let loaded = load_any(&a.scenario, &a.set, &[a.output.as_deref()])?;
+    let read_s = started.elapsed().as_secs_f64();
     let format = pick_format(
         "plan",
         a.format,
@@ -40,9 +43,6 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
     )?;
     // Refused before the solve, not after it.
     with_bom("plan", String::new(), a.bom, format == FormatArg::Csv)?;
-    let started = Instant::now();
-    let loaded = load_any(&a.scenario, &a.set, &[a.output.as_deref()])?;
-    let read_s = started.elapsed().as_secs_f64();
     let opts = a.solve.options();
     if a.relaxation {
         return relaxation(a, &loaded.scenario, &opts, read_s);

@@ -142,12 +142,12 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
             "chipmix sweep: a --shard run writes a shard file for `chipmix merge`; give --format, --bom and --chart to merge instead"
         );
     }
+    let document = open_document(&a.scenario, &[a.output.as_deref(), a.chart.as_deref()])?;
     let chosen = match a.shard {
         Some(_) => SweepFormatArg::Json,
         None => pick("sweep", a.format, a.output.as_deref())?,
     };
     with_bom("sweep", String::new(), a.bom, chosen == SweepFormatArg::Csv)?;
-    let document = open_document(&a.scenario, &[a.output.as_deref(), a.chart.as_deref()])?;
     let job = Job {
         document: &document,
         base: &a.set,
@@ -214,9 +214,9 @@ fn workers(n: u16, points: usize) -> usize {
 
 /// Runs `chipmix merge`.
 pub fn merge(a: &MergeArgs) -> anyhow::Result<Exit> {
+    check_outputs(&a.shards, &[a.output.as_deref(), a.chart.as_deref()])?;
     let chosen = pick("merge", a.format, a.output.as_deref())?;
     with_bom("merge", String::new(), a.bom, chosen == SweepFormatArg::Csv)?;
-    check_outputs(&a.shards, &[a.output.as_deref(), a.chart.as_deref()])?;
     let mut files = Vec::new();
     for path in &a.shards {
         let name = path.display().to_string();
