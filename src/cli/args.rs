@@ -5,7 +5,7 @@ use crate::scenario::Override;
 use crate::solve::Backend;
 use crate::sweep::shard::Shard;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Plan the purchase of AI accelerators under a domestic-chip quota.
 #[derive(Debug, Parser)]
@@ -93,7 +93,7 @@ chipmix sweep scenarios/shanghai-2025.yaml --param policy.domestic_share.min --v
 chipmix sweep scenarios/shanghai-2025.yaml --param limits.budget --from 5e7 --to 1e8 --step 5e6 --shard 2/8 -o part-2.json";
 
 /// Sweep output formats.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SweepFormatArg {
     /// Aligned columns.
     Table,
@@ -114,12 +114,16 @@ pub struct SweepArgs {
     /// Override a field at every point (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
-    /// Output format (a shard run always writes its JSON shard file).
-    #[arg(long, short, value_enum, default_value = "table")]
-    pub format: SweepFormatArg,
+    /// Output format [default: from the --output extension (.csv, .json, .txt), else table]
+    /// (a shard run always writes its JSON shard file).
+    #[arg(long, short, value_enum)]
+    pub format: Option<SweepFormatArg>,
     /// Write the result to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Start CSV output with a UTF-8 byte-order mark, for spreadsheet programs.
+    #[arg(long)]
+    pub bom: bool,
     /// Also draw the cost curve and the purchase mix to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
@@ -137,7 +141,7 @@ pub struct SweepArgs {
 }
 
 /// Comparison output formats.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CompareFormatArg {
     /// Aligned columns.
     Table,
@@ -161,12 +165,16 @@ pub struct CompareArgs {
     /// Override a field of every scenario and variant (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value = "table")]
-    pub format: CompareFormatArg,
+    /// Output format [default: from the --output extension (.csv, .json, .md, .txt), else
+    /// table].
+    #[arg(long, short, value_enum)]
+    pub format: Option<CompareFormatArg>,
     /// Write the comparison to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Start CSV output with a UTF-8 byte-order mark, for spreadsheet programs.
+    #[arg(long)]
+    pub bom: bool,
     /// Also draw a bar chart of the costs to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
@@ -207,7 +215,7 @@ pub struct ReportArgs {
 }
 
 /// Explanation output formats.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExplainFormatArg {
     /// Aligned columns.
     Table,
@@ -225,9 +233,9 @@ pub struct ExplainArgs {
     /// Override a field of the scenario (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value = "table")]
-    pub format: ExplainFormatArg,
+    /// Output format [default: from the --output extension (.json, .md, .txt), else table].
+    #[arg(long, short, value_enum)]
+    pub format: Option<ExplainFormatArg>,
     /// Write the explanation to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -247,9 +255,9 @@ pub struct AlternativesArgs {
     /// Override a field of the scenario (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value = "table")]
-    pub format: ExplainFormatArg,
+    /// Output format [default: from the --output extension (.json, .md, .txt), else table].
+    #[arg(long, short, value_enum)]
+    pub format: Option<ExplainFormatArg>,
     /// Write the alternatives to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -278,19 +286,22 @@ pub struct MergeArgs {
     /// Shard files written by `chipmix sweep --shard K/N`.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value = "table")]
-    pub format: SweepFormatArg,
+    /// Output format [default: from the --output extension (.csv, .json, .txt), else table].
+    #[arg(long, short, value_enum)]
+    pub format: Option<SweepFormatArg>,
     /// Write the result to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Start CSV output with a UTF-8 byte-order mark, for spreadsheet programs.
+    #[arg(long)]
+    pub bom: bool,
     /// Also draw the cost curve and the purchase mix to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
 }
 
 /// Output formats.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     /// A readable terminal report.
     Table,
@@ -318,12 +329,16 @@ pub enum SolverArg {
 pub struct PlanArgs {
     /// The scenario file (YAML).
     pub scenario: PathBuf,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value = "table")]
-    pub format: FormatArg,
+    /// Output format [default: from the --output extension (.json, .yaml, .csv, .md, .txt),
+    /// else table].
+    #[arg(long, short, value_enum)]
+    pub format: Option<FormatArg>,
     /// Write the plan to this file instead of stdout (`-` is stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Start CSV output with a UTF-8 byte-order mark, for spreadsheet programs.
+    #[arg(long, conflicts_with = "relaxation")]
+    pub bom: bool,
     /// How to solve.
     #[command(flatten)]
     pub solve: SolveArgs,
@@ -450,5 +465,105 @@ fn fraction(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
         _ => Err(format!("must be a number in [0, 1], got `{s}`")),
+    }
+}
+
+/// What an output file's extension says it holds: `.txt` a table, `.json`, `.yaml` or
+/// `.yml`, `.csv`, `.md`, `.html`, `.svg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extension {
+    /// `.txt`: the terminal table.
+    Table,
+    /// `.json`.
+    Json,
+    /// `.yaml` or `.yml`.
+    Yaml,
+    /// `.csv`.
+    Csv,
+    /// `.md`.
+    Markdown,
+    /// `.html`.
+    Html,
+    /// `.svg`.
+    Svg,
+}
+
+impl Extension {
+    /// The extension of `path`, when it is one of the known ones (any case); `None` for
+    /// stdout (`-`), no extension or another one.
+    pub fn of(path: &Path) -> Option<Extension> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "txt" => Extension::Table,
+            "json" => Extension::Json,
+            "yaml" | "yml" => Extension::Yaml,
+            "csv" => Extension::Csv,
+            "md" => Extension::Markdown,
+            "html" | "htm" => Extension::Html,
+            "svg" => Extension::Svg,
+            _ => return None,
+        })
+    }
+
+    /// How the extension is written in messages.
+    fn suffix(self) -> &'static str {
+        match self {
+            Extension::Table => ".txt",
+            Extension::Json => ".json",
+            Extension::Yaml => ".yaml",
+            Extension::Csv => ".csv",
+            Extension::Markdown => ".md",
+            Extension::Html => ".html",
+            Extension::Svg => ".svg",
+        }
+    }
+}
+
+/// The output format of `command`: `--format` when given; else the one the extension of
+/// `--output` names, among those the command `writes`; else `default` (stdout, no
+/// extension or an unknown one). An extension the command cannot write is bad input, and
+/// the message says what to use instead.
+pub fn pick_format<F: Copy>(
+    command: &str,
+    explicit: Option<F>,
+    output: Option<&Path>,
+    default: F,
+    writes: &[(Extension, F)],
+) -> anyhow::Result<F> {
+    if let Some(f) = explicit {
+        return Ok(f);
+    }
+    let Some((path, ext)) = output.and_then(|p| Extension::of(p).map(|e| (p, e))) else {
+        return Ok(default);
+    };
+    if let Some((_, f)) = writes.iter().find(|(e, _)| *e == ext) {
+        return Ok(*f);
+    }
+    let known: Vec<&str> = writes.iter().map(|(e, _)| e.suffix()).collect();
+    let instead = match ext {
+        Extension::Html => "for an HTML page, use `chipmix report`".to_string(),
+        Extension::Svg if matches!(command, "sweep" | "merge" | "compare") => {
+            "for a chart, give --chart FILE.svg".to_string()
+        }
+        Extension::Svg => "for charts, use `chipmix report` (HTML)".to_string(),
+        _ => "or give --format".to_string(),
+    };
+    anyhow::bail!(
+        "chipmix {command}: cannot write {} as {}: {command} writes {}; {instead}",
+        path.display(),
+        ext.suffix(),
+        known.join(", ")
+    )
+}
+
+/// `text` with a UTF-8 byte-order mark in front when `bom` is asked for; `--bom` with
+/// output that is not CSV is bad input.
+pub fn with_bom(command: &str, text: String, bom: bool, csv: bool) -> anyhow::Result<String> {
+    match (bom, csv) {
+        (false, _) => Ok(text),
+        (true, true) => Ok(format!("{}{text}", crate::render::BOM)),
+        (true, false) => anyhow::bail!(
+            "chipmix {command}: --bom marks CSV output for spreadsheet programs; give --format csv (or -o FILE.csv), or leave --bom out"
+        ),
     }
 }

@@ -1,7 +1,7 @@
 //! `chipmix compare`: scenarios and variants in, one side-by-side table (and chart) out.
 //! The arguments become a [`crate::compare::Request`]; the library plans and compares.
 
-use super::args::{CompareArgs, CompareFormatArg};
+use super::args::{CompareArgs, CompareFormatArg, Extension, pick_format, with_bom};
 use super::exit::Reported;
 use super::{Exit, check_outputs, output, write_bytes};
 use crate::compare::{CompareError, Request, Variant, run as compare};
@@ -44,6 +44,20 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<Exit> {
     if failed {
         return Err(Reported.into());
     }
+    let format = pick_format(
+        "compare",
+        a.format,
+        a.output.as_deref(),
+        CompareFormatArg::Table,
+        &[
+            (Extension::Table, CompareFormatArg::Table),
+            (Extension::Csv, CompareFormatArg::Csv),
+            (Extension::Json, CompareFormatArg::Json),
+            (Extension::Markdown, CompareFormatArg::Markdown),
+        ],
+    )?;
+    let csv = format == CompareFormatArg::Csv;
+    with_bom("compare", String::new(), a.bom, csv)?;
     let request = Request {
         scenarios: documents.iter().map(|(s, d)| (s.clone(), d)).collect(),
         sets: &a.set,
@@ -67,12 +81,13 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<Exit> {
             .context("the chart")
             .context("chipmix compare")?;
     }
-    let format = match a.format {
+    let format = match format {
         CompareFormatArg::Table => CompareFormat::Table,
         CompareFormatArg::Csv => CompareFormat::Csv,
         CompareFormatArg::Json => CompareFormat::Json,
         CompareFormatArg::Markdown => CompareFormat::Markdown,
     };
-    output(&render(&comparison, format), a.output.as_deref()).context("chipmix")?;
+    let text = with_bom("compare", render(&comparison, format), a.bom, csv)?;
+    output(&text, a.output.as_deref()).context("chipmix")?;
     Ok(Exit::Plan)
 }

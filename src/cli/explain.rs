@@ -1,26 +1,43 @@
 //! `chipmix explain` and `chipmix alternatives`: re-solves that say what a plan costs and
 //! what else could be done for about the same money.
 
-use super::args::{AlternativesArgs, ExplainArgs, ExplainFormatArg};
+use super::args::{AlternativesArgs, ExplainArgs, ExplainFormatArg, Extension, pick_format};
 use super::{Exit, open_document, output};
 use crate::error::Error;
 use crate::explain::{alternatives_of, explain};
 use crate::render::explain::{ExplainFormat, render, render_alternatives};
 use anyhow::Context;
 
-fn format(f: ExplainFormatArg) -> ExplainFormat {
-    match f {
+/// The format `--format` or the `--output` extension asks `command` for.
+fn format(
+    command: &str,
+    f: Option<ExplainFormatArg>,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<ExplainFormat> {
+    let f = pick_format(
+        command,
+        f,
+        output,
+        ExplainFormatArg::Table,
+        &[
+            (Extension::Table, ExplainFormatArg::Table),
+            (Extension::Json, ExplainFormatArg::Json),
+            (Extension::Markdown, ExplainFormatArg::Markdown),
+        ],
+    )?;
+    Ok(match f {
         ExplainFormatArg::Table => ExplainFormat::Table,
         ExplainFormatArg::Json => ExplainFormat::Json,
         ExplainFormatArg::Markdown => ExplainFormat::Markdown,
-    }
+    })
 }
 
 /// Runs `chipmix explain`: a plan, or none (the fixes are printed).
 pub fn run(a: &ExplainArgs) -> anyhow::Result<Exit> {
     let document = open_document(&a.scenario, &[a.output.as_deref()])?;
+    let format = format("explain", a.format, a.output.as_deref())?;
     let e = explain(&document, &a.set, a.solve.options()).map_err(Error::from)?;
-    output(&render(&e, format(a.format)), a.output.as_deref()).context("chipmix")?;
+    output(&render(&e, format), a.output.as_deref()).context("chipmix")?;
     if !e.plan.status.has_plan() {
         eprintln!("{}: {}", a.scenario.display(), e.plan.status.as_str());
     }
@@ -30,10 +47,11 @@ pub fn run(a: &ExplainArgs) -> anyhow::Result<Exit> {
 /// Runs `chipmix alternatives`: a plan and its alternatives, or none.
 pub fn alternatives(a: &AlternativesArgs) -> anyhow::Result<Exit> {
     let document = open_document(&a.scenario, &[a.output.as_deref()])?;
+    let format = format("alternatives", a.format, a.output.as_deref())?;
     let (plan, alts, note) =
         alternatives_of(&document, &a.set, a.solve.options(), a.within).map_err(Error::from)?;
     output(
-        &render_alternatives(&plan, &alts, a.within, format(a.format)),
+        &render_alternatives(&plan, &alts, a.within, format),
         a.output.as_deref(),
     )
     .context("chipmix")?;

@@ -1,6 +1,6 @@
 //! `chipmix plan`: load, solve, check, render.
 
-use super::args::{FormatArg, PlanArgs};
+use super::args::{Extension, FormatArg, PlanArgs, pick_format, with_bom};
 use super::{Exit, load_any, output};
 use crate::error::{Error, PlanError};
 use crate::planner::plan_timed;
@@ -31,6 +31,21 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let loaded = load_any(&a.scenario, &a.set, &[a.output.as_deref()])?;
     let read_s = started.elapsed().as_secs_f64();
+    let format = pick_format(
+        "plan",
+        a.format,
+        a.output.as_deref(),
+        FormatArg::Table,
+        &[
+            (Extension::Table, FormatArg::Table),
+            (Extension::Json, FormatArg::Json),
+            (Extension::Yaml, FormatArg::Yaml),
+            (Extension::Csv, FormatArg::Csv),
+            (Extension::Markdown, FormatArg::Markdown),
+        ],
+    )?;
+    // Refused before the solve, not after it.
+    with_bom("plan", String::new(), a.bom, format == FormatArg::Csv)?;
     let opts = crate::planner::Options {
         cancel,
         ..a.solve.options()
@@ -43,7 +58,7 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
     result
         .warnings
         .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
-    let format = match a.format {
+    let format = match format {
         FormatArg::Table => Format::Table,
         FormatArg::Json => Format::Json,
         FormatArg::Yaml => Format::Yaml,
@@ -51,7 +66,12 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
         FormatArg::Markdown => Format::Markdown,
     };
     let started = Instant::now();
-    let text = render(&result, format);
+    let text = with_bom(
+        "plan",
+        render(&result, format),
+        a.bom,
+        format == Format::Csv,
+    )?;
     let render_s = started.elapsed().as_secs_f64();
     output(&text, a.output.as_deref()).context("chipmix")?;
     if a.timings {

@@ -1,7 +1,9 @@
 //! `chipmix sweep` and `chipmix merge`: the grid from the arguments, a progress bar on a
 //! terminal, the result in the chosen format, and the optional SVG chart.
 
-use super::args::{MergeArgs, SweepArgs, SweepFormatArg, SweepSpecArgs};
+use super::args::{
+    Extension, MergeArgs, SweepArgs, SweepFormatArg, SweepSpecArgs, pick_format, with_bom,
+};
 use super::{Exit, check_outputs, open_document, output, read_text, write_bytes};
 use crate::error::Error;
 use crate::planner::Options;
@@ -9,6 +11,25 @@ use crate::render::sweep::{SweepFormat, render};
 use crate::sweep::{self, Job, Param, Sweep, SweepResult, shard};
 use anyhow::{Context, bail};
 use clap::ArgMatches;
+
+/// The format `--format` or the `--output` extension asks `command` for.
+fn pick(
+    command: &str,
+    f: Option<SweepFormatArg>,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<SweepFormatArg> {
+    pick_format(
+        command,
+        f,
+        output,
+        SweepFormatArg::Table,
+        &[
+            (Extension::Table, SweepFormatArg::Table),
+            (Extension::Csv, SweepFormatArg::Csv),
+            (Extension::Json, SweepFormatArg::Json),
+        ],
+    )
+}
 
 fn format(f: SweepFormatArg) -> SweepFormat {
     match f {
@@ -75,10 +96,11 @@ pub(super) fn params(a: &SweepSpecArgs, m: &ArgMatches) -> Result<Vec<Param>, St
     Ok(out)
 }
 
-/// Writes the chart, then the result.
+/// Writes the chart, then the result (after a byte-order mark with `bom`).
 fn finish(
     r: &SweepResult,
     f: SweepFormatArg,
+    bom: bool,
     to: Option<&std::path::Path>,
     chart: Option<&std::path::Path>,
 ) -> anyhow::Result<Exit> {
@@ -89,7 +111,8 @@ fn finish(
             .context("chipmix")?;
         write_bytes(path, svg.as_bytes()).context("chipmix")?;
     }
-    output(&render(r, format(f)), to).context("chipmix")?;
+    let text = with_bom("sweep", render(r, format(f)), bom, f == SweepFormatArg::Csv)?;
+    output(&text, to).context("chipmix")?;
     Ok(Exit::Plan)
 }
 
@@ -103,12 +126,17 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
         .map_err(anyhow::Error::msg)
         .and_then(|p| Ok(Sweep::new(p).map_err(Error::from)?))
         .context("chipmix sweep")?;
-    if a.shard.is_some() && (a.chart.is_some() || !matches!(a.format, SweepFormatArg::Table)) {
+    if a.shard.is_some() && (a.chart.is_some() || a.format.is_some() || a.bom) {
         bail!(
-            "chipmix sweep: a --shard run writes a shard file for `chipmix merge`; give --format and --chart to merge instead"
+            "chipmix sweep: a --shard run writes a shard file for `chipmix merge`; give --format, --bom and --chart to merge instead"
         );
     }
     let document = open_document(&a.scenario, &[a.output.as_deref(), a.chart.as_deref()])?;
+    let chosen = match a.shard {
+        Some(_) => SweepFormatArg::Json,
+        None => pick("sweep", a.format, a.output.as_deref())?,
+    };
+    with_bom("sweep", String::new(), a.bom, chosen == SweepFormatArg::Csv)?;
     let job = Job {
         document: &document,
         base: &a.set,
@@ -151,7 +179,13 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
     bar.finish_and_clear();
     match outcome.map_err(Error::from)? {
         Ok(result) => {
-            let exit = finish(&result, a.format, a.output.as_deref(), a.chart.as_deref())?;
+            let exit = finish(
+                &result,
+                chosen,
+                a.bom,
+                a.output.as_deref(),
+                a.chart.as_deref(),
+            )?;
             Ok(interrupted(result.interrupted(), result.rows.len()).unwrap_or(exit))
         }
         Err(shard_file) => {
@@ -198,6 +232,8 @@ fn workers(n: u16, points: usize) -> usize {
 /// Runs `chipmix merge`.
 pub fn merge(a: &MergeArgs) -> anyhow::Result<Exit> {
     check_outputs(&a.shards, &[a.output.as_deref(), a.chart.as_deref()])?;
+    let chosen = pick("merge", a.format, a.output.as_deref())?;
+    with_bom("merge", String::new(), a.bom, chosen == SweepFormatArg::Csv)?;
     let mut files = Vec::new();
     for path in &a.shards {
         let name = path.display().to_string();
@@ -209,5 +245,11 @@ pub fn merge(a: &MergeArgs) -> anyhow::Result<Exit> {
     let result = shard::merge(files)
         .map_err(anyhow::Error::msg)
         .context("chipmix merge")?;
-    finish(&result, a.format, a.output.as_deref(), a.chart.as_deref())
+    finish(
+        &result,
+        chosen,
+        a.bom,
+        a.output.as_deref(),
+        a.chart.as_deref(),
+    )
 }

@@ -1,21 +1,28 @@
-//! The plan as CSV, for spreadsheets: one row per accelerator in the fleet; for a plan with
-//! sites or periods, one row per purchase (accelerator, site, period). With
-//! `demand.workloads`, a last column `workload` is added, empty on those rows, and one row
-//! per allocation (accelerator, workload class, and site and period where they exist)
-//! follows them: its units in `fleet` (or `units`), its effective PFLOPS in
-//! `fleet_pflops` (or `pflops`).
+//! The plan as CSV, for spreadsheets: one rectangular table whose cost column adds up to
+//! `total_cost`. The first column, `item`, says what a row is: `accelerator` (one site and
+//! one period: one row per accelerator in the fleet) or `purchase` (with sites or periods:
+//! one row per accelerator, site and period), then `adoption` and `opex`, the other cost
+//! lines of the total. Money is to the cent, parts rounded so that they add up (see
+//! [`super::figures`]). With `demand.workloads`, a last column `workload` is added, empty
+//! on those rows, and one `allocation` row per (accelerator, workload class, and site and
+//! period where they exist) follows them, with no cost: its units in `fleet` (or `units`),
+//! its effective PFLOPS in `fleet_pflops` (or `pflops`).
 
 use super::csv_safe;
+use crate::numfmt::{apportion, plain, plain_money, sum_cents};
 use crate::plan::Plan;
 
-/// Renders `plan` as CSV with a header row.
+/// Renders `plan` as CSV with a header row (no rows when there is no plan).
 pub fn render(plan: &Plan) -> String {
     if super::rows::is_national(plan) {
         return purchases(plan);
     }
+    let tidy = super::figures::plan(plan);
     let mut w = csv::Writer::from_writer(Vec::new());
+    let extra = workload_header(plan);
     let _ = w.write_record(
         [
+            "item",
             "id",
             "name",
             "vendor",
@@ -23,69 +30,129 @@ pub fn render(plan: &Plan) -> String {
             "existing",
             "new",
             "fleet",
-            "new_cost",
+            "cost",
             "fleet_pflops",
             "fleet_kw",
         ]
         .into_iter()
-        .chain(workload_header(plan)),
+        .chain(extra),
     );
-    for f in &plan.fleet {
-        let cost: f64 = plan
-            .purchases
-            .iter()
-            .filter(|p| p.id == f.id)
-            .map(|p| p.cost)
-            .sum();
-        let _ = w.write_record(
-            [
-                csv_safe(&f.id),
-                csv_safe(&f.name),
-                csv_safe(&f.vendor),
-                csv_safe(&f.origin),
-                f.existing.to_string(),
-                f.new.to_string(),
-                f.units.to_string(),
-                cost.to_string(),
-                f.pflops.to_string(),
-                f.facility_kw.to_string(),
-            ]
-            .into_iter()
-            .chain(workload_header(plan).map(|_| String::new())),
-        );
-    }
-    for r in allocation_records(plan, false) {
-        let _ = w.write_record(r);
+    let blank = || extra.map(|_| String::new());
+    if tidy.status.has_plan() {
+        for f in &tidy.fleet {
+            let cost = sum_cents(
+                tidy.purchases
+                    .iter()
+                    .filter(|p| p.id == f.id)
+                    .map(|p| p.cost),
+            );
+            let _ = w.write_record(
+                [
+                    "accelerator".to_string(),
+                    csv_safe(&f.id),
+                    csv_safe(&f.name),
+                    csv_safe(&f.vendor),
+                    csv_safe(&f.origin),
+                    plain(f.existing),
+                    plain(f.new),
+                    plain(f.units),
+                    plain_money(cost),
+                    plain(f.pflops),
+                    plain(f.facility_kw),
+                ]
+                .into_iter()
+                .chain(blank()),
+            );
+        }
+        for (item, v) in [("adoption", tidy.adoption), ("opex", tidy.opex)] {
+            let mut row = vec![String::new(); 11];
+            row[0] = item.into();
+            row[8] = plain_money(v.unwrap_or(0.0));
+            let _ = w.write_record(row.into_iter().chain(blank()));
+        }
+        for r in allocation_records(plan, false) {
+            let _ = w.write_record(r);
+        }
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// One row per purchase of a plan with sites or periods (cost at that year's prices).
+/// One row per purchase of a plan with sites or periods, then the adoption and opex lines:
+/// `cost` at that year's prices (undiscounted), `discounted_cost` that times the period's
+/// `discount_factor`; the `discounted_cost` column adds up to `total_cost`.
 fn purchases(plan: &Plan) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
+    let extra = workload_header(plan);
     let _ = w.write_record(
         [
-            "id", "name", "vendor", "origin", "site", "period", "units", "cost", "pflops",
+            "item",
+            "id",
+            "name",
+            "vendor",
+            "origin",
+            "site",
+            "period",
+            "units",
+            "cost",
+            "discount_factor",
+            "discounted_cost",
+            "pflops",
         ]
         .into_iter()
-        .chain(workload_header(plan)),
+        .chain(extra),
     );
+    if !plan.status.has_plan() {
+        return String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    }
+    let factor = |year: Option<i64>| {
+        plan.periods
+            .iter()
+            .find(|d| Some(d.period) == year)
+            .map_or(1.0, |d| d.discount_factor)
+    };
+    // (cells before the cost, cost, discount factor, pflops)
+    let mut lines: Vec<(Vec<String>, f64, f64, String)> = Vec::new();
     for p in &plan.purchases {
-        let _ = w.write_record(
-            [
+        lines.push((
+            vec![
+                "purchase".into(),
                 csv_safe(&p.id),
                 csv_safe(&p.name),
                 csv_safe(&p.vendor),
                 csv_safe(&p.origin),
                 csv_safe(p.site.as_deref().unwrap_or("")),
                 p.period.map(|y| y.to_string()).unwrap_or_default(),
-                p.units.to_string(),
-                p.cost.to_string(),
-                p.pflops.to_string(),
-            ]
-            .into_iter()
-            .chain(workload_header(plan).map(|_| String::new())),
-        );
+                plain(p.units),
+            ],
+            p.cost,
+            factor(p.period),
+            plain(p.pflops),
+        ));
+    }
+    let first = plan.periods.first().map(|d| d.period);
+    let mut line = |item: &str, site: &str, period: Option<i64>, cost: f64, df: f64| {
+        let mut cells = vec![String::new(); 8];
+        cells[0] = item.into();
+        cells[5] = csv_safe(site);
+        cells[6] = period.map(|y| y.to_string()).unwrap_or_default();
+        lines.push((cells, cost, df, String::new()));
+    };
+    line("adoption", "", first, plan.adoption.unwrap_or(0.0), 1.0);
+    if plan.periods.is_empty() {
+        for s in &plan.sites {
+            line("opex", &s.id, None, s.opex, 1.0);
+        }
+    } else {
+        for d in &plan.periods {
+            line("opex", "", Some(d.period), d.opex, d.discount_factor);
+        }
+    }
+    let discounted: Vec<f64> = lines.iter().map(|(_, c, df, _)| c * df).collect();
+    let discounted = apportion(&discounted, plan.total_cost.unwrap_or(0.0));
+    for ((mut cells, cost, df, pflops), dc) in lines.into_iter().zip(discounted) {
+        cells.extend([plain_money(cost), plain(df), plain_money(dc), pflops]);
+        cells.extend(extra.map(|_| String::new()));
+        let _ = w.write_record(cells);
     }
     for r in allocation_records(plan, true) {
         let _ = w.write_record(r);
@@ -93,13 +160,14 @@ fn purchases(plan: &Plan) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// The `workload` column's header, when the plan has an allocation.
+/// The `workload` column's header, when the plan has a workload allocation.
 fn workload_header(plan: &Plan) -> Option<&'static str> {
     (!plan.allocation.is_empty()).then_some("workload")
 }
 
-/// One record per allocation row, in the columns of the plain layout (`national`: of the
-/// purchase layout): the accelerator's labels, its units and effective PFLOPS, the class.
+/// One `allocation` record per allocation row, in the columns of the plain layout
+/// (`national`: of the purchase layout): the accelerator's labels, its units and effective
+/// PFLOPS, no cost, the class last.
 fn allocation_records(plan: &Plan, national: bool) -> Vec<Vec<String>> {
     plan.allocation
         .iter()
@@ -109,6 +177,7 @@ fn allocation_records(plan: &Plan, national: bool) -> Vec<Vec<String>> {
                 csv_safe(f.map(get).map_or("", String::as_str))
             };
             let mut row = vec![
+                "allocation".to_string(),
                 csv_safe(&r.id),
                 label(|f| &f.name),
                 label(|f| &f.vendor),
@@ -118,17 +187,19 @@ fn allocation_records(plan: &Plan, national: bool) -> Vec<Vec<String>> {
                 row.extend([
                     csv_safe(r.site.as_deref().unwrap_or("")),
                     r.period.map(|y| y.to_string()).unwrap_or_default(),
-                    r.units.to_string(),
+                    plain(r.units),
                     String::new(),
-                    r.pflops.to_string(),
+                    String::new(),
+                    String::new(),
+                    plain(r.pflops),
                 ]);
             } else {
                 row.extend([
                     String::new(),
                     String::new(),
-                    r.units.to_string(),
+                    plain(r.units),
                     String::new(),
-                    r.pflops.to_string(),
+                    plain(r.pflops),
                     String::new(),
                 ]);
             }

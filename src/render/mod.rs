@@ -4,8 +4,9 @@ mod allocation;
 pub mod compare;
 mod csv;
 pub mod explain;
+pub mod figures;
 pub mod html;
-mod json;
+pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod rows;
 pub mod svg;
@@ -30,16 +31,21 @@ pub enum Format {
     Markdown,
 }
 
-/// Renders `plan` in `format`.
+/// Renders `plan` in `format`, its figures as [`figures::plan`] writes them: money to the
+/// cent, costs that add up to the totals they state, no floating-point noise.
 pub fn render(plan: &Plan, format: Format) -> String {
+    let tidy = figures::plan(plan);
     match format {
-        Format::Table => table::render(plan),
-        Format::Json => json::render(plan),
-        Format::Yaml => yaml::render(plan),
+        Format::Table => table::render(&tidy),
+        Format::Json => json::render(&tidy),
+        Format::Yaml => yaml::render(&tidy),
         Format::Csv => csv::render(plan),
-        Format::Markdown => markdown::render(plan),
+        Format::Markdown => markdown::render(&tidy),
     }
 }
+
+/// A UTF-8 byte-order mark, which spreadsheet programs read as "this CSV is UTF-8".
+pub const BOM: &str = "\u{feff}";
 
 /// The visible form of a character that would break a line of text or change how the rest
 /// of it reads: a control character (C0, DEL, C1: newline, tab, escape...), a line or

@@ -1,7 +1,7 @@
 //! The content shared by the human formats (table and Markdown): the same sections and
 //! rows, laid out differently by each.
 
-use crate::numfmt::{grouped, money, percent, qty};
+use crate::numfmt::{amount, grouped, percent, qty, sum_cents};
 use crate::plan::Plan;
 
 /// Sites listed by name in the human formats; the rest are counted (the JSON has them all).
@@ -38,6 +38,7 @@ pub fn purchases_by_period(p: &Plan) -> Section {
     let mut years: Vec<Option<i64>> = p.purchases.iter().map(|x| x.period).collect();
     years.sort();
     years.dedup();
+    let named = has_names(p);
     let mut ids: Vec<&str> = Vec::new();
     for x in &p.purchases {
         if !ids.contains(&x.id.as_str()) {
@@ -47,7 +48,11 @@ pub fn purchases_by_period(p: &Plan) -> Section {
     let mut rows = Vec::new();
     for id in &ids {
         let mine: Vec<_> = p.purchases.iter().filter(|x| x.id == *id).collect();
-        let mut row = vec![id.to_string(), mine[0].origin.clone()];
+        let mut row = vec![id.to_string()];
+        if named {
+            row.push(mine[0].name.clone());
+        }
+        row.push(mine[0].origin.clone());
         for y in &years {
             let u: f64 = mine
                 .iter()
@@ -57,17 +62,17 @@ pub fn purchases_by_period(p: &Plan) -> Section {
             row.push(if u > 0.0 { qty(u, 2) } else { "-".into() });
         }
         row.push(qty(mine.iter().map(|x| x.units).sum(), 2));
-        row.push(money(mine.iter().map(|x| x.cost).sum()));
+        row.push(amount(sum_cents(mine.iter().map(|x| x.cost))));
         rows.push(row);
     }
-    let mut header = cells(&["accelerator", "origin"]);
+    let mut header = with_names(&["accelerator", "origin"], named);
     header.extend(years.iter().map(|y| match y {
         Some(y) => y.to_string(),
         None => "units".into(),
     }));
     header.push("total units".into());
     header.push(format!("cost {}", p.currency));
-    let mut numeric = vec![false, false];
+    let mut numeric = vec![false; header.len() - years.len() - 2];
     numeric.extend(std::iter::repeat_n(true, years.len() + 2));
     Section {
         title: "Purchases (new units, all sites; cost at each year's prices, undiscounted)".into(),
@@ -98,9 +103,9 @@ pub fn periods(p: &Plan) -> Section {
                 },
                 grouped(d.facility_kw, 0),
                 share,
-                money(d.capex),
-                money(d.opex),
-                money(d.discounted_cost),
+                amount(d.capex),
+                amount(d.opex),
+                amount(d.discounted_cost),
             ]
         })
         .collect();
@@ -143,8 +148,8 @@ pub fn largest_sites(p: &Plan, n: usize) -> Section {
             vec![
                 s.id.clone(),
                 qty(s.new_units, 2),
-                money(s.capex),
-                money(s.opex),
+                amount(s.capex),
+                amount(s.opex),
                 last.map(|l| grouped(l.pflops, 1)).unwrap_or_default(),
                 last.map(|l| grouped(l.facility_kw, 0)).unwrap_or_default(),
                 last.and_then(|l| l.domestic_share.value)
@@ -159,8 +164,8 @@ pub fn largest_sites(p: &Plan, n: usize) -> Section {
         rows.push(vec![
             format!("{} more sites", rest.len()),
             qty(rest.iter().map(|&i| p.sites[i].new_units).sum(), 2),
-            money(rest.iter().map(|&i| p.sites[i].capex).sum()),
-            money(rest.iter().map(|&i| p.sites[i].opex).sum()),
+            amount(rest.iter().map(|&i| p.sites[i].capex).sum()),
+            amount(rest.iter().map(|&i| p.sites[i].opex).sum()),
             String::new(),
             String::new(),
             String::new(),
@@ -212,8 +217,8 @@ pub fn site_periods(p: &Plan, n: usize) -> Section {
                     Some(m) => format!("{share} (min {})", percent(m)),
                     None => share,
                 },
-                money(d.capex),
-                money(d.opex),
+                amount(d.capex),
+                amount(d.opex),
                 d.binding.join(", "),
             ]);
         }
@@ -272,6 +277,29 @@ fn cells(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
+/// Whether some accelerator of the plan has a display name (`name:`) other than its id:
+/// the tables then show a `name` column after the id.
+pub fn has_names(p: &Plan) -> bool {
+    p.purchases.iter().any(|x| x.name != x.id) || p.fleet.iter().any(|f| f.name != f.id)
+}
+
+/// The header `v` with a `name` column after the first when `named`.
+fn with_names(v: &[&str], named: bool) -> Vec<String> {
+    let mut h = cells(v);
+    if named {
+        h.insert(1, "name".into());
+    }
+    h
+}
+
+/// `row` with `name` after its first cell when `named`.
+fn name_after_id(named: bool, name: String, mut row: Vec<String>) -> Vec<String> {
+    if named {
+        row.insert(1, name);
+    }
+    row
+}
+
 /// One-line headline: status, objective, solver, gap.
 pub fn headline(p: &Plan) -> String {
     let mut s = format!(
@@ -289,57 +317,68 @@ pub fn headline(p: &Plan) -> String {
 /// The purchase mix.
 pub fn purchases(p: &Plan) -> Section {
     let cur = &p.currency;
+    let named = has_names(p);
     let mut rows: Vec<Vec<String>> = p
         .purchases
         .iter()
         .map(|x| {
-            vec![
-                x.id.clone(),
-                x.vendor.clone(),
-                x.origin.clone(),
-                qty(x.units, 2),
-                money(x.cost),
-                qty(x.pflops, 1),
-            ]
+            name_after_id(
+                named,
+                x.name.clone(),
+                vec![
+                    x.id.clone(),
+                    x.vendor.clone(),
+                    x.origin.clone(),
+                    qty(x.units, 2),
+                    amount(x.cost),
+                    qty(x.pflops, 1),
+                ],
+            )
         })
         .collect();
     if !p.purchases.is_empty() {
         let units: f64 = p.purchases.iter().map(|x| x.units).sum();
-        let cost: f64 = p.purchases.iter().map(|x| x.cost).sum();
+        let cost = sum_cents(p.purchases.iter().map(|x| x.cost));
         let pf: f64 = p.purchases.iter().map(|x| x.pflops).sum();
-        rows.push(vec![
-            "total".into(),
+        rows.push(name_after_id(
+            named,
             String::new(),
-            String::new(),
-            qty(units, 2),
-            money(cost),
-            qty(pf, 1),
-        ]);
+            vec![
+                "total".into(),
+                String::new(),
+                String::new(),
+                qty(units, 2),
+                amount(cost),
+                qty(pf, 1),
+            ],
+        ));
     }
-    Section {
-        title: "Purchases (new units)".into(),
-        header: cells(&[
+    let header = with_names(
+        &[
             "accelerator",
             "vendor",
             "origin",
             "units",
             &format!("cost {cur}"),
             "PFLOPS",
-        ]),
-        numeric: vec![false, false, false, true, true, true],
+        ],
+        named,
+    );
+    let mut numeric = vec![false; header.len() - 3];
+    numeric.extend([true, true, true]);
+    Section {
+        title: "Purchases (new units)".into(),
+        header,
+        numeric,
         rows,
     }
 }
 
 /// The fleet after the plan.
 pub fn fleet(p: &Plan) -> Section {
-    Section {
-        title: if is_national(p) {
-            "Fleet at the end of the plan (all sites)".into()
-        } else {
-            "Fleet after the plan".into()
-        },
-        header: cells(&[
+    let named = has_names(p);
+    let header = with_names(
+        &[
             "accelerator",
             "origin",
             "existing",
@@ -347,21 +386,36 @@ pub fn fleet(p: &Plan) -> Section {
             "total",
             "PFLOPS",
             "kW",
-        ]),
-        numeric: vec![false, false, true, true, true, true, true],
+        ],
+        named,
+    );
+    let mut numeric = vec![false; header.len() - 5];
+    numeric.extend([true; 5]);
+    Section {
+        title: if is_national(p) {
+            "Fleet at the end of the plan (all sites)".into()
+        } else {
+            "Fleet after the plan".into()
+        },
+        header,
+        numeric,
         rows: p
             .fleet
             .iter()
             .map(|f| {
-                vec![
-                    f.id.clone(),
-                    f.origin.clone(),
-                    qty(f.existing, 2),
-                    qty(f.new, 2),
-                    qty(f.units, 2),
-                    qty(f.pflops, 1),
-                    qty(f.facility_kw, 1),
-                ]
+                name_after_id(
+                    named,
+                    f.name.clone(),
+                    vec![
+                        f.id.clone(),
+                        f.origin.clone(),
+                        qty(f.existing, 2),
+                        qty(f.new, 2),
+                        qty(f.units, 2),
+                        qty(f.pflops, 1),
+                        qty(f.facility_kw, 1),
+                    ],
+                )
             })
             .collect(),
     }
@@ -376,7 +430,7 @@ pub fn totals(p: &Plan) -> Section {
     let limit = |prefix: &str, v: Option<f64>, f: &dyn Fn(f64) -> String| {
         v.map(|v| format!("{prefix} {}", f(v))).unwrap_or_default()
     };
-    let m = |v: f64| format!("{} {cur}", money(v));
+    let m = |v: f64| format!("{} {cur}", amount(v));
     rows.push(vec![
         "total cost".into(),
         opt(p.total_cost, &m),

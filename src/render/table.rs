@@ -3,6 +3,23 @@
 
 use super::rows::{self, Section};
 use crate::plan::Plan;
+use unicode_width::UnicodeWidthStr;
+
+/// How many terminal columns `s` takes: two for a Chinese, Japanese or Korean character (and
+/// other wide ones), none for a combining mark, one for the rest.
+pub(crate) fn width(s: &str) -> usize {
+    s.width()
+}
+
+/// `s` padded with spaces to `w` terminal columns, on the right (`left`) or on the left.
+pub(crate) fn pad(s: &str, w: usize, left: bool) -> String {
+    let fill = " ".repeat(w.saturating_sub(width(s)));
+    if left {
+        format!("{s}{fill}")
+    } else {
+        format!("{fill}{s}")
+    }
+}
 
 /// Text from the user (names, vendors, labels, notes that quote them) made safe for one
 /// line of a terminal report: control characters, line separators and bidirectional
@@ -34,8 +51,8 @@ pub(crate) fn section(out: &mut String, s: &Section) {
     let widths: Vec<usize> = (0..s.header.len())
         .map(|c| {
             rows.iter()
-                .map(|r| r[c].chars().count())
-                .chain([header[c].chars().count()])
+                .map(|r| width(&r[c]))
+                .chain([width(&header[c])])
                 .max()
                 .unwrap_or(0)
         })
@@ -44,13 +61,7 @@ pub(crate) fn section(out: &mut String, s: &Section) {
         let parts: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(|(c, v)| {
-                if s.numeric[c] {
-                    format!("{v:>w$}", w = widths[c])
-                } else {
-                    format!("{v:<w$}", w = widths[c])
-                }
-            })
+            .map(|(c, v)| pad(v, widths[c], !s.numeric[c]))
             .collect();
         format!("  {}\n", parts.join("  ").trim_end())
     };

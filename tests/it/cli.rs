@@ -164,16 +164,17 @@ fn output_file_and_formats() {
     }
     let md = chipmix(&["plan", f.to_str().unwrap(), "--format", "markdown"]).stdout;
     assert!(md.starts_with("# tiny"));
-    assert!(md.contains("| accelerator | vendor | origin | units |"));
+    // The accelerator has a display name (`name:`): a column shows it.
+    assert!(md.contains("| accelerator | name | vendor | origin | units |"));
     let csv = chipmix(&["plan", f.to_str().unwrap(), "--format", "csv"]).stdout;
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "id,name,vendor,origin,existing,new,fleet,new_cost,fleet_pflops,fleet_kw"
+        "item,id,name,vendor,origin,existing,new,fleet,cost,fleet_pflops,fleet_kw"
     );
     assert_eq!(
         lines.next().unwrap(),
-        "d,Domestic One,V1,domestic,0,4,4,400,4,2"
+        "accelerator,d,Domestic One,V1,domestic,0,4,4,400,4,2"
     );
     let yaml = chipmix(&["plan", f.to_str().unwrap(), "--format", "yaml"]).stdout;
     assert!(yaml.contains("status: optimal"));
@@ -943,10 +944,13 @@ fn a_newline_in_a_vendor_does_not_split_a_markdown_row() {
     markdown_tables_are_whole(&md);
     // The vendor is in its row, shown with its newline and pipe escaped.
     assert!(
-        md.contains("| f | a\\|b\\n\\# injected &lt;script&gt;alert(1)&lt;/script&gt; | foreign |"),
+        md.contains("| f | &lt;script&gt;alert(1)&lt;/script&gt; | a\\|b\\n\\# injected &lt;script&gt;alert(1)&lt;/script&gt; | foreign |"),
         "{md}"
     );
-    assert!(md.contains("| +1 | domestic |"), "{md}");
+    assert!(
+        md.contains("| Dom\\n\\# injected | +1 | domestic |"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -985,19 +989,29 @@ fn a_vendor_plus_one_stays_plus_one_in_csv() {
     let text = plan_as("csv-hostile", HOSTILE, "csv");
     let mut rd = csv::Reader::from_reader(text.as_bytes());
     let all: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
-    // The fleet rows, then the workload allocation rows (their last cell names the class).
-    let (rows, allocation): (Vec<_>, Vec<_>) = all.into_iter().partition(|r| r[10].is_empty());
+    // Two accelerators, the adoption and opex lines, then the workload allocation rows
+    // (their last cell names the class).
+    let rows: Vec<_> = all.iter().filter(|r| &r[0] == "accelerator").collect();
+    let allocation: Vec<_> = all.iter().filter(|r| &r[0] == "allocation").collect();
     assert_eq!(rows.len(), 2, "{text}");
+    assert_eq!(
+        all.iter()
+            .filter(|r| matches!(&r[0], "adoption" | "opex"))
+            .count(),
+        2
+    );
     assert!(!allocation.is_empty(), "{text}");
     assert!(
-        allocation.iter().all(|r| &r[10] == "w|x\n# injected"),
+        allocation.iter().all(|r| &r[11]
+            == "w|x
+# injected"),
         "the workload name is kept as written: {text}"
     );
     // `+1` would be read as the number 1 by a spreadsheet: defused, every character kept.
-    assert_eq!(&rows[0][2], "'+1", "{text}");
-    assert_eq!(&rows[0][1], "Dom\n# injected");
-    assert_eq!(&rows[1][1], "<script>alert(1)</script>");
-    assert_eq!(&rows[1][2], "a|b\n# injected <script>alert(1)</script>");
+    assert_eq!(&rows[0][3], "'+1", "{text}");
+    assert_eq!(&rows[0][2], "Dom\n# injected");
+    assert_eq!(&rows[1][2], "<script>alert(1)</script>");
+    assert_eq!(&rows[1][3], "a|b\n# injected <script>alert(1)</script>");
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod conflicts_national;
 mod decompose;
 mod explain;
 mod explain_national;
+mod figures;
 mod interrupts;
 mod known_optima;
 mod national;

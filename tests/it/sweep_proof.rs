@@ -47,7 +47,14 @@ fn sweep(name: &str, national: bool) -> Vec<Point> {
     if national {
         // Three points at 3 s each, asked for the optimum itself (the sample states a gap
         // of 0.1%): the rows are unproven, which is what is checked here.
-        args.extend(["--values", "0.5,0.6,0.7", "--time-limit", "3", "--mip-gap", "0"]);
+        args.extend([
+            "--values",
+            "0.5,0.6,0.7",
+            "--time-limit",
+            "3",
+            "--mip-gap",
+            "0",
+        ]);
     } else if sample_text(name).contains("strict: true") {
         // A strict share of more than 100% is bad input, so the sweep stops below 1.
         args.extend(["--from", "0", "--to", "0.95", "--step", "0.05"]);

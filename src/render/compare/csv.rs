@@ -1,6 +1,7 @@
 //! A comparison as CSV: one row per figure (`status`, `total_cost`, ..., `units.<id>`,
 //! `binding`), a column per plan, then `delta.<label>` columns against the first plan.
-//! Numbers are plain (no grouping); empty cells where a plan has no figure.
+//! Numbers are plain (no grouping, no exponent), money to the cent; empty cells where a plan
+//! has no figure.
 
 use crate::compare::Comparison;
 use crate::render::csv_safe;
@@ -17,8 +18,11 @@ pub fn render(c: &Comparison) -> String {
     status.extend(c.entries.iter().map(|e| e.plan.status.as_str().to_string()));
     status.extend(std::iter::repeat_n(String::new(), pad));
     let _ = w.write_record(&status);
-    let cell = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for m in c.metrics() {
+        let cell = |v: Option<f64>| {
+            v.map(|x| crate::numfmt::plain(super::tidy(&m.key, x)))
+                .unwrap_or_default()
+        };
         let mut r = vec![csv_safe(&m.key)];
         r.extend(m.values.iter().map(|v| cell(*v)));
         r.extend((1..c.entries.len()).map(|i| cell(m.delta(i))));

@@ -17,6 +17,7 @@ pub fn render(c: &Comparison) -> String {
                 .map(|m| {
                     let d = m
                         .delta(i)
+                        .map(|d| super::tidy(&m.key, d))
                         .and_then(serde_json::Number::from_f64)
                         .map(Value::Number)
                         .unwrap_or(Value::Null);
@@ -26,11 +27,8 @@ pub fn render(c: &Comparison) -> String {
             json!({"label": e.label, "plan": e.plan, "delta": delta})
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&json!({
+    crate::render::json::to_text(&json!({
         "reference": c.entries[0].label,
         "plans": plans,
     }))
-    .unwrap_or_default();
-    text.push('\n');
-    text
 }

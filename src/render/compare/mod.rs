@@ -8,7 +8,7 @@ mod markdown;
 mod table;
 
 use crate::compare::{Comparison, Metric, MetricGroup};
-use crate::numfmt::{money, percent, qty};
+use crate::numfmt::{amount, cents, clean, percent, qty};
 use crate::render::rows::Section;
 
 /// Output formats of a comparison.
@@ -24,8 +24,14 @@ pub enum CompareFormat {
     Markdown,
 }
 
-/// Renders a comparison.
+/// Renders a comparison, each plan's figures as [`crate::render::figures::plan`] writes
+/// them (money to the cent, costs that add up to their totals).
 pub fn render(c: &Comparison, format: CompareFormat) -> String {
+    let mut c = c.clone();
+    for e in &mut c.entries {
+        e.plan = crate::render::figures::plan(&e.plan);
+    }
+    let c = &c;
     match format {
         CompareFormat::Table => table::render(c),
         CompareFormat::Csv => csv::render(c),
@@ -34,21 +40,54 @@ pub fn render(c: &Comparison, format: CompareFormat) -> String {
     }
 }
 
-/// A figure formatted for people: money, PFLOPS, a share or units, by its key.
-fn shown(key: &str, v: f64, signed: bool) -> String {
-    let figure = if key.starts_with("period.") || key.starts_with("site.") {
+/// The figure a key names (`period.2026.capex` -> `capex`).
+fn figure(key: &str) -> &str {
+    if key.starts_with("period.") || key.starts_with("site.") {
         key.rsplit('.').next().unwrap_or(key)
     } else {
         key
-    };
-    let text = match figure {
+    }
+}
+
+/// Whether the figure of `key` is money (rounded to the cent) rather than a quantity.
+fn is_money(key: &str) -> bool {
+    matches!(
+        figure(key),
+        "total_cost" | "capex" | "opex" | "adoption" | "discounted_cost"
+    )
+}
+
+/// A figure (or a delta) as written in a file: money to the cent, the rest cleaned of
+/// floating-point noise (see [`crate::numfmt`]).
+fn tidy(key: &str, v: f64) -> f64 {
+    if is_money(key) { cents(v) } else { clean(v) }
+}
+
+/// The display name of accelerator `id` in the compared plans (the id when it has none).
+fn name_of<'a>(c: &'a Comparison, id: &'a str) -> &'a str {
+    c.entries
+        .iter()
+        .flat_map(|e| e.plan.fleet.iter().map(|f| (&f.id, &f.name)))
+        .chain(
+            c.entries
+                .iter()
+                .flat_map(|e| e.plan.purchases.iter().map(|x| (&x.id, &x.name))),
+        )
+        .find(|(i, _)| i.as_str() == id)
+        .map_or(id, |(_, n)| n.as_str())
+}
+
+/// A figure formatted for people: money, PFLOPS, a share or units, by its key.
+fn shown(key: &str, v: f64, signed: bool) -> String {
+    let v = tidy(key, v);
+    let text = match figure(key) {
         "domestic_share" | "share_margin" if signed => format!("{:.2} pp", v * 100.0),
         "domestic_share" => percent(v),
         "share_margin" => format!("{:.2} pp", v * 100.0),
         "pflops" | "facility_kw" | "demand_pflops" => qty(v, 1),
         "new_units" => qty(v, 2),
         k if k.starts_with("units.") => qty(v, 2),
-        _ => money(v),
+        _ => amount(v),
     };
     if signed && v > 0.0 {
         format!("+{text}")
@@ -59,7 +98,7 @@ fn shown(key: &str, v: f64, signed: bool) -> String {
 
 /// The label of a figure in the human formats (site and period figures are prefixed by
 /// their site or year).
-fn label(m: &Metric, currency: &str) -> String {
+fn label(c: &Comparison, m: &Metric, currency: &str) -> String {
     let name = match m.figure() {
         "total_cost" => format!("total cost ({currency})"),
         "capex" => format!("capex ({currency})"),
@@ -74,7 +113,7 @@ fn label(m: &Metric, currency: &str) -> String {
         "facility_kw" => "facility kW".into(),
         "new_units" => "new units".into(),
         k => match k.strip_prefix("units.") {
-            Some(id) => format!("new {id}"),
+            Some(id) => format!("new {}", name_of(c, id)),
             None => k.to_string(),
         },
     };
@@ -107,7 +146,7 @@ fn sections(c: &Comparison) -> Vec<Section> {
             .iter()
             .filter(|m| m.group() == group)
             .map(|m| {
-                let mut r = vec![label(m, &currency)];
+                let mut r = vec![label(c, m, &currency)];
                 for i in 0..n {
                     r.push(
                         m.values[i]

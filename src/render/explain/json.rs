@@ -7,19 +7,14 @@ use crate::plan::Plan;
 /// The explanation contract: `plan`, `policy_cost`, `shadow_prices`, `price_thresholds`,
 /// `fixes` (and `policy_costs`, the cost of each rule).
 pub fn explanation(e: &Explanation) -> String {
-    let mut out = serde_json::to_string_pretty(e).unwrap_or_default();
-    out.push('\n');
-    out
+    crate::render::json::to_text(e)
 }
 
 /// `{"plan": ..., "within": 0.02, "alternatives": [{"name", "says", "overrides", "plan"}]}`.
 pub fn alternatives(plan: &Plan, alts: &[Alternative], within: f64) -> String {
-    let mut out = serde_json::to_string_pretty(&serde_json::json!({
+    crate::render::json::to_text(&serde_json::json!({
         "plan": plan,
         "within": within,
         "alternatives": alts,
     }))
-    .unwrap_or_default();
-    out.push('\n');
-    out
 }

@@ -7,7 +7,7 @@ mod table;
 
 use crate::explain::Explanation;
 use crate::explain::alternatives::Alternative;
-use crate::numfmt::{money, qty};
+use crate::numfmt::{amount, qty};
 use crate::plan::Plan;
 use crate::render::rows::Section;
 
@@ -22,13 +22,36 @@ pub enum ExplainFormat {
     Markdown,
 }
 
-/// Renders an explanation.
+/// Renders an explanation, its plan's figures as [`crate::render::figures::plan`] writes
+/// them (money to the cent, costs that add up to their totals).
 pub fn render(e: &Explanation, format: ExplainFormat) -> String {
+    let e = &to_the_cent(e);
     match format {
         ExplainFormat::Table => table::explanation(e),
         ExplainFormat::Json => json::explanation(e),
         ExplainFormat::Markdown => markdown::explanation(e),
     }
+}
+
+/// `e` as written: its plan as [`crate::render::figures::plan`] writes it, and every other
+/// amount (policy costs, shadow prices, prices and thresholds) to the cent.
+fn to_the_cent(e: &Explanation) -> Explanation {
+    use crate::numfmt::cents;
+    let mut e = e.clone();
+    e.plan = crate::render::figures::plan(&e.plan);
+    e.policy_cost = e.policy_cost.map(cents);
+    for c in &mut e.policy_costs {
+        c.total_cost = c.total_cost.map(cents);
+        c.cost = c.cost.map(cents);
+    }
+    for p in &mut e.shadow_prices {
+        p.value = p.value.map(cents);
+    }
+    for t in &mut e.price_thresholds {
+        t.unit_price = cents(t.unit_price);
+        t.threshold = t.threshold.map(cents);
+    }
+    e
 }
 
 /// Renders the alternatives of `plan`, found within `within` of its cost.
@@ -38,6 +61,15 @@ pub fn render_alternatives(
     within: f64,
     format: ExplainFormat,
 ) -> String {
+    let plan = &crate::render::figures::plan(plan);
+    let alts: Vec<Alternative> = alts
+        .iter()
+        .map(|a| Alternative {
+            plan: crate::render::figures::plan(&a.plan),
+            ..a.clone()
+        })
+        .collect();
+    let alts = &alts[..];
     match format {
         ExplainFormat::Table => table::alternatives(plan, alts, within),
         ExplainFormat::Json => json::alternatives(plan, alts, within),
@@ -47,9 +79,9 @@ pub fn render_alternatives(
 
 fn signed(v: f64) -> String {
     if v > 0.0 {
-        format!("+{}", money(v))
+        format!("+{}", amount(v))
     } else {
-        money(v)
+        amount(v)
     }
 }
 
@@ -62,7 +94,7 @@ pub(crate) fn policy(e: &Explanation) -> Section {
         .map(|c| {
             vec![
                 format!("without {}", c.without.replace('+', ", ")),
-                c.total_cost.map(money).unwrap_or("no plan".into()),
+                c.total_cost.map(amount).unwrap_or("no plan".into()),
                 c.cost.map(signed).unwrap_or("-".into()),
             ]
         })
@@ -137,8 +169,8 @@ pub(crate) fn thresholds(e: &Explanation) -> Section {
         .iter()
         .map(|t| {
             let (what, at) = match (t.in_plan, t.threshold) {
-                (true, Some(v)) => ("leaves the plan above".to_string(), money(v)),
-                (false, Some(v)) => ("enters the plan below".to_string(), money(v)),
+                (true, Some(v)) => ("leaves the plan above".to_string(), amount(v)),
+                (false, Some(v)) => ("enters the plan below".to_string(), amount(v)),
                 (_, None) => (t.note.clone().unwrap_or_default(), "-".into()),
             };
             let room = t
@@ -147,9 +179,9 @@ pub(crate) fn thresholds(e: &Explanation) -> Section {
                 .map(|v| format!("{:+.1}%", (v - t.unit_price) / t.unit_price * 100.0))
                 .unwrap_or_default();
             vec![
-                t.id.clone(),
+                name_of(&e.plan, &t.id),
                 if t.in_plan { "yes" } else { "no" }.into(),
-                money(t.unit_price),
+                amount(t.unit_price),
                 what,
                 at,
                 room,
@@ -168,6 +200,21 @@ pub(crate) fn thresholds(e: &Explanation) -> Section {
         ],
         numeric: vec![false, false, true, false, true, true],
         rows,
+    }
+}
+
+/// `id` with its display name when the plan shows one (`ascend-910c (Huawei Ascend 910C)`).
+fn name_of(p: &Plan, id: &str) -> String {
+    let name = p
+        .fleet
+        .iter()
+        .map(|f| (&f.id, &f.name))
+        .chain(p.purchases.iter().map(|x| (&x.id, &x.name)))
+        .find(|(i, n)| i.as_str() == id && n.as_str() != id)
+        .map(|(_, n)| n);
+    match name {
+        Some(n) => format!("{id} ({n})"),
+        None => id.to_string(),
     }
 }
 

@@ -43,7 +43,7 @@ pub fn alternatives(plan: &Plan, alts: &[Alternative], within: f64) -> String {
         escape(&plan.scenario),
         rows::headline(plan),
         plan.total_cost
-            .map(|c| format!("{} {}", crate::numfmt::money(c), plan.currency))
+            .map(|c| format!("{} {}", crate::numfmt::amount(c), plan.currency))
             .unwrap_or_else(|| plan.status.as_str().to_string()),
         escape(&mix(plan))
     );

@@ -2,6 +2,7 @@
 //! number (infeasible and interrupted points, the first marginal cost).
 
 use super::{header, national, numbers, proof};
+use crate::numfmt::plain;
 use crate::render::csv_safe;
 use crate::sweep::SweepResult;
 
@@ -15,19 +16,19 @@ pub fn render(r: &SweepResult) -> String {
         cells.extend(
             numbers(row)
                 .into_iter()
-                .map(|v| v.map(|x| x.to_string()).unwrap_or_default()),
+                .map(|v| v.map(plain).unwrap_or_default()),
         );
         if r.national {
             let (margin, at, share) = national(row);
-            let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+            let num = |v: Option<f64>| v.map(plain).unwrap_or_default();
             cells.push(num(margin));
             cells.push(at.map(|a| csv_safe(&a)).unwrap_or_default());
             cells.push(num(share));
         }
         cells.extend(
-            proof(row)
+            proof(r.max_pflops, row)
                 .into_iter()
-                .map(|v| v.map(|x| x.to_string()).unwrap_or_default()),
+                .map(|v| v.map(plain).unwrap_or_default()),
         );
         let _ = w.write_record(cells);
     }

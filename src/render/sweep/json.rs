@@ -34,11 +34,9 @@ pub fn render(r: &SweepResult) -> String {
                 cells.push(at.map(Value::String).unwrap_or(Value::Null));
                 cells.push(num(share));
             }
-            cells.extend(proof(row).into_iter().map(num));
+            cells.extend(proof(r.max_pflops, row).into_iter().map(num));
             Value::Object(keys.iter().cloned().zip(cells).collect::<Map<_, _>>())
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&rows).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::render::json::to_text(&rows)
 }

@@ -4,6 +4,7 @@ mod csv;
 mod json;
 mod table;
 
+use crate::numfmt::{apportion, cents, clean};
 use crate::sweep::{Row, SweepResult};
 
 /// Output formats of a sweep.
@@ -55,9 +56,17 @@ fn header(r: &SweepResult) -> Vec<String> {
 /// for `max_pflops`), empty without a plan.
 pub const PROOF_COLUMNS: [&str; 2] = ["gap", "bound"];
 
-/// The cells of [`PROOF_COLUMNS`] of a row.
-fn proof(row: &Row) -> [Option<f64>; 2] {
-    [row.gap, row.bound]
+/// The cells of [`PROOF_COLUMNS`] of a row, as written: the gap cleaned of
+/// floating-point noise, the bound to the cent (or cleaned, in PFLOPS for `max_pflops`).
+fn proof(max_pflops: bool, row: &Row) -> [Option<f64>; 2] {
+    let bound = |b: f64| {
+        if max_pflops {
+            crate::numfmt::clean(b)
+        } else {
+            crate::numfmt::cents(b)
+        }
+    };
+    [row.gap.map(crate::numfmt::clean), row.bound.map(bound)]
 }
 
 /// Columns after the contract's for scenarios with sites or periods, where the
@@ -77,17 +86,30 @@ fn national(row: &Row) -> (Option<f64>, Option<String>, Option<f64>) {
     }
 }
 
-/// The numeric cells of a row after the status, in header order.
+/// The numeric cells of a row after the status, in header order, as written: money to the
+/// cent, with capex, opex and adoption adding up to the total cost; the rest cleaned of
+/// floating-point noise (see [`crate::numfmt`]).
 fn numbers(row: &Row) -> Vec<Option<f64>> {
+    let (capex, opex, adoption) = match (row.total_cost, row.capex, row.opex, row.adoption) {
+        (Some(t), Some(c), Some(o), Some(a)) => {
+            let parts = apportion(&[c, o, a], t);
+            (Some(parts[0]), Some(parts[1]), Some(parts[2]))
+        }
+        _ => (
+            row.capex.map(cents),
+            row.opex.map(cents),
+            row.adoption.map(cents),
+        ),
+    };
     let mut v = vec![
-        row.total_cost,
-        row.capex,
-        row.opex,
-        row.adoption,
-        row.pflops,
-        row.domestic_share,
-        row.marginal_cost,
+        row.total_cost.map(cents),
+        capex,
+        opex,
+        adoption,
+        row.pflops.map(clean),
+        row.domestic_share.map(clean),
+        row.marginal_cost.map(cents),
     ];
-    v.extend(row.units.iter().copied());
+    v.extend(row.units.iter().map(|u| u.map(clean)));
     v
 }

@@ -1,7 +1,7 @@
 //! A sweep as a terminal table: parameters, status, costs, share, marginal cost and the
 //! accelerators bought at some point; notes say why points have no plan.
 
-use crate::numfmt::{money, percent, qty};
+use crate::numfmt::{amount, percent, qty};
 use crate::render::rows::Section;
 use crate::render::table::{escape, section};
 use crate::sweep::SweepResult;
@@ -44,10 +44,10 @@ pub fn render(r: &SweepResult) -> String {
         .map(|row| {
             let mut cells = row.values.clone();
             cells.push(row.status.clone());
-            cells.push(row.total_cost.map(money).unwrap_or_else(dash));
+            cells.push(row.total_cost.map(amount).unwrap_or_else(dash));
             cells.push(row.pflops.map(|v| qty(v, 1)).unwrap_or_else(dash));
             cells.push(row.domestic_share.map(percent).unwrap_or_else(dash));
-            cells.push(row.marginal_cost.map(money).unwrap_or_default());
+            cells.push(row.marginal_cost.map(amount).unwrap_or_default());
             cells.extend(
                 bought
                     .iter()
@@ -71,7 +71,7 @@ pub fn render(r: &SweepResult) -> String {
             // The bound is in the objective's unit: money, or PFLOPS for max_pflops.
             cells.push(
                 row.bound
-                    .map(|b| if r.max_pflops { qty(b, 1) } else { money(b) })
+                    .map(|b| if r.max_pflops { qty(b, 1) } else { amount(b) })
                     .unwrap_or_else(dash),
             );
             cells

@@ -1,0 +1,110 @@
+//! The figures of a plan as every format writes them (see [`crate::numfmt`]): money to the
+//! cent, the other figures cleaned of floating-point noise, and the parts of each total
+//! rounded so that they add up to it: `capex + adoption + opex = total_cost`; for one site,
+//! the purchases' costs add up to `capex`; with periods, the periods' `discounted_cost` add
+//! up to `total_cost`. Renderers format the plan [`plan`] returns, never the raw one.
+
+use crate::numfmt::{apportion, cents, clean, sum_cents};
+use crate::plan::{Plan, ShareFigure};
+
+/// `p` with its figures as written: see the module documentation.
+pub fn plan(p: &Plan) -> Plan {
+    let mut out = p.clone();
+    let national = super::rows::is_national(p);
+    match (p.total_cost, p.capex, p.adoption, p.opex) {
+        (Some(total), Some(capex), Some(adoption), Some(opex)) => {
+            let parts = apportion(&[capex, adoption, opex], total);
+            out.capex = Some(parts[0]);
+            out.adoption = Some(parts[1]);
+            out.opex = Some(parts[2]);
+            out.total_cost = Some(sum_cents(parts));
+        }
+        _ => {
+            out.total_cost = p.total_cost.map(cents);
+            out.capex = p.capex.map(cents);
+            out.adoption = p.adoption.map(cents);
+            out.opex = p.opex.map(cents);
+        }
+    }
+    out.bound = if p.maximises_pflops() {
+        p.bound.map(clean)
+    } else {
+        p.bound.map(cents)
+    };
+    out.gap = p.gap.map(clean);
+    out.pflops = p.pflops.map(clean);
+    out.memory_tb = p.memory_tb.map(clean);
+    out.facility_kw = p.facility_kw.map(clean);
+    if let Some(d) = &mut out.domestic_share {
+        share(d);
+    }
+
+    let costs: Vec<f64> = p.purchases.iter().map(|x| x.cost).collect();
+    let costs = match (national, p.capex) {
+        (false, Some(capex)) => apportion(&costs, capex),
+        _ => costs.iter().map(|&c| cents(c)).collect(),
+    };
+    for (x, cost) in out.purchases.iter_mut().zip(costs) {
+        x.cost = cost;
+        x.units = clean(x.units);
+        x.pflops = clean(x.pflops);
+    }
+    for f in &mut out.fleet {
+        for v in [&mut f.units, &mut f.existing, &mut f.new, &mut f.pflops] {
+            *v = clean(*v);
+        }
+        f.facility_kw = clean(f.facility_kw);
+    }
+
+    for s in &mut out.sites {
+        s.new_units = clean(s.new_units);
+        s.capex = cents(s.capex);
+        s.opex = cents(s.opex);
+        for d in &mut s.periods {
+            for v in [&mut d.new_units, &mut d.fleet_units, &mut d.pflops] {
+                *v = clean(*v);
+            }
+            d.memory_tb = clean(d.memory_tb);
+            d.facility_kw = clean(d.facility_kw);
+            d.demand_pflops = d.demand_pflops.map(clean);
+            d.power_kw = d.power_kw.map(clean);
+            d.capex = cents(d.capex);
+            d.opex = cents(d.opex);
+            share(&mut d.domestic_share);
+            for f in &mut d.fleet {
+                for v in [&mut f.units, &mut f.existing, &mut f.new] {
+                    *v = clean(*v);
+                }
+            }
+        }
+    }
+
+    let discounted: Vec<f64> = p.periods.iter().map(|d| d.discounted_cost).collect();
+    let discounted = match p.total_cost {
+        Some(total) => apportion(&discounted, total),
+        None => discounted.iter().map(|&c| cents(c)).collect(),
+    };
+    for (d, dc) in out.periods.iter_mut().zip(discounted) {
+        d.discounted_cost = dc;
+        d.span_years = clean(d.span_years);
+        d.discount_factor = clean(d.discount_factor);
+        for v in [&mut d.new_units, &mut d.fleet_units, &mut d.pflops] {
+            *v = clean(*v);
+        }
+        d.demand_pflops = d.demand_pflops.map(clean);
+        d.memory_tb = clean(d.memory_tb);
+        d.facility_kw = clean(d.facility_kw);
+        share(&mut d.domestic_share);
+        d.capex = cents(d.capex);
+        d.opex = cents(d.opex);
+        d.adoption = cents(d.adoption);
+        d.budget = d.budget.map(cents);
+        d.capex_budget = d.capex_budget.map(cents);
+    }
+    out
+}
+
+fn share(d: &mut ShareFigure) {
+    d.value = d.value.map(clean);
+    d.min = d.min.map(clean);
+}
