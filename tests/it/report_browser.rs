@@ -1265,3 +1265,62 @@ fn report_shows_power_near_its_limit_with_its_slack() {
         "3,100 kW is not near"
     );
 }
+
+/// Two sites, two years, demand per workload class: small enough for microlp to prove.
+const NATIONAL_WORKLOADS: &str = "name: two sites with workloads
+currency: USD
+periods: [2025, 2026]
+accelerators:
+  - {id: g, vendor: V1, origin: foreign, unit_price: 10000, tflops: 100, power_w: 500, efficiency: {training: 1.0, inference: 1.0}}
+  - {id: d, vendor: D1, origin: domestic, unit_price: 7000, tflops: 100, power_w: 500, efficiency: {training: 0.5, inference: 0.9}}
+sites:
+  - id: a
+    demand: {workloads: {training: {2025: 1, 2026: 2}, inference: {2025: 2, 2026: 3}}}
+  - id: b
+    demand: {workloads: {training: 0.5, inference: {2025: 1, 2026: 1.5}}}
+policy:
+  domestic_share: {min: 0.4}
+";
+
+#[test]
+fn national_report_allocation_is_per_site_and_period_as_a_separate_plan() {
+    let Some(chrome) = browser() else { return };
+    let scratch = Scratch::new("allocation-national");
+    let scenario = scenario_file("report-national-workloads", NATIONAL_WORKLOADS);
+    let scenario = scenario.to_str().unwrap();
+    let (code, plan) = plan_json(scenario, &[]);
+    assert_eq!((code, plan["status"].as_str()), (0, Some("optimal")));
+    let want = plan["allocation"].as_array().expect("an allocation");
+    let page = report(&scratch, "national.html", scenario, &[], 0);
+    let dom = dump_dom(&chrome, &scratch, "dom", &page);
+    let got = table_rows(&dom, "allocation");
+    assert_eq!(got.len(), want.len(), "{got:?} against {want:?}");
+    // Site, period, workload, accelerator, units, effective PFLOPS.
+    for w in want {
+        let key = [
+            w["site"].as_str().expect("a site").to_string(),
+            w["period"].as_i64().expect("a period").to_string(),
+            w["workload"].as_str().unwrap().to_string(),
+            w["id"].as_str().unwrap().to_string(),
+        ];
+        let row = got
+            .iter()
+            .find(|r| r[..4] == key)
+            .unwrap_or_else(|| panic!("no row for {key:?}: {got:?}"));
+        assert_eq!(number_in(&row[4]), w["units"].as_f64(), "{key:?}: {row:?}");
+        let pflops = number_in(&row[5]).unwrap();
+        assert!(
+            (pflops - w["pflops"].as_f64().unwrap()).abs() <= 0.05 + 1e-9,
+            "{key:?}: {row:?} against {w}"
+        );
+    }
+    // Every site and year of the file has rows.
+    for site in ["a", "b"] {
+        for year in ["2025", "2026"] {
+            assert!(
+                got.iter().any(|r| r[0] == site && r[1] == year),
+                "{site} {year} has no rows: {got:?}"
+            );
+        }
+    }
+}
