@@ -27,6 +27,9 @@ pub const RANGE: f64 = 10.0;
 pub struct Threshold {
     /// Accelerator id.
     pub id: String,
+    /// The accelerator's display name (`name:` in the scenario), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Whether today's plan buys it.
     pub in_plan: bool,
     /// Today's unit price (the first period's, with per-period prices).
@@ -152,6 +155,7 @@ pub fn thresholds(probe: &Probe, n: &National, plan: &Plan) -> Result<Vec<Thresh
             };
             Ok(Threshold {
                 id: a.id.clone(),
+                name: a.name.clone(),
                 in_plan,
                 unit_price: price,
                 threshold,

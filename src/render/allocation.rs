@@ -54,7 +54,7 @@ pub(crate) fn allocation(p: &Plan) -> Section {
 
 /// One rule near its limit, in words: `power: 2,996.8 kW of a 3,000 kW limit (slack 3.2
 /// kW)`, prefixed by its site and period.
-fn near_line(n: &NearLimit) -> String {
+pub(crate) fn near_line(n: &NearLimit) -> String {
     let show = |v: f64| match n.unit.as_str() {
         "share" => percent(v),
         "PFLOPS" | "TB" | "kW" => format!("{} {}", qty(v, 3), n.unit),

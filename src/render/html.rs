@@ -1,6 +1,6 @@
 //! The HTML report: one self-contained page (inline CSS and SVG, no script, no network)
-//! with the plans, their tables, charts, the rules that bind, their inputs and
-//! assumptions, an optional sweep, and for several scenarios a side-by-side table, laid out
+//! with the plans, their tables, charts, the workload allocation, the rules that bind and
+//! those near their limit, their inputs and assumptions, an optional sweep, and for several scenarios a side-by-side table, laid out
 //! to be read on screen or printed by a finance team. The cost cards state capex +
 //! adoption + opex = total to the cent, rounded so that they add up.
 
@@ -76,11 +76,19 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px
 
 /// A section as a heading (`h`: `h2` or `h3`) and a table; nothing when it has no rows.
 fn table(out: &mut String, s: &Section, h: &str) {
+    table_with_id(out, s, h, None);
+}
+
+/// [`table`], the table with an `id` when given.
+fn table_with_id(out: &mut String, s: &Section, h: &str, id: Option<&str>) {
     if s.rows.is_empty() {
         return;
     }
+    let id = id
+        .map(|i| format!(" id=\"{}\"", escape(i)))
+        .unwrap_or_default();
     out.push_str(&format!(
-        "<{h}>{}</{h}>\n<table>\n<thead><tr>",
+        "<{h}>{}</{h}>\n<table{id}>\n<thead><tr>",
         escape(&s.title)
     ));
     for (h, &num) in s.header.iter().zip(&s.numeric) {
@@ -519,7 +527,8 @@ fn status_line(out: &mut String, plan: &Plan, at: Place) {
 }
 
 /// One member's own sections: why there is no plan, or its cards, tables and charts; the
-/// rules that bind, in words; warnings; its inputs and assumptions.
+/// workload allocation (with `demand.workloads`); the rules that bind, in words, and those
+/// near their limit; warnings; its inputs and assumptions.
 fn member_sections(out: &mut String, m: &Member, r: &Report, at: Place) {
     let plan = &m.plan;
     if let Some(msg) = &plan.message {
@@ -533,7 +542,15 @@ fn member_sections(out: &mut String, m: &Member, r: &Report, at: Place) {
         } else {
             single_sections(out, plan, at);
         }
-        rules::section(out, plan, &m.scenario, at.h);
+        // With `demand.workloads`: which cards serve which class, as the text report
+        // lists them (no rows, so no table, without workloads).
+        table_with_id(
+            out,
+            &super::allocation::allocation(plan),
+            at.h,
+            Some(&format!("{}allocation", at.id)),
+        );
+        rules::section(out, plan, &m.scenario, at);
     }
     list(out, at.h, "Warnings", &plan.warnings);
     inputs::section(out, m, r.generated, at);

@@ -1544,3 +1544,53 @@ fn every_sample_explains_like_its_highs_re_solves() {
         }
     }
 }
+
+/// Two cards, one with a display name (with CJK characters) and one without.
+const NAMED: &str = r#"
+name: thresholds with names
+currency: USD
+accelerators:
+  - {id: d1, name: "Acme 昇腾 D1", vendor: A, origin: domestic, unit_price: 100, tflops: 1000}
+  - {id: f1, vendor: F, origin: foreign, unit_price: 90, tflops: 1000}
+demand: {pflops: 10}
+policy:
+  domestic_share: {min: 0.5}
+"#;
+
+#[test]
+fn price_thresholds_carry_the_display_name_where_there_is_one() {
+    let path = write("thresholds-named", NAMED);
+    let r = chipmix(&["explain", &path, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let e = json(&r.stdout);
+    // The names as the file gives them, read from the YAML itself.
+    let yaml: serde_yaml::Value = serde_yaml::from_str(NAMED).unwrap();
+    let names: BTreeMap<String, Option<String>> = yaml["accelerators"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["name"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    let list = e["price_thresholds"].as_array().unwrap();
+    assert_eq!(list.len(), names.len(), "{list:?}");
+    for t in list {
+        let id = t["id"].as_str().unwrap();
+        // Section 5's fields are all still there.
+        for key in ["id", "in_plan", "threshold"] {
+            assert!(t.get(key).is_some(), "{key} missing from {t}");
+        }
+        match &names[id] {
+            Some(name) => assert_eq!(t["name"].as_str(), Some(name.as_str()), "{t}"),
+            None => assert!(t.get("name").is_none(), "{id} has no name: {t}"),
+        }
+    }
+    // The table shows the name beside the id.
+    let r = chipmix(&["explain", &path]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("d1 (Acme 昇腾 D1)"), "{}", r.stdout);
+}

@@ -1132,3 +1132,195 @@ fn report_options_for_one_scenario_are_refused_with_several_and_a_bad_date_is_ba
         "a report written anyway"
     );
 }
+
+/// The rows of the table with `id`: its cells' text, row by row (the header row left out).
+fn table_rows(dom: &str, id: &str) -> Vec<Vec<String>> {
+    let table = by_id(dom, id).unwrap_or_else(|| panic!("no table #{id}"));
+    let body = &table[table.find("<tbody").expect("a tbody")..];
+    body.split("<tr")
+        .skip(1)
+        .map(|tr| {
+            tr.split("<td")
+                .skip(1)
+                .map(|td| text(&format!("<td{td}")))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn report_allocation_matches_a_separate_plan() {
+    let Some(chrome) = browser() else { return };
+    let scratch = Scratch::new("allocation");
+    let scenario = sample("training-inference.yaml");
+    let (code, plan) = plan_json(&scenario, &[]);
+    assert_eq!(code, 0);
+    let want = plan["allocation"].as_array().expect("an allocation");
+    assert!(!want.is_empty(), "the sample has workloads");
+    let page = report(&scratch, "allocation.html", &scenario, &[], 0);
+    let dom = dump_dom(&chrome, &scratch, "dom", &page);
+    let got = table_rows(&dom, "allocation");
+    assert_eq!(got.len(), want.len(), "{got:?} against {want:?}");
+    // One site and one period: workload, accelerator, units, effective PFLOPS.
+    for w in want {
+        let (class, id) = (w["workload"].as_str().unwrap(), w["id"].as_str().unwrap());
+        let row = got
+            .iter()
+            .find(|r| r[0] == class && r[1] == id)
+            .unwrap_or_else(|| panic!("no row for {class} / {id}: {got:?}"));
+        let units = number_in(&row[2]).unwrap();
+        let pflops = number_in(&row[3]).unwrap();
+        assert!(
+            (units - w["units"].as_f64().unwrap()).abs() < 1e-9,
+            "{class} / {id}: {units} units shown, {w}"
+        );
+        // Shown to 0.1 PFLOPS.
+        assert!(
+            (pflops - w["pflops"].as_f64().unwrap()).abs() <= 0.05 + 1e-9,
+            "{class} / {id}: {pflops} PFLOPS shown, {w}"
+        );
+    }
+    // Each class's cards give at least its demand, as the file states it.
+    let yaml: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
+    let demand = yaml["demand"]["workloads"].as_mapping().expect("workloads");
+    for (class, need) in demand {
+        let (class, need) = (class.as_str().unwrap(), need.as_f64().unwrap());
+        let given: f64 = got
+            .iter()
+            .filter(|r| r[0] == class)
+            .map(|r| number_in(&r[3]).unwrap())
+            .sum();
+        assert!(given >= need - 0.1, "{class}: {given} of {need} PFLOPS");
+    }
+}
+
+/// One card is 1 PFLOPS and 1 kW: 2,998 kW of a 3,000 kW limit (0.067% slack, near but not
+/// binding); as the second of two reports, a second scenario with 3,100 kW (not near).
+const POWER_NEAR: &str = "name: power near its limit
+accelerators:
+  - {id: c, vendor: V, origin: foreign, unit_price: 10000, tflops: 1000, power_w: 1000}
+demand: {pflops: 2998}
+limits: {power_kw: 3000}
+";
+
+#[test]
+fn report_shows_power_near_its_limit_with_its_slack() {
+    let Some(chrome) = browser() else { return };
+    let scratch = Scratch::new("near");
+    let near = scenario_file("report-power-near", POWER_NEAR);
+    let near = near.to_str().unwrap();
+    let roomy = scenario_file(
+        "report-power-roomy",
+        &POWER_NEAR.replace("power_kw: 3000", "power_kw: 3100"),
+    );
+    let roomy = roomy.to_str().unwrap();
+    let (code, plan) = plan_json(near, &[]);
+    assert_eq!(code, 0);
+    let power = plan["near_limit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["constraint"] == "power")
+        .unwrap_or_else(|| panic!("power is near: {}", plan["near_limit"]))
+        .clone();
+    assert!(
+        !plan["binding"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b == "power")
+    );
+
+    let page = report(&scratch, "near.html", near, &[], 0);
+    let dom = dump_dom(&chrome, &scratch, "dom", &page);
+    let list = text(by_id(&dom, "near-limit").expect("the rules near their limit"));
+    assert!(list.starts_with("power:"), "{list}");
+    let figure = |after: &str| number_in(&list[list.find(after).unwrap() + after.len()..]);
+    // Shown to 0.001 kW.
+    for (after, key) in [
+        ("power:", "value"),
+        ("limit of", "limit"),
+        ("slack", "slack"),
+    ] {
+        let (shown, want) = (figure(after).unwrap(), power[key].as_f64().unwrap());
+        assert!(
+            (shown - want).abs() <= 5e-4 + 1e-9,
+            "{key}: {shown} vs {want}: {list}"
+        );
+    }
+    assert!(list.contains("kW"), "{list}");
+    // Not among the rules that bind.
+    if let Some(rules) = next_element(&dom, "The rules that bind", "ul") {
+        assert!(!rules.contains("<code>power</code>"), "{rules}");
+    }
+
+    // Side by side with 3,100 kW: the first member lists power as near, the second nothing.
+    let page = report(&scratch, "both.html", near, &[roomy], 0);
+    let dom = dump_dom(&chrome, &scratch, "both", &page);
+    let first = text(by_id(&dom, "s1-near-limit").expect("s1's rules near their limit"));
+    assert!(first.contains("slack 2 kW"), "{first}");
+    assert!(
+        by_id(&dom, "s2-near-limit").is_none(),
+        "3,100 kW is not near"
+    );
+}
+
+/// Two sites, two years, demand per workload class: small enough for microlp to prove.
+const NATIONAL_WORKLOADS: &str = "name: two sites with workloads
+currency: USD
+periods: [2025, 2026]
+accelerators:
+  - {id: g, vendor: V1, origin: foreign, unit_price: 10000, tflops: 100, power_w: 500, efficiency: {training: 1.0, inference: 1.0}}
+  - {id: d, vendor: D1, origin: domestic, unit_price: 7000, tflops: 100, power_w: 500, efficiency: {training: 0.5, inference: 0.9}}
+sites:
+  - id: a
+    demand: {workloads: {training: {2025: 1, 2026: 2}, inference: {2025: 2, 2026: 3}}}
+  - id: b
+    demand: {workloads: {training: 0.5, inference: {2025: 1, 2026: 1.5}}}
+policy:
+  domestic_share: {min: 0.4}
+";
+
+#[test]
+fn national_report_allocation_is_per_site_and_period_as_a_separate_plan() {
+    let Some(chrome) = browser() else { return };
+    let scratch = Scratch::new("allocation-national");
+    let scenario = scenario_file("report-national-workloads", NATIONAL_WORKLOADS);
+    let scenario = scenario.to_str().unwrap();
+    let (code, plan) = plan_json(scenario, &[]);
+    assert_eq!((code, plan["status"].as_str()), (0, Some("optimal")));
+    let want = plan["allocation"].as_array().expect("an allocation");
+    let page = report(&scratch, "national.html", scenario, &[], 0);
+    let dom = dump_dom(&chrome, &scratch, "dom", &page);
+    let got = table_rows(&dom, "allocation");
+    assert_eq!(got.len(), want.len(), "{got:?} against {want:?}");
+    // Site, period, workload, accelerator, units, effective PFLOPS.
+    for w in want {
+        let key = [
+            w["site"].as_str().expect("a site").to_string(),
+            w["period"].as_i64().expect("a period").to_string(),
+            w["workload"].as_str().unwrap().to_string(),
+            w["id"].as_str().unwrap().to_string(),
+        ];
+        let row = got
+            .iter()
+            .find(|r| r[..4] == key)
+            .unwrap_or_else(|| panic!("no row for {key:?}: {got:?}"));
+        assert_eq!(number_in(&row[4]), w["units"].as_f64(), "{key:?}: {row:?}");
+        let pflops = number_in(&row[5]).unwrap();
+        assert!(
+            (pflops - w["pflops"].as_f64().unwrap()).abs() <= 0.05 + 1e-9,
+            "{key:?}: {row:?} against {w}"
+        );
+    }
+    // Every site and year of the file has rows.
+    for site in ["a", "b"] {
+        for year in ["2025", "2026"] {
+            assert!(
+                got.iter().any(|r| r[0] == site && r[1] == year),
+                "{site} {year} has no rows: {got:?}"
+            );
+        }
+    }
+}

@@ -178,8 +178,12 @@ pub(crate) fn thresholds(e: &Explanation) -> Section {
                 .filter(|_| t.unit_price > 0.0)
                 .map(|v| format!("{:+.1}%", (v - t.unit_price) / t.unit_price * 100.0))
                 .unwrap_or_default();
+            let shown = match &t.name {
+                Some(n) if n != &t.id => format!("{} ({n})", t.id),
+                _ => name_of(&e.plan, &t.id),
+            };
             vec![
-                name_of(&e.plan, &t.id),
+                shown,
                 if t.in_plan { "yes" } else { "no" }.into(),
                 amount(t.unit_price),
                 what,

@@ -1,8 +1,10 @@
 //! "The rules that bind": each entry of the plan's `binding` list (the typed constraint
 //! names of [`crate::rules`]) in a sentence, with the plan's figure and the scenario's
-//! limit for a single site and period, and the sites and periods where it binds otherwise.
+//! limit for a single site and period, and the sites and periods where it binds otherwise;
+//! then the rules within 0.1% of their limit that do not bind, with their slack, in the
+//! words of the text report ([`crate::render::allocation::near_line`]).
 
-use super::escape;
+use super::{Place, escape};
 use crate::numfmt::{money, percent, qty};
 use crate::plan::Plan;
 use crate::rules::{Constraint, Family};
@@ -170,8 +172,37 @@ fn general(c: &Constraint) -> String {
     format!("{what} ({path}).")
 }
 
-/// Writes the section: one item per binding rule, or a line saying every rule has slack.
-pub(super) fn section(out: &mut String, plan: &Plan, s: &National, h: &str) {
+/// Writes the section: one item per binding rule, or a line saying every rule has slack;
+/// then the rules near their limit, when there are any.
+pub(super) fn section(out: &mut String, plan: &Plan, s: &National, at: Place) {
+    binding(out, plan, s, at.h);
+    near(out, plan, at);
+}
+
+/// The rules within 0.1% of their limit that do not bind, one item each with the plan's
+/// figure, the limit and the slack (`id="near-limit"`, prefixed by the member's place).
+fn near(out: &mut String, plan: &Plan, at: Place) {
+    if plan.near_limit.is_empty() {
+        return;
+    }
+    let h = at.h;
+    out.push_str(&format!(
+        "<{h}>Rules near their limit</{h}>\n<p class=\"lede\">Within 0.1% of their limit \
+but not binding: a small change of the scenario could make them bind.</p>\n\
+<ul class=\"near\" id=\"{}near-limit\">\n",
+        at.id
+    ));
+    for n in &plan.near_limit {
+        out.push_str(&format!(
+            "<li>{}</li>\n",
+            escape(&crate::render::allocation::near_line(n))
+        ));
+    }
+    out.push_str("</ul>\n");
+}
+
+/// The binding rules, in words.
+fn binding(out: &mut String, plan: &Plan, s: &National, h: &str) {
     out.push_str(&format!("<{h}>The rules that bind</{h}>\n"));
     if plan.binding.is_empty() {
         out.push_str("<p class=\"lede\">None: every rule has slack.</p>\n");
