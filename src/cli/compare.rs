@@ -2,11 +2,9 @@
 //! The arguments become a [`crate::compare::Request`]; the library plans and compares.
 
 use super::args::{CompareArgs, CompareFormatArg, Extension, pick_format, with_bom};
-use super::exit::Reported;
-use super::{Exit, check_outputs, output, write_bytes};
+use super::{Exit, output, read_documents, write_bytes};
 use crate::compare::{CompareError, Request, Variant, run as compare};
 use crate::render::compare::{CompareFormat, render};
-use crate::scenario::Document;
 use anyhow::{Context, anyhow};
 
 /// Runs `chipmix compare`. Every entry is a result, infeasible ones included: exit 0. Its
@@ -22,28 +20,7 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<Exit> {
     if a.scenarios.len() == 1 && variants.is_empty() {
         return Err(anyhow!("chipmix compare: {}", CompareError::TooFew));
     }
-    let mut documents = Vec::new();
-    let mut failed = false;
-    for path in &a.scenarios {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_else(|| path.display().to_string());
-        match Document::read(path) {
-            Ok(d) => {
-                check_outputs(d.paths(), &[a.output.as_deref(), a.chart.as_deref()])?;
-                documents.push((stem, d));
-            }
-            Err(e) => {
-                // Every unreadable file is named before the command stops.
-                eprintln!("{e}");
-                failed = true;
-            }
-        }
-    }
-    if failed {
-        return Err(Reported.into());
-    }
+    let documents = read_documents(&a.scenarios, &[a.output.as_deref(), a.chart.as_deref()])?;
     let format = pick_format(
         "compare",
         a.format,

@@ -103,6 +103,37 @@ fn open_document(
     Ok(document)
 }
 
+/// Reads several scenario files (`compare`, `report`), each labelled by its file stem,
+/// refusing any that one of `outputs` would overwrite. Every unreadable file is named
+/// before the command stops.
+fn read_documents(
+    paths: &[PathBuf],
+    outputs: &[Option<&Path>],
+) -> anyhow::Result<Vec<(String, crate::scenario::Document)>> {
+    let mut documents = Vec::new();
+    let mut failed = false;
+    for path in paths {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| path.display().to_string());
+        match crate::scenario::Document::read(path) {
+            Ok(d) => {
+                check_outputs(d.paths(), outputs)?;
+                documents.push((stem, d));
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Err(exit::Reported.into());
+    }
+    Ok(documents)
+}
+
 /// Refuses an output file that is one of the command's inputs, which writing would
 /// destroy, or that two outputs both name. `-` is standard output. Files are compared by
 /// device and inode, so links and other spellings are caught.

@@ -3,13 +3,11 @@
 //! The date the page states is now, or `SOURCE_DATE_EPOCH` when set.
 
 use super::args::ReportArgs;
-use super::exit::Reported;
 use super::sweep::params;
-use super::{Exit, check_outputs, output};
+use super::{Exit, output, read_documents};
 use crate::compare::Variant;
 use crate::render::html::render;
 use crate::report::{Request, build};
-use crate::scenario::Document;
 use crate::sweep::Sweep;
 use anyhow::{Context, anyhow};
 use clap::ArgMatches;
@@ -30,28 +28,7 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow!("chipmix report: {e}"))?;
     let generated = generated_at()?;
-    let mut documents = Vec::new();
-    let mut failed = false;
-    for path in &a.scenarios {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_else(|| path.display().to_string());
-        match Document::read(path) {
-            Ok(d) => {
-                check_outputs(d.paths(), &[a.output.as_deref()])?;
-                documents.push((stem, d));
-            }
-            Err(e) => {
-                // Every unreadable file is named before the command stops.
-                eprintln!("{e}");
-                failed = true;
-            }
-        }
-    }
-    if failed {
-        return Err(Reported.into());
-    }
+    let documents = read_documents(&a.scenarios, &[a.output.as_deref()])?;
     let request = Request {
         scenarios: documents.iter().map(|(s, d)| (s.clone(), d)).collect(),
         sets: &a.set,

@@ -16,7 +16,7 @@
 //! accelerator id), not whole messages, so the wording can evolve. Every run has a deadline:
 //! a run that does not finish in time is killed and reported as a hang.
 
-use crate::support::sample;
+use crate::support::{place_of, sample};
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -2822,17 +2822,6 @@ fn a_plan_or_shard_that_gives_a_key_twice_is_refused() {
 // ---------------------------------------------------------------------------------------
 // `strict: true` with `min: 1`, wherever a share rule is written
 // ---------------------------------------------------------------------------------------
-
-/// Line and column (1-based) of the only occurrence of `needle` in `text`.
-fn place_of(text: &str, needle: &str) -> (usize, usize) {
-    let found: Vec<(usize, usize)> = text
-        .lines()
-        .enumerate()
-        .filter_map(|(n, line)| line.find(needle).map(|c| (n + 1, c + 1)))
-        .collect();
-    assert_eq!(found.len(), 1, "`{needle}` must occur once in:\n{text}");
-    found[0]
-}
 
 /// Sites and periods with share rules; each case below swaps one `@...@` marker for a rule.
 const STRICT_NATIONAL: &str = "\

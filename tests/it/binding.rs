@@ -87,6 +87,21 @@ type Place = (Option<String>, Option<i64>);
 /// Units or PFLOPS by accelerator id or workload class.
 type Figures = BTreeMap<String, f64>;
 
+/// Units by accelerator id of a JSON `fleet` array.
+fn units_by_id(fleet: &Value) -> Figures {
+    fleet
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().into(),
+                f["units"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// The places of a plan: `(site, period)` labels, and for each the fleet per accelerator
 /// and the scenario's workload demands there.
 fn places(doc: &serde_yaml::Value, plan: &Value) -> Vec<(Place, Figures, Figures)> {
@@ -102,17 +117,7 @@ fn places(doc: &serde_yaml::Value, plan: &Value) -> Vec<(Place, Figures, Figures
                 .unwrap();
             for p in site["periods"].as_array().unwrap() {
                 let year = p["period"].as_i64();
-                let fleet = p["fleet"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|f| {
-                        (
-                            f["id"].as_str().unwrap().into(),
-                            f["units"].as_f64().unwrap(),
-                        )
-                    })
-                    .collect();
+                let fleet = units_by_id(&p["fleet"]);
                 let demand = spec["demand"]["workloads"]
                     .as_mapping()
                     .unwrap()
@@ -123,17 +128,7 @@ fn places(doc: &serde_yaml::Value, plan: &Value) -> Vec<(Place, Figures, Figures
             }
         }
     } else {
-        let fleet = plan["fleet"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["id"].as_str().unwrap().into(),
-                    f["units"].as_f64().unwrap(),
-                )
-            })
-            .collect();
+        let fleet = units_by_id(&plan["fleet"]);
         let demand = doc["demand"]["workloads"]
             .as_mapping()
             .unwrap()

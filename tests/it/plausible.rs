@@ -4,18 +4,7 @@
 //! Realistic figures in USD, EUR or CNY, an 8-card server counted as a unit, and every
 //! sample never warn. The other load warnings (a field that has no effect) are placed too.
 
-use crate::support::{chipmix, json, sample, scenario_file};
-
-/// Line and column (1-based) of the only occurrence of `needle` in `text`.
-fn place_of(text: &str, needle: &str) -> (usize, usize) {
-    let found: Vec<(usize, usize)> = text
-        .lines()
-        .enumerate()
-        .filter_map(|(n, line)| line.find(needle).map(|c| (n + 1, c + 1)))
-        .collect();
-    assert_eq!(found.len(), 1, "`{needle}` must occur once in:\n{text}");
-    found[0]
-}
+use crate::support::{chipmix, json, place_of, sample, scenario_file};
 
 /// One site, one period, figures on their own lines so each warning has its own place.
 const SLIPS: &str = "\

@@ -60,6 +60,17 @@ pub fn scenario_file(tag: &str, text: &str) -> PathBuf {
     path
 }
 
+/// Line and column (1-based) of the only occurrence of `needle` in `text`.
+pub fn place_of(text: &str, needle: &str) -> (usize, usize) {
+    let found: Vec<(usize, usize)> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(n, line)| line.find(needle).map(|c| (n + 1, c + 1)))
+        .collect();
+    assert_eq!(found.len(), 1, "`{needle}` must occur once in:\n{text}");
+    found[0]
+}
+
 /// Path of a sample scenario.
 pub fn sample(name: &str) -> String {
     format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
