@@ -11,7 +11,8 @@
 //! [`plan`] (the result, written from the checker's figures) -> [`search`] (direct MILP,
 //! rounding and platform sets, decomposition) -> [`conflicts`] (why there is no plan) ->
 //! [`planner`] (scenario -> search -> checked plan) -> [`explain`], [`compare`], [`sweep`]
-//! (what-ifs over plans) -> [`render`] (table, JSON, YAML, CSV, Markdown, HTML) -> [`cli`].
+//! (what-ifs over plans) -> [`render`] (table, JSON, YAML, CSV, Markdown, HTML) -> [`serve`]
+//! (the what-if page's server) and [`cli`].
 //!
 //! ```
 //! let text = "name: demo\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: 10, tflops: 500}\ndemand: {pflops: 2}\n";
@@ -38,5 +39,6 @@ pub mod report;
 pub mod rules;
 pub mod scenario;
 pub mod search;
+pub mod serve;
 pub mod solve;
 pub mod sweep;

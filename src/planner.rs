@@ -28,6 +28,18 @@ pub fn plan_quiet(s: &National, opts: &Options) -> Result<Plan, PlanError> {
     plan(s, &quiet)
 }
 
+/// Plans a scenario as loaded from its file: [`plan_timed`], with the plan's warnings
+/// starting with those of loading it. `chipmix plan` and `chipmix serve` print this plan.
+pub fn plan_loaded(
+    loaded: &crate::scenario::load::Loaded,
+    opts: &Options,
+) -> Result<(Plan, Timings), PlanError> {
+    let (mut plan, timings) = plan_timed(&loaded.scenario, opts)?;
+    plan.warnings
+        .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
+    Ok((plan, timings))
+}
+
 /// [`plan`], with the seconds spent building, solving and checking.
 pub fn plan_timed(s: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
     let capped;

@@ -78,6 +78,16 @@ Examples:\n  chipmix explain scenarios/shanghai-2025.yaml\n  chipmix explain sce
         after_help = "Examples:\n  chipmix alternatives scenarios/shanghai-2025.yaml --within 2%\n  chipmix alternatives scenarios/shanghai-2025.yaml --within 0.05 --format json"
     )]
     Alternatives(AlternativesArgs),
+    /// Serve a what-if page for a scenario on this machine: move a control, see the plan change.
+    #[command(
+        after_help = "The page (http://127.0.0.1:8000/ by default) has controls for the quota, budgets, power, energy \
+price and each accelerator's availability, supply and price. Each change is solved as `chipmix plan --set ...` \
+would solve it; the page shows that command, and links the report of the view. The API: POST /api/plan with \
+{\"set\": {\"PATH\": VALUE}} returns the plan JSON; GET /api/scenario the scenario as planned.\n\n\
+Examples:\n  chipmix serve scenarios/shanghai-2025.yaml --open\n  \
+chipmix serve scenarios/national-2025-2027.yaml --port 8080 --time-limit 10"
+    )]
+    Serve(ServeArgs),
     /// Join the shard files of a distributed sweep into the result of one run.
     #[command(
         after_help = "Example:\n  for k in 1 2 3 4; do chipmix sweep s.yaml --param policy.domestic_share.min --from 0 --to 1 --step 0.01 --shard $k/4 -o shard-$k.json; done\n  chipmix merge shard-*.json --format csv -o sweep.csv"
@@ -352,6 +362,32 @@ pub struct PlanArgs {
     /// relaxed) and print its bound: how cheap any plan could be. Not a plan.
     #[arg(long, conflicts_with_all = ["format", "output"])]
     pub relaxation: bool,
+}
+
+/// `chipmix serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The scenario file (YAML), read once when the server starts.
+    pub scenario: PathBuf,
+    /// The port to listen on (0: any free port; the address is printed).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// The address to listen on. The default, 127.0.0.1, admits this machine only; any
+    /// other lets others on the network plan on this machine (a warning says so).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Open the page in the desktop's browser (xdg-open) once the server listens.
+    #[arg(long)]
+    pub open: bool,
+    /// Plans solved at once [default: one per core]; more wait their turn.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// How to solve every plan of the page.
+    #[command(flatten)]
+    pub solve: SolveArgs,
+    /// Override a field of the scenario (repeatable) before the page's own changes.
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
+    pub set: Vec<Override>,
 }
 
 /// `chipmix validate`.

@@ -13,6 +13,7 @@ mod interrupt;
 mod plan;
 mod progress;
 mod report;
+mod serve;
 mod sweep;
 mod validate;
 
@@ -65,6 +66,7 @@ fn dispatch() -> anyhow::Result<Exit> {
         Command::Explain(a) => explain::run(a),
         Command::Alternatives(a) => explain::alternatives(a),
         Command::Report(a) => report::run(a, sub()?),
+        Command::Serve(a) => serve::run(a),
     }));
     outcome.unwrap_or_else(|panic| {
         let what = panic

@@ -3,7 +3,7 @@
 use super::args::{Extension, FormatArg, PlanArgs, pick_format, with_bom};
 use super::{Exit, load_any, output};
 use crate::error::{Error, PlanError};
-use crate::planner::plan_timed;
+use crate::planner::plan_loaded;
 use crate::render::{Format, render};
 use crate::scenario::national::National;
 use crate::search::{Relaxation, Timings};
@@ -53,11 +53,7 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
     if a.relaxation {
         return relaxation(a, &loaded.scenario, &opts, read_s);
     }
-    let (mut result, timings) =
-        plan_timed(&loaded.scenario, &opts).map_err(|e| failed(e, &a.scenario))?;
-    result
-        .warnings
-        .splice(0..0, loaded.warnings.iter().map(|w| w.to_string()));
+    let (result, timings) = plan_loaded(&loaded, &opts).map_err(|e| failed(e, &a.scenario))?;
     let format = match format {
         FormatArg::Table => Format::Table,
         FormatArg::Json => Format::Json,

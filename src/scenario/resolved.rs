@@ -84,6 +84,12 @@ fn existing(s: &National, site: &Site) -> Option<Value> {
 /// The scenario as YAML in the file format, defaults written out. A scenario whose file
 /// had neither `sites` nor `periods` is written in that form (section 1).
 pub fn to_yaml(s: &National) -> String {
+    serde_yaml::to_string(&to_value(s)).unwrap_or_default()
+}
+
+/// The resolved scenario as a YAML value (what [`to_yaml`] writes; `chipmix serve` sends it
+/// as JSON).
+pub fn to_value(s: &National) -> Value {
     let mut top = Mapping::new();
     put(&mut top, "name", s.name.clone());
     put_opt(&mut top, "description", s.description.clone());
@@ -224,7 +230,7 @@ pub fn to_yaml(s: &National) -> String {
     put(&mut solver, "mip_gap", s.solver.mip_gap);
     put(&mut solver, "time_limit_s", s.solver.time_limit_s);
     put(&mut top, "solver", Value::Mapping(solver));
-    serde_yaml::to_string(&Value::Mapping(top)).unwrap_or_default()
+    Value::Mapping(top)
 }
 
 #[cfg(test)]

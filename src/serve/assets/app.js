@@ -1,0 +1,471 @@
+// chipmix what-if page: controls built from the served scenario; each change asks the
+// server for the plan (POST /api/plan, exactly `chipmix plan --set ...`) and updates the
+// view. A newer change aborts the older request, and the server stops its solve (the
+// session header). The first plan is the baseline until another view is pinned.
+"use strict";
+
+const state = {
+  file: "",
+  base: [], // the server's own --set overrides, shown first in the command line
+  scenario: null,
+  controls: [], // {path, el, initial, text(el) -> value text}
+  baseline: null,
+  current: null,
+  inflight: null,
+  seq: 0,
+  rendered: 0,
+  changedAt: null,
+  timer: null,
+  session: Math.random().toString(36).slice(2) + Date.now().toString(36),
+};
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c) e.append(c);
+  return e;
+}
+
+// ------------------------------------------------------------------ numbers
+
+function money(v) {
+  if (v === null || v === undefined) return "-";
+  const cur = state.scenario ? state.scenario.currency : "";
+  return cur + " " + Math.round(v).toLocaleString("en-US");
+}
+
+function signedMoney(d) {
+  const s = Math.round(Math.abs(d)).toLocaleString("en-US");
+  return (d > 0.5 ? "+" : d < -0.5 ? "-" : "\u00b1") + s;
+}
+
+function num(v, digits) {
+  if (v === null || v === undefined) return "-";
+  return v.toLocaleString("en-US", { maximumFractionDigits: digits });
+}
+
+function pct(v) {
+  return v === null || v === undefined ? "-" : (100 * v).toFixed(1) + "%";
+}
+
+// A value of the scenario that may differ by year ({2025: x, 2026: y}): the first year's.
+function first(v) {
+  if (v !== null && typeof v === "object") {
+    const keys = Object.keys(v).sort();
+    return keys.length ? v[keys[0]] : null;
+  }
+  return v;
+}
+
+const byYear = (v) => v !== null && typeof v === "object";
+
+// ------------------------------------------------------------------ controls
+
+function slider(form, spec) {
+  const id = "c" + state.controls.length;
+  const input = el("input", {
+    type: "range",
+    id,
+    min: spec.min,
+    max: spec.max,
+    step: spec.step,
+    value: spec.initial,
+    "data-path": spec.path,
+  });
+  const out = el("output", { for: id });
+  const show = () => (out.textContent = spec.show(Number(input.value)));
+  show();
+  input.addEventListener("input", () => {
+    show();
+    changed(false);
+  });
+  input.addEventListener("change", () => changed(true));
+  const row = el(
+    "div",
+    { class: "control" },
+    el("label", { for: id, text: spec.label }),
+    input,
+    out,
+  );
+  if (spec.note) row.append(el("small", { class: "muted", text: spec.note }));
+  form.append(row);
+  state.controls.push({
+    path: spec.path,
+    el: input,
+    initial: String(spec.initial),
+    text: () => input.value,
+    reset: () => {
+      input.value = spec.initial;
+      show();
+    },
+  });
+}
+
+function checkbox(form, spec) {
+  const id = "c" + state.controls.length;
+  const input = el("input", {
+    type: "checkbox",
+    id,
+    checked: spec.initial,
+    "data-path": spec.path,
+  });
+  input.addEventListener("change", () => changed(true));
+  form.append(
+    el("div", { class: "control check" }, input, el("label", { for: id, text: spec.label })),
+  );
+  state.controls.push({
+    path: spec.path,
+    el: input,
+    initial: String(spec.initial),
+    text: () => String(input.checked),
+    reset: () => (input.checked = spec.initial),
+  });
+}
+
+function select(form, spec) {
+  const id = "c" + state.controls.length;
+  const input = el("select", { id, "data-path": spec.path });
+  for (const o of spec.options) input.append(el("option", { value: o, text: o, selected: o === spec.initial }));
+  input.addEventListener("change", () => changed(true));
+  form.append(el("div", { class: "control" }, el("label", { for: id, text: spec.label }), input));
+  state.controls.push({
+    path: spec.path,
+    el: input,
+    initial: spec.initial,
+    text: () => input.value,
+    reset: () => (input.value = spec.initial),
+  });
+}
+
+const times = (x) => "\u00d7" + x.toFixed(2);
+
+function relative(form, path, label, base, max) {
+  const b = first(base);
+  const unit = byYear(base) ? " (every year)" : "";
+  slider(form, {
+    path: path + "*",
+    label,
+    min: 0,
+    max: max || 2,
+    step: 0.05,
+    initial: 1,
+    show: (x) => times(x) + (b !== null && !byYear(base) ? " = " + num(b * x, 2) : unit),
+  });
+}
+
+function group(form, title) {
+  const fs = el("fieldset", {}, el("legend", { text: title }));
+  form.append(fs);
+  return fs;
+}
+
+function share(form, path, label, rule) {
+  const min = rule ? first(rule.min) : 0;
+  slider(form, {
+    path: path + ".min",
+    label,
+    min: 0,
+    max: 1,
+    step: 0.01,
+    initial: min,
+    show: (x) => Math.round(x * 100) + "%",
+    note: rule && byYear(rule.min) ? "the file sets it by year; moving it sets every year" : null,
+  });
+}
+
+function build(sc) {
+  const form = $("form");
+  form.textContent = "";
+  state.controls = [];
+  const policy = sc.policy || {};
+  const limits = sc.limits || {};
+  const costs = sc.costs || {};
+  const national = Array.isArray(sc.sites);
+
+  const p = group(form, "Policy");
+  if (national) {
+    share(p, "policy.national_domestic_share", "National domestic share, at least", policy.national_domestic_share);
+    for (const site of sc.sites) {
+      if (site.domestic_share) share(p, `sites[${site.id}].domestic_share`, `${site.id}: domestic share, at least`, site.domestic_share);
+    }
+  } else {
+    share(p, "policy.domestic_share", "Domestic share, at least", policy.domestic_share);
+    select(p, {
+      path: "policy.domestic_share.basis",
+      label: "Counted by",
+      options: ["units", "tflops", "spend"],
+      initial: (policy.domestic_share && policy.domestic_share.basis) || "units",
+    });
+  }
+
+  const l = group(form, "Budgets, power and energy");
+  if (limits.budget !== undefined) relative(l, "limits.budget", "Total budget", limits.budget);
+  if (limits.capex_budget !== undefined) relative(l, "limits.capex_budget", "Purchase budget", limits.capex_budget);
+  if (limits.power_kw !== undefined) relative(l, "limits.power_kw", "Power (kW)", limits.power_kw);
+  if (national && sc.sites.every((s) => s.power_kw !== undefined)) relative(l, "sites[*].power_kw", "Every site's power", null);
+  if (costs.energy_price_per_kwh !== undefined) relative(l, "costs.energy_price_per_kwh", "Energy price per kWh", costs.energy_price_per_kwh, 3);
+  if (national && sc.sites.every((s) => s.energy_price_per_kwh !== undefined)) relative(l, "sites[*].energy_price_per_kwh", "Every site's energy price", null, 3);
+
+  for (const a of sc.accelerators) {
+    const g = group(form, `${a.name || a.id} (${a.origin})`);
+    checkbox(g, { path: `accelerators[${a.id}].available`, label: "Available to buy", initial: a.available !== false });
+    relative(g, `accelerators[${a.id}].unit_price`, "Price", a.unit_price);
+    if (a.max_units !== undefined && a.max_units !== null) relative(g, `accelerators[${a.id}].max_units`, "Supply cap", a.max_units);
+  }
+}
+
+// The overrides of the view: the controls moved away from the file's values, in order.
+function sets() {
+  const out = [];
+  for (const c of state.controls) {
+    const v = c.text();
+    if (v !== c.initial) out.push([c.path, v]);
+  }
+  return out;
+}
+
+function quote(arg) {
+  return /^[A-Za-z0-9_.,:\/=*+@%-]+$/.test(arg) ? arg : "'" + arg.replace(/'/g, "'\\''") + "'";
+}
+
+function commandLine(view) {
+  const parts = ["chipmix", "plan", quote(state.file)];
+  for (const s of state.base) parts.push("--set", quote(s));
+  for (const [k, v] of view) parts.push("--set", quote(k + "=" + v));
+  return parts.join(" ");
+}
+
+function reportHref(view) {
+  const q = view.map(([k, v]) => "set=" + encodeURIComponent(k + "=" + v)).join("&");
+  return "/api/report" + (q ? "?" + q : "");
+}
+
+// ------------------------------------------------------------------ solving
+
+function changed(now) {
+  state.changedAt = performance.now();
+  clearTimeout(state.timer);
+  if (now) solve();
+  else state.timer = setTimeout(solve, 60);
+}
+
+async function solve() {
+  const view = sets();
+  const seq = ++state.seq;
+  if (state.inflight) state.inflight.abort();
+  const ctl = new AbortController();
+  state.inflight = ctl;
+  setStatus("solving", "Solving...");
+  $("cli").textContent = commandLine(view);
+  $("report-link").setAttribute("href", reportHref(view));
+  let res, body;
+  try {
+    res = await fetch("/api/plan", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-chipmix-session": state.session },
+      body: JSON.stringify({ set: Object.fromEntries(view) }),
+      signal: ctl.signal,
+    });
+    body = await res.text();
+  } catch (e) {
+    if (e.name === "AbortError") return;
+    if (seq === state.seq) setStatus("error", "The server did not answer: " + e.message);
+    return;
+  }
+  if (seq !== state.seq || res.status === 409) return; // a newer view is on its way
+  if (!res.ok) {
+    let msg = body;
+    try {
+      msg = JSON.parse(body).error;
+    } catch (_) {}
+    setStatus("error", msg);
+    return;
+  }
+  const plan = JSON.parse(body);
+  // The headline keeps the text of the JSON, to the cent, as `chipmix plan` prints it.
+  const m = body.match(/"total_cost":\s*(null|-?[0-9.eE+-]+)/);
+  plan._total_text = m ? m[1] : "";
+  state.current = plan;
+  if (!state.baseline) state.baseline = plan;
+  render(plan, view);
+}
+
+function setStatus(kind, text) {
+  const s = $("status");
+  s.dataset.state = kind;
+  s.textContent = text;
+}
+
+// ------------------------------------------------------------------ the view
+
+function unitsById(plan) {
+  const m = new Map();
+  for (const p of plan.purchases || []) {
+    const r = m.get(p.id) || { id: p.id, name: p.name || p.id, origin: p.origin, units: 0, cost: 0 };
+    r.units += p.units;
+    r.cost += p.cost;
+    m.set(p.id, r);
+  }
+  return m;
+}
+
+function render(plan, view) {
+  const base = state.baseline;
+  const has = plan.total_cost !== null && plan.total_cost !== undefined;
+  const maxPflops = plan.objective === "max_pflops";
+  $("headline-label").textContent = maxPflops ? "Compute (PFLOPS)" : "Total cost";
+  const total = $("total");
+  total.dataset.value = plan._total_text;
+  total.textContent = maxPflops ? num(plan.pflops, 2) : money(plan.total_cost);
+  const delta = $("delta");
+  if (has && base && base.total_cost !== null && base !== plan) {
+    delta.textContent = maxPflops
+      ? "vs baseline " + (plan.pflops - base.pflops >= 0 ? "+" : "") + num(plan.pflops - base.pflops, 2)
+      : "vs baseline " + signedMoney(plan.total_cost - base.total_cost);
+  } else delta.textContent = base === plan ? "baseline" : "";
+  $("capex").textContent = money(plan.capex);
+  $("adoption").textContent = money(plan.adoption);
+  $("opex").textContent = money(plan.opex);
+  $("pflops").textContent = has ? num(plan.pflops, 1) + " PFLOPS" : "-";
+  const sh = plan.domestic_share;
+  $("share").textContent = sh ? pct(sh.value) : "-";
+  $("share-rule").textContent = sh
+    ? `rule: ${sh.strict ? ">" : "\u2265"} ${pct(sh.min)} by ${sh.basis}`
+    : "";
+
+  const msgs = $("messages");
+  msgs.textContent = "";
+  if (!plan.status || !["optimal", "feasible"].includes(plan.status)) {
+    msgs.append(el("p", { class: "bad", text: `No plan: ${plan.status}.` }));
+  } else if (plan.status === "feasible") {
+    msgs.append(el("p", { class: "warn", text: `Best plan found within the time limit; it may be up to ${pct(plan.gap)} from the optimum.` }));
+  }
+  const notes = (plan.conflicts || []).concat(plan.message ? [plan.message] : []);
+  if (notes.length) msgs.append(el("ul", {}, ...notes.map((c) => el("li", { text: c }))));
+  for (const w of plan.warnings || []) msgs.append(el("p", { class: "muted", text: "warning: " + w }));
+
+  const now = unitsById(plan);
+  const was = base ? unitsById(base) : new Map();
+  const ids = [...new Set([...was.keys(), ...now.keys()])];
+  const tbody = $("purchases").querySelector("tbody");
+  tbody.textContent = "";
+  for (const id of ids) {
+    const r = now.get(id) || { ...was.get(id), units: 0, cost: 0 };
+    const b = was.get(id);
+    const d = r.units - (b ? b.units : 0);
+    tbody.append(
+      el(
+        "tr",
+        { "data-id": id },
+        el("th", { scope: "row", text: r.name }),
+        el("td", { text: r.origin }),
+        el("td", { class: "num", text: num(r.units, 0) }),
+        el("td", { class: "num", text: b ? num(b.units, 0) : "0" }),
+        el("td", { class: "num " + (d > 0 ? "up" : d < 0 ? "down" : ""), text: d === 0 ? "" : (d > 0 ? "+" : "") + num(d, 0) }),
+        el("td", { class: "num", text: money(r.cost) }),
+      ),
+    );
+  }
+  chart(ids, now, was);
+
+  const bind = $("binding");
+  bind.textContent = "";
+  for (const b of plan.binding || []) bind.append(el("li", { text: b }));
+  for (const n of plan.near_limit || []) bind.append(el("li", { class: "muted", text: `${n.rule || n.name}: near its limit` }));
+  if (!bind.children.length) bind.append(el("li", { class: "muted", text: "none" }));
+
+  state.rendered += 1;
+  document.body.dataset.rendered = String(state.rendered);
+  requestAnimationFrame(() => {
+    const ms = state.changedAt === null ? null : performance.now() - state.changedAt;
+    const lat = $("latency");
+    lat.dataset.ms = ms === null ? "" : ms.toFixed(1);
+    lat.textContent = ms === null ? "" : `updated ${ms.toFixed(0)} ms after the change`;
+    setStatus("ready", `${plan.status}: ${view.length} change(s) from the file`);
+  });
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs, text) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// Units per accelerator: a bar for this view, a thin outline for the baseline.
+function chart(ids, now, was) {
+  const box = $("chart");
+  box.textContent = "";
+  if (!ids.length) return;
+  const row = 26, left = 190, width = 640, right = 80;
+  const maxUnits = Math.max(1, ...ids.map((i) => Math.max(now.get(i)?.units || 0, was.get(i)?.units || 0)));
+  const s = svg("svg", { viewBox: `0 0 ${left + width + right} ${ids.length * row + 8}`, role: "img" });
+  s.append(svg("title", {}, "Units per accelerator, this view (filled) against the baseline (outline)"));
+  ids.forEach((id, k) => {
+    const r = now.get(id) || was.get(id);
+    const y = 4 + k * row;
+    const u = now.get(id)?.units || 0;
+    const b = was.get(id)?.units || 0;
+    s.append(svg("text", { x: left - 8, y: y + 16, "text-anchor": "end", class: "axis" }, r.name));
+    s.append(svg("rect", { x: left, y: y + 3, width: (width * u) / maxUnits, height: row - 8, class: r.origin === "domestic" ? "domestic" : "foreign" }));
+    s.append(svg("rect", { x: left, y: y + 1, width: (width * b) / maxUnits, height: row - 4, class: "baseline" }));
+    s.append(svg("text", { x: left + (width * Math.max(u, b)) / maxUnits + 6, y: y + 16, class: "axis" }, num(u, 0)));
+  });
+  box.append(s);
+}
+
+// ------------------------------------------------------------------ start
+
+async function start() {
+  $("reset").addEventListener("click", () => {
+    for (const c of state.controls) c.reset();
+    changed(true);
+  });
+  $("pin").addEventListener("click", () => {
+    if (state.current) {
+      state.baseline = state.current;
+      render(state.current, sets());
+    }
+  });
+  $("copy").addEventListener("click", async () => {
+    const text = $("cli").textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+      $("copy").textContent = "Copied";
+    } catch (_) {
+      const r = document.createRange();
+      r.selectNodeContents($("cli"));
+      getSelection().removeAllRanges();
+      getSelection().addRange(r);
+      $("copy").textContent = "Selected: press Ctrl+C";
+    }
+    setTimeout(() => ($("copy").textContent = "Copy the command"), 2000);
+  });
+  let body;
+  try {
+    const res = await fetch("/api/scenario");
+    body = await res.json();
+    if (!res.ok) throw new Error(body.error);
+  } catch (e) {
+    setStatus("error", "Cannot load the scenario: " + e.message);
+    return;
+  }
+  state.file = body.file;
+  state.base = body.overrides || [];
+  state.scenario = body.scenario;
+  $("name").textContent = body.scenario.name;
+  document.title = body.scenario.name + " - chipmix what-if";
+  $("file").textContent = commandLine([]).replace(/^chipmix plan /, "");
+  build(body.scenario);
+  solve();
+}
+
+document.addEventListener("DOMContentLoaded", start);
