@@ -168,6 +168,20 @@ fn check_outputs(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> anyhow::Resul
     Ok(())
 }
 
+/// `SOURCE_DATE_EPOCH` (seconds since 1970-01-01 UTC), which dates reports reproducibly as
+/// the reproducible-builds convention asks; `None` when unset. A malformed value is an
+/// error of `command`.
+fn source_date_epoch(command: &str) -> anyhow::Result<Option<i64>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+            anyhow!(
+                "chipmix {command}: SOURCE_DATE_EPOCH is `{v}`, not a whole number of seconds since 1970-01-01 UTC"
+            )
+        }),
+        Err(_) => Ok(None),
+    }
+}
+
 /// Reads the text file `path` of at most `limit` bytes (a saved plan, a shard); errors
 /// name the file.
 fn read_text(path: &Path, limit: u64) -> anyhow::Result<String> {

@@ -61,18 +61,13 @@ pub fn run(a: &ReportArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
     })
 }
 
-/// The report's date: `SOURCE_DATE_EPOCH` (seconds since 1970-01-01 UTC) when set, as the
-/// reproducible-builds convention asks, else now. A malformed value is an error.
+/// The report's date: `SOURCE_DATE_EPOCH` when set (see [`super::source_date_epoch`]),
+/// else now.
 fn generated_at() -> anyhow::Result<i64> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse::<i64>().map_err(|_| {
-            anyhow!(
-                "chipmix report: SOURCE_DATE_EPOCH is `{v}`, not a whole number of seconds since 1970-01-01 UTC"
-            )
-        }),
-        Err(_) => Ok(std::time::SystemTime::now()
+    Ok(super::source_date_epoch("report")?.unwrap_or_else(|| {
+        std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
-            .unwrap_or(0)),
-    }
+            .unwrap_or(0)
+    }))
 }

@@ -37,12 +37,7 @@ pub fn run(a: &ServeArgs) -> anyhow::Result<Exit> {
             a.host
         );
     }
-    let generated = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => Some(v.trim().parse::<i64>().map_err(|_| {
-            anyhow!("chipmix serve: SOURCE_DATE_EPOCH is `{v}`, not a whole number of seconds")
-        })?),
-        Err(_) => None,
-    };
+    let generated = super::source_date_epoch("serve")?;
     let config = Config {
         served,
         addr: std::net::SocketAddr::new(a.host, a.port),

@@ -58,9 +58,19 @@ impl Sets {
             #[serde(default)]
             set: Sets,
         }
+        let expected = "expected {\"set\": {\"PATH\": VALUE, ...}}";
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Failure::Malformed(format!(
+                "the request body is not a plan request: it is not a JSON object; {expected}"
+            )));
+        }
         serde_json::from_slice::<Body>(body)
             .map(|b| b.set)
-            .map_err(|e| Failure::Malformed(format!("the request body is not a plan request: {e}; expected {{\"set\": {{\"PATH\": VALUE, ...}}}}")))
+            .map_err(|e| {
+                Failure::Malformed(format!(
+                    "the request body is not a plan request: {e}; {expected}"
+                ))
+            })
     }
 
     /// The overrides as `--set` arguments.

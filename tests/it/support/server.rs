@@ -19,6 +19,16 @@ impl Server {
     /// `chipmix serve SCENARIO --port 0 EXTRA...`, run in `cwd` (the current directory
     /// when `None`), once it listens.
     pub fn start(scenario: &Path, extra: &[&str], cwd: Option<&Path>) -> Server {
+        Server::start_with_env(scenario, extra, cwd, &[])
+    }
+
+    /// [`Server::start`] with the environment variables `env` set.
+    pub fn start_with_env(
+        scenario: &Path,
+        extra: &[&str],
+        cwd: Option<&Path>,
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_chipmix"));
         cmd.arg("serve")
             .arg(scenario)
@@ -26,7 +36,8 @@ impl Server {
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::inherit())
+            .envs(env.iter().copied());
         if let Some(dir) = cwd {
             cmd.current_dir(dir);
         }
@@ -115,19 +126,16 @@ impl Reply {
 }
 
 /// One request on a fresh connection (`Connection: close`), read to the end.
-pub fn send(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Reply {
+pub fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
     let mut s = TcpStream::connect(addr).expect("the server accepts connections");
     s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -178,7 +186,7 @@ fn dechunk(mut s: &str) -> String {
             break;
         }
         out.push_str(&rest[..n]);
-        s = &rest[n..].trim_start_matches("\r\n");
+        s = rest[n..].trim_start_matches("\r\n");
     }
     out
 }
