@@ -34,10 +34,31 @@ function el(tag, attrs, ...children) {
 
 // ------------------------------------------------------------------ numbers
 
+// Money in whole units of the scenario's currency (named in the labels), as reports show it.
 function money(v) {
   if (v === null || v === undefined) return "-";
-  const cur = state.scenario ? state.scenario.currency : "";
-  return cur + " " + Math.round(v).toLocaleString("en-US");
+  return Math.round(v).toLocaleString("en-US");
+}
+
+// A rule of the plan's `binding` list, in words (the name itself in brackets).
+function ruleText(name) {
+  const words = {
+    demand: "the compute demand",
+    memory: "the memory demand",
+    power: "the power limit",
+    budget: "the total budget",
+    capex_budget: "the purchase budget",
+    domestic_share: "the domestic share rule",
+    national_domestic_share: "the national domestic share rule",
+    vendor_max_share: "the cap on one vendor's share",
+  };
+  const [kind, ...rest] = name.split(":");
+  const arg = rest.join(":");
+  let text = words[name];
+  if (!text && kind === "supply") text = `the supply cap of ${arg}`;
+  if (!text && kind === "min_units") text = `the minimum order of ${arg}`;
+  if (!text && kind === "workload") text = `the demand of workload ${arg}`;
+  return text ? `${text} (${name})` : name;
 }
 
 function signedMoney(d) {
@@ -155,7 +176,7 @@ function relative(form, path, label, base, max) {
     max: max || 2,
     step: 0.05,
     initial: 1,
-    show: (x) => times(x) + (b !== null && !byYear(base) ? " = " + num(b * x, 2) : unit),
+    show: (x) => times(x) + (b !== null && !byYear(base) ? " = " + num(b * x, b < 1 ? 4 : 2) : unit),
   });
 }
 
@@ -175,7 +196,7 @@ function share(form, path, label, rule) {
     step: 0.01,
     initial: min,
     show: (x) => Math.round(x * 100) + "%",
-    note: rule && byYear(rule.min) ? "the file sets it by year; moving it sets every year" : null,
+    note: rule && byYear(rule.min) ? "set by year in the file; moving it sets every year" : null,
   });
 }
 
@@ -319,7 +340,9 @@ function render(plan, view) {
   const base = state.baseline;
   const has = plan.total_cost !== null && plan.total_cost !== undefined;
   const maxPflops = plan.objective === "max_pflops";
-  $("headline-label").textContent = maxPflops ? "Compute (PFLOPS)" : "Total cost";
+  const cur = state.scenario.currency;
+  $("headline-label").textContent = maxPflops ? "Compute (PFLOPS)" : `Total cost (${cur})`;
+  for (const e of document.querySelectorAll(".currency")) e.textContent = cur;
   const total = $("total");
   total.dataset.value = plan._total_text;
   total.textContent = maxPflops ? num(plan.pflops, 2) : money(plan.total_cost);
@@ -376,8 +399,16 @@ function render(plan, view) {
 
   const bind = $("binding");
   bind.textContent = "";
-  for (const b of plan.binding || []) bind.append(el("li", { text: b }));
-  for (const n of plan.near_limit || []) bind.append(el("li", { class: "muted", text: `${n.rule || n.name}: near its limit` }));
+  for (const b of plan.binding || []) bind.append(el("li", { text: ruleText(b) }));
+  for (const n of plan.near_limit || []) {
+    const where = [n.site, n.period].filter((x) => x !== undefined && x !== null).join(", ");
+    bind.append(
+      el("li", {
+        class: "muted",
+        text: `near its limit: ${ruleText(n.constraint)}${where ? " at " + where : ""}, ${num(n.value, 3)} against ${num(n.limit, 3)} ${n.unit || ""}`.trim(),
+      }),
+    );
+  }
   if (!bind.children.length) bind.append(el("li", { class: "muted", text: "none" }));
 
   state.rendered += 1;
@@ -387,7 +418,8 @@ function render(plan, view) {
     const lat = $("latency");
     lat.dataset.ms = ms === null ? "" : ms.toFixed(1);
     lat.textContent = ms === null ? "" : `updated ${ms.toFixed(0)} ms after the change`;
-    setStatus("ready", `${plan.status}: ${view.length} change(s) from the file`);
+    const n = view.length;
+    setStatus("ready", `${plan.status} \u00b7 ${n === 0 ? "the file as written" : n === 1 ? "1 change from the file" : n + " changes from the file"}`);
   });
 }
 
