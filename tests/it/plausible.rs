@@ -182,15 +182,7 @@ costs: {{energy_price_per_kwh: {energy}, pue: {pue}, opex_years: 5}}
 
 #[test]
 fn no_sample_warns() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut samples: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    samples.sort();
-    assert!(samples.len() >= 5, "{samples:?}");
-    for path in samples {
+    for path in crate::support::sample_files() {
         let r = chipmix(&["validate", &path.display().to_string()]);
         assert_eq!(r.code, 0, "{}: {}", path.display(), r.stderr);
         assert!(r.stderr.is_empty(), "{}: {}", path.display(), r.stderr);

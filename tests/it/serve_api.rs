@@ -8,21 +8,9 @@
 
 use crate::decompose::generate;
 use crate::support::server::{Server, send};
-use crate::support::{chipmix, chipmix_in, json, par_map, sample, scenario_file};
+use crate::support::{chipmix, chipmix_in, json, par_map, sample, sample_files, scenario_file};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// The sample scenarios: every YAML file of `scenarios/`.
-fn samples() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(sample(""))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 8, "samples: {files:?}");
-    files
-}
 
 /// `chipmix plan SCENARIO --set S... --format json`: its stdout, stderr and exit code.
 fn cli_plan(scenario: &Path, sets: &[&str]) -> crate::support::Run {
@@ -46,7 +34,7 @@ fn every_sample_answers_exactly_what_plan_prints() {
         &["accelerators[*].unit_price*=1.1"],
         &["accelerators[*].available=true", "solver.time_limit_s=30"],
     ];
-    par_map(&samples(), 2, |file| {
+    par_map(&sample_files(), 2, |file| {
         let server = Server::start(file, &[], None);
         for view in views {
             let cli = cli_plan(file, view);

@@ -116,13 +116,17 @@ function slider(form, spec) {
   );
   if (spec.note) row.append(el("small", { class: "muted", text: spec.note }));
   form.append(row);
+  // The browser snaps a value between steps (a quota of 0.555 shows as 0.56): the control
+  // sends nothing until it is moved away from where it started, so the file's own value
+  // stands until then.
+  const start = input.value;
   state.controls.push({
     path: spec.path,
     el: input,
-    initial: String(spec.initial),
+    initial: start,
     text: () => input.value,
     reset: () => {
-      input.value = spec.initial;
+      input.value = start;
       show();
     },
   });

@@ -77,6 +77,19 @@ pub fn sample(name: &str) -> String {
     format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The sample scenarios: every YAML file of `scenarios/` (the catalog sample included; the
+/// catalogs in `scenarios/catalog/` are not scenarios), sorted.
+pub fn sample_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(sample(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "samples: {files:?}");
+    files
+}
+
 /// `args` followed by `--set s` for each of `sets`.
 pub fn with_sets(mut args: Vec<String>, sets: &[String]) -> Vec<String> {
     for s in sets {
