@@ -26,6 +26,7 @@ mod properties;
 mod readme;
 mod reference_model;
 mod report_browser;
+mod serve_browser;
 mod snapshots;
 mod support;
 mod sweep_proof;
