@@ -27,6 +27,7 @@ mod readme;
 mod reference_model;
 mod report_browser;
 mod serve_api;
+mod serve_browser;
 mod snapshots;
 mod support;
 mod sweep_proof;
