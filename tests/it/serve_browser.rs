@@ -9,12 +9,12 @@
 //! "skipped: ..." and pass, unless `CHIPMIX_REQUIRE_BROWSER=1` (CI sets it), in which case
 //! they fail. `CHIPMIX_CHROMIUM=/path/to/chromium` picks another browser binary.
 
-use crate::support::server::Server;
+use crate::support::server::{Server, send, try_send};
 use crate::support::{chipmix_in, json, plan};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -130,8 +130,9 @@ impl Driver {
         };
         let start = Instant::now();
         loop {
-            if let Ok((200, status)) = http(&running.addr, "GET", "/status", "")
-                && json(&status)["value"]["ready"] == true
+            if let Ok(r) = try_send(&running.addr, "GET", "/status", &[], b"")
+                && r.status == 200
+                && json(&r.body)["value"]["ready"] == true
             {
                 return running;
             }
@@ -153,46 +154,6 @@ impl Driver {
     /// `http://127.0.0.1:PORT`.
     fn url(&self) -> String {
         format!("http://{}", self.addr)
-    }
-}
-
-/// One request to chromedriver: its status and body, read to its `Content-Length` (it keeps
-/// the connection open, so `support::server::send`, which reads to the end, would wait).
-fn http(addr: &str, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(DEADLINE))?;
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = s.read(&mut buf)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        raw.extend_from_slice(&buf[..n]);
-        let text = String::from_utf8_lossy(&raw);
-        let Some((head, rest)) = text.split_once("\r\n\r\n") else {
-            continue;
-        };
-        let length = head
-            .lines()
-            .filter_map(|l| l.split_once(':'))
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, v)| v.trim().parse::<usize>().ok())
-            .unwrap_or(0);
-        if rest.len() >= length {
-            let code = head
-                .split_whitespace()
-                .nth(1)
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(0);
-            return Ok((code, rest[..length].to_string()));
-        }
     }
 }
 
@@ -324,30 +285,27 @@ async fn page_total(client: &Client) -> f64 {
         .unwrap_or_else(|e| panic!("#total data-value {text:?} is not a number ({e})"))
 }
 
-/// The page's error messages and uncaught exceptions so far (chromedriver's browser log),
-/// but for the browser's own `/favicon.ico` request: the page names no icon, so Chromium
-/// asks for one and logs the server's 404 as an error; that is not the page's script.
+/// The page's error messages and uncaught exceptions so far (chromedriver's browser log).
 async fn console_errors(client: &Client, driver: &Driver) -> Vec<String> {
     let id = client
         .session_id()
         .await
         .unwrap()
         .expect("a WebDriver session");
-    let (code, body) = http(
+    let r = send(
         &driver.addr,
         "POST",
         &format!("/session/{id}/se/log"),
-        r#"{"type": "browser"}"#,
-    )
-    .expect("chromedriver answers");
-    assert_eq!(code, 200, "chromedriver's browser log: {body}");
-    json(&body)["value"]
+        &[("Content-Type", "application/json")],
+        br#"{"type": "browser"}"#,
+    );
+    assert_eq!(r.status, 200, "chromedriver's browser log: {}", r.body);
+    json(&r.body)["value"]
         .as_array()
         .expect("a list of log entries")
         .iter()
         .filter(|e| e["level"] == "SEVERE")
         .map(|e| e["message"].as_str().unwrap_or_default().to_string())
-        .filter(|m| !m.contains("/favicon.ico "))
         .collect()
 }
 

@@ -256,7 +256,8 @@ function sets() {
 }
 
 function quote(arg) {
-  return /^[A-Za-z0-9_.,:\/=*+@%-]+$/.test(arg) ? arg : "'" + arg.replace(/'/g, "'\\''") + "'";
+  // Safe unquoted in every shell: no glob characters (`*`, `?`, `[`), no spaces or quotes.
+  return /^[A-Za-z0-9_.,:\/=+@%-]+$/.test(arg) ? arg : "'" + arg.replace(/'/g, "'\\''") + "'";
 }
 
 function commandLine(view) {
@@ -283,6 +284,7 @@ function changed(now) {
 async function solve() {
   const view = sets();
   const seq = ++state.seq;
+  const changedAt = state.changedAt;
   if (state.inflight) state.inflight.abort();
   const ctl = new AbortController();
   state.inflight = ctl;
@@ -318,7 +320,7 @@ async function solve() {
   plan._total_text = m ? m[1] : "";
   state.current = plan;
   if (!state.baseline) state.baseline = plan;
-  render(plan, view);
+  render(plan, view, seq, changedAt);
 }
 
 function setStatus(kind, text) {
@@ -340,7 +342,9 @@ function unitsById(plan) {
   return m;
 }
 
-function render(plan, view) {
+// Shows `plan`, the answer to request `seq` (the view `view`, changed at `changedAt`).
+// The status says "ready" and the latency is measured only while no newer request is out.
+function render(plan, view, seq, changedAt) {
   const base = state.baseline;
   const has = plan.total_cost !== null && plan.total_cost !== undefined;
   const maxPflops = plan.objective === "max_pflops";
@@ -418,7 +422,8 @@ function render(plan, view) {
   state.rendered += 1;
   document.body.dataset.rendered = String(state.rendered);
   requestAnimationFrame(() => {
-    const ms = state.changedAt === null ? null : performance.now() - state.changedAt;
+    if (seq !== state.seq) return; // a newer view is on its way; this one is not the answer
+    const ms = changedAt === null || changedAt === undefined ? null : performance.now() - changedAt;
     const lat = $("latency");
     lat.dataset.ms = ms === null ? "" : ms.toFixed(1);
     lat.textContent = ms === null ? "" : `updated ${ms.toFixed(0)} ms after the change`;
@@ -468,7 +473,7 @@ async function start() {
   $("pin").addEventListener("click", () => {
     if (state.current) {
       state.baseline = state.current;
-      render(state.current, sets());
+      render(state.current, sets(), state.seq, null);
     }
   });
   $("copy").addEventListener("click", async () => {

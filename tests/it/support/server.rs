@@ -125,10 +125,24 @@ impl Reply {
     }
 }
 
-/// One request on a fresh connection (`Connection: close`), read to the end.
+/// One request on a fresh connection (`Connection: close`), read to its `Content-Length`
+/// or, without one, to the end; a panic if the server cannot be reached.
 pub fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-    let mut s = TcpStream::connect(addr).expect("the server accepts connections");
-    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    try_send(addr, method, path, headers, body).expect("the server answers")
+}
+
+/// [`send`], with an error when the server cannot be reached or closes early (chromedriver
+/// before it is ready). Servers that keep the connection open anyway (chromedriver) are
+/// read to their `Content-Length`.
+pub fn try_send(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Reply> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(120)))?;
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -140,12 +154,37 @@ pub fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(head.as_bytes())?;
     // A server may answer (413) before reading a large body and close: not an error here.
     let _ = s.write_all(body);
     let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    parse(&raw)
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match s.read(&mut buf) {
+            Ok(n) => n,
+            // A server that answered early may reset the connection after its answer.
+            Err(_) if !raw.is_empty() => 0,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            if raw.is_empty() {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            return Ok(parse(&raw));
+        }
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..at]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.trim() == "content-length")
+                .and_then(|(_, v)| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|n| raw.len() >= at + 4 + n) {
+                return Ok(parse(&raw));
+            }
+        }
+    }
 }
 
 fn parse(raw: &[u8]) -> Reply {
