@@ -111,6 +111,8 @@ pub enum SweepFormatArg {
     Csv,
     /// An array of objects with the CSV's keys.
     Json,
+    /// An Excel workbook (needs -o FILE.xlsx).
+    Xlsx,
 }
 
 /// `chipmix sweep`.
@@ -124,7 +126,7 @@ pub struct SweepArgs {
     /// Override a field at every point (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
-    /// Output format [default: from the --output extension (.csv, .json, .txt), else table]
+    /// Output format [default: from the --output extension (.csv, .json, .txt, .xlsx), else table]
     /// (a shard run always writes its JSON shard file).
     #[arg(long, short, value_enum)]
     pub format: Option<SweepFormatArg>,
@@ -161,6 +163,8 @@ pub enum CompareFormatArg {
     Json,
     /// A Markdown table.
     Markdown,
+    /// An Excel workbook (needs -o FILE.xlsx).
+    Xlsx,
 }
 
 /// `chipmix compare`.
@@ -175,7 +179,7 @@ pub struct CompareArgs {
     /// Override a field of every scenario and variant (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
-    /// Output format [default: from the --output extension (.csv, .json, .md, .txt), else
+    /// Output format [default: from the --output extension (.csv, .json, .md, .txt, .xlsx), else
     /// table].
     #[arg(long, short, value_enum)]
     pub format: Option<CompareFormatArg>,
@@ -233,6 +237,8 @@ pub enum ExplainFormatArg {
     Json,
     /// Markdown for memos.
     Markdown,
+    /// An Excel workbook (needs -o FILE.xlsx).
+    Xlsx,
 }
 
 /// `chipmix explain`.
@@ -243,7 +249,7 @@ pub struct ExplainArgs {
     /// Override a field of the scenario (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
     pub set: Vec<Override>,
-    /// Output format [default: from the --output extension (.json, .md, .txt), else table].
+    /// Output format [default: from the --output extension (.json, .md, .txt, .xlsx), else table].
     #[arg(long, short, value_enum)]
     pub format: Option<ExplainFormatArg>,
     /// Write the explanation to this file instead of stdout.
@@ -296,7 +302,7 @@ pub struct MergeArgs {
     /// Shard files written by `chipmix sweep --shard K/N`.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
-    /// Output format [default: from the --output extension (.csv, .json, .txt), else table].
+    /// Output format [default: from the --output extension (.csv, .json, .txt, .xlsx), else table].
     #[arg(long, short, value_enum)]
     pub format: Option<SweepFormatArg>,
     /// Write the result to this file instead of stdout.
@@ -323,6 +329,8 @@ pub enum FormatArg {
     Csv,
     /// A Markdown report for memos.
     Markdown,
+    /// An Excel workbook (needs -o FILE.xlsx).
+    Xlsx,
 }
 
 /// Solvers.
@@ -339,7 +347,7 @@ pub enum SolverArg {
 pub struct PlanArgs {
     /// The scenario file (YAML).
     pub scenario: PathBuf,
-    /// Output format [default: from the --output extension (.json, .yaml, .csv, .md, .txt),
+    /// Output format [default: from the --output extension (.json, .yaml, .csv, .md, .txt, .xlsx),
     /// else table].
     #[arg(long, short, value_enum)]
     pub format: Option<FormatArg>,
@@ -505,7 +513,7 @@ fn fraction(s: &str) -> Result<f64, String> {
 }
 
 /// What an output file's extension says it holds: `.txt` a table, `.json`, `.yaml` or
-/// `.yml`, `.csv`, `.md`, `.html`, `.svg`.
+/// `.yml`, `.csv`, `.md`, `.html`, `.svg`, `.xlsx`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Extension {
     /// `.txt`: the terminal table.
@@ -522,6 +530,8 @@ pub enum Extension {
     Html,
     /// `.svg`.
     Svg,
+    /// `.xlsx`: an Excel workbook.
+    Xlsx,
 }
 
 impl Extension {
@@ -537,6 +547,7 @@ impl Extension {
             "md" => Extension::Markdown,
             "html" | "htm" => Extension::Html,
             "svg" => Extension::Svg,
+            "xlsx" => Extension::Xlsx,
             _ => return None,
         })
     }
@@ -551,6 +562,7 @@ impl Extension {
             Extension::Markdown => ".md",
             Extension::Html => ".html",
             Extension::Svg => ".svg",
+            Extension::Xlsx => ".xlsx",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! The arguments become a [`crate::compare::Request`]; the library plans and compares.
 
 use super::args::{CompareArgs, CompareFormatArg, Extension, pick_format, with_bom};
-use super::{Exit, output, read_documents, write_bytes};
+use super::{Exit, output, output_bytes, read_documents, workbook, write_bytes};
 use crate::compare::{CompareError, Request, Variant, run as compare};
 use crate::render::compare::{CompareFormat, render};
 use anyhow::{Context, anyhow};
@@ -31,10 +31,15 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<Exit> {
             (Extension::Csv, CompareFormatArg::Csv),
             (Extension::Json, CompareFormatArg::Json),
             (Extension::Markdown, CompareFormatArg::Markdown),
+            (Extension::Xlsx, CompareFormatArg::Xlsx),
         ],
     )?;
     let csv = format == CompareFormatArg::Csv;
     with_bom("compare", String::new(), a.bom, csv)?;
+    let created = match format {
+        CompareFormatArg::Xlsx => Some(workbook("compare", a.output.as_deref())?),
+        _ => None,
+    };
     let request = Request {
         scenarios: documents.iter().map(|(s, d)| (s.clone(), d)).collect(),
         sets: &a.set,
@@ -63,6 +68,13 @@ pub fn run(a: &CompareArgs) -> anyhow::Result<Exit> {
         CompareFormatArg::Csv => CompareFormat::Csv,
         CompareFormatArg::Json => CompareFormat::Json,
         CompareFormatArg::Markdown => CompareFormat::Markdown,
+        CompareFormatArg::Xlsx => {
+            let created = created.unwrap_or(crate::render::sheet::DEFAULT_CREATED);
+            let bytes = crate::render::compare::xlsx::render(&comparison, created)
+                .context("chipmix compare")?;
+            output_bytes(&bytes, a.output.as_deref()).context("chipmix")?;
+            return Ok(Exit::Plan);
+        }
     };
     let text = with_bom("compare", render(&comparison, format), a.bom, csv)?;
     output(&text, a.output.as_deref()).context("chipmix")?;

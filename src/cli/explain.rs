@@ -2,33 +2,36 @@
 //! what else could be done for about the same money.
 
 use super::args::{AlternativesArgs, ExplainArgs, ExplainFormatArg, Extension, pick_format};
-use super::{Exit, open_document, output};
+use super::{Exit, open_document, output, output_bytes, workbook};
 use crate::error::Error;
 use crate::explain::{alternatives_of, explain};
 use crate::render::explain::{ExplainFormat, render, render_alternatives};
 use anyhow::Context;
 
-/// The format `--format` or the `--output` extension asks `command` for.
+/// The format `--format` or the `--output` extension asks `command` for (`None`: the
+/// workbook, which only `explain` writes).
 fn format(
     command: &str,
     f: Option<ExplainFormatArg>,
     output: Option<&std::path::Path>,
-) -> anyhow::Result<ExplainFormat> {
-    let f = pick_format(
-        command,
-        f,
-        output,
-        ExplainFormatArg::Table,
-        &[
-            (Extension::Table, ExplainFormatArg::Table),
-            (Extension::Json, ExplainFormatArg::Json),
-            (Extension::Markdown, ExplainFormatArg::Markdown),
-        ],
-    )?;
+) -> anyhow::Result<Option<ExplainFormat>> {
+    let mut writes = vec![
+        (Extension::Table, ExplainFormatArg::Table),
+        (Extension::Json, ExplainFormatArg::Json),
+        (Extension::Markdown, ExplainFormatArg::Markdown),
+    ];
+    if command == "explain" {
+        writes.push((Extension::Xlsx, ExplainFormatArg::Xlsx));
+    }
+    let f = pick_format(command, f, output, ExplainFormatArg::Table, &writes)?;
     Ok(match f {
-        ExplainFormatArg::Table => ExplainFormat::Table,
-        ExplainFormatArg::Json => ExplainFormat::Json,
-        ExplainFormatArg::Markdown => ExplainFormat::Markdown,
+        ExplainFormatArg::Table => Some(ExplainFormat::Table),
+        ExplainFormatArg::Json => Some(ExplainFormat::Json),
+        ExplainFormatArg::Markdown => Some(ExplainFormat::Markdown),
+        ExplainFormatArg::Xlsx if command == "explain" => None,
+        ExplainFormatArg::Xlsx => anyhow::bail!(
+            "chipmix {command}: no Excel workbook of {command}; give --format table, json or markdown"
+        ),
     })
 }
 
@@ -36,8 +39,22 @@ fn format(
 pub fn run(a: &ExplainArgs) -> anyhow::Result<Exit> {
     let document = open_document(&a.scenario, &[a.output.as_deref()])?;
     let format = format("explain", a.format, a.output.as_deref())?;
+    let created = match format {
+        None => Some(workbook("explain", a.output.as_deref())?),
+        Some(_) => None,
+    };
     let e = explain(&document, &a.set, a.solve.options()).map_err(Error::from)?;
-    output(&render(&e, format), a.output.as_deref()).context("chipmix")?;
+    match (format, created) {
+        (Some(format), _) => output(&render(&e, format), a.output.as_deref()).context("chipmix")?,
+        (None, created) => {
+            // The scenario as explained, for the workbook's inputs.
+            let inputs = document.resolve(&a.set).map_err(Error::from)?.scenario;
+            let created = created.unwrap_or(crate::render::sheet::DEFAULT_CREATED);
+            let bytes = crate::render::explain::xlsx::render(&e, &inputs, created)
+                .context("chipmix explain")?;
+            output_bytes(&bytes, a.output.as_deref()).context("chipmix")?;
+        }
+    }
     if !e.plan.status.has_plan() {
         eprintln!("{}: {}", a.scenario.display(), e.plan.status.as_str());
     }
@@ -47,7 +64,8 @@ pub fn run(a: &ExplainArgs) -> anyhow::Result<Exit> {
 /// Runs `chipmix alternatives`: a plan and its alternatives, or none.
 pub fn alternatives(a: &AlternativesArgs) -> anyhow::Result<Exit> {
     let document = open_document(&a.scenario, &[a.output.as_deref()])?;
-    let format = format("alternatives", a.format, a.output.as_deref())?;
+    let format =
+        format("alternatives", a.format, a.output.as_deref())?.unwrap_or(ExplainFormat::Table);
     let (plan, alts, note) =
         alternatives_of(&document, &a.set, a.solve.options(), a.within).map_err(Error::from)?;
     output(

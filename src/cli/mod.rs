@@ -198,12 +198,17 @@ fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// Writes `text` to `path` (`-` or none: stdout); a file is written whole or not at all.
 /// A reader that stops reading stdout early (`| head`) is not an error.
 fn output(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
+    output_bytes(text.as_bytes(), path)
+}
+
+/// Writes `bytes` to `path` (`-` or none: stdout), as [`output`] writes text.
+fn output_bytes(bytes: &[u8], path: Option<&Path>) -> anyhow::Result<()> {
     use std::io::Write;
     match path {
-        Some(p) if p.as_os_str() != "-" => write_bytes(p, text.as_bytes()),
+        Some(p) if p.as_os_str() != "-" => write_bytes(p, bytes),
         _ => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
+            out.write_all(bytes)
                 .and_then(|_| out.flush())
                 .or_else(|e| {
                     if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -215,4 +220,29 @@ fn output(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
                 .context("cannot write to stdout")
         }
     }
+}
+
+/// Checks, before any work, that an Excel workbook of `command` can be written to `path`:
+/// a workbook is binary, so it needs `-o FILE.xlsx` (or `-o -` into a pipe or a file, not a
+/// terminal). Returns its creation date: `SOURCE_DATE_EPOCH`, else
+/// [`crate::render::sheet::DEFAULT_CREATED`], so that the same input gives the same bytes.
+fn workbook(command: &str, path: Option<&Path>) -> anyhow::Result<i64> {
+    use std::io::IsTerminal;
+    match path {
+        None => bail!(
+            "chipmix {command}: an Excel workbook is binary and is not printed; give -o FILE.xlsx"
+        ),
+        Some(p) if p.as_os_str() == "-" && std::io::stdout().is_terminal() => bail!(
+            "chipmix {command}: an Excel workbook is binary and is not printed on a terminal; give -o FILE.xlsx (or redirect -o - to a file)"
+        ),
+        Some(_) => {}
+    }
+    let created = source_date_epoch(command)?.unwrap_or(crate::render::sheet::DEFAULT_CREATED);
+    // Excel's dates run from 1900 to 9999.
+    if !(-2_208_988_800..253_402_300_800).contains(&created) {
+        bail!(
+            "chipmix {command}: SOURCE_DATE_EPOCH is {created}: a workbook's date must fall between the years 1900 and 9999"
+        );
+    }
+    Ok(created)
 }

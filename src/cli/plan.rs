@@ -1,7 +1,7 @@
 //! `chipmix plan`: load, solve, check, render.
 
 use super::args::{Extension, FormatArg, PlanArgs, pick_format, with_bom};
-use super::{Exit, load_any, output};
+use super::{Exit, load_any, output, output_bytes, workbook};
 use crate::error::{Error, PlanError};
 use crate::planner::plan_loaded;
 use crate::render::{Format, render};
@@ -42,10 +42,15 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
             (Extension::Yaml, FormatArg::Yaml),
             (Extension::Csv, FormatArg::Csv),
             (Extension::Markdown, FormatArg::Markdown),
+            (Extension::Xlsx, FormatArg::Xlsx),
         ],
     )?;
     // Refused before the solve, not after it.
     with_bom("plan", String::new(), a.bom, format == FormatArg::Csv)?;
+    let created = match format {
+        FormatArg::Xlsx => Some(workbook("plan", a.output.as_deref())?),
+        _ => None,
+    };
     let opts = crate::planner::Options {
         cancel,
         ..a.solve.options()
@@ -54,14 +59,27 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
         return relaxation(a, &loaded.scenario, &opts, read_s);
     }
     let (result, timings) = plan_loaded(&loaded, &opts).map_err(|e| failed(e, &a.scenario))?;
+    let started = Instant::now();
     let format = match format {
         FormatArg::Table => Format::Table,
         FormatArg::Json => Format::Json,
         FormatArg::Yaml => Format::Yaml,
         FormatArg::Csv => Format::Csv,
         FormatArg::Markdown => Format::Markdown,
+        FormatArg::Xlsx => {
+            let created = created.unwrap_or(crate::render::sheet::DEFAULT_CREATED);
+            let bytes = crate::render::xlsx::render(&result, &loaded.scenario, created)
+                .context("chipmix plan")?;
+            output_bytes(&bytes, a.output.as_deref()).context("chipmix")?;
+            return finish(
+                a,
+                &result,
+                &timings,
+                read_s,
+                started.elapsed().as_secs_f64(),
+            );
+        }
     };
-    let started = Instant::now();
     let text = with_bom(
         "plan",
         render(&result, format),
@@ -70,6 +88,17 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
     )?;
     let render_s = started.elapsed().as_secs_f64();
     output(&text, a.output.as_deref()).context("chipmix")?;
+    finish(a, &result, &timings, read_s, render_s)
+}
+
+/// After the plan is written: the timings, why there is no plan, and the exit code.
+fn finish(
+    a: &PlanArgs,
+    result: &crate::plan::Plan,
+    timings: &Timings,
+    read_s: f64,
+    render_s: f64,
+) -> anyhow::Result<Exit> {
     if a.timings {
         eprintln!(
             "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s, round {:.3} s, check {:.3} s, render {render_s:.3} s",
@@ -93,7 +122,7 @@ pub fn run(a: &PlanArgs) -> anyhow::Result<Exit> {
         );
         return Ok(Exit::Interrupted);
     }
-    Ok(Exit::of(&result))
+    Ok(Exit::of(result))
 }
 
 /// `chipmix plan --relaxation`: the continuous relaxation's bound.

@@ -4,7 +4,9 @@
 use super::args::{
     Extension, MergeArgs, SweepArgs, SweepFormatArg, SweepSpecArgs, pick_format, with_bom,
 };
-use super::{Exit, check_outputs, open_document, output, read_text, write_bytes};
+use super::{
+    Exit, check_outputs, open_document, output, output_bytes, read_text, workbook, write_bytes,
+};
 use crate::error::Error;
 use crate::planner::Options;
 use crate::render::sweep::{SweepFormat, render};
@@ -27,16 +29,31 @@ fn pick(
             (Extension::Table, SweepFormatArg::Table),
             (Extension::Csv, SweepFormatArg::Csv),
             (Extension::Json, SweepFormatArg::Json),
+            (Extension::Xlsx, SweepFormatArg::Xlsx),
         ],
     )
 }
 
-fn format(f: SweepFormatArg) -> SweepFormat {
+/// The text format `f` names (`None`: the workbook).
+fn format(f: SweepFormatArg) -> Option<SweepFormat> {
     match f {
-        SweepFormatArg::Table => SweepFormat::Table,
-        SweepFormatArg::Csv => SweepFormat::Csv,
-        SweepFormatArg::Json => SweepFormat::Json,
+        SweepFormatArg::Table => Some(SweepFormat::Table),
+        SweepFormatArg::Csv => Some(SweepFormat::Csv),
+        SweepFormatArg::Json => Some(SweepFormat::Json),
+        SweepFormatArg::Xlsx => None,
     }
+}
+
+/// Refuses, before any work, a workbook that cannot be written (see [`workbook`]).
+fn check_workbook(
+    command: &str,
+    f: SweepFormatArg,
+    to: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    if f == SweepFormatArg::Xlsx {
+        workbook(command, to)?;
+    }
+    Ok(())
 }
 
 /// Pairs each `--from/--to/--step/--values` with the `--param` before it.
@@ -111,7 +128,18 @@ fn finish(
             .context("chipmix")?;
         write_bytes(path, svg.as_bytes()).context("chipmix")?;
     }
-    let text = with_bom("sweep", render(r, format(f)), bom, f == SweepFormatArg::Csv)?;
+    let Some(text_format) = format(f) else {
+        let created = workbook("sweep", to)?;
+        let bytes = crate::render::sweep::xlsx::render(r, created).context("chipmix sweep")?;
+        output_bytes(&bytes, to).context("chipmix")?;
+        return Ok(Exit::Plan);
+    };
+    let text = with_bom(
+        "sweep",
+        render(r, text_format),
+        bom,
+        f == SweepFormatArg::Csv,
+    )?;
     output(&text, to).context("chipmix")?;
     Ok(Exit::Plan)
 }
@@ -137,6 +165,7 @@ pub fn run(a: &SweepArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
         None => pick("sweep", a.format, a.output.as_deref())?,
     };
     with_bom("sweep", String::new(), a.bom, chosen == SweepFormatArg::Csv)?;
+    check_workbook("sweep", chosen, a.output.as_deref())?;
     let job = Job {
         document: &document,
         base: &a.set,
@@ -234,6 +263,7 @@ pub fn merge(a: &MergeArgs) -> anyhow::Result<Exit> {
     check_outputs(&a.shards, &[a.output.as_deref(), a.chart.as_deref()])?;
     let chosen = pick("merge", a.format, a.output.as_deref())?;
     with_bom("merge", String::new(), a.bom, chosen == SweepFormatArg::Csv)?;
+    check_workbook("merge", chosen, a.output.as_deref())?;
     let mut files = Vec::new();
     for path in &a.shards {
         let name = path.display().to_string();

@@ -9,9 +9,11 @@ pub mod html;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod rows;
+pub mod sheet;
 pub mod svg;
 pub mod sweep;
 pub(crate) mod table;
+pub mod xlsx;
 mod yaml;
 
 use crate::plan::Plan;

@@ -6,6 +6,7 @@ mod csv;
 mod json;
 mod markdown;
 mod table;
+pub mod xlsx;
 
 use crate::compare::{Comparison, Metric, MetricGroup};
 use crate::numfmt::{amount, cents, clean, percent, qty};

@@ -4,6 +4,7 @@
 mod json;
 mod markdown;
 mod table;
+pub mod xlsx;
 
 use crate::explain::Explanation;
 use crate::explain::alternatives::Alternative;

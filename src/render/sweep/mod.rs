@@ -3,6 +3,7 @@
 mod csv;
 mod json;
 mod table;
+pub mod xlsx;
 
 use crate::numfmt::{apportion, cents, clean};
 use crate::sweep::{Row, SweepResult};
