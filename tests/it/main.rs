@@ -32,3 +32,4 @@ mod snapshots;
 mod support;
 mod sweep_proof;
 mod whatif;
+mod xlsx;
