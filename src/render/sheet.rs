@@ -112,7 +112,7 @@ impl Book {
             workbook,
             header: Format::new().set_bold(),
             money: Format::new().set_num_format(money),
-            number: Format::new().set_num_format("General"),
+            number: Format::new(),
             share: Format::new().set_num_format("0.00%"),
         })
     }

@@ -325,6 +325,21 @@ fn the_same_plan_gives_the_same_bytes() {
     let d = plan_bytes(&out("bytes", "d.xlsx"), Some("1700000000"));
     assert!(c == d, "two runs with SOURCE_DATE_EPOCH, two workbooks");
     assert!(a != c, "SOURCE_DATE_EPOCH dates the workbook");
+    // `-o -` into a pipe (not a terminal) writes the same workbook to stdout.
+    let piped = Command::new(env!("CARGO_BIN_EXE_chipmix"))
+        .args([
+            "plan",
+            &sample("shanghai-2025.yaml"),
+            "--format",
+            "xlsx",
+            "-o",
+            "-",
+        ])
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    assert_eq!(piped.status.code(), Some(0));
+    assert!(piped.stdout == a, "the piped workbook is the file's");
 }
 
 #[test]
