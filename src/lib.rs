@@ -38,6 +38,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod scenario;
+pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod solve;
