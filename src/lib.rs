@@ -12,7 +12,8 @@
 //! rounding and platform sets, decomposition) -> [`conflicts`] (why there is no plan) ->
 //! [`planner`] (scenario -> search -> checked plan) -> [`explain`], [`compare`], [`sweep`]
 //! (what-ifs over plans) -> [`render`] (table, JSON, YAML, CSV, Markdown, HTML) -> [`serve`]
-//! (the what-if page's server) and [`cli`].
+//! (the what-if page's server) and [`cli`]. [`schema`] gives the JSON Schemas of the
+//! scenario file and of the plan, generated from the types that read and write them.
 //!
 //! ```
 //! let text = "name: demo\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: 10, tflops: 500}\ndemand: {pflops: 2}\n";
@@ -38,6 +39,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod scenario;
+pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod solve;

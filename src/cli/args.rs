@@ -93,6 +93,35 @@ chipmix serve scenarios/national-2025-2027.yaml --port 8080 --time-limit 10"
         after_help = "Example:\n  for k in 1 2 3 4; do chipmix sweep s.yaml --param policy.domestic_share.min --from 0 --to 1 --step 0.01 --shard $k/4 -o shard-$k.json; done\n  chipmix merge shard-*.json --format csv -o sweep.csv"
     )]
     Merge(MergeArgs),
+    /// Print the JSON Schema (draft 2020-12) of a scenario file, a plan's JSON or a catalog.
+    #[command(
+        after_help = "A scenario whose first line is `# yaml-language-server: $schema=PATH` gets completion and \
+checks of its keys in editors that use the YAML language server (VS Code's YAML extension, Neovim, Helix, ...).\n\n\
+Examples:\n  chipmix schema scenario -o schema/scenario.schema.json\n  chipmix schema plan > plan.schema.json"
+    )]
+    Schema(SchemaArgs),
+}
+
+/// The documents `chipmix schema` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// A scenario file (YAML).
+    Scenario,
+    /// A plan, as `chipmix plan --format json` writes it.
+    Plan,
+    /// An accelerator catalog (`catalog:` in a scenario).
+    Catalog,
+}
+
+/// `chipmix schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema to print.
+    #[arg(value_enum)]
+    pub kind: SchemaKind,
+    /// Write the schema to this file instead of stdout (`-` is stdout).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 const SWEEP_HELP: &str = "Each --from/--to/--step or --values belongs to the --param before it. Several --param give a \

@@ -13,6 +13,7 @@ mod interrupt;
 mod plan;
 mod progress;
 mod report;
+mod schema;
 mod serve;
 mod sweep;
 mod validate;
@@ -67,6 +68,7 @@ fn dispatch() -> anyhow::Result<Exit> {
         Command::Alternatives(a) => explain::alternatives(a),
         Command::Report(a) => report::run(a, sub()?),
         Command::Serve(a) => serve::run(a),
+        Command::Schema(a) => schema::run(a),
     }));
     outcome.unwrap_or_else(|panic| {
         let what = panic

@@ -5,10 +5,11 @@ pub mod allocation;
 pub mod detail;
 
 use crate::scenario::{Accelerator, Objective};
+use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
 /// How the search ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Proven optimal (within the requested MIP gap).
@@ -70,7 +71,8 @@ fn units<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// One accelerator bought.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Purchase {
     /// Accelerator id.
     pub id: String,
@@ -82,6 +84,7 @@ pub struct Purchase {
     pub origin: String,
     /// New units.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub units: f64,
     /// Unit price times units.
     pub cost: f64,
@@ -120,7 +123,8 @@ impl Purchase {
 }
 
 /// One accelerator in the fleet after the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FleetRow {
     /// Accelerator id.
     pub id: String,
@@ -132,12 +136,15 @@ pub struct FleetRow {
     pub origin: String,
     /// Existing + new units.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub units: f64,
     /// Installed units.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub existing: f64,
     /// New units.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub new: f64,
     /// PFLOPS of all these units.
     pub pflops: f64,
@@ -147,7 +154,8 @@ pub struct FleetRow {
 
 /// Units of one accelerator serving one workload class (scenarios with
 /// `demand.workloads`), at a site and period where they exist.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Allocation {
     /// Accelerator id.
     pub id: String,
@@ -155,6 +163,7 @@ pub struct Allocation {
     pub workload: String,
     /// Units of the fleet serving the class: whole cards, unless a warning says otherwise.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub units: f64,
     /// Effective PFLOPS they give the class (TFLOPS x efficiency for the class).
     pub pflops: f64,
@@ -167,7 +176,8 @@ pub struct Allocation {
 }
 
 /// A rule that holds and does not bind, but is within 0.1% of its limit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct NearLimit {
     /// The rule's name, as in `binding`.
     pub constraint: String,
@@ -187,7 +197,8 @@ pub struct NearLimit {
 }
 
 /// The domestic share achieved against the rule.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ShareFigure {
     /// `units`, `tflops` or `spend`.
     pub basis: String,
@@ -200,7 +211,8 @@ pub struct ShareFigure {
 }
 
 /// Where an accelerator's figures come from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SourceNote {
     /// Accelerator id.
     pub id: String,
@@ -230,7 +242,8 @@ pub struct Context {
 }
 
 /// A plan (or the reason there is none).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Plan {
     /// The scenario's name.
     pub scenario: String,
@@ -295,31 +308,38 @@ pub struct Plan {
 }
 
 /// Units of one accelerator at a site in a period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FleetCount {
     /// Accelerator id.
     pub id: String,
     /// Units in service.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub units: f64,
     /// Of which installed before the plan.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub existing: f64,
     /// Of which bought by the plan (this period or earlier, still in service).
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub new: f64,
 }
 
 /// One site in one period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SitePeriod {
     /// Year (`null` without periods).
     pub period: Option<i64>,
     /// New units bought in the period.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub new_units: f64,
     /// Units in service.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub fleet_units: f64,
     /// Fleet PFLOPS.
     pub pflops: f64,
@@ -344,7 +364,8 @@ pub struct SitePeriod {
 }
 
 /// Per-site detail of a plan with sites.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SiteDetail {
     /// Site id.
     pub id: String,
@@ -353,6 +374,7 @@ pub struct SiteDetail {
     pub name: Option<String>,
     /// New units bought over all periods.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub new_units: f64,
     /// Capex over all periods (undiscounted).
     pub capex: f64,
@@ -363,7 +385,8 @@ pub struct SiteDetail {
 }
 
 /// Per-period detail of a plan with periods, summed over sites.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PeriodDetail {
     /// Year.
     pub period: i64,
@@ -373,9 +396,11 @@ pub struct PeriodDetail {
     pub discount_factor: f64,
     /// New units bought.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub new_units: f64,
     /// Units in service at all sites.
     #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
     pub fleet_units: f64,
     /// Fleet PFLOPS at all sites.
     pub pflops: f64,

@@ -3,6 +3,7 @@
 //! (matched by `id`) or add new ones.
 
 use super::locate::Location;
+use super::raw::CATALOG_KEYS;
 use crate::error::{Diagnostic, ScenarioError};
 use serde_yaml::Value;
 use std::collections::BTreeSet;
@@ -62,8 +63,8 @@ impl Catalog {
         };
         for key in map.keys() {
             let k = key.as_str().unwrap_or("");
-            if !matches!(k, "accelerators" | "name" | "description") {
-                let hint = match super::load::closest(k, &["accelerators", "name", "description"]) {
+            if !CATALOG_KEYS.contains(&k) {
+                let hint = match super::load::closest(k, &CATALOG_KEYS) {
                     Some(best) => format!(" (did you mean `{best}`?)"),
                     None => "; a catalog has `accelerators`, `name` and `description`".into(),
                 };

@@ -1,10 +1,14 @@
 //! The scenario file exactly as written: serde types that mirror the YAML, with every
 //! field optional so that defaults and range checks happen in one place (`validate`).
+//! The same types give the scenario's JSON Schema (`crate::schema`): their doc comments
+//! are its descriptions, so they say what an editor should show on hover.
 
 // The fields mirror the file format one to one; docs/scenario-format.md documents them.
 #![allow(missing_docs)]
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A value that may change from period to period: one value for every period, or a map
@@ -55,129 +59,252 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Per<T> {
     }
 }
 
-/// Top level of a scenario file.
-#[derive(Debug, Deserialize)]
+/// A per-year map's keys as the schema checks them: a year, written as a whole number.
+const YEAR_KEY: &str = "^-?[0-9]+$";
+
+impl<T: JsonSchema> JsonSchema for Per<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Per_{}", T::schema_name()).into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let one = g.subschema_for::<T>();
+        json_schema!({
+            "anyOf": [
+                one,
+                {
+                    "description": "A value per year (`2026: ...`), for scenarios with `periods`.",
+                    "type": "object",
+                    "propertyNames": {"pattern": YEAR_KEY},
+                    "additionalProperties": one
+                }
+            ]
+        })
+    }
+}
+
+/// The schema of the top level: the fields of [`RawScenario`], and `catalog`, which the
+/// loader takes out (and resolves) before the rest is read.
+fn with_catalog(schema: &mut Schema) {
+    if let Some(props) = schema
+        .get_mut("properties")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        props.insert(
+            "catalog".into(),
+            serde_json::json!({
+                "description": "Path of an accelerator catalog file, relative to the scenario: its accelerators are taken, and the scenario's own `accelerators` entries override them by `id`.",
+                "type": "string"
+            }),
+        );
+    }
+}
+
+/// A chipmix scenario: cards on offer, demand, rules and costs (docs/scenario-format.md).
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = with_catalog)]
 pub struct RawScenario {
+    /// Title of the scenario, repeated in the plan as `scenario` (required).
     pub name: Option<String>,
+    /// Free text for the reader; chipmix does not use it.
     pub description: Option<String>,
+    /// Name of the money unit used throughout the file (default `USD`); never converted.
     pub currency: Option<String>,
+    /// What the solver optimises (default `min_cost`).
+    #[schemars(extend("enum" = ["min_cost", "max_pflops", null]))]
     pub objective: Option<String>,
+    /// The cards that can be bought or are already installed (required, at least one).
     pub accelerators: Option<Vec<RawAccelerator>>,
+    /// What the fleet must deliver (not with `sites`).
     pub demand: Option<RawDemand>,
+    /// Cards already installed (not with `sites`).
     pub existing: Option<Vec<RawExisting>>,
+    /// The domestic-share rules.
     pub policy: Option<RawPolicy>,
+    /// Budgets, facility power, vendor diversity.
     pub limits: Option<RawLimits>,
+    /// Electricity, time horizon, software-platform adoption.
     pub costs: Option<RawCosts>,
+    /// Integer or relaxed model, optimality gap, time limit.
     pub solver: Option<RawSolver>,
-    /// Section 2: the planning years (read loosely, checked one by one in validation).
+    /// The planning years (1 to 50 whole years from 1900 to 2300, strictly increasing).
+    #[schemars(with = "Option<Vec<i64>>")]
     pub periods: Option<Vec<serde_yaml::Value>>,
-    /// Section 2: the sites planned together.
+    /// The data centres planned together, each with its own demand, fleet and power.
     pub sites: Option<Vec<RawSite>>,
 }
 
-/// One accelerator entry.
-#[derive(Debug, Deserialize)]
+/// One card model: new purchases and, through `existing`, installed units.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAccelerator {
+    /// How the card is named everywhere else (required, unique; `a-z 0-9 . _ -`).
     pub id: Option<String>,
+    /// Display name.
     pub name: Option<String>,
+    /// Maker of the card (required); one vendor's cards count together for `vendor_max_share`.
     pub vendor: Option<String>,
+    /// Whether the card counts as domestic for the domestic-share rule (required).
+    #[schemars(extend("enum" = ["domestic", "foreign", null]))]
     pub origin: Option<String>,
+    /// Software stack the card needs (`cuda`, `cann`, ...), for `costs.platform_adoption`.
     pub platform: Option<String>,
+    /// Price of one new card in `currency` (required, >= 0; per year).
     pub unit_price: Option<Per<f64>>,
+    /// Dense BF16 TFLOPS of one card (required, > 0).
     pub tflops: Option<f64>,
+    /// Board power of one card in watts (default 0).
     pub power_w: Option<f64>,
+    /// Accelerator memory of one card in GB (default 0).
     pub memory_gb: Option<f64>,
+    /// `false` forbids buying new units (default `true`; per year).
     pub available: Option<Per<bool>>,
+    /// Most new units that can be bought, a supply allocation (whole number; per year).
     pub max_units: Option<Per<f64>>,
+    /// Minimum order: buy none, or at least this many (whole number).
     pub min_units: Option<f64>,
+    /// New units come in multiples of this (default 1; 8 for an 8-card server).
     pub lot_size: Option<f64>,
+    /// Share of the rated `tflops` delivered on each workload class (default 1.0 each).
     pub efficiency: Option<BTreeMap<String, f64>>,
+    /// Where the figures come from; echoed in the plan.
     pub source: Option<String>,
-    /// Section 2: years a new unit serves.
+    /// Years a new unit serves (with `periods`; default: never retires).
     pub lifetime_years: Option<f64>,
 }
 
-/// `demand:` block.
-#[derive(Debug, Deserialize)]
+/// What the fleet must deliver.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDemand {
+    /// Total rated capacity the fleet must reach, in PFLOPS (per year).
     pub pflops: Option<Per<f64>>,
+    /// Capacity per workload class, in effective PFLOPS (each per year).
     pub workloads: Option<BTreeMap<String, Per<f64>>>,
+    /// Total accelerator memory the fleet must have, in TB (per year).
     pub memory_tb: Option<Per<f64>>,
 }
 
-/// One `existing:` entry.
-#[derive(Debug, Deserialize)]
+/// Cards already installed.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExisting {
+    /// The `id` of an entry in `accelerators` (required).
     pub id: Option<String>,
+    /// How many are installed (required, whole number).
     pub units: Option<f64>,
-    /// Section 2: the last year the units serve.
+    /// The last year the units serve (with `periods`; default: for ever).
     pub retire_year: Option<f64>,
 }
 
-/// `policy:` block.
-#[derive(Debug, Deserialize)]
+/// The domestic-share rules.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
+    /// The share of each site's fleet that must be domestic.
     pub domestic_share: Option<RawDomesticShare>,
-    /// Section 2: the share over every site's fleet together.
+    /// The share over every site's fleet together.
     pub national_domestic_share: Option<RawDomesticShare>,
 }
 
-/// `policy.domestic_share:` block.
-#[derive(Debug, Deserialize)]
+/// A domestic-share rule.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDomesticShare {
+    /// Smallest share that must be domestic, 0 to 1 (required; per year).
     pub min: Option<Per<f64>>,
+    /// What the share is measured in (default `units`).
+    #[schemars(extend("enum" = ["units", "tflops", "spend", null]))]
     pub basis: Option<String>,
+    /// `true`: the share must be more than `min` (only with `basis: units`).
     pub strict: Option<bool>,
 }
 
-/// `limits:` block.
-#[derive(Debug, Deserialize)]
+/// Budgets, facility power, vendor diversity.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLimits {
+    /// Ceiling on the total cost, capex + adoption + opex (per year).
     pub budget: Option<Per<f64>>,
+    /// Ceiling on capex, new cards only (per year).
     pub capex_budget: Option<Per<f64>>,
+    /// Ceiling on facility power in kW, PUE included (per year; not with `sites`).
     pub power_kw: Option<Per<f64>>,
+    /// No vendor may hold more than this share of the fleet's units (0 to 1).
     pub vendor_max_share: Option<f64>,
 }
 
-/// `costs:` block.
-#[derive(Debug, Deserialize)]
+/// Electricity, time horizon, software-platform adoption.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCosts {
+    /// Price of electricity in `currency` per kWh (default 0; per year).
     pub energy_price_per_kwh: Option<Per<f64>>,
+    /// Power usage effectiveness, facility power / IT power (default 1.0, >= 1).
     pub pue: Option<f64>,
+    /// Average fraction of the year the cards draw their board power (default 1.0).
     pub utilization: Option<f64>,
+    /// Years of electricity included in the cost (default 0: capex only).
     pub opex_years: Option<f64>,
+    /// One-time cost of taking up each software platform.
     pub platform_adoption: Option<BTreeMap<String, f64>>,
-    /// Section 2: yearly discount rate of future spending.
+    /// Yearly discount rate of later costs (with `periods`; default 0).
     pub discount_rate: Option<f64>,
 }
 
-/// `solver:` block.
-#[derive(Debug, Deserialize)]
+/// How to solve.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSolver {
+    /// `false` solves the continuous relaxation (default `true`).
     pub integer: Option<bool>,
+    /// Relative optimality gap at which the search stops (default 0).
     pub mip_gap: Option<f64>,
+    /// Wall-clock limit on planning, in seconds (default 60).
     pub time_limit_s: Option<f64>,
 }
 
-/// One `sites:` entry (section 2).
-#[derive(Debug, Deserialize)]
+/// One data centre of a national plan.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSite {
+    /// Site id (required, unique).
     pub id: Option<String>,
+    /// Display name.
     pub name: Option<String>,
+    /// What the site's fleet must deliver.
     pub demand: Option<RawDemand>,
+    /// Cards installed at the site.
     pub existing: Option<Vec<RawExisting>>,
+    /// Ceiling on the site's facility power in kW (per year).
     pub power_kw: Option<Per<f64>>,
+    /// The site's electricity price (per year; default `costs.energy_price_per_kwh`).
     pub energy_price_per_kwh: Option<Per<f64>>,
+    /// The site's PUE (default `costs.pue`).
     pub pue: Option<f64>,
+    /// The site's own domestic-share rule (default `policy.domestic_share`).
     pub domestic_share: Option<RawDomesticShare>,
 }
+
+/// A shared accelerator catalog (docs/scenario-format.md, "Catalogs"). `scenario::catalog`
+/// reads it key by key (its keys are [`CATALOG_KEYS`]); its entries are read as
+/// [`RawAccelerator`]s once merged into the scenario. This type gives its JSON Schema.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatalog {
+    /// Title of the catalog.
+    pub name: Option<String>,
+    /// Free text for the reader.
+    pub description: Option<String>,
+    /// The catalog's cards, each with a unique `id` (required).
+    #[schemars(required)]
+    pub accelerators: Vec<RawAccelerator>,
+}
+
+/// The keys of a catalog file, the fields of [`RawCatalog`].
+pub const CATALOG_KEYS: [&str; 3] = ["accelerators", "name", "description"];

@@ -26,6 +26,7 @@ mod properties;
 mod readme;
 mod reference_model;
 mod report_browser;
+mod schema;
 mod serve_api;
 mod serve_browser;
 mod snapshots;

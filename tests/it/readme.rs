@@ -1,4 +1,4 @@
-//! The README's worked example is the real output of the command it shows.
+//! The README's examples are the real output of the commands they show.
 
 use crate::support::{chipmix, sample};
 
@@ -37,4 +37,26 @@ fn readme_national_excerpt_is_the_real_output() {
         "README national excerpt differs from the real output:\n{}",
         r.stdout
     );
+}
+
+#[test]
+fn readme_schema_excerpt_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let command = "$ chipmix schema scenario | grep -E '\"(\\$schema|title)\"'\n";
+    let start = readme.find(command).expect("the schema example") + command.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let r = chipmix(&["schema", "scenario"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let picked: String = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("\"$schema\"") || l.contains("\"title\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        shown, picked,
+        "README schema excerpt differs from the real output"
+    );
+    assert!(readme.contains("# yaml-language-server: $schema=../schema/scenario.schema.json"));
 }
