@@ -50,12 +50,20 @@ class SolverError(RuntimeError):
     """The input was valid but no plan came of it: the solver failed (the CLI's exit 1)."""
 
 
+_PROBLEM_KEYS = ("file", "line", "column", "field", "message")
+
+
+def _problems(text: str) -> List[Dict[str, Any]]:
+    """The extension's problems (JSON) as dicts, their keys in reading order."""
+    return [{k: p[k] for k in _PROBLEM_KEYS} for p in json.loads(text)]
+
+
 def _call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except _chipmix.BadInput as e:
         message, problems = e.args
-        raise ScenarioError(message, json.loads(problems)) from None
+        raise ScenarioError(message, _problems(problems)) from None
     except _chipmix.NoPlan as e:
         raise SolverError(*e.args) from None
 
@@ -63,7 +71,10 @@ def _call(fn, *args, **kwargs):
 def _source(scenario: Scenario) -> Dict[str, Any]:
     """The ``path=`` or ``text=`` argument of the extension for ``scenario``."""
     if isinstance(scenario, Mapping):
-        return {"text": json.dumps(scenario, indent=2, allow_nan=False, default=_plain)}
+        try:
+            return {"text": json.dumps(scenario, indent=2, allow_nan=False, default=_plain)}
+        except ValueError as e:  # NaN or infinity: not a value a scenario can hold
+            raise ScenarioError(f"<dict>: {e}") from None
     if isinstance(scenario, (str, os.PathLike)):
         return {"path": os.fspath(scenario)}
     raise TypeError(
@@ -130,6 +141,8 @@ def sweep(
     points are rows with their status). ``jobs`` points are solved at once (default: one
     per core).
     """
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ScenarioError(f"chipmix sweep: jobs must be a whole number >= 1, got {jobs!r}")
     text = _call(
         _chipmix.sweep,
         param,
@@ -240,4 +253,4 @@ def validate(scenario: Scenario, set: Sets = None) -> List[Dict[str, Any]]:
     """The problems of ``scenario`` (with ``set`` applied), as ``chipmix validate`` finds
     them, each a dict with ``file``, ``line``, ``column``, ``field`` and ``message``; an
     empty list when it is valid. A file that cannot be read is one problem."""
-    return json.loads(_call(_chipmix.validate, set=_sets(set), **_source(scenario)))
+    return _problems(_call(_chipmix.validate, set=_sets(set), **_source(scenario)))

@@ -256,8 +256,9 @@ fn sweep(
         let work = || chipmix::sweep::run(&job, &|| {});
         let outcome = match jobs {
             Some(0) => return Err(Failure::usage("chipmix sweep: jobs must be >= 1".into())),
+            // As `chipmix sweep --jobs`: at most one worker per point and four per core.
             Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n.min(grid.len()).max(1))
+                .num_threads(n.min(grid.len()).min(4 * cores()).max(1))
                 .build()
                 .map_err(|e| Failure::Internal(format!("cannot start {n} workers: {e}")))?
                 .install(work),
@@ -273,6 +274,11 @@ fn sweep(
             chipmix::render::sweep::SweepFormat::Json,
         ))
     })
+}
+
+/// The machine's cores (1 when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// The JSON of `chipmix explain --format json`.

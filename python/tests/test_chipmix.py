@@ -110,8 +110,8 @@ def test_set_matches_the_clis_set():
     assert plan["domestic_share"]["value"] >= 0.7 - 1e-9
     assert "h20" not in units(plan)
     if CLI.exists():
-        args = [a for k, v in [("policy.domestic_share.min", "0.7"), ("accelerators[h20].available", "false")] for a in ("--set", f"{k}={v}")]
-        assert close(plan, cli_json("plan", str(SHANGHAI), "--format", "json", *args))
+        sets = ["--set", "policy.domestic_share.min=0.7", "--set", "accelerators[h20].available=false"]
+        assert close(plan, cli_json("plan", str(SHANGHAI), "--format", "json", *sets))
 
 
 def test_an_infeasible_scenario_is_a_plan_with_conflicts():
@@ -166,6 +166,8 @@ def test_a_dict_is_named_dict_in_messages():
         lambda: chipmix.plan({"name": "x", "accelerators": [[1, 2], {"id": None}]}),
         lambda: chipmix.sweep(TINY, "demand.pflops", []),
         lambda: chipmix.sweep(TINY, "demand.pflops", [1], jobs=0),
+        lambda: chipmix.sweep(TINY, "demand.pflops", [1], jobs=-3),
+        lambda: chipmix.plan(dict(TINY, demand={"pflops": float("nan")})),
         lambda: chipmix.sweep(TINY, "demand.pflops", [-1, 2]),
         lambda: chipmix.compare([TINY]),
         lambda: chipmix.compare(TINY, variants=["nonsense"]),
@@ -247,11 +249,27 @@ def test_validate_lists_problems_and_nothing_for_a_valid_scenario(tmp_path):
     assert missing["line"] is None
 
 
-def test_explain_has_the_plan_and_the_policy_cost():
-    e = chipmix.explain(SHANGHAI)
-    assert close(e["plan"]["total_cost"], chipmix.plan(SHANGHAI, mip_gap=0)["total_cost"])
+def test_explain_prices_the_binding_demand(tmp_path):
+    # Two cards, the domestic one dearer per PFLOPS, and a 50% quota by units: the quota
+    # binds, and 2 PFLOPS cost 2 x 500 TFLOPS domestic + 2 x 500 TFLOPS foreign = 4 units.
+    scenario = {
+        "name": "two cards",
+        "accelerators": [
+            {"id": "d", "vendor": "D", "origin": "domestic", "unit_price": 12, "tflops": 500},
+            {"id": "f", "vendor": "F", "origin": "foreign", "unit_price": 10, "tflops": 500},
+        ],
+        "demand": {"pflops": 2},
+        "policy": {"domestic_share": {"min": 0.5}},
+    }
+    e = chipmix.explain(scenario)
+    assert units(e["plan"]) == {"d": 2, "f": 2}
+    assert math.isclose(e["plan"]["total_cost"], 44.0)
+    assert "domestic_share" in e["plan"]["binding"]
     if CLI.exists():
-        assert close(e, cli_json("explain", str(SHANGHAI), "--format", "json"))
+        path = tmp_path / "two-cards.yaml"
+        path.write_text(json.dumps(scenario))
+        cli = cli_json("explain", str(path), "--format", "json")
+        assert close(e, cli)
 
 
 def test_compare_with_variants():
