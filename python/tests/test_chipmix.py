@@ -10,6 +10,7 @@ import math
 import os
 import pathlib
 import subprocess
+import sys
 import threading
 import time
 
@@ -321,3 +322,34 @@ def test_a_python_thread_runs_during_a_solve():
     assert plan["status"] == "optimal"
     during = [x for x in ticks if start < x < end]
     assert len(during) >= 3, f"{len(during)} ticks during a {end - start:.3f} s solve"
+
+
+def readme_example(readme, heading):
+    """The first ```python block after `heading` and the ``` block after it."""
+    text = readme.read_text()
+    section = text[text.index(heading):]
+    code = section[section.index("```python\n") + len("```python\n"):]
+    shown = code[code.index("```\n", code.index("```") + 3) + 4:]
+    return code[: code.index("```")], shown[: shown.index("```")]
+
+
+def run_example(code):
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+        env=dict(os.environ, MPLBACKEND="Agg"),
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_the_root_readmes_python_example_is_the_real_output():
+    code, shown = readme_example(ROOT / "README.md", "## Python")
+    assert run_example(code) == shown
+
+
+def test_the_python_readmes_quota_sweep_is_the_real_output():
+    pytest.importorskip("pandas")
+    code, shown = readme_example(ROOT / "python" / "README.md", "## Example")
+    # The table, not the plot: matplotlib is not needed to check the figures.
+    table = code[: code.index("feasible = ")].replace("import matplotlib.pyplot as plt\n", "")
+    assert run_example(table) == shown
