@@ -141,12 +141,15 @@ def sweep(
     points are rows with their status). ``jobs`` points are solved at once (default: one
     per core).
     """
+    values = list(values)
+    if not values:
+        raise ScenarioError(f"chipmix sweep: {param}: values is empty; give one or more values")
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ScenarioError(f"chipmix sweep: jobs must be a whole number >= 1, got {jobs!r}")
     text = _call(
         _chipmix.sweep,
         param,
-        json.dumps(list(values), default=_plain),
+        json.dumps(values, default=_plain),
         set=_sets(set),
         jobs=jobs,
         solver=solver,

@@ -122,7 +122,14 @@ fn document(path: Option<PathBuf>, text: Option<String>) -> Result<Document, Fai
 fn sets(json: &str) -> Result<Vec<Override>, Failure> {
     serde_json::from_str::<Sets>(json)
         .map(|s| s.0)
-        .map_err(|e| Failure::usage(format!("chipmix: set: {e}")))
+        .map_err(|e| {
+            // The JSON is the package's, not the user's: its line and column say nothing.
+            let mut message = e.to_string();
+            if let Some(at) = message.rfind(" at line ") {
+                message.truncate(at);
+            }
+            Failure::usage(format!("chipmix: set: {message}"))
+        })
 }
 
 /// The planner options of `solver`, `mip_gap` and `time_limit`, checked as the CLI checks

@@ -353,3 +353,12 @@ def test_the_python_readmes_quota_sweep_is_the_real_output():
     # The table, not the plot: matplotlib is not needed to check the figures.
     table = code[: code.index("feasible = ")].replace("import matplotlib.pyplot as plt\n", "")
     assert run_example(table) == shown
+
+
+def test_a_malformed_override_is_named_without_json_positions():
+    with pytest.raises(chipmix.ScenarioError) as caught:
+        chipmix.plan(TINY, set=["nonsense"])
+    assert "`nonsense`" in str(caught.value)
+    assert "line" not in str(caught.value)
+    with pytest.raises(chipmix.ScenarioError, match="values is empty"):
+        chipmix.sweep(TINY, "demand.pflops", [])
