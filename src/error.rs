@@ -24,6 +24,39 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// The top-level fields of a scenario: a message's first word names a field when it is one
+/// of these or a path into them (`limits.budget`, `accelerators[h20].unit_price`).
+const TOP_LEVEL_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "currency",
+    "objective",
+    "catalog",
+    "accelerators",
+    "demand",
+    "existing",
+    "policy",
+    "limits",
+    "costs",
+    "solver",
+    "periods",
+    "sites",
+];
+
+impl Diagnostic {
+    /// The field the problem is about, as the message starts with it
+    /// (`accelerators[h20].unit_price`), or `None` when the message is about the file as a
+    /// whole (a YAML syntax error, an empty file, an override whose path does not exist).
+    pub fn field(&self) -> Option<&str> {
+        let word = self.message.split([' ', ',', ':']).next()?;
+        let head = word.split(['.', '[']).next()?;
+        let path_chars = word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.[]-=".contains(c));
+        (path_chars && TOP_LEVEL_FIELDS.contains(&head)).then_some(word)
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.location {
@@ -159,6 +192,27 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_diagnostic_names_its_field_when_its_message_starts_with_one() {
+        let d = |message: &str| Diagnostic {
+            file: "s.yaml".into(),
+            location: None,
+            message: message.into(),
+        };
+        let field = |message: &str| d(message).field().map(str::to_string);
+        assert_eq!(
+            field("accelerators[h20].unit_price must be >= 0, got -5").as_deref(),
+            Some("accelerators[h20].unit_price")
+        );
+        assert_eq!(
+            field("limits.budget must be > 0, got 0").as_deref(),
+            Some("limits.budget")
+        );
+        assert_eq!(field("name must not be empty").as_deref(), Some("name"));
+        assert_eq!(field("the file is empty: a scenario needs `name`"), None);
+        assert_eq!(field("unknown field `limts`"), None);
+    }
 
     #[test]
     fn a_solver_failure_is_no_plan_and_everything_else_bad_input() {

@@ -79,8 +79,9 @@ impl Sets {
     }
 }
 
-/// The text of a JSON value as the command line would take it.
-fn value_text(v: &serde_json::Value) -> String {
+/// The text of a JSON value as the command line would take it: a string as written,
+/// anything else as JSON writes it (which YAML reads back as the same value).
+pub fn value_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
