@@ -16,6 +16,7 @@
 //! accelerator id), not whole messages, so the wording can evolve. Every run has a deadline:
 //! a run that does not finish in time is killed and reported as a hang.
 
+use crate::support::scratch::Scratch;
 use crate::support::{place_of, sample};
 use std::ffi::OsStr;
 use std::fs;
@@ -48,36 +49,6 @@ const FAST: Duration = Duration::from_secs(5);
 // ---------------------------------------------------------------------------------------
 // Scratch files and running the binary
 // ---------------------------------------------------------------------------------------
-
-/// A directory under the system temp dir, unique to one test and this process, removed on
-/// drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("chipmix-bad-input-{test}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create the scratch directory");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let p = self.path(name);
-        fs::write(&p, bytes).expect("write a scratch file");
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// What one run of the binary did.
 struct Run {
@@ -2746,7 +2717,7 @@ fn a_failed_write_leaves_the_old_output_whole() {
         "{\"old\": \"plan\"}\n",
         "the old file is untouched"
     );
-    let left: Vec<String> = fs::read_dir(&scratch.0)
+    let left: Vec<String> = fs::read_dir(scratch.dir())
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())

@@ -6,6 +6,7 @@
 //! `CHIPMIX_CHROMIUM=/path/to/chromium` picks another binary; `CHIPMIX_KEEP_SCREENSHOT=DIR`
 //! keeps the report's screenshot as DIR/report.png to look at.
 
+use crate::support::scratch::Scratch;
 use crate::support::{chipmix, sample, scenario_file};
 use serde_json::Value;
 use std::io::Write;
@@ -15,33 +16,6 @@ use std::time::{Duration, Instant};
 
 /// A browser run is killed, and its test fails, after this long.
 const BROWSER_DEADLINE: Duration = Duration::from_secs(60);
-
-// ---------------------------------------------------------------- scratch space
-
-/// A fresh directory for one test, removed when the test passes (kept on failure to look at).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("chipmix-browser-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
 
 // ---------------------------------------------------------------- the browser
 

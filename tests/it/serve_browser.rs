@@ -9,6 +9,7 @@
 //! "skipped: ..." and pass, unless `CHIPMIX_REQUIRE_BROWSER=1` (CI sets it), in which case
 //! they fail. `CHIPMIX_CHROMIUM=/path/to/chromium` picks another browser binary.
 
+use crate::support::scratch::Scratch;
 use crate::support::server::{Server, send, try_send};
 use crate::support::{chipmix_in, json, plan};
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -32,36 +33,6 @@ const DEADLINE: Duration = Duration::from_secs(30);
 const QUOTA: &str = "policy.domestic_share.min";
 /// The H20's availability checkbox's `--set` path.
 const H20: &str = "accelerators[h20].available";
-
-// ---------------------------------------------------------------- scratch space
-
-/// A fresh directory for one test (the browser profile, chromedriver's log), removed when
-/// the test passes and kept on failure to look at.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "chipmix-serve-browser-{}-{tag}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
 
 // ---------------------------------------------------------------- the browser
 

@@ -3,6 +3,7 @@
 //! random-scenario generators share.
 
 pub mod random;
+pub mod scratch;
 pub mod server;
 
 use serde_json::Value;
