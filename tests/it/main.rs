@@ -12,6 +12,7 @@ mod binding;
 mod cli;
 mod compare_national;
 mod conflicts_national;
+mod corpus;
 mod decompose;
 mod explain;
 mod explain_national;

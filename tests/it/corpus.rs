@@ -1,0 +1,1136 @@
+//! The corpus of issue 14: 2,000 small random scenarios, each of which the default build
+//! (microlp, `mip_gap` 0) must prove optimal, with the optimum of an independent reference.
+//!
+//! - **Generator.** Scenario `i` is drawn by a SplitMix64 seeded with `i`, so index `i` is
+//!   the same scenario on every run and on every machine. About half are one site in one
+//!   period (section 1 of the scenario format); the rest have 1-3 sites and 1-3 periods
+//!   (section 2). Between them they use every rule family of sections 1 and 2: min_cost
+//!   with a PFLOPS demand or with workload classes (efficiencies), max_pflops with budgets,
+//!   domestic shares by units / TFLOPS / spend (site, site overrides, national, strict),
+//!   vendor diversity, power, memory, capex and total budgets (per period), supply caps
+//!   (per year, national), minimum orders, lot sizes, installed fleets that retire,
+//!   lifetimes, platform adoption, per-year prices and availability, electricity (site
+//!   prices and PUE), discounting. Some are infeasible, some have tied accelerators
+//!   (several optimal purchase vectors: only the objective is compared). Each scenario is
+//!   written as YAML and read by the real loader ([`chipmix::scenario::load_str`]).
+//! - **Default build: a brute force.** Every buyable variable (site, period, accelerator)
+//!   gets a finite domain of whole lots from the scenario's own limits (`max_units`, the
+//!   capex or total budget of the period over the unit price, the site's power over the
+//!   card's facility power); the generator redraws until the product of the domain sizes
+//!   is at most [`MAX_VECTORS`]. Every vector is evaluated by chipmix's checker
+//!   ([`evaluate_national`]), and the best one it accepts with no violation is the
+//!   reference. The checker shares only the scenario types with the model and solver: it
+//!   computes each rule and cost from the purchases directly, with no LP, so it is an
+//!   independent reading of the format, and the enumeration leaves out no vector of the
+//!   domains, which contain every feasible plan. The reference is thus exactly the optimum.
+//! - **`--features highs`: HiGHS.** The same scenario through the same
+//!   [`chipmix::planner::plan`] with `Backend::Highs` at `mip_gap` 0.
+//!
+//! For each scenario: a feasible one must come back `optimal` (gap at most 1e-9), its plan
+//! must pass `chipmix check` (the plan's JSON re-read and audited by
+//! [`chipmix::audit::audit_national`]), and its objective must be the reference's: the
+//! (discounted) total cost within 1e-6 relative plus a cent; for max_pflops the PFLOPS,
+//! then the cost. An infeasible reference needs an `infeasible` plan.
+//!
+//! The 2,000 scenarios are split into [`SHARDS`] tests that run in parallel; each lists
+//! every failing index of its shard with its YAML and what differed. `corpus::bench`
+//! (ignored; `bench/corpus.sh`) runs them all with timings. Debug-build wall times are in
+//! the README's corpus section.
+
+// s, t and a index several arrays at once.
+#![allow(clippy::needless_range_loop)]
+
+use chipmix::audit::{audit_national, read_saved_purchases};
+use chipmix::check::national::evaluate_national;
+use chipmix::plan::{Plan, Status};
+use chipmix::planner::Options;
+use chipmix::scenario::Objective;
+use chipmix::scenario::national::National;
+use chipmix::solve::Backend;
+use std::fmt::Write as _;
+use std::time::Instant;
+
+/// Scenarios in the corpus.
+const N: u64 = 2000;
+/// Tests the corpus is split into.
+const SHARDS: u64 = 8;
+/// Most purchase vectors the brute force enumerates for one scenario.
+const MAX_VECTORS: u64 = 4096;
+/// Time limit of one plan (never asserted on: a plan stopped by it is "not proven").
+const TIME_LIMIT_S: f64 = 30.0;
+
+// ---------------------------------------------------------------------------------------
+// Generator
+// ---------------------------------------------------------------------------------------
+
+/// SplitMix64: deterministic, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in lo..=hi.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+    /// A fraction in lo..=hi, in hundredths.
+    fn frac(&mut self, lo: i64, hi: i64) -> f64 {
+        self.range(lo, hi) as f64 / 100.0
+    }
+}
+
+/// One scenario of the corpus.
+pub struct Case {
+    /// The scenario file.
+    pub yaml: String,
+    /// Sites x periods x accelerators, objective and rule families, for reports.
+    pub shape: String,
+}
+
+const WORKLOADS: [&str; 3] = ["training", "inference", "finetune"];
+const VENDORS: [&str; 4] = ["VA", "VB", "VC", "VD"];
+const PLATFORMS: [&str; 2] = ["pa", "pb"];
+
+/// A value per period: a scalar when every period has the same, a `year: value` map
+/// otherwise (only with `periods`).
+fn per_year(years: &[i64], vals: &[String]) -> String {
+    if vals.iter().all(|v| *v == vals[0]) {
+        vals[0].clone()
+    } else {
+        let items: Vec<String> = years
+            .iter()
+            .zip(vals)
+            .map(|(y, v)| format!("{y}: {v}"))
+            .collect();
+        format!("{{{}}}", items.join(", "))
+    }
+}
+
+/// A number as YAML: whole numbers without a fraction.
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Per-period values, the same in each unless `vary` (then `each` is drawn per period).
+fn draw_per_year(
+    r: &mut Rng,
+    nt: usize,
+    vary: bool,
+    mut each: impl FnMut(&mut Rng) -> f64,
+) -> Vec<f64> {
+    let first = each(r);
+    (0..nt)
+        .map(|t| if t == 0 || !vary { first } else { each(r) })
+        .collect()
+}
+
+/// Scenario `index`: drawn until its brute-force domains hold at most [`MAX_VECTORS`]
+/// vectors (the redraws continue the same random stream, so the index fixes the result).
+pub fn case(index: u64) -> Case {
+    let mut r = Rng::new(index);
+    for _ in 0..1000 {
+        let (yaml, shape) = draw(&mut r, index);
+        let nat = chipmix::scenario::load_str(&yaml, "corpus.yaml")
+            .unwrap_or_else(|e| {
+                panic!("corpus {index}: the generator wrote a bad scenario: {e}\n{yaml}")
+            })
+            .scenario;
+        if let Ok(d) = domains(&nat)
+            && d.iter().map(|&(_, _, _, k)| k + 1).product::<u64>() <= MAX_VECTORS
+        {
+            return Case { yaml, shape };
+        }
+    }
+    panic!("corpus {index}: no scenario within {MAX_VECTORS} vectors in 1000 draws");
+}
+
+/// One draw of a scenario: its YAML and shape.
+fn draw(r: &mut Rng, index: u64) -> (String, String) {
+    let single = r.chance(50);
+    let (ns, nt) = if single {
+        (1, 1)
+    } else {
+        loop {
+            let (ns, nt) = (r.range(1, 3) as usize, r.range(1, 3) as usize);
+            if (ns, nt) != (1, 1) {
+                break (ns, nt);
+            }
+        }
+    };
+    let use_sites = ns > 1 || (!single && r.chance(40));
+    let max_pflops = nt == 1 && r.chance(25);
+    let use_periods = nt > 1 || (!single && !max_pflops && r.chance(40));
+    let workloads = !max_pflops && r.chance(30);
+    let na = if ns * nt >= 4 {
+        2
+    } else if single {
+        r.range(2, 4) as usize
+    } else {
+        r.range(2, 3) as usize
+    };
+    let mut years = vec![2025i64];
+    for _ in 1..nt {
+        let last = *years.last().unwrap();
+        years.push(last + r.pick(&[1, 1, 2]));
+    }
+    // Most lots per buyable variable that keeps the product near MAX_VECTORS.
+    let vars = (ns * nt * na) as f64;
+    let lots_hi = ((MAX_VECTORS as f64).powf(1.0 / vars).floor() as i64 - 1).max(1);
+    let mut tags: Vec<String> = Vec::new();
+    let mut tag = |t: &str| {
+        if !tags.iter().any(|x| x == t) {
+            tags.push(t.to_string())
+        }
+    };
+
+    // Accelerators.
+    let mut y = String::new();
+    writeln!(y, "name: corpus {index}").unwrap();
+    if max_pflops {
+        writeln!(y, "objective: max_pflops").unwrap();
+    }
+    if use_periods {
+        let ys: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+        writeln!(y, "periods: [{}]", ys.join(", ")).unwrap();
+        tag("periods");
+    }
+    writeln!(y, "accelerators:").unwrap();
+    let nv = r.range(1, na.min(3) as i64) as usize + 1;
+    let memory = r.chance(25);
+    let classes: Vec<&str> = if workloads {
+        WORKLOADS[..r.range(2, 3) as usize].to_vec()
+    } else {
+        Vec::new()
+    };
+    let mut price = vec![vec![0.0; nt]; na];
+    let mut tflops = vec![0.0; na];
+    let mut power = vec![0.0; na];
+    let mut mem = vec![0.0; na];
+    let mut cap_units = vec![vec![None::<f64>; nt]; na];
+    let mut platforms: Vec<&str> = Vec::new();
+    let budget_bounded = r.chance(20);
+    for a in 0..na {
+        let tie = a == 1 && r.chance(10);
+        if tie {
+            tag("tie");
+        }
+        let origin = match a {
+            0 => "domestic",
+            1 => "foreign",
+            _ => r.pick(&["domestic", "foreign"]),
+        };
+        let vendor = if tie { VENDORS[0] } else { VENDORS[a % nv] };
+        writeln!(y, "  - id: c{a}").unwrap();
+        writeln!(y, "    vendor: {vendor}").unwrap();
+        writeln!(y, "    origin: {}", if tie { "domestic" } else { origin }).unwrap();
+        if r.chance(45) {
+            let p = r.pick(&PLATFORMS);
+            writeln!(y, "    platform: {p}").unwrap();
+            if !platforms.contains(&p) {
+                platforms.push(p);
+            }
+        }
+        let vary_price = use_periods && r.chance(40);
+        price[a] = if tie {
+            price[0].clone()
+        } else {
+            draw_per_year(r, nt, vary_price, |r| (r.range(4, 40) * 500) as f64)
+        };
+        if vary_price {
+            tag("per-year prices");
+        }
+        tflops[a] = if tie {
+            tflops[0]
+        } else {
+            (r.range(2, 20) * 50) as f64
+        };
+        power[a] = if tie {
+            power[0]
+        } else if r.chance(65) {
+            (r.range(1, 8) * 100) as f64
+        } else {
+            0.0
+        };
+        let pv: Vec<String> = price[a].iter().map(|v| num(*v)).collect();
+        writeln!(y, "    unit_price: {}", per_year(&years, &pv)).unwrap();
+        writeln!(y, "    tflops: {}", num(tflops[a])).unwrap();
+        if power[a] > 0.0 {
+            writeln!(y, "    power_w: {}", num(power[a])).unwrap();
+        }
+        if memory {
+            mem[a] = if tie {
+                mem[0]
+            } else {
+                (r.range(1, 6) * 32) as f64
+            };
+            writeln!(y, "    memory_gb: {}", num(mem[a])).unwrap();
+        }
+        let lot = r.pick(&[1u64, 1, 1, 2, 4, 8]);
+        if lot > 1 {
+            writeln!(y, "    lot_size: {lot}").unwrap();
+            tag("lots");
+        }
+        if lots_hi >= 3 && r.chance(15) {
+            writeln!(y, "    min_units: {}", lot * 2).unwrap();
+            tag("min_units");
+        }
+        // Supply per period; left out when a budget bounds the purchases instead.
+        let vary_cap = use_periods && r.chance(50);
+        if !budget_bounded || a == 0 {
+            let caps = draw_per_year(r, nt, vary_cap, |r| {
+                let lo = if r.chance(5) { 0 } else { 1 };
+                (r.range(lo, lots_hi) as u64 * lot + if lot > 1 && r.chance(20) { 1 } else { 0 })
+                    as f64
+            });
+            for t in 0..nt {
+                cap_units[a][t] = Some(caps[t]);
+            }
+            let cv: Vec<String> = caps.iter().map(|v| num(*v)).collect();
+            writeln!(y, "    max_units: {}", per_year(&years, &cv)).unwrap();
+            tag(if vary_cap {
+                "supply per year"
+            } else {
+                "supply"
+            });
+        }
+        if r.chance(10) {
+            if use_periods && nt > 1 && r.chance(60) {
+                let av: Vec<String> = (0..nt).map(|t| (t != 0).to_string()).collect();
+                writeln!(y, "    available: {}", per_year(&years, &av)).unwrap();
+                cap_units[a][0] = Some(0.0);
+                tag("availability per year");
+            } else {
+                writeln!(y, "    available: false").unwrap();
+                for t in 0..nt {
+                    cap_units[a][t] = Some(0.0);
+                }
+                tag("unavailable");
+            }
+        }
+        if workloads {
+            let mut effs = Vec::new();
+            for w in &classes {
+                if r.chance(70) {
+                    effs.push(format!("{w}: {}", r.pick(&[0.0, 0.5, 0.65, 0.8, 0.9, 1.0])));
+                }
+            }
+            if !effs.is_empty() {
+                writeln!(y, "    efficiency: {{{}}}", effs.join(", ")).unwrap();
+                tag("efficiency");
+            }
+        }
+        if nt > 1 && r.chance(30) {
+            writeln!(y, "    lifetime_years: {}", r.range(1, 3)).unwrap();
+            tag("lifetimes");
+        }
+    }
+
+    // What the purchases could reach at most, per period (for demands and limits).
+    // What the purchases could reach at most: `reach` in the fleet of period t (every
+    // purchase up to t kept), `spend_hi` in period t's purchases alone.
+    let cap = |a: usize, t: usize| cap_units[a][t].unwrap_or(lots_hi as f64 * 2.0);
+    let reach = |t: usize, f: &dyn Fn(usize) -> f64| -> f64 {
+        (0..na)
+            .map(|a| (0..=t).map(|u| cap(a, u)).sum::<f64>() * f(a))
+            .sum()
+    };
+    let spend_hi: Vec<f64> = (0..nt)
+        .map(|t| (0..na).map(|a| cap(a, t) * price[a][t]).sum())
+        .collect();
+
+    // Sites.
+    let mut sites = String::new();
+    let site_demand = |r: &mut Rng, ind: &str, out: &mut String, tag: &mut dyn FnMut(&str)| {
+        let over = r.chance(6);
+        let frac = |r: &mut Rng| {
+            if over {
+                r.frac(110, 150)
+            } else {
+                r.frac(10, if ns > 1 { 45 } else { 70 })
+            }
+        };
+        let rising = nt > 1 && r.chance(75);
+        let pf: Vec<f64> = (0..nt)
+            .map(|t| {
+                let f = frac(r)
+                    * if rising {
+                        (t + 1) as f64 / nt as f64
+                    } else {
+                        1.0
+                    };
+                ((reach(t, &|a| tflops[a]) / 1000.0 / ns as f64) * f * 10.0).round() / 10.0
+            })
+            .collect();
+        let mut parts = Vec::new();
+        if max_pflops {
+            if r.chance(30) {
+                let v: Vec<String> = pf.iter().map(|v| num(v * 0.5)).collect();
+                parts.push(format!("pflops: {}", per_year(&years, &v)));
+                tag("pflops floor");
+            }
+        } else if workloads {
+            let mut ws = Vec::new();
+            for w in &classes {
+                let share = r.frac(20, 60);
+                let v: Vec<String> = pf
+                    .iter()
+                    .map(|v| num((v * share * 10.0).round() / 10.0))
+                    .collect();
+                ws.push(format!("{w}: {}", per_year(&years, &v)));
+            }
+            parts.push(format!("workloads: {{{}}}", ws.join(", ")));
+        } else {
+            let v: Vec<String> = pf.iter().map(|v| num(*v)).collect();
+            parts.push(format!("pflops: {}", per_year(&years, &v)));
+        }
+        if memory && r.chance(70) {
+            let v: Vec<String> = (0..nt)
+                .map(|t| {
+                    num(
+                        (reach(t, &|a| mem[a]) / 1000.0 / ns as f64 * r.frac(10, 60) * 100.0)
+                            .round()
+                            / 100.0,
+                    )
+                })
+                .collect();
+            parts.push(format!("memory_tb: {}", per_year(&years, &v)));
+            tag("memory");
+        }
+        if !parts.is_empty() {
+            writeln!(out, "{ind}demand: {{{}}}", parts.join(", ")).unwrap();
+        }
+    };
+    let existing = |r: &mut Rng, ind: &str, out: &mut String, tag: &mut dyn FnMut(&str)| {
+        if r.chance(30) {
+            writeln!(out, "{ind}existing:").unwrap();
+            for _ in 0..r.range(1, 2) {
+                let a = r.range(0, na as i64 - 1);
+                let units = r.range(1, 3) * r.pick(&[1, 2]);
+                if use_periods && r.chance(50) {
+                    let ry = years[r.range(0, nt as i64 - 1) as usize] + r.range(-1, 0);
+                    writeln!(
+                        out,
+                        "{ind}  - {{id: c{a}, units: {units}, retire_year: {ry}}}"
+                    )
+                    .unwrap();
+                    tag("retiring fleet");
+                } else {
+                    writeln!(out, "{ind}  - {{id: c{a}, units: {units}}}").unwrap();
+                }
+                tag("existing");
+            }
+        }
+    };
+    let power_kw = |r: &mut Rng| -> Option<String> {
+        if !r.chance(30) || power.iter().all(|p| *p == 0.0) {
+            return None;
+        }
+        let vary = use_periods && r.chance(40);
+        let v = draw_per_year(r, nt, vary, |r| r.frac(40, 100));
+        let vals: Vec<String> = (0..nt)
+            .map(|t| {
+                num(
+                    (reach(t, &|a| power[a]) * 1.2 / 1000.0 / ns as f64 * v[t] * 10.0).round()
+                        / 10.0,
+                )
+            })
+            .collect();
+        Some(per_year(&years, &vals))
+    };
+    let share_rule = |r: &mut Rng, tag: &mut dyn FnMut(&str), what: &str| -> String {
+        let basis = r.pick(&["units", "tflops", "spend"]);
+        let vary = use_periods && r.chance(30);
+        let mins = draw_per_year(r, nt, vary, |r| r.pick(&[0.1, 0.2, 0.3, 0.4, 0.5]));
+        let mv: Vec<String> = mins.iter().map(|v| num(*v)).collect();
+        let mut rule = format!("min: {}, basis: {basis}", per_year(&years, &mv));
+        tag(&format!("{what}:{basis}"));
+        if basis == "units" && r.chance(25) {
+            rule.push_str(", strict: true");
+            tag("strict");
+        } else if what == "site share" {
+            // A site's rule keeps the policy's `strict` unless it says otherwise.
+            rule.push_str(", strict: false");
+        }
+        rule
+    };
+    let energy = r.chance(50);
+    let policy_share = r.chance(50);
+    if use_sites {
+        writeln!(sites, "sites:").unwrap();
+        for s in 0..ns {
+            writeln!(sites, "  - id: s{s}").unwrap();
+            site_demand(r, "    ", &mut sites, &mut tag);
+            existing(r, "    ", &mut sites, &mut tag);
+            if let Some(p) = power_kw(r) {
+                writeln!(sites, "    power_kw: {p}").unwrap();
+                tag("power");
+            }
+            if energy && r.chance(30) {
+                let vary = use_periods && r.chance(40);
+                let v = draw_per_year(r, nt, vary, |r| r.pick(&[0.04, 0.06, 0.12]));
+                let vals: Vec<String> = v.iter().map(|v| num(*v)).collect();
+                writeln!(
+                    sites,
+                    "    energy_price_per_kwh: {}",
+                    per_year(&years, &vals)
+                )
+                .unwrap();
+                tag("site energy");
+            }
+            if r.chance(20) {
+                writeln!(sites, "    pue: {}", r.pick(&[1.1, 1.3])).unwrap();
+                tag("site pue");
+            }
+            if r.chance(25) {
+                if policy_share && r.chance(50) {
+                    writeln!(
+                        sites,
+                        "    domestic_share: {{min: {}}}",
+                        r.pick(&[0.2, 0.4, 0.6])
+                    )
+                    .unwrap();
+                } else {
+                    let rule = share_rule(r, &mut tag, "site share");
+                    writeln!(sites, "    domestic_share: {{{rule}}}").unwrap();
+                }
+                tag("site override");
+            }
+        }
+    } else {
+        site_demand(r, "", &mut sites, &mut tag);
+        existing(r, "", &mut sites, &mut tag);
+    }
+    y.push_str(&sites);
+
+    // Policy.
+    let national = (!single || r.chance(10)) && r.chance(35);
+    if policy_share || national {
+        writeln!(y, "policy:").unwrap();
+        if policy_share {
+            let rule = share_rule(r, &mut tag, "share");
+            writeln!(y, "  domestic_share: {{{rule}}}").unwrap();
+        }
+        if national {
+            let rule = share_rule(r, &mut tag, "national share");
+            writeln!(y, "  national_domestic_share: {{{rule}}}").unwrap();
+        }
+    }
+
+    // Limits.
+    let mut limits = Vec::new();
+    let (mut budget, mut capex) = if max_pflops {
+        let b = r.chance(50);
+        (b, !b || r.chance(50))
+    } else {
+        (r.chance(20), r.chance(25))
+    };
+    if budget_bounded && !budget {
+        capex = true;
+    }
+    if budget {
+        let vary = use_periods && r.chance(40);
+        let v = draw_per_year(r, nt, vary, |r| r.frac(50, 110));
+        let vals: Vec<String> = (0..nt)
+            .map(|t| num((spend_hi[t] * v[t]).round().max(1000.0)))
+            .collect();
+        limits.push(format!("  budget: {}", per_year(&years, &vals)));
+        tag("budget");
+        budget = true;
+    }
+    if capex {
+        let vary = use_periods && r.chance(40);
+        let v = draw_per_year(r, nt, vary, |r| r.frac(40, 100));
+        let vals: Vec<String> = (0..nt)
+            .map(|t| num((spend_hi[t] * v[t]).round().max(1000.0)))
+            .collect();
+        limits.push(format!("  capex_budget: {}", per_year(&years, &vals)));
+        tag("capex budget");
+    }
+    let _ = budget;
+    if !use_sites && let Some(p) = power_kw(r) {
+        limits.push(format!("  power_kw: {p}"));
+        tag("power");
+    }
+    if r.chance(20) {
+        limits.push(format!("  vendor_max_share: {}", r.pick(&[0.6, 0.75, 0.9])));
+        tag("vendor share");
+    }
+    if !limits.is_empty() {
+        writeln!(y, "limits:\n{}", limits.join("\n")).unwrap();
+    }
+
+    // Costs.
+    let mut costs = Vec::new();
+    if energy {
+        let vary = use_periods && r.chance(30);
+        let v = draw_per_year(r, nt, vary, |r| r.pick(&[0.05, 0.08, 0.1, 0.15]));
+        let vals: Vec<String> = v.iter().map(|v| num(*v)).collect();
+        costs.push(format!(
+            "  energy_price_per_kwh: {}",
+            per_year(&years, &vals)
+        ));
+        costs.push(format!("  utilization: {}", r.pick(&[0.5, 0.8, 1.0])));
+        costs.push(format!("  opex_years: {}", r.pick(&[0, 1, 2, 3])));
+        tag("electricity");
+    }
+    if r.chance(30) {
+        costs.push(format!("  pue: {}", r.pick(&[1.0, 1.2, 1.5])));
+    }
+    if !platforms.is_empty() && r.chance(60) {
+        let items: Vec<String> = platforms
+            .iter()
+            .map(|p| format!("{p}: {}", r.range(1, 30) * 1000))
+            .collect();
+        costs.push(format!("  platform_adoption: {{{}}}", items.join(", ")));
+        tag("adoption");
+    }
+    if use_periods && nt > 1 && r.chance(40) {
+        costs.push(format!("  discount_rate: {}", r.pick(&[0.05, 0.08, 0.1])));
+        tag("discount");
+    }
+    if !costs.is_empty() {
+        writeln!(y, "costs:\n{}", costs.join("\n")).unwrap();
+    }
+    writeln!(y, "solver: {{mip_gap: 0, time_limit_s: {TIME_LIMIT_S}}}").unwrap();
+    if workloads {
+        tag("workloads");
+    }
+    let objective = if max_pflops { "max_pflops" } else { "min_cost" };
+    (
+        y,
+        format!("{ns}x{nt}x{na} {objective} [{}]", tags.join(", ")),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// References
+// ---------------------------------------------------------------------------------------
+
+/// The optimum: (total cost, PFLOPS of the last period).
+#[derive(Debug, Clone, Copy)]
+pub struct Best {
+    cost: f64,
+    pflops: f64,
+}
+
+/// The brute force's domains: (site, period, accelerator, most lots) for each variable,
+/// from `max_units`, the period's capex and total budgets over the unit price, and the
+/// site's power over the card's facility power (0 when the card is unavailable). An error
+/// when a variable is unbounded.
+fn domains(nat: &National) -> Result<Vec<(usize, usize, usize, u64)>, String> {
+    let mut out = Vec::new();
+    for s in 0..nat.sites.len() {
+        for t in 0..nat.periods() {
+            for (a, acc) in nat.accelerators.iter().enumerate() {
+                let pp = &nat.per_period[a];
+                let mut units = f64::INFINITY;
+                if !pp.available[t] {
+                    units = 0.0;
+                }
+                if let Some(m) = pp.max_units[t] {
+                    units = units.min(m as f64);
+                }
+                let price = pp.unit_price[t];
+                for limit in [&nat.capex_budget, &nat.budget].into_iter().flatten() {
+                    if price > 0.0 {
+                        units = units.min(limit[t] / price);
+                    }
+                }
+                let site = &nat.sites[s];
+                if let Some(kw) = &site.power_kw
+                    && acc.power_w > 0.0
+                {
+                    units = units.min(kw[t] * 1000.0 / (site.pue * acc.power_w));
+                }
+                if !units.is_finite() {
+                    return Err(format!("{} at site {s}, period {t} is unbounded", acc.id));
+                }
+                out.push((s, t, a, ((units + 1e-9).floor() as u64) / acc.lot_size));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The best vector of the domains that the checker accepts (`None`: infeasible).
+#[cfg_attr(feature = "highs", allow(dead_code))]
+fn brute_force(nat: &National) -> Result<Option<Best>, String> {
+    let doms = domains(nat)?;
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    let mut k = vec![0u64; doms.len()];
+    let mut x = vec![vec![vec![0.0; na]; nt]; ns];
+    let mut best: Option<Best> = None;
+    loop {
+        for (i, &(s, t, a, _)) in doms.iter().enumerate() {
+            x[s][t][a] = (k[i] * nat.accelerators[a].lot_size) as f64;
+        }
+        let e = evaluate_national(nat, &x);
+        if e.violations().is_empty() {
+            let here = Best {
+                cost: e.total_cost,
+                pflops: e.periods.last().map_or(0.0, |p| p.pflops),
+            };
+            let better = match (best, nat.objective) {
+                (None, _) => true,
+                (Some(b), Objective::MinCost) => here.cost < b.cost,
+                (Some(b), Objective::MaxPflops) => {
+                    here.pflops > b.pflops + 1e-9 * b.pflops.max(1.0)
+                        || (here.pflops >= b.pflops - 1e-9 * b.pflops.max(1.0)
+                            && here.cost < b.cost)
+                }
+            };
+            if better {
+                best = Some(here);
+            }
+        }
+        // Next vector (odometer).
+        let mut i = 0;
+        loop {
+            if i == k.len() {
+                return Ok(best);
+            }
+            if k[i] < doms[i].3 {
+                k[i] += 1;
+                break;
+            }
+            k[i] = 0;
+            i += 1;
+        }
+    }
+}
+
+/// Options of every plan of the corpus: `mip_gap` 0, a generous time limit, no conflict
+/// analysis (the verdict is all that is compared).
+fn options(backend: Backend) -> Options {
+    Options {
+        backend,
+        mip_gap: Some(0.0),
+        time_limit_s: Some(TIME_LIMIT_S),
+        conflicts: false,
+        ..Options::default()
+    }
+}
+
+/// The reference optimum of `nat`: HiGHS with the `highs` feature.
+#[cfg(feature = "highs")]
+fn reference(nat: &National) -> Result<Option<Best>, String> {
+    let p =
+        chipmix::planner::plan(nat, &options(Backend::Highs)).map_err(|e| format!("HiGHS: {e}"))?;
+    match p.status {
+        Status::Optimal => Ok(Some(Best {
+            cost: p.total_cost.unwrap_or(f64::NAN),
+            pflops: p.pflops.unwrap_or(f64::NAN),
+        })),
+        Status::Infeasible => Ok(None),
+        s => Err(format!("HiGHS: status {} ({:?})", s.as_str(), p.message)),
+    }
+}
+
+/// The reference optimum of `nat`: the brute force without the `highs` feature.
+#[cfg(not(feature = "highs"))]
+fn reference(nat: &National) -> Result<Option<Best>, String> {
+    brute_force(nat)
+}
+
+/// The reference's name, for messages.
+const REFERENCE: &str = if cfg!(feature = "highs") {
+    "HiGHS"
+} else {
+    "the brute force"
+};
+
+// ---------------------------------------------------------------------------------------
+// One scenario
+// ---------------------------------------------------------------------------------------
+
+/// How a scenario failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// A plan, but not proven optimal (status feasible, or a gap above 1e-9).
+    NotProven,
+    /// A proven plan whose objective is not the reference's.
+    WrongOptimum,
+    /// No plan (error, unbounded, infeasible) where the reference has one.
+    NoPlan,
+    /// A plan where the reference proves there is none.
+    PlanWhereInfeasible,
+    /// The plan does not pass `chipmix check`.
+    CheckFailed,
+    /// The planner or the reference returned an error.
+    SolverError,
+}
+
+/// What one scenario gave.
+pub struct Outcome {
+    /// Seconds of the default build's plan.
+    pub seconds: f64,
+    /// Seconds of the reference.
+    pub reference_seconds: f64,
+    /// Whether the reference found no plan.
+    pub infeasible: bool,
+    /// The failure, if any: its kind and what differed.
+    pub failure: Option<(Kind, String)>,
+}
+
+/// Money within 1e-6 relative, plus a cent.
+fn same_money(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()) + 0.01
+}
+
+/// PFLOPS within 1e-6 relative.
+fn same_pflops(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// What `chipmix check` finds wrong with `plan` (its JSON re-read and audited).
+fn check_problems(nat: &National, plan: &Plan) -> Vec<String> {
+    let text = chipmix::render::render(plan, chipmix::render::Format::Json);
+    match read_saved_purchases(nat, &text) {
+        Err(e) => vec![e],
+        Ok(saved) => {
+            let (_, found) = audit_national(nat, &saved);
+            found.unreadable.into_iter().chain(found.problems).collect()
+        }
+    }
+}
+
+/// Plans `case` with the default backend and compares it with the reference.
+pub fn run(case: &Case) -> Outcome {
+    let nat = chipmix::scenario::load_str(&case.yaml, "corpus.yaml")
+        .expect("a corpus scenario loads")
+        .scenario;
+    let started = Instant::now();
+    let got = chipmix::planner::plan(&nat, &options(Backend::Microlp));
+    let seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let want = reference(&nat);
+    let reference_seconds = started.elapsed().as_secs_f64();
+    let infeasible = matches!(want, Ok(None));
+    let failure = judge(&nat, got, want);
+    Outcome {
+        seconds,
+        reference_seconds,
+        infeasible,
+        failure,
+    }
+}
+
+/// The failure of plan `got` against the reference `want`, if any.
+fn judge(
+    nat: &National,
+    got: Result<Plan, chipmix::error::PlanError>,
+    want: Result<Option<Best>, String>,
+) -> Option<(Kind, String)> {
+    let want = match want {
+        Ok(w) => w,
+        Err(e) => return Some((Kind::SolverError, format!("the reference failed: {e}"))),
+    };
+    let p = match got {
+        Ok(p) => p,
+        Err(e) => return Some((Kind::SolverError, format!("plan returned an error: {e}"))),
+    };
+    let Some(best) = want else {
+        return (p.status != Status::Infeasible).then(|| {
+            (
+                if p.status.has_plan() {
+                    Kind::PlanWhereInfeasible
+                } else {
+                    Kind::NoPlan
+                },
+                format!(
+                    "{REFERENCE} finds no plan; microlp says {} (total cost {:?})",
+                    p.status.as_str(),
+                    p.total_cost
+                ),
+            )
+        });
+    };
+    let want_text = format!(
+        "{REFERENCE}: total cost {:.4}, {:.6} PFLOPS",
+        best.cost, best.pflops
+    );
+    if !p.status.has_plan() {
+        return Some((
+            Kind::NoPlan,
+            format!(
+                "microlp says {} ({}); {want_text}",
+                p.status.as_str(),
+                p.message.as_deref().unwrap_or("")
+            ),
+        ));
+    }
+    let problems = check_problems(nat, &p);
+    if !problems.is_empty() {
+        return Some((
+            Kind::CheckFailed,
+            format!("chipmix check: {}", problems.join("; ")),
+        ));
+    }
+    let cost = p.total_cost.unwrap_or(f64::NAN);
+    let pflops = p.pflops.unwrap_or(f64::NAN);
+    let got_text = format!(
+        "microlp: {} (gap {:?}), total cost {cost:.4}, {pflops:.6} PFLOPS",
+        p.status.as_str(),
+        p.gap
+    );
+    let right = match nat.objective {
+        Objective::MinCost => same_money(cost, best.cost),
+        Objective::MaxPflops => same_pflops(pflops, best.pflops) && same_money(cost, best.cost),
+    };
+    if !right {
+        return Some((Kind::WrongOptimum, format!("{got_text}; {want_text}")));
+    }
+    if p.status != Status::Optimal || p.gap.is_some_and(|g| g > 1e-9) {
+        return Some((Kind::NotProven, format!("{got_text}; {want_text}")));
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------
+
+/// Runs shard `k` of [`SHARDS`] and fails with every failing index, its YAML and what
+/// differed.
+fn shard(k: u64) {
+    let per = N.div_ceil(SHARDS);
+    let mut failed = Vec::new();
+    for i in k * per..((k + 1) * per).min(N) {
+        let c = case(i);
+        if let Some((kind, why)) = run(&c).failure {
+            failed.push((i, kind, why, c));
+        }
+    }
+    if failed.is_empty() {
+        return;
+    }
+    let mut msg = format!(
+        "{} of {per} corpus scenarios failed in shard {k} (indices {:?}):\n",
+        failed.len(),
+        failed.iter().map(|f| f.0).collect::<Vec<_>>()
+    );
+    for (i, kind, why, c) in &failed {
+        writeln!(
+            msg,
+            "\n--- corpus {i} ({}): {kind:?}: {why}\n{}",
+            c.shape, c.yaml
+        )
+        .unwrap();
+    }
+    panic!("{msg}");
+}
+
+#[test]
+fn shard_0() {
+    shard(0);
+}
+
+#[test]
+fn shard_1() {
+    shard(1);
+}
+
+#[test]
+fn shard_2() {
+    shard(2);
+}
+
+#[test]
+fn shard_3() {
+    shard(3);
+}
+
+#[test]
+fn shard_4() {
+    shard(4);
+}
+
+#[test]
+fn shard_5() {
+    shard(5);
+}
+
+#[test]
+fn shard_6() {
+    shard(6);
+}
+
+#[test]
+fn shard_7() {
+    shard(7);
+}
+
+/// The same index gives the same scenario, and the corpus has every shape and rule family
+/// (counted from the generator's tags) often enough to matter.
+#[test]
+fn generator_is_deterministic_and_covers_every_family() {
+    assert_eq!(case(17).yaml, case(17).yaml);
+    assert_ne!(case(17).yaml, case(18).yaml);
+    let cases: Vec<Case> = (0..N).map(case).collect();
+    let count = |needle: &str| cases.iter().filter(|c| c.shape.contains(needle)).count();
+    let singles = cases.iter().filter(|c| c.shape.starts_with("1x1x")).count();
+    assert!(
+        (800..=1200).contains(&singles),
+        "{singles} single-site single-period scenarios of {N}"
+    );
+    for family in [
+        "min_cost",
+        "max_pflops",
+        "workloads",
+        "efficiency",
+        "share:units",
+        "share:tflops",
+        "share:spend",
+        "national share:",
+        "site share:",
+        "site override",
+        "strict",
+        "vendor share",
+        "power",
+        "memory",
+        "budget",
+        "capex budget",
+        "supply",
+        "supply per year",
+        "lots",
+        "min_units",
+        "existing",
+        "retiring fleet",
+        "lifetimes",
+        "adoption",
+        "per-year prices",
+        "discount",
+        "periods",
+        "electricity",
+        "site energy",
+        "site pue",
+        "unavailable",
+        "availability per year",
+        "tie",
+        "pflops floor",
+        "3x3x",
+        "3x1x",
+        "1x3x",
+    ] {
+        assert!(
+            count(family) >= 10,
+            "only {} scenarios with {family}",
+            count(family)
+        );
+    }
+}
+
+/// A seconds figure at quantile `q` of sorted `xs`.
+fn quantile(xs: &[f64], q: f64) -> f64 {
+    xs[((xs.len() as f64 - 1.0) * q).round() as usize]
+}
+
+/// The benchmark (`bench/corpus.sh`, release build): every scenario, one at a time, with
+/// the failures by kind and the solve times.
+#[test]
+#[ignore = "benchmark: run by bench/corpus.sh in release"]
+fn bench() {
+    let started = Instant::now();
+    let n: u64 = std::env::var("CHIPMIX_CORPUS_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(N);
+    let mut rows = Vec::new();
+    for i in 0..n {
+        let c = case(i);
+        let o = run(&c);
+        rows.push((i, c, o));
+    }
+    let mut times: Vec<f64> = rows.iter().map(|r| r.2.seconds).collect();
+    times.sort_by(f64::total_cmp);
+    let mut by_kind: std::collections::BTreeMap<Kind, Vec<u64>> = Default::default();
+    for (i, _, o) in &rows {
+        if let Some((k, _)) = &o.failure {
+            by_kind.entry(*k).or_default().push(*i);
+        }
+    }
+    let failed: usize = by_kind.values().map(Vec::len).sum();
+    println!(
+        "corpus: {n} scenarios, reference {REFERENCE}, backend microlp (mip_gap 0, time limit {TIME_LIMIT_S} s)"
+    );
+    println!(
+        "reference infeasible: {}",
+        rows.iter().filter(|r| r.2.infeasible).count()
+    );
+    println!(
+        "failed: {failed} ({:.2}%)",
+        100.0 * failed as f64 / n as f64
+    );
+    for (k, idx) in &by_kind {
+        println!("  {k:?}: {} {idx:?}", idx.len());
+    }
+    println!(
+        "solve seconds: median {:.4}, p90 {:.4}, p99 {:.4}, max {:.4}, total {:.1}",
+        quantile(&times, 0.5),
+        quantile(&times, 0.9),
+        quantile(&times, 0.99),
+        times[times.len() - 1],
+        times.iter().sum::<f64>()
+    );
+    let reference: f64 = rows.iter().map(|r| r.2.reference_seconds).sum();
+    println!("reference seconds: total {reference:.1}");
+    rows.sort_by(|a, b| b.2.seconds.total_cmp(&a.2.seconds));
+    println!("slowest:");
+    for (i, c, o) in rows.iter().take(10) {
+        let verdict = o
+            .failure
+            .as_ref()
+            .map_or("ok".to_string(), |f| format!("{:?}", f.0));
+        println!("  {i:>5} {:>8.3} s  {verdict:<12} {}", o.seconds, c.shape);
+    }
+    // The smallest reproducer of each kind (by YAML length).
+    for (k, idx) in &by_kind {
+        let (i, c, o) = rows
+            .iter()
+            .filter(|r| idx.contains(&r.0))
+            .min_by_key(|r| r.1.yaml.len())
+            .unwrap();
+        println!(
+            "\nsmallest {k:?}: corpus {i} ({}): {}\n{}",
+            c.shape,
+            o.failure.as_ref().unwrap().1,
+            c.yaml
+        );
+    }
+    println!("wall: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Prints scenario `CHIPMIX_CORPUS_INDEX` (a reproducer for `chipmix plan`) and what it
+/// gives: `cargo test --test it corpus::show -- --ignored --nocapture`.
+#[test]
+#[ignore = "prints one scenario: set CHIPMIX_CORPUS_INDEX"]
+fn show() {
+    let i: u64 = std::env::var("CHIPMIX_CORPUS_INDEX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .expect("CHIPMIX_CORPUS_INDEX=N");
+    let c = case(i);
+    let o = run(&c);
+    println!(
+        "# corpus {i}: {}\n# microlp {:.3} s, reference {:.3} s: {:?}\n{}",
+        c.shape, o.seconds, o.reference_seconds, o.failure, c.yaml
+    );
+}
