@@ -418,12 +418,15 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
             writeln!(out, "{ind}demand: {{{}}}", parts.join(", ")).unwrap();
         }
     };
+    // Installed cards; returns their board power in W (for the power limits).
     let existing = |r: &mut Rng, ind: &str, out: &mut String, tag: &mut dyn FnMut(&str)| {
+        let mut watts = 0.0;
         if r.chance(30) {
             writeln!(out, "{ind}existing:").unwrap();
             for _ in 0..r.range(1, 2) {
                 let a = r.range(0, na as i64 - 1);
                 let units = r.range(1, 3) * r.pick(&[1, 2]);
+                watts += units as f64 * power[a as usize];
                 if use_periods && r.chance(50) {
                     let ry = years[r.range(0, nt as i64 - 1) as usize] + r.range(-1, 0);
                     writeln!(
@@ -438,8 +441,9 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
                 tag("existing");
             }
         }
+        watts
     };
-    let power_kw = |r: &mut Rng| -> Option<String> {
+    let power_kw = |r: &mut Rng, installed_w: f64| -> Option<String> {
         if !r.chance(30) || power.iter().all(|p| *p == 0.0) {
             return None;
         }
@@ -448,7 +452,9 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
         let vals: Vec<String> = (0..nt)
             .map(|t| {
                 num(
-                    (reach(t, &|a| power[a]) * 1.2 / 1000.0 / ns as f64 * v[t] * 10.0).round()
+                    ((reach(t, &|a| power[a]) / ns as f64 * v[t] + installed_w) * 1.5 / 1000.0
+                        * 10.0)
+                        .ceil()
                         / 10.0,
                 )
             })
@@ -472,14 +478,15 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
         rule
     };
     let energy = r.chance(50);
-    let policy_share = r.chance(50);
+    let mut installed_w = 0.0;
+    let policy_share = r.chance(40);
     if use_sites {
         writeln!(sites, "sites:").unwrap();
         for s in 0..ns {
             writeln!(sites, "  - id: s{s}").unwrap();
             site_demand(r, "    ", &mut sites, &mut tag);
-            existing(r, "    ", &mut sites, &mut tag);
-            if let Some(p) = power_kw(r) {
+            let installed_w = existing(r, "    ", &mut sites, &mut tag);
+            if let Some(p) = power_kw(r, installed_w) {
                 writeln!(sites, "    power_kw: {p}").unwrap();
                 tag("power");
             }
@@ -499,7 +506,7 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
                 writeln!(sites, "    pue: {}", r.pick(&[1.1, 1.3])).unwrap();
                 tag("site pue");
             }
-            if r.chance(25) {
+            if r.chance(18) {
                 if policy_share && r.chance(50) {
                     writeln!(
                         sites,
@@ -516,7 +523,7 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
         }
     } else {
         site_demand(r, "", &mut sites, &mut tag);
-        existing(r, "", &mut sites, &mut tag);
+        installed_w = existing(r, "", &mut sites, &mut tag);
     }
     y.push_str(&sites);
 
@@ -547,7 +554,7 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
     }
     if budget {
         let vary = use_periods && r.chance(40);
-        let v = draw_per_year(r, nt, vary, |r| r.frac(50, 110));
+        let v = draw_per_year(r, nt, vary, |r| r.frac(70, 130));
         let vals: Vec<String> = (0..nt)
             .map(|t| num((spend_hi[t] * v[t]).round().max(1000.0)))
             .collect();
@@ -557,7 +564,7 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
     }
     if capex {
         let vary = use_periods && r.chance(40);
-        let v = draw_per_year(r, nt, vary, |r| r.frac(40, 100));
+        let v = draw_per_year(r, nt, vary, |r| r.frac(60, 120));
         let vals: Vec<String> = (0..nt)
             .map(|t| num((spend_hi[t] * v[t]).round().max(1000.0)))
             .collect();
@@ -565,11 +572,11 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
         tag("capex budget");
     }
     let _ = budget;
-    if !use_sites && let Some(p) = power_kw(r) {
+    if !use_sites && let Some(p) = power_kw(r, installed_w) {
         limits.push(format!("  power_kw: {p}"));
         tag("power");
     }
-    if r.chance(20) {
+    if r.chance(12) {
         limits.push(format!("  vendor_max_share: {}", r.pick(&[0.6, 0.75, 0.9])));
         tag("vendor share");
     }
