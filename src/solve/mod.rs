@@ -13,6 +13,7 @@ pub mod budget;
 #[cfg(feature = "highs")]
 mod highs;
 mod microlp;
+mod microlp06;
 
 use crate::error::PlanError;
 use crate::model::Built;
