@@ -431,6 +431,13 @@ fn min_cost(
     // decomposition with dual prices (HiGHS) follows. Without duals (microlp) the
     // decomposition starts from zero prices and needs many rounds: the platform-set search
     // keeps the time it needs, and the decomposition gets what is left.
+    if exact_search
+        && slots <= MICROLP_EXACT_SLOTS
+        && !budget.cancelled()
+        && let Some(plan) = probe(nat, backend, budget, timings)?
+    {
+        return Ok(plan);
+    }
     let share = if exact_search || (decompose && backend != Backend::Microlp) {
         ROUNDING_SHARE
     } else {
@@ -775,19 +782,71 @@ fn direct(
         }
     };
     let started = Instant::now();
+    let mut plan = exact_plan(nat, &e, bound, proven, budget.mip_gap, backend);
+    plan.warnings.extend(notes);
+    timings.check_s += started.elapsed().as_secs_f64();
+    Ok(plan)
+}
+
+/// The plan of the exact search's purchases `e`, with its proven bound: optimal when the
+/// search finished or the bound is within `mip_gap`.
+fn exact_plan(
+    nat: &National,
+    e: &NationalEvaluation,
+    bound: f64,
+    proven: bool,
+    mip_gap: f64,
+    backend: Backend,
+) -> Plan {
     let bound = bound.min(e.total_cost);
     let gap = crate::solve::relative_gap(e.total_cost, bound);
-    let status = if proven || gap <= budget.mip_gap + 1e-12 {
+    let status = if proven || gap <= mip_gap + 1e-12 {
         Status::Optimal
     } else {
         Status::Feasible
     };
-    let mut plan = detail::from_evaluation(nat, &e, status, backend.as_str());
+    let mut plan = detail::from_evaluation(nat, e, status, backend.as_str());
     plan.bound = Some(crate::solve::snap(e.total_cost, bound));
     plan.gap = Some(gap);
-    plan.warnings.extend(notes);
-    timings.check_s += started.elapsed().as_secs_f64();
-    Ok(plan)
+    plan
+}
+
+/// Seconds at most of the exact search that small min-cost models get first
+/// ([`PROBE_SHARE`] of the time limit, at most this).
+const PROBE_S: f64 = 5.0;
+
+/// Share of the time limit the first exact search of a small model may take.
+const PROBE_SHARE: f64 = 0.2;
+
+/// The exact search of a small model (at most [`MICROLP_EXACT_SLOTS`] purchase
+/// decisions), run first for a short while: most such models are proven optimal or
+/// infeasible in milliseconds, where the relaxation-based steps would take their share of
+/// the time limit (an infeasible two-site model whose relaxation is feasible took half of
+/// it). `None`: not proven in that time; the search goes on as for larger models.
+fn probe(
+    nat: &National,
+    backend: Backend,
+    budget: &Budget,
+    timings: &mut Timings,
+) -> Result<Option<Plan>, PlanError> {
+    let seconds = (budget.seconds * PROBE_SHARE).min(PROBE_S);
+    let short = Budget::start(seconds, budget.mip_gap).cancelled_by(budget.cancel);
+    let mut notes = Vec::new();
+    Ok(
+        match exact(
+            &NationalRequest::new(nat),
+            backend,
+            &short,
+            timings,
+            &mut notes,
+        )? {
+            Exact::Infeasible => Some(infeasible(nat, backend)),
+            Exact::Plan(e, bound, true) => {
+                Some(exact_plan(nat, &e, bound, true, budget.mip_gap, backend))
+            }
+            Exact::Plan(..) | Exact::Nothing(_) => None,
+        },
+    )
 }
 
 /// What one exact search gave.
