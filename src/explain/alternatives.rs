@@ -226,26 +226,6 @@ fn period_values(
         .collect()
 }
 
-/// New units of accelerator `a` at site `s` in period `t` of a plan's purchases.
-fn purchases_x(nat: &National, p: &Plan) -> Vec<Vec<Vec<f64>>> {
-    let mut x = vec![vec![vec![0.0; nat.accelerators.len()]; nat.periods()]; nat.sites.len()];
-    for row in &p.purchases {
-        let a = nat.accelerators.iter().position(|acc| acc.id == row.id);
-        let s = match &row.site {
-            Some(id) => nat.sites.iter().position(|site| &site.id == id),
-            None => Some(0),
-        };
-        let t = match row.period {
-            Some(y) => nat.years.iter().position(|year| *year == y),
-            None => Some(0),
-        };
-        if let (Some(a), Some(s), Some(t)) = (a, s, t) {
-            x[s][t][a] += row.units;
-        }
-    }
-    x
-}
-
 fn same_purchases(a: &Plan, b: &Plan) -> bool {
     a.purchases.len() == b.purchases.len()
         && a.purchases.iter().zip(&b.purchases).all(|(x, y)| {
@@ -640,7 +620,7 @@ pub fn alternatives(
             continue;
         }
         // Every alternative must meet every rule of the scenario as the user gave it.
-        let e = evaluate_national(nat, &purchases_x(nat, &p));
+        let e = evaluate_national(nat, &crate::plan::detail::purchases_x(nat, &p));
         if !e.violations().is_empty() {
             return Err(PlanError::CheckFailed(
                 e.violations()

@@ -74,6 +74,28 @@ fn share_figure(
     }
 }
 
+/// New units of accelerator `a` at site `s` in period `t` of a plan's purchases
+/// (`x[s][t][a]`), read against `nat`: rows of an accelerator, site or year `nat` does not
+/// have are left out.
+pub fn purchases_x(nat: &National, p: &Plan) -> Vec<Vec<Vec<f64>>> {
+    let mut x = vec![vec![vec![0.0; nat.accelerators.len()]; nat.periods()]; nat.sites.len()];
+    for row in &p.purchases {
+        let a = nat.accelerators.iter().position(|acc| acc.id == row.id);
+        let s = match &row.site {
+            Some(id) => nat.sites.iter().position(|site| &site.id == id),
+            None => Some(0),
+        };
+        let t = match row.period {
+            Some(y) => nat.years.iter().position(|year| *year == y),
+            None => Some(0),
+        };
+        if let (Some(a), Some(s), Some(t)) = (a, s, t) {
+            x[s][t][a] += row.units;
+        }
+    }
+    x
+}
+
 /// A plan built from an evaluation of its purchases.
 pub fn from_evaluation(
     nat: &National,

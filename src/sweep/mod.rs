@@ -6,6 +6,7 @@
 //! A sweep can be cancelled ([`Options::cancel`]): the points finished by then keep their
 //! rows, and every other point gets a row with status [`INTERRUPTED`] and no figures.
 
+pub mod reuse;
 pub mod shard;
 
 use crate::error::{PlanError, ScenarioError};
@@ -440,40 +441,83 @@ impl Job<'_> {
         ids: &[String],
         done: &(dyn Fn() + Sync),
     ) -> Result<Vec<Row>, SweepError> {
-        indices
-            .par_iter()
-            .map(|&i| {
-                if self.options.cancel.is_set() {
-                    return Ok(interrupted_row(i, self.sweep.values(i), ids));
+        let keys = self.tightness(indices);
+        let order = match &keys {
+            Some(k) => reuse::looser_first(k),
+            None => (0..indices.len()).collect(),
+        };
+        let proven = reuse::Proven::default();
+        // Each worker takes the next point in order (rather than a share of them fixed
+        // up front), so looser points are solved before the tighter ones start.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let point = |pos: usize| -> Result<(usize, Row), SweepError> {
+            let i = indices[pos];
+            if self.options.cancel.is_set() {
+                return Ok((pos, interrupted_row(i, self.sweep.values(i), ids)));
+            }
+            let loaded = self
+                .document
+                .resolve(&self.sets(i))
+                .map_err(|e| SweepError::Points(vec![(self.sweep.label(i), e)]))?;
+            let key = keys.as_ref().map(|k| k[pos].as_slice());
+            let reused = key.and_then(|k| proven.reuse(&loaded.scenario, k));
+            let planned = match reused {
+                Some(plan) => Ok(plan),
+                None => planner::plan(&loaded.scenario, &self.options),
+            };
+            if let (Ok(plan), Some(k)) = (&planned, key) {
+                proven.add(k, plan);
+            }
+            let row = match planned {
+                Ok(plan) if self.options.cancel.is_set() && !proven_status(plan.status) => {
+                    interrupted_row(i, self.sweep.values(i), ids)
                 }
-                let loaded = self
-                    .document
-                    .resolve(&self.sets(i))
-                    .map_err(|e| SweepError::Points(vec![(self.sweep.label(i), e)]))?;
-                let row = match planner::plan(&loaded.scenario, &self.options) {
-                    Ok(plan) if self.options.cancel.is_set() && !proven(plan.status) => {
-                        interrupted_row(i, self.sweep.values(i), ids)
-                    }
-                    Ok(plan) => row(i, self.sweep.values(i), &plan, ids),
-                    Err(e @ PlanError::SolverUnavailable(_)) => {
-                        return Err(SweepError::Plan(self.sweep.label(i), e));
-                    }
-                    Err(_) if self.options.cancel.is_set() => {
-                        interrupted_row(i, self.sweep.values(i), ids)
-                    }
-                    // A failure of the solver at one point is that point's result.
-                    Err(e) => error_row(i, self.sweep.values(i), ids, e.to_string()),
-                };
-                done();
-                Ok(row)
+                Ok(plan) => row(i, self.sweep.values(i), &plan, ids),
+                Err(e @ PlanError::SolverUnavailable(_)) => {
+                    return Err(SweepError::Plan(self.sweep.label(i), e));
+                }
+                Err(_) if self.options.cancel.is_set() => {
+                    interrupted_row(i, self.sweep.values(i), ids)
+                }
+                // A failure of the solver at one point is that point's result.
+                Err(e) => error_row(i, self.sweep.values(i), ids, e.to_string()),
+            };
+            done();
+            Ok((pos, row))
+        };
+        let workers = rayon::current_num_threads().clamp(1, order.len().max(1));
+        let mut rows: Vec<(usize, Row)> = (0..workers)
+            .into_par_iter()
+            .map(|_| {
+                let mut out = Vec::new();
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(&pos) = order.get(k) else {
+                        return Ok(out);
+                    };
+                    out.push(point(pos)?);
+                }
             })
-            .collect()
+            .collect::<Result<Vec<Vec<(usize, Row)>>, SweepError>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        rows.sort_by_key(|(pos, _)| *pos);
+        Ok(rows.into_iter().map(|(_, row)| row).collect())
+    }
+
+    /// How tight each point of `indices` is ([`reuse::tightness`]), when plans can be
+    /// reused between them.
+    fn tightness(&self, indices: &[usize]) -> Option<Vec<Vec<f64>>> {
+        let paths: Vec<&str> = self.sweep.params.iter().map(|p| p.path.as_str()).collect();
+        let values: Vec<Vec<String>> = indices.iter().map(|&i| self.sweep.values(i)).collect();
+        reuse::tightness(&paths, &values)
     }
 }
 
 /// Whether a point's status holds whatever stopped its search: a proven optimum, or a
 /// proof that there is no plan.
-fn proven(status: Status) -> bool {
+fn proven_status(status: Status) -> bool {
     matches!(
         status,
         Status::Optimal | Status::Infeasible | Status::Unbounded

@@ -4,7 +4,11 @@
 //! one. Single-site samples are proven at the default `mip_gap` of 0; the national sample,
 //! asked for a gap of 0 too, runs to a short time limit, so its rows are the unproven kind.
 
-use crate::support::{chipmix, sample};
+use crate::support::{chipmix, close, optimal_plan, par_map, sample};
+use chipmix::planner::{self, Options};
+use chipmix::scenario::Override;
+use chipmix::scenario::load::Document;
+use chipmix::sweep::reuse::Proven;
 
 const QUOTA: &str = "policy.domestic_share.min";
 
@@ -140,4 +144,82 @@ fn quota_sweeps_never_get_cheaper_as_the_quota_tightens() {
         }
     }
     assert!(proven_pairs > 100, "only {proven_pairs} proven pairs");
+}
+
+/// The sample whose quota sweep has a wide stretch of one plan: from 0.65 to 0.88 the same
+/// purchases (a domestic share of 0.8896) give the most PFLOPS, and the points near 0.72
+/// take seconds to prove from scratch with microlp.
+const PLATEAU: &str = "max-pflops-budget.yaml";
+
+fn at_quota(doc: &Document, q: f64) -> chipmix::scenario::national::National {
+    doc.resolve(&[Override::new(QUOTA, &q.to_string())])
+        .unwrap()
+        .scenario
+}
+
+/// A plan proven at a looser quota is reused at a tighter one exactly when the checker
+/// finds that it meets the tighter rule, and then it equals that point's own optimum.
+#[test]
+fn a_proven_plan_is_reused_only_where_it_meets_the_tighter_rule() {
+    let path = sample(PLATEAU);
+    let doc = Document::read(std::path::Path::new(&path)).unwrap();
+    let loose = planner::plan(&at_quota(&doc, 0.65), &Options::default()).unwrap();
+    assert_eq!(loose.status.as_str(), "optimal");
+    let share = loose.domestic_share.as_ref().and_then(|d| d.value).unwrap();
+    assert!(share > 0.85 && share < 0.9, "share {share}");
+    let proven = Proven::default();
+    proven.add(&[0.65], &loose);
+    // Tighter, and still met: the same purchases, now under the 0.85 rule.
+    let reused = proven
+        .reuse(&at_quota(&doc, 0.85), &[0.85])
+        .expect("reused");
+    assert_eq!(reused.status.as_str(), "optimal");
+    assert_eq!(
+        reused.domestic_share.as_ref().and_then(|d| d.min),
+        Some(0.85)
+    );
+    let own = optimal_plan(&path, &[format!("{QUOTA}=0.85")]);
+    assert!(close(
+        reused.pflops.unwrap(),
+        own["pflops"].as_f64().unwrap()
+    ));
+    assert!(close(
+        reused.total_cost.unwrap(),
+        own["total_cost"].as_f64().unwrap()
+    ));
+    // Tighter than the plan's own share: the plan breaks the rule, so it is not reused.
+    assert!(proven.reuse(&at_quota(&doc, 0.9), &[0.9]).is_none());
+    // Looser than the point it was proven at: nothing says it is optimal there.
+    assert!(proven.reuse(&at_quota(&doc, 0.6), &[0.6]).is_none());
+}
+
+/// The whole quota sweep of the plateau sample (which reuses plans) against separate
+/// `chipmix plan` runs at points on, around and past the plateau.
+#[test]
+fn a_sweep_that_reuses_plans_gives_each_point_its_own_optimum() {
+    let path = sample(PLATEAU);
+    let r = chipmix(&[
+        "sweep", &path, "--param", QUOTA, "--from", "0.6", "--to", "1", "--step", "0.01",
+        "--format", "csv",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut rd = csv::Reader::from_reader(r.stdout.as_bytes());
+    let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    let col = |k: &str| header.iter().position(|h| h == k).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 41);
+    for row in &rows {
+        assert_eq!(&row[col("status")], "optimal", "{row:?}");
+    }
+    let picks = ["0.64", "0.65", "0.7", "0.77", "0.88", "0.89", "0.95", "1"];
+    let separate = par_map(&picks, 2, |q| {
+        optimal_plan(&path, &[format!("{QUOTA}={q}")])
+    });
+    for (q, own) in picks.iter().zip(&separate) {
+        let row = rows.iter().find(|r| &r[0] == *q).unwrap();
+        let num = |k: &str| row[col(k)].parse::<f64>().unwrap();
+        for k in ["pflops", "total_cost"] {
+            assert!(close(num(k), own[k].as_f64().unwrap()), "{QUOTA}={q}: {k}");
+        }
+    }
 }

@@ -1,0 +1,180 @@
+//! Reusing a proven plan between the points of a sweep.
+//!
+//! Some parameters only tighten the scenario as they move one way, and leave the objective
+//! alone: a higher domestic-share minimum, a lower budget or power limit. A point tighter
+//! than a solved one (every swept parameter at least as tight) has no plan the looser point
+//! lacks. So where the looser point's optimal plan meets every rule of the tighter point, as
+//! re-evaluated by the independent checker, it is optimal there too, with the same proven
+//! bound: no solve is needed. The plan is rebuilt from its purchases under the tighter
+//! point's scenario, so its binding rules and figures are that point's own.
+//!
+//! A sweep over any other parameter (a price, a demand, an availability, a relative
+//! override) solves every point.
+
+use crate::check::national::evaluate_national;
+use crate::plan::{Plan, Status, detail};
+use crate::scenario::national::National;
+use std::sync::Mutex;
+
+/// Most earlier plans tried at one point before it is solved.
+const TRIES: usize = 3;
+
+/// Which way a parameter tightens the scenario: +1 when a larger value is tighter (a
+/// share minimum), -1 when a smaller one is (a budget or a power limit).
+pub fn tightening(path: &str) -> Option<f64> {
+    const UP: [&str; 2] = [
+        "policy.domestic_share.min",
+        "policy.national_domestic_share.min",
+    ];
+    const DOWN: [&str; 4] = [
+        "limits.budget",
+        "limits.capex_budget",
+        "limits.power_kw",
+        "limits.vendor_max_share",
+    ];
+    if UP.contains(&path) {
+        return Some(1.0);
+    }
+    if DOWN.contains(&path) {
+        return Some(-1.0);
+    }
+    let site_field = path
+        .strip_prefix("sites[")
+        .and_then(|rest| rest.split_once("]."))
+        .filter(|(id, _)| !id.is_empty() && !id.contains('[') && !id.contains(']'));
+    match site_field {
+        Some((_, "domestic_share.min")) => Some(1.0),
+        Some((_, "power_kw")) => Some(-1.0),
+        _ => None,
+    }
+}
+
+/// How tight each point is, per parameter (larger is tighter), when every swept parameter
+/// tightens one way and every value is a plain number; `None` otherwise.
+pub fn tightness(paths: &[&str], values: &[Vec<String>]) -> Option<Vec<Vec<f64>>> {
+    let signs: Vec<f64> = paths.iter().map(|p| tightening(p)).collect::<Option<_>>()?;
+    values
+        .iter()
+        .map(|point| {
+            point
+                .iter()
+                .zip(&signs)
+                .map(|(v, sign)| {
+                    v.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .map(|x| sign * x)
+                })
+                .collect::<Option<Vec<f64>>>()
+        })
+        .collect()
+}
+
+/// Whether point `a` is at most as tight as point `b` on every parameter.
+fn no_tighter(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x <= y)
+}
+
+/// An order in which looser points come first (by the sum of their ranks along each
+/// parameter), so that their plans are there when the tighter ones start.
+pub fn looser_first(keys: &[Vec<f64>]) -> Vec<usize> {
+    let params = keys.first().map_or(0, Vec::len);
+    let mut rank = vec![0usize; keys.len()];
+    for k in 0..params {
+        let mut values: Vec<f64> = keys.iter().map(|p| p[k]).collect();
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        for (i, p) in keys.iter().enumerate() {
+            rank[i] += values.partition_point(|v| *v < p[k]);
+        }
+    }
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by_key(|&i| (rank[i], i));
+    order
+}
+
+/// The optimal plans found so far, with the tightness of their points.
+#[derive(Default)]
+pub struct Proven {
+    plans: Mutex<Vec<(Vec<f64>, Plan)>>,
+}
+
+impl Proven {
+    /// Keeps `plan`, found at a point of tightness `key`, when it is proven optimal.
+    pub fn add(&self, key: &[f64], plan: &Plan) {
+        if plan.status == Status::Optimal
+            && let Ok(mut plans) = self.plans.lock()
+        {
+            plans.push((key.to_vec(), plan.clone()));
+        }
+    }
+
+    /// An optimal plan of a looser point that meets every rule of `nat` (the scenario of a
+    /// point of tightness `key`), rebuilt for `nat`: the tightest such points are tried
+    /// first.
+    pub fn reuse(&self, nat: &National, key: &[f64]) -> Option<Plan> {
+        let mut looser: Vec<(f64, Plan)> = {
+            let plans = self.plans.lock().ok()?;
+            plans
+                .iter()
+                .filter(|(k, _)| no_tighter(k, key))
+                .map(|(k, p)| (k.iter().sum::<f64>(), p.clone()))
+                .collect()
+        };
+        looser.sort_by(|a, b| b.0.total_cmp(&a.0));
+        looser
+            .into_iter()
+            .take(TRIES)
+            .find_map(|(_, p)| rebuilt(nat, &p))
+    }
+}
+
+/// `plan` rebuilt for `nat` when its purchases meet every rule of `nat`, with its status,
+/// bound and gap (the looser point's bound holds for the tighter point).
+fn rebuilt(nat: &National, plan: &Plan) -> Option<Plan> {
+    let e = evaluate_national(nat, &detail::purchases_x(nat, plan));
+    if !e.violations().is_empty() {
+        return None;
+    }
+    let mut out = detail::from_evaluation(nat, &e, plan.status, &plan.solver);
+    out.bound = plan.bound;
+    out.gap = plan.gap;
+    Some(crate::planner::finite(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_parameters_that_tighten_one_way_qualify() {
+        assert_eq!(tightening("policy.domestic_share.min"), Some(1.0));
+        assert_eq!(tightening("limits.capex_budget"), Some(-1.0));
+        assert_eq!(tightening("sites[sh-1].domestic_share.min"), Some(1.0));
+        assert_eq!(tightening("sites[*].power_kw"), Some(-1.0));
+        assert_eq!(tightening("accelerators[h20].unit_price"), None);
+        assert_eq!(tightening("limits.budget*"), None);
+        assert_eq!(tightening("demand.pflops"), None);
+        let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            tightness(&["limits.budget"], &[v(&["5"]), v(&["4"])]),
+            Some(vec![vec![-5.0], vec![-4.0]])
+        );
+        assert_eq!(tightness(&["limits.budget"], &[v(&["*0.9"])]), None);
+        assert_eq!(tightness(&["demand.pflops"], &[v(&["5"])]), None);
+    }
+
+    #[test]
+    fn looser_points_come_first() {
+        let keys = vec![
+            vec![0.3, -5.0],
+            vec![0.1, -5.0],
+            vec![0.2, -9.0],
+            vec![0.1, -9.0],
+        ];
+        assert_eq!(looser_first(&keys), vec![3, 1, 2, 0]);
+        assert!(no_tighter(&keys[3], &keys[0]));
+        assert!(!no_tighter(&keys[0], &keys[3]));
+    }
+}
