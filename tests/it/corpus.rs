@@ -40,6 +40,7 @@
 // s, t and a index several arrays at once.
 #![allow(clippy::needless_range_loop)]
 
+use crate::support::random::Draw;
 use chipmix::audit::{audit_national, read_saved_purchases};
 use chipmix::check::national::evaluate_national;
 use chipmix::plan::{Plan, Status};
@@ -66,10 +67,7 @@ const TIME_LIMIT_S: f64 = 30.0;
 /// SplitMix64: deterministic, no dependency.
 struct Rng(u64);
 
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
+impl Draw for Rng {
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -77,15 +75,11 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    /// Uniform in lo..=hi.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[(self.next() % xs.len() as u64) as usize]
+}
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed)
     }
     /// A fraction in lo..=hi, in hundredths.
     fn frac(&mut self, lo: i64, hi: i64) -> f64 {

@@ -21,7 +21,7 @@
 // Indices s, t and a address several arrays at once in the reference model.
 #![allow(clippy::needless_range_loop)]
 
-use crate::support::random::{Basis, dec};
+use crate::support::random::{Basis, Draw, dec};
 use crate::support::{Run, chipmix, chipmix_in, close, json, par_map, sample, scenario_file};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -810,10 +810,7 @@ const CASES: u64 = 300;
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);
 
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
+impl Draw for Rng {
     fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
@@ -822,15 +819,11 @@ impl Rng {
         self.0 = x;
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    /// Uniform in lo..=hi.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[(self.next() % xs.len() as u64) as usize]
+}
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 }
 

@@ -69,3 +69,22 @@ pub fn config(cases: u32) -> ProptestConfig {
         ..base
     }
 }
+
+/// Draws from a seeded stream of `u64`: what the seeded generators (`national`'s xorshift,
+/// `corpus`'s SplitMix64) share. Each keeps its own stream, so its scenarios stay the same.
+pub trait Draw {
+    /// The next number of the stream.
+    fn next(&mut self) -> u64;
+    /// Uniform in lo..=hi.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
+    }
+    /// True with `percent` in 100 chance.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    /// One of `xs`.
+    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
