@@ -12,8 +12,10 @@ out=bench/corpus.out
 echo "== default build (reference: the brute force)" | tee "$out"
 cargo test --release --quiet --test it corpus::bench -- --ignored --nocapture 2>&1 |
   grep -v '^running \|^test \|^$\|has been running' | tee -a "$out"
-if cargo build --release --quiet --features highs 2>/dev/null; then
+# The HiGHS build in its own target directory, as bench/sweep.sh does (neither rebuild
+# replaces the other).
+if cargo build --release --quiet --features highs --target-dir target/highs 2>/dev/null; then
   echo "== --features highs (reference: HiGHS)" | tee -a "$out"
-  cargo test --release --quiet --features highs --test it corpus::bench -- --ignored --nocapture 2>&1 |
+  cargo test --release --quiet --features highs --target-dir target/highs --test it corpus::bench -- --ignored --nocapture 2>&1 |
     grep -v '^running \|^test \|^$\|has been running' | tee -a "$out"
 fi
