@@ -12,12 +12,12 @@
 //! model links purchases to binaries with big-M rows (`x <= M b`, M up to the unit cap of
 //! 1e7), and at 1e-6 a binary at 3e-7 counts as 0 while it lets 3 units through.
 //!
-//! Two implementations share the time: 0.7 first, for 20,000 nodes or a third of it, which proves the small
-//! models at once (2,000 random ones in under 7 ms each, `bench/corpus.sh`); then, where 0.7
-//! has not proven its answer or ended with an internal error (tried again without presolve
-//! first), microlp 0.6 ([`super::microlp06`]) with the rest.
-//! 0.6 proves some models 0.7 searches for minutes (a two-site, two-year model with a
-//! national supply cap: 7.5 s against more than 60 s), and 0.7 some that 0.6 fails on
+//! Two implementations share the time: 0.7 first, for 20,000 nodes or a third of it,
+//! which proves small models at once (the 2,000 of the corpus in at most 14 ms each,
+//! `bench/corpus.sh`); then, where 0.7 has not proven its answer or ended with an internal
+//! error (tried again without presolve first), microlp 0.6 ([`super::microlp06`]) with the
+//! rest. 0.6 proves some models 0.7 searches for minutes (a two-site, two-year model with
+//! a national supply cap: 7 s against more than 60 s), and 0.7 some that 0.6 fails on
 //! (`Singular matrix`).
 
 use super::{Limits, Raw};
@@ -44,9 +44,9 @@ pub const FIRST_SHARE: f64 = 1.0 / 3.0;
 pub const FIRST_NODES: u64 = 20_000;
 
 /// Solves `built` under `limits`: microlp 0.7 with presolve (without it after an internal
-/// error) for [`FIRST_NODES`] nodes or [`FIRST_SHARE`] of the time; when that neither proves an answer nor fails
-/// for good, microlp 0.6 with the rest of the time, from scratch. The
-/// better plan of the two comes back, with the better of their bounds (each is proven).
+/// error) for [`FIRST_NODES`] nodes or [`FIRST_SHARE`] of the time; when that does not
+/// prove an answer, microlp 0.6 with the rest of the time, from scratch. The better plan of
+/// the two comes back (0.6's on a tie), with the better of their bounds (each is proven).
 pub(crate) fn run(built: Built, limits: Limits) -> Result<Raw, PlanError> {
     let started = Instant::now();
     let (model, has_integers) = to_problem(&built)?;
