@@ -537,7 +537,7 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
 
     // Limits.
     let mut limits = Vec::new();
-    let (mut budget, mut capex) = if max_pflops {
+    let (budget, mut capex) = if max_pflops {
         let b = r.chance(50);
         (b, !b || r.chance(50))
     } else {
@@ -546,26 +546,25 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
     if budget_bounded && !budget {
         capex = true;
     }
-    if budget {
+    // A spending limit per year: the plan's most spending times a drawn fraction in
+    // `lo..=hi` hundredths (per year when the years vary), at least 1,000.
+    let spend_limit = |r: &mut Rng, lo: i64, hi: i64| -> Vec<String> {
         let vary = use_periods && r.chance(40);
-        let v = draw_per_year(r, nt, vary, |r| r.frac(70, 130));
-        let vals: Vec<String> = (0..nt)
+        let v = draw_per_year(r, nt, vary, |r| r.frac(lo, hi));
+        (0..nt)
             .map(|t| num((spend_hi[t] * v[t]).round().max(1000.0)))
-            .collect();
+            .collect()
+    };
+    if budget {
+        let vals = spend_limit(r, 70, 130);
         limits.push(format!("  budget: {}", per_year(&years, &vals)));
         tag("budget");
-        budget = true;
     }
     if capex {
-        let vary = use_periods && r.chance(40);
-        let v = draw_per_year(r, nt, vary, |r| r.frac(60, 120));
-        let vals: Vec<String> = (0..nt)
-            .map(|t| num((spend_hi[t] * v[t]).round().max(1000.0)))
-            .collect();
+        let vals = spend_limit(r, 60, 120);
         limits.push(format!("  capex_budget: {}", per_year(&years, &vals)));
         tag("capex budget");
     }
-    let _ = budget;
     if !use_sites && let Some(p) = power_kw(r, installed_w) {
         limits.push(format!("  power_kw: {p}"));
         tag("power");
