@@ -116,6 +116,10 @@ const PERIOD: &[(&str, Kind)] = &[
     ("binding", Names),
 ];
 
+const RESOURCE_PERIOD: &[(&str, Kind)] = &[("used", Number), ("cap", Number)];
+
+const RESOURCE: &[(&str, Kind)] = &[("name", Label), ("periods", RowsByPeriod(RESOURCE_PERIOD))];
+
 /// The top level, but for `status`, `bound`, `gap` and `purchases` (checked on their own).
 const TOP: &[(&str, Kind)] = &[
     ("scenario", Label),
@@ -135,6 +139,7 @@ const TOP: &[(&str, Kind)] = &[
     ("binding", Names),
     ("sites", RowsById(SITE)),
     ("periods", RowsByPeriod(PERIOD)),
+    ("resources", RowsById(RESOURCE)),
 ];
 
 /// The fields of a purchase row compared here (`id`, `units`, `site` and `period` are the

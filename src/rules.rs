@@ -29,6 +29,8 @@ pub enum Family {
     CapexBudget,
     /// `max_units` supply caps (national, per period).
     Supply,
+    /// `resources[].cap`: national caps on a scarce input (HBM, wafers), per period.
+    Resource,
     /// `available: false`.
     Availability,
     /// `min_units` minimum orders.
@@ -40,7 +42,7 @@ pub enum Family {
 
 impl Family {
     /// Every family, in the order conflicts are reported.
-    pub const ALL: [Family; 11] = [
+    pub const ALL: [Family; 12] = [
         Family::Demand,
         Family::Memory,
         Family::DomesticShare,
@@ -50,13 +52,14 @@ impl Family {
         Family::Budget,
         Family::CapexBudget,
         Family::Supply,
+        Family::Resource,
         Family::Availability,
         Family::MinOrder,
     ];
 
     /// The family's name in plans (`binding`, shadow prices): `demand`, `memory`,
     /// `domestic_share`, `national_domestic_share`, `vendor_share`, `power`, `budget`,
-    /// `capex_budget`, `supply`, `availability`, `min_order`.
+    /// `capex_budget`, `supply`, `resource`, `availability`, `min_order`.
     pub fn name(self) -> &'static str {
         match self {
             Family::Demand => "demand",
@@ -68,6 +71,7 @@ impl Family {
             Family::Budget => "budget",
             Family::CapexBudget => "capex_budget",
             Family::Supply => "supply",
+            Family::Resource => "resource",
             Family::Availability => "availability",
             Family::MinOrder => "min_order",
             Family::CostCap => "cost_cap",
@@ -86,6 +90,7 @@ impl Family {
             Family::Budget => "limits.budget",
             Family::CapexBudget => "limits.capex_budget",
             Family::Supply => "accelerators[ID].max_units",
+            Family::Resource => "resources[ID].cap",
             Family::Availability => "accelerators[ID].available",
             Family::MinOrder => "accelerators[ID].min_units",
             Family::CostCap => "(the near-optimal cost cap of an alternative)",
@@ -106,6 +111,7 @@ impl Family {
             Family::Power => Some("per kW"),
             Family::Budget | Family::CapexBudget => Some("per unit of currency"),
             Family::Supply => Some("per accelerator"),
+            Family::Resource => Some("per unit of the resource"),
             Family::Availability | Family::MinOrder | Family::CostCap => None,
         }
     }
@@ -122,6 +128,7 @@ impl Family {
             Family::Power => "kW",
             Family::Budget | Family::CapexBudget | Family::CostCap => "money",
             Family::Supply | Family::Availability | Family::MinOrder => "units",
+            Family::Resource => "resource units",
         }
     }
 }
@@ -153,6 +160,14 @@ impl Constraint {
         }
     }
 
+    /// The national cap of resource `id`.
+    pub fn resource(id: &str) -> Constraint {
+        Constraint {
+            family: Family::Resource,
+            subject: Some(id.to_string()),
+        }
+    }
+
     /// The vendor limit as it applies to `vendor`.
     pub fn vendor(vendor: &str) -> Constraint {
         Constraint {
@@ -170,7 +185,7 @@ impl Constraint {
     }
 
     /// The name in plans: the family's, with its subject where it has one
-    /// (`supply:<id>`, `vendor_share:<vendor>`, `workload:<class>`).
+    /// (`supply:<id>`, `resource:<id>`, `vendor_share:<vendor>`, `workload:<class>`).
     pub fn name(&self) -> String {
         match (&self.family, &self.subject) {
             (Family::Demand, Some(class)) => format!("workload:{class}"),
@@ -211,6 +226,7 @@ mod tests {
             Constraint::of(Family::NationalShare),
             Constraint::vendor("Huawei"),
             Constraint::supply("ascend-910c"),
+            Constraint::resource("hbm-stacks"),
             Constraint::of(Family::CapexBudget),
         ] {
             assert_eq!(Constraint::parse(&c.name()), Some(c.clone()), "{c}");

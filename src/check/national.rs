@@ -94,6 +94,8 @@ pub struct NationalEvaluation {
     pub total_cost: f64,
     /// Every rule: each site and period's, then the national ones.
     pub checks: Vec<Located>,
+    /// Use of each resource (scenario order) by the new cards, per period.
+    pub resource_use: Vec<Vec<f64>>,
 }
 
 impl NationalEvaluation {
@@ -239,6 +241,63 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
                 period: period_label(t),
                 check: Check {
                     binding: c.binding && bought > 0.0,
+                    ..c
+                },
+            });
+        }
+    }
+
+    // National resource caps: what the new cards of every site use, per period.
+    let resource_use: Vec<Vec<f64>> = nat
+        .resources
+        .iter()
+        .map(|res| {
+            (0..nt)
+                .map(|t| {
+                    (0..ns)
+                        .flat_map(|s| (0..na).map(move |a| (s, a)))
+                        .map(|(s, a)| x[s][t][a] * res.uses[a])
+                        .sum::<f64>()
+                        + 0.0
+                })
+                .collect()
+        })
+        .collect();
+    for (r, res) in nat.resources.iter().enumerate() {
+        for t in 0..nt {
+            let users: Vec<usize> = (0..na).filter(|&a| res.uses[a] > 0.0).collect();
+            if users.is_empty() {
+                continue;
+            }
+            let used = resource_use[r][t];
+            // At the cap when one more lot of the leanest user would not fit.
+            let step = if integer {
+                users
+                    .iter()
+                    .filter(|&&a| nat.per_period[a].available[t])
+                    .map(|&a| res.uses[a] * nat.accelerators[a].lot_size as f64)
+                    .fold(f64::INFINITY, f64::min)
+            } else {
+                0.0
+            };
+            let step = if step.is_finite() { step } else { 0.0 };
+            let c = compare(
+                Constraint::resource(&res.id),
+                format!(
+                    "resources[{}].cap: {} used by new cards at all sites <= {}",
+                    res.id,
+                    crate::numfmt::qty(used, 6),
+                    crate::numfmt::qty(res.cap[t], 6)
+                ),
+                (used, res.cap[t], true),
+                step,
+                integer,
+            );
+            checks.push(Located {
+                site: None,
+                period: period_label(t),
+                check: Check {
+                    binding: c.binding && used > 0.0,
                     ..c
                 },
             });
@@ -424,5 +483,6 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         opex,
         total_cost,
         checks,
+        resource_use,
     }
 }

@@ -49,6 +49,7 @@ pub(super) fn measure(c: &Ctx, sub: &Subject, r: Rule) -> Result<String, PlanErr
         Family::DomesticShare => domestic_share(c, sub),
         Family::VendorShare => vendor_share(c, sub),
         Family::Supply => supply(c, sub),
+        Family::Resource => resources(c, sub),
         Family::Availability => availability(c, sub),
         Family::MinOrder | Family::CostCap => Ok(format!(
             "{} make every plan impossible: without them the other rules can hold",
@@ -536,6 +537,58 @@ fn supply(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
                         grouped(m as f64, 0)
                     )
                 });
+            }
+        }
+    }
+    Ok(if parts.is_empty() {
+        format!("{what} are too tight for the other rules")
+    } else {
+        format!(
+            "{what} are too tight: the other rules need at least {}",
+            parts.join(", ")
+        )
+    })
+}
+
+/// Resource caps: how much of each resource the other rules need beyond its cap (the
+/// least excess in all).
+fn resources(c: &Ctx, sub: &Subject) -> Result<String, PlanError> {
+    let nat = sub.nat;
+    let what = describe(sub, Family::Resource);
+    let sol = c.run(
+        &on(
+            sub,
+            request(nat, &[Family::Resource], Goal::MinResourceExcess),
+        ),
+        None,
+    )?;
+    let mut parts = Vec::new();
+    if let Some(sol) = &sol {
+        for res in &nat.resources {
+            for t in 0..nat.periods() {
+                let used: f64 = sol
+                    .x
+                    .iter()
+                    .map(|site| {
+                        res.uses
+                            .iter()
+                            .zip(&site[t])
+                            .map(|(u, x)| u * x)
+                            .sum::<f64>()
+                    })
+                    .sum();
+                if used <= res.cap[t] * (1.0 + 1e-9) + 1e-6 {
+                    continue;
+                }
+                parts.push(format!(
+                    "{} {}{} (resources[{}].cap{} is {})",
+                    qty(used, 2),
+                    res.id,
+                    in_year(nat, t),
+                    res.id,
+                    when(nat, t),
+                    qty(res.cap[t], 2)
+                ));
             }
         }
     }

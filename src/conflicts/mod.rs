@@ -34,7 +34,7 @@ const MAX_SITES_ALONE: usize = 50;
 type Rule = Family;
 
 /// Every rule, in the order conflicts are reported.
-const RULES: [Rule; 11] = [
+const RULES: [Rule; 12] = [
     Family::Demand,
     Family::Memory,
     Family::DomesticShare,
@@ -44,6 +44,7 @@ const RULES: [Rule; 11] = [
     Family::Budget,
     Family::CapexBudget,
     Family::Supply,
+    Family::Resource,
     Family::Availability,
     Family::MinOrder,
 ];
@@ -75,6 +76,7 @@ fn present(f: Rule, nat: &National) -> bool {
                     .per_period
                     .iter()
                     .any(|p| p.max_units.iter().any(Option::is_some)),
+                Family::Resource => !nat.resources.is_empty(),
                 Family::Availability => nat
                     .per_period
                     .iter()
@@ -222,8 +224,8 @@ fn beyond_unit_cap(c: &Ctx, nat: &National) -> Result<bool, PlanError> {
     Ok(c.run(&req, Some(1.0))?.is_some())
 }
 
-/// Sites that cannot meet their own rules even alone (national supply caps and budgets
-/// kept, the national share left out: it binds every site together), each with the
+/// Sites that cannot meet their own rules even alone (national supply caps, resource caps
+/// and budgets kept, the national share left out: it binds every site together), each with the
 /// measured reasons of that site alone.
 fn sites_alone(c: &Ctx, nat: &National) -> Result<Vec<String>, PlanError> {
     let mut out = Vec::new();
@@ -249,8 +251,13 @@ fn sites_alone(c: &Ctx, nat: &National) -> Result<Vec<String>, PlanError> {
                 single: None,
             },
         )?;
+        let national = if nat.resources.is_empty() {
+            "the national supply caps and budgets"
+        } else {
+            "the national supply caps, resource caps and budgets"
+        };
         out.push(format!(
-            "site {} cannot meet its own rules even alone, within the national supply caps and budgets: {}",
+            "site {} cannot meet its own rules even alone, within {national}: {}",
             nat.sites[s].id,
             why.join("; ")
         ));

@@ -128,6 +128,7 @@ fn describe_national(nat: &National, f: Rule) -> String {
             nat.currency
         ),
         Family::Supply => "the national supply caps (accelerators[*].max_units)".into(),
+        Family::Resource => "the resource caps (resources[*].cap)".into(),
         Family::Availability => "the accelerators marked available: false".into(),
         Family::MinOrder => "the minimum orders (accelerators[*].min_units)".into(),
     }
@@ -177,6 +178,7 @@ pub(super) fn describe_single(s: &Scenario, f: Family) -> String {
             money(s.limits.capex_budget.unwrap_or(0.0))
         ),
         Family::Supply => "the max_units supply caps".into(),
+        Family::Resource => "the resource caps (resources[*].cap)".into(),
         Family::Availability => "the accelerators marked available: false".into(),
         Family::MinOrder => "the min_units minimum orders".into(),
     }

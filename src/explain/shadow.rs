@@ -99,7 +99,11 @@ struct Place<'p> {
 fn is_national(family: Family) -> bool {
     matches!(
         family,
-        Family::NationalShare | Family::Budget | Family::CapexBudget | Family::Supply
+        Family::NationalShare
+            | Family::Budget
+            | Family::CapexBudget
+            | Family::Supply
+            | Family::Resource
     )
 }
 
@@ -369,6 +373,19 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
                                     .collect()
                             });
                         let to = tighten(&path, caps.as_ref(), -1.0, 0.0, f64::INFINITY);
+                        q(
+                            c.clone(),
+                            unit,
+                            path,
+                            to.ok_or("the cap cannot go below 0").into(),
+                        )
+                    }
+                }
+                Family::Resource => {
+                    if let Some(id) = c.subject.as_deref() {
+                        let path = format!("resources[{id}].cap");
+                        let caps = n.resources.iter().find(|r| r.id == id).map(|r| &r.cap);
+                        let to = tighten(&path, caps, -1.0, 0.0, f64::INFINITY);
                         q(
                             c.clone(),
                             unit,

@@ -35,6 +35,8 @@ pub enum Goal {
     MaxMemoryFraction,
     /// Fewest units bought beyond the supply caps.
     MinSupplyExcess,
+    /// Least use of resources beyond their caps (summed over resources and periods).
+    MinResourceExcess,
     /// Fewest units bought of unavailable accelerators.
     MinUnavailable,
     /// Least spending (capex + opex, plus adoption in the first) of period `t`; in the

@@ -27,6 +27,13 @@ pub enum Coupling {
         /// Period.
         t: usize,
     },
+    /// The national cap of resource `r` in period `t`.
+    Resource {
+        /// Resource (position in `National::resources`).
+        r: usize,
+        /// Period.
+        t: usize,
+    },
     /// The national domestic share in period `t`.
     Share {
         /// Period.
@@ -185,6 +192,7 @@ fn build_in_time(
     b.sites()?;
     b.in_time()?;
     b.supply();
+    b.resources();
     b.in_time()?;
     b.national_share()?;
     b.in_time()?;
@@ -324,6 +332,13 @@ impl<'a> Builder<'a> {
             && let Some(m) = p.max_units[t]
         {
             cap = cap.min(m as f64);
+        }
+        if !req.relax.contains(&Family::Resource) {
+            for r in &nat.resources {
+                if r.uses[a] > 0.0 {
+                    cap = cap.min(r.cap[t] / r.uses[a]);
+                }
+            }
         }
         if price > 0.0 {
             if let (Some(b), false) = (&nat.budget, req.relaxed_in(Family::Budget, t)) {
@@ -500,6 +515,32 @@ impl<'a> Builder<'a> {
                 }
                 if any {
                     self.couple(Coupling::Supply { a, t }, sum, m as f64);
+                }
+            }
+        }
+    }
+
+    /// National resource caps: `sum_{a,s} uses_ar x_ast <= cap_rt`.
+    fn resources(&mut self) {
+        if self.req.relax.contains(&Family::Resource) {
+            return;
+        }
+        let nat = self.nat;
+        for (r, res) in nat.resources.iter().enumerate() {
+            for t in 0..nat.periods() {
+                let mut sum = Expression::from(0.0);
+                let mut any = false;
+                for s in 0..nat.sites.len() {
+                    for (a, &u) in res.uses.iter().enumerate() {
+                        let k = slot(nat, a, s, t);
+                        if u > 0.0 && self.buy[k].is_some() {
+                            sum += self.x(k) * u;
+                            any = true;
+                        }
+                    }
+                }
+                if any {
+                    self.couple(Coupling::Resource { r, t }, sum, res.cap[t]);
                 }
             }
         }
@@ -704,6 +745,34 @@ impl<'a> Builder<'a> {
         sum
     }
 
+    /// Use of each resource beyond its cap, per period, summed.
+    fn resource_excess(&mut self) -> Expression {
+        let nat = self.nat;
+        let mut sum = Expression::from(0.0);
+        for res in &nat.resources {
+            for t in 0..nat.periods() {
+                let mut used = Expression::from(-res.cap[t]);
+                let mut any = false;
+                for s in 0..nat.sites.len() {
+                    for (a, &u) in res.uses.iter().enumerate() {
+                        let k = slot(nat, a, s, t);
+                        if u > 0.0 && self.buy[k].is_some() {
+                            used += self.x(k) * u;
+                            any = true;
+                        }
+                    }
+                }
+                if !any {
+                    continue;
+                }
+                let e = self.p.nonnegative();
+                self.p.at_least(Expression::from(e), used);
+                sum += e;
+            }
+        }
+        sum
+    }
+
     /// Units bought of accelerators not available in their period.
     fn unavailable(&self) -> Expression {
         let nat = self.nat;
@@ -766,6 +835,7 @@ impl<'a> Builder<'a> {
             ),
             Goal::MinSupplyExcess => (self.supply_excess(), false, 1.0),
             Goal::MinUnavailable => (self.unavailable(), false, 1.0),
+            Goal::MinResourceExcess => (self.resource_excess(), false, 1.0),
         }
     }
 

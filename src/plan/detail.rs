@@ -8,8 +8,8 @@
 
 use crate::check::national::NationalEvaluation;
 use crate::plan::{
-    Context, FleetCount, FleetRow, NearLimit, PeriodDetail, Plan, Purchase, ShareFigure,
-    SiteDetail, SitePeriod, SourceNote, Status,
+    Context, FleetCount, FleetRow, NearLimit, PeriodDetail, Plan, Purchase, ResourceDetail,
+    ResourceUse, ShareFigure, SiteDetail, SitePeriod, SourceNote, Status,
 };
 use crate::scenario::ShareBasis;
 use crate::scenario::national::National;
@@ -199,6 +199,23 @@ pub fn from_evaluation(
     let (allocation, warnings) = super::allocation::split(nat, e);
     plan.allocation = allocation;
     plan.warnings.extend(warnings);
+
+    plan.resources = nat
+        .resources
+        .iter()
+        .zip(&e.resource_use)
+        .map(|(res, used)| ResourceDetail {
+            id: res.id.clone(),
+            name: res.name.clone().unwrap_or_else(|| res.id.clone()),
+            periods: (0..nt)
+                .map(|t| ResourceUse {
+                    period: year(t),
+                    used: used[t],
+                    cap: res.cap[t],
+                })
+                .collect(),
+        })
+        .collect();
 
     let binding = e.binding_by_place();
     if nat.has_sites {

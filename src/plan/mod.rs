@@ -305,6 +305,10 @@ pub struct Plan {
     pub sites: Vec<SiteDetail>,
     /// Per-period detail (scenarios with periods; empty otherwise).
     pub periods: Vec<PeriodDetail>,
+    /// What the new cards use of each scarce resource, per period (scenarios with
+    /// `resources`; left out otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceDetail>,
 }
 
 /// Units of one accelerator at a site in a period.
@@ -382,6 +386,30 @@ pub struct SiteDetail {
     pub opex: f64,
     /// Each period at this site.
     pub periods: Vec<SitePeriod>,
+}
+
+/// One scarce resource: what the plan's new cards use of it in each period, against its cap.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ResourceDetail {
+    /// Resource id.
+    pub id: String,
+    /// Display name (the id when the scenario gives none).
+    pub name: String,
+    /// One row per period.
+    pub periods: Vec<ResourceUse>,
+}
+
+/// Use of one resource in one period.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ResourceUse {
+    /// Year (`null` without periods).
+    pub period: Option<i64>,
+    /// Used by the new cards bought in the period, at every site.
+    pub used: f64,
+    /// The national cap of the period.
+    pub cap: f64,
 }
 
 /// Per-period detail of a plan with periods, summed over sites.
@@ -466,6 +494,7 @@ impl Plan {
             context: Context::default(),
             sites: Vec::new(),
             periods: Vec::new(),
+            resources: Vec::new(),
         }
     }
 

@@ -17,8 +17,9 @@ pub fn is_national(p: &Plan) -> bool {
 }
 
 /// The tables of a plan with purchases, in order: for one site and one period the
-/// purchases, the fleet and the totals; with sites or periods, the purchases per period,
-/// the periods, the largest sites, the fleet at the end and the totals.
+/// purchases, the fleet, the resources and the totals; with sites or periods, the purchases
+/// per period, the periods, the largest sites, the fleet at the end, the resources and the
+/// totals.
 pub fn plan_sections(p: &Plan) -> Vec<Section> {
     if is_national(p) {
         vec![
@@ -26,10 +27,43 @@ pub fn plan_sections(p: &Plan) -> Vec<Section> {
             periods(p),
             largest_sites(p, LARGEST_SITES),
             fleet(p),
+            resources(p),
             totals(p),
         ]
     } else {
-        vec![purchases(p), fleet(p), totals(p)]
+        vec![purchases(p), fleet(p), resources(p), totals(p)]
+    }
+}
+
+/// Scarce resources: what the new cards use of each, per period, against its cap (no rows
+/// when the scenario has no `resources`).
+pub fn resources(p: &Plan) -> Section {
+    let mut rows = Vec::new();
+    for r in &p.resources {
+        for u in &r.periods {
+            let left = u.cap - u.used;
+            rows.push(vec![
+                r.id.clone(),
+                u.period.map_or_else(|| "-".to_string(), |y| y.to_string()),
+                qty(u.used, 2),
+                qty(u.cap, 2),
+                if u.cap > 0.0 {
+                    percent(u.used / u.cap)
+                } else {
+                    "-".into()
+                },
+                qty(left.max(0.0), 2),
+            ]);
+        }
+    }
+    Section {
+        title: "Scarce resources (used by the new cards of all sites, against the national cap)"
+            .into(),
+        header: ["resource", "period", "used", "cap", "used %", "left"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, false, true, true, true, true],
+        rows,
     }
 }
 

@@ -52,6 +52,8 @@ pub struct National {
     pub platform_adoption: BTreeMap<String, f64>,
     /// Solver settings.
     pub solver: SolverSettings,
+    /// Scarce inputs with national caps per period (section 6), in file order.
+    pub resources: Vec<Resource>,
     /// A ceiling on the total (discounted) cost that no file sets: the planner's
     /// [`crate::planner::Options::cost_cap`], imposed by the model and the checker alike.
     #[serde(skip)]
@@ -69,6 +71,20 @@ pub struct AcceleratorPeriods {
     pub available: Vec<bool>,
     /// Years a new unit serves (`None`: never retires).
     pub lifetime_years: Option<u64>,
+}
+
+/// A scarce input that new cards draw on (HBM stacks, wafers), capped nationally per period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource {
+    /// Unique id (`uses` keys name it).
+    pub id: String,
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Most that the new cards of every site together may use, per period.
+    pub cap: Vec<f64>,
+    /// How much one new card of each accelerator (scenario order) uses; 0 for the others.
+    pub uses: Vec<f64>,
 }
 
 /// A share rule whose minimum may change by period.
@@ -309,6 +325,7 @@ impl National {
             discount_rate: 0.0,
             platform_adoption: s.costs.platform_adoption.clone(),
             solver: s.solver.clone(),
+            resources: Vec::new(),
             cost_cap: None,
         }
     }
@@ -320,9 +337,10 @@ impl National {
     }
 
     /// The section-1 form of a scenario with neither `sites` nor `periods` (the inverse of
-    /// [`National::from_single`]); `None` for any other.
+    /// [`National::from_single`]); `None` for any other, and for one with national rules
+    /// (a national share, resources) that section 1 has no place for.
     pub fn as_single(&self) -> Option<Scenario> {
-        if !self.is_single() || self.national_share.is_some() {
+        if !self.is_single() || self.national_share.is_some() || !self.resources.is_empty() {
             return None;
         }
         let site = &self.sites[0];

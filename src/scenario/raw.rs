@@ -137,6 +137,21 @@ pub struct RawScenario {
     pub periods: Option<Vec<serde_yaml::Value>>,
     /// The data centres planned together, each with its own demand, fleet and power.
     pub sites: Option<Vec<RawSite>>,
+    /// Scarce inputs several cards draw on (HBM stacks, wafers): national caps per period.
+    pub resources: Option<Vec<RawResource>>,
+}
+
+/// A scarce input that new cards draw on (`accelerators[].uses`), capped nationally.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawResource {
+    /// How `accelerators[].uses` names it (required, unique; `a-z 0-9 . _ -`).
+    pub id: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Most of it that the new cards of all sites may use in a period (required, >= 0;
+    /// per year).
+    pub cap: Option<Per<f64>>,
 }
 
 /// One card model: new purchases and, through `existing`, installed units.
@@ -176,6 +191,8 @@ pub struct RawAccelerator {
     pub source: Option<String>,
     /// Years a new unit serves (with `periods`; default: never retires).
     pub lifetime_years: Option<f64>,
+    /// How much of each resource (`resources[].id`) one new card uses (each >= 0).
+    pub uses: Option<BTreeMap<String, f64>>,
 }
 
 /// What the fleet must deliver.

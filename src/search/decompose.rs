@@ -202,6 +202,23 @@ fn repair(
             }
         }
     }
+    // Likewise, every card drawing on a resource used beyond its cap.
+    for r in &nat.resources {
+        for t in 0..nt {
+            let used: f64 = x
+                .iter()
+                .map(|xs| (0..na).map(|a| xs[t][a] * r.uses[a]).sum::<f64>())
+                .sum();
+            if used > r.cap[t] {
+                let k = r.cap[t] / used;
+                for xs in x.iter_mut() {
+                    for a in (0..na).filter(|&a| r.uses[a] > 0.0) {
+                        xs[t][a] *= k;
+                    }
+                }
+            }
+        }
+    }
     [true, false]
         .into_iter()
         .filter_map(|lr| rounding::round_and_repair(nat, &x, Some(allowed), lr, end))

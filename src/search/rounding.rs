@@ -507,6 +507,28 @@ pub fn round_and_repair(
                 .collect()
         })
         .collect();
+    // Resources left per resource and period.
+    let mut resource_room: Vec<Vec<f64>> = nat
+        .resources
+        .iter()
+        .map(|r| {
+            (0..nt)
+                .map(|t| {
+                    r.cap[t]
+                        - (0..ns)
+                            .flat_map(|s| (0..na).map(move |a| (s, a)))
+                            .map(|(s, a)| x[s][t][a] * r.uses[a])
+                            .sum::<f64>()
+                })
+                .collect()
+        })
+        .collect();
+    let fits = |room: &[Vec<f64>], a: usize, b: usize, units: f64| {
+        nat.resources
+            .iter()
+            .zip(room)
+            .all(|(r, left)| r.uses[a] * units <= left[b] + 1e-9 * r.cap[b].max(1.0))
+    };
     for t in 0..nt {
         for s in 0..ns {
             if past(end) {
@@ -549,6 +571,7 @@ pub fn round_and_repair(
                             && nat.per_period[a].available[b]
                             && nat.serves(a, b, t)
                             && room[a][b] >= step(a, b)
+                            && fits(&resource_room, a, b, step(a, b))
                             && helps(a) > 0.0
                     })
                     .collect();
@@ -604,6 +627,9 @@ pub fn round_and_repair(
                 let add = step(pick, when);
                 x[s][when][pick] += add;
                 room[pick][when] -= add;
+                for (r, left) in nat.resources.iter().zip(resource_room.iter_mut()) {
+                    left[when] -= r.uses[pick] * add;
+                }
             }
         }
     }

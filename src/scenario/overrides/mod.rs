@@ -17,7 +17,7 @@ pub use relative::Op;
 use super::locate::Seg;
 use super::raw::{
     RawAccelerator, RawCosts, RawDemand, RawDomesticShare, RawExisting, RawLimits, RawPolicy,
-    RawScenario, RawSite, RawSolver,
+    RawResource, RawScenario, RawSite, RawSolver,
 };
 use path::{Step, shown};
 use serde::de::DeserializeOwned;
@@ -85,6 +85,8 @@ enum Kind {
     Solver,
     Sites,
     Site,
+    Resources,
+    Resource,
     /// A map with keys the user chooses (workloads, efficiencies, adoption costs).
     FreeMap,
     /// A single value (or a section-2 value this version refuses later).
@@ -133,8 +135,11 @@ impl Kind {
             Kind::Costs => fields_of::<RawCosts>(),
             Kind::Solver => fields_of::<RawSolver>(),
             Kind::Site => fields_of::<RawSite>(),
+            Kind::Resource => fields_of::<RawResource>(),
             Kind::FreeMap => return None,
-            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Leaf => Vec::new(),
+            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources | Kind::Leaf => {
+                Vec::new()
+            }
         };
         // `catalog` is resolved when the file is read; it cannot be changed afterwards.
         Some(keys.into_iter().filter(|k| k != "catalog").collect())
@@ -153,6 +158,7 @@ impl Kind {
             Kind::Costs => is_text::<RawCosts>(key),
             Kind::Solver => is_text::<RawSolver>(key),
             Kind::Site => is_text::<RawSite>(key),
+            Kind::Resource => is_text::<RawResource>(key),
             _ => false,
         }
     }
@@ -167,6 +173,8 @@ impl Kind {
             (Kind::Root, "costs") => Kind::Costs,
             (Kind::Root, "solver") => Kind::Solver,
             (Kind::Root, "sites") => Kind::Sites,
+            (Kind::Root, "resources") => Kind::Resources,
+            (Kind::Accelerator, "uses") => Kind::FreeMap,
             (Kind::Site, "demand") => Kind::Demand,
             (Kind::Site, "existing") => Kind::Existing,
             (Kind::Site, "domestic_share") => Kind::DomesticShare,
@@ -180,7 +188,10 @@ impl Kind {
     }
 
     fn is_list(self) -> bool {
-        matches!(self, Kind::Accelerators | Kind::Existing | Kind::Sites)
+        matches!(
+            self,
+            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources
+        )
     }
 
     fn is_mapping(self) -> bool {
@@ -215,6 +226,7 @@ fn what(list_kind: Kind) -> &'static str {
     match list_kind {
         Kind::Accelerators => "accelerator",
         Kind::Sites => "site",
+        Kind::Resources => "resource",
         _ => "existing entry",
     }
 }
@@ -386,6 +398,7 @@ impl Walk<'_> {
                 let entry_kind = match kind {
                     Kind::Accelerators => Kind::Accelerator,
                     Kind::Sites => Kind::Site,
+                    Kind::Resources => Kind::Resource,
                     _ => Kind::ExistingEntry,
                 };
                 if last && step.is_selector() {

@@ -20,17 +20,17 @@ pub const MAX_PERIODS: usize = 50;
 /// Most sites one scenario may have.
 pub const MAX_SITES: usize = 100_000;
 
-fn child(path: &[Seg], k: &str) -> Vec<Seg> {
+pub(super) fn child(path: &[Seg], k: &str) -> Vec<Seg> {
     let mut p = path.to_vec();
     p.push(key(k));
     p
 }
 
 /// The planning years, checked against the format.
-struct Years {
-    years: Vec<i64>,
+pub(super) struct Years {
+    pub(super) years: Vec<i64>,
     /// The file gave `periods` (a per-year map is allowed).
-    given: bool,
+    pub(super) given: bool,
     /// `periods` itself has a problem (already reported): per-year maps are not checked
     /// against it, which would only repeat that problem.
     broken: bool,
@@ -95,7 +95,7 @@ fn per<T: Clone>(
 }
 
 /// A number for every period, each within `range`.
-fn per_number(
+pub(super) fn per_number(
     c: &mut Checker,
     y: &Years,
     path: &[Seg],
@@ -393,7 +393,10 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
     let name = name_of(c, raw.name);
     let objective = objective_of(c, raw.objective.as_deref());
     let y = years_of(c, raw.periods);
-    let (accelerators, per_period, named_ids) = accelerators(c, &y, raw.accelerators);
+    let declared = super::resources::declared(c, &y, raw.resources);
+    let (accelerators, per_period, named_ids, uses) =
+        accelerators(c, &y, raw.accelerators, &declared);
+    let resources = super::resources::resolve(c, declared, &accelerators, uses);
     let (policy_share, national_share) = policy(c, &y, raw.policy);
     let costs = costs(c, &y, raw.costs, &accelerators);
     let has_sites = raw.sites.is_some();
@@ -437,6 +440,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         discount_rate: costs.discount_rate,
         platform_adoption: costs.platform_adoption,
         solver,
+        resources,
         cost_cap: None,
     };
     crate::scenario::magnitude::check(c, &nat, &costs.energy);
@@ -447,6 +451,15 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
     Ok(nat)
 }
 
+/// What [`accelerators`] gives: the valid entries, their per-period values, every id the
+/// file names, and each valid entry's `uses` (by resource position).
+type Accelerators = (
+    Vec<Accelerator>,
+    Vec<AcceleratorPeriods>,
+    Vec<String>,
+    Vec<BTreeMap<usize, f64>>,
+);
+
 /// The accelerators, with the values that change by period spelled out for every period
 /// (the fixed fields are checked by [`accelerator`], as for any scenario); and every id
 /// the file names, valid entry or not, so `existing` is not blamed for an accelerator
@@ -455,7 +468,8 @@ fn accelerators(
     c: &mut Checker,
     y: &Years,
     raw: Option<Vec<RawAccelerator>>,
-) -> (Vec<Accelerator>, Vec<AcceleratorPeriods>, Vec<String>) {
+    declared: &[super::resources::Declared],
+) -> Accelerators {
     let raw_accs = raw.unwrap_or_default();
     if raw_accs.is_empty() {
         c.error(
@@ -477,6 +491,7 @@ fn accelerators(
     let mut seen = BTreeSet::new();
     let mut accelerators = Vec::new();
     let mut per_period = Vec::new();
+    let mut uses = Vec::new();
     for (i, mut a) in raw_accs
         .into_iter()
         .enumerate()
@@ -489,6 +504,7 @@ fn accelerators(
         );
         let at = |f: &str| child(&base, f);
         let l = |f: &str| format!("{label}.{f}");
+        let used = super::resources::uses_of(c, &at("uses"), &l("uses"), a.uses.take(), declared);
         let had_price = a.unit_price.is_some();
         let price = per_number(
             c,
@@ -549,6 +565,7 @@ fn accelerators(
         {
             min_above_cap(c, y, &at("min_units"), &acc, (&max_units, &available));
             accelerators.push(acc);
+            uses.push(used);
             per_period.push(AcceleratorPeriods {
                 unit_price,
                 max_units,
@@ -558,7 +575,7 @@ fn accelerators(
         }
     }
 
-    (accelerators, per_period, named_ids)
+    (accelerators, per_period, named_ids, uses)
 }
 
 /// A warning when `min_units` is above what `max_units` allows in whole lots, in a period
