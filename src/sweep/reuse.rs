@@ -1,7 +1,8 @@
 //! Reusing a proven plan between the points of a sweep.
 //!
 //! Some parameters only tighten the scenario as they move one way, and leave the objective
-//! alone: a higher domestic-share minimum, a lower budget or power limit. A point tighter
+//! alone: a higher domestic-share minimum, a lower budget, power limit, supply cap
+//! (`accelerators[ID].max_units`) or resource cap (`resources[ID].cap`). A point tighter
 //! than a solved one (every swept parameter at least as tight) has no plan the looser point
 //! lacks. So where the looser point's optimal plan meets every rule of the tighter point, as
 //! re-evaluated by the independent checker, it is optimal there too, with the same proven
@@ -38,13 +39,20 @@ pub fn tightening(path: &str) -> Option<f64> {
     if DOWN.contains(&path) {
         return Some(-1.0);
     }
-    let site_field = path
-        .strip_prefix("sites[")
-        .and_then(|rest| rest.split_once("]."))
-        .filter(|(id, _)| !id.is_empty() && !id.contains('[') && !id.contains(']'));
-    match site_field {
-        Some((_, "domestic_share.min")) => Some(1.0),
-        Some((_, "power_kw")) => Some(-1.0),
+    // `LIST[PICK].FIELD`: every point sets the same entries, so the value alone moves.
+    let field_of = |list: &str| {
+        path.strip_prefix(list)
+            .and_then(|rest| rest.split_once("]."))
+            .filter(|(id, _)| !id.is_empty() && !id.contains(['[', ']']))
+            .map(|(_, field)| field)
+    };
+    match (
+        field_of("sites["),
+        field_of("resources["),
+        field_of("accelerators["),
+    ) {
+        (Some("domestic_share.min"), _, _) => Some(1.0),
+        (Some("power_kw"), _, _) | (_, Some("cap"), _) | (_, _, Some("max_units")) => Some(-1.0),
         _ => None,
     }
 }
@@ -154,6 +162,9 @@ mod tests {
         assert_eq!(tightening("sites[sh-1].domestic_share.min"), Some(1.0));
         assert_eq!(tightening("sites[*].power_kw"), Some(-1.0));
         assert_eq!(tightening("accelerators[h20].unit_price"), None);
+        assert_eq!(tightening("accelerators[h20].max_units"), Some(-1.0));
+        assert_eq!(tightening("resources[hbm-stacks].cap"), Some(-1.0));
+        assert_eq!(tightening("resources[hbm-stacks].name"), None);
         assert_eq!(tightening("limits.budget*"), None);
         assert_eq!(tightening("demand.pflops"), None);
         let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();

@@ -41,6 +41,8 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::support::random::Draw;
+// The corpus' stream: SplitMix64 from the scenario's seed.
+use crate::support::random::SplitMix as Rng;
 use chipmix::audit::{audit_national, read_saved_purchases};
 use chipmix::check::national::evaluate_national;
 use chipmix::plan::{Plan, Status};
@@ -63,19 +65,6 @@ const TIME_LIMIT_S: f64 = 30.0;
 // ---------------------------------------------------------------------------------------
 // Generator
 // ---------------------------------------------------------------------------------------
-
-/// SplitMix64: deterministic, no dependency.
-struct Rng(u64);
-
-impl Draw for Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
 
 impl Rng {
     fn new(seed: u64) -> Rng {
