@@ -126,6 +126,7 @@ const TOP: &[(&str, Kind)] = &[
     ("capex", Number),
     ("opex", Number),
     ("adoption", Number),
+    ("residual", Number),
     ("pflops", Number),
     ("memory_tb", Number),
     ("facility_kw", Number),
@@ -252,6 +253,7 @@ fn is_money(path: &str) -> bool {
             | "capex"
             | "opex"
             | "adoption"
+            | "residual"
             | "cost"
             | "discounted_cost"
             | "budget"
