@@ -288,8 +288,8 @@ fn kpi(out: &mut String, id: &str, label: &str, value: &str) {
     ));
 }
 
-/// The KPI cards: the cost equation (capex + adoption + opex = total, to the cent, adding
-/// up) and the fleet's figures; PFLOPS come first when the objective maximises them.
+/// The KPI cards: the cost equation (capex + adoption + opex [- residual] = total, to the
+/// cent, adding up) and the fleet's figures; PFLOPS come first when the objective maximises them.
 fn kpis(out: &mut String, plan: &Plan, at: Place) {
     let cur = &plan.currency;
     let p = at.id;
@@ -309,11 +309,15 @@ fn kpis(out: &mut String, plan: &Plan, at: Place) {
         out.push_str("</div>\n");
     }
     if let Some(total) = plan.total_cost {
-        let parts = [
+        let mut parts = vec![
             plan.capex.unwrap_or(0.0),
             plan.adoption.unwrap_or(0.0),
             plan.opex.unwrap_or(0.0),
         ];
+        // The residual value (only with `costs.residual_value`) is subtracted.
+        if let Some(r) = plan.residual {
+            parts.push(-r);
+        }
         let (total_cents, part_cents) = cents_that_sum(total, &parts);
         let discounted = if plan.periods.len() > 1 {
             " (discounted)"
@@ -326,16 +330,19 @@ fn kpis(out: &mut String, plan: &Plan, at: Place) {
             ("capex", format!("Capex{discounted}")),
             ("adoption", "Adoption".to_string()),
             ("opex", format!("Opex{discounted}")),
+            ("residual", "Residual value (discounted)".to_string()),
         ];
         for (k, ((id, label), c)) in labels.iter().zip(&part_cents).enumerate() {
-            if k > 0 {
+            if k == 3 {
+                out.push_str("<div class=\"op\">\u{2212}</div>\n");
+            } else if k > 0 {
                 out.push_str("<div class=\"op\">+</div>\n");
             }
             kpi(
                 out,
                 &format!("{p}{id}"),
                 label,
-                &format!("{} {cur}", cents(*c)),
+                &format!("{} {cur}", cents(c.abs())),
             );
         }
         out.push_str("<div class=\"op\">=</div>\n");
