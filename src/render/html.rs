@@ -595,6 +595,7 @@ fn comparison_section(out: &mut String, r: &Report, c: &crate::compare::Comparis
             "total_cost" => format!("total cost ({cur})"),
             "capex" => format!("capex ({cur})"),
             "adoption" => format!("adoption ({cur})"),
+            "residual" => format!("residual value, credited ({cur})"),
             "opex" => format!("opex ({cur})"),
             "pflops" => "PFLOPS".into(),
             "domestic_share" => "domestic share".into(),
@@ -616,6 +617,7 @@ fn comparison_section(out: &mut String, r: &Report, c: &crate::compare::Comparis
         "capex",
         "adoption",
         "opex",
+        "residual",
         "pflops",
         "domestic_share",
         "facility_kw",
@@ -639,7 +641,7 @@ fn comparison_section(out: &mut String, r: &Report, c: &crate::compare::Comparis
         for (i, v) in metric.values.iter().enumerate() {
             let shown = match (v, metric.key.as_str()) {
                 (None, _) => "-".to_string(),
-                (Some(v), "total_cost" | "capex" | "adoption" | "opex") => to_cent(*v),
+                (Some(v), "total_cost" | "capex" | "adoption" | "opex" | "residual") => to_cent(*v),
                 (Some(v), "domestic_share") => percent(*v),
                 (Some(v), "pflops" | "facility_kw") => qty(*v, 1),
                 (Some(v), _) => qty(*v, 2),
