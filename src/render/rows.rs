@@ -472,7 +472,7 @@ pub fn totals(p: &Plan) -> Section {
         rows.push(vec![
             "  residual".into(),
             m(-r),
-            "discounted credit for cards still in service at the horizon's end".into(),
+            "discounted; cards still in service at the horizon's end".into(),
         ]);
     }
     if let Some(b) = p.bound {

@@ -470,3 +470,25 @@ fn every_format_states_the_same_residual() {
         "{table}"
     );
 }
+
+#[test]
+fn the_readme_excerpt_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let command =
+        "$ chipmix plan scenarios/residual-2025-2027.yaml | sed -n '/^Totals/,/lower bound/p'\n";
+    let start = readme.find(command).expect("the residual example") + command.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let out = chipmix(&["plan", &sample("residual-2025-2027.yaml")]).stdout;
+    let from = out.find("Totals\n").expect("a totals section");
+    let excerpt: String = out[from..]
+        .lines()
+        .take_while(|l| !l.starts_with("  lower bound"))
+        .chain(out[from..].lines().find(|l| l.starts_with("  lower bound")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        shown, excerpt,
+        "README residual excerpt differs from the real output"
+    );
+}
