@@ -673,7 +673,7 @@ fn min_cost(
                 Exact::Plan(e, bound, _) => {
                     set.bound = set.bound.max(bound.min(e.total_cost));
                     if e.total_cost < cost(&best) {
-                        best = Some(e);
+                        best = Some(*e);
                         from_search = true;
                     }
                 }
@@ -689,7 +689,7 @@ fn min_cost(
                 searched_bound = Some(bound);
                 proven_whole = proven;
                 if e.total_cost <= cost(&best) {
-                    best = Some(e);
+                    best = Some(*e);
                     from_search = true;
                 }
             }
@@ -775,7 +775,7 @@ fn direct(
         timings,
         &mut notes,
     )? {
-        Exact::Plan(e, bound, proven) => (e, bound, proven),
+        Exact::Plan(e, bound, proven) => (*e, bound, proven),
         Exact::Infeasible => return Ok(infeasible(nat, backend)),
         Exact::Nothing(_) => {
             return rounding::plan(nat, backend, budget, notes.join("; "), timings);
@@ -852,7 +852,7 @@ fn probe(
 /// What one exact search gave.
 enum Exact {
     /// A checked plan, the proven bound, and whether the search finished.
-    Plan(NationalEvaluation, f64, bool),
+    Plan(Box<NationalEvaluation>, f64, bool),
     /// No plan exists.
     Infeasible,
     /// No plan found; the bound when the solver had one.
@@ -882,7 +882,7 @@ fn exact(
                     let bound = sol
                         .bound
                         .unwrap_or(if sol.proven { e.total_cost } else { 0.0 });
-                    Exact::Plan(e, bound, sol.proven)
+                    Exact::Plan(Box::new(e), bound, sol.proven)
                 }
                 Err(PlanError::CheckFailed(broken)) => {
                     notes.push(format!(
