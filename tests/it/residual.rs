@@ -492,3 +492,31 @@ fn the_readme_excerpt_is_the_real_output() {
         "README residual excerpt differs from the real output"
     );
 }
+
+#[test]
+fn the_decomposition_and_the_direct_model_agree_with_the_credit() {
+    // Each strategy's plan is no cheaper than the other's proven bound: the decomposition
+    // carries the credit in every site's objective, as the direct model does.
+    let s = sample("residual-2025-2027.yaml");
+    let run = |strategy: &str| {
+        let r = chipmix(&["plan", &s, "--strategy", strategy, "--format", "json"]);
+        assert_eq!(r.code, 0, "{strategy}: {}", r.stderr);
+        let p = json(&r.stdout);
+        (
+            p["total_cost"].as_f64().unwrap(),
+            p["bound"].as_f64().unwrap(),
+            p["residual"].as_f64().unwrap(),
+        )
+    };
+    let (dec, dec_bound, dec_residual) = run("decompose");
+    let (dir, dir_bound, dir_residual) = run("direct");
+    assert!(
+        dec >= dir_bound - 0.01,
+        "decompose {dec} below direct's bound {dir_bound}"
+    );
+    assert!(
+        dir >= dec_bound - 0.01,
+        "direct {dir} below decompose's bound {dec_bound}"
+    );
+    assert!(dec_residual > 0.0 && dir_residual > 0.0);
+}
