@@ -520,3 +520,21 @@ fn the_decomposition_and_the_direct_model_agree_with_the_credit() {
     );
     assert!(dec_residual > 0.0 && dir_residual > 0.0);
 }
+
+#[test]
+fn lifetimes_and_the_rate_count_without_periods_when_credited() {
+    // Without periods these fields warn as unused, unless the residual value uses them.
+    let case = one_period();
+    let with = scenario_file("unused-with", &case.yaml(true));
+    let r = chipmix(&["validate", with.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("is not used"), "{}", r.stderr);
+    let without = scenario_file("unused-without", &case.yaml(false));
+    let r = chipmix(&["validate", without.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("lifetime_years is not used"),
+        "{}",
+        r.stderr
+    );
+}
