@@ -130,6 +130,7 @@ const TOP: &[(&str, Kind)] = &[
     ("capex", Number),
     ("opex", Number),
     ("adoption", Number),
+    ("residual", Number),
     ("pflops", Number),
     ("memory_tb", Number),
     ("facility_kw", Number),
@@ -257,6 +258,7 @@ fn is_money(path: &str) -> bool {
             | "capex"
             | "opex"
             | "adoption"
+            | "residual"
             | "cost"
             | "discounted_cost"
             | "budget"

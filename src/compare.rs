@@ -381,6 +381,17 @@ impl Comparison {
                 values: of(&|p| p.facility_kw),
             },
         ];
+        // The residual value, after adoption, only when some plan credits one.
+        let residual = of(&|p| p.residual);
+        if residual.iter().any(Option::is_some) {
+            out.insert(
+                4,
+                Metric {
+                    key: "residual".into(),
+                    values: residual,
+                },
+            );
+        }
         for id in &self.ids {
             let values = of(&|p| {
                 Some(

@@ -13,7 +13,7 @@ use crate::check::{Check, Evaluation, compare, evaluate};
 use crate::rules::{Constraint, Family};
 use crate::scenario::national::National;
 use crate::scenario::validate::strict_fraction;
-use crate::scenario::{Origin, ShareBasis};
+use crate::scenario::{Origin, ResidualValue, ShareBasis};
 
 /// One rule, with the site and period it belongs to (`None` for national rules or
 /// single-site, single-period scenarios).
@@ -90,7 +90,10 @@ pub struct NationalEvaluation {
     pub capex: f64,
     /// Discounted opex.
     pub opex: f64,
-    /// adoption + discounted capex and opex.
+    /// Discounted residual value of the purchases still in service at the horizon's end
+    /// (`costs.residual_value`; 0 without it).
+    pub residual: f64,
+    /// adoption + discounted capex and opex, less the residual value.
     pub total_cost: f64,
     /// Every rule: each site and period's, then the national ones.
     pub checks: Vec<Located>,
@@ -454,7 +457,8 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         .map(|t| periods[t].opex * nat.discount(t))
         .sum::<f64>()
         + 0.0;
-    let total_cost = adoption + capex + opex;
+    let residual = residual_value(nat, x);
+    let total_cost = adoption + capex + opex - residual;
     if let Some(cap) = nat.cost_cap {
         // Not a rule of the scenario: it never shows among the binding ones.
         let mut check = compare(
@@ -481,8 +485,39 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         adoption,
         capex,
         opex,
+        residual,
         total_cost,
         checks,
         resource_use,
     }
+}
+
+/// The residual value of purchases `x`, read straight from the format: with
+/// `residual_value: straight_line`, the horizon ends `opex_years` after the last period's
+/// year; a unit bought in year `y` with a lifetime of `L` years that would still serve then
+/// is worth the unexpired share of its price, `(y + L - H) / L`, discounted over the years
+/// from the first period to `H`. Units without a lifetime are worth nothing.
+fn residual_value(nat: &National, x: &[Vec<Vec<f64>>]) -> f64 {
+    if nat.residual_value != ResidualValue::StraightLine {
+        return 0.0;
+    }
+    let end = *nat.years.last().unwrap_or(&0) as f64 + nat.opex_years;
+    let factor = (1.0 + nat.discount_rate).powf(end - nat.years[0] as f64);
+    let mut total = 0.0;
+    for per_site in x {
+        for (t, row) in per_site.iter().enumerate() {
+            let year = nat.years[t] as f64;
+            for (a, &units) in row.iter().enumerate() {
+                let Some(life) = nat.per_period[a].lifetime_years else {
+                    continue;
+                };
+                let life = life as f64;
+                let unexpired = (year + life - end).clamp(0.0, life);
+                if units > 0.0 && unexpired > 0.0 {
+                    total += units * nat.per_period[a].unit_price[t] * unexpired / life / factor;
+                }
+            }
+        }
+    }
+    total + 0.0
 }

@@ -233,7 +233,8 @@ struct Costs {
     capex: Vec<Expression>,
     /// Opex per period.
     opex: Vec<Expression>,
-    /// The discounted total.
+    /// The discounted total (less the residual value, a credit that never enters a
+    /// budget).
     total: Expression,
 }
 
@@ -643,16 +644,37 @@ impl<'a> Builder<'a> {
             capex_t.push(capex);
             opex_t.push(opex);
         }
+        let residual = self.residual();
         let mut total = adoption.clone();
         for t in 0..nt {
             total += (capex_t[t].clone() + opex_t[t].clone()) * nat.discount(t);
         }
+        total -= residual;
         Costs {
             adoption,
             capex: capex_t,
             opex: opex_t,
             total,
         }
+    }
+
+    /// The residual value (`costs.residual_value`), discounted: each purchase times its
+    /// per-unit credit ([`National::residual_per_unit`]); zero without the rule.
+    fn residual(&self) -> Expression {
+        let nat = self.nat;
+        let mut residual = Expression::from(0.0);
+        for s in 0..nat.sites.len() {
+            for t in 0..nat.periods() {
+                for a in 0..nat.accelerators.len() {
+                    let k = slot(nat, a, s, t);
+                    let credit = nat.residual_per_unit(a, t);
+                    if self.buy[k].is_some() && credit > 0.0 {
+                        residual += self.x(k) * (credit / self.money);
+                    }
+                }
+            }
+        }
+        residual
     }
 
     /// The ceiling on the total cost asked for by the alternatives.

@@ -3,7 +3,9 @@
 //! the per-site and per-period detail of section 3.
 //!
 //! The top-level figures read as follows: `total_cost`, `capex` and `opex` are discounted
-//! sums (capex + opex + adoption = total_cost); `pflops`, `memory_tb`, `facility_kw`,
+//! sums (capex + opex + adoption - residual = total_cost, `residual` only with
+//! `costs.residual_value`; the periods' `discounted_cost` leave it out, as it is credited at
+//! the horizon's end); `pflops`, `memory_tb`, `facility_kw`,
 //! `domestic_share` and `fleet` describe the last period, summed over sites.
 
 use crate::check::national::NationalEvaluation;
@@ -11,8 +13,8 @@ use crate::plan::{
     Context, FleetCount, FleetRow, NearLimit, PeriodDetail, Plan, Purchase, ResourceDetail,
     ResourceUse, ShareFigure, SiteDetail, SitePeriod, SourceNote, Status,
 };
-use crate::scenario::ShareBasis;
 use crate::scenario::national::National;
+use crate::scenario::{ResidualValue, ShareBasis};
 
 /// A plan with no purchases and the given status.
 pub fn without_purchases(nat: &National, status: Status, solver: &str) -> Plan {
@@ -110,6 +112,7 @@ pub fn from_evaluation(
     plan.capex = Some(e.capex);
     plan.opex = Some(e.opex);
     plan.adoption = Some(e.adoption);
+    plan.residual = (nat.residual_value == ResidualValue::StraightLine).then_some(e.residual);
     let end = &e.periods[last];
     plan.pflops = Some(end.pflops);
     plan.memory_tb = Some(end.memory_tb);

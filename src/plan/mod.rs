@@ -255,7 +255,7 @@ pub struct Plan {
     pub currency: String,
     /// Solver used.
     pub solver: String,
-    /// capex + adoption + opex.
+    /// capex + adoption + opex, less `residual` when the scenario credits one.
     pub total_cost: Option<f64>,
     /// New purchases.
     pub capex: Option<f64>,
@@ -263,6 +263,11 @@ pub struct Plan {
     pub opex: Option<f64>,
     /// Platform adoption costs.
     pub adoption: Option<f64>,
+    /// Discounted residual value of the cards still in service at the horizon's end, a
+    /// credit subtracted from `total_cost`: only with `costs.residual_value: straight_line`
+    /// (left out otherwise, and when there is no plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residual: Option<f64>,
     /// Proven bound on the objective: lower for min_cost (on total cost), upper for
     /// max_pflops (on PFLOPS).
     pub bound: Option<f64>,
@@ -475,6 +480,7 @@ impl Plan {
             capex: None,
             opex: None,
             adoption: None,
+            residual: None,
             bound: None,
             gap: None,
             pflops: None,
@@ -508,6 +514,7 @@ impl Plan {
             ("capex", self.capex),
             ("opex", self.opex),
             ("adoption", self.adoption),
+            ("residual", self.residual),
             ("bound", self.bound),
             ("gap", self.gap),
             ("pflops", self.pflops),

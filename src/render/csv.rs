@@ -2,7 +2,8 @@
 //! `total_cost`. The first column, `item`, says what a row is: `accelerator` (one site and
 //! one period: one row per accelerator in the fleet) or `purchase` (with sites or periods:
 //! one row per accelerator, site and period), then `adoption` and `opex`, the other cost
-//! lines of the total. Money is to the cent, parts rounded so that they add up (see
+//! lines of the total, and `residual` (with `costs.residual_value` only: the discounted
+//! credit, a negative cost, with no period). Money is to the cent, parts rounded so that they add up (see
 //! [`super::figures`]). With `demand.workloads`, a last column `workload` is added, empty
 //! on those rows, and one `allocation` row per (accelerator, workload class, and site and
 //! period where they exist) follows them, with no cost: its units in `fleet` (or `units`),
@@ -64,7 +65,11 @@ pub fn render(plan: &Plan) -> String {
                 .chain(blank()),
             );
         }
-        for (item, v) in [("adoption", tidy.adoption), ("opex", tidy.opex)] {
+        let credit = tidy.residual.map(|r| ("residual", Some(-r)));
+        for (item, v) in [("adoption", tidy.adoption), ("opex", tidy.opex)]
+            .into_iter()
+            .chain(credit)
+        {
             let mut row = vec![String::new(); 11];
             row[0] = item.into();
             row[8] = plain_money(v.unwrap_or(0.0));
@@ -146,6 +151,10 @@ fn purchases(plan: &Plan) -> String {
         for d in &plan.periods {
             line("opex", "", Some(d.period), d.opex, d.discount_factor);
         }
+    }
+    if let Some(r) = plan.residual {
+        // Already discounted, and credited at the horizon's end (no period).
+        line("residual", "", None, -r, 1.0);
     }
     let discounted: Vec<f64> = lines.iter().map(|(_, c, df, _)| c * df).collect();
     let discounted = apportion(&discounted, plan.total_cost.unwrap_or(0.0));

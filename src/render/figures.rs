@@ -1,8 +1,9 @@
 //! The figures of a plan as every format writes them (see [`crate::numfmt`]): money to the
 //! cent, the other figures cleaned of floating-point noise, and the parts of each total
-//! rounded so that they add up to it: `capex + adoption + opex = total_cost`; for one site,
-//! the purchases' costs add up to `capex`; with periods, the periods' `discounted_cost` add
-//! up to `total_cost`. Renderers format the plan [`plan`] returns, never the raw one.
+//! rounded so that they add up to it: `capex + adoption + opex - residual = total_cost`
+//! (`residual` only with `costs.residual_value`); for one site, the purchases' costs add up
+//! to `capex`; with periods, the periods' `discounted_cost` add up to `total_cost +
+//! residual` (the residual value is credited at the horizon's end, not in a period). Renderers format the plan [`plan`] returns, never the raw one.
 
 use crate::numfmt::{apportion, cents, clean, sum_cents};
 use crate::plan::{Plan, ShareFigure};
@@ -13,10 +14,13 @@ pub fn plan(p: &Plan) -> Plan {
     let national = super::rows::is_national(p);
     match (p.total_cost, p.capex, p.adoption, p.opex) {
         (Some(total), Some(capex), Some(adoption), Some(opex)) => {
-            let parts = apportion(&[capex, adoption, opex], total);
+            // The residual value is a part with a minus sign.
+            let credit = -p.residual.unwrap_or(0.0);
+            let parts = apportion(&[capex, adoption, opex, credit], total);
             out.capex = Some(parts[0]);
             out.adoption = Some(parts[1]);
             out.opex = Some(parts[2]);
+            out.residual = p.residual.map(|_| cents(-parts[3]));
             out.total_cost = Some(sum_cents(parts));
         }
         _ => {
@@ -24,6 +28,7 @@ pub fn plan(p: &Plan) -> Plan {
             out.capex = p.capex.map(cents);
             out.adoption = p.adoption.map(cents);
             out.opex = p.opex.map(cents);
+            out.residual = p.residual.map(cents);
         }
     }
     out.bound = if p.maximises_pflops() {
@@ -80,8 +85,10 @@ pub fn plan(p: &Plan) -> Plan {
     }
 
     let discounted: Vec<f64> = p.periods.iter().map(|d| d.discounted_cost).collect();
-    let discounted = match p.total_cost {
-        Some(total) => apportion(&discounted, total),
+    // The periods' discounted costs add up to the total before the residual value is
+    // credited (it is credited at the horizon's end, not in a period).
+    let discounted = match out.total_cost {
+        Some(total) => apportion(&discounted, total + out.residual.unwrap_or(0.0)),
         None => discounted.iter().map(|&c| cents(c)).collect(),
     };
     for (d, dc) in out.periods.iter_mut().zip(discounted) {

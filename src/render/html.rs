@@ -288,8 +288,8 @@ fn kpi(out: &mut String, id: &str, label: &str, value: &str) {
     ));
 }
 
-/// The KPI cards: the cost equation (capex + adoption + opex = total, to the cent, adding
-/// up) and the fleet's figures; PFLOPS come first when the objective maximises them.
+/// The KPI cards: the cost equation (capex + adoption + opex [- residual] = total, to the
+/// cent, adding up) and the fleet's figures; PFLOPS come first when the objective maximises them.
 fn kpis(out: &mut String, plan: &Plan, at: Place) {
     let cur = &plan.currency;
     let p = at.id;
@@ -309,11 +309,15 @@ fn kpis(out: &mut String, plan: &Plan, at: Place) {
         out.push_str("</div>\n");
     }
     if let Some(total) = plan.total_cost {
-        let parts = [
+        let mut parts = vec![
             plan.capex.unwrap_or(0.0),
             plan.adoption.unwrap_or(0.0),
             plan.opex.unwrap_or(0.0),
         ];
+        // The residual value (only with `costs.residual_value`) is subtracted.
+        if let Some(r) = plan.residual {
+            parts.push(-r);
+        }
         let (total_cents, part_cents) = cents_that_sum(total, &parts);
         let discounted = if plan.periods.len() > 1 {
             " (discounted)"
@@ -326,16 +330,19 @@ fn kpis(out: &mut String, plan: &Plan, at: Place) {
             ("capex", format!("Capex{discounted}")),
             ("adoption", "Adoption".to_string()),
             ("opex", format!("Opex{discounted}")),
+            ("residual", "Residual value (discounted)".to_string()),
         ];
         for (k, ((id, label), c)) in labels.iter().zip(&part_cents).enumerate() {
-            if k > 0 {
+            if k == 3 {
+                out.push_str("<div class=\"op\">\u{2212}</div>\n");
+            } else if k > 0 {
                 out.push_str("<div class=\"op\">+</div>\n");
             }
             kpi(
                 out,
                 &format!("{p}{id}"),
                 label,
-                &format!("{} {cur}", cents(*c)),
+                &format!("{} {cur}", cents(c.abs())),
             );
         }
         out.push_str("<div class=\"op\">=</div>\n");
@@ -588,6 +595,7 @@ fn comparison_section(out: &mut String, r: &Report, c: &crate::compare::Comparis
             "total_cost" => format!("total cost ({cur})"),
             "capex" => format!("capex ({cur})"),
             "adoption" => format!("adoption ({cur})"),
+            "residual" => format!("residual value, credited ({cur})"),
             "opex" => format!("opex ({cur})"),
             "pflops" => "PFLOPS".into(),
             "domestic_share" => "domestic share".into(),
@@ -609,6 +617,7 @@ fn comparison_section(out: &mut String, r: &Report, c: &crate::compare::Comparis
         "capex",
         "adoption",
         "opex",
+        "residual",
         "pflops",
         "domestic_share",
         "facility_kw",
@@ -632,7 +641,7 @@ fn comparison_section(out: &mut String, r: &Report, c: &crate::compare::Comparis
         for (i, v) in metric.values.iter().enumerate() {
             let shown = match (v, metric.key.as_str()) {
                 (None, _) => "-".to_string(),
-                (Some(v), "total_cost" | "capex" | "adoption" | "opex") => to_cent(*v),
+                (Some(v), "total_cost" | "capex" | "adoption" | "opex" | "residual") => to_cent(*v),
                 (Some(v), "domestic_share") => percent(*v),
                 (Some(v), "pflops" | "facility_kw") => qty(*v, 1),
                 (Some(v), _) => qty(*v, 2),

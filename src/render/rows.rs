@@ -502,6 +502,13 @@ pub fn totals(p: &Plan) -> Section {
             format!("energy over {} years", qty(c.opex_years, 2))
         },
     ]);
+    if let Some(r) = p.residual {
+        rows.push(vec![
+            "  residual".into(),
+            m(-r),
+            "discounted; cards still in service at the horizon's end".into(),
+        ]);
+    }
     if let Some(b) = p.bound {
         let (label, shown) = if p.maximises_pflops() {
             ("upper bound", format!("{} PFLOPS", qty(b, 1)))

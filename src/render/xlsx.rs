@@ -1,5 +1,6 @@
 //! The plan as an Excel workbook, one sheet per table: `Summary` (status and totals, the
-//! total cost a formula that adds capex, adoption and opex above it), `Purchases`,
+//! total cost a formula that adds capex, adoption and opex above it, and the residual value
+//! as a negative `residual (credit)` row when the scenario credits one), `Purchases`,
 //! `Fleet`, with sites or periods `Sites` (one row per site and period) and `Periods`, and
 //! `Inputs` (the accelerators as planned). Numbers are numbers, money in the scenario's
 //! currency to the cent, parts rounded so that they add up (see [`super::figures`]).
@@ -43,11 +44,16 @@ fn summary(book: &mut Book, p: &Plan) -> Result<(), WorkbookError> {
     ];
     // The three parts, then the total: a formula over them.
     let first = rows.len() + 1;
+    // The residual value (with `costs.residual_value` only) is a credit: a negative part.
+    let credit = p.residual.map(|r| ("residual (credit)", Some(-r)));
     for (k, v) in [
         ("capex", p.capex),
         ("adoption", p.adoption),
         ("opex", p.opex),
-    ] {
+    ]
+    .into_iter()
+    .chain(credit)
+    {
         rows.push(vec![Cell::text(k), Cell::money(v)]);
     }
     let total_row = rows.len() + 1;

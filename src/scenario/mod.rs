@@ -41,6 +41,32 @@ impl Objective {
     }
 }
 
+/// How purchases still in service at the end of the horizon are credited
+/// (`costs.residual_value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResidualValue {
+    /// No credit: a card is worth nothing at the end of the horizon.
+    #[default]
+    None,
+    /// Straight-line depreciation over `lifetime_years`: the unexpired fraction of the
+    /// price is credited, discounted from the horizon's end.
+    StraightLine,
+}
+
+impl ResidualValue {
+    /// Every value, in the order the format lists them.
+    pub const ALL: [ResidualValue; 2] = [ResidualValue::None, ResidualValue::StraightLine];
+
+    /// The name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResidualValue::None => "none",
+            ResidualValue::StraightLine => "straight_line",
+        }
+    }
+}
+
 /// Where an accelerator is made, for the domestic-share rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

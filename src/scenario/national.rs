@@ -4,8 +4,8 @@
 //! "everything from section 1, per site and per period".
 
 use super::{
-    Accelerator, Costs, Demand, DomesticShare, Limits, Objective, Scenario, ShareBasis,
-    SolverSettings,
+    Accelerator, Costs, Demand, DomesticShare, Limits, Objective, ResidualValue, Scenario,
+    ShareBasis, SolverSettings,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -48,6 +48,9 @@ pub struct National {
     pub opex_years: f64,
     /// Yearly discount rate.
     pub discount_rate: f64,
+    /// Credit for purchases still in service at the end of the horizon.
+    #[serde(skip_serializing_if = "is_no_residual")]
+    pub residual_value: ResidualValue,
     /// One-time cost of adopting each platform (national, paid once).
     pub platform_adoption: BTreeMap<String, f64>,
     /// Solver settings.
@@ -58,6 +61,34 @@ pub struct National {
     /// [`crate::planner::Options::cost_cap`], imposed by the model and the checker alike.
     #[serde(skip)]
     pub cost_cap: Option<f64>,
+}
+
+/// Straight-line residual value of one item bought at `price` in year `bought`, with a
+/// lifetime of `lifetime` years, at the horizon's end `horizon`, discounted to `first` at
+/// `rate`: `price * (bought + L - H) / L / (1 + rate)^(H - first)` when `bought + L > H`,
+/// else 0 (and 0 for an item that never retires: it has no lifetime to depreciate over).
+pub fn residual_credit(
+    price: f64,
+    lifetime: Option<u64>,
+    bought: f64,
+    horizon: f64,
+    first: f64,
+    rate: f64,
+) -> f64 {
+    let Some(l) = lifetime.filter(|&l| l > 0) else {
+        return 0.0;
+    };
+    let l = l as f64;
+    let left = bought + l - horizon;
+    if left <= 0.0 || price <= 0.0 {
+        return 0.0;
+    }
+    price * left.min(l) / l / (1.0 + rate).powf(horizon - first)
+}
+
+/// Whether `r` is the default (the scenario's serialised form then leaves it out).
+fn is_no_residual(r: &ResidualValue) -> bool {
+    *r == ResidualValue::None
 }
 
 /// The values of one accelerator that may change by period.
@@ -175,6 +206,37 @@ impl National {
     pub fn discount(&self, t: usize) -> f64 {
         let years = (self.years[t] - self.years[0]) as f64;
         1.0 / (1.0 + self.discount_rate).powf(years)
+    }
+
+    /// The year the horizon ends: `H = year_T + span_T` (the last period covers
+    /// `opex_years`).
+    pub fn horizon_end(&self) -> f64 {
+        let last = self.periods() - 1;
+        self.years[last] as f64 + self.span(last)
+    }
+
+    /// Residual value credited at the horizon's end per unit of accelerator `a` bought in
+    /// period `t`, discounted to the first year: [`residual_credit`] with this scenario's
+    /// rule, horizon and rate at the unit price of `a` in `t`. Zero without
+    /// `residual_value: straight_line`.
+    pub fn residual_per_unit(&self, a: usize, t: usize) -> f64 {
+        self.residual_per_item(a, t, self.per_period[a].unit_price[t])
+    }
+
+    /// [`National::residual_per_unit`] for an item of accelerator `a` bought in period `t`
+    /// at `price` (a loose card's unit price, or a whole system's price).
+    pub fn residual_per_item(&self, a: usize, t: usize, price: f64) -> f64 {
+        if self.residual_value != ResidualValue::StraightLine {
+            return 0.0;
+        }
+        residual_credit(
+            price,
+            self.per_period[a].lifetime_years,
+            self.years[t] as f64,
+            self.horizon_end(),
+            self.years[0] as f64,
+            self.discount_rate,
+        )
     }
 
     /// Whether units bought in period `bought` still serve in period `t`.
@@ -323,6 +385,7 @@ impl National {
             utilization: s.costs.utilization,
             opex_years: s.costs.opex_years,
             discount_rate: 0.0,
+            residual_value: ResidualValue::None,
             platform_adoption: s.costs.platform_adoption.clone(),
             solver: s.solver.clone(),
             resources: Vec::new(),
@@ -374,5 +437,68 @@ impl National {
         s.costs.platform_adoption = self.platform_adoption.clone();
         s.carried = Vec::new();
         Some(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::residual_credit;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn the_unexpired_fraction_is_credited() {
+        // Bought in 2027, 5-year life, horizon ends 2029: 3 of 5 years left.
+        assert!(close(
+            residual_credit(1000.0, Some(5), 2027.0, 2029.0, 2025.0, 0.0),
+            600.0
+        ));
+        // Discounted over the 4 years from 2025 to 2029 at 10%.
+        assert!(close(
+            residual_credit(1000.0, Some(5), 2027.0, 2029.0, 2025.0, 0.1),
+            600.0 / 1.1_f64.powi(4)
+        ));
+    }
+
+    #[test]
+    fn nothing_for_expired_or_lifeless_units() {
+        // Bought in 2025 with a 4-year life: expired exactly at the 2029 horizon end.
+        assert_eq!(
+            residual_credit(1000.0, Some(4), 2025.0, 2029.0, 2025.0, 0.0),
+            0.0
+        );
+        assert_eq!(
+            residual_credit(1000.0, Some(2), 2025.0, 2029.0, 2025.0, 0.0),
+            0.0
+        );
+        assert_eq!(
+            residual_credit(1000.0, None, 2027.0, 2029.0, 2025.0, 0.0),
+            0.0
+        );
+        assert_eq!(
+            residual_credit(0.0, Some(5), 2027.0, 2029.0, 2025.0, 0.0),
+            0.0
+        );
+    }
+
+    #[test]
+    fn one_period_buys_at_year_zero() {
+        // No periods: bought at 0, H = opex_years = 3, life 5: 2/5 of the price.
+        assert!(close(
+            residual_credit(500.0, Some(5), 0.0, 3.0, 0.0, 0.0),
+            200.0
+        ));
+    }
+
+    #[test]
+    fn the_credit_stays_below_the_price() {
+        for l in 1..20u64 {
+            for h in 1..10 {
+                let c = residual_credit(100.0, Some(l), 0.0, h as f64 * 0.5, 0.0, 0.05);
+                assert!(c < 100.0, "life {l}, horizon {h}: {c}");
+            }
+        }
     }
 }

@@ -272,6 +272,10 @@ pub struct RawCosts {
     pub platform_adoption: Option<BTreeMap<String, f64>>,
     /// Yearly discount rate of later costs (with `periods`; default 0).
     pub discount_rate: Option<f64>,
+    /// Credit for cards still in service at the end of the horizon: `none` (default) or
+    /// `straight_line` (needs `opex_years > 0`).
+    #[schemars(extend("enum" = ["none", "straight_line", null]))]
+    pub residual_value: Option<String>,
 }
 
 /// How to solve.

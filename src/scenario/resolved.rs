@@ -214,8 +214,12 @@ pub fn to_value(s: &National) -> Value {
     }
     put(&mut costs, "utilization", s.utilization);
     put(&mut costs, "opex_years", s.opex_years);
-    if s.has_periods {
+    let residual = s.residual_value != super::ResidualValue::None;
+    if s.has_periods || residual {
         put(&mut costs, "discount_rate", s.discount_rate);
+    }
+    if residual {
+        put(&mut costs, "residual_value", s.residual_value.as_str());
     }
     if !s.platform_adoption.is_empty() {
         put(

@@ -7,7 +7,10 @@
 //!
 //! `L(λ) = Σ_s min { cost_s(x_s) + Σ_r λ_r · activity_r,s(x_s) } + adoption − Σ_r λ_r · limit_r`
 //!
-//! is a lower bound on every plan that adopts the set, for any prices. At the relaxation's
+//! is a lower bound on every plan that adopts the set, for any prices. `cost_s` is the
+//! site's discounted capex and opex less its residual value (`costs.residual_value`): the
+//! credit is a linear term per purchase, so each site's own model carries it and no rule
+//! couples it across sites. At the relaxation's
 //! duals each site's own relaxation gives the relaxation's bound back, and its integer
 //! optimum can only be higher: the sites buy whole lots. The prices start from those duals
 //! when the solver gives them (HiGHS), else from zero, and improve by deflected subgradient

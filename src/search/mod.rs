@@ -775,7 +775,7 @@ fn direct(
         timings,
         &mut notes,
     )? {
-        Exact::Plan(e, bound, proven) => (e, bound, proven),
+        Exact::Plan(e, bound, proven) => (*e, bound, proven),
         Exact::Infeasible => return Ok(infeasible(nat, backend)),
         Exact::Nothing(_) => {
             return rounding::plan(nat, backend, budget, notes.join("; "), timings);

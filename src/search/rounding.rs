@@ -577,7 +577,9 @@ pub fn round_and_repair(
                     .collect();
                 candidates.sort_by(|&(i, bi), &(j, bj)| {
                     let price = |a: usize, b: usize| {
-                        nat.per_period[a].unit_price[b] * nat.discount(b) / helps(a)
+                        (nat.per_period[a].unit_price[b] * nat.discount(b)
+                            - nat.residual_per_unit(a, b))
+                            / helps(a)
                     };
                     price(i, bi)
                         .total_cmp(&price(j, bj))

@@ -195,6 +195,10 @@ pub struct Row {
     pub opex: Option<f64>,
     /// Adoption.
     pub adoption: Option<f64>,
+    /// The discounted residual value credited (with `costs.residual_value` only): the
+    /// sweep then has a `residual` column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residual: Option<f64>,
     /// Fleet PFLOPS.
     pub pflops: Option<f64>,
     /// Achieved domestic share.
@@ -569,6 +573,7 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
         capex: keep(plan.capex),
         opex: keep(plan.opex),
         adoption: keep(plan.adoption),
+        residual: keep(plan.residual),
         pflops: keep(plan.pflops),
         domestic_share: match &binding_share {
             Some(b) => Some(b.value),
@@ -606,6 +611,7 @@ fn error_row(index: usize, values: Vec<String>, ids: &[String], why: String) -> 
         capex: None,
         opex: None,
         adoption: None,
+        residual: None,
         pflops: None,
         domestic_share: None,
         marginal_cost: None,
@@ -702,6 +708,7 @@ mod tests {
                     capex: None,
                     opex: None,
                     adoption: None,
+                    residual: None,
                     pflops: None,
                     domestic_share: None,
                     marginal_cost: None,

@@ -334,6 +334,7 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
             stated.capex,
             stated.opex,
             stated.adoption,
+            stated.residual,
             stated.pflops,
             stated.domestic_share,
         ];
@@ -412,6 +413,7 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
         ("capex".into(), stated.capex, want.capex),
         ("opex".into(), stated.opex, want.opex),
         ("adoption".into(), stated.adoption, want.adoption),
+        ("residual".into(), stated.residual, want.residual),
         ("pflops".into(), stated.pflops, want.pflops),
         (
             "domestic_share".into(),

@@ -8,13 +8,14 @@ use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 /// The sample scenarios (the catalogs are not scenarios).
-const SAMPLES: [&str; 9] = [
+const SAMPLES: [&str; 10] = [
     "shanghai-2025.yaml",
     "h20-banned.yaml",
     "h800-fleet-porting.yaml",
     "infeasible-quota.yaml",
     "max-pflops-budget.yaml",
     "national-2025-2027.yaml",
+    "residual-2025-2027.yaml",
     "strict-majority.yaml",
     "training-inference.yaml",
     "catalog-shanghai-2025.yaml",
@@ -104,7 +105,12 @@ fn every_samples_csv_adds_up_to_its_json_total() {
             continue;
         }
         let total = money(&plan, "total_cost");
-        let parts = money(&plan, "capex") + money(&plan, "adoption") + money(&plan, "opex");
+        // The residual value (only with `costs.residual_value`) is subtracted.
+        let residual = plan
+            .get("residual")
+            .map_or(0.0, |_| money(&plan, "residual"));
+        let parts =
+            money(&plan, "capex") + money(&plan, "adoption") + money(&plan, "opex") - residual;
         assert!(
             same_cents(parts, total),
             "{path}: JSON parts {parts} vs {total}"
@@ -132,7 +138,11 @@ fn every_samples_csv_adds_up_to_its_json_total() {
                 .iter()
                 .map(|p| p["discounted_cost"].as_f64().unwrap())
                 .sum();
-            assert!(same_cents(periods, total), "{path}: periods {periods}");
+            // The periods leave the residual value out: it is credited at the horizon's end.
+            assert!(
+                same_cents(periods, total + residual),
+                "{path}: periods {periods}"
+            );
             // Undiscounted, the purchase rows are the JSON's purchases.
             let bought: f64 = rows
                 .iter()

@@ -27,6 +27,7 @@ mod properties;
 mod readme;
 mod reference_model;
 mod report_browser;
+mod residual;
 mod resources;
 mod schema;
 mod serve_api;

@@ -18,6 +18,7 @@ const SAMPLES: &[(&str, bool)] = &[
     ("strict-majority.yaml", true),
     ("training-inference.yaml", true),
     ("national-2025-2027.yaml", false),
+    ("residual-2025-2027.yaml", false),
 ];
 
 /// The purchases of a JSON plan as sorted (id, site, period, units) rows.

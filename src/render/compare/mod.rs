@@ -54,7 +54,7 @@ fn figure(key: &str) -> &str {
 fn is_money(key: &str) -> bool {
     matches!(
         figure(key),
-        "total_cost" | "capex" | "opex" | "adoption" | "discounted_cost"
+        "total_cost" | "capex" | "opex" | "adoption" | "residual" | "discounted_cost"
     )
 }
 
@@ -105,6 +105,7 @@ fn label(c: &Comparison, m: &Metric, currency: &str) -> String {
         "capex" => format!("capex ({currency})"),
         "opex" => format!("opex ({currency})"),
         "adoption" => format!("adoption ({currency})"),
+        "residual" => format!("residual value, credited ({currency})"),
         "discounted_cost" => format!("discounted cost ({currency})"),
         "pflops" => "PFLOPS".into(),
         "demand_pflops" => "demand PFLOPS".into(),

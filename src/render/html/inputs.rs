@@ -304,8 +304,16 @@ fn costs_and_policy(out: &mut String, s: &National, at: Place) {
         },
         &qty(s.opex_years, 2),
     );
-    if s.has_periods {
+    let residual = s.residual_value != crate::scenario::ResidualValue::None;
+    if s.has_periods || residual {
         item(out, "Discount rate (per year)", &percent(s.discount_rate));
+    }
+    if residual {
+        item(
+            out,
+            "Residual value",
+            "straight line over each card's lifetime, credited at the horizon's end",
+        );
     }
     let adoption = if s.platform_adoption.is_empty() {
         "none".to_string()

@@ -1,7 +1,7 @@
 //! A sweep as CSV: one header row and one row per point, empty cells where a point has no
 //! number (infeasible and interrupted points, the first marginal cost).
 
-use super::{header, national, numbers, proof};
+use super::{has_residual, header, national, numbers, proof, residual};
 use crate::numfmt::plain;
 use crate::render::csv_safe;
 use crate::sweep::SweepResult;
@@ -30,6 +30,9 @@ pub fn render(r: &SweepResult) -> String {
                 .into_iter()
                 .map(|v| v.map(plain).unwrap_or_default()),
         );
+        if has_residual(r) {
+            cells.push(residual(row).map(plain).unwrap_or_default());
+        }
         let _ = w.write_record(cells);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

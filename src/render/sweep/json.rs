@@ -1,7 +1,7 @@
 //! A sweep as JSON: an array of objects with the CSV's keys, `null` for empty cells.
 //! Parameter values are numbers or booleans when they read as such, else strings.
 
-use super::{header, national, numbers, proof};
+use super::{has_residual, header, national, numbers, proof, residual};
 use crate::sweep::SweepResult;
 use serde_json::{Map, Value};
 
@@ -35,6 +35,9 @@ pub fn render(r: &SweepResult) -> String {
                 cells.push(num(share));
             }
             cells.extend(proof(r.max_pflops, row).into_iter().map(num));
+            if has_residual(r) {
+                cells.push(num(residual(row)));
+            }
             Value::Object(keys.iter().cloned().zip(cells).collect::<Map<_, _>>())
         })
         .collect();

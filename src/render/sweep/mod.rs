@@ -49,7 +49,48 @@ fn header(r: &SweepResult) -> Vec<String> {
         h.extend(NATIONAL_COLUMNS.map(String::from));
     }
     h.extend(PROOF_COLUMNS.map(String::from));
+    if has_residual(r) {
+        h.push(RESIDUAL_COLUMN.into());
+    }
     h
+}
+
+/// The last column of a sweep whose plans credit a residual value
+/// (`costs.residual_value`): the discounted credit, which `total_cost` already subtracts
+/// (`capex + opex + adoption - residual = total_cost`).
+pub const RESIDUAL_COLUMN: &str = "residual";
+
+/// Whether any point's plan credits a residual value (the sweep then has the
+/// [`RESIDUAL_COLUMN`]).
+pub fn has_residual(r: &SweepResult) -> bool {
+    r.rows.iter().any(|row| row.residual.is_some())
+}
+
+/// The money parts of a row to the cent, adding up to its total cost: capex, opex,
+/// adoption and the residual value (subtracted).
+fn parts(row: &Row) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
+    match (row.total_cost, row.capex, row.opex, row.adoption) {
+        (Some(t), Some(c), Some(o), Some(a)) => {
+            let p = apportion(&[c, o, a, -row.residual.unwrap_or(0.0)], t);
+            (
+                Some(p[0]),
+                Some(p[1]),
+                Some(p[2]),
+                row.residual.map(|_| cents(-p[3])),
+            )
+        }
+        _ => (
+            row.capex.map(cents),
+            row.opex.map(cents),
+            row.adoption.map(cents),
+            row.residual.map(cents),
+        ),
+    }
+}
+
+/// The cell of the [`RESIDUAL_COLUMN`] of a row, to the cent (see [`parts`]).
+fn residual(row: &Row) -> Option<f64> {
+    parts(row).3
 }
 
 /// The last columns of every sweep: how far each point's plan may be from optimal (its
@@ -88,20 +129,10 @@ fn national(row: &Row) -> (Option<f64>, Option<String>, Option<f64>) {
 }
 
 /// The numeric cells of a row after the status, in header order, as written: money to the
-/// cent, with capex, opex and adoption adding up to the total cost; the rest cleaned of
+/// cent, with capex, opex and adoption (less the residual value) adding up to the total cost; the rest cleaned of
 /// floating-point noise (see [`crate::numfmt`]).
 fn numbers(row: &Row) -> Vec<Option<f64>> {
-    let (capex, opex, adoption) = match (row.total_cost, row.capex, row.opex, row.adoption) {
-        (Some(t), Some(c), Some(o), Some(a)) => {
-            let parts = apportion(&[c, o, a], t);
-            (Some(parts[0]), Some(parts[1]), Some(parts[2]))
-        }
-        _ => (
-            row.capex.map(cents),
-            row.opex.map(cents),
-            row.adoption.map(cents),
-        ),
-    };
+    let (capex, opex, adoption, _) = parts(row);
     let mut v = vec![
         row.total_cost.map(cents),
         capex,

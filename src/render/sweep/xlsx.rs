@@ -2,7 +2,7 @@
 //! point; numbers as numbers (swept values too, when they read as numbers), money in the
 //! scenario's currency to the cent, empty cells where a point has no number.
 
-use super::{header, national, numbers, proof};
+use super::{has_residual, header, national, numbers, proof, residual};
 use crate::render::sheet::{Book, Cell, WorkbookError};
 use crate::sweep::SweepResult;
 
@@ -39,6 +39,9 @@ pub fn render(r: &SweepResult, created: i64) -> Result<Vec<u8>, WorkbookError> {
             } else {
                 Cell::money(bound)
             });
+            if has_residual(r) {
+                cells.push(Cell::money(residual(row)));
+            }
             cells
         })
         .collect();

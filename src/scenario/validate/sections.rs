@@ -393,9 +393,12 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
     let name = name_of(c, raw.name);
     let objective = objective_of(c, raw.objective.as_deref());
     let y = years_of(c, raw.periods);
+    // With a residual value, lifetimes count even in a single period (bought at year 0).
+    let residual = raw.costs.as_ref().and_then(|k| k.residual_value.as_deref())
+        == Some(ResidualValue::StraightLine.as_str());
     let declared = super::resources::declared(c, &y, raw.resources);
     let (accelerators, per_period, named_ids, uses) =
-        accelerators(c, &y, raw.accelerators, &declared);
+        accelerators(c, &y, raw.accelerators, &declared, residual);
     let resources = super::resources::resolve(c, declared, &accelerators, uses);
     let (policy_share, national_share) = policy(c, &y, raw.policy);
     let costs = costs(c, &y, raw.costs, &accelerators);
@@ -438,6 +441,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         utilization: costs.utilization,
         opex_years: costs.opex_years,
         discount_rate: costs.discount_rate,
+        residual_value: costs.residual_value,
         platform_adoption: costs.platform_adoption,
         solver,
         resources,
@@ -469,6 +473,7 @@ fn accelerators(
     y: &Years,
     raw: Option<Vec<RawAccelerator>>,
     declared: &[super::resources::Declared],
+    residual: bool,
 ) -> Accelerators {
     let raw_accs = raw.unwrap_or_default();
     if raw_accs.is_empty() {
@@ -552,7 +557,7 @@ fn accelerators(
                 )
                 .map(Some),
         };
-        if !y.given && matches!(lifetime, Some(Some(_))) {
+        if !y.given && !residual && matches!(lifetime, Some(Some(_))) {
             c.unused_without_periods(&at("lifetime_years"), &l("lifetime_years"));
         }
         // The fixed fields, checked as in section 1 (the per-period ones were checked above).
@@ -641,6 +646,7 @@ struct CostSection {
     utilization: f64,
     opex_years: f64,
     discount_rate: f64,
+    residual_value: ResidualValue,
     platform_adoption: BTreeMap<String, f64>,
 }
 
@@ -659,6 +665,7 @@ fn costs(
         opex_years: None,
         platform_adoption: None,
         discount_rate: None,
+        residual_value: None,
     });
     let f = |n: &str| path_of(&["costs", n]);
     let energy = per_number(
@@ -697,7 +704,8 @@ fn costs(
             Range::Fraction,
         )
         .unwrap_or(0.0);
-    if costs.discount_rate.is_some() && !y.given {
+    let residual_value = residual_value_of(c, costs.residual_value.as_deref(), opex_years);
+    if costs.discount_rate.is_some() && !y.given && residual_value == ResidualValue::None {
         c.warn_at(
             &f("discount_rate"),
             "costs.discount_rate is not used: without `periods` the scenario plans a single period"
@@ -712,8 +720,42 @@ fn costs(
         utilization,
         opex_years,
         discount_rate,
+        residual_value,
         platform_adoption,
     }
+}
+
+/// `costs.residual_value`: `none` (default) or `straight_line`, which needs
+/// `opex_years > 0` (a card bought in the last period would otherwise be credited its
+/// whole price, and be free).
+fn residual_value_of(c: &mut Checker, raw: Option<&str>, opex_years: f64) -> ResidualValue {
+    let at = path_of(&["costs", "residual_value"]);
+    let value = match raw {
+        None => return ResidualValue::None,
+        Some(v) => ResidualValue::ALL.into_iter().find(|r| r.as_str() == v),
+    };
+    let Some(value) = value else {
+        let other = raw.unwrap_or_default();
+        let names = ResidualValue::ALL.map(ResidualValue::as_str);
+        let hint = closest(other, &names)
+            .map(|b| format!(" (did you mean `{b}`?)"))
+            .unwrap_or_default();
+        c.error(
+            &at,
+            format!("costs.residual_value must be none or straight_line, got `{other}`{hint}"),
+        );
+        return ResidualValue::None;
+    };
+    if value == ResidualValue::StraightLine && opex_years <= 0.0 {
+        c.error(
+            &at,
+            format!(
+                "costs.residual_value: straight_line needs costs.opex_years > 0 (got {}): the last period would cover no years and its cards would be credited their whole price",
+                super::show(opex_years)
+            ),
+        );
+    }
+    value
 }
 
 /// What the limits section gives: national budgets per period, the vendor cap, and the

@@ -363,6 +363,10 @@ function render(plan, view, seq, changedAt) {
   $("capex").textContent = money(plan.capex);
   $("adoption").textContent = money(plan.adoption);
   $("opex").textContent = money(plan.opex);
+  // Only with costs.residual_value: a credit the total already subtracts.
+  const credited = has && plan.residual !== undefined && plan.residual !== null;
+  $("residual-kpi").hidden = !credited;
+  $("residual").textContent = credited ? "\u2212" + money(plan.residual) : "-";
   $("pflops").textContent = has ? num(plan.pflops, 1) + " PFLOPS" : "-";
   const sh = plan.domestic_share;
   $("share").textContent = sh ? pct(sh.value) : "-";
