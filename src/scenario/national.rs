@@ -4,7 +4,7 @@
 //! "everything from section 1, per site and per period".
 
 use super::{
-    Accelerator, Costs, Demand, DomesticShare, Limits, Objective, Scenario, ShareBasis,
+    Accelerator, Costs, Demand, DomesticShare, Limits, Objective, Precision, Scenario, ShareBasis,
     SolverSettings,
 };
 use serde::Serialize;
@@ -118,6 +118,12 @@ pub struct Site {
     pub workloads: BTreeMap<String, Vec<f64>>,
     /// Memory floor in TB, per period.
     pub memory_tb: Option<Vec<f64>>,
+    /// Precision `pflops` and plain-number workloads are met at (default bf16).
+    #[serde(skip_serializing_if = "Precision::is_default")]
+    pub precision: Precision,
+    /// Workloads given with their own precision.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub workload_precision: BTreeMap<String, Precision>,
     /// Installed fleet.
     pub existing: Vec<SiteExisting>,
     /// Facility power ceiling in kW, per period.
@@ -131,6 +137,14 @@ pub struct Site {
 }
 
 impl Site {
+    /// The precision workload class `w` is met at.
+    pub fn precision_of(&self, w: &str) -> Precision {
+        self.workload_precision
+            .get(w)
+            .copied()
+            .unwrap_or(self.precision)
+    }
+
     /// Installed units of accelerator `a` still in service in `year`.
     pub fn existing_in(&self, a: usize, year: i64) -> f64 {
         self.existing
@@ -159,6 +173,19 @@ impl National {
     pub fn discount(&self, t: usize) -> f64 {
         let years = (self.years[t] - self.years[0]) as f64;
         1.0 / (1.0 + self.discount_rate).powf(years)
+    }
+
+    /// TFLOPS per unit of accelerator `a` toward site `s`'s `pflops` (and `max_pflops`):
+    /// its figure at the site's demand precision.
+    pub fn capacity_tflops(&self, s: usize, a: usize) -> f64 {
+        self.accelerators[a].tflops_at(self.sites[s].precision)
+    }
+
+    /// Effective TFLOPS per unit of accelerator `a` on workload class `w` at site `s`: its
+    /// figure at the workload's precision times its efficiency there.
+    pub fn workload_tflops(&self, s: usize, a: usize, w: &str) -> f64 {
+        let acc = &self.accelerators[a];
+        acc.tflops_at(self.sites[s].precision_of(w)) * acc.efficiency_for(w)
     }
 
     /// Whether units bought in period `bought` still serve in period `t`.
@@ -216,6 +243,8 @@ impl National {
                     .map(|(k, v)| (k.clone(), v[t]))
                     .collect(),
                 memory_tb: site.memory_tb.as_ref().map(|v| v[t]),
+                precision: site.precision,
+                workload_precision: site.workload_precision.clone(),
             },
             existing: Vec::new(),
             domestic_share: site.domestic_share.as_ref().map(|r| r.at(t)),
@@ -269,6 +298,8 @@ impl National {
                 .map(|(k, v)| (k.clone(), vec![*v]))
                 .collect(),
             memory_tb: s.demand.memory_tb.map(|m| vec![m]),
+            precision: s.demand.precision,
+            workload_precision: s.demand.workload_precision.clone(),
             existing: s
                 .existing
                 .iter()

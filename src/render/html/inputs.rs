@@ -190,7 +190,10 @@ fn accelerators(out: &mut String, s: &National, at: Place) {
             escape(acc.origin.as_str()),
             escape(acc.platform.as_deref().unwrap_or("-")),
             escape(&by_period(years, &per.unit_price, |v| amount(*v))),
-            qty(acc.tflops, 2),
+            escape(
+                &acc.tflops_figures(|v| qty(v, 2))
+                    .unwrap_or_else(|| qty(acc.tflops, 2))
+            ),
             qty(acc.power_w, 1),
             qty(acc.memory_gb, 1),
             escape(&cap),
