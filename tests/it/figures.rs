@@ -8,7 +8,7 @@ use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 /// The sample scenarios (the catalogs are not scenarios).
-const SAMPLES: [&str; 9] = [
+const SAMPLES: [&str; 10] = [
     "shanghai-2025.yaml",
     "h20-banned.yaml",
     "h800-fleet-porting.yaml",
@@ -18,6 +18,7 @@ const SAMPLES: [&str; 9] = [
     "strict-majority.yaml",
     "training-inference.yaml",
     "catalog-shanghai-2025.yaml",
+    "fp8-inference-2026.yaml",
 ];
 
 /// One site, prices and energy chosen so that opex has cents and the costs are not whole:
