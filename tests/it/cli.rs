@@ -438,7 +438,6 @@ fn samples_agree_across_solvers() {
         "max-pflops-budget.yaml",
         "training-inference.yaml",
         "h800-fleet-porting.yaml",
-        "fp8-inference-2026.yaml",
     ] {
         let a =
             json(&chipmix(&["plan", &sample(name), "--format", "json", "--mip-gap", "0"]).stdout);

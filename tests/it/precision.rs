@@ -677,3 +677,38 @@ fn the_2026_catalog_and_its_sample_validate_and_plan() {
         }
     }
 }
+
+#[cfg(feature = "highs")]
+#[test]
+fn highs_agrees_on_the_sample_and_the_reference_cases() {
+    let mut files = vec![sample("fp8-inference-2026.yaml")];
+    for seed in 1..=40 {
+        let f = scenario_file(&format!("highs-{seed}"), &yaml(&draw(seed)));
+        files.push(f.to_str().unwrap().to_string());
+    }
+    for f in &files {
+        let run = |solver: &str| {
+            let r = chipmix(&[
+                "plan",
+                f,
+                "--format",
+                "json",
+                "--solver",
+                solver,
+                "--mip-gap",
+                "0",
+            ]);
+            (r.code, json(&r.stdout))
+        };
+        let ((ca, a), (cb, b)) = (run("microlp"), run("highs"));
+        assert_eq!((ca, &a["status"]), (cb, &b["status"]), "{f}");
+        if ca == 0 {
+            // Two optima may differ in PFLOPS; their cost may not.
+            let (x, y) = (
+                a["total_cost"].as_f64().unwrap(),
+                b["total_cost"].as_f64().unwrap(),
+            );
+            assert!(close(x, y), "{f}: total_cost {x} vs {y}");
+        }
+    }
+}
