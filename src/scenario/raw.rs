@@ -284,6 +284,14 @@ impl<'de> Deserialize<'de> for RawWorkload {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let v = serde_yaml::Value::deserialize(d)?;
+        // A value the loader dropped (reported already, nulled) reads as a workload without
+        // figures: validation stays quiet about it, and the loader does not report it again.
+        if v.is_null() {
+            return Ok(RawWorkload::Spec(RawWorkloadSpec {
+                pflops: None,
+                precision: None,
+            }));
+        }
         // A map with text keys is the `{pflops, precision}` form; one with years is per year.
         let spec = v.as_mapping().is_some_and(|m| {
             m.keys()

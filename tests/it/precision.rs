@@ -712,3 +712,29 @@ fn highs_agrees_on_the_sample_and_the_reference_cases() {
         }
     }
 }
+
+#[test]
+fn a_workload_of_the_wrong_type_is_reported_once() {
+    // Regression: the loader nulls a value of the wrong type and reads the file again; a
+    // nulled workload must not be reported again (it was, 50 times, "unit value").
+    let text = "name: x
+accelerators:
+  - {id: a, vendor: V, origin: domestic, unit_price: 1, tflops: {fp8: abc}}
+demand: {workloads: {a: {pflops: x, precision: fp8}, b: 1}}
+";
+    let f = scenario_file("wrong-type", text);
+    let r = chipmix(&["validate", f.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("accelerators[a].tflops: the TFLOPS figure for `fp8`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("demand.workloads.a: invalid type"),
+        "{}",
+        r.stderr
+    );
+}
