@@ -738,3 +738,32 @@ demand: {workloads: {a: {pflops: x, precision: fp8}, b: 1}}
         r.stderr
     );
 }
+
+#[test]
+fn check_reads_allocations_at_their_precision() {
+    // `chipmix check` accepts the sample's plan, and refuses it when the 950PR's inference
+    // row states its BF16 PFLOPS instead of its FP8 ones.
+    let scenario = sample("fp8-inference-2026.yaml");
+    let p = optimal_plan(&scenario, &[]);
+    let saved = scenario_file("saved-plan", &p.to_string());
+    let r = chipmix(&["check", &scenario, saved.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let mut bad = p.clone();
+    let row = bad["allocation"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["id"] == "ascend-950pr" && r["workload"] == "inference")
+        .expect("the 950PR serves inference");
+    let units = row["units"].as_f64().unwrap();
+    row["pflops"] = (units * 0.5).into();
+    let saved = scenario_file("bad-plan", &bad.to_string());
+    let r = chipmix(&["check", &scenario, saved.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        format!("{}{}", r.stdout, r.stderr).contains("allocation"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
