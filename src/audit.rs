@@ -608,6 +608,7 @@ pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational,
         x[s][t][a] = units;
         purchases.push(Purchase::new(
             &nat.accelerators[a],
+            nat.sites[s].precision,
             units,
             nat.per_period[a].unit_price[t],
             nat.has_sites.then(|| nat.sites[s].id.clone()),
@@ -648,7 +649,7 @@ pub fn audit_national(nat: &National, saved: &SavedNational) -> (NationalEvaluat
                 .extend(crate::check::allocation::verify(nat, &e, &rows));
             for (k, (r, pflops)) in rows.iter().zip(stated).enumerate() {
                 let acc = &nat.accelerators[r.a];
-                let want = r.units * acc.tflops * acc.efficiency_for(&r.workload) / 1000.0;
+                let want = r.units * nat.workload_tflops(r.s, r.a, &r.workload) / 1000.0;
                 if let Some(p) = pflops.filter(|p| !same(*p, want)) {
                     found.problems.push(format!(
                         "allocation[{k}].pflops states {p}, but {} units of {} give {want} effective PFLOPS of {}",

@@ -77,10 +77,7 @@ pub fn verify(nat: &National, e: &NationalEvaluation, rows: &[Assigned]) -> Vec<
                 let got: f64 = here
                     .iter()
                     .filter(|r| &r.workload == class)
-                    .map(|r| {
-                        let acc = &nat.accelerators[r.a];
-                        acc.tflops * acc.efficiency_for(class) * r.units / 1000.0
-                    })
+                    .map(|r| nat.workload_tflops(s, r.a, class) * r.units / 1000.0)
                     .sum();
                 if got < need - TOLERANCE * need.max(1e-9) {
                     problems.push(format!(

@@ -281,10 +281,10 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
         });
     }
 
-    let pflops: f64 = accs
+    let pflops: f64 = fleet
         .iter()
-        .zip(&fleet)
-        .map(|(a, n)| a.tflops * n / 1000.0)
+        .enumerate()
+        .map(|(i, n)| s.capacity_tflops(i) * n / 1000.0)
         .sum::<f64>()
         + 0.0;
     let memory_tb: f64 = accs
@@ -324,7 +324,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
 
     // Demand.
     if let Some(p) = s.demand.pflops {
-        let step = r.step(|i| accs[i].tflops / 1000.0);
+        let step = r.step(|i| s.capacity_tflops(i) / 1000.0);
         r.add(
             Constraint::of(Family::Demand),
             format!("demand.pflops: fleet {pflops:.3} PFLOPS >= {p}"),
@@ -516,8 +516,7 @@ fn workload_checks(r: &mut Rules, fleet: &[f64]) {
     };
     let met = reach >= 1.0 - TOLERANCE;
     for (w, &(class, need)) in classes.iter().enumerate() {
-        let step =
-            r.step(|i| s.accelerators[i].tflops * s.accelerators[i].efficiency_for(class) / 1000.0);
+        let step = r.step(|i| s.workload_tflops(i, class) / 1000.0);
         // Far from its limit when even the even split leaves more than the near margin and
         // a lot: the even split's figure is then a lower bound that is enough to say so,
         // and the class's own LP is spared (the checker runs inside the search's loops).
@@ -587,12 +586,12 @@ fn workload_lp(
     });
     let mut served: Vec<Expression> = vec![Expression::from(0.0); classes.len()];
     let mut rows = Vec::new();
-    for (a, &n) in s.accelerators.iter().zip(fleet) {
+    for (i, &n) in fleet.iter().enumerate() {
         let mut used = Expression::from(0.0);
         for (w, (class, _)) in classes.iter().enumerate() {
             let y = vars.add(variable().min(0));
             used += y;
-            served[w] += Expression::from(y) * (a.tflops * a.efficiency_for(class) / 1000.0);
+            served[w] += Expression::from(y) * (s.workload_tflops(i, class) / 1000.0);
         }
         rows.push(used.leq(n));
     }

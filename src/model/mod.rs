@@ -293,8 +293,8 @@ impl Builder<'_, '_> {
 
     fn pflops(&self) -> Expression {
         let mut e = Expression::from(0.0);
-        for (a, n) in self.s.accelerators.iter().zip(&self.n) {
-            e += n.clone() * (a.tflops / 1000.0);
+        for (i, n) in self.n.iter().enumerate() {
+            e += n.clone() * (self.s.capacity_tflops(i) / 1000.0);
         }
         e
     }
@@ -331,18 +331,17 @@ impl Builder<'_, '_> {
         if !workloads.is_empty() {
             let mut per_class: Vec<Expression> = vec![Expression::from(0.0); workloads.len()];
             for i in 0..self.s.accelerators.len() {
-                let a = &self.s.accelerators[i];
                 let mut used = Expression::from(0.0);
                 let mut any = false;
                 for (w, class) in workloads.keys().enumerate() {
-                    let eff = a.efficiency_for(class);
-                    if eff <= 0.0 {
+                    let per_unit = self.s.workload_tflops(i, class);
+                    if per_unit <= 0.0 {
                         continue;
                     }
                     let y = self.p.nonnegative();
                     used += y;
                     any = true;
-                    per_class[w] += Expression::from(y) * (a.tflops * eff / 1000.0);
+                    per_class[w] += Expression::from(y) * (per_unit / 1000.0);
                 }
                 if any {
                     self.p.at_most(used, self.n[i].clone());

@@ -709,9 +709,9 @@ impl<'a> Builder<'a> {
     fn pflops(&self) -> Expression {
         let nt = self.nat.periods();
         let mut e = Expression::from(0.0);
-        for per_t in &self.fleet {
+        for (s, per_t) in self.fleet.iter().enumerate() {
             for (a, n) in per_t[nt - 1].iter().enumerate() {
-                e += n.clone() * (self.nat.accelerators[a].tflops / 1000.0);
+                e += n.clone() * (self.nat.capacity_tflops(s, a) / 1000.0);
             }
         }
         e

@@ -35,13 +35,11 @@ pub fn split(nat: &National, e: &NationalEvaluation) -> (Vec<Allocation>, Vec<St
                 continue;
             }
             let fleet = &e.fleet[s][t];
-            let eff: Vec<Vec<f64>> = nat
-                .accelerators
-                .iter()
+            let eff: Vec<Vec<f64>> = (0..nat.accelerators.len())
                 .map(|a| {
                     classes
                         .iter()
-                        .map(|(c, _)| a.tflops * a.efficiency_for(c) / 1000.0)
+                        .map(|(c, _)| nat.workload_tflops(s, a, c) / 1000.0)
                         .collect()
                 })
                 .collect();

@@ -148,6 +148,7 @@ pub fn from_evaluation(
                 if units > 0.0 {
                     plan.purchases.push(Purchase::new(
                         acc,
+                        nat.sites[s].precision,
                         units,
                         nat.per_period[a].unit_price[t],
                         site_id(s),
@@ -179,7 +180,10 @@ pub fn from_evaluation(
                 units,
                 existing,
                 new: units - existing,
-                pflops: units * acc.tflops / 1000.0,
+                pflops: (0..ns)
+                    .map(|s| e.fleet[s][last][a] * nat.capacity_tflops(s, a) / 1000.0)
+                    .sum::<f64>()
+                    + 0.0,
                 facility_kw,
             });
         }

@@ -4,7 +4,7 @@
 pub mod allocation;
 pub mod detail;
 
-use crate::scenario::{Accelerator, Objective};
+use crate::scenario::{Accelerator, Objective, Precision};
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
@@ -103,6 +103,7 @@ impl Purchase {
     /// of a purchase row's figures, for the plan builders and the checker alike.
     pub fn new(
         a: &Accelerator,
+        precision: Precision,
         units: f64,
         unit_price: f64,
         site: Option<String>,
@@ -115,7 +116,7 @@ impl Purchase {
             origin: a.origin.as_str().to_string(),
             units,
             cost: units * unit_price,
-            pflops: units * a.tflops / 1000.0,
+            pflops: units * a.tflops_at(precision) / 1000.0,
             site,
             period,
         }

@@ -293,7 +293,8 @@ fn accelerators(book: &mut Book, s: &National) -> Result<(), WorkbookError> {
             let available = per.available.get(t).copied().unwrap_or(acc.available);
             row.extend([
                 Cell::money(per.unit_price.get(t).copied()),
-                Cell::Num(acc.tflops),
+                acc.tflops_figures(|v| v.to_string())
+                    .map_or(Cell::Num(acc.tflops), |t| Cell::text(&t)),
                 Cell::Num(acc.power_w),
                 Cell::Num(acc.memory_gb),
                 Cell::num(per.max_units.get(t).copied().flatten().map(|u| u as f64)),

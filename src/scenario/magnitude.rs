@@ -14,7 +14,7 @@
 use super::locate::Seg;
 use super::national::National;
 use super::validate::{Checker, key, show};
-use super::{HOURS_PER_YEAR, Objective};
+use super::{HOURS_PER_YEAR, Objective, Precision};
 
 /// Largest number of new units of one accelerator a plan may buy: a modelling limit that
 /// keeps big-M constraints numerically sound. Far above any real order.
@@ -59,10 +59,26 @@ fn units_per_period(nat: &National, a: usize) -> Vec<f64> {
             nat.sites
                 .iter()
                 .map(|site| {
-                    let compute = site.pflops.as_ref().map_or(0.0, |d| d[t])
-                        + site.workloads.values().map(|w| w[t]).sum::<f64>();
+                    // Each part of the demand at its precision; a part the card cannot
+                    // serve (0 TFLOPS there) needs none of it.
+                    let part = |pflops: f64, p: Precision| {
+                        let tflops = acc.tflops_at(p);
+                        if tflops > 0.0 {
+                            pflops * 1000.0 / tflops
+                        } else {
+                            0.0
+                        }
+                    };
                     let memory = site.memory_tb.as_ref().map_or(0.0, |m| m[t]);
-                    let mut need = compute * 1000.0 / acc.tflops;
+                    let mut need = site
+                        .pflops
+                        .as_ref()
+                        .map_or(0.0, |d| part(d[t], site.precision))
+                        + site
+                            .workloads
+                            .iter()
+                            .map(|(w, v)| part(v[t], site.precision_of(w)))
+                            .sum::<f64>();
                     if acc.memory_gb > 0.0 {
                         need = need.max(memory * 1000.0 / acc.memory_gb);
                     }
@@ -132,7 +148,11 @@ pub(super) fn check(c: &mut Checker, nat: &National, top_energy: &[f64]) {
             );
         }
         for (field, per_unit, what) in [
-            ("tflops", acc.tflops, "TFLOPS"),
+            (
+                "tflops",
+                acc.tflops_by.values().copied().fold(acc.tflops, f64::max),
+                "TFLOPS",
+            ),
             ("memory_gb", acc.memory_gb, "GB of memory"),
             ("power_w", acc.power_w, "W of power"),
         ] {

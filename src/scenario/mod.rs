@@ -10,6 +10,7 @@ pub mod magnitude;
 pub mod national;
 pub mod overrides;
 pub mod plausible;
+pub mod precision;
 pub mod raw;
 pub mod resolved;
 pub mod structure;
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 
 pub use load::{Document, load_file, load_str};
 pub use overrides::Override;
+pub use precision::Precision;
 
 /// What the plan optimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -161,8 +163,13 @@ pub struct Accelerator {
     pub platform: Option<String>,
     /// Price per new unit.
     pub unit_price: f64,
-    /// Dense BF16 TFLOPS per unit.
+    /// Dense BF16 TFLOPS per unit, read from `tflops_by` by the precision rule (the
+    /// basis of the `tflops` domestic share). Capacity at another precision is
+    /// [`Accelerator::tflops_at`].
     pub tflops: f64,
+    /// The TFLOPS figures the scenario gives, by precision (a plain number is bf16).
+    #[serde(skip_serializing_if = "only_bf16")]
+    pub tflops_by: precision::Figures,
     /// Board power in watts.
     pub power_w: f64,
     /// Memory per unit in GB.
@@ -184,7 +191,31 @@ pub struct Accelerator {
     pub source: Option<String>,
 }
 
+/// Whether a card's figures are a plain BF16 number (plans leave the map unsaid).
+fn only_bf16(f: &precision::Figures) -> bool {
+    f.keys().all(|p| p.is_default())
+}
+
 impl Accelerator {
+    /// The TFLOPS figures for a reader: `None` for a plain BF16 number (show `tflops`),
+    /// else each figure the scenario lists, formatted by `show`, widest first
+    /// (`780 bf16 / 1,560 fp8`).
+    pub fn tflops_figures(&self, show: impl Fn(f64) -> String) -> Option<String> {
+        (!only_bf16(&self.tflops_by)).then(|| {
+            self.tflops_by
+                .iter()
+                .rev()
+                .map(|(p, v)| format!("{} {}", show(*v), p.as_str()))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        })
+    }
+
+    /// TFLOPS per unit at precision `p` ([`precision::tflops_at`]).
+    pub fn tflops_at(&self, p: Precision) -> f64 {
+        precision::tflops_at(&self.tflops_by, p)
+    }
+
     /// Efficiency for a workload class (1.0 when not given).
     pub fn efficiency_for(&self, workload: &str) -> f64 {
         self.efficiency.get(workload).copied().unwrap_or(1.0)
@@ -208,6 +239,22 @@ pub struct Demand {
     /// Total accelerator memory floor in TB.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory_tb: Option<f64>,
+    /// Precision `pflops` and plain-number workloads are met at (default bf16).
+    #[serde(skip_serializing_if = "Precision::is_default")]
+    pub precision: Precision,
+    /// Workloads given with their own precision (the others use `precision`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub workload_precision: BTreeMap<String, Precision>,
+}
+
+impl Demand {
+    /// The precision workload class `w` is met at.
+    pub fn precision_of(&self, w: &str) -> Precision {
+        self.workload_precision
+            .get(w)
+            .copied()
+            .unwrap_or(self.precision)
+    }
 }
 
 /// Installed units of one accelerator.
@@ -316,6 +363,19 @@ impl Scenario {
             * self.costs.utilization
             * self.costs.energy_price_per_kwh
             * self.costs.opex_years
+    }
+
+    /// TFLOPS per unit of accelerator `index` toward `demand.pflops` (and `max_pflops`):
+    /// its figure at `demand.precision`.
+    pub fn capacity_tflops(&self, index: usize) -> f64 {
+        self.accelerators[index].tflops_at(self.demand.precision)
+    }
+
+    /// Effective TFLOPS per unit of accelerator `index` on workload class `w`: its figure at
+    /// the workload's precision times its efficiency there.
+    pub fn workload_tflops(&self, index: usize, w: &str) -> f64 {
+        let a = &self.accelerators[index];
+        a.tflops_at(self.demand.precision_of(w)) * a.efficiency_for(w)
     }
 
     /// Whether the demand is given per workload class.

@@ -4,8 +4,8 @@
 //! "everything from section 1, per site and per period".
 
 use super::{
-    Accelerator, Costs, Demand, DomesticShare, Limits, Objective, ResidualValue, Scenario,
-    ShareBasis, SolverSettings,
+    Accelerator, Costs, Demand, DomesticShare, Limits, Objective, Precision, ResidualValue,
+    Scenario, ShareBasis, SolverSettings,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -165,6 +165,12 @@ pub struct Site {
     pub workloads: BTreeMap<String, Vec<f64>>,
     /// Memory floor in TB, per period.
     pub memory_tb: Option<Vec<f64>>,
+    /// Precision `pflops` and plain-number workloads are met at (default bf16).
+    #[serde(skip_serializing_if = "Precision::is_default")]
+    pub precision: Precision,
+    /// Workloads given with their own precision.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub workload_precision: BTreeMap<String, Precision>,
     /// Installed fleet.
     pub existing: Vec<SiteExisting>,
     /// Facility power ceiling in kW, per period.
@@ -178,6 +184,14 @@ pub struct Site {
 }
 
 impl Site {
+    /// The precision workload class `w` is met at.
+    pub fn precision_of(&self, w: &str) -> Precision {
+        self.workload_precision
+            .get(w)
+            .copied()
+            .unwrap_or(self.precision)
+    }
+
     /// Installed units of accelerator `a` still in service in `year`.
     pub fn existing_in(&self, a: usize, year: i64) -> f64 {
         self.existing
@@ -239,6 +253,19 @@ impl National {
         )
     }
 
+    /// TFLOPS per unit of accelerator `a` toward site `s`'s `pflops` (and `max_pflops`):
+    /// its figure at the site's demand precision.
+    pub fn capacity_tflops(&self, s: usize, a: usize) -> f64 {
+        self.accelerators[a].tflops_at(self.sites[s].precision)
+    }
+
+    /// Effective TFLOPS per unit of accelerator `a` on workload class `w` at site `s`: its
+    /// figure at the workload's precision times its efficiency there.
+    pub fn workload_tflops(&self, s: usize, a: usize, w: &str) -> f64 {
+        let acc = &self.accelerators[a];
+        acc.tflops_at(self.sites[s].precision_of(w)) * acc.efficiency_for(w)
+    }
+
     /// Whether units bought in period `bought` still serve in period `t`.
     pub fn serves(&self, a: usize, bought: usize, t: usize) -> bool {
         bought <= t
@@ -294,6 +321,8 @@ impl National {
                     .map(|(k, v)| (k.clone(), v[t]))
                     .collect(),
                 memory_tb: site.memory_tb.as_ref().map(|v| v[t]),
+                precision: site.precision,
+                workload_precision: site.workload_precision.clone(),
             },
             existing: Vec::new(),
             domestic_share: site.domestic_share.as_ref().map(|r| r.at(t)),
@@ -347,6 +376,8 @@ impl National {
                 .map(|(k, v)| (k.clone(), vec![*v]))
                 .collect(),
             memory_tb: s.demand.memory_tb.map(|m| vec![m]),
+            precision: s.demand.precision,
+            workload_precision: s.demand.workload_precision.clone(),
             existing: s
                 .existing
                 .iter()

@@ -71,8 +71,10 @@ pub(super) fn check(c: &mut Checker, nat: &National, top_energy: &[f64], top_pue
     for (a, acc) in nat.accelerators.iter().enumerate() {
         let base = vec![key("accelerators"), Seg::Index(a)];
         let label = format!("accelerators[{}]", acc.id);
-        let tflops_ok = TFLOPS_PER_UNIT.contains(&acc.tflops);
-        if !tflops_ok {
+        // A card rated only in FP8/FP4 has no BF16 figure to judge (its `tflops` is 0).
+        let rated_bf16 = acc.tflops > 0.0;
+        let tflops_ok = rated_bf16 && TFLOPS_PER_UNIT.contains(&acc.tflops);
+        if rated_bf16 && !tflops_ok {
             let hint = if acc.tflops < *TFLOPS_PER_UNIT.start() {
                 "is it in PFLOPS? (1 PFLOPS = 1,000 TFLOPS)"
             } else {

@@ -171,8 +171,9 @@ pub struct RawAccelerator {
     pub platform: Option<String>,
     /// Price of one new card in `currency` (required, >= 0; per year).
     pub unit_price: Option<Per<f64>>,
-    /// Dense BF16 TFLOPS of one card (required, > 0).
-    pub tflops: Option<f64>,
+    /// TFLOPS of one card (required): a number (dense BF16, > 0) or a map by precision
+    /// (`{bf16: 780, fp8: 1560}`; keys fp4, fp8, bf16, fp32; values >= 0, one > 0).
+    pub tflops: Option<RawTflops>,
     /// Board power of one card in watts (default 0).
     pub power_w: Option<f64>,
     /// Accelerator memory of one card in GB (default 0).
@@ -201,10 +202,144 @@ pub struct RawAccelerator {
 pub struct RawDemand {
     /// Total rated capacity the fleet must reach, in PFLOPS (per year).
     pub pflops: Option<Per<f64>>,
-    /// Capacity per workload class, in effective PFLOPS (each per year).
-    pub workloads: Option<BTreeMap<String, Per<f64>>>,
+    /// Capacity per workload class, in effective PFLOPS (each per year), or
+    /// `{pflops: N, precision: P}` for a workload met at its own precision.
+    pub workloads: Option<BTreeMap<String, RawWorkload>>,
     /// Total accelerator memory the fleet must have, in TB (per year).
     pub memory_tb: Option<Per<f64>>,
+    /// Precision `pflops` and plain-number workloads are met at (default `bf16`).
+    #[schemars(extend("enum" = ["fp4", "fp8", "bf16", "fp32", null]))]
+    pub precision: Option<String>,
+}
+
+/// A card's TFLOPS: one dense BF16 figure, or figures by precision.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawTflops {
+    /// `tflops: 780`: the BF16 figure.
+    Bf16(f64),
+    /// `tflops: {bf16: 780, fp8: 1560}`: keys as written, checked by `validate`.
+    ByPrecision(BTreeMap<String, f64>),
+}
+
+impl<'de> Deserialize<'de> for RawTflops {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match serde_yaml::Value::deserialize(d)? {
+            serde_yaml::Value::Mapping(m) => {
+                let mut out = BTreeMap::new();
+                for (k, v) in m {
+                    let key = match k {
+                        serde_yaml::Value::String(s) => s,
+                        other => serde_yaml::to_string(&other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
+                    };
+                    let v = serde_yaml::from_value::<f64>(v).map_err(|e| {
+                        D::Error::custom(format!("the TFLOPS figure for `{key}`: {e}"))
+                    })?;
+                    out.insert(key, v);
+                }
+                Ok(RawTflops::ByPrecision(out))
+            }
+            other => serde_yaml::from_value::<f64>(other)
+                .map(RawTflops::Bf16)
+                .map_err(|e| {
+                    D::Error::custom(format!(
+                        "{e} (or a map by precision, like `{{bf16: 780, fp8: 1560}}`)"
+                    ))
+                }),
+        }
+    }
+}
+
+impl JsonSchema for RawTflops {
+    fn schema_name() -> Cow<'static, str> {
+        "Tflops".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "anyOf": [
+                {"type": "number"},
+                {
+                    "description": "TFLOPS by precision (`{bf16: 780, fp8: 1560}`); a precision not listed uses the nearest wider one listed, else 0.",
+                    "type": "object",
+                    "propertyNames": {"enum": ["fp4", "fp8", "bf16", "fp32"]},
+                    "additionalProperties": {"type": "number"}
+                }
+            ]
+        })
+    }
+}
+
+/// One workload's demand: PFLOPS at `demand.precision`, or with its own precision.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawWorkload {
+    /// `inference: 1200` (or per year): met at `demand.precision`.
+    Plain(Per<f64>),
+    /// `inference: {pflops: 1200, precision: fp8}`.
+    Spec(RawWorkloadSpec),
+}
+
+/// A workload with its own precision.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkloadSpec {
+    /// Effective PFLOPS the workload needs (required; per year).
+    pub pflops: Option<Per<f64>>,
+    /// Precision it is met at (default `demand.precision`).
+    #[schemars(extend("enum" = ["fp4", "fp8", "bf16", "fp32", null]))]
+    pub precision: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawWorkload {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_yaml::Value::deserialize(d)?;
+        // A value the loader dropped (reported already, nulled) reads as a workload without
+        // figures: validation stays quiet about it, and the loader does not report it again.
+        if v.is_null() {
+            return Ok(RawWorkload::Spec(RawWorkloadSpec {
+                pflops: None,
+                precision: None,
+            }));
+        }
+        // A map with text keys is the `{pflops, precision}` form; one with years is per year.
+        let spec = v.as_mapping().is_some_and(|m| {
+            m.keys()
+                .any(|k| k.as_str().is_some_and(|k| k.parse::<i64>().is_err()))
+        });
+        if spec {
+            serde_yaml::from_value(v)
+                .map(RawWorkload::Spec)
+                .map_err(D::Error::custom)
+        } else {
+            serde_yaml::from_value(v)
+                .map(RawWorkload::Plain)
+                .map_err(D::Error::custom)
+        }
+    }
+}
+
+impl JsonSchema for RawWorkload {
+    fn schema_name() -> Cow<'static, str> {
+        "Workload".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let plain = g.subschema_for::<Per<f64>>();
+        let spec = g.subschema_for::<RawWorkloadSpec>();
+        json_schema!({"anyOf": [plain, spec]})
+    }
 }
 
 /// Cards already installed.

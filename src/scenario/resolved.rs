@@ -55,12 +55,23 @@ fn demand(s: &National, site: &Site) -> Option<Value> {
     if !site.workloads.is_empty() {
         let mut w = Mapping::new();
         for (class, v) in &site.workloads {
-            put(&mut w, class, per(s, v));
+            match site.workload_precision.get(class) {
+                Some(p) => {
+                    let mut spec = Mapping::new();
+                    put(&mut spec, "pflops", per(s, v));
+                    put(&mut spec, "precision", p.as_str());
+                    put(&mut w, class, Value::Mapping(spec));
+                }
+                None => put(&mut w, class, per(s, v)),
+            }
         }
         put(&mut d, "workloads", Value::Mapping(w));
     }
     if let Some(m) = &site.memory_tb {
         put(&mut d, "memory_tb", per(s, m));
+    }
+    if !site.precision.is_default() {
+        put(&mut d, "precision", site.precision.as_str());
     }
     (!d.is_empty()).then_some(Value::Mapping(d))
 }
@@ -114,7 +125,15 @@ pub fn to_value(s: &National) -> Value {
             put(&mut m, "origin", a.origin.as_str());
             put_opt(&mut m, "platform", a.platform.clone());
             put(&mut m, "unit_price", per(s, &p.unit_price));
-            put(&mut m, "tflops", a.tflops);
+            if a.tflops_figures(|v| v.to_string()).is_some() {
+                let mut by = Mapping::new();
+                for (p, v) in &a.tflops_by {
+                    put(&mut by, p.as_str(), *v);
+                }
+                put(&mut m, "tflops", Value::Mapping(by));
+            } else {
+                put(&mut m, "tflops", a.tflops);
+            }
             put(&mut m, "power_w", a.power_w);
             put(&mut m, "memory_gb", a.memory_gb);
             put(&mut m, "available", per(s, &p.available));

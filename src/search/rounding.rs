@@ -550,7 +550,10 @@ pub fn round_and_repair(
                 let helps = |a: usize| -> f64 {
                     let acc = &accs[a];
                     match (broken.family, broken.subject.as_deref()) {
-                        (Family::Demand, _) => acc.tflops,
+                        (Family::Demand, Some(class)) => {
+                            acc.tflops_at(scenario.demand.precision_of(class))
+                        }
+                        (Family::Demand, _) => scenario.capacity_tflops(a),
                         (Family::Memory, _) => acc.memory_gb,
                         (Family::DomesticShare, _) if acc.origin == Origin::Domestic => 1.0,
                         (Family::VendorShare, Some(vendor)) if vendor != acc.vendor => 1.0,

@@ -257,6 +257,21 @@ fn num(v: &serde_yaml::Value) -> Option<f64> {
     v.as_f64().or_else(|| v.as_i64().map(|i| i as f64))
 }
 
+/// A card's TFLOPS at `precision`, read from its `tflops` as the format says: a number is
+/// its BF16 figure; a map gives the figure for `precision` or for the nearest wider one
+/// listed (fp4 < fp8 < bf16 < fp32); 0 when none is listed at or above it.
+fn tflops_at(tflops: &serde_yaml::Value, precision: &str) -> f64 {
+    const ORDER: [&str; 4] = ["fp4", "fp8", "bf16", "fp32"];
+    let from = ORDER.iter().position(|p| *p == precision).unwrap();
+    ORDER[from..]
+        .iter()
+        .find_map(|p| match num(tflops) {
+            Some(v) => (*p == "bf16").then_some(v),
+            None => num(&tflops[*p]),
+        })
+        .unwrap_or(0.0)
+}
+
 /// Checks a sample's plan against the sample's own numbers: purchases within caps and lots,
 /// capex = sum of price * units, demand, memory, power, domestic share by units.
 fn check_sample_plan(name: &str, p: &Value) {
@@ -290,7 +305,8 @@ fn check_sample_plan(name: &str, p: &Value) {
     for row in p["fleet"].as_array().unwrap() {
         let a = find(row["id"].as_str().unwrap());
         let n = row["units"].as_f64().unwrap();
-        fleet_tflops += n * num(&a["tflops"]).unwrap();
+        let precision = y["demand"]["precision"].as_str().unwrap_or("bf16");
+        fleet_tflops += n * tflops_at(&a["tflops"], precision);
         fleet_mem += n * num(&a["memory_gb"]).unwrap_or(0.0);
         fleet_w += n * num(&a["power_w"]).unwrap_or(0.0);
         total += n;
@@ -438,6 +454,7 @@ fn samples_agree_across_solvers() {
         "max-pflops-budget.yaml",
         "training-inference.yaml",
         "h800-fleet-porting.yaml",
+        "fp8-inference-2026.yaml",
     ] {
         let a =
             json(&chipmix(&["plan", &sample(name), "--format", "json", "--mip-gap", "0"]).stdout);

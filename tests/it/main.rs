@@ -23,6 +23,7 @@ mod national;
 mod one_answer;
 mod overrides;
 mod plausible;
+mod precision;
 mod properties;
 mod readme;
 mod reference_model;

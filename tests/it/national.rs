@@ -1742,6 +1742,10 @@ fn section_one_samples_plan_the_same_in_section_two_form() {
             &[Form::PeriodsAndSite, Form::SiteOnly, Form::PeriodsOnly],
         ),
         ("catalog-shanghai-2025.yaml", &[Form::PeriodsAndSite]),
+        (
+            "fp8-inference-2026.yaml",
+            &[Form::PeriodsAndSite, Form::SiteOnly, Form::PeriodsOnly],
+        ),
         // max_pflops is not allowed with periods, but is with sites.
         ("max-pflops-budget.yaml", &[Form::SiteOnly]),
     ];
@@ -1783,7 +1787,7 @@ fn section_one_samples_plan_the_same_in_section_two_form() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 20);
+    assert_eq!(checked, 23);
 }
 
 // ---------------------------------------------------------------------------------------

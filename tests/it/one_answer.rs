@@ -17,6 +17,7 @@ const SAMPLES: &[(&str, bool)] = &[
     ("max-pflops-budget.yaml", true),
     ("strict-majority.yaml", true),
     ("training-inference.yaml", true),
+    ("fp8-inference-2026.yaml", true),
     ("national-2025-2027.yaml", false),
     ("residual-2025-2027.yaml", false),
 ];

@@ -60,3 +60,21 @@ fn readme_schema_excerpt_is_the_real_output() {
     );
     assert!(readme.contains("# yaml-language-server: $schema=../schema/scenario.schema.json"));
 }
+
+#[test]
+fn readme_precision_example_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let start = readme
+        .find("`chipmix plan scenarios/fp8-inference-2026.yaml`")
+        .expect("the precision example");
+    let body = &readme[start..];
+    let body = &body[body.find("```\n").unwrap() + 4..];
+    let shown = &body[..body.find("```").unwrap()];
+    let r = chipmix(&["plan", &sample("fp8-inference-2026.yaml")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        shown, r.stdout,
+        "README precision example differs from the real output"
+    );
+}

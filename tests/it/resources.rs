@@ -458,15 +458,15 @@ fn a_cap_too_tight_is_a_conflict_with_its_figures() {
 
 #[test]
 fn the_decomposition_and_the_direct_model_agree() {
-    // Eight sites share one pool: the decomposition prices it.
+    // Four sites share one pool: the decomposition prices it.
     let mut text = String::from(
         "name: pool\nperiods: [2025, 2026]\nresources:\n  - {id: hbm, cap: {2025: 900, 2026: 1200}}\naccelerators:\n  - {id: asc, vendor: Huawei, origin: domestic, unit_price: 10000, tflops: 800, lot_size: 8, uses: {hbm: 8}}\n  - {id: cam, vendor: Cambricon, origin: domestic, unit_price: 14000, tflops: 700, lot_size: 8, uses: {hbm: 4}}\n  - {id: kun, vendor: Kunlunxin, origin: domestic, unit_price: 16000, tflops: 500, lot_size: 8}\nsites:\n",
     );
-    for s in 0..8 {
+    for s in 0..4 {
         text += &format!(
             "  - {{id: s{s}, demand: {{pflops: {{2025: {}, 2026: {}}}}}}}\n",
-            10 + 3 * s,
-            20 + 4 * s
+            10 + 7 * s,
+            20 + 9 * s
         );
     }
     let path = scenario_file("pool", &text);

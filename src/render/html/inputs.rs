@@ -190,7 +190,10 @@ fn accelerators(out: &mut String, s: &National, at: Place) {
             escape(acc.origin.as_str()),
             escape(acc.platform.as_deref().unwrap_or("-")),
             escape(&by_period(years, &per.unit_price, |v| amount(*v))),
-            qty(acc.tflops, 2),
+            escape(
+                &acc.tflops_figures(|v| qty(v, 2))
+                    .unwrap_or_else(|| qty(acc.tflops, 2))
+            ),
             qty(acc.power_w, 1),
             qty(acc.memory_gb, 1),
             escape(&cap),
@@ -212,13 +215,25 @@ fn demand_and_limits(out: &mut String, s: &National, at: Place) {
         "<{h}>Demand and limits</{h}>\n<dl class=\"inputs\" id=\"{p}inputs-limits\">\n"
     ));
     if let [site] = s.sites.as_slice() {
+        // The precision demand is counted in, when it is not the default BF16.
+        let unit = |p: crate::scenario::Precision| {
+            if p.is_default() {
+                "PFLOPS".to_string()
+            } else {
+                format!("PFLOPS, {}", p.as_str().to_uppercase())
+            }
+        };
         if let Some(d) = &site.pflops {
-            item(out, "Demand (PFLOPS)", &by_period(years, d, |v| qty(*v, 2)));
+            item(
+                out,
+                &format!("Demand ({})", unit(site.precision)),
+                &by_period(years, d, |v| qty(*v, 2)),
+            );
         }
         for (w, d) in &site.workloads {
             item(
                 out,
-                &format!("Demand, {w} (PFLOPS)"),
+                &format!("Demand, {w} ({})", unit(site.precision_of(w))),
                 &by_period(years, d, |v| qty(*v, 2)),
             );
         }

@@ -180,6 +180,8 @@ impl Kind {
             (Kind::Site, "domestic_share") => Kind::DomesticShare,
             (Kind::Policy, "national_domestic_share") => Kind::DomesticShare,
             (Kind::Accelerator, "efficiency") => Kind::FreeMap,
+            // A number, or a map by precision (`tflops.fp8=1560`).
+            (Kind::Accelerator, "tflops") => Kind::FreeMap,
             (Kind::Demand, "workloads") => Kind::FreeMap,
             (Kind::Policy, "domestic_share") => Kind::DomesticShare,
             (Kind::Costs, "platform_adoption") => Kind::FreeMap,
@@ -477,7 +479,8 @@ impl Walk<'_> {
                 }
             }
             op => {
-                if child != Kind::Leaf {
+                // `tflops*=0.5` still scales a plain number.
+                if child != Kind::Leaf && !map.get(k).is_some_and(Value::is_number) {
                     return Err(format!(
                         "`{place}` is a section, not a number, so `{}=` does not apply to it",
                         op.symbol()

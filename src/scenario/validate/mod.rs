@@ -8,6 +8,7 @@ use super::load::Sources;
 use super::load::closest;
 use super::locate::Seg;
 use super::magnitude::MAX_FIGURE;
+use super::precision::{Figures, tflops_at};
 use super::raw::*;
 use super::*;
 use crate::error::{Diagnostic, ScenarioError};
@@ -489,7 +490,7 @@ pub(super) fn accelerator(
         Range::NonNegative,
     );
     let tflops = c.required(&at("tflops"), &l("tflops"), a.tflops);
-    let tflops = c.number(&at("tflops"), &l("tflops"), tflops, Range::Positive);
+    let tflops_by = tflops.and_then(|t| tflops_figures(c, &at("tflops"), &l("tflops"), t));
     let power_w = c.number(&at("power_w"), &l("power_w"), a.power_w, Range::NonNegative);
     let memory_gb = c.number(
         &at("memory_gb"),
@@ -563,7 +564,8 @@ pub(super) fn accelerator(
         origin: origin?,
         platform,
         unit_price: price?,
-        tflops: tflops?,
+        tflops: tflops_at(tflops_by.as_ref()?, Precision::Bf16),
+        tflops_by: tflops_by?,
         power_w: power_w.unwrap_or(0.0),
         memory_gb: memory_gb.unwrap_or(0.0),
         available: available.unwrap_or(true),
@@ -574,6 +576,51 @@ pub(super) fn accelerator(
         source: a.source,
     };
     Some(acc)
+}
+
+/// A card's `tflops`, a number (bf16, > 0) or a map by precision (values >= 0, at least
+/// one > 0); an unknown precision is an error at its key.
+fn tflops_figures(c: &mut Checker, path: &[Seg], name: &str, raw: RawTflops) -> Option<Figures> {
+    match raw {
+        RawTflops::Bf16(v) => c
+            .number(path, name, Some(v), Range::Positive)
+            .map(|v| Figures::from([(Precision::Bf16, v)])),
+        RawTflops::ByPrecision(map) => {
+            let mut out = Figures::new();
+            let mut ok = true;
+            for (k, v) in map {
+                let mut p = path.to_vec();
+                p.push(key(&k));
+                let field = format!("{name}.{k}");
+                match Precision::parse(&k) {
+                    Some(prec) => match c.number(&p, &field, Some(v), Range::NonNegative) {
+                        Some(v) => {
+                            out.insert(prec, v);
+                        }
+                        None => ok = false,
+                    },
+                    None => {
+                        let hint = closest(&k, &Precision::NAMES)
+                            .map(|b| format!(" (did you mean `{b}`?)"))
+                            .unwrap_or_default();
+                        c.error(
+                            &p,
+                            format!("{field}: `{k}` is not a precision; use fp4, fp8, bf16 or fp32{hint}"),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            if ok && !out.values().any(|v| *v > 0.0) {
+                c.error(
+                    path,
+                    format!("{name} must give at least one figure > 0 (keys fp4, fp8, bf16, fp32)"),
+                );
+                ok = false;
+            }
+            ok.then_some(out)
+        }
+    }
 }
 
 /// `min` as a reduced fraction `p/q` with `q <= 10,000`, if it is one (within 1e-9).

@@ -273,6 +273,36 @@ struct SiteDemand {
     pflops: Option<Vec<f64>>,
     workloads: BTreeMap<String, Vec<f64>>,
     memory_tb: Option<Vec<f64>>,
+    precision: Precision,
+    workload_precision: BTreeMap<String, Precision>,
+}
+
+impl SiteDemand {
+    /// No demand at all.
+    fn none() -> SiteDemand {
+        SiteDemand {
+            pflops: None,
+            workloads: BTreeMap::new(),
+            memory_tb: None,
+            precision: Precision::Bf16,
+            workload_precision: BTreeMap::new(),
+        }
+    }
+}
+
+/// A precision as written (`fp8`), or an error at `path` naming `name`.
+fn precision_of(c: &mut Checker, path: &[Seg], name: &str, text: &str) -> Option<Precision> {
+    let p = Precision::parse(text);
+    if p.is_none() {
+        let hint = closest(text, &Precision::NAMES)
+            .map(|b| format!(" (did you mean `{b}`?)"))
+            .unwrap_or_default();
+        c.error(
+            path,
+            format!("{name} must be fp4, fp8, bf16 or fp32, got `{text}`{hint}"),
+        );
+    }
+    p
 }
 
 fn demand_of(c: &mut Checker, y: &Years, base: &[Seg], label: &str, d: RawDemand) -> SiteDemand {
@@ -293,7 +323,13 @@ fn demand_of(c: &mut Checker, y: &Years, base: &[Seg], label: &str, d: RawDemand
         d.memory_tb,
         Range::NonNegative,
     );
+    let precision = d
+        .precision
+        .as_deref()
+        .and_then(|text| precision_of(c, &at("precision"), &format!("{label}.precision"), text))
+        .unwrap_or_default();
     let mut workloads = BTreeMap::new();
+    let mut workload_precision = BTreeMap::new();
     if let Some(w) = d.workloads {
         if w.is_empty() {
             c.error(
@@ -304,6 +340,30 @@ fn demand_of(c: &mut Checker, y: &Years, base: &[Seg], label: &str, d: RawDemand
         for (name, v) in w {
             let p = child(&at("workloads"), &name);
             let n = format!("{label}.workloads.{name}");
+            let v = match v {
+                RawWorkload::Plain(v) => v,
+                RawWorkload::Spec(spec) => {
+                    if let Some(text) = &spec.precision
+                        && let Some(prec) = precision_of(
+                            c,
+                            &child(&p, "precision"),
+                            &format!("{n}.precision"),
+                            text,
+                        )
+                    {
+                        workload_precision.insert(name.clone(), prec);
+                    }
+                    let pf = child(&p, "pflops");
+                    match c.required(&pf, &format!("{n}.pflops"), spec.pflops) {
+                        Some(v) => v,
+                        None => continue,
+                    }
+                }
+            };
+            let p = match v {
+                Per::One(_) if workload_precision.contains_key(&name) => child(&p, "pflops"),
+                _ => p,
+            };
             if let Some(v) = per_number(c, y, &p, &n, Some(v), Range::NonNegative) {
                 workloads.insert(name, v);
             }
@@ -319,6 +379,8 @@ fn demand_of(c: &mut Checker, y: &Years, base: &[Seg], label: &str, d: RawDemand
         pflops,
         workloads,
         memory_tb,
+        precision,
+        workload_precision,
     }
 }
 
@@ -948,17 +1010,15 @@ fn sites(
                 if let (Some(id), Some(energy_price_per_kwh), Some(pue)) =
                     (id, energy_price, site_pue)
                 {
-                    let d = demand.unwrap_or(SiteDemand {
-                        pflops: None,
-                        workloads: BTreeMap::new(),
-                        memory_tb: None,
-                    });
+                    let d = demand.unwrap_or_else(SiteDemand::none);
                     sites.push(Site {
                         id,
                         name: s.name,
                         pflops: d.pflops,
                         workloads: d.workloads,
                         memory_tb: d.memory_tb,
+                        precision: d.precision,
+                        workload_precision: d.workload_precision,
                         existing,
                         power_kw,
                         energy_price_per_kwh,
@@ -972,11 +1032,7 @@ fn sites(
             let d = raw
                 .demand
                 .map(|d| demand_of(c, y, &path_of(&["demand"]), "demand", d))
-                .unwrap_or(SiteDemand {
-                    pflops: None,
-                    workloads: BTreeMap::new(),
-                    memory_tb: None,
-                });
+                .unwrap_or_else(SiteDemand::none);
             let existing = existing_of(
                 c,
                 y,
@@ -992,6 +1048,8 @@ fn sites(
                 pflops: d.pflops,
                 workloads: d.workloads,
                 memory_tb: d.memory_tb,
+                precision: d.precision,
+                workload_precision: d.workload_precision,
                 existing,
                 power_kw: top_power,
                 energy_price_per_kwh: energy.clone(),
