@@ -8,7 +8,7 @@ use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 /// The sample scenarios (the catalogs are not scenarios).
-const SAMPLES: [&str; 10] = [
+const SAMPLES: &[&str] = &[
     "shanghai-2025.yaml",
     "h20-banned.yaml",
     "h800-fleet-porting.yaml",
