@@ -78,3 +78,27 @@ fn readme_precision_example_is_the_real_output() {
         "README precision example differs from the real output"
     );
 }
+
+#[test]
+fn readme_resources_excerpt_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let start = readme
+        .find("(`chipmix plan scenarios/hbm-pool-2026-2027.yaml`, three of its sections)")
+        .expect("the resources example");
+    let body = &readme[start..];
+    let body = &body[body.find("```\n").unwrap() + 4..];
+    let shown = &body[..body.find("```").unwrap()];
+    let r = chipmix(&["plan", &sample("hbm-pool-2026-2027.yaml")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Each section shown is one of the plan's, whole and unchanged.
+    for part in shown.split("\n\n") {
+        let part = part.trim_end_matches('\n');
+        assert!(
+            r.stdout.contains(&format!("{part}\n\n")),
+            "README resources section differs from the real output:\n{part}\n---\n{}",
+            r.stdout
+        );
+    }
+    assert!(shown.contains("resource:hbm-stacks"));
+}
