@@ -37,13 +37,18 @@ fn place(nat: &National, s: usize, t: usize) -> String {
 
 /// Every problem of `rows` as the allocation of the fleet of `e` (the checker's evaluation
 /// of the plan's purchases): classes the site does not have, negative units, more units
-/// than the fleet, workload demand not met. Empty when the allocation is sound.
+/// than the fleet, workload demand not met. Empty when the allocation is sound. A site and
+/// period without any row states no split and is not judged.
 pub fn verify(nat: &National, e: &NationalEvaluation, rows: &[Assigned]) -> Vec<String> {
     let mut problems = Vec::new();
     let na = nat.accelerators.len();
     for (s, site) in nat.sites.iter().enumerate() {
         for t in 0..nat.periods() {
             let here: Vec<&Assigned> = rows.iter().filter(|r| r.s == s && r.t == t).collect();
+            if here.is_empty() {
+                // No split stated here (the plan says why in its warnings): nothing to judge.
+                continue;
+            }
             let at = place(nat, s, t);
             for r in &here {
                 if !site.workloads.contains_key(&r.workload) {

@@ -45,24 +45,33 @@ pub fn split(nat: &National, e: &NationalEvaluation) -> (Vec<Allocation>, Vec<St
                 .collect();
             let needs: Vec<f64> = classes.iter().map(|(_, v)| *v).collect();
             let whole = fleet.iter().all(|n| n.fract() == 0.0);
+            let at = {
+                let mut at = Vec::new();
+                if nat.has_sites {
+                    at.push(format!("site {}", site.id));
+                }
+                if nat.has_periods {
+                    at.push(nat.years[t].to_string());
+                }
+                if at.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", at.join(", "))
+                }
+            };
             let y = match (whole, even_split(fleet, &eff, &needs, false)) {
-                (_, None) => continue,
+                (_, None) => {
+                    // The split is shown, not imposed: the checker has found every class's
+                    // demand met. Saying so beats an empty list that reads as "nothing".
+                    warnings.push(format!(
+                        "workload allocation{at}: the split of the fleet between workload classes could not be computed (the figures are too far apart for the solver), so none is stated; every class's demand is met, as the checks say"
+                    ));
+                    continue;
+                }
                 (false, Some(y)) => y,
                 (true, Some(y)) => rounded(fleet, &eff, &needs, &y)
                     .or_else(|| even_split(fleet, &eff, &needs, true).map(|y| fill(fleet, &eff, &needs, y)))
                     .unwrap_or_else(|| {
-                        let mut at = Vec::new();
-                        if nat.has_sites {
-                            at.push(format!("site {}", site.id));
-                        }
-                        if nat.has_periods {
-                            at.push(nat.years[t].to_string());
-                        }
-                        let at = if at.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({})", at.join(", "))
-                        };
                         warnings.push(format!(
                             "workload allocation{at}: no split of whole cards serves every workload class, so fractional units are stated"
                         ));

@@ -136,7 +136,8 @@ fn quota_sweeps_never_get_cheaper_as_the_quota_tightens() {
                 }
             }
         }
-        if *national {
+        // The big national sample is not proven at 3 s (the smaller ones with sites are).
+        if name == "national-2025-2027.yaml" {
             assert!(
                 points.iter().any(|p| p.status == "feasible"),
                 "{name}: the national sample was expected to be unproven at 3 s"
