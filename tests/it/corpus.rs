@@ -13,16 +13,23 @@
 //!   prices and PUE), discounting. Some are infeasible, some have tied accelerators
 //!   (several optimal purchase vectors: only the objective is compared). Each scenario is
 //!   written as YAML and read by the real loader ([`chipmix::scenario::load_str`]).
+//! - **The rules of 2025-2026 (issue 16).** After a scenario is accepted, the same stream
+//!   gives about a third of the corpus scarce resources (national caps per period, `uses`),
+//!   `residual_value: straight_line` (with lifetimes and `opex_years`), and precision
+//!   (`tflops` maps, `demand.precision`, workloads `{pflops, precision}`); see [`extend`].
+//!   Drawn last, they leave the other two thirds exactly as issue 14 drew them.
 //! - **Default build: a brute force.** Every buyable variable (site, period, accelerator)
 //!   gets a finite domain of whole lots from the scenario's own limits (`max_units`, the
 //!   capex or total budget of the period over the unit price, the site's power over the
 //!   card's facility power); the generator redraws until the product of the domain sizes
 //!   is at most [`MAX_VECTORS`]. Every vector is evaluated by chipmix's checker
 //!   ([`evaluate_national`]), and the best one it accepts with no violation is the
-//!   reference. The checker shares only the scenario types with the model and solver: it
-//!   computes each rule and cost from the purchases directly, with no LP, so it is an
-//!   independent reading of the format, and the enumeration leaves out no vector of the
-//!   domains, which contain every feasible plan. The reference is thus exactly the optimum.
+//!   reference (its `total_cost`, which is less the residual credit). The checker shares
+//!   only the scenario types with the model and solver: it computes each rule and cost
+//!   from the purchases directly, with no LP, so it is an independent reading of the
+//!   format, and the enumeration leaves out no vector of the domains, which contain every
+//!   feasible plan (also with the families of issue 16: the argument is at [`extend`]).
+//!   The reference is thus exactly the optimum.
 //! - **`--features highs`: HiGHS.** The same scenario through the same
 //!   [`chipmix::planner::plan`] with `Backend::Highs` at `mip_gap` 0.
 //!
@@ -126,27 +133,286 @@ fn draw_per_year(
 }
 
 /// Scenario `index`: drawn until its brute-force domains hold at most [`MAX_VECTORS`]
-/// vectors (the redraws continue the same random stream, so the index fixes the result).
+/// vectors (the redraws continue the same random stream, so the index fixes the result),
+/// then, from the same stream, perhaps given the rule families of 2025-2026 ([`extend`]).
+/// The families are drawn after the accepted draw, so every scenario of issue 14 keeps
+/// the content it had; about a third gain lines.
 pub fn case(index: u64) -> Case {
     let mut r = Rng::new(index);
     for _ in 0..1000 {
-        let (yaml, shape) = draw(&mut r, index);
-        let nat = chipmix::scenario::load_str(&yaml, "corpus.yaml")
-            .unwrap_or_else(|e| {
-                panic!("corpus {index}: the generator wrote a bad scenario: {e}\n{yaml}")
-            })
-            .scenario;
-        if let Ok(d) = domains(&nat)
-            && d.iter().map(|&(_, _, _, k)| k + 1).product::<u64>() <= MAX_VECTORS
+        let d = draw(&mut r, index);
+        let (yaml, shape) = d.clone().finish();
+        let nat = load(index, &yaml);
+        if let Ok(dom) = domains(&nat)
+            && vectors(&dom) <= MAX_VECTORS
         {
+            let (yaml, shape) = extend(&mut r, d, &nat, &dom).unwrap_or((yaml, shape));
+            // The new families leave every domain as it was (see `extend`).
+            let ext = domains(&load(index, &yaml)).expect("bounded domains");
+            assert_eq!(ext, dom, "corpus {index}: extend changed the domains");
             return Case { yaml, shape };
         }
     }
     panic!("corpus {index}: no scenario within {MAX_VECTORS} vectors in 1000 draws");
 }
 
-/// One draw of a scenario: its YAML and shape.
-fn draw(r: &mut Rng, index: u64) -> (String, String) {
+/// The scenario of corpus `index` from its YAML (a bad one is a generator bug).
+fn load(index: u64, yaml: &str) -> National {
+    chipmix::scenario::load_str(yaml, "corpus.yaml")
+        .unwrap_or_else(|e| {
+            panic!("corpus {index}: the generator wrote a bad scenario: {e}\n{yaml}")
+        })
+        .scenario
+}
+
+/// Purchase vectors of the brute force's domains.
+fn vectors(dom: &[(usize, usize, usize, u64)]) -> u64 {
+    dom.iter().map(|&(_, _, _, k)| k + 1).product()
+}
+
+/// Precisions a demand may be counted in (`fp8` most often).
+const PRECISIONS: [&str; 5] = ["fp8", "fp8", "fp4", "bf16", "fp32"];
+
+/// Adds, with chance 35 in 100, the rule families of 2025-2026 to the accepted draft `d`
+/// (`nat` is its scenario, `dom` its brute-force domains); `None` leaves it as it is.
+/// Each family comes with its own chance, at least one of them:
+///
+/// - **resources**: one or two national caps per period (`hbm`, `wafer`) with `uses` on
+///   some cards, the cap a drawn 20-90% of the most the domains could use in the period;
+/// - **residual**: `residual_value: straight_line`, `lifetime_years` on cards without one
+///   and `opex_years` above 0;
+/// - **precision**: `tflops` maps (FP8 and FP4 figures, some without BF16 or with FP32),
+///   `demand.precision` and some workloads `{pflops, precision}`.
+///
+/// None of them changes the brute force's domains, and its enumeration stays exact: a
+/// domain is the most lots that `max_units`, `available`, the capex or total budget over
+/// the unit price, or the site's power over the card's facility power allow, and each of
+/// these bounds holds for *every* feasible plan whatever the card's TFLOPS or the demand:
+/// capex and opex are >= 0 and the residual credit enters neither budget (section
+/// "Residual value": it lowers `total_cost` only), and the other cards' power is >= 0. So
+/// a precision that changes a card's capacity changes which vectors meet the demand, never
+/// which vectors the domains hold; a resource cap is one more `<=` over purchases, so it
+/// only removes vectors; lifetimes remove capacity in later periods, never purchases. The
+/// domains thus still contain every feasible plan, the checker (which knows the new rules)
+/// judges each vector, and the objective it reports is `total_cost` less the residual
+/// credit. `case` asserts the domains are unchanged.
+fn extend(
+    r: &mut Rng,
+    d: Draft,
+    nat: &National,
+    dom: &[(usize, usize, usize, u64)],
+) -> Option<(String, String)> {
+    if !r.chance(35) {
+        return None;
+    }
+    let (resources, residual, precision) = loop {
+        let f = (r.chance(45), r.chance(40), r.chance(50));
+        if f.0 || f.1 || f.2 {
+            break f;
+        }
+    };
+    let na = nat.accelerators.len();
+    let nt = d.nt;
+    let mut d = d;
+    // Split the YAML into what comes before the accelerators, each one's lines, and the
+    // rest (sites or the demand, policy, limits).
+    let first = d.yaml.find("accelerators:\n").unwrap() + "accelerators:\n".len();
+    let prefix = d.yaml[..first].to_string();
+    let mut blocks: Vec<String> = (0..na)
+        .map(|a| d.yaml[if a == 0 { first } else { d.acc_end[a - 1] }..d.acc_end[a]].to_string())
+        .collect();
+    let mut rest = d.yaml[d.acc_end[na - 1]..].to_string();
+    let mut tag = |t: &str| {
+        if !d.tags.iter().any(|x| x == t) {
+            d.tags.push(t.to_string())
+        }
+    };
+
+    if resources {
+        let ids = ["hbm", "wafer"][..r.range(1, 2) as usize].to_vec();
+        let mut uses = vec![vec![0u64; na]; ids.len()];
+        for row in uses.iter_mut() {
+            for a in 0..na {
+                if r.chance(65) {
+                    row[a] = r.pick(&[1, 2, 4, 8]);
+                }
+            }
+            if row.iter().all(|&u| u == 0) {
+                row[r.range(0, na as i64 - 1) as usize] = r.pick(&[1, 2, 4]);
+            }
+        }
+        for a in 0..na {
+            let items: Vec<String> = ids
+                .iter()
+                .zip(&uses)
+                .filter(|(_, u)| u[a] > 0)
+                .map(|(id, u)| format!("{id}: {}", u[a]))
+                .collect();
+            if !items.is_empty() {
+                writeln!(blocks[a], "    uses: {{{}}}", items.join(", ")).unwrap();
+            }
+        }
+        writeln!(rest, "resources:").unwrap();
+        for (i, id) in ids.iter().enumerate() {
+            // The most the domains could use in each period, times a drawn fraction.
+            let most: Vec<f64> = (0..nt)
+                .map(|t| {
+                    dom.iter()
+                        .filter(|e| e.1 == t)
+                        .map(|&(_, _, a, k)| (uses[i][a] * k * nat.accelerators[a].lot_size) as f64)
+                        .sum()
+                })
+                .collect();
+            let vary = nt > 1 && r.chance(40);
+            let f = draw_per_year(r, nt, vary, |r| r.frac(20, 90));
+            let caps: Vec<String> = (0..nt).map(|t| num((most[t] * f[t]).round())).collect();
+            writeln!(rest, "  - id: {id}\n    cap: {}", per_year(&d.years, &caps)).unwrap();
+        }
+        tag("resources");
+        if ids.len() > 1 {
+            tag("2 resources");
+        }
+    }
+
+    if residual {
+        let mut any = false;
+        for a in 0..na {
+            if nat.per_period[a].lifetime_years.is_some() {
+                any = true;
+            } else if r.chance(70) {
+                writeln!(blocks[a], "    lifetime_years: {}", r.range(1, 6)).unwrap();
+                any = true;
+            }
+        }
+        if !any {
+            writeln!(blocks[0], "    lifetime_years: {}", r.range(2, 6)).unwrap();
+        }
+        let opex = format!("  opex_years: {}", r.range(1, 3));
+        match d.costs.iter_mut().find(|c| c.starts_with("  opex_years:")) {
+            Some(c) if c == "  opex_years: 0" => *c = opex,
+            Some(_) => {}
+            None => d.costs.push(opex),
+        }
+        d.costs.push("  residual_value: straight_line".to_string());
+        tag("residual");
+    }
+
+    if precision {
+        for a in 0..na {
+            if !r.chance(60) {
+                continue;
+            }
+            let t = d.tflops[a];
+            let map = match r.range(0, 4) {
+                0 => format!("{{bf16: {}, fp8: {}}}", num(t), num(2.0 * t)),
+                1 => format!(
+                    "{{bf16: {}, fp8: {}, fp4: {}}}",
+                    num(t),
+                    num(2.0 * t),
+                    num(4.0 * t)
+                ),
+                2 => format!("{{fp8: {}, fp4: {}}}", num(2.0 * t), num(4.0 * t)),
+                3 => {
+                    tag("fp32");
+                    format!("{{bf16: {}, fp32: {}}}", num(t), num(t / 2.0))
+                }
+                _ => format!("{{bf16: {}, fp4: {}}}", num(t), num(3.0 * t)),
+            };
+            let line = format!("    tflops: {}\n", num(t));
+            assert!(blocks[a].contains(&line), "c{a} has no `{line}`");
+            blocks[a] = blocks[a].replace(&line, &format!("    tflops: {map}\n"));
+            tag("tflops by precision");
+        }
+        if r.chance(75) {
+            let p = r.pick(&PRECISIONS);
+            if rest.contains("demand: {") {
+                rest = rest.replace("demand: {", &format!("demand: {{precision: {p}, "));
+            } else if !d.use_sites {
+                writeln!(rest, "demand: {{precision: {p}}}").unwrap();
+            }
+            tag("demand precision");
+            if p == "fp32" {
+                tag("fp32");
+            }
+        }
+        for w in d.classes.clone() {
+            if r.chance(40) {
+                let p = r.pick(&PRECISIONS);
+                rest = with_precision(&rest, w, p);
+                tag("workload precision");
+            }
+        }
+    }
+    d.yaml = prefix + &blocks.concat() + &rest;
+    Some(d.finish())
+}
+
+/// `text` with every workload `w: VALUE` (a number or a `{year: value}` map) written
+/// `w: {pflops: VALUE, precision: P}`.
+fn with_precision(text: &str, w: &str, p: &str) -> String {
+    let key = format!("{w}: ");
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(&key) {
+        out.push_str(&rest[..i + key.len()]);
+        rest = &rest[i + key.len()..];
+        let end = if rest.starts_with('{') {
+            rest.find('}').unwrap() + 1
+        } else {
+            rest.find([',', '}']).unwrap()
+        };
+        write!(out, "{{pflops: {}, precision: {p}}}", &rest[..end]).unwrap();
+        rest = &rest[end..];
+    }
+    out + rest
+}
+
+/// One draw of a scenario, as the generator of issue 14 wrote it, with what
+/// [`extend`] needs to add the rule families of 2025-2026 after it.
+#[derive(Clone)]
+struct Draft {
+    /// The YAML up to the costs (name, periods, accelerators, sites, policy, limits).
+    yaml: String,
+    /// Where each accelerator's lines end in `yaml` (a line may be added there).
+    acc_end: Vec<usize>,
+    /// The `costs` lines.
+    costs: Vec<String>,
+    /// The rule-family tags.
+    tags: Vec<String>,
+    /// "SxTxA objective".
+    head: String,
+    /// Periods.
+    nt: usize,
+    /// Whether the scenario has sites.
+    use_sites: bool,
+    /// Workload classes of the demand (none with `demand.pflops`).
+    classes: Vec<&'static str>,
+    /// Years of the periods.
+    years: Vec<i64>,
+    /// Each card's (BF16) TFLOPS.
+    tflops: Vec<f64>,
+}
+
+impl Draft {
+    /// The scenario's YAML and shape.
+    fn finish(mut self) -> (String, String) {
+        if !self.costs.is_empty() {
+            writeln!(self.yaml, "costs:\n{}", self.costs.join("\n")).unwrap();
+        }
+        writeln!(
+            self.yaml,
+            "solver: {{mip_gap: 0, time_limit_s: {TIME_LIMIT_S}}}"
+        )
+        .unwrap();
+        (
+            self.yaml,
+            format!("{} [{}]", self.head, self.tags.join(", ")),
+        )
+    }
+}
+
+/// One draw of a scenario of issue 14 (sections 1 and 2 of the format).
+fn draw(r: &mut Rng, index: u64) -> Draft {
     let single = r.chance(50);
     let (ns, nt) = if single {
         (1, 1)
@@ -210,7 +476,11 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
     let mut cap_units = vec![vec![None::<f64>; nt]; na];
     let mut platforms: Vec<&str> = Vec::new();
     let budget_bounded = r.chance(20);
+    let mut acc_end = Vec::new();
     for a in 0..na {
+        if a > 0 {
+            acc_end.push(y.len());
+        }
         let tie = a == 1 && r.chance(10);
         if tie {
             tag("tie");
@@ -325,6 +595,8 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
             tag("lifetimes");
         }
     }
+
+    acc_end.push(y.len());
 
     // What the purchases could reach at most, per period (for demands and limits).
     // What the purchases could reach at most: `reach` in the fleet of period t (every
@@ -595,18 +867,22 @@ fn draw(r: &mut Rng, index: u64) -> (String, String) {
         costs.push(format!("  discount_rate: {}", r.pick(&[0.05, 0.08, 0.1])));
         tag("discount");
     }
-    if !costs.is_empty() {
-        writeln!(y, "costs:\n{}", costs.join("\n")).unwrap();
-    }
-    writeln!(y, "solver: {{mip_gap: 0, time_limit_s: {TIME_LIMIT_S}}}").unwrap();
     if workloads {
         tag("workloads");
     }
     let objective = if max_pflops { "max_pflops" } else { "min_cost" };
-    (
-        y,
-        format!("{ns}x{nt}x{na} {objective} [{}]", tags.join(", ")),
-    )
+    Draft {
+        yaml: y,
+        acc_end,
+        costs,
+        tags,
+        head: format!("{ns}x{nt}x{na} {objective}"),
+        nt,
+        use_sites,
+        classes,
+        years,
+        tflops,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -980,6 +1256,19 @@ fn generator_is_deterministic_and_covers_every_family() {
         (800..=1200).contains(&singles),
         "{singles} single-site single-period scenarios of {N}"
     );
+    // The families of 2025-2026 come to about a third of the corpus.
+    let extended = cases
+        .iter()
+        .filter(|c| {
+            ["resources", "residual", "precision"]
+                .iter()
+                .any(|f| c.shape.contains(f))
+        })
+        .count();
+    assert!(
+        (500..=800).contains(&extended),
+        "{extended} scenarios of {N} with resources, residual value or precision"
+    );
     for family in [
         "min_cost",
         "max_pflops",
@@ -1018,6 +1307,13 @@ fn generator_is_deterministic_and_covers_every_family() {
         "3x3x",
         "3x1x",
         "1x3x",
+        "resources",
+        "2 resources",
+        "residual",
+        "tflops by precision",
+        "demand precision",
+        "workload precision",
+        "fp32",
     ] {
         assert!(
             count(family) >= 10,
@@ -1078,6 +1374,17 @@ fn bench() {
         quantile(&times, 0.99),
         times[times.len() - 1],
         times.iter().sum::<f64>()
+    );
+    let with = |f: &str| rows.iter().filter(|r| r.1.shape.contains(f)).count();
+    println!(
+        "2025-2026 families: resources {} (two: {}), residual {}, precision {} (tflops maps {}, demand {}, workload {})",
+        with("resources"),
+        with("2 resources"),
+        with("residual"),
+        with("precision"),
+        with("tflops by precision"),
+        with("demand precision"),
+        with("workload precision"),
     );
     let reference: f64 = rows.iter().map(|r| r.2.reference_seconds).sum();
     println!("reference seconds: total {reference:.1}");
