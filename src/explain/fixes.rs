@@ -212,6 +212,14 @@ fn candidates(n: &National, policy: Option<Vec<f64>>) -> (Vec<Candidate>, Vec<St
             );
         }
     }
+    for r in &n.resources {
+        add(
+            format!("resources[{}].cap", r.id),
+            r.cap.clone(),
+            Move::Raise { ceiling: None },
+            false,
+        );
+    }
     let mut notes = Vec::new();
     if !cut.is_empty() {
         notes.push(format!(

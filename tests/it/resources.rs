@@ -590,3 +590,15 @@ fn sweeps_over_a_cap_reuse_looser_plans_and_stay_monotone() {
         "{costs:?}"
     );
 }
+
+/// Writes every reference case's YAML to `$CHIPMIX_RESOURCES_DIR` (for looking at one).
+#[test]
+#[ignore]
+fn show() {
+    let dir = std::env::var("CHIPMIX_RESOURCES_DIR").unwrap_or_else(|_| "/tmp".into());
+    for seed in 0..CASES {
+        let c = Case::draw(seed);
+        std::fs::write(format!("{dir}/resources-{seed}.yaml"), c.yaml()).unwrap();
+        println!("{seed}: {:?}", c.brute_force());
+    }
+}

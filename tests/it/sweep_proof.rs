@@ -69,8 +69,16 @@ fn sweep(name: &str, national: bool) -> Vec<Point> {
     assert_eq!(r.code, 0, "{name}: {}", r.stderr);
     let mut rd = csv::Reader::from_reader(r.stdout.as_bytes());
     let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
-    // The gap and bound columns come last, after every column of the contract.
-    assert_eq!(&header[header.len() - 2..], ["gap", "bound"], "{name}");
+    // The gap and bound columns come after every column of the contract; only the figures
+    // of optional rules (the residual credit, the energy discount) follow them.
+    let g = header.iter().position(|h| h == "gap").expect("a gap column");
+    assert_eq!(header.get(g + 1).map(String::as_str), Some("bound"), "{name}");
+    for extra in &header[g + 2..] {
+        assert!(
+            ["residual", "energy_discount"].contains(&extra.as_str()),
+            "{name}: column {extra} after bound"
+        );
+    }
     let col = |k: &str| header.iter().position(|h| h == k).unwrap();
     let num = |rec: &csv::StringRecord, k: &str| -> Option<f64> {
         let cell = &rec[col(k)];
