@@ -502,6 +502,13 @@ pub fn totals(p: &Plan) -> Section {
             format!("energy over {} years", qty(c.opex_years, 2))
         },
     ]);
+    if let Some(d) = p.energy_discount {
+        rows.push(vec![
+            "  energy discount".into(),
+            m(-d),
+            "discounted; domestic energy discount where the fleet qualified".into(),
+        ]);
+    }
     if let Some(r) = p.residual {
         rows.push(vec![
             "  residual".into(),

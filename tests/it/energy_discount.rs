@@ -1,0 +1,348 @@
+//! The domestic energy discount (section 6 of the format): `rate` off a site's energy price
+//! in each period its fleet's domestic share by units is at least `min_share`.
+//!
+//! - `matches_brute_force`: seeded one-site cases (1-2 periods, 2-3 cards, units that serve
+//!   for ever, no discount rate) against an enumeration of every lot vector judged here by
+//!   the format's formulas: capex, plus each period's energy times `1 - rate` where the
+//!   share qualifies.
+//! - A discount never raises the cost; qualifying with dearer domestic cards is taken only
+//!   when the saving beats the extra capex (both sides); bad input exits 2 at the field;
+//!   `chipmix check` finds a tampered flag or figure.
+
+use crate::support::random::{Draw, SplitMix};
+use crate::support::{
+    chipmix, close, json, optimal_plan, par_map, place_of, sample, scenario_file,
+};
+
+/// Hours in a year, as the format counts them.
+const HOURS: f64 = 8760.0;
+
+#[derive(Debug, Clone)]
+struct Card {
+    domestic: bool,
+    price: i64,
+    tflops: i64,
+    power_w: i64,
+    lot: i64,
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    cards: Vec<Card>,
+    demand: Vec<i64>,
+    years: Vec<i64>,
+    opex_years: i64,
+    price_kwh: f64,
+    rate: f64,
+    min_share: f64,
+}
+
+impl Case {
+    fn draw(seed: u64) -> Case {
+        let mut r = SplitMix(seed);
+        let nt = r.range(1, 2) as usize;
+        let na = r.range(2, 3) as usize;
+        let cards = (0..na)
+            .map(|a| Card {
+                domestic: a == 0 || (a == 2 && r.chance(50)),
+                price: r.range(5, 40) * 100,
+                tflops: r.range(2, 10) * 100,
+                power_w: r.range(2, 10) * 100,
+                lot: r.pick(&[1, 2, 4]),
+            })
+            .collect();
+        Case {
+            cards,
+            demand: (0..nt).map(|t| r.range(1, 4) + t as i64).collect(),
+            years: (0..nt as i64).map(|t| 2026 + t).collect(),
+            opex_years: r.range(1, 4),
+            price_kwh: r.range(1, 8) as f64 / 10.0,
+            rate: r.pick(&[2, 5, 10]) as f64 / 10.0,
+            min_share: r.pick(&[5, 8, 10]) as f64 / 10.0,
+        }
+    }
+
+    fn yaml(&self) -> String {
+        let per = |v: &[i64]| {
+            let parts: Vec<String> = self
+                .years
+                .iter()
+                .zip(v)
+                .map(|(y, d)| format!("{y}: {d}"))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        };
+        let years: Vec<String> = self.years.iter().map(|y| y.to_string()).collect();
+        let mut y = format!(
+            "name: discount case\ncurrency: USD\nobjective: min_cost\nperiods: [{}]\naccelerators:\n",
+            years.join(", ")
+        );
+        for (a, c) in self.cards.iter().enumerate() {
+            y += &format!(
+                "  - {{id: c{a}, vendor: V{a}, origin: {}, unit_price: {}, tflops: {}, power_w: {}, lot_size: {}}}\n",
+                if c.domestic { "domestic" } else { "foreign" },
+                c.price,
+                c.tflops,
+                c.power_w,
+                c.lot
+            );
+        }
+        y += &format!(
+            "costs: {{energy_price_per_kwh: {}, opex_years: {}, domestic_energy_discount: {{rate: {}, min_share: {}}}}}\n",
+            self.price_kwh, self.opex_years, self.rate, self.min_share
+        );
+        y += &format!(
+            "sites:\n  - {{id: s0, demand: {{pflops: {}}}}}\n",
+            per(&self.demand)
+        );
+        y += "solver: {mip_gap: 0, time_limit_s: 30}\n";
+        y
+    }
+
+    /// Years of energy period `t` counts.
+    fn span(&self, t: usize) -> f64 {
+        if t + 1 < self.years.len() {
+            (self.years[t + 1] - self.years[t]) as f64
+        } else {
+            self.opex_years as f64
+        }
+    }
+
+    /// The cost of buying `x[t][a]` units, or `None` when a demand is not met.
+    fn cost(&self, x: &[Vec<i64>]) -> Option<f64> {
+        let mut total = 0.0;
+        for t in 0..self.years.len() {
+            let fleet: Vec<i64> = (0..self.cards.len())
+                .map(|a| (0..=t).map(|b| x[b][a]).sum())
+                .collect();
+            let tf: i64 = fleet
+                .iter()
+                .zip(&self.cards)
+                .map(|(n, c)| n * c.tflops)
+                .sum();
+            if tf < self.demand[t] * 1000 {
+                return None;
+            }
+            let units: i64 = fleet.iter().sum();
+            let domestic: i64 = fleet
+                .iter()
+                .zip(&self.cards)
+                .filter(|(_, c)| c.domestic)
+                .map(|(n, _)| n)
+                .sum();
+            let qualifies = domestic as f64 >= self.min_share * units as f64 - 1e-9;
+            let kw: f64 = fleet
+                .iter()
+                .zip(&self.cards)
+                .map(|(n, c)| *n as f64 * c.power_w as f64 / 1000.0)
+                .sum();
+            let energy = kw * HOURS * self.span(t) * self.price_kwh;
+            let paid = if qualifies {
+                energy * (1.0 - self.rate)
+            } else {
+                energy
+            };
+            let capex: i64 = x[t].iter().zip(&self.cards).map(|(n, c)| n * c.price).sum();
+            total += capex as f64 + paid;
+        }
+        Some(total)
+    }
+
+    /// The least cost over every lot vector (each purchase at most what covers the largest
+    /// demand alone).
+    fn brute_force(&self) -> Option<f64> {
+        let (na, nt) = (self.cards.len(), self.years.len());
+        let top = *self.demand.iter().max().unwrap();
+        let most: Vec<i64> = self
+            .cards
+            .iter()
+            .map(|c| (top * 1000 + c.tflops * c.lot - 1) / (c.tflops * c.lot))
+            .collect();
+        let mut best: Option<f64> = None;
+        let mut x = vec![vec![0i64; na]; nt];
+        let slots = na * nt;
+        let mut lots = vec![0i64; slots];
+        loop {
+            for k in 0..slots {
+                x[k / na][k % na] = lots[k] * self.cards[k % na].lot;
+            }
+            if let Some(c) = self.cost(&x) {
+                best = Some(best.map_or(c, |b: f64| b.min(c)));
+            }
+            // Next vector (odometer).
+            let mut k = 0;
+            while k < slots {
+                lots[k] += 1;
+                if lots[k] <= most[k % na] {
+                    break;
+                }
+                lots[k] = 0;
+                k += 1;
+            }
+            if k == slots {
+                return best;
+            }
+        }
+    }
+}
+
+fn plan_of(yaml: &str, tag: &str, sets: &[&str]) -> serde_json::Value {
+    let path = scenario_file(tag, yaml);
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    optimal_plan(path.to_str().unwrap(), &sets)
+}
+
+#[test]
+fn matches_brute_force() {
+    let seeds: Vec<u64> = (0..40).collect();
+    let failures: Vec<String> = par_map(&seeds, 2, |&seed| {
+        let case = Case::draw(seed);
+        let want = case.brute_force();
+        let p = plan_of(&case.yaml(), &format!("discount-bf-{seed}"), &[]);
+        let got = p["total_cost"].as_f64();
+        match (want, got) {
+            (Some(w), Some(g)) if (w - g).abs() <= 0.011 + 1e-9 * w.abs() => None,
+            (None, None) => None,
+            _ => Some(format!(
+                "seed {seed}: brute force {want:?}, plan {got:?}\n{}",
+                case.yaml()
+            )),
+        }
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_discount_never_raises_cost() {
+    for seed in 100..120 {
+        let case = Case::draw(seed);
+        let yaml = case.yaml();
+        let with = plan_of(&yaml, &format!("discount-with-{seed}"), &[]);
+        let without = plan_of(
+            &yaml,
+            &format!("discount-without-{seed}"),
+            &["sites[s0].domestic_energy_discount=null"],
+        );
+        let (w, wo) = (with["total_cost"].as_f64(), without["total_cost"].as_f64());
+        assert!(without.get("energy_discount").is_none(), "seed {seed}");
+        if let (Some(w), Some(wo)) = (w, wo) {
+            assert!(w <= wo + 0.011, "seed {seed}: {w} > {wo}");
+        }
+    }
+}
+
+#[test]
+fn the_sample_goes_domestic_only_when_the_saving_pays() {
+    let s = sample("gansu-discount-2026.yaml");
+    // With the discount: all Ascend, qualified, half of its energy saved.
+    let p = optimal_plan(&s, &[]);
+    let units = |p: &serde_json::Value, id: &str| -> f64 {
+        p["purchases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["id"] == id)
+            .map(|r| r["units"].as_f64().unwrap())
+            .sum()
+    };
+    assert_eq!(units(&p, "h200"), 0.0);
+    assert_eq!(p["sites"][0]["periods"][0]["energy_discount"], true);
+    let opex = p["opex"].as_f64().unwrap();
+    assert!(close(p["energy_discount"].as_f64().unwrap(), 0.5 * opex));
+    // 136 Ascend 910C at 700 W, PUE 1.25, 90% of the year for 5 years at 0.8 per kWh.
+    assert!(close(opex, 136.0 * 0.7 * 1.25 * HOURS * 0.9 * 5.0 * 0.8));
+    // Without it: H200s are cheaper, and the site does not qualify.
+    let off = optimal_plan(
+        &s,
+        &["sites[qingyang].domestic_energy_discount=null".into()],
+    );
+    assert!(units(&off, "h200") > 0.0);
+    assert!(off.get("energy_discount").is_none());
+    assert!(off["total_cost"].as_f64() > p["total_cost"].as_f64());
+    // A smaller discount does not pay for the dearer cards: H200s again, no qualification.
+    let small = optimal_plan(&s, &["costs.domestic_energy_discount.rate=0.1".into()]);
+    assert!(units(&small, "h200") > 0.0);
+    assert_eq!(small["sites"][0]["periods"][0]["energy_discount"], false);
+    assert!(close(small["energy_discount"].as_f64().unwrap(), 0.0));
+}
+
+#[test]
+fn bad_input_exits_2_at_the_field() {
+    let base = |discount: &str, site: &str| {
+        format!(
+            "name: bad\ncurrency: USD\naccelerators:\n  - {{id: a, vendor: V, origin: domestic, unit_price: 1, tflops: 100}}\ncosts:\n  domestic_energy_discount: {discount}\nsites:\n  - id: s0\n    demand: {{pflops: 1}}\n{site}"
+        )
+    };
+    for (text, needle, words) in [
+        (
+            base("{rate: 1.5}", ""),
+            "1.5",
+            "costs.domestic_energy_discount.rate must be in (0, 1]",
+        ),
+        (base("{rate: 0}", ""), "rate: 0}", "must be in (0, 1]"),
+        (
+            base("{rate: 0.5, min_share: 0}", ""),
+            "min_share: 0}",
+            "min_share must be in (0, 1]",
+        ),
+        (
+            base("{min_share: 0.5}", ""),
+            "{min_share",
+            "rate is required",
+        ),
+        (
+            base("{rate: 0.5, rat: 1}", ""),
+            "rat: 1",
+            "unknown key `rat`",
+        ),
+        (
+            base("{rate: 0.5}", "    domestic_energy_discount: {rate: 2}\n"),
+            "rate: 2",
+            "sites[s0].domestic_energy_discount.rate must be in (0, 1]",
+        ),
+    ] {
+        let path = scenario_file("discount-bad", &text);
+        let r = chipmix(&["plan", path.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{text}\n{}", r.stderr);
+        let (line, col) = place_of(&text, needle);
+        let at = format!("{}:{line}:", path.display());
+        assert!(r.stderr.contains(&at), "{at} not in {}", r.stderr);
+        let _ = col;
+        assert!(r.stderr.contains(words), "{words} not in {}", r.stderr);
+    }
+}
+
+#[test]
+fn check_finds_a_tampered_flag_and_figure() {
+    let s = sample("gansu-discount-2026.yaml");
+    let r = chipmix(&["plan", &s, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let dir = scenario_file("discount-check", "x: 1");
+    let saved = dir.with_file_name("discount-plan.json");
+    std::fs::write(&saved, &r.stdout).unwrap();
+    let ok = chipmix(&["check", &s, saved.to_str().unwrap()]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    for (from, to) in [
+        ("\"energy_discount\": true", "\"energy_discount\": false"),
+        (
+            "\"energy_discount\": 1876392.0",
+            "\"energy_discount\": 1000.0",
+        ),
+    ] {
+        assert!(r.stdout.contains(from), "{from} not in the plan");
+        let bad = dir.with_file_name("discount-bad-plan.json");
+        std::fs::write(&bad, r.stdout.replacen(from, to, 1)).unwrap();
+        let out = chipmix(&["check", &s, bad.to_str().unwrap()]);
+        assert_ne!(out.code, 0, "check accepted {to}");
+        assert!(
+            (out.stdout.clone() + &out.stderr).contains("energy_discount"),
+            "{}{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+    let _ = json("{}");
+}
