@@ -716,15 +716,34 @@ impl<'a> Builder<'a> {
         );
         let mut share = Expression::from(0.0);
         let mut foreign_cap = 0.0;
+        // A valid cut that keeps the LP relaxation from discounting foreign energy: when
+        // q = 1, foreign units are at most (1 - min_share) / min_share of the domestic
+        // ones, so d <= rate * (domestic energy + that many units at the dearest foreign
+        // card's energy).
+        let site = &nat.sites[s];
+        let per_kw = HOURS_PER_YEAR * nat.utilization * nat.span(t) * site.energy_price_per_kwh[t]
+            / self.money;
+        let energy = |w: f64| site.pue * w / 1000.0 * per_kw;
+        let dearest_foreign = nat
+            .accelerators
+            .iter()
+            .filter(|acc| acc.origin != Origin::Domestic)
+            .map(|acc| energy(acc.power_w.max(0.0)))
+            .fold(0.0, f64::max);
+        let slack = (1.0 - rule.min_share) / rule.min_share * dearest_foreign;
+        let mut domestic_energy = Expression::from(0.0);
         for (a, acc) in nat.accelerators.iter().enumerate() {
             let n = self.fleet[s][t][a].clone();
             if acc.origin == Origin::Domestic {
+                domestic_energy += n.clone() * (energy(acc.power_w.max(0.0)) + slack);
                 share += n * (1.0 - rule.min_share);
             } else {
                 share -= n * rule.min_share;
                 foreign_cap += self.fleet_cap(s, t, a);
             }
         }
+        self.p
+            .at_least(domestic_energy * rule.rate, Expression::from(d));
         let m = rule.min_share * foreign_cap;
         if m > 0.0 {
             // share + M (1 - q) >= 0
