@@ -1,12 +1,15 @@
 //! The domestic energy discount (section 6 of the format): `rate` off a site's energy price
 //! in each period its fleet's domestic share by units is at least `min_share`.
 //!
-//! - `matches_brute_force`: seeded one-site cases (1-2 periods, 2-3 cards, units that serve
-//!   for ever, no discount rate) against an enumeration of every lot vector judged here by
-//!   the format's formulas: capex, plus each period's energy times `1 - rate` where the
-//!   share qualifies.
+//! - `matches_brute_force`: 40 seeded cases (one site in 1-2 periods with 2-3 cards, or two
+//!   sites in one period with 2 cards, one of them sometimes switched off with `null`; every
+//!   third case with a national budget just under its unconstrained optimum's peak) against
+//!   an enumeration of every lot vector judged here by the format's formulas: capex, plus
+//!   each period's energy times `1 - rate` where the share qualifies, the budget on energy
+//!   at the price paid.
 //! - A discount never raises the cost; qualifying with dearer domestic cards is taken only
-//!   when the saving beats the extra capex (both sides); bad input exits 2 at the field;
+//!   when the saving beats the extra capex (both sides); a budget that only the discounted
+//!   energy fits; bad input exits 2 at the field;
 //!   `chipmix check` finds a tampered flag or figure.
 
 use crate::support::random::{Draw, SplitMix};
@@ -29,7 +32,12 @@ struct Card {
 #[derive(Debug, Clone)]
 struct Case {
     cards: Vec<Card>,
-    demand: Vec<i64>,
+    /// demand[s][t], PFLOPS.
+    demand: Vec<Vec<i64>>,
+    /// Sites whose discount is switched off (`null`).
+    off: Vec<bool>,
+    /// A national budget per period (the same every period), if any.
+    budget: Option<f64>,
     years: Vec<i64>,
     opex_years: i64,
     price_kwh: f64,
@@ -40,8 +48,9 @@ struct Case {
 impl Case {
     fn draw(seed: u64) -> Case {
         let mut r = SplitMix(seed);
-        let nt = r.range(1, 2) as usize;
-        let na = r.range(2, 3) as usize;
+        let ns = r.range(1, 2) as usize;
+        let nt = if ns == 2 { 1 } else { r.range(1, 2) as usize };
+        let na = if ns == 2 { 2 } else { r.range(2, 3) as usize };
         let cards = (0..na)
             .map(|a| Card {
                 domestic: a == 0 || (a == 2 && r.chance(50)),
@@ -53,7 +62,11 @@ impl Case {
             .collect();
         Case {
             cards,
-            demand: (0..nt).map(|t| r.range(1, 4) + t as i64).collect(),
+            demand: (0..ns)
+                .map(|_| (0..nt).map(|t| r.range(1, 4) + t as i64).collect())
+                .collect(),
+            off: (0..ns).map(|s| s == 1 && r.chance(30)).collect(),
+            budget: None,
             years: (0..nt as i64).map(|t| 2026 + t).collect(),
             opex_years: r.range(1, 4),
             price_kwh: r.range(1, 8) as f64 / 10.0,
@@ -91,10 +104,21 @@ impl Case {
             "costs: {{energy_price_per_kwh: {}, opex_years: {}, domestic_energy_discount: {{rate: {}, min_share: {}}}}}\n",
             self.price_kwh, self.opex_years, self.rate, self.min_share
         );
-        y += &format!(
-            "sites:\n  - {{id: s0, demand: {{pflops: {}}}}}\n",
-            per(&self.demand)
-        );
+        if let Some(b) = self.budget {
+            y += &format!("limits: {{budget: {b}}}\n");
+        }
+        y += "sites:\n";
+        for (s, d) in self.demand.iter().enumerate() {
+            y += &format!(
+                "  - {{id: s{s}, demand: {{pflops: {}}}{}}}\n",
+                per(d),
+                if self.off[s] {
+                    ", domestic_energy_discount: null"
+                } else {
+                    ""
+                }
+            );
+        }
         y += "solver: {mip_gap: 0, time_limit_s: 30}\n";
         y
     }
@@ -108,66 +132,83 @@ impl Case {
         }
     }
 
-    /// The cost of buying `x[t][a]` units, or `None` when a demand is not met.
-    fn cost(&self, x: &[Vec<i64>]) -> Option<f64> {
+    /// The cost of buying `x[s][t][a]` units and the largest period spend (capex and
+    /// energy at the price paid), or `None` when a demand or a budget is not met.
+    fn cost(&self, x: &[Vec<Vec<i64>>]) -> Option<(f64, f64)> {
         let mut total = 0.0;
+        let mut peak: f64 = 0.0;
         for t in 0..self.years.len() {
-            let fleet: Vec<i64> = (0..self.cards.len())
-                .map(|a| (0..=t).map(|b| x[b][a]).sum())
-                .collect();
-            let tf: i64 = fleet
-                .iter()
-                .zip(&self.cards)
-                .map(|(n, c)| n * c.tflops)
-                .sum();
-            if tf < self.demand[t] * 1000 {
+            let mut spend = 0.0;
+            for (s, xs) in x.iter().enumerate() {
+                let fleet: Vec<i64> = (0..self.cards.len())
+                    .map(|a| (0..=t).map(|b| xs[b][a]).sum())
+                    .collect();
+                let tf: i64 = fleet
+                    .iter()
+                    .zip(&self.cards)
+                    .map(|(n, c)| n * c.tflops)
+                    .sum();
+                if tf < self.demand[s][t] * 1000 {
+                    return None;
+                }
+                let units: i64 = fleet.iter().sum();
+                let domestic: i64 = fleet
+                    .iter()
+                    .zip(&self.cards)
+                    .filter(|(_, c)| c.domestic)
+                    .map(|(n, _)| n)
+                    .sum();
+                let qualifies =
+                    !self.off[s] && domestic as f64 >= self.min_share * units as f64 - 1e-9;
+                let kw: f64 = fleet
+                    .iter()
+                    .zip(&self.cards)
+                    .map(|(n, c)| *n as f64 * c.power_w as f64 / 1000.0)
+                    .sum();
+                let energy = kw * HOURS * self.span(t) * self.price_kwh;
+                let paid = if qualifies {
+                    energy * (1.0 - self.rate)
+                } else {
+                    energy
+                };
+                let capex: i64 = xs[t]
+                    .iter()
+                    .zip(&self.cards)
+                    .map(|(n, c)| n * c.price)
+                    .sum();
+                spend += capex as f64 + paid;
+            }
+            if self.budget.is_some_and(|b| spend > b + 1e-6) {
                 return None;
             }
-            let units: i64 = fleet.iter().sum();
-            let domestic: i64 = fleet
-                .iter()
-                .zip(&self.cards)
-                .filter(|(_, c)| c.domestic)
-                .map(|(n, _)| n)
-                .sum();
-            let qualifies = domestic as f64 >= self.min_share * units as f64 - 1e-9;
-            let kw: f64 = fleet
-                .iter()
-                .zip(&self.cards)
-                .map(|(n, c)| *n as f64 * c.power_w as f64 / 1000.0)
-                .sum();
-            let energy = kw * HOURS * self.span(t) * self.price_kwh;
-            let paid = if qualifies {
-                energy * (1.0 - self.rate)
-            } else {
-                energy
-            };
-            let capex: i64 = x[t].iter().zip(&self.cards).map(|(n, c)| n * c.price).sum();
-            total += capex as f64 + paid;
+            peak = peak.max(spend);
+            total += spend;
         }
-        Some(total)
+        Some((total, peak))
     }
 
     /// The least cost over every lot vector (each purchase at most what covers the largest
     /// demand alone).
-    fn brute_force(&self) -> Option<f64> {
-        let (na, nt) = (self.cards.len(), self.years.len());
-        let top = *self.demand.iter().max().unwrap();
+    fn brute_force(&self) -> Option<(f64, f64)> {
+        let (na, ns, nt) = (self.cards.len(), self.demand.len(), self.years.len());
+        let top = *self.demand.iter().flatten().max().unwrap();
         let most: Vec<i64> = self
             .cards
             .iter()
             .map(|c| (top * 1000 + c.tflops * c.lot - 1) / (c.tflops * c.lot))
             .collect();
-        let mut best: Option<f64> = None;
-        let mut x = vec![vec![0i64; na]; nt];
-        let slots = na * nt;
+        let mut best: Option<(f64, f64)> = None;
+        let mut x = vec![vec![vec![0i64; na]; nt]; ns];
+        let slots = na * nt * ns;
         let mut lots = vec![0i64; slots];
         loop {
             for k in 0..slots {
-                x[k / na][k % na] = lots[k] * self.cards[k % na].lot;
+                x[k / (na * nt)][(k / na) % nt][k % na] = lots[k] * self.cards[k % na].lot;
             }
-            if let Some(c) = self.cost(&x) {
-                best = Some(best.map_or(c, |b: f64| b.min(c)));
+            if let Some(c) = self.cost(&x)
+                && best.is_none_or(|b| c.0 < b.0)
+            {
+                best = Some(c);
             }
             // Next vector (odometer).
             let mut k = 0;
@@ -195,23 +236,56 @@ fn plan_of(yaml: &str, tag: &str, sets: &[&str]) -> serde_json::Value {
 #[test]
 fn matches_brute_force() {
     let seeds: Vec<u64> = (0..40).collect();
-    let failures: Vec<String> = par_map(&seeds, 2, |&seed| {
-        let case = Case::draw(seed);
-        let want = case.brute_force();
+    let runs: Vec<(Option<String>, [bool; 5])> = par_map(&seeds, 2, |&seed| {
+        let mut case = Case::draw(seed);
+        // Every third case gets a national budget just below the peak period spend of the
+        // optimum without one, so that it binds (or leaves no plan).
+        if seed % 3 == 0
+            && let Some((_, peak)) = case.brute_force()
+        {
+            case.budget = Some((peak * 0.97).round());
+        }
+        let want = case.brute_force().map(|(c, _)| c);
         let p = plan_of(&case.yaml(), &format!("discount-bf-{seed}"), &[]);
         let got = p["total_cost"].as_f64();
-        match (want, got) {
+        let flags: Vec<bool> = p["sites"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["periods"].as_array().unwrap().iter())
+            .filter_map(|d| d["energy_discount"].as_bool())
+            .collect();
+        let seen = [
+            case.demand.len() == 2,
+            case.budget.is_some() && got.is_some(),
+            flags.contains(&true),
+            flags.contains(&false),
+            got.is_none(),
+        ];
+        let failure = match (want, got) {
             (Some(w), Some(g)) if (w - g).abs() <= 0.011 + 1e-9 * w.abs() => None,
             (None, None) => None,
             _ => Some(format!(
                 "seed {seed}: brute force {want:?}, plan {got:?}\n{}",
                 case.yaml()
             )),
-        }
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+        };
+        (failure, seen)
+    });
+    // The cases reach what they are for: two sites, a binding budget, sites that qualify
+    // and sites that do not.
+    for (k, what) in [
+        "two sites",
+        "a budget",
+        "a qualified site",
+        "an unqualified site",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(runs.iter().any(|(_, seen)| seen[k]), "no case with {what}");
+    }
+    let failures: Vec<String> = runs.into_iter().filter_map(|(f, _)| f).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -224,7 +298,7 @@ fn a_discount_never_raises_cost() {
         let without = plan_of(
             &yaml,
             &format!("discount-without-{seed}"),
-            &["sites[s0].domestic_energy_discount=null"],
+            &["costs.domestic_energy_discount=null"],
         );
         let (w, wo) = (with["total_cost"].as_f64(), without["total_cost"].as_f64());
         assert!(without.get("energy_discount").is_none(), "seed {seed}");
@@ -345,4 +419,24 @@ fn check_finds_a_tampered_flag_and_figure() {
         );
     }
     let _ = json("{}");
+}
+
+#[test]
+fn the_budget_counts_energy_at_the_price_paid() {
+    let s = sample("gansu-discount-2026.yaml");
+    // The all-Ascend plan spends 24,480,000 + 3,752,784 / 2 = 26,356,392 in its one period;
+    // the H200 plan 26,389,776 and an all-Ascend fleet at the full price 28,232,784.
+    let budget = "limits.budget=26360000".to_string();
+    let p = optimal_plan(&s, std::slice::from_ref(&budget));
+    assert!(close(p["total_cost"].as_f64().unwrap(), 26_356_392.0));
+    assert_eq!(p["sites"][0]["periods"][0]["energy_discount"], true);
+    // Without the discount nothing fits the same budget.
+    let off = optimal_plan(
+        &s,
+        &[
+            budget,
+            "sites[qingyang].domestic_energy_discount=null".into(),
+        ],
+    );
+    assert_eq!(off["status"], "infeasible");
 }
