@@ -85,6 +85,7 @@ const SITE_PERIOD: &[(&str, Kind)] = &[
     ("domestic_share", Share),
     ("capex", Number),
     ("opex", Number),
+    ("energy_discount", Flag),
     ("fleet", RowsById(COUNT)),
     ("binding", Names),
 ];
@@ -131,6 +132,7 @@ const TOP: &[(&str, Kind)] = &[
     ("opex", Number),
     ("adoption", Number),
     ("residual", Number),
+    ("energy_discount", Number),
     ("pflops", Number),
     ("memory_tb", Number),
     ("facility_kw", Number),
@@ -259,6 +261,7 @@ fn is_money(path: &str) -> bool {
             | "opex"
             | "adoption"
             | "residual"
+            | "energy_discount"
             | "cost"
             | "discounted_cost"
             | "budget"

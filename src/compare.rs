@@ -392,6 +392,23 @@ impl Comparison {
                 },
             );
         }
+        // The energy discount, after adoption (and the residual value), only when some plan
+        // has the rule.
+        let saved = of(&|p| p.energy_discount);
+        if saved.iter().any(Option::is_some) {
+            let at = if out.get(4).is_some_and(|m| m.key == "residual") {
+                5
+            } else {
+                4
+            };
+            out.insert(
+                at,
+                Metric {
+                    key: "energy_discount".into(),
+                    values: saved,
+                },
+            );
+        }
         for id in &self.ids {
             let values = of(&|p| {
                 Some(

@@ -50,8 +50,11 @@ impl Located {
 pub struct PeriodFigures {
     /// Capex of purchases in the period (undiscounted).
     pub capex: f64,
-    /// Energy cost of the period's fleet over its span (undiscounted).
+    /// Energy cost of the period's fleet over its span (undiscounted, before any energy
+    /// discount).
     pub opex: f64,
+    /// Energy discounts earned in the period, summed over sites (undiscounted).
+    pub energy_discount: f64,
     /// Fleet PFLOPS.
     pub pflops: f64,
     /// Fleet memory in TB.
@@ -93,7 +96,13 @@ pub struct NationalEvaluation {
     /// Discounted residual value of the purchases still in service at the horizon's end
     /// (`costs.residual_value`; 0 without it).
     pub residual: f64,
-    /// adoption + discounted capex and opex, less the residual value.
+    /// Per site and period, `qualified[s][t]`: whether the site earns its domestic energy
+    /// discount (`None` at a site without the rule).
+    pub qualified: Vec<Vec<Option<bool>>>,
+    /// Discounted energy discounts earned (`costs.domestic_energy_discount`; 0 without it).
+    pub energy_discount: f64,
+    /// adoption + discounted capex and opex, less the energy discounts and the residual
+    /// value.
     pub total_cost: f64,
     /// Every rule: each site and period's, then the national ones.
     pub checks: Vec<Located>,
@@ -219,6 +228,25 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         fleet.push(fleet_row);
         installed_all.push(installed_row);
     }
+
+    // The domestic energy discount, per site and period.
+    let qualified: Vec<Vec<Option<bool>>> = (0..ns)
+        .map(|s| {
+            (0..nt)
+                .map(|t| {
+                    nat.sites[s]
+                        .domestic_energy_discount
+                        .map(|rule| qualifies(nat, &fleet[s][t], rule.min_share))
+                })
+                .collect()
+        })
+        .collect();
+    let discount_at = |s: usize, t: usize| -> f64 {
+        match (nat.sites[s].domestic_energy_discount, qualified[s][t]) {
+            (Some(rule), Some(true)) => rule.rate * cells[s][t].opex,
+            _ => 0.0,
+        }
+    };
 
     // National supply caps.
     for a in 0..na {
@@ -375,6 +403,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         periods.push(PeriodFigures {
             capex: sum(&|e| e.capex),
             opex: sum(&|e| e.opex),
+            energy_discount: (0..ns).map(|s| discount_at(s, t)).sum::<f64>() + 0.0,
             pflops: sum(&|e| e.pflops),
             memory_tb: sum(&|e| e.memory_tb),
             facility_kw: sum(&|e| e.facility_kw),
@@ -417,14 +446,20 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
     for (t, p) in periods.iter().enumerate() {
         let step = if integer { cheapest_lot(t) } else { 0.0 };
         if let Some(b) = &nat.budget {
-            let spend = p.capex + p.opex + if t == 0 { adoption } else { 0.0 };
+            // Energy at the price paid: opex less the discounts earned.
+            let spend = p.capex + p.opex - p.energy_discount + if t == 0 { adoption } else { 0.0 };
             checks.push(Located {
                 site: None,
                 period: period_label(t),
                 check: compare(
                     Constraint::of(Family::Budget),
                     format!(
-                        "limits.budget: spending {spend:.2} (capex + opex{}) <= {}",
+                        "limits.budget: spending {spend:.2} (capex + opex{}{}) <= {}",
+                        if p.energy_discount > 0.0 {
+                            " - energy discount"
+                        } else {
+                            ""
+                        },
                         if t == 0 { " + adoption" } else { "" },
                         b[t]
                     ),
@@ -457,8 +492,12 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         .map(|t| periods[t].opex * nat.discount(t))
         .sum::<f64>()
         + 0.0;
+    let energy_discount = (0..nt)
+        .map(|t| periods[t].energy_discount * nat.discount(t))
+        .sum::<f64>()
+        + 0.0;
     let residual = residual_value(nat, x);
-    let total_cost = adoption + capex + opex - residual;
+    let total_cost = adoption + capex + opex - energy_discount - residual;
     if let Some(cap) = nat.cost_cap {
         // Not a rule of the scenario: it never shows among the binding ones.
         let mut check = compare(
@@ -486,10 +525,27 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         capex,
         opex,
         residual,
+        qualified,
+        energy_discount,
         total_cost,
         checks,
         resource_use,
     }
+}
+
+/// Whether a site whose fleet in service is `fleet` (units per accelerator) qualifies for
+/// its energy discount: its domestic units are at least `min_share` of all its units (to
+/// a relative 1e-9, for continuous plans). An empty fleet qualifies (it has no foreign
+/// card in service), though it saves nothing: it draws no energy.
+pub fn qualifies(nat: &National, fleet: &[f64], min_share: f64) -> bool {
+    let total: f64 = fleet.iter().sum();
+    let domestic: f64 = fleet
+        .iter()
+        .zip(&nat.accelerators)
+        .filter(|(_, acc)| acc.origin == Origin::Domestic)
+        .map(|(n, _)| n)
+        .sum();
+    domestic >= min_share * total - 1e-9 * total.max(1.0)
 }
 
 /// The residual value of purchases `x`, read straight from the format: with

@@ -12,7 +12,7 @@ use crate::model::{
     site_rules,
 };
 use crate::scenario::national::National;
-use crate::scenario::{HOURS_PER_YEAR, ShareBasis};
+use crate::scenario::{HOURS_PER_YEAR, Origin, ShareBasis};
 use good_lp::{Expression, ProblemVariables, Variable};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -231,17 +231,20 @@ struct Costs {
     adoption: Expression,
     /// Capex per period.
     capex: Vec<Expression>,
-    /// Opex per period.
+    /// Opex per period (before any energy discount).
     opex: Vec<Expression>,
+    /// The energy discounts earned per period, summed over sites (`d_st`).
+    discount: Vec<Expression>,
     /// The discounted total (less the residual value, a credit that never enters a
     /// budget).
     total: Expression,
 }
 
 impl Costs {
-    /// The undiscounted spending of period `t`: capex and opex, plus adoption in the first.
+    /// The undiscounted spending of period `t`: capex and energy at the price paid (opex
+    /// less the energy discount), plus adoption in the first.
     fn spend(&self, t: usize) -> Expression {
-        let mut spend = self.capex[t].clone() + self.opex[t].clone();
+        let mut spend = self.capex[t].clone() + self.opex[t].clone() - self.discount[t].clone();
         if t == 0 {
             spend += self.adoption.clone();
         }
@@ -617,18 +620,25 @@ impl<'a> Builder<'a> {
         adoption
     }
 
-    /// Capex and opex per period, and the discounted total with `adoption`.
-    fn costs(&self, adoption: Expression) -> Costs {
+    /// Capex and opex per period, the energy discounts earned, and the discounted total
+    /// with `adoption`.
+    fn costs(&mut self, adoption: Expression) -> Costs {
         let nat = self.nat;
         let nt = nat.periods();
         let mut capex_t = Vec::with_capacity(nt);
         let mut opex_t = Vec::with_capacity(nt);
+        let mut discount_t = Vec::with_capacity(nt);
         for t in 0..nt {
             let mut capex = Expression::from(0.0);
             let mut opex = Expression::from(0.0);
+            let mut discount = Expression::from(0.0);
             let hours = HOURS_PER_YEAR * nat.utilization * nat.span(t);
             for (s, site) in nat.sites.iter().enumerate() {
                 let per_kw = hours * site.energy_price_per_kwh[t] / self.money;
+                let mut site_opex = Expression::from(0.0);
+                // The most the site's energy can cost in the period (for the discount's
+                // big-M).
+                let mut site_opex_cap = 0.0;
                 for (a, acc) in nat.accelerators.iter().enumerate() {
                     let price = nat.per_period[a].unit_price[t];
                     let k = slot(nat, a, s, t);
@@ -636,26 +646,111 @@ impl<'a> Builder<'a> {
                         capex += self.x(k) * (price / self.money);
                     }
                     if acc.power_w > 0.0 && per_kw > 0.0 {
-                        opex += self.fleet[s][t][a].clone()
-                            * (site.pue * acc.power_w / 1000.0 * per_kw);
+                        let per_unit = site.pue * acc.power_w / 1000.0 * per_kw;
+                        site_opex += self.fleet[s][t][a].clone() * per_unit;
+                        site_opex_cap += self.fleet_cap(s, t, a) * per_unit;
                     }
                 }
+                if site.domestic_energy_discount.is_some() && site_opex_cap > 0.0 {
+                    discount += self.energy_discount(s, t, &site_opex, site_opex_cap);
+                }
+                opex += site_opex;
             }
             capex_t.push(capex);
             opex_t.push(opex);
+            discount_t.push(discount);
         }
         let residual = self.residual();
         let mut total = adoption.clone();
         for t in 0..nt {
-            total += (capex_t[t].clone() + opex_t[t].clone()) * nat.discount(t);
+            total +=
+                (capex_t[t].clone() + opex_t[t].clone() - discount_t[t].clone()) * nat.discount(t);
         }
         total -= residual;
         Costs {
             adoption,
             capex: capex_t,
             opex: opex_t,
+            discount: discount_t,
             total,
         }
+    }
+
+    /// Most units of accelerator `a` in service at site `s` in period `t`: the installed
+    /// ones and every purchase's bound.
+    fn fleet_cap(&self, s: usize, t: usize, a: usize) -> f64 {
+        let nat = self.nat;
+        let mut cap = nat.installed_at(s, t)[a];
+        for b in 0..=t {
+            let k = slot(nat, a, s, b);
+            if nat.serves(a, b, t) && self.buy[k].is_some() {
+                cap += self.cap[k];
+            }
+        }
+        cap
+    }
+
+    /// The energy discount `d_st` of site `s` in period `t` (section 6), in money units:
+    /// a binary `q_st` that may be 1 only when the fleet's domestic share by units is at
+    /// least `min_share` (`sum_D n - min_share * sum n >= -M_u (1 - q)`, `M_u` =
+    /// `min_share` times the most foreign units the site can hold), and
+    /// `0 <= d_st <= rate * opex_st`, `d_st <= rate * opex_cap * q_st`.
+    fn energy_discount(
+        &mut self,
+        s: usize,
+        t: usize,
+        opex: &Expression,
+        opex_cap: f64,
+    ) -> Expression {
+        let nat = self.nat;
+        let Some(rule) = nat.sites[s].domestic_energy_discount else {
+            return Expression::from(0.0);
+        };
+        let q = self.p.binary();
+        let d = self.p.nonnegative();
+        self.p
+            .at_least(opex.clone() * rule.rate, Expression::from(d));
+        self.p.at_least(
+            Expression::from(q) * (rule.rate * opex_cap),
+            Expression::from(d),
+        );
+        let mut share = Expression::from(0.0);
+        let mut foreign_cap = 0.0;
+        // A valid cut that keeps the LP relaxation from discounting foreign energy: when
+        // q = 1, foreign units are at most (1 - min_share) / min_share of the domestic
+        // ones, so d <= rate * (domestic energy + that many units at the dearest foreign
+        // card's energy).
+        let site = &nat.sites[s];
+        let per_kw = HOURS_PER_YEAR * nat.utilization * nat.span(t) * site.energy_price_per_kwh[t]
+            / self.money;
+        let energy = |w: f64| site.pue * w / 1000.0 * per_kw;
+        let dearest_foreign = nat
+            .accelerators
+            .iter()
+            .filter(|acc| acc.origin != Origin::Domestic)
+            .map(|acc| energy(acc.power_w.max(0.0)))
+            .fold(0.0, f64::max);
+        let slack = (1.0 - rule.min_share) / rule.min_share * dearest_foreign;
+        let mut domestic_energy = Expression::from(0.0);
+        for (a, acc) in nat.accelerators.iter().enumerate() {
+            let n = self.fleet[s][t][a].clone();
+            if acc.origin == Origin::Domestic {
+                domestic_energy += n.clone() * (energy(acc.power_w.max(0.0)) + slack);
+                share += n * (1.0 - rule.min_share);
+            } else {
+                share -= n * rule.min_share;
+                foreign_cap += self.fleet_cap(s, t, a);
+            }
+        }
+        self.p
+            .at_least(domestic_energy * rule.rate, Expression::from(d));
+        let m = rule.min_share * foreign_cap;
+        if m > 0.0 {
+            // share + M (1 - q) >= 0
+            self.p
+                .at_least(share + m - Expression::from(q) * m, Expression::from(0.0));
+        }
+        Expression::from(d)
     }
 
     /// The residual value (`costs.residual_value`), discounted: each purchase times its

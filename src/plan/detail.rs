@@ -3,8 +3,9 @@
 //! the per-site and per-period detail of section 3.
 //!
 //! The top-level figures read as follows: `total_cost`, `capex` and `opex` are discounted
-//! sums (capex + opex + adoption - residual = total_cost, `residual` only with
-//! `costs.residual_value`; the periods' `discounted_cost` leave it out, as it is credited at
+//! sums (capex + opex + adoption - energy_discount - residual = total_cost,
+//! `energy_discount` only with `costs.domestic_energy_discount`, `residual` only with
+//! `costs.residual_value`; the periods' `discounted_cost` count the energy discounts; the periods' `discounted_cost` leave it out, as it is credited at
 //! the horizon's end); `pflops`, `memory_tb`, `facility_kw`,
 //! `domestic_share` and `fleet` describe the last period, summed over sites.
 
@@ -113,6 +114,7 @@ pub fn from_evaluation(
     plan.opex = Some(e.opex);
     plan.adoption = Some(e.adoption);
     plan.residual = (nat.residual_value == ResidualValue::StraightLine).then_some(e.residual);
+    plan.energy_discount = nat.has_energy_discount().then_some(e.energy_discount);
     let end = &e.periods[last];
     plan.pflops = Some(end.pflops);
     plan.memory_tb = Some(end.memory_tb);
@@ -257,6 +259,7 @@ pub fn from_evaluation(
                         ),
                         capex: cell.capex,
                         opex: cell.opex,
+                        energy_discount: e.qualified[s][t],
                         fleet,
                         binding: binding
                             .site_period
@@ -309,7 +312,8 @@ pub fn from_evaluation(
                 capex: p.capex,
                 opex: p.opex,
                 adoption,
-                discounted_cost: adoption + (p.capex + p.opex) * nat.discount(t),
+                discounted_cost: adoption
+                    + (p.capex + p.opex - p.energy_discount) * nat.discount(t),
                 budget: nat.budget.as_ref().map(|b| b[t]),
                 capex_budget: nat.capex_budget.as_ref().map(|b| b[t]),
                 binding: binding_here,

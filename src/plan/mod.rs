@@ -256,7 +256,8 @@ pub struct Plan {
     pub currency: String,
     /// Solver used.
     pub solver: String,
-    /// capex + adoption + opex, less `residual` when the scenario credits one.
+    /// capex + adoption + opex, less `energy_discount` and `residual` when the scenario has
+    /// them.
     pub total_cost: Option<f64>,
     /// New purchases.
     pub capex: Option<f64>,
@@ -269,6 +270,11 @@ pub struct Plan {
     /// (left out otherwise, and when there is no plan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub residual: Option<f64>,
+    /// Discounted total of the domestic energy discounts earned, subtracted from
+    /// `total_cost`: only with `costs.domestic_energy_discount` at some site (left out
+    /// otherwise, and when there is no plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energy_discount: Option<f64>,
     /// Proven bound on the objective: lower for min_cost (on total cost), upper for
     /// max_pflops (on PFLOPS).
     pub bound: Option<f64>,
@@ -365,8 +371,12 @@ pub struct SitePeriod {
     pub domestic_share: ShareFigure,
     /// Capex of the period's purchases at the site (undiscounted).
     pub capex: f64,
-    /// Energy cost of the site's fleet over the period (undiscounted).
+    /// Energy cost of the site's fleet over the period (undiscounted, at the full price).
     pub opex: f64,
+    /// Whether the site earned its domestic energy discount in the period (only at sites
+    /// with the rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energy_discount: Option<bool>,
     /// The fleet in service, one row per accelerator with units > 0.
     pub fleet: Vec<FleetCount>,
     /// Rules of this site and period at their limit.
@@ -452,7 +462,7 @@ pub struct PeriodDetail {
     pub opex: f64,
     /// Adoption costs (all in the first period).
     pub adoption: f64,
-    /// (capex + opex) x discount factor, plus adoption.
+    /// (capex + opex - energy discounts) x discount factor, plus adoption.
     pub discounted_cost: f64,
     /// The period's budget.
     pub budget: Option<f64>,
@@ -482,6 +492,7 @@ impl Plan {
             opex: None,
             adoption: None,
             residual: None,
+            energy_discount: None,
             bound: None,
             gap: None,
             pflops: None,
@@ -516,6 +527,7 @@ impl Plan {
             ("opex", self.opex),
             ("adoption", self.adoption),
             ("residual", self.residual),
+            ("energy_discount", self.energy_discount),
             ("bound", self.bound),
             ("gap", self.gap),
             ("pflops", self.pflops),

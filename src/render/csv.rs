@@ -66,8 +66,10 @@ pub fn render(plan: &Plan) -> String {
             );
         }
         let credit = tidy.residual.map(|r| ("residual", Some(-r)));
+        let saved = tidy.energy_discount.map(|d| ("energy_discount", Some(-d)));
         for (item, v) in [("adoption", tidy.adoption), ("opex", tidy.opex)]
             .into_iter()
+            .chain(saved)
             .chain(credit)
         {
             let mut row = vec![String::new(); 11];
@@ -151,6 +153,10 @@ fn purchases(plan: &Plan) -> String {
         for d in &plan.periods {
             line("opex", "", Some(d.period), d.opex, d.discount_factor);
         }
+    }
+    if let Some(d) = plan.energy_discount {
+        // Already discounted (summed over the periods).
+        line("energy_discount", "", None, -d, 1.0);
     }
     if let Some(r) = plan.residual {
         // Already discounted, and credited at the horizon's end (no period).

@@ -1,7 +1,8 @@
 //! The figures of a plan as every format writes them (see [`crate::numfmt`]): money to the
 //! cent, the other figures cleaned of floating-point noise, and the parts of each total
-//! rounded so that they add up to it: `capex + adoption + opex - residual = total_cost`
-//! (`residual` only with `costs.residual_value`); for one site, the purchases' costs add up
+//! rounded so that they add up to it: `capex + adoption + opex - residual -
+//! energy_discount = total_cost` (`residual` only with `costs.residual_value`,
+//! `energy_discount` only with `costs.domestic_energy_discount`); for one site, the purchases' costs add up
 //! to `capex`; with periods, the periods' `discounted_cost` add up to `total_cost +
 //! residual` (the residual value is credited at the horizon's end, not in a period). Renderers format the plan [`plan`] returns, never the raw one.
 
@@ -16,11 +17,14 @@ pub fn plan(p: &Plan) -> Plan {
         (Some(total), Some(capex), Some(adoption), Some(opex)) => {
             // The residual value is a part with a minus sign.
             let credit = -p.residual.unwrap_or(0.0);
-            let parts = apportion(&[capex, adoption, opex, credit], total);
+            // So is the energy discount.
+            let saved = -p.energy_discount.unwrap_or(0.0);
+            let parts = apportion(&[capex, adoption, opex, credit, saved], total);
             out.capex = Some(parts[0]);
             out.adoption = Some(parts[1]);
             out.opex = Some(parts[2]);
             out.residual = p.residual.map(|_| cents(-parts[3]));
+            out.energy_discount = p.energy_discount.map(|_| cents(-parts[4]));
             out.total_cost = Some(sum_cents(parts));
         }
         _ => {
@@ -29,6 +33,7 @@ pub fn plan(p: &Plan) -> Plan {
             out.adoption = p.adoption.map(cents);
             out.opex = p.opex.map(cents);
             out.residual = p.residual.map(cents);
+            out.energy_discount = p.energy_discount.map(cents);
         }
     }
     out.bound = if p.maximises_pflops() {

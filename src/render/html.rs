@@ -314,26 +314,31 @@ fn kpis(out: &mut String, plan: &Plan, at: Place) {
             plan.adoption.unwrap_or(0.0),
             plan.opex.unwrap_or(0.0),
         ];
-        // The residual value (only with `costs.residual_value`) is subtracted.
-        if let Some(r) = plan.residual {
-            parts.push(-r);
-        }
-        let (total_cents, part_cents) = cents_that_sum(total, &parts);
         let discounted = if plan.periods.len() > 1 {
             " (discounted)"
         } else {
             ""
         };
-        out.push_str(&format!("<div class=\"kpis sum\" id=\"{p}cost-sum\">\n"));
         // Adoption is paid once, in the first period: never discounted.
-        let labels = [
+        let mut labels = vec![
             ("capex", format!("Capex{discounted}")),
             ("adoption", "Adoption".to_string()),
             ("opex", format!("Opex{discounted}")),
-            ("residual", "Residual value (discounted)".to_string()),
         ];
+        // The energy discount (only with `costs.domestic_energy_discount`) and the residual
+        // value (only with `costs.residual_value`) are subtracted.
+        if let Some(d) = plan.energy_discount {
+            parts.push(-d);
+            labels.push(("energy-discount", format!("Energy discount{discounted}")));
+        }
+        if let Some(r) = plan.residual {
+            parts.push(-r);
+            labels.push(("residual", "Residual value (discounted)".to_string()));
+        }
+        let (total_cents, part_cents) = cents_that_sum(total, &parts);
+        out.push_str(&format!("<div class=\"kpis sum\" id=\"{p}cost-sum\">\n"));
         for (k, ((id, label), c)) in labels.iter().zip(&part_cents).enumerate() {
-            if k == 3 {
+            if k >= 3 {
                 out.push_str("<div class=\"op\">\u{2212}</div>\n");
             } else if k > 0 {
                 out.push_str("<div class=\"op\">+</div>\n");

@@ -28,10 +28,46 @@ pub fn plan_sections(p: &Plan) -> Vec<Section> {
             largest_sites(p, LARGEST_SITES),
             fleet(p),
             resources(p),
+            energy_discounts(p),
             totals(p),
         ]
     } else {
         vec![purchases(p), fleet(p), resources(p), totals(p)]
+    }
+}
+
+/// The domestic energy discount: per site with the rule and per period, whether the fleet
+/// qualified, its units in service, its energy at the full price and what it saved (no
+/// rows when no site has the rule).
+pub fn energy_discounts(p: &Plan) -> Section {
+    let mut rows = Vec::new();
+    for site in &p.sites {
+        for d in &site.periods {
+            let Some(earned) = d.energy_discount else {
+                continue;
+            };
+            rows.push(vec![
+                site.id.clone(),
+                d.period.map_or_else(|| "-".to_string(), |y| y.to_string()),
+                if earned { "yes" } else { "no" }.into(),
+                qty(d.fleet_units, 2),
+                amount(d.opex),
+            ]);
+        }
+    }
+    Section {
+        title: "Energy discount (sites whose fleet is domestic enough pay less for energy)".into(),
+        header: [
+            "site",
+            "period",
+            "qualified",
+            "fleet units",
+            "energy at full price",
+        ]
+        .map(String::from)
+        .to_vec(),
+        numeric: vec![false, false, false, true, true],
+        rows,
     }
 }
 
@@ -502,6 +538,13 @@ pub fn totals(p: &Plan) -> Section {
             format!("energy over {} years", qty(c.opex_years, 2))
         },
     ]);
+    if let Some(d) = p.energy_discount {
+        rows.push(vec![
+            "  energy discount".into(),
+            m(-d),
+            "discounted; domestic energy discount where the fleet qualified".into(),
+        ]);
+    }
     if let Some(r) = p.residual {
         rows.push(vec![
             "  residual".into(),

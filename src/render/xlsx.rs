@@ -46,12 +46,17 @@ fn summary(book: &mut Book, p: &Plan) -> Result<(), WorkbookError> {
     let first = rows.len() + 1;
     // The residual value (with `costs.residual_value` only) is a credit: a negative part.
     let credit = p.residual.map(|r| ("residual (credit)", Some(-r)));
+    // So is the energy discount (with `costs.domestic_energy_discount` only).
+    let saved = p
+        .energy_discount
+        .map(|d| ("energy discount (saved)", Some(-d)));
     for (k, v) in [
         ("capex", p.capex),
         ("adoption", p.adoption),
         ("opex", p.opex),
     ]
     .into_iter()
+    .chain(saved)
     .chain(credit)
     {
         rows.push(vec![Cell::text(k), Cell::money(v)]);

@@ -181,6 +181,21 @@ pub struct Site {
     pub pue: f64,
     /// The domestic-share rule at this site (policy with the site's overrides), if any.
     pub domestic_share: Option<ShareRule>,
+    /// The domestic energy discount at this site (`costs.domestic_energy_discount` with the
+    /// site's overrides), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domestic_energy_discount: Option<EnergyDiscount>,
+}
+
+/// The domestic energy discount of one site (section 6): in a period where the domestic
+/// share of the site's fleet by units is at least `min_share`, its energy costs
+/// `(1 - rate)` times the price.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EnergyDiscount {
+    /// Fraction off the energy price, in (0, 1].
+    pub rate: f64,
+    /// Domestic share of the fleet's units that qualifies, in (0, 1].
+    pub min_share: f64,
 }
 
 impl Site {
@@ -220,6 +235,14 @@ impl National {
     pub fn discount(&self, t: usize) -> f64 {
         let years = (self.years[t] - self.years[0]) as f64;
         1.0 / (1.0 + self.discount_rate).powf(years)
+    }
+
+    /// Whether some site has a domestic energy discount (the plan then says where it was
+    /// earned).
+    pub fn has_energy_discount(&self) -> bool {
+        self.sites
+            .iter()
+            .any(|s| s.domestic_energy_discount.is_some())
     }
 
     /// The year the horizon ends: `H = year_T + span_T` (the last period covers
@@ -397,6 +420,7 @@ impl National {
                 basis: d.basis,
                 strict: d.strict,
             }),
+            domestic_energy_discount: None,
         };
         National {
             name: s.name.clone(),

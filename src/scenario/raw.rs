@@ -411,6 +411,29 @@ pub struct RawCosts {
     /// `straight_line` (needs `opex_years > 0`).
     #[schemars(extend("enum" = ["none", "straight_line", null]))]
     pub residual_value: Option<String>,
+    /// A cut in the energy price at sites whose fleet is domestic enough (section 6; each
+    /// site may override it field by field, or switch it off with `null`).
+    pub domestic_energy_discount: Option<RawEnergyDiscount>,
+}
+
+/// The domestic energy discount: `rate` off the energy price while the fleet's domestic
+/// share by units is at least `min_share`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnergyDiscount {
+    /// Fraction off the energy price, in (0, 1] (required at the top level; a site may
+    /// inherit it).
+    pub rate: Option<f64>,
+    /// Domestic share of the fleet's units that qualifies, in (0, 1] (default 1.0: no
+    /// foreign card in service).
+    pub min_share: Option<f64>,
+}
+
+/// Reads a field that may be absent (`None`), `null` (`Some(None)`) or given.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// How to solve.
@@ -445,6 +468,11 @@ pub struct RawSite {
     pub pue: Option<f64>,
     /// The site's own domestic-share rule (default `policy.domestic_share`).
     pub domestic_share: Option<RawDomesticShare>,
+    /// The site's energy discount: overrides `costs.domestic_energy_discount` field by
+    /// field; `null` switches it off at this site.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<RawEnergyDiscount>")]
+    pub domestic_energy_discount: Option<Option<RawEnergyDiscount>>,
 }
 
 /// A shared accelerator catalog (docs/scenario-format.md, "Catalogs"). `scenario::catalog`

@@ -199,6 +199,10 @@ pub struct Row {
     /// sweep then has a `residual` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub residual: Option<f64>,
+    /// The discounted energy discount earned (with `costs.domestic_energy_discount` only):
+    /// the sweep then has an `energy_discount` column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energy_discount: Option<f64>,
     /// Fleet PFLOPS.
     pub pflops: Option<f64>,
     /// Achieved domestic share.
@@ -574,6 +578,7 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
         opex: keep(plan.opex),
         adoption: keep(plan.adoption),
         residual: keep(plan.residual),
+        energy_discount: keep(plan.energy_discount),
         pflops: keep(plan.pflops),
         domestic_share: match &binding_share {
             Some(b) => Some(b.value),
@@ -612,6 +617,7 @@ fn error_row(index: usize, values: Vec<String>, ids: &[String], why: String) -> 
         opex: None,
         adoption: None,
         residual: None,
+        energy_discount: None,
         pflops: None,
         domestic_share: None,
         marginal_cost: None,
@@ -709,6 +715,7 @@ mod tests {
                     opex: None,
                     adoption: None,
                     residual: None,
+                    energy_discount: None,
                     pflops: None,
                     domestic_share: None,
                     marginal_cost: None,

@@ -335,6 +335,7 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
             stated.opex,
             stated.adoption,
             stated.residual,
+            stated.energy_discount,
             stated.pflops,
             stated.domestic_share,
         ];
@@ -414,6 +415,11 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
         ("opex".into(), stated.opex, want.opex),
         ("adoption".into(), stated.adoption, want.adoption),
         ("residual".into(), stated.residual, want.residual),
+        (
+            "energy_discount".into(),
+            stated.energy_discount,
+            want.energy_discount,
+        ),
         ("pflops".into(), stated.pflops, want.pflops),
         (
             "domestic_share".into(),

@@ -20,6 +20,7 @@ const SAMPLES: &[&str] = &[
     "training-inference.yaml",
     "catalog-shanghai-2025.yaml",
     "fp8-inference-2026.yaml",
+    "gansu-discount-2026.yaml",
 ];
 
 /// One site, prices and energy chosen so that opex has cents and the costs are not whole:
@@ -110,8 +111,13 @@ fn every_samples_csv_adds_up_to_its_json_total() {
         let residual = plan
             .get("residual")
             .map_or(0.0, |_| money(&plan, "residual"));
-        let parts =
-            money(&plan, "capex") + money(&plan, "adoption") + money(&plan, "opex") - residual;
+        // So is the energy discount (only with `costs.domestic_energy_discount`).
+        let saved = plan
+            .get("energy_discount")
+            .map_or(0.0, |_| money(&plan, "energy_discount"));
+        let parts = money(&plan, "capex") + money(&plan, "adoption") + money(&plan, "opex")
+            - residual
+            - saved;
         assert!(
             same_cents(parts, total),
             "{path}: JSON parts {parts} vs {total}"

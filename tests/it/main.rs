@@ -14,6 +14,7 @@ mod compare_national;
 mod conflicts_national;
 mod corpus;
 mod decompose;
+mod energy_discount;
 mod explain;
 mod explain_national;
 mod figures;

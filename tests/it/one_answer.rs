@@ -18,6 +18,7 @@ const SAMPLES: &[(&str, bool)] = &[
     ("strict-majority.yaml", true),
     ("training-inference.yaml", true),
     ("fp8-inference-2026.yaml", true),
+    ("gansu-discount-2026.yaml", true),
     ("national-2025-2027.yaml", false),
     ("residual-2025-2027.yaml", false),
 ];

@@ -102,3 +102,37 @@ fn readme_resources_excerpt_is_the_real_output() {
     }
     assert!(shown.contains("resource:hbm-stacks"));
 }
+
+#[test]
+fn readme_energy_discount_excerpt_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let start = readme
+        .find("(`chipmix plan scenarios/gansu-discount-2026.yaml`, three of its sections)")
+        .expect("the energy discount example");
+    let body = &readme[start..];
+    let body = &body[body.find("```\n").unwrap() + 4..];
+    let shown = &body[..body.find("```").unwrap()];
+    let r = chipmix(&["plan", &sample("gansu-discount-2026.yaml")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Each section shown is one of the plan's, whole and unchanged.
+    for part in shown.split("\n\n") {
+        let part = part.trim_end_matches('\n');
+        assert!(
+            r.stdout.contains(&format!("{part}\n\n")),
+            "README energy discount section differs from the real output:\n{part}\n---\n{}",
+            r.stdout
+        );
+    }
+    assert!(shown.contains("energy discount"));
+    // The figures of the paragraph after it: the plan with the discount switched off.
+    let off = chipmix(&[
+        "plan",
+        &sample("gansu-discount-2026.yaml"),
+        "--set",
+        "sites[qingyang].domestic_energy_discount=null",
+    ]);
+    assert_eq!(off.code, 0, "{}", off.stderr);
+    assert!(off.stdout.contains("26,389,776 CNY"), "{}", off.stdout);
+    assert!(readme.contains("pays 26,389,776 CNY"));
+}

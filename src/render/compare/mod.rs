@@ -54,7 +54,13 @@ fn figure(key: &str) -> &str {
 fn is_money(key: &str) -> bool {
     matches!(
         figure(key),
-        "total_cost" | "capex" | "opex" | "adoption" | "residual" | "discounted_cost"
+        "total_cost"
+            | "capex"
+            | "opex"
+            | "adoption"
+            | "residual"
+            | "energy_discount"
+            | "discounted_cost"
     )
 }
 
@@ -106,6 +112,7 @@ fn label(c: &Comparison, m: &Metric, currency: &str) -> String {
         "opex" => format!("opex ({currency})"),
         "adoption" => format!("adoption ({currency})"),
         "residual" => format!("residual value, credited ({currency})"),
+        "energy_discount" => format!("energy discount, saved ({currency})"),
         "discounted_cost" => format!("discounted cost ({currency})"),
         "pflops" => "PFLOPS".into(),
         "demand_pflops" => "demand PFLOPS".into(),

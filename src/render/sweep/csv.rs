@@ -1,7 +1,9 @@
 //! A sweep as CSV: one header row and one row per point, empty cells where a point has no
 //! number (infeasible and interrupted points, the first marginal cost).
 
-use super::{has_residual, header, national, numbers, proof, residual};
+use super::{
+    energy_discount, has_energy_discount, has_residual, header, national, numbers, proof, residual,
+};
 use crate::numfmt::plain;
 use crate::render::csv_safe;
 use crate::sweep::SweepResult;
@@ -32,6 +34,9 @@ pub fn render(r: &SweepResult) -> String {
         );
         if has_residual(r) {
             cells.push(residual(row).map(plain).unwrap_or_default());
+        }
+        if has_energy_discount(r) {
+            cells.push(energy_discount(row).map(plain).unwrap_or_default());
         }
         let _ = w.write_record(cells);
     }

@@ -1,7 +1,9 @@
 //! A sweep as JSON: an array of objects with the CSV's keys, `null` for empty cells.
 //! Parameter values are numbers or booleans when they read as such, else strings.
 
-use super::{has_residual, header, national, numbers, proof, residual};
+use super::{
+    energy_discount, has_energy_discount, has_residual, header, national, numbers, proof, residual,
+};
 use crate::sweep::SweepResult;
 use serde_json::{Map, Value};
 
@@ -37,6 +39,9 @@ pub fn render(r: &SweepResult) -> String {
             cells.extend(proof(r.max_pflops, row).into_iter().map(num));
             if has_residual(r) {
                 cells.push(num(residual(row)));
+            }
+            if has_energy_discount(r) {
+                cells.push(num(energy_discount(row)));
             }
             Value::Object(keys.iter().cloned().zip(cells).collect::<Map<_, _>>())
         })

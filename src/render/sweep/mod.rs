@@ -52,7 +52,26 @@ fn header(r: &SweepResult) -> Vec<String> {
     if has_residual(r) {
         h.push(RESIDUAL_COLUMN.into());
     }
+    if has_energy_discount(r) {
+        h.push(ENERGY_DISCOUNT_COLUMN.into());
+    }
     h
+}
+
+/// The column after the residual value of a sweep whose plans have the domestic energy
+/// discount (`costs.domestic_energy_discount`): the discounted saving, which `total_cost`
+/// already subtracts.
+pub const ENERGY_DISCOUNT_COLUMN: &str = "energy_discount";
+
+/// Whether any point's plan has the energy discount rule (the sweep then has the
+/// [`ENERGY_DISCOUNT_COLUMN`]).
+pub fn has_energy_discount(r: &SweepResult) -> bool {
+    r.rows.iter().any(|row| row.energy_discount.is_some())
+}
+
+/// The cell of the [`ENERGY_DISCOUNT_COLUMN`] of a row, to the cent (see [`parts`]).
+pub fn energy_discount(row: &Row) -> Option<f64> {
+    parts(row).4
 }
 
 /// The last column of a sweep whose plans credit a residual value
@@ -67,16 +86,34 @@ pub fn has_residual(r: &SweepResult) -> bool {
 }
 
 /// The money parts of a row to the cent, adding up to its total cost: capex, opex,
-/// adoption and the residual value (subtracted).
-fn parts(row: &Row) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
+/// adoption, the residual value and the energy discount (both subtracted).
+type Parts = (
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+fn parts(row: &Row) -> Parts {
     match (row.total_cost, row.capex, row.opex, row.adoption) {
         (Some(t), Some(c), Some(o), Some(a)) => {
-            let p = apportion(&[c, o, a, -row.residual.unwrap_or(0.0)], t);
+            let p = apportion(
+                &[
+                    c,
+                    o,
+                    a,
+                    -row.residual.unwrap_or(0.0),
+                    -row.energy_discount.unwrap_or(0.0),
+                ],
+                t,
+            );
             (
                 Some(p[0]),
                 Some(p[1]),
                 Some(p[2]),
                 row.residual.map(|_| cents(-p[3])),
+                row.energy_discount.map(|_| cents(-p[4])),
             )
         }
         _ => (
@@ -84,6 +121,7 @@ fn parts(row: &Row) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
             row.opex.map(cents),
             row.adoption.map(cents),
             row.residual.map(cents),
+            row.energy_discount.map(cents),
         ),
     }
 }
@@ -132,7 +170,7 @@ fn national(row: &Row) -> (Option<f64>, Option<String>, Option<f64>) {
 /// cent, with capex, opex and adoption (less the residual value) adding up to the total cost; the rest cleaned of
 /// floating-point noise (see [`crate::numfmt`]).
 fn numbers(row: &Row) -> Vec<Option<f64>> {
-    let (capex, opex, adoption, _) = parts(row);
+    let (capex, opex, adoption, _, _) = parts(row);
     let mut v = vec![
         row.total_cost.map(cents),
         capex,

@@ -2,7 +2,9 @@
 //! point; numbers as numbers (swept values too, when they read as numbers), money in the
 //! scenario's currency to the cent, empty cells where a point has no number.
 
-use super::{has_residual, header, national, numbers, proof, residual};
+use super::{
+    energy_discount, has_energy_discount, has_residual, header, national, numbers, proof, residual,
+};
 use crate::render::sheet::{Book, Cell, WorkbookError};
 use crate::sweep::SweepResult;
 
@@ -41,6 +43,9 @@ pub fn render(r: &SweepResult, created: i64) -> Result<Vec<u8>, WorkbookError> {
             });
             if has_residual(r) {
                 cells.push(Cell::money(residual(row)));
+            }
+            if has_energy_discount(r) {
+                cells.push(Cell::money(energy_discount(row)));
             }
             cells
         })

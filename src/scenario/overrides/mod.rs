@@ -16,8 +16,8 @@ pub use relative::Op;
 
 use super::locate::Seg;
 use super::raw::{
-    RawAccelerator, RawCosts, RawDemand, RawDomesticShare, RawExisting, RawLimits, RawPolicy,
-    RawResource, RawScenario, RawSite, RawSolver,
+    RawAccelerator, RawCosts, RawDemand, RawDomesticShare, RawEnergyDiscount, RawExisting,
+    RawLimits, RawPolicy, RawResource, RawScenario, RawSite, RawSolver,
 };
 use path::{Step, shown};
 use serde::de::DeserializeOwned;
@@ -87,6 +87,7 @@ enum Kind {
     Site,
     Resources,
     Resource,
+    EnergyDiscount,
     /// A map with keys the user chooses (workloads, efficiencies, adoption costs).
     FreeMap,
     /// A single value (or a section-2 value this version refuses later).
@@ -136,6 +137,7 @@ impl Kind {
             Kind::Solver => fields_of::<RawSolver>(),
             Kind::Site => fields_of::<RawSite>(),
             Kind::Resource => fields_of::<RawResource>(),
+            Kind::EnergyDiscount => fields_of::<RawEnergyDiscount>(),
             Kind::FreeMap => return None,
             Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources | Kind::Leaf => {
                 Vec::new()
@@ -159,6 +161,7 @@ impl Kind {
             Kind::Solver => is_text::<RawSolver>(key),
             Kind::Site => is_text::<RawSite>(key),
             Kind::Resource => is_text::<RawResource>(key),
+            Kind::EnergyDiscount => is_text::<RawEnergyDiscount>(key),
             _ => false,
         }
     }
@@ -185,6 +188,8 @@ impl Kind {
             (Kind::Demand, "workloads") => Kind::FreeMap,
             (Kind::Policy, "domestic_share") => Kind::DomesticShare,
             (Kind::Costs, "platform_adoption") => Kind::FreeMap,
+            (Kind::Costs, "domestic_energy_discount") => Kind::EnergyDiscount,
+            (Kind::Site, "domestic_energy_discount") => Kind::EnergyDiscount,
             _ => Kind::Leaf,
         }
     }
@@ -472,7 +477,9 @@ impl Walk<'_> {
                 if matches!(value, Value::Number(_) | Value::Bool(_)) && kind.is_text(k) {
                     value = Value::String(self.o.value.clone());
                 }
-                if value.is_null() {
+                // A site's `domestic_energy_discount: null` switches the rule off there: the
+                // null is written, not the field removed (which would inherit the rule).
+                if value.is_null() && !(kind == Kind::Site && k == "domestic_energy_discount") {
                     map.remove(k);
                 } else {
                     map.insert(Value::String(k.to_string()), value);
@@ -555,6 +562,26 @@ mod tests {
         let mut d = doc();
         set(&mut d, "limits.budget=null").unwrap();
         assert!(d["limits"].get("budget").is_none());
+    }
+
+    #[test]
+    fn a_site_discount_set_to_null_stays_null() {
+        let mut d: Value = serde_yaml::from_str(
+            "sites: [{id: a}]\ncosts: {domestic_energy_discount: {rate: 0.5}}\n",
+        )
+        .unwrap();
+        set(&mut d, "costs.domestic_energy_discount.rate=0.3").unwrap();
+        assert_eq!(
+            d["costs"]["domestic_energy_discount"]["rate"].as_f64(),
+            Some(0.3)
+        );
+        set(&mut d, "sites[a].domestic_energy_discount=null").unwrap();
+        let site = d["sites"][0].as_mapping().unwrap();
+        assert!(
+            site.get("domestic_energy_discount")
+                .is_some_and(Value::is_null)
+        );
+        assert!(set(&mut d, "costs.domestic_energy_discount.rat=0.3").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Checks a raw scenario against the format's rules and fills in defaults. Every problem
 //! is collected (not just the first) with its field path and location.
 
+mod discount;
 mod resources;
 mod sections;
 

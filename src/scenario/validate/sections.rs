@@ -10,7 +10,9 @@ use super::{
 use crate::error::ScenarioError;
 use crate::scenario::load::closest;
 use crate::scenario::locate::Seg;
-use crate::scenario::national::{AcceleratorPeriods, National, ShareRule, Site, SiteExisting};
+use crate::scenario::national::{
+    AcceleratorPeriods, EnergyDiscount, National, ShareRule, Site, SiteExisting,
+};
 use crate::scenario::raw::*;
 use crate::scenario::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -710,6 +712,7 @@ struct CostSection {
     discount_rate: f64,
     residual_value: ResidualValue,
     platform_adoption: BTreeMap<String, f64>,
+    energy_discount: Option<EnergyDiscount>,
 }
 
 /// `costs`: energy price per period, PUE, utilisation, years of opex, discount rate and
@@ -728,6 +731,7 @@ fn costs(
         platform_adoption: None,
         discount_rate: None,
         residual_value: None,
+        domestic_energy_discount: None,
     });
     let f = |n: &str| path_of(&["costs", n]);
     let energy = per_number(
@@ -767,6 +771,11 @@ fn costs(
         )
         .unwrap_or(0.0);
     let residual_value = residual_value_of(c, costs.residual_value.as_deref(), opex_years);
+    let energy_discount = super::discount::top(
+        c,
+        &f("domestic_energy_discount"),
+        costs.domestic_energy_discount,
+    );
     if costs.discount_rate.is_some() && !y.given && residual_value == ResidualValue::None {
         c.warn_at(
             &f("discount_rate"),
@@ -784,6 +793,7 @@ fn costs(
         discount_rate,
         residual_value,
         platform_adoption,
+        energy_discount,
     }
 }
 
@@ -1007,6 +1017,12 @@ fn sites(
                         policy_share,
                     ),
                 };
+                let discount = super::discount::site(
+                    c,
+                    (&at("domestic_energy_discount"), &label),
+                    s.domestic_energy_discount,
+                    costs.energy_discount.as_ref(),
+                );
                 if let (Some(id), Some(energy_price_per_kwh), Some(pue)) =
                     (id, energy_price, site_pue)
                 {
@@ -1024,6 +1040,7 @@ fn sites(
                         energy_price_per_kwh,
                         pue,
                         domestic_share: share,
+                        domestic_energy_discount: discount,
                     });
                 }
             }
@@ -1055,6 +1072,7 @@ fn sites(
                 energy_price_per_kwh: energy.clone(),
                 pue,
                 domestic_share: policy_share.cloned(),
+                domestic_energy_discount: costs.energy_discount,
             });
         }
     }
