@@ -71,8 +71,15 @@ fn sweep(name: &str, national: bool) -> Vec<Point> {
     let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
     // The gap and bound columns come after every column of the contract; only the figures
     // of optional rules (the residual credit, the energy discount) follow them.
-    let g = header.iter().position(|h| h == "gap").expect("a gap column");
-    assert_eq!(header.get(g + 1).map(String::as_str), Some("bound"), "{name}");
+    let g = header
+        .iter()
+        .position(|h| h == "gap")
+        .expect("a gap column");
+    assert_eq!(
+        header.get(g + 1).map(String::as_str),
+        Some("bound"),
+        "{name}"
+    );
     for extra in &header[g + 2..] {
         assert!(
             ["residual", "energy_discount"].contains(&extra.as_str()),
