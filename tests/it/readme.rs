@@ -2,6 +2,37 @@
 
 use crate::support::{chipmix, sample};
 
+/// The README.
+fn readme() -> String {
+    std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// The first code block after `marker` in the README.
+fn block_after<'a>(readme: &'a str, marker: &str) -> &'a str {
+    let start = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("the README has no `{marker}`"));
+    let body = &readme[start..];
+    let body = &body[body.find("```\n").unwrap() + 4..];
+    &body[..body.find("```").unwrap()]
+}
+
+/// Each section of `shown` (blocks separated by a blank line) is one of `sample`'s plan,
+/// whole and unchanged; returns the plan's output.
+fn sections_are_the_real_output(shown: &str, sample_name: &str) -> String {
+    let r = chipmix(&["plan", &sample(sample_name)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for part in shown.split("\n\n") {
+        let part = part.trim_end_matches('\n');
+        assert!(
+            r.stdout.contains(&format!("{part}\n\n")),
+            "README section of {sample_name} differs from the real output:\n{part}\n---\n{}",
+            r.stdout
+        );
+    }
+    r.stdout
+}
+
 #[test]
 fn readme_example_is_the_real_output() {
     let readme =
@@ -63,14 +94,8 @@ fn readme_schema_excerpt_is_the_real_output() {
 
 #[test]
 fn readme_precision_example_is_the_real_output() {
-    let readme =
-        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let start = readme
-        .find("`chipmix plan scenarios/fp8-inference-2026.yaml`")
-        .expect("the precision example");
-    let body = &readme[start..];
-    let body = &body[body.find("```\n").unwrap() + 4..];
-    let shown = &body[..body.find("```").unwrap()];
+    let readme = readme();
+    let shown = block_after(&readme, "`chipmix plan scenarios/fp8-inference-2026.yaml`");
     let r = chipmix(&["plan", &sample("fp8-inference-2026.yaml")]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
@@ -81,49 +106,23 @@ fn readme_precision_example_is_the_real_output() {
 
 #[test]
 fn readme_resources_excerpt_is_the_real_output() {
-    let readme =
-        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let start = readme
-        .find("(`chipmix plan scenarios/hbm-pool-2026-2027.yaml`, three of its sections)")
-        .expect("the resources example");
-    let body = &readme[start..];
-    let body = &body[body.find("```\n").unwrap() + 4..];
-    let shown = &body[..body.find("```").unwrap()];
-    let r = chipmix(&["plan", &sample("hbm-pool-2026-2027.yaml")]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    // Each section shown is one of the plan's, whole and unchanged.
-    for part in shown.split("\n\n") {
-        let part = part.trim_end_matches('\n');
-        assert!(
-            r.stdout.contains(&format!("{part}\n\n")),
-            "README resources section differs from the real output:\n{part}\n---\n{}",
-            r.stdout
-        );
-    }
+    let readme = readme();
+    let shown = block_after(
+        &readme,
+        "(`chipmix plan scenarios/hbm-pool-2026-2027.yaml`, three of its sections)",
+    );
+    sections_are_the_real_output(shown, "hbm-pool-2026-2027.yaml");
     assert!(shown.contains("resource:hbm-stacks"));
 }
 
 #[test]
 fn readme_energy_discount_excerpt_is_the_real_output() {
-    let readme =
-        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let start = readme
-        .find("(`chipmix plan scenarios/gansu-discount-2026.yaml`, three of its sections)")
-        .expect("the energy discount example");
-    let body = &readme[start..];
-    let body = &body[body.find("```\n").unwrap() + 4..];
-    let shown = &body[..body.find("```").unwrap()];
-    let r = chipmix(&["plan", &sample("gansu-discount-2026.yaml")]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    // Each section shown is one of the plan's, whole and unchanged.
-    for part in shown.split("\n\n") {
-        let part = part.trim_end_matches('\n');
-        assert!(
-            r.stdout.contains(&format!("{part}\n\n")),
-            "README energy discount section differs from the real output:\n{part}\n---\n{}",
-            r.stdout
-        );
-    }
+    let readme = readme();
+    let shown = block_after(
+        &readme,
+        "(`chipmix plan scenarios/gansu-discount-2026.yaml`, three of its sections)",
+    );
+    sections_are_the_real_output(shown, "gansu-discount-2026.yaml");
     assert!(shown.contains("energy discount"));
     // The figures of the paragraph after it: the plan with the discount switched off.
     let off = chipmix(&[
