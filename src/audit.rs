@@ -16,9 +16,9 @@
 //! `message`, `sources`) and labels (`scenario`, `solver`, `name`).
 
 use crate::check::TOLERANCE;
-use crate::check::national::{NationalEvaluation, evaluate_national};
+use crate::check::national::{NationalEvaluation, evaluate_with};
 use crate::plan::{Plan, Purchase, Status};
-use crate::scenario::national::National;
+use crate::scenario::national::{FleetChange, National};
 use crate::solve::relative_gap;
 use serde_json::{Map, Value};
 
@@ -111,6 +111,7 @@ const PERIOD: &[(&str, Kind)] = &[
     ("capex", Number),
     ("opex", Number),
     ("adoption", Number),
+    ("removal", Number),
     ("discounted_cost", Number),
     ("budget", Number),
     ("capex_budget", Number),
@@ -133,6 +134,7 @@ const TOP: &[(&str, Kind)] = &[
     ("adoption", Number),
     ("residual", Number),
     ("energy_discount", Number),
+    ("removal", Number),
     ("pflops", Number),
     ("memory_tb", Number),
     ("facility_kw", Number),
@@ -618,11 +620,97 @@ pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational,
             nat.has_periods.then_some(nat.years[t]),
         ));
     }
+    let (changes, stated_costs) = read_removals(nat, &v)?;
     Ok(SavedNational {
         x,
         rows: purchases,
+        changes,
+        stated_costs,
         value: v,
     })
+}
+
+/// The removals and moves of a saved plan (its `removals` list, if any), with each row's
+/// stated `cost`: each row needs `id`, `entry` and `units`, `site` and `period` as the
+/// purchases do, and `moved_to` (a site, or `null` for units taken out). Errors name the
+/// row and field; whether a row is allowed is the checker's to say.
+fn read_removals(
+    nat: &National,
+    v: &Value,
+) -> Result<(Vec<FleetChange>, Vec<Option<f64>>), String> {
+    let Some(list) = v.get("removals") else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let rows = list.as_array().ok_or(format!(
+        "removals must be an array of objects, got {}",
+        type_of(list)
+    ))?;
+    let mut changes = Vec::with_capacity(rows.len());
+    let mut costs = Vec::with_capacity(rows.len());
+    for (k, row) in rows.iter().enumerate() {
+        let site_of = |field: &str, id: &str| {
+            nat.sites.iter().position(|s| s.id == id).ok_or(format!(
+                "removals[{k}].{field} `{id}` is not a site of the scenario"
+            ))
+        };
+        let site = if nat.has_sites {
+            let id = row.get("site").and_then(Value::as_str).ok_or(format!(
+                "removals[{k}].site is missing (the scenario has sites)"
+            ))?;
+            site_of("site", id)?
+        } else {
+            0
+        };
+        let period = if nat.has_periods {
+            let year = row.get("period").and_then(Value::as_i64).ok_or(format!(
+                "removals[{k}].period is missing or not a year (the scenario has periods)"
+            ))?;
+            nat.years.iter().position(|y| *y == year).ok_or(format!(
+                "removals[{k}].period {year} is not a period of the scenario"
+            ))?
+        } else {
+            0
+        };
+        let id = row
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or(format!("removals[{k}].id is missing or not a string"))?;
+        let entry = row.get("entry").and_then(Value::as_u64).ok_or(format!(
+            "removals[{k}].entry is missing or not a whole number"
+        ))? as usize;
+        match nat.sites[site].existing.get(entry) {
+            Some(e) if nat.accelerators[e.index].id == id => {}
+            _ => {
+                return Err(format!(
+                    "removals[{k}]: the site's existing entry {entry} is not `{id}`"
+                ));
+            }
+        }
+        let units = row
+            .get("units")
+            .and_then(Value::as_f64)
+            .filter(|u| u.is_finite())
+            .ok_or(format!("removals[{k}].units is missing or not a number"))?;
+        let to = match row.get("moved_to") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(id)) => Some(site_of("moved_to", id)?),
+            Some(other) => {
+                return Err(format!(
+                    "removals[{k}].moved_to must be a site id or null, got {}",
+                    type_of(other)
+                ));
+            }
+        };
+        changes.push(FleetChange {
+            site,
+            entry,
+            period,
+            to,
+            units,
+        });
+        costs.push(row.get("cost").and_then(Value::as_f64));
+    }
+    Ok((changes, costs))
 }
 
 /// A saved plan of a many-site / many-period scenario, read back for checking.
@@ -632,6 +720,10 @@ pub struct SavedNational {
     pub x: Vec<Vec<Vec<f64>>>,
     /// Each purchase row as the plan builder writes it for its units, in the plan's order.
     pub rows: Vec<Purchase>,
+    /// Removals and moves of installed units, in the plan's order.
+    pub changes: Vec<FleetChange>,
+    /// Each removal row's stated `cost`.
+    pub stated_costs: Vec<Option<f64>>,
     /// The plan as saved, whose figures are compared with the re-evaluation.
     pub value: serde_json::Value,
 }
@@ -640,11 +732,21 @@ pub struct SavedNational {
 /// rows, fleet, `sites[]` and `periods[]`) that differ from the plan its purchases give.
 /// `Findings::unreadable` lists what keeps the plan from being read.
 pub fn audit_national(nat: &National, saved: &SavedNational) -> (NationalEvaluation, Findings) {
-    let e = evaluate_national(nat, &saved.x);
+    let e = evaluate_with(nat, &saved.x, &saved.changes);
     let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
     let rebuilt = crate::plan::detail::from_evaluation(nat, &e, Status::Optimal, "");
     let mut found = crate::audit::compare(&saved.value, &rebuilt, &saved.rows, broken.len());
     found.problems.splice(0..0, broken);
+    for (k, (c, stated)) in saved.changes.iter().zip(&saved.stated_costs).enumerate() {
+        let want = nat.change_cost(c);
+        if let Some(cost) = stated.filter(|v| !same_money(*v, want)) {
+            found.problems.push(format!(
+                "removals[{k}].cost states {cost}, but {} units {} cost {want}",
+                c.units,
+                if c.to.is_some() { "moved" } else { "taken out" }
+            ));
+        }
+    }
     match read_allocation(nat, &saved.value) {
         Ok(Some((rows, stated))) => {
             found

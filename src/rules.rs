@@ -35,6 +35,10 @@ pub enum Family {
     Availability,
     /// `min_units` minimum orders.
     MinOrder,
+    /// Not a rule of the scenario but of the world: units taken out or moved from an
+    /// installed entry, up to each period, are at most its units, and only while it serves
+    /// (`existing[].removal`; never binding, never dropped; not in [`Family::ALL`]).
+    Removal,
     /// Not a rule of the scenario: the ceiling on total cost that keeps an alternative near
     /// the optimum (never binding, never dropped; not in [`Family::ALL`]).
     CostCap,
@@ -75,6 +79,7 @@ impl Family {
             Family::Availability => "availability",
             Family::MinOrder => "min_order",
             Family::CostCap => "cost_cap",
+            Family::Removal => "removal",
         }
     }
 
@@ -94,6 +99,7 @@ impl Family {
             Family::Availability => "accelerators[ID].available",
             Family::MinOrder => "accelerators[ID].min_units",
             Family::CostCap => "(the near-optimal cost cap of an alternative)",
+            Family::Removal => "existing[].removal",
         }
     }
 
@@ -112,7 +118,7 @@ impl Family {
             Family::Budget | Family::CapexBudget => Some("per unit of currency"),
             Family::Supply => Some("per accelerator"),
             Family::Resource => Some("per unit of the resource"),
-            Family::Availability | Family::MinOrder | Family::CostCap => None,
+            Family::Availability | Family::MinOrder | Family::CostCap | Family::Removal => None,
         }
     }
 }
@@ -127,7 +133,7 @@ impl Family {
             Family::DomesticShare | Family::NationalShare | Family::VendorShare => "share",
             Family::Power => "kW",
             Family::Budget | Family::CapexBudget | Family::CostCap => "money",
-            Family::Supply | Family::Availability | Family::MinOrder => "units",
+            Family::Supply | Family::Availability | Family::MinOrder | Family::Removal => "units",
             Family::Resource => "resource units",
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod allocation;
 pub mod national;
+pub mod removal;
 
 use crate::rules::{Constraint, Family};
 use crate::scenario::validate::strict_fraction;

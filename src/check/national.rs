@@ -11,7 +11,7 @@
 
 use crate::check::{Check, Evaluation, compare, evaluate};
 use crate::rules::{Constraint, Family};
-use crate::scenario::national::National;
+use crate::scenario::national::{FleetChange, National};
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, ResidualValue, ShareBasis};
 
@@ -55,6 +55,9 @@ pub struct PeriodFigures {
     pub opex: f64,
     /// Energy discounts earned in the period, summed over sites (undiscounted).
     pub energy_discount: f64,
+    /// Removals and moves of installed units in the period: their costs less salvage
+    /// (undiscounted; negative when salvage exceeds them).
+    pub removal: f64,
     /// Fleet PFLOPS.
     pub pflops: f64,
     /// Fleet memory in TB.
@@ -78,8 +81,12 @@ pub struct NationalEvaluation {
     pub x: Vec<Vec<Vec<f64>>>,
     /// Fleet `n[s][t][a]` in service.
     pub fleet: Vec<Vec<Vec<f64>>>,
-    /// Installed units still in service, `installed[s][t][a]`.
+    /// Installed units still in service after removals and moves, `installed[s][t][a]`.
     pub installed: Vec<Vec<Vec<f64>>>,
+    /// Installed units taken out or moved to other sites (section 6).
+    pub changes: Vec<FleetChange>,
+    /// Discounted cost of those removals and moves, less salvage (negative: a revenue).
+    pub removal: f64,
     /// The section-1 evaluation of each site and period, `cells[s][t]` (its `opex` is over
     /// the period's span, its `capex` at the period's prices).
     pub cells: Vec<Vec<Evaluation>>,
@@ -180,8 +187,18 @@ pub struct BindingByPlace {
     pub period: std::collections::HashMap<Option<i64>, Vec<String>>,
 }
 
-/// Evaluates purchases `x[s][t][a]` against `nat`.
+/// Evaluates purchases `x[s][t][a]` against `nat`, with the installed fleets as they are.
 pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluation {
+    evaluate_with(nat, x, &[])
+}
+
+/// Evaluates purchases `x[s][t][a]` and the removals and moves `changes` of installed
+/// units against `nat`.
+pub fn evaluate_with(
+    nat: &National,
+    x: &[Vec<Vec<f64>>],
+    changes: &[FleetChange],
+) -> NationalEvaluation {
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let integer = nat.solver.integer;
     let site_label = |s: usize| nat.has_sites.then(|| nat.sites[s].id.clone());
@@ -195,9 +212,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         let mut fleet_row = Vec::with_capacity(nt);
         let mut installed_row = Vec::with_capacity(nt);
         for t in 0..nt {
-            let installed: Vec<f64> = (0..na)
-                .map(|a| nat.sites[s].existing_in(a, nat.years[t]))
-                .collect();
+            let installed = nat.installed_after(s, t, changes);
             // Units from earlier periods still in service count as installed here.
             let carried: Vec<f64> = (0..na)
                 .map(|a| {
@@ -246,6 +261,17 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
             (Some(rule), Some(true)) => rule.rate * cells[s][t].opex,
             _ => 0.0,
         }
+    };
+
+    // Removals and moves: allowed, and never more than the units installed.
+    checks.extend(super::removal::checks(nat, changes));
+    let removal_at = |t: usize| -> f64 {
+        changes
+            .iter()
+            .filter(|c| c.period == t)
+            .map(|c| nat.change_cost(c))
+            .sum::<f64>()
+            + 0.0
     };
 
     // National supply caps.
@@ -404,6 +430,7 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
             capex: sum(&|e| e.capex),
             opex: sum(&|e| e.opex),
             energy_discount: (0..ns).map(|s| discount_at(s, t)).sum::<f64>() + 0.0,
+            removal: removal_at(t),
             pflops: sum(&|e| e.pflops),
             memory_tb: sum(&|e| e.memory_tb),
             facility_kw: sum(&|e| e.facility_kw),
@@ -447,16 +474,23 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         let step = if integer { cheapest_lot(t) } else { 0.0 };
         if let Some(b) = &nat.budget {
             // Energy at the price paid: opex less the discounts earned.
-            let spend = p.capex + p.opex - p.energy_discount + if t == 0 { adoption } else { 0.0 };
+            let spend = p.capex + p.opex - p.energy_discount
+                + p.removal
+                + if t == 0 { adoption } else { 0.0 };
             checks.push(Located {
                 site: None,
                 period: period_label(t),
                 check: compare(
                     Constraint::of(Family::Budget),
                     format!(
-                        "limits.budget: spending {spend:.2} (capex + opex{}{}) <= {}",
+                        "limits.budget: spending {spend:.2} (capex + opex{}{}{}) <= {}",
                         if p.energy_discount > 0.0 {
                             " - energy discount"
+                        } else {
+                            ""
+                        },
+                        if changes.iter().any(|c| c.period == t) {
+                            " + removals"
                         } else {
                             ""
                         },
@@ -496,8 +530,12 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         .map(|t| periods[t].energy_discount * nat.discount(t))
         .sum::<f64>()
         + 0.0;
+    let removal = (0..nt)
+        .map(|t| periods[t].removal * nat.discount(t))
+        .sum::<f64>()
+        + 0.0;
     let residual = residual_value(nat, x);
-    let total_cost = adoption + capex + opex - energy_discount - residual;
+    let total_cost = adoption + capex + opex - energy_discount + removal - residual;
     if let Some(cap) = nat.cost_cap {
         // Not a rule of the scenario: it never shows among the binding ones.
         let mut check = compare(
@@ -518,6 +556,8 @@ pub fn evaluate_national(nat: &National, x: &[Vec<Vec<f64>>]) -> NationalEvaluat
         x: x.to_vec(),
         fleet,
         installed: installed_all,
+        changes: changes.to_vec(),
+        removal,
         cells,
         periods,
         adopted_platforms,

@@ -51,7 +51,7 @@ pub(super) fn measure(c: &Ctx, sub: &Subject, r: Rule) -> Result<String, PlanErr
         Family::Supply => supply(c, sub),
         Family::Resource => resources(c, sub),
         Family::Availability => availability(c, sub),
-        Family::MinOrder | Family::CostCap => Ok(format!(
+        Family::MinOrder | Family::CostCap | Family::Removal => Ok(format!(
             "{} make every plan impossible: without them the other rules can hold",
             describe(sub, r)
         )),

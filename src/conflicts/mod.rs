@@ -56,6 +56,7 @@ fn present(f: Rule, nat: &National) -> bool {
             match f {
                 Family::NationalShare => nat.national_share.is_some(),
                 Family::CostCap => nat.cost_cap.is_some(),
+                Family::Removal => false,
                 Family::Demand => nat.sites.iter().any(|s| {
                     s.pflops
                         .as_ref()

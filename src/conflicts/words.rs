@@ -74,7 +74,7 @@ pub(super) fn per_period(nat: &National, v: &[f64], show: impl Fn(f64) -> String
 
 fn describe_national(nat: &National, f: Rule) -> String {
     match f {
-        Family::CostCap => f.path().into(),
+        Family::CostCap | Family::Removal => f.path().into(),
         Family::NationalShare => {
             let rule = nat.national_share.as_ref().expect("present");
             let op = if rule.strict { ">" } else { ">=" };
@@ -137,7 +137,7 @@ fn describe_national(nat: &National, f: Rule) -> String {
 /// The family in the words of section 1.
 pub(super) fn describe_single(s: &Scenario, f: Family) -> String {
     match f {
-        Family::NationalShare | Family::CostCap => f.path().into(),
+        Family::NationalShare | Family::CostCap | Family::Removal => f.path().into(),
         Family::Demand => match s.demand.pflops {
             Some(p) => format!("demand.pflops {}", qty(p, 3)),
             None => format!(

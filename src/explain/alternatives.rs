@@ -15,7 +15,6 @@
 //! and caps each site's power and each period's capex at a fraction of the optimum's.
 
 use super::probe::{PROBE_LIMIT_S, set};
-use crate::check::national::evaluate_national;
 use crate::error::PlanError;
 use crate::numfmt::{money, percent, qty};
 use crate::plan::{Plan, Status};
@@ -620,7 +619,11 @@ pub fn alternatives(
             continue;
         }
         // Every alternative must meet every rule of the scenario as the user gave it.
-        let e = evaluate_national(nat, &crate::plan::detail::purchases_x(nat, &p));
+        let e = crate::check::national::evaluate_with(
+            nat,
+            &crate::plan::detail::purchases_x(nat, &p),
+            &crate::plan::detail::changes_of(nat, &p),
+        );
         if !e.violations().is_empty() {
             return Err(PlanError::CheckFailed(
                 e.violations()

@@ -395,7 +395,7 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
                     }
                 }
                 // Never binding in a plan: nothing to tighten.
-                Family::Availability | Family::MinOrder | Family::CostCap => {}
+                Family::Availability | Family::MinOrder | Family::CostCap | Family::Removal => {}
             }
         }
     }

@@ -94,6 +94,9 @@ pub struct Built {
     /// Per accelerator: the variable counting lots (or units when continuous) and the lot
     /// size; `None` when nothing can be bought.
     pub buy: Vec<Option<(Variable, f64)>>,
+    /// Removals and moves of installed units (section 6): each change (its `units` unset)
+    /// and the variable counting its units.
+    pub changes: Vec<(crate::scenario::national::FleetChange, Variable)>,
     /// Whether any variable is integer.
     pub has_integers: bool,
     /// Money is divided by this in the model, for numerical stability.

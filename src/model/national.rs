@@ -11,7 +11,7 @@ use crate::model::{
     Block, Built, Family, Goal, Program, Request, Row, UNIT_CAP, share_coefficient, share_floor,
     site_rules,
 };
-use crate::scenario::national::National;
+use crate::scenario::national::{FleetChange, National};
 use crate::scenario::{HOURS_PER_YEAR, Origin, ShareBasis};
 use good_lp::{Expression, ProblemVariables, Variable};
 use std::collections::{BTreeMap, BTreeSet};
@@ -189,6 +189,7 @@ fn build_in_time(
 ) -> Result<(Built, Vec<CouplingRow>), Stopped> {
     let mut b = Builder::new(req, end);
     b.purchases();
+    b.removals();
     b.sites()?;
     b.in_time()?;
     b.supply();
@@ -217,6 +218,7 @@ fn stopped() -> Built {
         maximise: false,
         constraints: Vec::new(),
         buy: Vec::new(),
+        changes: Vec::new(),
         has_integers: false,
         money_scale: 1.0,
         objective_unit: 1.0,
@@ -235,6 +237,8 @@ struct Costs {
     opex: Vec<Expression>,
     /// The energy discounts earned per period, summed over sites (`d_st`).
     discount: Vec<Expression>,
+    /// Removals and moves per period: their costs less salvage (`removal_t`).
+    removal: Vec<Expression>,
     /// The discounted total (less the residual value, a credit that never enters a
     /// budget).
     total: Expression,
@@ -244,7 +248,8 @@ impl Costs {
     /// The undiscounted spending of period `t`: capex and energy at the price paid (opex
     /// less the energy discount), plus adoption in the first.
     fn spend(&self, t: usize) -> Expression {
-        let mut spend = self.capex[t].clone() + self.opex[t].clone() - self.discount[t].clone();
+        let mut spend = self.capex[t].clone() + self.opex[t].clone() - self.discount[t].clone()
+            + self.removal[t].clone();
         if t == 0 {
             spend += self.adoption.clone();
         }
@@ -270,6 +275,8 @@ struct Builder<'a> {
     buy: Vec<Option<(Variable, f64)>>,
     /// Per purchase, in [`slot`] order: an upper bound on it.
     cap: Vec<f64>,
+    /// Removals and moves of installed units: each change and its variable.
+    changes: Vec<(FleetChange, Variable)>,
     /// Fleets `n[s][t][a]`.
     fleet: Vec<Vec<Vec<Expression>>>,
     /// The coupling rules, as built.
@@ -290,6 +297,7 @@ impl<'a> Builder<'a> {
             free: nat.existing_platforms(),
             buy: Vec::new(),
             cap: Vec::new(),
+            changes: Vec::new(),
             fleet: Vec::with_capacity(nat.sites.len()),
             rows: Vec::new(),
             priced: Expression::from(0.0),
@@ -393,6 +401,81 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Removals and moves of installed units (section 6): for each entry with `removal`,
+    /// in each period it serves, the units taken out `r_et` and moved to each site of
+    /// `move_to` `m_es't` (whole units when `solver.integer`), and
+    /// `sum_t (r_et + sum_s' m_es't) <= u_e`: non-negative changes whose total stays within
+    /// the units keep every period's remainder non-negative.
+    fn removals(&mut self) {
+        let nat = self.nat;
+        let integer = nat.solver.integer && !self.req.lp_relaxation;
+        for (s, i) in nat.removable() {
+            let e = &nat.sites[s].existing[i];
+            let Some(removal) = &e.removal else { continue };
+            let units = e.units as f64;
+            if units <= 0.0 {
+                continue;
+            }
+            let mut total = Expression::from(0.0);
+            for t in 0..nat.periods() {
+                if !e.serves_in(nat.years[t]) {
+                    continue;
+                }
+                let targets =
+                    std::iter::once(None).chain(removal.move_to.iter().map(|&to| Some(to)));
+                for to in targets {
+                    let v = self.p.purchase(units, 1.0, integer);
+                    total += v;
+                    let change = FleetChange {
+                        site: s,
+                        entry: i,
+                        period: t,
+                        to,
+                        units: 0.0,
+                    };
+                    self.changes.push((change, v));
+                }
+            }
+            self.p.at_most(total, units);
+        }
+    }
+
+    /// The change in installed units of accelerator `a` at site `s` in period `t` from
+    /// removals and moves so far: minus those taken out or moved away, plus those moved in,
+    /// while their entry serves.
+    fn changed(&self, s: usize, t: usize, a: usize) -> Expression {
+        let nat = self.nat;
+        let mut e = Expression::from(0.0);
+        for (c, v) in &self.changes {
+            let entry = &nat.sites[c.site].existing[c.entry];
+            if c.period > t || entry.index != a || !entry.serves_in(nat.years[t]) {
+                continue;
+            }
+            if c.site == s {
+                e -= *v;
+            }
+            if c.to == Some(s) {
+                e += *v;
+            }
+        }
+        e
+    }
+
+    /// Most installed units of accelerator `a` that may be moved to site `s` by period `t`.
+    fn movable_in(&self, s: usize, t: usize, a: usize) -> f64 {
+        let nat = self.nat;
+        nat.removable()
+            .into_iter()
+            .map(|(from, i)| &nat.sites[from].existing[i])
+            .filter(|e| {
+                e.index == a
+                    && e.serves_in(nat.years[t])
+                    && e.removal.as_ref().is_some_and(|r| r.move_to.contains(&s))
+            })
+            .map(|e| e.units as f64)
+            .sum()
+    }
+
     /// Every site in every period: its fleet and its section-1 rules.
     fn sites(&mut self) -> Result<(), Stopped> {
         for s in 0..self.nat.sites.len() {
@@ -424,6 +507,9 @@ impl<'a> Builder<'a> {
         (0..nat.accelerators.len())
             .map(|a| {
                 let mut e = Expression::from(installed[a]);
+                if !self.changes.is_empty() {
+                    e += self.changed(s, t, a);
+                }
                 for b in 0..=t {
                     if nat.serves(a, b, t) {
                         e += self.x(slot(nat, a, s, b));
@@ -661,10 +747,12 @@ impl<'a> Builder<'a> {
             discount_t.push(discount);
         }
         let residual = self.residual();
+        let removal_t: Vec<Expression> = (0..nt).map(|t| self.removal_cost(t)).collect();
         let mut total = adoption.clone();
         for t in 0..nt {
-            total +=
-                (capex_t[t].clone() + opex_t[t].clone() - discount_t[t].clone()) * nat.discount(t);
+            total += (capex_t[t].clone() + opex_t[t].clone() - discount_t[t].clone()
+                + removal_t[t].clone())
+                * nat.discount(t);
         }
         total -= residual;
         Costs {
@@ -672,8 +760,23 @@ impl<'a> Builder<'a> {
             capex: capex_t,
             opex: opex_t,
             discount: discount_t,
+            removal: removal_t,
             total,
         }
+    }
+
+    /// `removal_t` in money units: `(cost - salvage_value)` per unit taken out and
+    /// `relocation_per_unit` per unit moved, in period `t`.
+    fn removal_cost(&self, t: usize) -> Expression {
+        let nat = self.nat;
+        let mut e = Expression::from(0.0);
+        for (c, v) in self.changes.iter().filter(|(c, _)| c.period == t) {
+            let per_unit = nat.change_cost(&FleetChange { units: 1.0, ..*c });
+            if per_unit != 0.0 {
+                e += Expression::from(*v) * (per_unit / self.money);
+            }
+        }
+        e
     }
 
     /// Most units of accelerator `a` in service at site `s` in period `t`: the installed
@@ -681,6 +784,9 @@ impl<'a> Builder<'a> {
     fn fleet_cap(&self, s: usize, t: usize, a: usize) -> f64 {
         let nat = self.nat;
         let mut cap = nat.installed_at(s, t)[a];
+        if !self.changes.is_empty() {
+            cap += self.movable_in(s, t, a);
+        }
         for b in 0..=t {
             let k = slot(nat, a, s, b);
             if nat.serves(a, b, t) && self.buy[k].is_some() {
@@ -964,6 +1070,7 @@ impl<'a> Builder<'a> {
             maximise,
             constraints: self.p.constraints,
             buy: self.buy,
+            changes: self.changes,
             has_integers: self.p.has_integers,
             money_scale: self.money,
             objective_unit: unit,

@@ -3,18 +3,19 @@
 //! the per-site and per-period detail of section 3.
 //!
 //! The top-level figures read as follows: `total_cost`, `capex` and `opex` are discounted
-//! sums (capex + opex + adoption - energy_discount - residual = total_cost,
-//! `energy_discount` only with `costs.domestic_energy_discount`, `residual` only with
-//! `costs.residual_value`; the periods' `discounted_cost` count the energy discounts; the periods' `discounted_cost` leave it out, as it is credited at
-//! the horizon's end); `pflops`, `memory_tb`, `facility_kw`,
+//! sums (capex + opex + adoption - energy_discount + removal - residual = total_cost;
+//! `energy_discount` only with `costs.domestic_energy_discount`, `removal` only with some
+//! `existing[].removal`, `residual` only with `costs.residual_value`). The periods'
+//! `discounted_cost` count the energy discounts and removals but not the residual value,
+//! which is credited at the horizon's end. `pflops`, `memory_tb`, `facility_kw`,
 //! `domestic_share` and `fleet` describe the last period, summed over sites.
 
 use crate::check::national::NationalEvaluation;
 use crate::plan::{
-    Context, FleetCount, FleetRow, NearLimit, PeriodDetail, Plan, Purchase, ResourceDetail,
-    ResourceUse, ShareFigure, SiteDetail, SitePeriod, SourceNote, Status,
+    Context, FleetCount, FleetRow, NearLimit, PeriodDetail, Plan, Purchase, RemovalRow,
+    ResourceDetail, ResourceUse, ShareFigure, SiteDetail, SitePeriod, SourceNote, Status,
 };
-use crate::scenario::national::National;
+use crate::scenario::national::{FleetChange, National};
 use crate::scenario::{ResidualValue, ShareBasis};
 
 /// A plan with no purchases and the given status.
@@ -115,6 +116,8 @@ pub fn from_evaluation(
     plan.adoption = Some(e.adoption);
     plan.residual = (nat.residual_value == ResidualValue::StraightLine).then_some(e.residual);
     plan.energy_discount = nat.has_energy_discount().then_some(e.energy_discount);
+    plan.removal = nat.has_removals().then_some(e.removal);
+    plan.removals = removal_rows(nat, e);
     let end = &e.periods[last];
     plan.pflops = Some(end.pflops);
     plan.memory_tb = Some(end.memory_tb);
@@ -269,7 +272,15 @@ pub fn from_evaluation(
                     }
                 })
                 .collect();
+            let removals = nat.has_removals().then(|| {
+                plan.removals
+                    .iter()
+                    .filter(|r| r.site.as_deref() == Some(site.id.as_str()))
+                    .cloned()
+                    .collect()
+            });
             plan.sites.push(SiteDetail {
+                removals,
                 id: site.id.clone(),
                 name: site.name.clone(),
                 new_units: periods.iter().map(|p| p.new_units).sum::<f64>() + 0.0,
@@ -312,8 +323,9 @@ pub fn from_evaluation(
                 capex: p.capex,
                 opex: p.opex,
                 adoption,
+                removal: nat.has_removals().then_some(p.removal),
                 discounted_cost: adoption
-                    + (p.capex + p.opex - p.energy_discount) * nat.discount(t),
+                    + (p.capex + p.opex - p.energy_discount + p.removal) * nat.discount(t),
                 budget: nat.budget.as_ref().map(|b| b[t]),
                 capex_budget: nat.capex_budget.as_ref().map(|b| b[t]),
                 binding: binding_here,
@@ -323,12 +335,73 @@ pub fn from_evaluation(
     plan
 }
 
+/// The plan's removals and moves, site by site, period by period, in entry order.
+fn removal_rows(nat: &National, e: &NationalEvaluation) -> Vec<RemovalRow> {
+    let mut changes = e.changes.clone();
+    changes.sort_by_key(|c| (c.site, c.period, c.entry, c.to.map_or(0, |s| s + 1)));
+    changes
+        .iter()
+        .filter(|c| c.units > 0.0)
+        .map(|c| RemovalRow {
+            site: nat.has_sites.then(|| nat.sites[c.site].id.clone()),
+            period: nat.has_periods.then(|| nat.years[c.period]),
+            id: nat.accelerators[nat.sites[c.site].existing[c.entry].index]
+                .id
+                .clone(),
+            entry: c.entry,
+            units: c.units,
+            moved_to: c.to.map(|s| nat.sites[s].id.clone()),
+            cost: nat.change_cost(c),
+        })
+        .collect()
+}
+
+/// The removals and moves of a plan (its `removals` rows), read against `nat`: rows of a
+/// site, year or entry `nat` does not have are left out (as [`purchases_x`] does).
+pub fn changes_of(nat: &National, p: &Plan) -> Vec<FleetChange> {
+    let site_of = |id: &Option<String>| match id {
+        Some(id) => nat.sites.iter().position(|s| &s.id == id),
+        None => Some(0),
+    };
+    p.removals
+        .iter()
+        .filter_map(|row| {
+            let site = site_of(&row.site)?;
+            let period = match row.period {
+                Some(y) => nat.years.iter().position(|year| *year == y)?,
+                None => 0,
+            };
+            let e = nat.sites[site].existing.get(row.entry)?;
+            if nat.accelerators[e.index].id != row.id {
+                return None;
+            }
+            let to = match &row.moved_to {
+                Some(_) => Some(site_of(&row.moved_to)?),
+                None => None,
+            };
+            Some(FleetChange {
+                site,
+                entry: row.entry,
+                period,
+                to,
+                units: row.units,
+            })
+        })
+        .collect()
+}
+
 /// The rules near their limit (see [`crate::check::NEAR`]), in rule order, each with its
 /// site and period; money in the scenario's currency.
 fn near_limit(nat: &National, e: &NationalEvaluation) -> Vec<NearLimit> {
     e.checks
         .iter()
-        .filter(|c| c.check.near && c.check.constraint.family != crate::rules::Family::CostCap)
+        .filter(|c| {
+            c.check.near
+                && !matches!(
+                    c.check.constraint.family,
+                    crate::rules::Family::CostCap | crate::rules::Family::Removal
+                )
+        })
         .map(|c| {
             let unit = c.check.constraint.family.limit_unit();
             NearLimit {

@@ -275,6 +275,16 @@ pub struct Plan {
     /// otherwise, and when there is no plan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energy_discount: Option<f64>,
+    /// Discounted total of what taking out and moving installed units cost, less their
+    /// salvage value (negative: a revenue), added to `total_cost` and each period's
+    /// spending: only when some `existing` entry has a `removal` (left out otherwise, and
+    /// when there is no plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal: Option<f64>,
+    /// Installed units taken out or moved to another site, site by site and period by
+    /// period: only when some `existing` entry has a `removal` (left out otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removals: Vec<RemovalRow>,
     /// Proven bound on the objective: lower for min_cost (on total cost), upper for
     /// max_pflops (on PFLOPS).
     pub bound: Option<f64>,
@@ -402,6 +412,35 @@ pub struct SiteDetail {
     pub opex: f64,
     /// Each period at this site.
     pub periods: Vec<SitePeriod>,
+    /// Installed units taken out or moved away from this site (only when some `existing`
+    /// entry has a `removal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removals: Option<Vec<RemovalRow>>,
+}
+
+/// Installed units of one `existing` entry taken out, or moved to another site, at the
+/// start of a period (section 6).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RemovalRow {
+    /// The site the units were at (`null` without sites).
+    pub site: Option<String>,
+    /// Year (`null` without periods).
+    pub period: Option<i64>,
+    /// Accelerator id.
+    pub id: String,
+    /// Position of the entry in the site's `existing` list (from 0): which batch, when a
+    /// site lists the same accelerator twice.
+    pub entry: usize,
+    /// Units taken out or moved.
+    #[serde(serialize_with = "units")]
+    #[schemars(with = "f64")]
+    pub units: f64,
+    /// The site that takes them over; `null`: taken out.
+    pub moved_to: Option<String>,
+    /// What the change cost in its period, undiscounted: removal cost less salvage per
+    /// unit taken out (negative: a revenue), `relocation_per_unit` per unit moved.
+    pub cost: f64,
 }
 
 /// One scarce resource: what the plan's new cards use of it in each period, against its cap.
@@ -462,7 +501,11 @@ pub struct PeriodDetail {
     pub opex: f64,
     /// Adoption costs (all in the first period).
     pub adoption: f64,
-    /// (capex + opex - energy discounts) x discount factor, plus adoption.
+    /// Removals and moves of installed units (undiscounted; only when some `existing`
+    /// entry has a `removal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal: Option<f64>,
+    /// (capex + opex - energy discounts + removals) x discount factor, plus adoption.
     pub discounted_cost: f64,
     /// The period's budget.
     pub budget: Option<f64>,
@@ -493,6 +536,8 @@ impl Plan {
             adoption: None,
             residual: None,
             energy_discount: None,
+            removal: None,
+            removals: Vec::new(),
             bound: None,
             gap: None,
             pflops: None,

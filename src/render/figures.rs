@@ -1,8 +1,9 @@
 //! The figures of a plan as every format writes them (see [`crate::numfmt`]): money to the
 //! cent, the other figures cleaned of floating-point noise, and the parts of each total
 //! rounded so that they add up to it: `capex + adoption + opex - residual -
-//! energy_discount = total_cost` (`residual` only with `costs.residual_value`,
-//! `energy_discount` only with `costs.domestic_energy_discount`); for one site, the purchases' costs add up
+//! energy_discount + removal = total_cost` (`residual` only with `costs.residual_value`,
+//! `energy_discount` only with `costs.domestic_energy_discount`, `removal` only with some
+//! `existing[].removal`); for one site, the purchases' costs add up
 //! to `capex`; with periods, the periods' `discounted_cost` add up to `total_cost +
 //! residual` (the residual value is credited at the horizon's end, not in a period). Renderers format the plan [`plan`] returns, never the raw one.
 
@@ -19,12 +20,14 @@ pub fn plan(p: &Plan) -> Plan {
             let credit = -p.residual.unwrap_or(0.0);
             // So is the energy discount.
             let saved = -p.energy_discount.unwrap_or(0.0);
-            let parts = apportion(&[capex, adoption, opex, credit, saved], total);
+            let removal = p.removal.unwrap_or(0.0);
+            let parts = apportion(&[capex, adoption, opex, credit, saved, removal], total);
             out.capex = Some(parts[0]);
             out.adoption = Some(parts[1]);
             out.opex = Some(parts[2]);
             out.residual = p.residual.map(|_| cents(-parts[3]));
             out.energy_discount = p.energy_discount.map(|_| cents(-parts[4]));
+            out.removal = p.removal.map(|_| cents(parts[5]));
             out.total_cost = Some(sum_cents(parts));
         }
         _ => {
@@ -34,7 +37,16 @@ pub fn plan(p: &Plan) -> Plan {
             out.opex = p.opex.map(cents);
             out.residual = p.residual.map(cents);
             out.energy_discount = p.energy_discount.map(cents);
+            out.removal = p.removal.map(cents);
         }
+    }
+    for r in out.removals.iter_mut().chain(
+        out.sites
+            .iter_mut()
+            .flat_map(|s| s.removals.iter_mut().flatten()),
+    ) {
+        r.units = clean(r.units);
+        r.cost = cents(r.cost);
     }
     out.bound = if p.maximises_pflops() {
         p.bound.map(clean)
@@ -110,6 +122,7 @@ pub fn plan(p: &Plan) -> Plan {
         d.capex = cents(d.capex);
         d.opex = cents(d.opex);
         d.adoption = cents(d.adoption);
+        d.removal = d.removal.map(cents);
         d.budget = d.budget.map(cents);
         d.capex_budget = d.capex_budget.map(cents);
     }

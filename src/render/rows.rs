@@ -27,12 +27,45 @@ pub fn plan_sections(p: &Plan) -> Vec<Section> {
             periods(p),
             largest_sites(p, LARGEST_SITES),
             fleet(p),
+            removals(p),
             resources(p),
             energy_discounts(p),
             totals(p),
         ]
     } else {
-        vec![purchases(p), fleet(p), resources(p), totals(p)]
+        vec![purchases(p), fleet(p), removals(p), resources(p), totals(p)]
+    }
+}
+
+/// Installed units taken out or moved: one row per site, period, entry and destination,
+/// with what it cost less salvage (no rows when nothing was taken out or moved).
+pub fn removals(p: &Plan) -> Section {
+    let rows = p
+        .removals
+        .iter()
+        .map(|r| {
+            vec![
+                r.site.clone().unwrap_or_else(|| "-".into()),
+                r.period.map_or_else(|| "-".to_string(), |y| y.to_string()),
+                r.id.clone(),
+                qty(r.units, 2),
+                r.moved_to
+                    .as_ref()
+                    .map_or_else(|| "taken out".to_string(), |to| format!("moved to {to}")),
+                amount(r.cost),
+            ]
+        })
+        .collect();
+    Section {
+        title: format!(
+            "Installed units taken out or moved (cost less salvage, {}; negative: revenue)",
+            p.currency
+        ),
+        header: ["site", "period", "accelerator", "units", "what", "cost"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, false, false, true, false, true],
+        rows,
     }
 }
 
@@ -543,6 +576,13 @@ pub fn totals(p: &Plan) -> Section {
             "  energy discount".into(),
             m(-d),
             "discounted; domestic energy discount where the fleet qualified".into(),
+        ]);
+    }
+    if let Some(r) = p.removal {
+        rows.push(vec![
+            "  removals".into(),
+            m(r),
+            "discounted; taking out and moving installed units, less salvage".into(),
         ]);
     }
     if let Some(r) = p.residual {

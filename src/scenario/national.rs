@@ -57,6 +57,9 @@ pub struct National {
     pub solver: SolverSettings,
     /// Scarce inputs with national caps per period (section 6), in file order.
     pub resources: Vec<Resource>,
+    /// Cost of moving one installed unit to another site.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub relocation_per_unit: f64,
     /// A ceiling on the total (discounted) cost that no file sets: the planner's
     /// [`crate::planner::Options::cost_cap`], imposed by the model and the checker alike.
     #[serde(skip)]
@@ -84,6 +87,11 @@ pub fn residual_credit(
         return 0.0;
     }
     price * left.min(l) / l / (1.0 + rate).powf(horizon - first)
+}
+
+/// Whether `v` is zero (the default the scenario's serialised form leaves out).
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 /// Whether `r` is the default (the scenario's serialised form then leaves it out).
@@ -149,6 +157,43 @@ pub struct SiteExisting {
     pub units: u64,
     /// Last year the units serve (`None`: for ever).
     pub retire_year: Option<i64>,
+    /// Whether, and on what terms, these units may be taken out or moved early.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removal: Option<Removal>,
+}
+
+impl SiteExisting {
+    /// Whether these units are in service in `year`.
+    pub fn serves_in(&self, year: i64) -> bool {
+        self.retire_year.is_none_or(|r| year <= r)
+    }
+}
+
+/// The terms of early removal of an installed entry (section 6).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Removal {
+    /// Resale value per unit removed.
+    pub salvage_value: f64,
+    /// Decommissioning cost per unit removed.
+    pub cost: f64,
+    /// Sites (by position) that may take units over.
+    pub move_to: Vec<usize>,
+}
+
+/// Units of one installed entry taken out of service, or moved to another site, at the
+/// start of a period: a decision of the plan (section 6).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FleetChange {
+    /// The site the units are at.
+    pub site: usize,
+    /// The entry (position in the site's `existing`).
+    pub entry: usize,
+    /// The period.
+    pub period: usize,
+    /// The site they move to; `None`: removed.
+    pub to: Option<usize>,
+    /// Units.
+    pub units: f64,
 }
 
 /// One site.
@@ -368,11 +413,66 @@ impl National {
     }
 
     /// Installed units (from the site's `existing`) per accelerator still in service in
-    /// period `t`.
+    /// period `t`, before any removal or move.
     pub fn installed_at(&self, s: usize, t: usize) -> Vec<f64> {
         (0..self.accelerators.len())
             .map(|a| self.sites[s].existing_in(a, self.years[t]))
             .collect()
+    }
+
+    /// Installed units per accelerator in service at site `s` in period `t` after the
+    /// removals and moves `changes` (section 6): each entry's units less those taken out or
+    /// moved away in periods up to `t`, plus the units moved in from other sites, while
+    /// their entry is in service.
+    pub fn installed_after(&self, s: usize, t: usize, changes: &[FleetChange]) -> Vec<f64> {
+        let mut out = self.installed_at(s, t);
+        let year = self.years[t];
+        for c in changes.iter().filter(|c| c.period <= t) {
+            let e = &self.sites[c.site].existing[c.entry];
+            if !e.serves_in(year) {
+                continue;
+            }
+            if c.site == s {
+                out[e.index] -= c.units;
+            }
+            if c.to == Some(s) {
+                out[e.index] += c.units;
+            }
+        }
+        out
+    }
+
+    /// Whether some installed entry may be taken out or moved (the plan then lists its
+    /// removals).
+    pub fn has_removals(&self) -> bool {
+        self.sites
+            .iter()
+            .any(|s| s.existing.iter().any(|e| e.removal.is_some()))
+    }
+
+    /// The installed entries that may be taken out or moved, as (site, entry) positions.
+    pub fn removable(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (s, site) in self.sites.iter().enumerate() {
+            for (i, e) in site.existing.iter().enumerate() {
+                if e.removal.is_some() {
+                    out.push((s, i));
+                }
+            }
+        }
+        out
+    }
+
+    /// What the change `c` costs in its period, undiscounted: `(cost - salvage_value)` per
+    /// unit removed (negative: a revenue), `relocation_per_unit` per unit moved.
+    pub fn change_cost(&self, c: &FleetChange) -> f64 {
+        let Some(r) = &self.sites[c.site].existing[c.entry].removal else {
+            return 0.0;
+        };
+        match c.to {
+            None => (r.cost - r.salvage_value) * c.units,
+            Some(_) => self.relocation_per_unit * c.units,
+        }
     }
 
     /// A section-1 scenario seen as one site and one period, so that the national model and
@@ -409,6 +509,7 @@ impl National {
                         index,
                         units: e.units,
                         retire_year: None,
+                        removal: None,
                     })
                 })
                 .collect(),
@@ -444,6 +545,7 @@ impl National {
             platform_adoption: s.costs.platform_adoption.clone(),
             solver: s.solver.clone(),
             resources: Vec::new(),
+            relocation_per_unit: 0.0,
             cost_cap: None,
         }
     }
@@ -458,7 +560,11 @@ impl National {
     /// [`National::from_single`]); `None` for any other, and for one with national rules
     /// (a national share, resources) that section 1 has no place for.
     pub fn as_single(&self) -> Option<Scenario> {
-        if !self.is_single() || self.national_share.is_some() || !self.resources.is_empty() {
+        if !self.is_single()
+            || self.national_share.is_some()
+            || !self.resources.is_empty()
+            || self.has_removals()
+        {
             return None;
         }
         let site = &self.sites[0];

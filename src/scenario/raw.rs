@@ -352,6 +352,21 @@ pub struct RawExisting {
     pub units: Option<f64>,
     /// The last year the units serve (with `periods`; default: for ever).
     pub retire_year: Option<f64>,
+    /// These units may be taken out (or moved to another site) before `retire_year`.
+    pub removal: Option<RawRemoval>,
+}
+
+/// Early removal of installed units (section 6): what each unit taken out brings and
+/// costs, and the sites that may take units over.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRemoval {
+    /// Resale value per unit removed, in `currency` (default 0).
+    pub salvage_value: Option<f64>,
+    /// Decommissioning cost per unit removed, in `currency` (default 0).
+    pub cost: Option<f64>,
+    /// Sites that may take these units over (needs `sites`; not the site itself).
+    pub move_to: Option<Vec<String>>,
 }
 
 /// The domestic-share rules.
@@ -414,6 +429,9 @@ pub struct RawCosts {
     /// A cut in the energy price at sites whose fleet is domestic enough (section 6; each
     /// site may override it field by field, or switch it off with `null`).
     pub domestic_energy_discount: Option<RawEnergyDiscount>,
+    /// Cost of moving one installed unit to another site (`existing[].removal.move_to`;
+    /// default 0).
+    pub relocation_per_unit: Option<f64>,
 }
 
 /// The domestic energy discount: `rate` off the energy price while the fleet's domestic

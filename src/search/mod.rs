@@ -19,7 +19,7 @@
 pub mod decompose;
 pub mod rounding;
 
-use crate::check::national::{NationalEvaluation, evaluate_national};
+use crate::check::national::{NationalEvaluation, evaluate_with};
 use crate::error::PlanError;
 use crate::model::Goal;
 use crate::model::Row;
@@ -27,6 +27,7 @@ use crate::model::national as model;
 use crate::plan::detail;
 use crate::plan::{Plan, Status};
 use crate::scenario::Objective;
+use crate::scenario::national::FleetChange;
 use crate::scenario::national::National;
 use crate::solve::{Backend, Limits, Outcome, solve};
 use crate::solve::{Budget, Cancel, Stop};
@@ -154,6 +155,8 @@ pub struct Timings {
 pub struct NationalSolved {
     /// Purchases.
     pub x: Vec<Vec<Vec<f64>>>,
+    /// Removals and moves of installed units (those of at least one unit).
+    pub changes: Vec<FleetChange>,
     /// The goal's value (money or PFLOPS).
     pub objective: f64,
     /// Proven bound on it.
@@ -191,6 +194,7 @@ pub fn solve_national(
     let (built, rows) = model::build_rows_until(req, limits.deadline);
     timings.build_s += started.elapsed().as_secs_f64();
     let buy = built.buy.clone();
+    let change_vars = built.changes.clone();
     let unit = built.objective_unit;
     let integer = req.nat.solver.integer && !req.lp_relaxation;
     let (outcome, seconds) = solve(built, backend, limits)?;
@@ -232,8 +236,17 @@ pub fn solve_national(
                     }
                 })
                 .collect();
+            let changes = change_vars
+                .iter()
+                .filter_map(|(c, var)| {
+                    let v = good_lp::Solution::value(&values, *var).max(0.0);
+                    let units = if integer { v.round() } else { v };
+                    (units > 1e-9).then_some(FleetChange { units, ..*c })
+                })
+                .collect();
             NationalVariant::Solved(NationalSolved {
                 x: unflatten(req.nat, &flat),
+                changes,
                 objective: objective * unit,
                 bound: bound.map(|b| b * unit),
                 proven,
@@ -282,7 +295,17 @@ pub fn relaxation(
 
 /// Evaluates purchases and refuses any that break a rule.
 pub fn checked(nat: &National, x: &[Vec<Vec<f64>>]) -> Result<NationalEvaluation, PlanError> {
-    let e = evaluate_national(nat, x);
+    checked_with(nat, x, &[])
+}
+
+/// Evaluates purchases with removals and moves of installed units, and refuses any that
+/// break a rule.
+pub fn checked_with(
+    nat: &National,
+    x: &[Vec<Vec<f64>>],
+    changes: &[FleetChange],
+) -> Result<NationalEvaluation, PlanError> {
+    let e = evaluate_with(nat, x, changes);
     let broken: Vec<String> = e
         .violations()
         .iter()
@@ -875,7 +898,7 @@ fn exact(
     Ok(match outcome {
         NationalVariant::Solved(sol) => {
             let started = Instant::now();
-            let checked = checked(req.nat, &sol.x);
+            let checked = checked_with(req.nat, &sol.x, &sol.changes);
             timings.check_s += started.elapsed().as_secs_f64();
             match checked {
                 Ok(e) => {
@@ -909,14 +932,16 @@ fn finish_max_pflops(
     budget: &Budget,
     timings: &mut Timings,
 ) -> Result<Plan, PlanError> {
-    let e1 = checked(nat, &first.x)?;
+    let e1 = checked_with(nat, &first.x, &first.changes)?;
     let best = detail::final_pflops(&e1);
     let (upper, floor) =
         crate::search::pflops_floor(first.bound, first.proven, best, budget.mip_gap);
     let mut req = NationalRequest::new(nat);
     req.goal = Goal::MinCostWithPflops(floor);
     let second = match solve_national(&req, backend, budget.limits(1.0), timings)? {
-        NationalVariant::Solved(second) => Some((checked(nat, &second.x), second.proven)),
+        NationalVariant::Solved(second) => {
+            Some((checked_with(nat, &second.x, &second.changes), second.proven))
+        }
         _ => None,
     };
     let (e, proven) = crate::search::keep_cheaper(e1, first.proven, second, |e| e.total_cost);

@@ -226,6 +226,10 @@ pub struct Row {
     /// what `merge` re-checks a shard's figures against. Not a column of the sweep.
     #[serde(default)]
     pub purchases: Vec<Bought>,
+    /// The point's removals and moves of installed units (empty without them): re-checked
+    /// by `merge` with the purchases. Not a column of the sweep.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removals: Vec<crate::plan::RemovalRow>,
     /// Scenarios with sites or periods: the site share with the least margin over its rule
     /// (its value is the `domestic_share` column), and the national share.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -602,6 +606,11 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
         } else {
             Vec::new()
         },
+        removals: if has {
+            plan.removals.clone()
+        } else {
+            Vec::new()
+        },
         binding_share,
     }
 }
@@ -626,6 +635,7 @@ fn error_row(index: usize, values: Vec<String>, ids: &[String], why: String) -> 
         units: vec![None; ids.len()],
         note: Some(why),
         purchases: Vec::new(),
+        removals: Vec::new(),
         binding_share: None,
     }
 }
@@ -724,6 +734,7 @@ mod tests {
                     units: vec![],
                     note: None,
                     purchases: vec![],
+                    removals: vec![],
                     binding_share: None,
                 })
                 .collect(),

@@ -12,7 +12,6 @@
 //! A sweep over any other parameter (a price, a demand, an availability, a relative
 //! override) solves every point.
 
-use crate::check::national::evaluate_national;
 use crate::plan::{Plan, Status, detail};
 use crate::scenario::national::National;
 use std::sync::Mutex;
@@ -141,7 +140,11 @@ impl Proven {
 /// `plan` rebuilt for `nat` when its purchases meet every rule of `nat`, with its status,
 /// bound and gap (the looser point's bound holds for the tighter point).
 fn rebuilt(nat: &National, plan: &Plan) -> Option<Plan> {
-    let e = evaluate_national(nat, &detail::purchases_x(nat, plan));
+    let e = crate::check::national::evaluate_with(
+        nat,
+        &detail::purchases_x(nat, plan),
+        &detail::changes_of(nat, plan),
+    );
     if !e.violations().is_empty() {
         return None;
     }

@@ -6,7 +6,6 @@
 
 use super::{Job, Row, Sweep, SweepError, SweepResult};
 use crate::audit::{read_saved_purchases, same_cost};
-use crate::check::national::evaluate_national;
 use crate::plan::Status;
 use crate::planner::Options;
 use crate::scenario::{Document, Override};
@@ -390,11 +389,12 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
         ));
     }
     // The purchases are read as a saved plan's are, by the same reader.
-    let text = serde_json::json!({ "purchases": stated.purchases }).to_string();
+    let text = serde_json::json!({ "purchases": stated.purchases, "removals": stated.removals })
+        .to_string();
     let (plan, broken) = {
         let n = &loaded.scenario;
         let saved = read_saved_purchases(n, &text)?;
-        let e = evaluate_national(n, &saved.x);
+        let e = crate::check::national::evaluate_with(n, &saved.x, &saved.changes);
         let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
         (
             crate::plan::detail::from_evaluation(n, &e, status, ""),

@@ -2,6 +2,7 @@
 //! is collected (not just the first) with its field path and location.
 
 mod discount;
+mod removal;
 mod resources;
 mod sections;
 

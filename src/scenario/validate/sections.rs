@@ -394,8 +394,12 @@ fn existing_of(
     list: Vec<RawExisting>,
     named_ids: &[String],
     accelerators: &[Accelerator],
-) -> Vec<SiteExisting> {
+) -> (
+    Vec<SiteExisting>,
+    Vec<(usize, String, super::removal::Targets)>,
+) {
     let mut out = Vec::new();
+    let mut moves = Vec::new();
     for (i, e) in list.into_iter().enumerate() {
         let mut here = base.to_vec();
         here.push(Seg::Index(i));
@@ -420,14 +424,28 @@ fn existing_of(
             },
             None => None,
         };
+        let removal = match e.removal {
+            Some(r) => match super::removal::removal_of(c, &at("removal"), &l_entry(label, i), r) {
+                Some(r) => Some(r),
+                None => continue,
+            },
+            None => None,
+        };
         let Some(id) = id else { continue };
         match accelerators.iter().position(|a| a.id == id) {
             Some(index) => {
                 if let Some(units) = units {
+                    let removal = removal.map(|(r, targets)| {
+                        if !targets.is_empty() {
+                            moves.push((out.len(), l_entry(label, i), targets));
+                        }
+                        r
+                    });
                     out.push(SiteExisting {
                         index,
                         units,
                         retire_year,
+                        removal,
                     });
                 }
             }
@@ -447,7 +465,12 @@ fn existing_of(
             }
         }
     }
-    out
+    (out, moves)
+}
+
+/// How an `existing` entry is named in messages: `label[i]`.
+fn l_entry(label: &str, i: usize) -> String {
+    format!("{label}[{i}]")
 }
 
 /// Validates a section-2 scenario.
@@ -474,7 +497,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         existing: raw.existing,
         top_power: limits.top_power.clone(),
     };
-    let sites = sites(
+    let (mut sites, moves) = sites(
         c,
         &y,
         top,
@@ -482,6 +505,14 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         &costs,
         policy_share.as_ref(),
     );
+    let any_moves = !moves.is_empty();
+    super::removal::resolve(c, &mut sites, moves, has_sites);
+    if costs.relocation_per_unit > 0.0 && !any_moves {
+        c.warn_at(
+            &path_of(&["costs", "relocation_per_unit"]),
+            "costs.relocation_per_unit is not used: no existing entry lists removal.move_to".into(),
+        );
+    }
     let solver = solver_of(c, raw.solver);
     cross_field(c, (objective, &y), &limits, &sites, &accelerators);
     if !c.problems.is_empty() {
@@ -509,6 +540,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         platform_adoption: costs.platform_adoption,
         solver,
         resources,
+        relocation_per_unit: costs.relocation_per_unit,
         cost_cap: None,
     };
     crate::scenario::magnitude::check(c, &nat, &costs.energy);
@@ -713,6 +745,7 @@ struct CostSection {
     residual_value: ResidualValue,
     platform_adoption: BTreeMap<String, f64>,
     energy_discount: Option<EnergyDiscount>,
+    relocation_per_unit: f64,
 }
 
 /// `costs`: energy price per period, PUE, utilisation, years of opex, discount rate and
@@ -732,6 +765,7 @@ fn costs(
         discount_rate: None,
         residual_value: None,
         domestic_energy_discount: None,
+        relocation_per_unit: None,
     });
     let f = |n: &str| path_of(&["costs", n]);
     let energy = per_number(
@@ -784,8 +818,11 @@ fn costs(
         );
     }
     let platform_adoption = adoption_costs(c, costs.platform_adoption, accelerators);
+    let relocation_per_unit =
+        super::removal::relocation_of(c, &f("relocation_per_unit"), costs.relocation_per_unit);
 
     CostSection {
+        relocation_per_unit,
         energy,
         pue,
         utilization,
@@ -913,10 +950,11 @@ fn sites(
     (named_ids, accelerators): (&[String], &[Accelerator]),
     costs: &CostSection,
     policy_share: Option<&ShareRule>,
-) -> Vec<Site> {
+) -> (Vec<Site>, Vec<PendingMoves>) {
     let (energy, pue) = (&costs.energy, costs.pue);
     let top_power = raw.top_power;
     let mut sites = Vec::new();
+    let mut pending: Vec<PendingMoves> = Vec::new();
     match raw.sites {
         Some(list) => {
             if raw.demand.is_some() {
@@ -975,7 +1013,7 @@ fn sites(
                 let demand = s
                     .demand
                     .map(|d| demand_of(c, y, &at("demand"), &l("demand"), d));
-                let existing = existing_of(
+                let (existing, moves) = existing_of(
                     c,
                     y,
                     &at("existing"),
@@ -1027,6 +1065,8 @@ fn sites(
                     (id, energy_price, site_pue)
                 {
                     let d = demand.unwrap_or_else(SiteDemand::none);
+                    let at_site = sites.len();
+                    pending.extend(moves.into_iter().map(|(e, l, t)| (at_site, e, l, t)));
                     sites.push(Site {
                         id,
                         name: s.name,
@@ -1050,7 +1090,7 @@ fn sites(
                 .demand
                 .map(|d| demand_of(c, y, &path_of(&["demand"]), "demand", d))
                 .unwrap_or_else(SiteDemand::none);
-            let existing = existing_of(
+            let (existing, moves) = existing_of(
                 c,
                 y,
                 &path_of(&["existing"]),
@@ -1059,6 +1099,7 @@ fn sites(
                 named_ids,
                 accelerators,
             );
+            pending.extend(moves.into_iter().map(|(e, l, t)| (0, e, l, t)));
             sites.push(Site {
                 id: "site".into(),
                 name: None,
@@ -1077,8 +1118,12 @@ fn sites(
         }
     }
 
-    sites
+    (sites, pending)
 }
+
+/// An entry whose `move_to` waits for every site: (site position, entry position, label,
+/// the sites it names).
+type PendingMoves = (usize, usize, String, super::removal::Targets);
 
 /// Rules across sections: what `objective: max_pflops` needs, and efficiencies of workload
 /// classes no site asks for (a warning).
