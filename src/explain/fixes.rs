@@ -438,5 +438,69 @@ pub fn fixes(probe: &Probe, n: &National) -> Result<(Vec<Fix>, Vec<String>), Pla
         })
         .collect::<Result<_, PlanError>>()?;
     out.extend(allowed.into_iter().flatten());
+    out.extend(removals(probe, n)?);
     Ok((out, notes))
+}
+
+/// Installed entries that may not be taken out today (no `removal`), each tried as
+/// removable at no cost and no salvage: a fix when the scenario then has a plan, saying how
+/// many units that plan takes out, where and by when. Entries of at most [`MAX_SITES`]
+/// sites are tried (the first ones).
+fn removals(probe: &Probe, n: &National) -> Result<Vec<Fix>, PlanError> {
+    let mut tries = Vec::new();
+    for (s, site) in n.sites.iter().enumerate().take(MAX_SITES) {
+        for (i, e) in site.existing.iter().enumerate() {
+            let serves = n.years.iter().any(|y| e.serves_in(*y));
+            if e.removal.is_some() || e.units == 0 || !serves {
+                continue;
+            }
+            let id = &n.accelerators[e.index].id;
+            let twice = site
+                .existing
+                .iter()
+                .filter(|o| n.accelerators[o.index].id == *id)
+                .count()
+                > 1;
+            let key = if twice { i.to_string() } else { id.clone() };
+            let path = site_path(n, s, &format!("existing[{key}].removal"));
+            tries.push((s, i, id.clone(), path));
+        }
+    }
+    let found: Vec<Option<Fix>> = tries
+        .par_iter()
+        .map(|(s, i, id, path)| {
+            let answer = probe.ask(&[Override::new(path, "{}")])?;
+            let Some(plan) = answer.plan() else {
+                return Ok(None);
+            };
+            let site = n.has_sites.then(|| n.sites[*s].id.clone());
+            let rows: Vec<_> = plan
+                .removals
+                .iter()
+                .filter(|r| r.site == site && r.entry == *i && r.moved_to.is_none())
+                .collect();
+            let units: f64 = rows.iter().map(|r| r.units).sum();
+            let by = rows
+                .iter()
+                .filter_map(|r| r.period)
+                .max()
+                .map(|y| format!(" by {y}"))
+                .unwrap_or_default();
+            let at = site
+                .as_ref()
+                .map(|s| format!(" at site {s}"))
+                .unwrap_or_default();
+            Ok(Some(Fix {
+                says: format!(
+                    "take out {} units of {id}{at}{by} (give the entry a `removal`, with its salvage_value and cost)",
+                    qty(units, 0)
+                ),
+                path: path.clone(),
+                to: serde_json::json!({}),
+                from: serde_json::Value::Null,
+                set: Some(format!("{path}={{}}")),
+            }))
+        })
+        .collect::<Result<_, PlanError>>()?;
+    Ok(found.into_iter().flatten().collect())
 }

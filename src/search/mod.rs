@@ -447,6 +447,12 @@ fn min_cost(
     let solver = backend.as_str();
     let started = Instant::now();
     let slots = purchase_slots(nat);
+    // Removals and moves of installed units are decided by the whole model only: the
+    // rounded relaxation and the decomposition plan purchases alone. Where the exact
+    // search runs, it gets the whole time limit.
+    if nat.has_removals() && (backend != Backend::Microlp || slots <= MICROLP_EXACT_SLOTS) {
+        return direct(nat, opts, budget, timings);
+    }
     let decompose = nat.solver.integer && opts.strategy != Strategy::Direct;
     let exact_search = (backend != Backend::Microlp || slots <= MICROLP_EXACT_SLOTS)
         && (!decompose || slots <= EXACT_AFTER_DECOMPOSITION_SLOTS);

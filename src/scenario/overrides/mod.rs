@@ -17,7 +17,7 @@ pub use relative::Op;
 use super::locate::Seg;
 use super::raw::{
     RawAccelerator, RawCosts, RawDemand, RawDomesticShare, RawEnergyDiscount, RawExisting,
-    RawLimits, RawPolicy, RawResource, RawScenario, RawSite, RawSolver,
+    RawLimits, RawPolicy, RawRemoval, RawResource, RawScenario, RawSite, RawSolver,
 };
 use path::{Step, shown};
 use serde::de::DeserializeOwned;
@@ -88,6 +88,9 @@ enum Kind {
     Resources,
     Resource,
     EnergyDiscount,
+    Removal,
+    /// A list of names (`move_to=[gd-private]`): a single value that may be a sequence.
+    Names,
     /// A map with keys the user chooses (workloads, efficiencies, adoption costs).
     FreeMap,
     /// A single value (or a section-2 value this version refuses later).
@@ -138,10 +141,14 @@ impl Kind {
             Kind::Site => fields_of::<RawSite>(),
             Kind::Resource => fields_of::<RawResource>(),
             Kind::EnergyDiscount => fields_of::<RawEnergyDiscount>(),
+            Kind::Removal => fields_of::<RawRemoval>(),
             Kind::FreeMap => return None,
-            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources | Kind::Leaf => {
-                Vec::new()
-            }
+            Kind::Accelerators
+            | Kind::Existing
+            | Kind::Sites
+            | Kind::Resources
+            | Kind::Names
+            | Kind::Leaf => Vec::new(),
         };
         // `catalog` is resolved when the file is read; it cannot be changed afterwards.
         Some(keys.into_iter().filter(|k| k != "catalog").collect())
@@ -162,6 +169,7 @@ impl Kind {
             Kind::Site => is_text::<RawSite>(key),
             Kind::Resource => is_text::<RawResource>(key),
             Kind::EnergyDiscount => is_text::<RawEnergyDiscount>(key),
+            Kind::Removal => is_text::<RawRemoval>(key),
             _ => false,
         }
     }
@@ -190,6 +198,8 @@ impl Kind {
             (Kind::Costs, "platform_adoption") => Kind::FreeMap,
             (Kind::Costs, "domestic_energy_discount") => Kind::EnergyDiscount,
             (Kind::Site, "domestic_energy_discount") => Kind::EnergyDiscount,
+            (Kind::ExistingEntry, "removal") => Kind::Removal,
+            (Kind::Removal, "move_to") => Kind::Names,
             _ => Kind::Leaf,
         }
     }
@@ -202,7 +212,7 @@ impl Kind {
     }
 
     fn is_mapping(self) -> bool {
-        !self.is_list() && self != Kind::Leaf
+        !self.is_list() && !matches!(self, Kind::Leaf | Kind::Names)
     }
 }
 
@@ -222,6 +232,10 @@ fn parse_value(text: &str, kind: Kind) -> Result<Value, String> {
         Ok(v @ (Value::Mapping(_) | Value::Sequence(_))) if kind == Kind::Leaf => {
             let _ = v;
             Ok(Value::String(text.to_string()))
+        }
+        // A single name where a list is due (`move_to=gd-private`) is that one name.
+        Ok(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) if kind == Kind::Names => {
+            Ok(Value::Sequence(vec![v]))
         }
         Ok(v) => Ok(v),
         Err(_) if kind == Kind::Leaf => Ok(Value::String(text.to_string())),
