@@ -409,6 +409,21 @@ impl Comparison {
                 },
             );
         }
+        // Removals and moves, after the credits above, only when some plan may make them.
+        let removal = of(&|p| p.removal);
+        if removal.iter().any(Option::is_some) {
+            let at = out
+                .iter()
+                .position(|m| m.key == "pflops")
+                .unwrap_or(out.len());
+            out.insert(
+                at,
+                Metric {
+                    key: "removal".into(),
+                    values: removal,
+                },
+            );
+        }
         for id in &self.ids {
             let values = of(&|p| {
                 Some(

@@ -192,6 +192,7 @@ pub fn find(nat: &National, backend: Backend, budget: &Budget) -> Result<Vec<Str
     };
     let mut out = sites_alone(&c, nat)?;
     out.extend(reasons(&c, &subject)?);
+    out.extend(fixed_fleets(&c, nat)?);
     if beyond_unit_cap(&c, nat)? {
         out.insert(
             0,
@@ -225,6 +226,39 @@ fn beyond_unit_cap(c: &Ctx, nat: &National) -> Result<bool, PlanError> {
     Ok(c.run(&req, Some(1.0))?.is_some())
 }
 
+/// Installed entries that may not be taken out (no `removal`) and whose removal alone
+/// would make a plan possible (tried for the entries of the first [`MAX_SITES_ALONE`]
+/// sites), each named with its units and site.
+fn fixed_fleets(c: &Ctx, nat: &National) -> Result<Vec<String>, PlanError> {
+    let mut out = Vec::new();
+    for s in 0..nat.sites.len().min(MAX_SITES_ALONE) {
+        for (i, e) in nat.sites[s].existing.iter().enumerate() {
+            let serves = nat.years.iter().any(|y| e.serves_in(*y));
+            if e.removal.is_some() || e.units == 0 || !serves {
+                continue;
+            }
+            let mut edited = nat.clone();
+            edited.sites[s].existing[i].removal = Some(crate::scenario::national::Removal {
+                salvage_value: 0.0,
+                cost: 0.0,
+                move_to: Vec::new(),
+            });
+            if c.feasible(&edited, &[])? {
+                let at = if nat.has_sites {
+                    format!(" at site {}", nat.sites[s].id)
+                } else {
+                    String::new()
+                };
+                out.push(format!(
+                    "the {} installed {}{at} count in every rule and may not be taken out (the entry has no `removal`): taking them out would make a plan possible",
+                    e.units, nat.accelerators[e.index].id
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Sites that cannot meet their own rules even alone (national supply caps, resource caps
 /// and budgets kept, the national share left out: it binds every site together), each with the
 /// measured reasons of that site alone.
@@ -235,7 +269,7 @@ fn sites_alone(c: &Ctx, nat: &National) -> Result<Vec<String>, PlanError> {
     }
     for s in 0..nat.sites.len().min(MAX_SITES_ALONE) {
         let mut one = nat.clone();
-        one.sites = vec![nat.sites[s].clone()];
+        one.sites = vec![nat.sites[s].alone()];
         one.national_share = None;
         // A probe cut short says nothing about this site.
         let before = c.cut_short.replace(false);

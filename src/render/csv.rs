@@ -67,9 +67,11 @@ pub fn render(plan: &Plan) -> String {
         }
         let credit = tidy.residual.map(|r| ("residual", Some(-r)));
         let saved = tidy.energy_discount.map(|d| ("energy_discount", Some(-d)));
+        let removal = tidy.removal.map(|r| ("removal", Some(r)));
         for (item, v) in [("adoption", tidy.adoption), ("opex", tidy.opex)]
             .into_iter()
             .chain(saved)
+            .chain(removal)
             .chain(credit)
         {
             let mut row = vec![String::new(); 11];
@@ -157,6 +159,20 @@ fn purchases(plan: &Plan) -> String {
     if let Some(d) = plan.energy_discount {
         // Already discounted (summed over the periods).
         line("energy_discount", "", None, -d, 1.0);
+    }
+    // Removals and moves: one line per row, at its site and period (cost less salvage).
+    for r in &plan.removals {
+        let df = plan
+            .periods
+            .iter()
+            .find(|d| Some(d.period) == r.period)
+            .map_or(1.0, |d| d.discount_factor);
+        let item = if r.moved_to.is_some() {
+            "move"
+        } else {
+            "removal"
+        };
+        line(item, r.site.as_deref().unwrap_or(""), r.period, r.cost, df);
     }
     if let Some(r) = plan.residual {
         // Already discounted, and credited at the horizon's end (no period).

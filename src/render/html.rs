@@ -325,6 +325,13 @@ fn kpis(out: &mut String, plan: &Plan, at: Place) {
             ("adoption", "Adoption".to_string()),
             ("opex", format!("Opex{discounted}")),
         ];
+        // Removals and moves (only with `existing[].removal`) are added: their cost less
+        // salvage, negative when salvage is worth more.
+        if let Some(r) = plan.removal {
+            parts.push(r);
+            labels.push(("removal", format!("Removals, less salvage{discounted}")));
+        }
+        let added = labels.len();
         // The energy discount (only with `costs.domestic_energy_discount`) and the residual
         // value (only with `costs.residual_value`) are subtracted.
         if let Some(d) = plan.energy_discount {
@@ -338,7 +345,7 @@ fn kpis(out: &mut String, plan: &Plan, at: Place) {
         let (total_cents, part_cents) = cents_that_sum(total, &parts);
         out.push_str(&format!("<div class=\"kpis sum\" id=\"{p}cost-sum\">\n"));
         for (k, ((id, label), c)) in labels.iter().zip(&part_cents).enumerate() {
-            if k >= 3 {
+            if k >= added {
                 out.push_str("<div class=\"op\">\u{2212}</div>\n");
             } else if k > 0 {
                 out.push_str("<div class=\"op\">+</div>\n");

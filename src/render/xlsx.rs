@@ -50,12 +50,15 @@ fn summary(book: &mut Book, p: &Plan) -> Result<(), WorkbookError> {
     let saved = p
         .energy_discount
         .map(|d| ("energy discount (saved)", Some(-d)));
+    // Removals and moves (with `existing[].removal` only): cost less salvage.
+    let removal = p.removal.map(|r| ("removals (less salvage)", Some(r)));
     for (k, v) in [
         ("capex", p.capex),
         ("adoption", p.adoption),
         ("opex", p.opex),
     ]
     .into_iter()
+    .chain(removal)
     .chain(saved)
     .chain(credit)
     {

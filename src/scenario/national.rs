@@ -244,6 +244,19 @@ pub struct EnergyDiscount {
 }
 
 impl Site {
+    /// This site as the only one of a scenario (a site's own problem in the decomposition
+    /// or the conflict analysis): its installed units may still be taken out, but not
+    /// moved, since the sites of `move_to` are not in that scenario.
+    pub fn alone(&self) -> Site {
+        let mut site = self.clone();
+        for e in &mut site.existing {
+            if let Some(r) = e.removal.as_mut() {
+                r.move_to.clear();
+            }
+        }
+        site
+    }
+
     /// The precision workload class `w` is met at.
     pub fn precision_of(&self, w: &str) -> Precision {
         self.workload_precision

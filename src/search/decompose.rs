@@ -65,7 +65,7 @@ struct SiteSolution {
 /// The site's own scenario: the national one with this site alone.
 fn site_scenario(shell: &National, nat: &National, s: usize) -> National {
     let mut one = shell.clone();
-    one.sites = vec![nat.sites[s].clone()];
+    one.sites = vec![nat.sites[s].alone()];
     one
 }
 

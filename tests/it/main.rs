@@ -28,6 +28,7 @@ mod precision;
 mod properties;
 mod readme;
 mod reference_model;
+mod removals;
 mod report_browser;
 mod residual;
 mod resources;

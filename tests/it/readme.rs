@@ -135,3 +135,36 @@ fn readme_energy_discount_excerpt_is_the_real_output() {
     assert!(off.stdout.contains("26,389,776 CNY"), "{}", off.stdout);
     assert!(readme.contains("pays 26,389,776 CNY"));
 }
+
+#[test]
+fn readme_removals_excerpt_is_the_real_output() {
+    let readme = readme();
+    let shown = block_after(
+        &readme,
+        "(`chipmix plan scenarios/state-funded-removal-2026.yaml`, two of its sections)",
+    );
+    sections_are_the_real_output(shown, "state-funded-removal-2026.yaml");
+    assert!(shown.contains("moved to gd-private"));
+    // The paragraph after it: moving dearer than selling.
+    let dear = chipmix(&[
+        "plan",
+        &sample("state-funded-removal-2026.yaml"),
+        "--set",
+        "costs.relocation_per_unit=30000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(dear.code, 0, "{}", dear.stderr);
+    let plan = crate::support::json(&dear.stdout);
+    let units = |moved: bool| -> f64 {
+        plan["removals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["moved_to"].is_string() == moved)
+            .map(|r| r["units"].as_f64().unwrap())
+            .sum()
+    };
+    assert_eq!((units(false), units(true)), (255.0, 1.0));
+    assert!(readme.contains("the plan sells 255 and\nmoves 1"));
+}

@@ -60,6 +60,7 @@ fn is_money(key: &str) -> bool {
             | "adoption"
             | "residual"
             | "energy_discount"
+            | "removal"
             | "discounted_cost"
     )
 }
@@ -113,6 +114,7 @@ fn label(c: &Comparison, m: &Metric, currency: &str) -> String {
         "adoption" => format!("adoption ({currency})"),
         "residual" => format!("residual value, credited ({currency})"),
         "energy_discount" => format!("energy discount, saved ({currency})"),
+        "removal" => format!("removals, less salvage ({currency})"),
         "discounted_cost" => format!("discounted cost ({currency})"),
         "pflops" => "PFLOPS".into(),
         "demand_pflops" => "demand PFLOPS".into(),
