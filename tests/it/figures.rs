@@ -21,6 +21,7 @@ const SAMPLES: &[&str] = &[
     "catalog-shanghai-2025.yaml",
     "fp8-inference-2026.yaml",
     "gansu-discount-2026.yaml",
+    "state-funded-removal-2026.yaml",
 ];
 
 /// One site, prices and energy chosen so that opex has cents and the costs are not whole:
@@ -115,9 +116,14 @@ fn every_samples_csv_adds_up_to_its_json_total() {
         let saved = plan
             .get("energy_discount")
             .map_or(0.0, |_| money(&plan, "energy_discount"));
+        // Removals and moves (only with `existing[].removal`) are added.
+        let removal = plan
+            .get("removal")
+            .map_or(0.0, |_| money(&plan, "removal"));
         let parts = money(&plan, "capex") + money(&plan, "adoption") + money(&plan, "opex")
             - residual
-            - saved;
+            - saved
+            + removal;
         assert!(
             same_cents(parts, total),
             "{path}: JSON parts {parts} vs {total}"
