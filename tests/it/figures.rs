@@ -21,6 +21,7 @@ const SAMPLES: &[&str] = &[
     "catalog-shanghai-2025.yaml",
     "fp8-inference-2026.yaml",
     "gansu-discount-2026.yaml",
+    "cloudmatrix-2026.yaml",
 ];
 
 /// One site, prices and energy chosen so that opex has cents and the costs are not whole:

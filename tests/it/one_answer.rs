@@ -19,6 +19,7 @@ const SAMPLES: &[(&str, bool)] = &[
     ("training-inference.yaml", true),
     ("fp8-inference-2026.yaml", true),
     ("gansu-discount-2026.yaml", true),
+    ("cloudmatrix-2026.yaml", true),
     ("national-2025-2027.yaml", false),
     ("residual-2025-2027.yaml", false),
 ];
