@@ -1,0 +1,434 @@
+//! Whole systems (`systems`, section 6 of the format): supernodes bought whole, counting as
+//! their cards in every rule but capex (their own price) and power (their extra watts).
+//!
+//! - A brute-force reference on small seeded cases (one site, one period, one or two cards,
+//!   none to two system types): every mix of loose lots and whole systems is enumerated and
+//!   judged from the format's formulas, and the planner's optimum must match (with
+//!   `--features highs`, HiGHS's too).
+//! - Adding a system type never raises the optimal cost.
+//! - A system's extra power counts against `limits.power_kw`, and in the plan's kW.
+//! - `available: false` on the accelerator forbids loose cards, not systems.
+//! - Bad `systems` entries exit 2 with `file:line:col`; `chipmix check` catches a tampered
+//!   system row.
+
+use crate::support::random::{Draw, SplitMix};
+use crate::support::{chipmix, close, json, par_map, place_of, sample, scenario_file};
+use chipmix::plan::{Plan, Status};
+use chipmix::planner::Options;
+use chipmix::solve::Backend;
+
+/// A loose card of a generated case.
+#[derive(Debug, Clone)]
+struct Card {
+    price: i64,
+    tflops: i64,
+    power_w: i64,
+    lot: i64,
+}
+
+/// A system type of a generated case.
+#[derive(Debug, Clone)]
+struct Sys {
+    card: usize,
+    cards: i64,
+    price: i64,
+    extra_w: i64,
+}
+
+/// A small scenario: one site, one period, `pue` 1, one year of energy at full use.
+#[derive(Debug, Clone)]
+struct Case {
+    cards: Vec<Card>,
+    systems: Vec<Sys>,
+    /// Demand in TFLOPS (the file says PFLOPS).
+    demand_tf: i64,
+    power_kw: i64,
+    /// Energy price in thousandths per kWh.
+    energy_milli: i64,
+}
+
+const HOURS: f64 = 8760.0;
+
+impl Case {
+    fn draw(seed: u64) -> Case {
+        let mut r = SplitMix(seed.wrapping_mul(7919) + 11);
+        let n_cards = r.range(1, 2) as usize;
+        let cards: Vec<Card> = (0..n_cards)
+            .map(|_| Card {
+                price: r.range(100, 1000),
+                tflops: r.range(100, 900),
+                power_w: r.range(100, 700),
+                lot: [1, 2, 4][r.range(0, 2) as usize],
+            })
+            .collect();
+        let n_sys = r.range(0, 2) as usize;
+        let systems = (0..n_sys)
+            .map(|_| {
+                let card = r.range(0, n_cards as i64 - 1) as usize;
+                let n = r.range(2, 6);
+                Sys {
+                    card,
+                    cards: n,
+                    price: n * cards[card].price * r.range(55, 110) / 100,
+                    extra_w: r.range(0, 1500),
+                }
+            })
+            .collect();
+        Case {
+            cards,
+            systems,
+            demand_tf: r.range(500, 4000),
+            power_kw: r.range(3, 12),
+            energy_milli: r.range(0, 200),
+        }
+    }
+
+    fn yaml(&self, with_systems: bool) -> String {
+        let mut y = String::from("name: systems case\naccelerators:\n");
+        for (i, c) in self.cards.iter().enumerate() {
+            y += &format!(
+                "  - {{id: c{i}, vendor: V{i}, origin: domestic, unit_price: {}, tflops: {}, power_w: {}, lot_size: {}}}\n",
+                c.price, c.tflops, c.power_w, c.lot
+            );
+        }
+        if with_systems && !self.systems.is_empty() {
+            y += "systems:\n";
+            for (b, s) in self.systems.iter().enumerate() {
+                y += &format!(
+                    "  - {{id: s{b}, accelerator: c{}, cards: {}, price: {}, extra_power_w: {}}}\n",
+                    s.card, s.cards, s.price, s.extra_w
+                );
+            }
+        }
+        y += &format!(
+            "demand: {{pflops: {}}}\nlimits: {{power_kw: {}}}\ncosts: {{energy_price_per_kwh: {}, pue: 1, utilization: 1, opex_years: 1}}\n",
+            self.demand_tf as f64 / 1000.0,
+            self.power_kw,
+            self.energy_milli as f64 / 1000.0
+        );
+        y
+    }
+
+    /// The cost of loose units `x` and systems `y`, or `None` when they break a rule, read
+    /// straight from the format.
+    fn judge(&self, x: &[i64], y: &[i64]) -> Option<f64> {
+        let mut fleet: Vec<i64> = x.to_vec();
+        let mut capex: f64 = x
+            .iter()
+            .zip(&self.cards)
+            .map(|(n, c)| (n * c.price) as f64)
+            .sum();
+        let mut extra = 0.0;
+        for (s, &n) in self.systems.iter().zip(y) {
+            fleet[s.card] += n * s.cards;
+            capex += (n * s.price) as f64;
+            extra += (n * s.extra_w) as f64;
+        }
+        let tf: i64 = fleet
+            .iter()
+            .zip(&self.cards)
+            .map(|(n, c)| n * c.tflops)
+            .sum();
+        let watts: f64 = fleet
+            .iter()
+            .zip(&self.cards)
+            .map(|(n, c)| (n * c.power_w) as f64)
+            .sum::<f64>()
+            + extra;
+        let kw = watts / 1000.0;
+        if tf < self.demand_tf || kw > self.power_kw as f64 + 1e-9 {
+            return None;
+        }
+        Some(capex + kw * HOURS * self.energy_milli as f64 / 1000.0)
+    }
+
+    /// The least cost over every mix (with or without the systems), `None` if none meets
+    /// the rules.
+    fn brute_force(&self, with_systems: bool) -> Option<f64> {
+        let lots_max: Vec<i64> = self
+            .cards
+            .iter()
+            .map(|c| (self.demand_tf + c.tflops - 1) / c.tflops / c.lot + 1)
+            .collect();
+        let sys_max: Vec<i64> = self
+            .systems
+            .iter()
+            .map(|s| {
+                if with_systems {
+                    let tf = s.cards * self.cards[s.card].tflops;
+                    (self.demand_tf + tf - 1) / tf
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let mut best: Option<f64> = None;
+        let mut x = vec![0i64; self.cards.len()];
+        let mut y = vec![0i64; self.systems.len()];
+        loop {
+            let units: Vec<i64> = x.iter().zip(&self.cards).map(|(l, c)| l * c.lot).collect();
+            if let Some(c) = self.judge(&units, &y) {
+                best = Some(best.map_or(c, |b: f64| b.min(c)));
+            }
+            // Next combination (odometer over lots, then systems).
+            let mut i = 0;
+            loop {
+                if i < x.len() {
+                    if x[i] < lots_max[i] {
+                        x[i] += 1;
+                        break;
+                    }
+                    x[i] = 0;
+                } else {
+                    let j = i - x.len();
+                    if j >= y.len() {
+                        return best;
+                    }
+                    if y[j] < sys_max[j] {
+                        y[j] += 1;
+                        break;
+                    }
+                    y[j] = 0;
+                }
+                i += 1;
+            }
+        }
+    }
+}
+
+fn plan_with(yaml: &str, backend: Backend) -> Plan {
+    let loaded = chipmix::scenario::load_str(yaml, "systems.yaml").expect("valid");
+    let opts = Options {
+        backend,
+        time_limit_s: Some(30.0),
+        mip_gap: Some(0.0),
+        ..Default::default()
+    };
+    chipmix::planner::plan_quiet(&loaded.scenario, &opts).expect("a plan or a verdict")
+}
+
+/// The optimal cost, `None` when infeasible; any other status is a failure.
+fn optimum(yaml: &str, backend: Backend) -> Result<Option<f64>, String> {
+    let p = plan_with(yaml, backend);
+    match p.status {
+        Status::Optimal => Ok(p.total_cost),
+        Status::Infeasible => Ok(None),
+        other => Err(format!("status {other:?}")),
+    }
+}
+
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+const CASES: u64 = 24;
+
+#[test]
+fn matches_brute_force() {
+    let seeds: Vec<u64> = (0..CASES).collect();
+    let failures: Vec<String> = par_map(&seeds, 2, |&seed| {
+        let case = Case::draw(seed);
+        let yaml = case.yaml(true);
+        let want = case.brute_force(true);
+        let mut backends = vec![Backend::Microlp];
+        if cfg!(feature = "highs") {
+            backends.push(Backend::Highs);
+        }
+        let mut out = Vec::new();
+        for backend in backends {
+            match optimum(&yaml, backend) {
+                Ok(got) if same(got, want) => {}
+                Ok(got) => out.push(format!(
+                    "seed {seed} {backend:?}: planner {got:?}, brute force {want:?}\n{yaml}"
+                )),
+                Err(e) => out.push(format!("seed {seed} {backend:?}: {e}\n{yaml}")),
+            }
+        }
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_cases_buy_systems_sometimes() {
+    // The reference would prove little if no optimum bought a system.
+    let buying = (0..CASES)
+        .map(Case::draw)
+        .filter(|c| {
+            c.brute_force(true)
+                .zip(c.brute_force(false))
+                .is_some_and(|(with, without)| with < without - 1e-6)
+        })
+        .count();
+    assert!(buying >= 3, "only {buying} cases are cheaper with systems");
+}
+
+#[test]
+fn systems_never_raise_cost() {
+    let seeds: Vec<u64> = (100..100 + CASES).collect();
+    let failures: Vec<String> = par_map(&seeds, 2, |&seed| {
+        let case = Case::draw(seed);
+        let with = optimum(&case.yaml(true), Backend::Microlp);
+        let without = optimum(&case.yaml(false), Backend::Microlp);
+        match (with, without) {
+            (Ok(w), Ok(wo)) => {
+                let worse = match (w, wo) {
+                    (Some(w), Some(wo)) => w > wo + 1e-6 * wo.abs().max(1.0),
+                    (None, Some(_)) => true,
+                    _ => false,
+                };
+                worse.then(|| format!("seed {seed}: with {w:?}, without {wo:?}"))
+            }
+            (a, b) => Some(format!("seed {seed}: {a:?} / {b:?}")),
+        }
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// One card (1 kW each) and a system of 4 of them for less than 4 loose cards, with 2 kW of
+/// extra power.
+fn power_case(power_kw: f64) -> String {
+    format!(
+        "name: extra power
+accelerators:
+  - {{id: d, vendor: V, origin: domestic, unit_price: 1000, tflops: 1000, power_w: 1000}}
+systems:
+  - {{id: box, accelerator: d, cards: 4, price: 3000, extra_power_w: 2000}}
+demand: {{pflops: 4}}
+limits: {{power_kw: {power_kw}}}
+costs: {{energy_price_per_kwh: 0, pue: 1.5, utilization: 1, opex_years: 1}}
+"
+    )
+}
+
+#[test]
+fn extra_power_counts_against_the_power_limit() {
+    // Room for the system: 1.5 x (4 x 1000 + 2000) W = 9 kW.
+    let roomy = scenario_file("roomy", &power_case(9.0));
+    let p = json(&chipmix(&["plan", roomy.to_str().unwrap(), "--format", "json"]).stdout);
+    assert_eq!(p["status"], "optimal");
+    assert!(close(p["total_cost"].as_f64().unwrap(), 3000.0), "{p}");
+    assert_eq!(p["purchases"][0]["system"], "box", "{p}");
+    assert_eq!(p["purchases"][0]["units"], 1, "{p}");
+    assert!(close(p["facility_kw"].as_f64().unwrap(), 9.0), "{p}");
+    // 8.9 kW: the system's extra power does not fit, four loose cards (6 kW) do.
+    let tight = scenario_file("tight", &power_case(8.9));
+    let p = json(&chipmix(&["plan", tight.to_str().unwrap(), "--format", "json"]).stdout);
+    assert_eq!(p["status"], "optimal");
+    assert!(close(p["total_cost"].as_f64().unwrap(), 4000.0), "{p}");
+    assert!(p["purchases"][0].get("system").is_none(), "{p}");
+    assert!(close(p["facility_kw"].as_f64().unwrap(), 6.0), "{p}");
+}
+
+#[test]
+fn an_unavailable_card_can_still_come_in_systems() {
+    let text = power_case(100.0).replace("power_w: 1000}", "power_w: 1000, available: false}");
+    let path = scenario_file("unavailable", &text);
+    let p = json(&chipmix(&["plan", path.to_str().unwrap(), "--format", "json"]).stdout);
+    assert_eq!(p["status"], "optimal", "{p}");
+    let rows = p["purchases"].as_array().unwrap();
+    assert!(
+        rows.iter().all(|r| r["system"] == "box"),
+        "only systems may be bought: {p}"
+    );
+    // And with the system unavailable too there is no plan.
+    let text = text.replace(
+        "extra_power_w: 2000}",
+        "extra_power_w: 2000, available: false}",
+    );
+    let path = scenario_file("none", &text);
+    let r = chipmix(&["plan", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+#[test]
+fn systems_are_whole_even_when_the_model_is_continuous() {
+    // Demand 4.5 PFLOPS, continuous: 4.5 loose cards cost 4500, one system and 0.5 card
+    // 3500; half a system (1500 + ...) is not allowed.
+    let text =
+        power_case(100.0).replace("pflops: 4}", "pflops: 4.5}") + "solver: {integer: false}\n";
+    let path = scenario_file("continuous", &text);
+    let p = json(&chipmix(&["plan", path.to_str().unwrap(), "--format", "json"]).stdout);
+    assert_eq!(p["status"], "optimal", "{p}");
+    assert!(close(p["total_cost"].as_f64().unwrap(), 3500.0), "{p}");
+}
+
+#[test]
+fn bad_systems_exit_2_with_their_place() {
+    let base = power_case(100.0);
+    let cases = [
+        (
+            "accelerator: d,",
+            "accelerator: dd,",
+            "accelerator: dd",
+            "did you mean `d`?",
+        ),
+        ("cards: 4,", "cards: 0,", "cards: 0", "whole number"),
+        ("cards: 4,", "cards: 2.5,", "cards: 2.5", "whole number"),
+        ("price: 3000,", "price: -1,", "price: -1", "price"),
+        (
+            "extra_power_w: 2000",
+            "extra_power_w: -5",
+            "extra_power_w: -5",
+            "extra_power_w",
+        ),
+        ("id: box,", "id: Box!,", "id: Box!", "must use only"),
+    ];
+    for (k, (from, to, at, says)) in cases.iter().enumerate() {
+        let text = base.replace(from, to);
+        let path = scenario_file(&format!("bad{k}"), &text);
+        let r = chipmix(&["validate", path.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{to}: {}", r.stderr);
+        let (line, col) = place_of(&text, at);
+        let place = format!("{}:{line}:{col}", path.display());
+        assert!(
+            r.stderr.contains(&place),
+            "{to}: wants {place}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(says), "{to}: wants {says}: {}", r.stderr);
+    }
+    // A duplicate id.
+    let text = base.replace(
+        "systems:\n",
+        "systems:\n  - {id: box, accelerator: d, cards: 2, price: 1}\n",
+    );
+    let path = scenario_file("dup", &text);
+    let r = chipmix(&["validate", path.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("listed twice"), "{}", r.stderr);
+}
+
+#[test]
+fn check_catches_a_tampered_system_row() {
+    let scenario = sample("cloudmatrix-2026.yaml");
+    let r = chipmix(&["plan", &scenario, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let good = scenario_file("plan-good", &r.stdout);
+    let ok = chipmix(&["check", &scenario, good.to_str().unwrap()]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    let mut v = json(&r.stdout);
+    let row = v["purchases"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r.get("system").is_some())
+        .expect("the sample buys a system");
+    // One system more, its cost left as it was.
+    let units = row["units"].as_f64().unwrap();
+    row["units"] = serde_json::json!(units + 1.0);
+    let bad = scenario_file("plan-bad", &v.to_string());
+    let r = chipmix(&["check", &scenario, bad.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("cloudmatrix-384"), "{}", r.stdout);
+}
