@@ -432,3 +432,234 @@ fn check_catches_a_tampered_system_row() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("cloudmatrix-384"), "{}", r.stdout);
 }
+
+/// A case over one or two sites and one or two periods: one card, one system type, with
+/// national caps on cards (loose and in systems) and on systems, demand per site and
+/// period, power per site, and discounting over the years.
+#[derive(Debug, Clone)]
+struct Grid {
+    sites: usize,
+    periods: usize,
+    card: Card,
+    sys: Sys,
+    /// Demand in TFLOPS per site and period.
+    demand_tf: Vec<Vec<i64>>,
+    power_kw: Vec<i64>,
+    card_cap: Option<i64>,
+    sys_cap: Option<i64>,
+    energy_milli: i64,
+}
+
+const YEARS: [i64; 2] = [2025, 2026];
+const RATE: f64 = 0.1;
+
+impl Grid {
+    fn draw(seed: u64) -> Grid {
+        let mut r = SplitMix(seed.wrapping_mul(104_729) + 3);
+        let sites = r.range(1, 2) as usize;
+        let periods = r.range(1, 2) as usize;
+        let card = Card {
+            price: r.range(100, 1000),
+            tflops: r.range(500, 900),
+            power_w: r.range(100, 700),
+            lot: r.range(1, 2),
+        };
+        let cards = r.range(2, 4);
+        let sys = Sys {
+            card: 0,
+            cards,
+            price: cards * card.price * r.range(55, 110) / 100,
+            extra_w: r.range(0, 1500),
+        };
+        let demand_tf = (0..sites)
+            .map(|_| {
+                let first = r.range(300, 1800);
+                (0..periods)
+                    .map(|t| first + t as i64 * r.range(0, 1200))
+                    .collect()
+            })
+            .collect();
+        Grid {
+            sites,
+            periods,
+            card,
+            sys,
+            demand_tf,
+            power_kw: (0..sites).map(|_| r.range(2, 8)).collect(),
+            card_cap: (r.range(0, 2) == 0).then(|| r.range(3, 8)),
+            sys_cap: (r.range(0, 2) == 0).then(|| r.range(0, 2)),
+            energy_milli: r.range(0, 200),
+        }
+    }
+
+    fn per_year(&self, v: &[i64], scale: f64) -> String {
+        if self.periods == 1 {
+            return format!("{}", v[0] as f64 / scale);
+        }
+        let parts: Vec<String> = (0..self.periods)
+            .map(|t| format!("{}: {}", YEARS[t], v[t] as f64 / scale))
+            .collect();
+        format!("{{{}}}", parts.join(", "))
+    }
+
+    fn yaml(&self) -> String {
+        let c = &self.card;
+        let mut y = String::from("name: systems grid\n");
+        if self.periods == 2 {
+            y += "periods: [2025, 2026]\n";
+        }
+        y += &format!(
+            "accelerators:\n  - {{id: c0, vendor: V, origin: domestic, unit_price: {}, tflops: {}, power_w: {}, lot_size: {}{}}}\n",
+            c.price,
+            c.tflops,
+            c.power_w,
+            c.lot,
+            self.card_cap
+                .map(|m| format!(", max_units: {m}"))
+                .unwrap_or_default()
+        );
+        y += &format!(
+            "systems:\n  - {{id: s0, accelerator: c0, cards: {}, price: {}, extra_power_w: {}{}}}\n",
+            self.sys.cards,
+            self.sys.price,
+            self.sys.extra_w,
+            self.sys_cap
+                .map(|m| format!(", max_units: {m}"))
+                .unwrap_or_default()
+        );
+        if self.sites == 1 {
+            y += &format!(
+                "demand: {{pflops: {}}}\nlimits: {{power_kw: {}}}\n",
+                self.per_year(&self.demand_tf[0], 1000.0),
+                self.power_kw[0]
+            );
+        } else {
+            y += "sites:\n";
+            for s in 0..self.sites {
+                y += &format!(
+                    "  - {{id: s{s}, demand: {{pflops: {}}}, power_kw: {}}}\n",
+                    self.per_year(&self.demand_tf[s], 1000.0),
+                    self.power_kw[s]
+                );
+            }
+        }
+        y += &format!(
+            "costs: {{energy_price_per_kwh: {}, pue: 1, utilization: 1, opex_years: 1, discount_rate: {RATE}}}\n",
+            self.energy_milli as f64 / 1000.0
+        );
+        y
+    }
+
+    /// The cost of loose units `x[s][t]` and systems `y[s][t]`, or `None` when they break a
+    /// rule: cards serve for ever, a period's spending is discounted to the first year.
+    fn judge(&self, x: &[Vec<i64>], y: &[Vec<i64>]) -> Option<f64> {
+        let (c, b) = (&self.card, &self.sys);
+        let mut total = 0.0;
+        for t in 0..self.periods {
+            let bought: i64 = (0..self.sites).map(|s| x[s][t] + b.cards * y[s][t]).sum();
+            if self.card_cap.is_some_and(|m| bought > m) {
+                return None;
+            }
+            if self
+                .sys_cap
+                .is_some_and(|m| (0..self.sites).map(|s| y[s][t]).sum::<i64>() > m)
+            {
+                return None;
+            }
+            let disc = 1.0 / (1.0 + RATE).powi(t as i32);
+            for s in 0..self.sites {
+                let loose: i64 = (0..=t).map(|u| x[s][u]).sum();
+                let systems: i64 = (0..=t).map(|u| y[s][u]).sum();
+                let fleet = loose + b.cards * systems;
+                if fleet * c.tflops < self.demand_tf[s][t] {
+                    return None;
+                }
+                let kw = (fleet * c.power_w + systems * b.extra_w) as f64 / 1000.0;
+                if kw > self.power_kw[s] as f64 + 1e-9 {
+                    return None;
+                }
+                let capex = (x[s][t] * c.price + y[s][t] * b.price) as f64;
+                // Each period spans one year (the last counts opex_years = 1).
+                let opex = kw * HOURS * self.energy_milli as f64 / 1000.0;
+                total += disc * (capex + opex);
+            }
+        }
+        Some(total)
+    }
+
+    fn brute_force(&self) -> Option<f64> {
+        let (c, b) = (&self.card, &self.sys);
+        let most = self.demand_tf.iter().flatten().copied().max().unwrap_or(0);
+        let lots = (most + c.tflops - 1) / c.tflops / c.lot + 1;
+        let systems = (most + b.cards * c.tflops - 1) / (b.cards * c.tflops);
+        let cells = self.sites * self.periods;
+        let mut pick = vec![(0i64, 0i64); cells];
+        let mut best: Option<f64> = None;
+        loop {
+            let mut x = vec![vec![0; self.periods]; self.sites];
+            let mut y = vec![vec![0; self.periods]; self.sites];
+            for (k, &(l, n)) in pick.iter().enumerate() {
+                x[k / self.periods][k % self.periods] = l * c.lot;
+                y[k / self.periods][k % self.periods] = n;
+            }
+            if let Some(v) = self.judge(&x, &y) {
+                best = Some(best.map_or(v, |b: f64| b.min(v)));
+            }
+            let mut k = 0;
+            loop {
+                if k == cells {
+                    return best;
+                }
+                if pick[k].0 < lots {
+                    pick[k].0 += 1;
+                    break;
+                }
+                pick[k].0 = 0;
+                if pick[k].1 < systems {
+                    pick[k].1 += 1;
+                    break;
+                }
+                pick[k].1 = 0;
+                k += 1;
+            }
+        }
+    }
+}
+
+#[test]
+fn matches_brute_force_over_sites_and_periods() {
+    let seeds: Vec<u64> = (0..16).collect();
+    let failures: Vec<String> = par_map(&seeds, 2, |&seed| {
+        let grid = Grid::draw(seed);
+        let yaml = grid.yaml();
+        let want = grid.brute_force();
+        let mut backends = vec![Backend::Microlp];
+        if cfg!(feature = "highs") {
+            backends.push(Backend::Highs);
+        }
+        let mut out = Vec::new();
+        for backend in backends {
+            match optimum(&yaml, backend) {
+                Ok(got) if same(got, want) => {}
+                Ok(got) => out.push(format!(
+                    "seed {seed} {backend:?}: planner {got:?}, brute force {want:?}\n{yaml}"
+                )),
+                Err(e) => out.push(format!("seed {seed} {backend:?}: {e}\n{yaml}")),
+            }
+        }
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The grid must hold cases of several sites and periods that buy systems.
+    let rich = (0..16)
+        .map(Grid::draw)
+        .filter(|g| g.sites * g.periods > 1 && g.brute_force().is_some())
+        .count();
+    assert!(
+        rich >= 4,
+        "only {rich} feasible cases of several sites or periods"
+    );
+}

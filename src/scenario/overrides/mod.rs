@@ -17,7 +17,7 @@ pub use relative::Op;
 use super::locate::Seg;
 use super::raw::{
     RawAccelerator, RawCosts, RawDemand, RawDomesticShare, RawEnergyDiscount, RawExisting,
-    RawLimits, RawPolicy, RawResource, RawScenario, RawSite, RawSolver,
+    RawLimits, RawPolicy, RawResource, RawScenario, RawSite, RawSolver, RawSystem,
 };
 use path::{Step, shown};
 use serde::de::DeserializeOwned;
@@ -87,6 +87,8 @@ enum Kind {
     Site,
     Resources,
     Resource,
+    Systems,
+    System,
     EnergyDiscount,
     /// A map with keys the user chooses (workloads, efficiencies, adoption costs).
     FreeMap,
@@ -137,11 +139,15 @@ impl Kind {
             Kind::Solver => fields_of::<RawSolver>(),
             Kind::Site => fields_of::<RawSite>(),
             Kind::Resource => fields_of::<RawResource>(),
+            Kind::System => fields_of::<RawSystem>(),
             Kind::EnergyDiscount => fields_of::<RawEnergyDiscount>(),
             Kind::FreeMap => return None,
-            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources | Kind::Leaf => {
-                Vec::new()
-            }
+            Kind::Accelerators
+            | Kind::Existing
+            | Kind::Sites
+            | Kind::Resources
+            | Kind::Systems
+            | Kind::Leaf => Vec::new(),
         };
         // `catalog` is resolved when the file is read; it cannot be changed afterwards.
         Some(keys.into_iter().filter(|k| k != "catalog").collect())
@@ -161,6 +167,7 @@ impl Kind {
             Kind::Solver => is_text::<RawSolver>(key),
             Kind::Site => is_text::<RawSite>(key),
             Kind::Resource => is_text::<RawResource>(key),
+            Kind::System => is_text::<RawSystem>(key),
             Kind::EnergyDiscount => is_text::<RawEnergyDiscount>(key),
             _ => false,
         }
@@ -177,6 +184,7 @@ impl Kind {
             (Kind::Root, "solver") => Kind::Solver,
             (Kind::Root, "sites") => Kind::Sites,
             (Kind::Root, "resources") => Kind::Resources,
+            (Kind::Root, "systems") => Kind::Systems,
             (Kind::Accelerator, "uses") => Kind::FreeMap,
             (Kind::Site, "demand") => Kind::Demand,
             (Kind::Site, "existing") => Kind::Existing,
@@ -197,7 +205,7 @@ impl Kind {
     fn is_list(self) -> bool {
         matches!(
             self,
-            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources
+            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources | Kind::Systems
         )
     }
 
@@ -234,6 +242,7 @@ fn what(list_kind: Kind) -> &'static str {
         Kind::Accelerators => "accelerator",
         Kind::Sites => "site",
         Kind::Resources => "resource",
+        Kind::Systems => "system",
         _ => "existing entry",
     }
 }
@@ -406,6 +415,7 @@ impl Walk<'_> {
                     Kind::Accelerators => Kind::Accelerator,
                     Kind::Sites => Kind::Site,
                     Kind::Resources => Kind::Resource,
+                    Kind::Systems => Kind::System,
                     _ => Kind::ExistingEntry,
                 };
                 if last && step.is_selector() {
