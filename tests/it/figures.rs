@@ -151,10 +151,10 @@ fn every_samples_csv_adds_up_to_its_json_total() {
                 same_cents(periods, total + residual),
                 "{path}: periods {periods}"
             );
-            // Undiscounted, the purchase rows are the JSON's purchases.
+            // Undiscounted, the purchase rows (and whole systems') are the JSON's purchases.
             let bought: f64 = rows
                 .iter()
-                .filter(|r| r["item"] == "purchase")
+                .filter(|r| r["item"] == "purchase" || r["item"] == "system")
                 .map(|r| r["cost"].parse::<f64>().unwrap())
                 .sum();
             assert!(
