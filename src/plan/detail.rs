@@ -227,6 +227,17 @@ pub fn from_evaluation(
             let facility_kw: f64 = (0..ns)
                 .map(|s| e.fleet[s][last][a] * acc.power_w * nat.sites[s].pue / 1000.0)
                 .sum::<f64>()
+                // The extra power of its whole systems still in service.
+                + e.systems
+                    .iter()
+                    .filter(|y| {
+                        nat.systems[y.system].accelerator == a && nat.serves(a, y.period, last)
+                    })
+                    .map(|y| {
+                        y.units * nat.systems[y.system].extra_power_w * nat.sites[y.site].pue
+                            / 1000.0
+                    })
+                    .sum::<f64>()
                 + 0.0;
             plan.fleet.push(FleetRow {
                 id: acc.id.clone(),

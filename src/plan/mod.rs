@@ -188,7 +188,8 @@ pub struct FleetRow {
     pub new: f64,
     /// PFLOPS of all these units.
     pub pflops: f64,
-    /// Facility kW of all these units (PUE applied).
+    /// Facility kW of all these units (PUE applied), with the extra power of their whole
+    /// systems in service.
     pub facility_kw: f64,
 }
 

@@ -441,7 +441,12 @@ pub fn purchases(p: &Plan) -> Section {
         })
         .collect();
     if !p.purchases.is_empty() {
-        let units: f64 = p.purchases.iter().map(|x| x.units).sum();
+        // New cards: a whole system counts as its cards.
+        let units: f64 = p
+            .purchases
+            .iter()
+            .map(|x| x.units * x.cards.unwrap_or(1) as f64)
+            .sum();
         let cost = sum_cents(p.purchases.iter().map(|x| x.cost));
         let pf: f64 = p.purchases.iter().map(|x| x.pflops).sum();
         rows.push(name_after_id(

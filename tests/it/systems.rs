@@ -321,6 +321,12 @@ fn extra_power_counts_against_the_power_limit() {
     assert_eq!(p["purchases"][0]["system"], "box", "{p}");
     assert_eq!(p["purchases"][0]["units"], 1, "{p}");
     assert!(close(p["facility_kw"].as_f64().unwrap(), 9.0), "{p}");
+    // The fleet counts the system's cards, and its kW the system's extra power.
+    assert_eq!(p["fleet"][0]["units"], 4, "{p}");
+    assert!(
+        close(p["fleet"][0]["facility_kw"].as_f64().unwrap(), 9.0),
+        "{p}"
+    );
     // 8.9 kW: the system's extra power does not fit, four loose cards (6 kW) do.
     let tight = scenario_file("tight", &power_case(8.9));
     let p = json(&chipmix(&["plan", tight.to_str().unwrap(), "--format", "json"]).stdout);
