@@ -669,3 +669,102 @@ fn matches_brute_force_over_sites_and_periods() {
         "only {rich} feasible cases of several sites or periods"
     );
 }
+
+/// A domestic card that only comes in boxes of 4 (loose cards unavailable) and a cheaper
+/// foreign card, no energy cost: the rules below decide the mix.
+fn mix_case(extra: &str) -> String {
+    format!(
+        "name: mix
+accelerators:
+  - {{id: d, vendor: D, origin: domestic, platform: cann, unit_price: 1000, tflops: 1000, power_w: 1000, available: false}}
+  - {{id: f, vendor: F, origin: foreign, unit_price: 500, tflops: 1000, power_w: 1000}}
+systems:
+  - {{id: box, accelerator: d, cards: 4, price: 3000}}
+demand: {{pflops: 5}}
+costs: {{energy_price_per_kwh: 0, pue: 1, utilization: 1, opex_years: 2}}
+{extra}"
+    )
+}
+
+fn optimal_cost(tag: &str, text: &str) -> f64 {
+    let path = scenario_file(tag, text);
+    let p = json(&chipmix(&["plan", path.to_str().unwrap(), "--format", "json"]).stdout);
+    assert_eq!(p["status"], "optimal", "{tag}: {p}");
+    p["total_cost"].as_f64().unwrap()
+}
+
+#[test]
+fn a_systems_price_is_domestic_spend() {
+    // Five foreign cards (2,500) have no domestic spend; one box and one foreign card
+    // (3,500) have 3,000 of 3,500 (86%); two boxes cost 6,000.
+    let cost = optimal_cost(
+        "spend",
+        &mix_case("policy: {domestic_share: {min: 0.6, basis: spend}}\n"),
+    );
+    assert!(close(cost, 3500.0), "{cost}");
+    // Without the rule the foreign cards win.
+    assert!(close(optimal_cost("free", &mix_case("")), 2500.0));
+}
+
+#[test]
+fn systems_adopt_their_platform_and_draw_on_resources() {
+    // Adopting `cann` costs 1,000: one box and a foreign card now cost 4,500, still less
+    // than two boxes (7,000).
+    let text = mix_case("policy: {domestic_share: {min: 0.6}}\ncosts_extra: x\n")
+        .replace("costs_extra: x\n", "")
+        .replace(
+            "opex_years: 2}",
+            "opex_years: 2, platform_adoption: {cann: 1000}}",
+        );
+    // By units: one box and one foreign card are 4 of 5 domestic (80%).
+    assert!(close(optimal_cost("adopt", &text), 4500.0));
+    // Each d card uses one HBM stack and 4 are there: one box fits, the rule holds.
+    let hbm = text.replace(
+        "origin: domestic, platform: cann,",
+        "origin: domestic, platform: cann, uses: {hbm: 1},",
+    ) + "resources:\n  - {id: hbm, cap: 4}\n";
+    assert!(close(optimal_cost("hbm", &hbm), 4500.0));
+    // With 3 stacks no box fits, and the share cannot be met.
+    let short = hbm.replace("cap: 4}", "cap: 3}");
+    let path = scenario_file("short", &short);
+    let r = chipmix(&["plan", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+#[test]
+fn residual_value_credits_a_system_on_its_price() {
+    // Bought at year 0 with a 4-year life, horizon 2 years: half of 3,000 comes back.
+    let text = mix_case("policy: {domestic_share: {min: 0.6}}\n")
+        .replace("available: false}", "available: false, lifetime_years: 4}")
+        .replace(
+            "opex_years: 2}",
+            "opex_years: 2, residual_value: straight_line}",
+        );
+    let path = scenario_file("residual", &text);
+    let p = json(&chipmix(&["plan", path.to_str().unwrap(), "--format", "json"]).stdout);
+    assert_eq!(p["status"], "optimal", "{p}");
+    assert!(close(p["residual"].as_f64().unwrap(), 1500.0), "{p}");
+    assert!(
+        close(p["total_cost"].as_f64().unwrap(), 3500.0 - 1500.0),
+        "{p}"
+    );
+}
+
+#[test]
+fn per_year_system_fields_need_periods_and_every_year() {
+    let base = power_case(100.0);
+    let text = base.replace(
+        "extra_power_w: 2000}",
+        "extra_power_w: 2000, max_units: {2025: 1}}",
+    );
+    let path = scenario_file("peryear", &text);
+    let r = chipmix(&["validate", path.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("needs `periods`"), "{}", r.stderr);
+    let text = format!("periods: [2025, 2026]\n{text}")
+        .replace("pflops: 4}", "pflops: {2025: 4, 2026: 4}}");
+    let path = scenario_file("missing-year", &text);
+    let r = chipmix(&["validate", path.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("gives no value for 2026"), "{}", r.stderr);
+}
