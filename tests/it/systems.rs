@@ -768,3 +768,20 @@ fn per_year_system_fields_need_periods_and_every_year() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("gives no value for 2026"), "{}", r.stderr);
 }
+
+#[test]
+fn the_energy_discount_covers_a_systems_extra_power() {
+    // Energy at 0.1 per kWh over a year, PUE 1.5. Four loose cards: 4,000 and 6 kW
+    // (5,256 of energy); one box: 3,000 and 7.5 kW with its 1 kW extra (6,570). Without a
+    // discount the loose cards win (9,256 against 9,570); with half off the energy of an
+    // all-domestic fleet the box does (3,000 + 3,285 against 4,000 + 2,628).
+    let text = power_case(100.0)
+        .replace("extra_power_w: 2000", "extra_power_w: 1000")
+        .replace("energy_price_per_kwh: 0,", "energy_price_per_kwh: 0.1,");
+    assert!(close(optimal_cost("no-discount", &text), 9256.0));
+    let text = text.replace(
+        "opex_years: 1}",
+        "opex_years: 1, domestic_energy_discount: {rate: 0.5, min_share: 1.0}}",
+    );
+    assert!(close(optimal_cost("discount", &text), 6285.0));
+}
