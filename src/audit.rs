@@ -16,9 +16,9 @@
 //! `message`, `sources`) and labels (`scenario`, `solver`, `name`).
 
 use crate::check::TOLERANCE;
-use crate::check::national::{NationalEvaluation, evaluate_with};
+use crate::check::national::{NationalEvaluation, evaluate_all};
 use crate::plan::{Plan, Purchase, Status};
-use crate::scenario::national::{FleetChange, National};
+use crate::scenario::national::{FleetChange, National, SystemBuy};
 use crate::solve::relative_gap;
 use serde_json::{Map, Value};
 
@@ -181,6 +181,13 @@ pub fn compare(stated: &Value, rebuilt: &Plan, rows: &[Purchase], broken: usize)
             };
             let path = format!("purchases[{k}]");
             let why = |field: &str| match field {
+                "cost" | "pflops" if rows[k].system.is_some() => format!(
+                    "{} systems {} of {} {}",
+                    rows[k].units,
+                    rows[k].system.as_deref().unwrap_or(""),
+                    rows[k].id,
+                    if field == "cost" { "cost" } else { "give" }
+                ),
                 "cost" => format!("{} units of {} cost", rows[k].units, rows[k].id),
                 "pflops" => format!("{} units of {} give", rows[k].units, rows[k].id),
                 _ => format!("accelerator {} is", rows[k].id),
@@ -567,6 +574,7 @@ pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational,
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let mut x = vec![vec![vec![0.0; na]; nt]; ns];
     let mut purchases = Vec::with_capacity(rows.len());
+    let mut systems = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (k, row) in rows.iter().enumerate() {
         let id = row
@@ -605,10 +613,61 @@ pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational,
         } else {
             0
         };
-        if !seen.insert((a, s, t)) {
+        // A whole system (section 6): `units` are systems of the named system, whose
+        // cards must be of the row's accelerator.
+        let system = match row.get("system") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(name)) => {
+                let b = nat
+                    .systems
+                    .iter()
+                    .position(|b| &b.id == name)
+                    .ok_or(format!(
+                        "purchases[{k}].system `{name}` is not a system of the scenario"
+                    ))?;
+                if nat.systems[b].accelerator != a {
+                    return Err(format!(
+                        "purchases[{k}]: system `{name}` holds {}, not `{id}`",
+                        nat.accelerators[nat.systems[b].accelerator].id
+                    ));
+                }
+                Some(b)
+            }
+            Some(other) => {
+                return Err(format!(
+                    "purchases[{k}].system must be a system id, got {}",
+                    type_of(other)
+                ));
+            }
+        };
+        let key = (a, s, t, system.map_or(0, |b| b + 1));
+        if !seen.insert(key) {
             return Err(format!(
-                "purchases[{k}] repeats accelerator `{id}` at the same site and period"
+                "purchases[{k}] repeats {} at the same site and period",
+                match system {
+                    Some(b) => format!("system `{}`", nat.systems[b].id),
+                    None => format!("accelerator `{id}`"),
+                }
             ));
+        }
+        if let Some(b) = system {
+            let sys = &nat.systems[b];
+            systems.push(SystemBuy {
+                system: b,
+                site: s,
+                period: t,
+                units,
+            });
+            purchases.push(Purchase::of_system(
+                &nat.accelerators[a],
+                sys,
+                nat.sites[s].precision,
+                units,
+                sys.price[t],
+                nat.has_sites.then(|| nat.sites[s].id.clone()),
+                nat.has_periods.then_some(nat.years[t]),
+            ));
+            continue;
         }
         x[s][t][a] = units;
         purchases.push(Purchase::new(
@@ -625,6 +684,7 @@ pub fn read_saved_purchases(nat: &National, text: &str) -> Result<SavedNational,
         x,
         rows: purchases,
         changes,
+        systems,
         stated_costs,
         value: v,
     })
@@ -722,6 +782,8 @@ pub struct SavedNational {
     pub rows: Vec<Purchase>,
     /// Removals and moves of installed units, in the plan's order.
     pub changes: Vec<FleetChange>,
+    /// Whole systems bought (purchase rows with `system`), in the plan's order.
+    pub systems: Vec<SystemBuy>,
     /// Each removal row's stated `cost`.
     pub stated_costs: Vec<Option<f64>>,
     /// The plan as saved, whose figures are compared with the re-evaluation.
@@ -732,7 +794,7 @@ pub struct SavedNational {
 /// rows, fleet, `sites[]` and `periods[]`) that differ from the plan its purchases give.
 /// `Findings::unreadable` lists what keeps the plan from being read.
 pub fn audit_national(nat: &National, saved: &SavedNational) -> (NationalEvaluation, Findings) {
-    let e = evaluate_with(nat, &saved.x, &saved.changes);
+    let e = evaluate_all(nat, &saved.x, &saved.changes, &saved.systems);
     let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
     let rebuilt = crate::plan::detail::from_evaluation(nat, &e, Status::Optimal, "");
     let mut found = crate::audit::compare(&saved.value, &rebuilt, &saved.rows, broken.len());

@@ -6,6 +6,7 @@
 pub mod allocation;
 pub mod national;
 pub mod removal;
+pub mod system;
 
 use crate::rules::{Constraint, Family};
 use crate::scenario::validate::strict_fraction;
@@ -214,14 +215,42 @@ impl Rules<'_> {
     }
 }
 
+/// Cards of whole systems (section 6) at one site in one period, per accelerator: they
+/// count in the fleet like any card, but their price is the systems' and they draw the
+/// systems' extra power; `lot_size`, `min_units` and `available` (the loose cards' rules)
+/// do not apply to them. Empty vectors read as zeros.
+#[derive(Debug, Clone, Default)]
+pub struct Bundled {
+    /// Cards inside systems in service (bought in this period or earlier).
+    pub cards: Vec<f64>,
+    /// Cards inside the systems bought in this period.
+    pub new_cards: Vec<f64>,
+    /// What the systems bought in this period cost, per accelerator of their cards.
+    pub spend: Vec<f64>,
+    /// Watts the systems in service draw beyond their cards.
+    pub extra_w: f64,
+}
+
+impl Bundled {
+    fn at(v: &[f64], i: usize) -> f64 {
+        v.get(i).copied().unwrap_or(0.0)
+    }
+}
+
 /// Evaluates `new_units` (one number per accelerator, scenario order) against `s`.
 /// `integer` says whether whole lots are required (the scenario's `solver.integer`).
 pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
+    evaluate_bundled(s, new_units, &Bundled::default())
+}
+
+/// [`evaluate`] with the cards of whole systems `b` in the fleet, their price in capex
+/// (and spend) and their extra power in the facility's.
+pub fn evaluate_bundled(s: &Scenario, new_units: &[f64], b: &Bundled) -> Evaluation {
     let integer = s.solver.integer;
     let accs = &s.accelerators;
     let x: Vec<f64> = new_units.to_vec();
     let fleet: Vec<f64> = (0..accs.len())
-        .map(|i| x[i] + s.existing_units(i))
+        .map(|i| x[i] + s.existing_units(i) + Bundled::at(&b.cards, i))
         .collect();
     let mut r = Rules {
         s,
@@ -300,21 +329,23 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
             .zip(&fleet)
             .map(|(a, n)| a.power_w * n)
             .sum::<f64>()
-        / 1000.0;
+        / 1000.0
+        + s.costs.pue * b.extra_w / 1000.0;
     let capex: f64 = accs
         .iter()
         .zip(&x)
         .map(|(a, xi)| a.unit_price * xi)
         .sum::<f64>()
+        + b.spend.iter().sum::<f64>()
         + 0.0;
     let free = s.existing_platforms();
     let mut adopted_platforms = Vec::new();
     let mut adoption = 0.0;
     for (platform, &cost) in &s.costs.platform_adoption {
-        let bought = accs
-            .iter()
-            .zip(&x)
-            .any(|(a, xi)| *xi > 0.0 && a.platform.as_deref() == Some(platform.as_str()));
+        let bought = accs.iter().zip(&x).enumerate().any(|(i, (a, xi))| {
+            (*xi > 0.0 || Bundled::at(&b.new_cards, i) > 0.0)
+                && a.platform.as_deref() == Some(platform.as_str())
+        });
         if bought && !free.contains(platform) {
             adopted_platforms.push(platform.clone());
             adoption += cost;
@@ -360,7 +391,7 @@ pub fn evaluate(s: &Scenario, new_units: &[f64]) -> Evaluation {
         match basis {
             ShareBasis::Units => fleet[i],
             ShareBasis::Tflops => fleet[i] * accs[i].tflops,
-            ShareBasis::Spend => x[i] * accs[i].unit_price,
+            ShareBasis::Spend => x[i] * accs[i].unit_price + Bundled::at(&b.spend, i),
         }
     };
     let total_w: f64 = (0..accs.len()).map(weight).sum::<f64>() + 0.0;

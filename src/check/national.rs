@@ -9,9 +9,9 @@
 // (x[s][t][a], prices[a][t], ...): range loops say so more plainly than iterators.
 #![allow(clippy::needless_range_loop)]
 
-use crate::check::{Check, Evaluation, compare, evaluate};
+use crate::check::{Bundled, Check, Evaluation, compare, evaluate_bundled};
 use crate::rules::{Constraint, Family};
-use crate::scenario::national::{FleetChange, National};
+use crate::scenario::national::{FleetChange, National, SystemBuy};
 use crate::scenario::validate::strict_fraction;
 use crate::scenario::{Origin, ResidualValue, ShareBasis};
 
@@ -87,6 +87,8 @@ pub struct NationalEvaluation {
     pub changes: Vec<FleetChange>,
     /// Discounted cost of those removals and moves, less salvage (negative: a revenue).
     pub removal: f64,
+    /// Whole systems bought (section 6): their cards are in `fleet`, their price in capex.
+    pub systems: Vec<SystemBuy>,
     /// The section-1 evaluation of each site and period, `cells[s][t]` (its `opex` is over
     /// the period's span, its `capex` at the period's prices).
     pub cells: Vec<Vec<Evaluation>>,
@@ -199,6 +201,17 @@ pub fn evaluate_with(
     x: &[Vec<Vec<f64>>],
     changes: &[FleetChange],
 ) -> NationalEvaluation {
+    evaluate_all(nat, x, changes, &[])
+}
+
+/// Evaluates purchases `x[s][t][a]` of loose cards, the removals and moves `changes` of
+/// installed units and the whole systems bought `systems` against `nat`.
+pub fn evaluate_all(
+    nat: &National,
+    x: &[Vec<Vec<f64>>],
+    changes: &[FleetChange],
+    systems: &[SystemBuy],
+) -> NationalEvaluation {
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let integer = nat.solver.integer;
     let site_label = |s: usize| nat.has_sites.then(|| nat.sites[s].id.clone());
@@ -227,7 +240,7 @@ pub fn evaluate_with(
                 })
                 .collect();
             let scenario = nat.site_period(s, t, &carried);
-            let e = evaluate(&scenario, &x[s][t]);
+            let e = evaluate_bundled(&scenario, &x[s][t], &bundled(nat, systems, s, t));
             for c in &e.checks {
                 checks.push(Located {
                     site: site_label(s),
@@ -265,6 +278,18 @@ pub fn evaluate_with(
 
     // Removals and moves: allowed, and never more than the units installed.
     checks.extend(super::removal::checks(nat, changes));
+    checks.extend(super::system::checks(nat, systems));
+    // Cards inside the systems bought in period t of accelerator a, at all sites.
+    let system_cards = |t: usize, a: usize, site: Option<usize>| -> f64 {
+        systems
+            .iter()
+            .filter(|y| y.period == t && site.is_none_or(|s| y.site == s))
+            .filter_map(|y| nat.systems.get(y.system).map(|sys| (y, sys)))
+            .filter(|(_, sys)| sys.accelerator == a)
+            .map(|(y, sys)| y.units * sys.cards as f64)
+            .sum::<f64>()
+            + 0.0
+    };
     let removal_at = |t: usize| -> f64 {
         changes
             .iter()
@@ -281,7 +306,8 @@ pub fn evaluate_with(
             let Some(m) = nat.per_period[a].max_units[t] else {
                 continue;
             };
-            let bought: f64 = (0..ns).map(|s| x[s][t][a]).sum::<f64>() + 0.0;
+            let bought: f64 =
+                (0..ns).map(|s| x[s][t][a]).sum::<f64>() + system_cards(t, a, None) + 0.0;
             let step = if integer { acc.lot_size as f64 } else { 0.0 };
             let c = compare(
                 Constraint::supply(&acc.id),
@@ -313,7 +339,7 @@ pub fn evaluate_with(
                 .map(|t| {
                     (0..ns)
                         .flat_map(|s| (0..na).map(move |a| (s, a)))
-                        .map(|(s, a)| x[s][t][a] * res.uses[a])
+                        .map(|(s, a)| (x[s][t][a] + system_cards(t, a, Some(s))) * res.uses[a])
                         .sum::<f64>()
                         + 0.0
                 })
@@ -376,7 +402,15 @@ pub fn evaluate_with(
             match share_basis {
                 ShareBasis::Units => fleet[s][t][a],
                 ShareBasis::Tflops => fleet[s][t][a] * nat.accelerators[a].tflops,
-                ShareBasis::Spend => x[s][t][a] * nat.per_period[a].unit_price[t],
+                ShareBasis::Spend => {
+                    x[s][t][a] * nat.per_period[a].unit_price[t]
+                        + systems
+                            .iter()
+                            .filter(|y| y.site == s && y.period == t)
+                            .filter(|y| nat.systems[y.system].accelerator == a)
+                            .map(|y| y.units * nat.systems[y.system].price[t])
+                            .sum::<f64>()
+                }
             }
         };
         let mut total_w = 0.0;
@@ -434,7 +468,9 @@ pub fn evaluate_with(
             pflops: sum(&|e| e.pflops),
             memory_tb: sum(&|e| e.memory_tb),
             facility_kw: sum(&|e| e.facility_kw),
-            new_units: (0..ns).map(|s| x[s][t].iter().sum::<f64>()).sum::<f64>() + 0.0,
+            new_units: (0..ns).map(|s| x[s][t].iter().sum::<f64>()).sum::<f64>()
+                + (0..na).map(|a| system_cards(t, a, None)).sum::<f64>()
+                + 0.0,
             fleet_units: (0..ns)
                 .map(|s| fleet[s][t].iter().sum::<f64>())
                 .sum::<f64>()
@@ -456,6 +492,12 @@ pub fn evaluate_with(
                         && nat.accelerators[a].platform.as_deref() == Some(platform.as_str())
                 })
             })
+        }) || systems.iter().any(|y| {
+            y.units > 0.0
+                && nat.accelerators[nat.systems[y.system].accelerator]
+                    .platform
+                    .as_deref()
+                    == Some(platform.as_str())
         });
         if bought && !free.contains(platform) {
             adopted_platforms.push(platform.clone());
@@ -534,7 +576,7 @@ pub fn evaluate_with(
         .map(|t| periods[t].removal * nat.discount(t))
         .sum::<f64>()
         + 0.0;
-    let residual = residual_value(nat, x);
+    let residual = residual_value(nat, x, systems);
     let total_cost = adoption + capex + opex - energy_discount + removal - residual;
     if let Some(cap) = nat.cost_cap {
         // Not a rule of the scenario: it never shows among the binding ones.
@@ -558,6 +600,7 @@ pub fn evaluate_with(
         installed: installed_all,
         changes: changes.to_vec(),
         removal,
+        systems: systems.to_vec(),
         cells,
         periods,
         adopted_platforms,
@@ -593,13 +636,25 @@ pub fn qualifies(nat: &National, fleet: &[f64], min_share: f64) -> bool {
 /// year; a unit bought in year `y` with a lifetime of `L` years that would still serve then
 /// is worth the unexpired share of its price, `(y + L - H) / L`, discounted over the years
 /// from the first period to `H`. Units without a lifetime are worth nothing.
-fn residual_value(nat: &National, x: &[Vec<Vec<f64>>]) -> f64 {
+fn residual_value(nat: &National, x: &[Vec<Vec<f64>>], systems: &[SystemBuy]) -> f64 {
     if nat.residual_value != ResidualValue::StraightLine {
         return 0.0;
     }
     let end = *nat.years.last().unwrap_or(&0) as f64 + nat.opex_years;
     let factor = (1.0 + nat.discount_rate).powf(end - nat.years[0] as f64);
     let mut total = 0.0;
+    // A system is credited on its price per system, over its accelerator's lifetime.
+    for y in systems {
+        let sys = &nat.systems[y.system];
+        let Some(life) = nat.per_period[sys.accelerator].lifetime_years else {
+            continue;
+        };
+        let life = life as f64;
+        let unexpired = (nat.years[y.period] as f64 + life - end).clamp(0.0, life);
+        if y.units > 0.0 && unexpired > 0.0 {
+            total += y.units * sys.price[y.period] * unexpired / life / factor;
+        }
+    }
     for per_site in x {
         for (t, row) in per_site.iter().enumerate() {
             let year = nat.years[t] as f64;
@@ -616,4 +671,35 @@ fn residual_value(nat: &National, x: &[Vec<Vec<f64>>]) -> f64 {
         }
     }
     total + 0.0
+}
+
+/// The systems at site `s` in period `t` (section 6), read from the buys: the cards of
+/// those still within their accelerator's lifetime, the cards and price of those bought in
+/// `t`, and the extra watts of those in service.
+fn bundled(nat: &National, systems: &[SystemBuy], s: usize, t: usize) -> Bundled {
+    let na = nat.accelerators.len();
+    let mut b = Bundled {
+        cards: vec![0.0; na],
+        new_cards: vec![0.0; na],
+        spend: vec![0.0; na],
+        extra_w: 0.0,
+    };
+    for y in systems.iter().filter(|y| y.site == s && y.period <= t) {
+        let Some(sys) = nat.systems.get(y.system) else {
+            continue;
+        };
+        let a = sys.accelerator;
+        let age = (nat.years[t] - nat.years[y.period]) as u64;
+        if nat.per_period[a].lifetime_years.is_some_and(|l| age >= l) {
+            continue;
+        }
+        let cards = y.units * sys.cards as f64;
+        b.cards[a] += cards;
+        b.extra_w += y.units * sys.extra_power_w;
+        if y.period == t {
+            b.new_cards[a] += cards;
+            b.spend[a] += y.units * sys.price[t];
+        }
+    }
+    b
 }

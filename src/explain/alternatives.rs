@@ -619,10 +619,11 @@ pub fn alternatives(
             continue;
         }
         // Every alternative must meet every rule of the scenario as the user gave it.
-        let e = crate::check::national::evaluate_with(
+        let e = crate::check::national::evaluate_all(
             nat,
             &crate::plan::detail::purchases_x(nat, &p),
             &crate::plan::detail::changes_of(nat, &p),
+            &crate::plan::detail::systems_of(nat, &p),
         );
         if !e.violations().is_empty() {
             return Err(PlanError::CheckFailed(

@@ -97,6 +97,9 @@ pub struct Built {
     /// Removals and moves of installed units (section 6): each change (its `units` unset)
     /// and the variable counting its units.
     pub changes: Vec<(crate::scenario::national::FleetChange, Variable)>,
+    /// Whole systems (section 6): each purchase (its `units` unset) and the variable
+    /// counting its systems.
+    pub systems: Vec<(crate::scenario::national::SystemBuy, Variable)>,
     /// Whether any variable is integer.
     pub has_integers: bool,
     /// Money is divided by this in the model, for numerical stability.
@@ -264,6 +267,10 @@ struct Builder<'a, 'p> {
     buy: Vec<Option<(Variable, f64)>>,
     cap: Vec<f64>,
     money: f64,
+    /// Spend on whole systems per accelerator of their cards, in currency.
+    spend: Vec<Expression>,
+    /// Extra facility kW of the whole systems in service.
+    extra_kw: Expression,
 }
 
 impl Builder<'_, '_> {
@@ -307,7 +314,7 @@ impl Builder<'_, '_> {
         for (a, n) in self.s.accelerators.iter().zip(&self.n) {
             e += n.clone() * (self.s.costs.pue * a.power_w / 1000.0);
         }
-        e
+        e + self.extra_kw.clone()
     }
 
     /// Right-hand side of a floor, scaled by the fraction variable when it is measured.
@@ -387,6 +394,11 @@ impl Builder<'_, '_> {
                 &self.n[i]
             };
             lhs += q.clone() * share_coefficient(rule, a, a.unit_price, self.money);
+            if rule.basis == ShareBasis::Spend
+                && let Some(spend) = self.spend.get(i)
+            {
+                lhs += spend.clone() * share_coefficient(rule, a, 1.0, self.money);
+            }
         }
         self.p.at_least(lhs, share_floor(rule));
     }
@@ -433,6 +445,11 @@ pub(crate) struct Block {
     pub(crate) buy: Vec<Option<(Variable, f64)>>,
     /// Per accelerator: an upper bound on this purchase.
     pub(crate) cap: Vec<f64>,
+    /// Per accelerator: spend on whole systems of its cards in this period, in currency
+    /// (empty: none).
+    pub(crate) spend: Vec<Expression>,
+    /// Extra facility kW of the whole systems in service (PUE applied).
+    pub(crate) extra_kw: Expression,
 }
 
 /// Adds the section-1 rules of `req.scenario` (one site in one period: minimum orders,
@@ -449,6 +466,8 @@ pub(crate) fn site_rules(req: &Request, block: Block, money: f64, program: &mut 
         buy: block.buy,
         cap: block.cap,
         money,
+        spend: block.spend,
+        extra_kw: block.extra_kw,
     };
     b.min_orders();
     b.demand();

@@ -11,7 +11,7 @@ use crate::model::{
     Block, Built, Family, Goal, Program, Request, Row, UNIT_CAP, share_coefficient, share_floor,
     site_rules,
 };
-use crate::scenario::national::{FleetChange, National};
+use crate::scenario::national::{FleetChange, National, SystemBuy};
 use crate::scenario::{HOURS_PER_YEAR, Origin, ShareBasis};
 use good_lp::{Expression, ProblemVariables, Variable};
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,6 +103,9 @@ pub struct NationalRequest<'a> {
     /// Most new units of one accelerator per site and period ([`UNIT_CAP`] unless a probe
     /// asks for more).
     pub unit_cap: f64,
+    /// Whether whole systems (section 6) may be bought: the rounding and the
+    /// decomposition build without them (their plans buy loose cards only).
+    pub systems: bool,
 }
 
 impl<'a> NationalRequest<'a> {
@@ -123,6 +126,7 @@ impl<'a> NationalRequest<'a> {
             relax_periods: BTreeSet::new(),
             relax_sites: BTreeSet::new(),
             unit_cap: UNIT_CAP,
+            systems: true,
         }
     }
 
@@ -189,6 +193,7 @@ fn build_in_time(
 ) -> Result<(Built, Vec<CouplingRow>), Stopped> {
     let mut b = Builder::new(req, end);
     b.purchases();
+    b.systems();
     b.removals();
     b.sites()?;
     b.in_time()?;
@@ -219,6 +224,7 @@ fn stopped() -> Built {
         constraints: Vec::new(),
         buy: Vec::new(),
         changes: Vec::new(),
+        systems: Vec::new(),
         has_integers: false,
         money_scale: 1.0,
         objective_unit: 1.0,
@@ -277,6 +283,8 @@ struct Builder<'a> {
     cap: Vec<f64>,
     /// Removals and moves of installed units: each change and its variable.
     changes: Vec<(FleetChange, Variable)>,
+    /// Whole systems: each purchase, its variable and its bound.
+    systems: Vec<(SystemBuy, Variable, f64)>,
     /// Fleets `n[s][t][a]`.
     fleet: Vec<Vec<Vec<Expression>>>,
     /// The coupling rules, as built.
@@ -298,6 +306,7 @@ impl<'a> Builder<'a> {
             buy: Vec::new(),
             cap: Vec::new(),
             changes: Vec::new(),
+            systems: Vec::new(),
             fleet: Vec::with_capacity(nat.sites.len()),
             rows: Vec::new(),
             priced: Expression::from(0.0),
@@ -399,6 +408,160 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+    }
+
+    /// Whole systems (section 6): `y_bst`, whole systems of type b at site s in period t
+    /// (integer even with `solver.integer: false`; continuous in the LP relaxation), where
+    /// the system is available and its accelerator's platform not barred, bounded like a
+    /// purchase of its cards; and `sum_s y_bst <= max_units_bt`.
+    fn systems(&mut self) {
+        let (req, nat) = (self.req, self.nat);
+        if !req.systems || nat.systems.is_empty() {
+            return;
+        }
+        let integer = !req.lp_relaxation;
+        for (b, sys) in nat.systems.iter().enumerate() {
+            let a = sys.accelerator;
+            let acc = &nat.accelerators[a];
+            let cards = sys.cards as f64;
+            for t in 0..nat.periods() {
+                if !sys.available[t] || self.barred(a) {
+                    continue;
+                }
+                let mut vars = Vec::new();
+                for s in 0..nat.sites.len() {
+                    let site = &nat.sites[s];
+                    let mut cap = req.unit_cap / cards;
+                    if let Some(m) = sys.max_units[t] {
+                        cap = cap.min(m as f64);
+                    }
+                    if !req.relax.contains(&Family::Supply)
+                        && let Some(m) = nat.per_period[a].max_units[t]
+                    {
+                        cap = cap.min(m as f64 / cards);
+                    }
+                    if !req.relax.contains(&Family::Resource) {
+                        for r in &nat.resources {
+                            if r.uses[a] > 0.0 {
+                                cap = cap.min(r.cap[t] / (r.uses[a] * cards));
+                            }
+                        }
+                    }
+                    let price = sys.price[t];
+                    if price > 0.0 {
+                        if let (Some(bu), false) = (&nat.budget, req.relaxed_in(Family::Budget, t))
+                        {
+                            cap = cap.min(bu[t] / price);
+                        }
+                        if let (Some(bu), false) =
+                            (&nat.capex_budget, req.relaxed_in(Family::CapexBudget, t))
+                        {
+                            cap = cap.min(bu[t] / price);
+                        }
+                    }
+                    let watts = cards * acc.power_w + sys.extra_power_w;
+                    if let (Some(kw), false, true) = (
+                        &site.power_kw,
+                        req.relaxed_at(Family::Power, s),
+                        watts > 0.0,
+                    ) {
+                        cap = cap.min(kw[t] * 1000.0 / (site.pue * watts));
+                    }
+                    let cap = if integer {
+                        (cap.max(0.0) + 1e-9).floor()
+                    } else {
+                        cap.max(0.0)
+                    };
+                    if cap < 1e-9 {
+                        continue;
+                    }
+                    let v = self.p.purchase(cap, 1.0, integer);
+                    let buy = SystemBuy {
+                        system: b,
+                        site: s,
+                        period: t,
+                        units: 0.0,
+                    };
+                    self.systems.push((buy, v, cap));
+                    vars.push(v);
+                }
+                if let (Some(m), false) = (sys.max_units[t], vars.is_empty()) {
+                    let mut sum = Expression::from(0.0);
+                    for v in vars {
+                        sum += v;
+                    }
+                    self.p.at_most(sum, m as f64);
+                }
+            }
+        }
+    }
+
+    /// Cards of accelerator `a` inside the systems bought at site `s` (every site: `None`)
+    /// in period `t`.
+    fn system_cards(&self, s: Option<usize>, t: usize, a: usize) -> Expression {
+        let nat = self.nat;
+        let mut e = Expression::from(0.0);
+        for (y, v, _) in &self.systems {
+            let sys = &nat.systems[y.system];
+            if y.period == t && sys.accelerator == a && s.is_none_or(|s| y.site == s) {
+                e += Expression::from(*v) * sys.cards as f64;
+            }
+        }
+        e
+    }
+
+    /// What the systems of accelerator `a` bought at site `s` (every site: `None`) in
+    /// period `t` cost, divided by `unit` (1: currency; the money scale: model units).
+    fn system_spend(&self, s: Option<usize>, t: usize, a: usize, unit: f64) -> Expression {
+        let nat = self.nat;
+        let mut e = Expression::from(0.0);
+        for (y, v, _) in &self.systems {
+            let sys = &nat.systems[y.system];
+            if y.period == t && sys.accelerator == a && s.is_none_or(|s| y.site == s) {
+                let price = sys.price[t];
+                if price > 0.0 {
+                    e += Expression::from(*v) * (price / unit);
+                }
+            }
+        }
+        e
+    }
+
+    /// Whether some system of accelerator `a` may be bought at site `s` (every site:
+    /// `None`) in period `t`.
+    fn any_system(&self, s: Option<usize>, t: usize, a: usize) -> bool {
+        self.systems.iter().any(|(y, _, _)| {
+            y.period == t
+                && self.nat.systems[y.system].accelerator == a
+                && s.is_none_or(|s| y.site == s)
+        })
+    }
+
+    /// The systems at site `s` still in service in period `t` (within their accelerator's
+    /// lifetime): each one's variable, its system and its bound.
+    fn systems_serving(&self, s: usize, t: usize) -> Vec<(Variable, usize, f64)> {
+        let nat = self.nat;
+        self.systems
+            .iter()
+            .filter(|(y, _, _)| {
+                y.site == s && nat.serves(nat.systems[y.system].accelerator, y.period, t)
+            })
+            .map(|&(y, v, cap)| (v, y.system, cap))
+            .collect()
+    }
+
+    /// Extra facility kW (PUE applied) of the systems at site `s` in service in period `t`.
+    fn extra_kw(&self, s: usize, t: usize) -> Expression {
+        let nat = self.nat;
+        let pue = nat.sites[s].pue;
+        let mut e = Expression::from(0.0);
+        for (v, b, _) in self.systems_serving(s, t) {
+            let w = nat.systems[b].extra_power_w;
+            if w > 0.0 {
+                e += Expression::from(v) * (pue * w / 1000.0);
+            }
+        }
+        e
     }
 
     /// Removals and moves of installed units (section 6): for each entry with `removal`,
@@ -515,6 +678,11 @@ impl<'a> Builder<'a> {
                         e += self.x(slot(nat, a, s, b));
                     }
                 }
+                for (v, b, _) in self.systems_serving(s, t) {
+                    if nat.systems[b].accelerator == a {
+                        e += Expression::from(v) * nat.systems[b].cards as f64;
+                    }
+                }
                 e
             })
             .collect()
@@ -550,6 +718,14 @@ impl<'a> Builder<'a> {
             n: n.to_vec(),
             buy: (0..na).map(|a| self.buy[slot(nat, a, s, t)]).collect(),
             cap: (0..na).map(|a| self.cap[slot(nat, a, s, t)]).collect(),
+            spend: if self.systems.is_empty() {
+                Vec::new()
+            } else {
+                (0..na)
+                    .map(|a| self.system_spend(Some(s), t, a, 1.0))
+                    .collect()
+            },
+            extra_kw: self.extra_kw(s, t),
         };
         site_rules(&sub, block, self.money, &mut self.p);
     }
@@ -603,6 +779,10 @@ impl<'a> Builder<'a> {
                         any = true;
                     }
                 }
+                if self.any_system(None, t, a) {
+                    sum += self.system_cards(None, t, a);
+                    any = true;
+                }
                 if any {
                     self.couple(Coupling::Supply { a, t }, sum, m as f64);
                 }
@@ -625,6 +805,10 @@ impl<'a> Builder<'a> {
                         let k = slot(nat, a, s, t);
                         if u > 0.0 && self.buy[k].is_some() {
                             sum += self.x(k) * u;
+                            any = true;
+                        }
+                        if u > 0.0 && self.any_system(Some(s), t, a) {
+                            sum += self.system_cards(Some(s), t, a) * u;
                             any = true;
                         }
                     }
@@ -656,6 +840,8 @@ impl<'a> Builder<'a> {
                     let c = share_coefficient(&rule, acc, price, self.money);
                     if rule.basis == ShareBasis::Spend {
                         lhs += self.x(slot(nat, a, s, t)) * c;
+                        lhs += self.system_spend(Some(s), t, a, 1.0)
+                            * share_coefficient(&rule, acc, 1.0, self.money);
                     } else {
                         lhs += self.fleet[s][t][a].clone() * c;
                     }
@@ -693,13 +879,28 @@ impl<'a> Builder<'a> {
                         && nat.accelerators[k % na].platform.as_deref() == Some(platform.as_str())
                 })
                 .collect();
-            if users.is_empty() {
+            let system_users: Vec<(Variable, f64)> = self
+                .systems
+                .iter()
+                .filter(|(y, _, _)| {
+                    nat.accelerators[nat.systems[y.system].accelerator]
+                        .platform
+                        .as_deref()
+                        == Some(platform.as_str())
+                })
+                .map(|&(_, v, cap)| (v, cap))
+                .collect();
+            if users.is_empty() && system_users.is_empty() {
                 continue;
             }
             let z = self.p.binary();
             for k in users {
                 self.p
                     .at_least(Expression::from(z) * self.cap[k], self.x(k));
+            }
+            for (v, cap) in system_users {
+                self.p
+                    .at_least(Expression::from(z) * cap, Expression::from(v));
             }
             adoption += Expression::from(z) * (price / self.money);
         }
@@ -735,6 +936,14 @@ impl<'a> Builder<'a> {
                         let per_unit = site.pue * acc.power_w / 1000.0 * per_kw;
                         site_opex += self.fleet[s][t][a].clone() * per_unit;
                         site_opex_cap += self.fleet_cap(s, t, a) * per_unit;
+                    }
+                    capex += self.system_spend(Some(s), t, a, self.money);
+                }
+                if per_kw > 0.0 {
+                    site_opex += self.extra_kw(s, t) * per_kw;
+                    for (_, b, most) in self.systems_serving(s, t) {
+                        site_opex_cap +=
+                            most * site.pue * nat.systems[b].extra_power_w / 1000.0 * per_kw;
                     }
                 }
                 if site.domestic_energy_discount.is_some() && site_opex_cap > 0.0 {
@@ -793,6 +1002,11 @@ impl<'a> Builder<'a> {
                 cap += self.cap[k];
             }
         }
+        for (_, b, most) in self.systems_serving(s, t) {
+            if nat.systems[b].accelerator == a {
+                cap += most * nat.systems[b].cards as f64;
+            }
+        }
         cap
     }
 
@@ -830,18 +1044,28 @@ impl<'a> Builder<'a> {
         let per_kw = HOURS_PER_YEAR * nat.utilization * nat.span(t) * site.energy_price_per_kwh[t]
             / self.money;
         let energy = |w: f64| site.pue * w / 1000.0 * per_kw;
+        // Per card, with the largest extra power per card of its systems.
+        let extra_per_card = |a: usize| -> f64 {
+            nat.systems
+                .iter()
+                .filter(|sys| sys.accelerator == a)
+                .map(|sys| sys.extra_power_w / sys.cards as f64)
+                .fold(0.0, f64::max)
+        };
         let dearest_foreign = nat
             .accelerators
             .iter()
-            .filter(|acc| acc.origin != Origin::Domestic)
-            .map(|acc| energy(acc.power_w.max(0.0)))
+            .enumerate()
+            .filter(|(_, acc)| acc.origin != Origin::Domestic)
+            .map(|(a, acc)| energy(acc.power_w.max(0.0) + extra_per_card(a)))
             .fold(0.0, f64::max);
         let slack = (1.0 - rule.min_share) / rule.min_share * dearest_foreign;
         let mut domestic_energy = Expression::from(0.0);
         for (a, acc) in nat.accelerators.iter().enumerate() {
             let n = self.fleet[s][t][a].clone();
             if acc.origin == Origin::Domestic {
-                domestic_energy += n.clone() * (energy(acc.power_w.max(0.0)) + slack);
+                domestic_energy +=
+                    n.clone() * (energy(acc.power_w.max(0.0) + extra_per_card(a)) + slack);
                 share += n * (1.0 - rule.min_share);
             } else {
                 share -= n * rule.min_share;
@@ -873,6 +1097,12 @@ impl<'a> Builder<'a> {
                         residual += self.x(k) * (credit / self.money);
                     }
                 }
+            }
+        }
+        for (y, v, _) in &self.systems {
+            let credit = nat.residual_per_system(y.system, y.period);
+            if credit > 0.0 {
+                residual += Expression::from(*v) * (credit / self.money);
             }
         }
         residual
@@ -928,7 +1158,7 @@ impl<'a> Builder<'a> {
                 e += self.fleet[s][t][a].clone() * (site.pue * w / 1000.0);
             }
         }
-        e
+        e + self.extra_kw(s, t)
     }
 
     /// A variable at least as large as each of `parts`: their peak, to minimise.
@@ -953,13 +1183,14 @@ impl<'a> Builder<'a> {
                     .map(|s| slot(nat, a, s, t))
                     .filter(|&k| self.buy[k].is_some())
                     .collect();
-                if ks.is_empty() {
+                if ks.is_empty() && !self.any_system(None, t, a) {
                     continue;
                 }
                 let mut bought = Expression::from(-(m as f64));
                 for k in ks {
                     bought += self.x(k);
                 }
+                bought += self.system_cards(None, t, a);
                 let e = self.p.nonnegative();
                 self.p.at_least(Expression::from(e), bought);
                 sum += e;
@@ -981,6 +1212,10 @@ impl<'a> Builder<'a> {
                         let k = slot(nat, a, s, t);
                         if u > 0.0 && self.buy[k].is_some() {
                             used += self.x(k) * u;
+                            any = true;
+                        }
+                        if u > 0.0 && self.any_system(Some(s), t, a) {
+                            used += self.system_cards(Some(s), t, a) * u;
                             any = true;
                         }
                     }
@@ -1071,6 +1306,7 @@ impl<'a> Builder<'a> {
             constraints: self.p.constraints,
             buy: self.buy,
             changes: self.changes,
+            systems: self.systems.iter().map(|&(y, v, _)| (y, v)).collect(),
             has_integers: self.p.has_integers,
             money_scale: self.money,
             objective_unit: unit,

@@ -15,7 +15,7 @@ use crate::plan::{
     Context, FleetCount, FleetRow, NearLimit, PeriodDetail, Plan, Purchase, RemovalRow,
     ResourceDetail, ResourceUse, ShareFigure, SiteDetail, SitePeriod, SourceNote, Status,
 };
-use crate::scenario::national::{FleetChange, National};
+use crate::scenario::national::{FleetChange, National, SystemBuy};
 use crate::scenario::{ResidualValue, ShareBasis};
 
 /// A plan with no purchases and the given status.
@@ -83,7 +83,7 @@ fn share_figure(
 /// have are left out.
 pub fn purchases_x(nat: &National, p: &Plan) -> Vec<Vec<Vec<f64>>> {
     let mut x = vec![vec![vec![0.0; nat.accelerators.len()]; nat.periods()]; nat.sites.len()];
-    for row in &p.purchases {
+    for row in p.purchases.iter().filter(|r| r.system.is_none()) {
         let a = nat.accelerators.iter().position(|acc| acc.id == row.id);
         let s = match &row.site {
             Some(id) => nat.sites.iter().position(|site| &site.id == id),
@@ -98,6 +98,33 @@ pub fn purchases_x(nat: &National, p: &Plan) -> Vec<Vec<Vec<f64>>> {
         }
     }
     x
+}
+
+/// The whole systems a plan buys (its purchase rows with `system`), read against `nat`:
+/// rows of a system, site or year `nat` does not have are left out (as [`purchases_x`]
+/// does).
+pub fn systems_of(nat: &National, p: &Plan) -> Vec<SystemBuy> {
+    p.purchases
+        .iter()
+        .filter_map(|row| {
+            let id = row.system.as_ref()?;
+            let system = nat.systems.iter().position(|b| &b.id == id)?;
+            let site = match &row.site {
+                Some(id) => nat.sites.iter().position(|site| &site.id == id)?,
+                None => 0,
+            };
+            let period = match row.period {
+                Some(y) => nat.years.iter().position(|year| *year == y)?,
+                None => 0,
+            };
+            Some(SystemBuy {
+                system,
+                site,
+                period,
+                units: row.units,
+            })
+        })
+        .collect()
 }
 
 /// A plan built from an evaluation of its purchases.
@@ -162,6 +189,25 @@ pub fn from_evaluation(
                 }
             }
         }
+        // Whole systems of its cards: system order, then site, then period.
+        let mut bought: Vec<&SystemBuy> = e
+            .systems
+            .iter()
+            .filter(|y| y.units > 0.0 && nat.systems[y.system].accelerator == a)
+            .collect();
+        bought.sort_by_key(|y| (y.system, y.site, y.period));
+        for y in bought {
+            let sys = &nat.systems[y.system];
+            plan.purchases.push(Purchase::of_system(
+                acc,
+                sys,
+                nat.sites[y.site].precision,
+                y.units,
+                sys.price[y.period],
+                site_id(y.site),
+                year(y.period),
+            ));
+        }
     }
 
     // The fleet at the end of the plan.
@@ -171,11 +217,27 @@ pub fn from_evaluation(
         let bought_ever: f64 = (0..ns)
             .flat_map(|s| (0..nt).map(move |t| (s, t)))
             .map(|(s, t)| e.x[s][t][a])
-            .sum::<f64>();
+            .sum::<f64>()
+            + e.systems
+                .iter()
+                .filter(|y| nat.systems[y.system].accelerator == a)
+                .map(|y| y.units)
+                .sum::<f64>();
         if units > 0.0 {
             let facility_kw: f64 = (0..ns)
                 .map(|s| e.fleet[s][last][a] * acc.power_w * nat.sites[s].pue / 1000.0)
                 .sum::<f64>()
+                // The extra power of its whole systems still in service.
+                + e.systems
+                    .iter()
+                    .filter(|y| {
+                        nat.systems[y.system].accelerator == a && nat.serves(a, y.period, last)
+                    })
+                    .map(|y| {
+                        y.units * nat.systems[y.system].extra_power_w * nat.sites[y.site].pue
+                            / 1000.0
+                    })
+                    .sum::<f64>()
                 + 0.0;
             plan.fleet.push(FleetRow {
                 id: acc.id.clone(),

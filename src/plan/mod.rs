@@ -96,6 +96,13 @@ pub struct Purchase {
     /// Year they are bought in (scenarios with periods).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<i64>,
+    /// The whole system bought (section 6): `units` are then systems of `cards` cards of
+    /// the accelerator `id`, and `cost` the systems' price. Absent for loose cards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// Cards inside one system (for the tables; not written to JSON).
+    #[serde(skip)]
+    pub cards: Option<u64>,
 }
 
 impl Purchase {
@@ -119,6 +126,38 @@ impl Purchase {
             pflops: units * a.tflops_at(precision) / 1000.0,
             site,
             period,
+            system: None,
+            cards: None,
+        }
+    }
+
+    /// How the tables name the row: the accelerator id, and for a whole system its id
+    /// and cards (`ascend-910c (cloudmatrix-384 x384)`).
+    pub fn label(&self) -> String {
+        match (&self.system, self.cards) {
+            (Some(sys), Some(cards)) => format!("{} ({sys} x{cards})", self.id),
+            (Some(sys), None) => format!("{} ({sys})", self.id),
+            _ => self.id.clone(),
+        }
+    }
+
+    /// `systems` whole systems `sys` (of `cards` cards of `a` each) bought at `price` per
+    /// system: the row of a system purchase, for the plan builders and the checker alike.
+    pub fn of_system(
+        a: &Accelerator,
+        sys: &crate::scenario::national::System,
+        precision: Precision,
+        systems: f64,
+        price: f64,
+        site: Option<String>,
+        period: Option<i64>,
+    ) -> Purchase {
+        Purchase {
+            cost: systems * price,
+            pflops: systems * sys.cards as f64 * a.tflops_at(precision) / 1000.0,
+            system: Some(sys.id.clone()),
+            cards: Some(sys.cards),
+            ..Purchase::new(a, precision, systems, price, site, period)
         }
     }
 }
@@ -149,7 +188,8 @@ pub struct FleetRow {
     pub new: f64,
     /// PFLOPS of all these units.
     pub pflops: f64,
-    /// Facility kW of all these units (PUE applied).
+    /// Facility kW of all these units (PUE applied), with the extra power of their whole
+    /// systems in service.
     pub facility_kw: f64,
 }
 

@@ -1,7 +1,8 @@
 //! The plan as CSV, for spreadsheets: one rectangular table whose cost column adds up to
 //! `total_cost`. The first column, `item`, says what a row is: `accelerator` (one site and
 //! one period: one row per accelerator in the fleet) or `purchase` (with sites or periods:
-//! one row per accelerator, site and period), then `adoption` and `opex`, the other cost
+//! one row per accelerator, site and period; `system` for whole systems, whose `name` adds
+//! the system and its cards and whose `units` are systems), then `adoption` and `opex`, the other cost
 //! lines of the total, and `residual` (with `costs.residual_value` only: the discounted
 //! credit, a negative cost, with no period). Money is to the cent, parts rounded so that they add up (see
 //! [`super::figures`]). With `demand.workloads`, a last column `workload` is added, empty
@@ -122,11 +123,18 @@ fn purchases(plan: &Plan) -> String {
     // (cells before the cost, cost, discount factor, pflops)
     let mut lines: Vec<(Vec<String>, f64, f64, String)> = Vec::new();
     for p in &plan.purchases {
+        // A whole system: item `system`, its id and cards after the accelerator's name,
+        // `units` counting systems.
+        let (item, name) = match (&p.system, p.cards) {
+            (Some(sys), Some(cards)) => ("system", format!("{} ({sys} x{cards})", p.name)),
+            (Some(sys), None) => ("system", format!("{} ({sys})", p.name)),
+            _ => ("purchase", p.name.clone()),
+        };
         lines.push((
             vec![
-                "purchase".into(),
+                item.into(),
                 csv_safe(&p.id),
-                csv_safe(&p.name),
+                csv_safe(&name),
                 csv_safe(&p.vendor),
                 csv_safe(&p.origin),
                 csv_safe(p.site.as_deref().unwrap_or("")),

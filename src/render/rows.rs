@@ -142,15 +142,16 @@ pub fn purchases_by_period(p: &Plan) -> Section {
     years.sort();
     years.dedup();
     let named = has_names(p);
-    let mut ids: Vec<&str> = Vec::new();
+    // One row per accelerator, and one per whole system (its units are systems).
+    let mut ids: Vec<String> = Vec::new();
     for x in &p.purchases {
-        if !ids.contains(&x.id.as_str()) {
-            ids.push(&x.id);
+        if !ids.contains(&x.label()) {
+            ids.push(x.label());
         }
     }
     let mut rows = Vec::new();
     for id in &ids {
-        let mine: Vec<_> = p.purchases.iter().filter(|x| x.id == *id).collect();
+        let mine: Vec<_> = p.purchases.iter().filter(|x| x.label() == *id).collect();
         let mut row = vec![id.to_string()];
         if named {
             row.push(mine[0].name.clone());
@@ -429,7 +430,7 @@ pub fn purchases(p: &Plan) -> Section {
                 named,
                 x.name.clone(),
                 vec![
-                    x.id.clone(),
+                    x.label(),
                     x.vendor.clone(),
                     x.origin.clone(),
                     qty(x.units, 2),
@@ -440,7 +441,12 @@ pub fn purchases(p: &Plan) -> Section {
         })
         .collect();
     if !p.purchases.is_empty() {
-        let units: f64 = p.purchases.iter().map(|x| x.units).sum();
+        // New cards: a whole system counts as its cards.
+        let units: f64 = p
+            .purchases
+            .iter()
+            .map(|x| x.units * x.cards.unwrap_or(1) as f64)
+            .sum();
         let cost = sum_cents(p.purchases.iter().map(|x| x.cost));
         let pf: f64 = p.purchases.iter().map(|x| x.pflops).sum();
         rows.push(name_after_id(

@@ -60,6 +60,9 @@ pub struct National {
     /// Cost of moving one installed unit to another site.
     #[serde(skip_serializing_if = "is_zero")]
     pub relocation_per_unit: f64,
+    /// Whole systems (supernodes) that may be bought (section 6), in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<System>,
     /// A ceiling on the total (discounted) cost that no file sets: the planner's
     /// [`crate::planner::Options::cost_cap`], imposed by the model and the checker alike.
     #[serde(skip)]
@@ -124,6 +127,43 @@ pub struct Resource {
     pub cap: Vec<f64>,
     /// How much one new card of each accelerator (scenario order) uses; 0 for the others.
     pub uses: Vec<f64>,
+}
+
+/// A system sold whole (section 6): `cards` cards of one accelerator at one price, with
+/// extra power of its own. Its cards count as cards of the accelerator in every rule but
+/// capex and power (which adds `extra_power_w`), and `lot_size` / `min_units` do not apply.
+#[derive(Debug, Clone, Serialize)]
+pub struct System {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The accelerator inside (index into `National::accelerators`).
+    pub accelerator: usize,
+    /// Cards inside one system.
+    pub cards: u64,
+    /// Price of one system, per period.
+    pub price: Vec<f64>,
+    /// Watts one system draws beyond its cards.
+    pub extra_power_w: f64,
+    /// Most systems bought in a period, all sites together.
+    pub max_units: Vec<Option<u64>>,
+    /// Whether the system may be bought, per period.
+    pub available: Vec<bool>,
+}
+
+/// Systems of one type bought at one site in one period: a decision of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SystemBuy {
+    /// The system (index into `National::systems`).
+    pub system: usize,
+    /// The site.
+    pub site: usize,
+    /// The period.
+    pub period: usize,
+    /// Systems bought (whole numbers in a valid plan).
+    pub units: f64,
 }
 
 /// A share rule whose minimum may change by period.
@@ -476,6 +516,13 @@ impl National {
         out
     }
 
+    /// Residual value credited per system `b` bought in period `t` (its price per
+    /// system, section 6), discounted to the first year; zero without the rule.
+    pub fn residual_per_system(&self, b: usize, t: usize) -> f64 {
+        let sys = &self.systems[b];
+        self.residual_per_item(sys.accelerator, t, sys.price[t])
+    }
+
     /// What the change `c` costs in its period, undiscounted: `(cost - salvage_value)` per
     /// unit removed (negative: a revenue), `relocation_per_unit` per unit moved.
     pub fn change_cost(&self, c: &FleetChange) -> f64 {
@@ -559,6 +606,7 @@ impl National {
             solver: s.solver.clone(),
             resources: Vec::new(),
             relocation_per_unit: 0.0,
+            systems: Vec::new(),
             cost_cap: None,
         }
     }
@@ -577,6 +625,7 @@ impl National {
             || self.national_share.is_some()
             || !self.resources.is_empty()
             || self.has_removals()
+            || !self.systems.is_empty()
         {
             return None;
         }

@@ -139,6 +139,32 @@ pub struct RawScenario {
     pub sites: Option<Vec<RawSite>>,
     /// Scarce inputs several cards draw on (HBM stacks, wafers): national caps per period.
     pub resources: Option<Vec<RawResource>>,
+    /// Whole systems (supernodes) bought as one item: their cards count as cards of their
+    /// accelerator everywhere but capex and extra power.
+    pub systems: Option<Vec<RawSystem>>,
+}
+
+/// A system sold whole (a supernode such as CloudMatrix 384): `cards` cards of one
+/// accelerator, with its own price and the extra power of its switches, optics and CPUs.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSystem {
+    /// How the plan names it (required, unique; `a-z 0-9 . _ -`).
+    pub id: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// The accelerator of the cards inside (required; an `accelerators[].id`).
+    pub accelerator: Option<String>,
+    /// Cards inside one system (required, whole number >= 1).
+    pub cards: Option<f64>,
+    /// Price of one system, cards included, in `currency` (required, >= 0; per year).
+    pub price: Option<Per<f64>>,
+    /// Power one system draws beyond its cards' `power_w`, in watts (default 0).
+    pub extra_power_w: Option<f64>,
+    /// Most systems bought in a period, at all sites together (whole number; per year).
+    pub max_units: Option<Per<f64>>,
+    /// `false` forbids buying the system (default `true`; per year).
+    pub available: Option<Per<bool>>,
 }
 
 /// A scarce input that new cards draw on (`accelerators[].uses`), capped nationally.

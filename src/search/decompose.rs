@@ -22,6 +22,10 @@
 //! [`rounding::round_and_repair`] and [`rounding::trim`]), and the cheapest plan the
 //! checker accepts is kept. [`SetSearch::improve`] then improves the best plan site by
 //! site: each site's purchases solved again at their true cost, the other sites fixed.
+//!
+//! Whole systems (section 6) are left out of the plans made here: the priced site
+//! problems carry them (so the bound stays valid), but the plans read back, repaired and
+//! improved buy loose cards only. Such plans stay valid, just without systems.
 
 // Indices s (site), t (period) and a (accelerator) address several arrays at once.
 #![allow(clippy::needless_range_loop)]
@@ -580,6 +584,10 @@ impl SetSearch {
         req.platforms = Some(self.allowed.clone());
         req.prices = prices.cloned();
         req.residual = residual.cloned();
+        // The site plans are read back as loose cards: whole systems are left out here
+        // (the plans stay valid, just without systems; the priced rounds keep them, so
+        // that the Lagrangian bound stays a bound of the scenario with its systems).
+        req.systems = false;
         req
     }
 

@@ -19,7 +19,7 @@
 pub mod decompose;
 pub mod rounding;
 
-use crate::check::national::{NationalEvaluation, evaluate_with};
+use crate::check::national::{NationalEvaluation, evaluate_all};
 use crate::error::PlanError;
 use crate::model::Goal;
 use crate::model::Row;
@@ -27,8 +27,8 @@ use crate::model::national as model;
 use crate::plan::detail;
 use crate::plan::{Plan, Status};
 use crate::scenario::Objective;
-use crate::scenario::national::FleetChange;
 use crate::scenario::national::National;
+use crate::scenario::national::{FleetChange, SystemBuy};
 use crate::solve::{Backend, Limits, Outcome, solve};
 use crate::solve::{Budget, Cancel, Stop};
 use model::{NationalRequest, unflatten};
@@ -157,6 +157,8 @@ pub struct NationalSolved {
     pub x: Vec<Vec<Vec<f64>>>,
     /// Removals and moves of installed units (those of at least one unit).
     pub changes: Vec<FleetChange>,
+    /// Whole systems bought (those of at least one system).
+    pub systems: Vec<SystemBuy>,
     /// The goal's value (money or PFLOPS).
     pub objective: f64,
     /// Proven bound on it.
@@ -195,6 +197,7 @@ pub fn solve_national(
     timings.build_s += started.elapsed().as_secs_f64();
     let buy = built.buy.clone();
     let change_vars = built.changes.clone();
+    let system_vars = built.systems.clone();
     let unit = built.objective_unit;
     let integer = req.nat.solver.integer && !req.lp_relaxation;
     let (outcome, seconds) = solve(built, backend, limits)?;
@@ -244,9 +247,19 @@ pub fn solve_national(
                     (units > 1e-9).then_some(FleetChange { units, ..*c })
                 })
                 .collect();
+            // Whole systems even with `solver.integer: false` (not in the LP relaxation).
+            let systems = system_vars
+                .iter()
+                .filter_map(|(y, var)| {
+                    let v = good_lp::Solution::value(&values, *var).max(0.0);
+                    let units = if req.lp_relaxation { v } else { v.round() };
+                    (units > 1e-9).then_some(SystemBuy { units, ..*y })
+                })
+                .collect();
             NationalVariant::Solved(NationalSolved {
                 x: unflatten(req.nat, &flat),
                 changes,
+                systems,
                 objective: objective * unit,
                 bound: bound.map(|b| b * unit),
                 proven,
@@ -305,7 +318,18 @@ pub fn checked_with(
     x: &[Vec<Vec<f64>>],
     changes: &[FleetChange],
 ) -> Result<NationalEvaluation, PlanError> {
-    let e = evaluate_with(nat, x, changes);
+    checked_all(nat, x, changes, &[])
+}
+
+/// Evaluates purchases of loose cards, removals and moves, and whole systems, and
+/// refuses any plan that breaks a rule.
+pub fn checked_all(
+    nat: &National,
+    x: &[Vec<Vec<f64>>],
+    changes: &[FleetChange],
+    systems: &[SystemBuy],
+) -> Result<NationalEvaluation, PlanError> {
+    let e = evaluate_all(nat, x, changes, systems);
     let broken: Vec<String> = e
         .violations()
         .iter()
@@ -400,9 +424,9 @@ pub const INTERRUPTED_BEFORE_A_PLAN: &str = "the search was interrupted before i
 /// What a plan whose search was cancelled says: it is the best found so far.
 pub const INTERRUPTED: &str = "the search was interrupted: this is the best plan found so far, and its gap says how far from optimal it can be";
 
-/// Purchase decisions of the model: sites x periods x accelerators.
+/// Purchase decisions of the model: sites x periods x (accelerators + systems).
 fn purchase_slots(nat: &National) -> usize {
-    nat.sites.len() * nat.periods() * nat.accelerators.len()
+    nat.sites.len() * nat.periods() * (nat.accelerators.len() + nat.systems.len())
 }
 
 /// Share of the time limit the relaxation-based plan may use before the exact search.
@@ -904,7 +928,7 @@ fn exact(
     Ok(match outcome {
         NationalVariant::Solved(sol) => {
             let started = Instant::now();
-            let checked = checked_with(req.nat, &sol.x, &sol.changes);
+            let checked = checked_all(req.nat, &sol.x, &sol.changes, &sol.systems);
             timings.check_s += started.elapsed().as_secs_f64();
             match checked {
                 Ok(e) => {
@@ -938,16 +962,17 @@ fn finish_max_pflops(
     budget: &Budget,
     timings: &mut Timings,
 ) -> Result<Plan, PlanError> {
-    let e1 = checked_with(nat, &first.x, &first.changes)?;
+    let e1 = checked_all(nat, &first.x, &first.changes, &first.systems)?;
     let best = detail::final_pflops(&e1);
     let (upper, floor) =
         crate::search::pflops_floor(first.bound, first.proven, best, budget.mip_gap);
     let mut req = NationalRequest::new(nat);
     req.goal = Goal::MinCostWithPflops(floor);
     let second = match solve_national(&req, backend, budget.limits(1.0), timings)? {
-        NationalVariant::Solved(second) => {
-            Some((checked_with(nat, &second.x, &second.changes), second.proven))
-        }
+        NationalVariant::Solved(second) => Some((
+            checked_all(nat, &second.x, &second.changes, &second.systems),
+            second.proven,
+        )),
         _ => None,
     };
     let (e, proven) = crate::search::keep_cheaper(e1, first.proven, second, |e| e.total_cost);

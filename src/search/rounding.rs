@@ -7,6 +7,10 @@
 //!
 //! Used before the exact search of every national plan (so that a plan exists even when
 //! the exact search finds none in time), and as the fallback when the exact search fails.
+//!
+//! Whole systems (section 6) are left out of the plans made here: the relaxation carries
+//! them (so its bound stays a bound of the scenario), but the rounded plan buys loose
+//! cards only. Such plans stay valid, just without systems; the exact search buys them.
 
 use super::{NationalSolved, NationalVariant, Timings, infeasible, solve_national};
 use crate::check::evaluate;

@@ -302,8 +302,11 @@ pub struct Bought {
     /// Year (scenarios with periods).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<i64>,
-    /// New units.
+    /// New units (systems, for a system purchase).
     pub units: f64,
+    /// The whole system bought (section 6); absent for loose cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
 }
 
 /// A finished sweep (or one shard of it).
@@ -557,7 +560,7 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
             has.then(|| {
                 plan.purchases
                     .iter()
-                    .filter(|p| &p.id == id)
+                    .filter(|p| &p.id == id && p.system.is_none())
                     .map(|p| p.units)
                     .fold(0.0, |a, b| a + b)
             })
@@ -601,6 +604,7 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
                     site: p.site.clone(),
                     period: p.period,
                     units: p.units,
+                    system: p.system.clone(),
                 })
                 .collect()
         } else {

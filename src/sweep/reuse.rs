@@ -140,10 +140,11 @@ impl Proven {
 /// `plan` rebuilt for `nat` when its purchases meet every rule of `nat`, with its status,
 /// bound and gap (the looser point's bound holds for the tighter point).
 fn rebuilt(nat: &National, plan: &Plan) -> Option<Plan> {
-    let e = crate::check::national::evaluate_with(
+    let e = crate::check::national::evaluate_all(
         nat,
         &detail::purchases_x(nat, plan),
         &detail::changes_of(nat, plan),
+        &detail::systems_of(nat, plan),
     );
     if !e.violations().is_empty() {
         return None;

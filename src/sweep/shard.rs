@@ -394,7 +394,7 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
     let (plan, broken) = {
         let n = &loaded.scenario;
         let saved = read_saved_purchases(n, &text)?;
-        let e = crate::check::national::evaluate_with(n, &saved.x, &saved.changes);
+        let e = crate::check::national::evaluate_all(n, &saved.x, &saved.changes, &saved.systems);
         let broken: Vec<String> = e.violations().iter().map(|c| c.message()).collect();
         (
             crate::plan::detail::from_evaluation(n, &e, status, ""),

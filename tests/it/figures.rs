@@ -22,6 +22,7 @@ const SAMPLES: &[&str] = &[
     "fp8-inference-2026.yaml",
     "gansu-discount-2026.yaml",
     "state-funded-removal-2026.yaml",
+    "cloudmatrix-2026.yaml",
 ];
 
 /// One site, prices and energy chosen so that opex has cents and the costs are not whole:
@@ -117,9 +118,7 @@ fn every_samples_csv_adds_up_to_its_json_total() {
             .get("energy_discount")
             .map_or(0.0, |_| money(&plan, "energy_discount"));
         // Removals and moves (only with `existing[].removal`) are added.
-        let removal = plan
-            .get("removal")
-            .map_or(0.0, |_| money(&plan, "removal"));
+        let removal = plan.get("removal").map_or(0.0, |_| money(&plan, "removal"));
         let parts = money(&plan, "capex") + money(&plan, "adoption") + money(&plan, "opex")
             - residual
             - saved
@@ -156,10 +155,10 @@ fn every_samples_csv_adds_up_to_its_json_total() {
                 same_cents(periods, total + residual),
                 "{path}: periods {periods}"
             );
-            // Undiscounted, the purchase rows are the JSON's purchases.
+            // Undiscounted, the purchase rows (and whole systems') are the JSON's purchases.
             let bought: f64 = rows
                 .iter()
-                .filter(|r| r["item"] == "purchase")
+                .filter(|r| r["item"] == "purchase" || r["item"] == "system")
                 .map(|r| r["cost"].parse::<f64>().unwrap())
                 .sum();
             assert!(

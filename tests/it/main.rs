@@ -38,5 +38,6 @@ mod serve_browser;
 mod snapshots;
 mod support;
 mod sweep_proof;
+mod systems;
 mod whatif;
 mod xlsx;

@@ -20,6 +20,7 @@ const SAMPLES: &[(&str, bool)] = &[
     ("fp8-inference-2026.yaml", true),
     ("gansu-discount-2026.yaml", true),
     ("state-funded-removal-2026.yaml", true),
+    ("cloudmatrix-2026.yaml", true),
     ("national-2025-2027.yaml", false),
     ("residual-2025-2027.yaml", false),
 ];

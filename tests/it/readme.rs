@@ -116,6 +116,17 @@ fn readme_resources_excerpt_is_the_real_output() {
 }
 
 #[test]
+fn readme_systems_excerpt_is_the_real_output() {
+    let readme = readme();
+    let shown = block_after(
+        &readme,
+        "(`chipmix plan scenarios/cloudmatrix-2026.yaml`, two of its sections)",
+    );
+    sections_are_the_real_output(shown, "cloudmatrix-2026.yaml");
+    assert!(shown.contains("ascend-910c (cloudmatrix-384 x384)"));
+}
+
+#[test]
 fn readme_energy_discount_excerpt_is_the_real_output() {
     let readme = readme();
     let shown = block_after(

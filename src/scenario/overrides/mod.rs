@@ -17,7 +17,7 @@ pub use relative::Op;
 use super::locate::Seg;
 use super::raw::{
     RawAccelerator, RawCosts, RawDemand, RawDomesticShare, RawEnergyDiscount, RawExisting,
-    RawLimits, RawPolicy, RawRemoval, RawResource, RawScenario, RawSite, RawSolver,
+    RawLimits, RawPolicy, RawRemoval, RawResource, RawScenario, RawSite, RawSolver, RawSystem,
 };
 use path::{Step, shown};
 use serde::de::DeserializeOwned;
@@ -87,6 +87,8 @@ enum Kind {
     Site,
     Resources,
     Resource,
+    Systems,
+    System,
     EnergyDiscount,
     Removal,
     /// A list of names (`move_to=[gd-private]`): a single value that may be a sequence.
@@ -140,6 +142,7 @@ impl Kind {
             Kind::Solver => fields_of::<RawSolver>(),
             Kind::Site => fields_of::<RawSite>(),
             Kind::Resource => fields_of::<RawResource>(),
+            Kind::System => fields_of::<RawSystem>(),
             Kind::EnergyDiscount => fields_of::<RawEnergyDiscount>(),
             Kind::Removal => fields_of::<RawRemoval>(),
             Kind::FreeMap => return None,
@@ -148,6 +151,7 @@ impl Kind {
             | Kind::Sites
             | Kind::Resources
             | Kind::Names
+            | Kind::Systems
             | Kind::Leaf => Vec::new(),
         };
         // `catalog` is resolved when the file is read; it cannot be changed afterwards.
@@ -168,6 +172,7 @@ impl Kind {
             Kind::Solver => is_text::<RawSolver>(key),
             Kind::Site => is_text::<RawSite>(key),
             Kind::Resource => is_text::<RawResource>(key),
+            Kind::System => is_text::<RawSystem>(key),
             Kind::EnergyDiscount => is_text::<RawEnergyDiscount>(key),
             Kind::Removal => is_text::<RawRemoval>(key),
             _ => false,
@@ -185,6 +190,7 @@ impl Kind {
             (Kind::Root, "solver") => Kind::Solver,
             (Kind::Root, "sites") => Kind::Sites,
             (Kind::Root, "resources") => Kind::Resources,
+            (Kind::Root, "systems") => Kind::Systems,
             (Kind::Accelerator, "uses") => Kind::FreeMap,
             (Kind::Site, "demand") => Kind::Demand,
             (Kind::Site, "existing") => Kind::Existing,
@@ -207,7 +213,7 @@ impl Kind {
     fn is_list(self) -> bool {
         matches!(
             self,
-            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources
+            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources | Kind::Systems
         )
     }
 
@@ -248,6 +254,7 @@ fn what(list_kind: Kind) -> &'static str {
         Kind::Accelerators => "accelerator",
         Kind::Sites => "site",
         Kind::Resources => "resource",
+        Kind::Systems => "system",
         _ => "existing entry",
     }
 }
@@ -420,6 +427,7 @@ impl Walk<'_> {
                     Kind::Accelerators => Kind::Accelerator,
                     Kind::Sites => Kind::Site,
                     Kind::Resources => Kind::Resource,
+                    Kind::Systems => Kind::System,
                     _ => Kind::ExistingEntry,
                 };
                 if last && step.is_selector() {

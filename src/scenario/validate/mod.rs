@@ -5,6 +5,7 @@ mod discount;
 mod removal;
 mod resources;
 mod sections;
+mod systems;
 
 use super::load::Sources;
 use super::load::closest;

@@ -49,7 +49,7 @@ impl Years {
 }
 
 /// A value for every period: a scalar repeated, or a per-year map that gives every period.
-fn per<T: Clone>(
+pub(super) fn per<T: Clone>(
     c: &mut Checker,
     y: &Years,
     path: &[Seg],
@@ -487,6 +487,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
     let (accelerators, per_period, named_ids, uses) =
         accelerators(c, &y, raw.accelerators, &declared, residual);
     let resources = super::resources::resolve(c, declared, &accelerators, uses);
+    let systems = super::systems::systems_of(c, &y, raw.systems, &accelerators, &named_ids);
     let (policy_share, national_share) = policy(c, &y, raw.policy);
     let costs = costs(c, &y, raw.costs, &accelerators);
     let has_sites = raw.sites.is_some();
@@ -541,6 +542,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         solver,
         resources,
         relocation_per_unit: costs.relocation_per_unit,
+        systems,
         cost_cap: None,
     };
     crate::scenario::magnitude::check(c, &nat, &costs.energy);
