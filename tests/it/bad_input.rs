@@ -2887,3 +2887,29 @@ fn strict_with_min_1_set_by_an_override_names_the_override() {
         r.stderr
     );
 }
+
+/// A per-year map on an accelerator's field in a scenario without `periods` is refused
+/// with its place (it was once dropped silently, the accelerator with it).
+#[test]
+fn per_year_accelerator_fields_need_periods() {
+    for (field, value) in [
+        ("max_units", "{2025: 1}"),
+        ("available", "{2025: true}"),
+        ("unit_price", "{2025: 10}"),
+    ] {
+        let text = format!(
+            "name: x\naccelerators:\n  - {{id: a, vendor: V, origin: domestic, tflops: 100, unit_price: 10, {field}: {value}}}\ndemand: {{pflops: 0.1}}\n"
+        )
+        .replace("unit_price: 10, unit_price", "unit_price");
+        let path = crate::support::scenario_file(&format!("per-year-{field}"), &text);
+        let r = crate::support::chipmix(&["validate", path.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{field}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "accelerators[a].{field} is given per year, which needs `periods`"
+            )) && r.stderr.contains(":3:"),
+            "{field}: {}",
+            r.stderr
+        );
+    }
+}

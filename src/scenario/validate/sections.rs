@@ -58,7 +58,8 @@ pub(super) fn per<T: Clone>(
 ) -> Option<Vec<T>> {
     match value? {
         Per::One(v) => Some(vec![v; y.years.len()]),
-        Per::ByYear(_) if !y.given => c.scalar(path, name, None::<Per<T>>).map(|v| vec![v]),
+        // Refused with its place: a per-year map needs `periods`.
+        Per::ByYear(m) if !y.given => c.scalar(path, name, Some(Per::ByYear(m))).map(|v| vec![v]),
         Per::ByYear(_) if y.broken => None,
         Per::ByYear(map) => {
             let mut ok = true;
