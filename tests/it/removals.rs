@@ -13,9 +13,9 @@
 //! - The file's places: every new field's errors exit 2 with file:line:col.
 
 use crate::support::random::{Draw, SplitMix};
+use crate::support::reference;
 use crate::support::{chipmix, close, json, par_map, place_of, sample, scenario_file};
 use chipmix::plan::{Plan, Status};
-use chipmix::planner::Options;
 use chipmix::solve::Backend;
 
 /// Hours in a year, as the format counts them.
@@ -268,14 +268,7 @@ impl Case {
 }
 
 fn plan_with(yaml: &str, backend: Backend) -> Plan {
-    let loaded = chipmix::scenario::load_str(yaml, "removals.yaml").expect("valid");
-    let opts = Options {
-        backend,
-        time_limit_s: Some(30.0),
-        mip_gap: Some(0.0),
-        ..Default::default()
-    };
-    chipmix::planner::plan_quiet(&loaded.scenario, &opts).expect("a plan or a verdict")
+    reference::plan_at_gap_zero(yaml, backend)
 }
 
 /// Seeds of the reference cases.
@@ -284,41 +277,10 @@ const CASES: u64 = 48;
 #[test]
 fn matches_brute_force() {
     let seeds: Vec<u64> = (0..CASES).collect();
-    let failures: Vec<String> = par_map(&seeds, 2, |&seed| {
+    let failures = reference::disagreements(&seeds, |seed| {
         let case = Case::draw(seed);
-        let yaml = case.yaml();
-        let want = case.brute_force();
-        let mut out = Vec::new();
-        let mut backends = vec![Backend::Microlp];
-        if cfg!(feature = "highs") {
-            backends.push(Backend::Highs);
-        }
-        for backend in backends {
-            let p = plan_with(&yaml, backend);
-            let got = match p.status {
-                Status::Optimal => p.total_cost,
-                Status::Infeasible => None,
-                other => {
-                    out.push(format!("seed {seed} {backend:?}: status {other:?}\n{yaml}"));
-                    continue;
-                }
-            };
-            let same = match (want, got) {
-                (None, None) => true,
-                (Some(w), Some(g)) => close(w, g),
-                _ => false,
-            };
-            if !same {
-                out.push(format!(
-                    "seed {seed} {backend:?}: brute force {want:?}, chipmix {got:?}\n{yaml}"
-                ));
-            }
-        }
-        out
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+        (case.yaml(), case.brute_force())
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     // The cases are not all one kind: some are infeasible, some plans take units out, and
     // some move them.

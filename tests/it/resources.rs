@@ -13,9 +13,9 @@
 //! - Conflicts, shadow prices, `chipmix check`, the decomposition and sweeps see the rule.
 
 use crate::support::random::{Draw, SplitMix};
-use crate::support::{chipmix, close, json, par_map, place_of, scenario_file};
-use chipmix::plan::{Plan, Status};
-use chipmix::planner::Options;
+use crate::support::reference;
+use crate::support::{chipmix, close, json, place_of, scenario_file};
+use chipmix::plan::Plan;
 use chipmix::solve::Backend;
 
 /// One accelerator of a generated scenario, in integers.
@@ -247,15 +247,7 @@ impl Walk<'_> {
 }
 
 fn plan_with(yaml: &str, backend: Backend) -> Plan {
-    let loaded = chipmix::scenario::load_str(yaml, "resources.yaml").expect("valid");
-    let opts = Options {
-        backend,
-        time_limit_s: Some(30.0),
-        mip_gap: Some(0.0),
-        ..Default::default()
-    };
-    // The verdict without the conflict analysis (tested on its own below).
-    chipmix::planner::plan_quiet(&loaded.scenario, &opts).expect("a plan or a verdict")
+    reference::plan_at_gap_zero(yaml, backend)
 }
 
 /// Seeds of the reference cases.
@@ -264,49 +256,10 @@ const CASES: u64 = 60;
 #[test]
 fn matches_brute_force() {
     let seeds: Vec<u64> = (0..CASES).collect();
-    let failures: Vec<String> = par_map(&seeds, 2, |&seed| {
+    let failures = reference::disagreements(&seeds, |seed| {
         let case = Case::draw(seed);
-        let yaml = case.yaml();
-        let want = case.brute_force();
-        let mut out = Vec::new();
-        let mut backends = vec![Backend::Microlp];
-        if cfg!(feature = "highs") {
-            backends.push(Backend::Highs);
-        }
-        for backend in backends {
-            let started = std::time::Instant::now();
-            let p = plan_with(&yaml, backend);
-            if std::env::var_os("CHIPMIX_RESOURCES_TIMES").is_some() {
-                eprintln!(
-                    "seed {seed} {backend:?}: {:?} in {:.2?}",
-                    p.status,
-                    started.elapsed()
-                );
-            }
-            let got = match p.status {
-                Status::Optimal => p.total_cost,
-                Status::Infeasible => None,
-                other => {
-                    out.push(format!("seed {seed} {backend:?}: status {other:?}\n{yaml}"));
-                    continue;
-                }
-            };
-            let same = match (want, got) {
-                (None, None) => true,
-                (Some(w), Some(g)) => close(w as f64, g),
-                _ => false,
-            };
-            if !same {
-                out.push(format!(
-                    "seed {seed} {backend:?}: brute force {want:?}, chipmix {got:?}\n{yaml}"
-                ));
-            }
-        }
-        out
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+        (case.yaml(), case.brute_force().map(|c| c as f64))
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     // The cases are not all one kind: some are infeasible, and in some a cap binds.
     let verdicts: Vec<Option<i64>> = seeds.iter().map(|&s| Case::draw(s).brute_force()).collect();

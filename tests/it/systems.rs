@@ -12,9 +12,8 @@
 //!   system row.
 
 use crate::support::random::{Draw, SplitMix};
+use crate::support::reference;
 use crate::support::{chipmix, close, json, par_map, place_of, sample, scenario_file};
-use chipmix::plan::{Plan, Status};
-use chipmix::planner::Options;
 use chipmix::solve::Backend;
 
 /// A loose card of a generated case.
@@ -196,33 +195,8 @@ impl Case {
     }
 }
 
-fn plan_with(yaml: &str, backend: Backend) -> Plan {
-    let loaded = chipmix::scenario::load_str(yaml, "systems.yaml").expect("valid");
-    let opts = Options {
-        backend,
-        time_limit_s: Some(30.0),
-        mip_gap: Some(0.0),
-        ..Default::default()
-    };
-    chipmix::planner::plan_quiet(&loaded.scenario, &opts).expect("a plan or a verdict")
-}
-
-/// The optimal cost, `None` when infeasible; any other status is a failure.
 fn optimum(yaml: &str, backend: Backend) -> Result<Option<f64>, String> {
-    let p = plan_with(yaml, backend);
-    match p.status {
-        Status::Optimal => Ok(p.total_cost),
-        Status::Infeasible => Ok(None),
-        other => Err(format!("status {other:?}")),
-    }
-}
-
-fn same(a: Option<f64>, b: Option<f64>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0),
-        (None, None) => true,
-        _ => false,
-    }
+    reference::optimum(yaml, backend)
 }
 
 const CASES: u64 = 24;
@@ -230,29 +204,10 @@ const CASES: u64 = 24;
 #[test]
 fn matches_brute_force() {
     let seeds: Vec<u64> = (0..CASES).collect();
-    let failures: Vec<String> = par_map(&seeds, 2, |&seed| {
+    let failures = reference::disagreements(&seeds, |seed| {
         let case = Case::draw(seed);
-        let yaml = case.yaml(true);
-        let want = case.brute_force(true);
-        let mut backends = vec![Backend::Microlp];
-        if cfg!(feature = "highs") {
-            backends.push(Backend::Highs);
-        }
-        let mut out = Vec::new();
-        for backend in backends {
-            match optimum(&yaml, backend) {
-                Ok(got) if same(got, want) => {}
-                Ok(got) => out.push(format!(
-                    "seed {seed} {backend:?}: planner {got:?}, brute force {want:?}\n{yaml}"
-                )),
-                Err(e) => out.push(format!("seed {seed} {backend:?}: {e}\n{yaml}")),
-            }
-        }
-        out
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+        (case.yaml(true), case.brute_force(true))
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -635,29 +590,10 @@ impl Grid {
 #[test]
 fn matches_brute_force_over_sites_and_periods() {
     let seeds: Vec<u64> = (0..16).collect();
-    let failures: Vec<String> = par_map(&seeds, 2, |&seed| {
+    let failures = reference::disagreements(&seeds, |seed| {
         let grid = Grid::draw(seed);
-        let yaml = grid.yaml();
-        let want = grid.brute_force();
-        let mut backends = vec![Backend::Microlp];
-        if cfg!(feature = "highs") {
-            backends.push(Backend::Highs);
-        }
-        let mut out = Vec::new();
-        for backend in backends {
-            match optimum(&yaml, backend) {
-                Ok(got) if same(got, want) => {}
-                Ok(got) => out.push(format!(
-                    "seed {seed} {backend:?}: planner {got:?}, brute force {want:?}\n{yaml}"
-                )),
-                Err(e) => out.push(format!("seed {seed} {backend:?}: {e}\n{yaml}")),
-            }
-        }
-        out
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+        (grid.yaml(), grid.brute_force())
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The grid must hold cases of several sites and periods that buy systems.
     let rich = (0..16)

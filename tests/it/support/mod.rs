@@ -3,6 +3,7 @@
 //! random-scenario generators share.
 
 pub mod random;
+pub mod reference;
 pub mod scratch;
 pub mod server;
 
