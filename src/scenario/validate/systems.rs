@@ -115,7 +115,7 @@ pub(super) fn systems_of(
             None => Some(vec![None; y.years.len()]),
             Some(m) => {
                 let by_year = matches!(m, Per::ByYear(_));
-                per_year(c, y, &at("max_units"), &l("max_units"), Some(m)).and_then(|v| {
+                per(c, y, &at("max_units"), &l("max_units"), Some(m)).and_then(|v| {
                     let mut list = Vec::new();
                     for (t, m) in v.into_iter().enumerate() {
                         let (p, n) = if by_year {
@@ -135,7 +135,7 @@ pub(super) fn systems_of(
         };
         let available = match r.available {
             None => Some(vec![true; y.years.len()]),
-            v => per_year(c, y, &at("available"), &l("available"), v),
+            v => per(c, y, &at("available"), &l("available"), v),
         };
         if let (
             Some(id),
@@ -167,18 +167,4 @@ pub(super) fn systems_of(
         }
     }
     out
-}
-
-/// [`per`], with a per-year map refused (with its place) when the file has no `periods`.
-fn per_year<T: Clone>(
-    c: &mut Checker,
-    y: &Years,
-    path: &[Seg],
-    name: &str,
-    value: Option<Per<T>>,
-) -> Option<Vec<T>> {
-    if !y.given && matches!(value, Some(Per::ByYear(_))) {
-        return c.scalar(path, name, value).map(|v| vec![v]);
-    }
-    per(c, y, path, name, value)
 }
