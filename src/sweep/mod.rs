@@ -203,6 +203,10 @@ pub struct Row {
     /// the sweep then has an `energy_discount` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energy_discount: Option<f64>,
+    /// The discounted cost of removals and moves of installed units, less salvage (when
+    /// some `existing` entry has a `removal`): the sweep then has a `removal` column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal: Option<f64>,
     /// Fleet PFLOPS.
     pub pflops: Option<f64>,
     /// Achieved domestic share.
@@ -586,6 +590,7 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
         adoption: keep(plan.adoption),
         residual: keep(plan.residual),
         energy_discount: keep(plan.energy_discount),
+        removal: keep(plan.removal),
         pflops: keep(plan.pflops),
         domestic_share: match &binding_share {
             Some(b) => Some(b.value),
@@ -631,6 +636,7 @@ fn error_row(index: usize, values: Vec<String>, ids: &[String], why: String) -> 
         adoption: None,
         residual: None,
         energy_discount: None,
+        removal: None,
         pflops: None,
         domestic_share: None,
         marginal_cost: None,
@@ -730,6 +736,7 @@ mod tests {
                     adoption: None,
                     residual: None,
                     energy_discount: None,
+                    removal: None,
                     pflops: None,
                     domestic_share: None,
                     marginal_cost: None,

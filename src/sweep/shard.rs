@@ -335,6 +335,7 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
             stated.adoption,
             stated.residual,
             stated.energy_discount,
+            stated.removal,
             stated.pflops,
             stated.domestic_share,
         ];
@@ -420,6 +421,7 @@ fn recheck_row(job: &Job, ids: &[String], stated: &Row) -> Result<(), String> {
             stated.energy_discount,
             want.energy_discount,
         ),
+        ("removal".into(), stated.removal, want.removal),
         ("pflops".into(), stated.pflops, want.pflops),
         (
             "domestic_share".into(),

@@ -491,3 +491,43 @@ existing:
         run.stderr
     );
 }
+
+#[test]
+fn sweeps_have_a_removal_column_that_adds_up() {
+    let path = sample("state-funded-removal-2026.yaml");
+    let run = chipmix(&[
+        "sweep",
+        &path,
+        "--param",
+        "costs.relocation_per_unit",
+        "--values",
+        "1500,30000",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut rd = csv::Reader::from_reader(run.stdout.as_bytes());
+    let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    let col = |k: &str| header.iter().position(|h| h == k).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    let num = |r: &csv::StringRecord, k: &str| r[col(k)].parse::<f64>().unwrap();
+    for r in &rows {
+        let parts = num(r, "capex") + num(r, "opex") + num(r, "adoption") + num(r, "removal");
+        assert!(close(parts, num(r, "total_cost")), "{r:?}");
+    }
+    // Each point's removal is what its own plan says.
+    for (r, reloc) in rows.iter().zip(["1500", "30000"]) {
+        let plan = chipmix(&[
+            "plan",
+            &path,
+            "--set",
+            &format!("costs.relocation_per_unit={reloc}"),
+            "--format",
+            "json",
+        ]);
+        let plan = json(&plan.stdout);
+        assert!(close(num(r, "removal"), plan["removal"].as_f64().unwrap()));
+    }
+    // Selling beats moving at 30,000 a card: the removals bring money in.
+    assert!(num(&rows[1], "removal") < 0.0);
+}

@@ -70,7 +70,7 @@ fn sweep(name: &str, national: bool) -> Vec<Point> {
     let mut rd = csv::Reader::from_reader(r.stdout.as_bytes());
     let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
     // The gap and bound columns come after every column of the contract; only the figures
-    // of optional rules (the residual credit, the energy discount) follow them.
+    // of optional rules (the residual credit, the energy discount, removals) follow them.
     let g = header
         .iter()
         .position(|h| h == "gap")
@@ -82,7 +82,7 @@ fn sweep(name: &str, national: bool) -> Vec<Point> {
     );
     for extra in &header[g + 2..] {
         assert!(
-            ["residual", "energy_discount"].contains(&extra.as_str()),
+            ["residual", "energy_discount", "removal"].contains(&extra.as_str()),
             "{name}: column {extra} after bound"
         );
     }

@@ -2,7 +2,8 @@
 //! number (infeasible and interrupted points, the first marginal cost).
 
 use super::{
-    energy_discount, has_energy_discount, has_residual, header, national, numbers, proof, residual,
+    energy_discount, has_energy_discount, has_removal, has_residual, header, national, numbers,
+    proof, removal, residual,
 };
 use crate::numfmt::plain;
 use crate::render::csv_safe;
@@ -37,6 +38,9 @@ pub fn render(r: &SweepResult) -> String {
         }
         if has_energy_discount(r) {
             cells.push(energy_discount(row).map(plain).unwrap_or_default());
+        }
+        if has_removal(r) {
+            cells.push(removal(row).map(plain).unwrap_or_default());
         }
         let _ = w.write_record(cells);
     }

@@ -2,7 +2,8 @@
 //! Parameter values are numbers or booleans when they read as such, else strings.
 
 use super::{
-    energy_discount, has_energy_discount, has_residual, header, national, numbers, proof, residual,
+    energy_discount, has_energy_discount, has_removal, has_residual, header, national, numbers,
+    proof, removal, residual,
 };
 use crate::sweep::SweepResult;
 use serde_json::{Map, Value};
@@ -42,6 +43,9 @@ pub fn render(r: &SweepResult) -> String {
             }
             if has_energy_discount(r) {
                 cells.push(num(energy_discount(row)));
+            }
+            if has_removal(r) {
+                cells.push(num(removal(row)));
             }
             Value::Object(keys.iter().cloned().zip(cells).collect::<Map<_, _>>())
         })

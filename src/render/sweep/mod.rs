@@ -55,7 +55,26 @@ fn header(r: &SweepResult) -> Vec<String> {
     if has_energy_discount(r) {
         h.push(ENERGY_DISCOUNT_COLUMN.into());
     }
+    if has_removal(r) {
+        h.push(REMOVAL_COLUMN.into());
+    }
     h
+}
+
+/// The column after the energy discount of a sweep whose plans may take out or move
+/// installed units (`existing[].removal`): their discounted cost less salvage, which
+/// `total_cost` already counts.
+pub const REMOVAL_COLUMN: &str = "removal";
+
+/// Whether any point's plan may take out or move installed units (the sweep then has the
+/// [`REMOVAL_COLUMN`]).
+pub fn has_removal(r: &SweepResult) -> bool {
+    r.rows.iter().any(|row| row.removal.is_some())
+}
+
+/// The cell of the [`REMOVAL_COLUMN`] of a row, to the cent (see [`parts`]).
+pub fn removal(row: &Row) -> Option<f64> {
+    parts(row).5
 }
 
 /// The column after the residual value of a sweep whose plans have the domestic energy
@@ -86,8 +105,9 @@ pub fn has_residual(r: &SweepResult) -> bool {
 }
 
 /// The money parts of a row to the cent, adding up to its total cost: capex, opex,
-/// adoption, the residual value and the energy discount (both subtracted).
+/// adoption, the residual value and the energy discount (both subtracted), and removals.
 type Parts = (
+    Option<f64>,
     Option<f64>,
     Option<f64>,
     Option<f64>,
@@ -105,6 +125,7 @@ fn parts(row: &Row) -> Parts {
                     a,
                     -row.residual.unwrap_or(0.0),
                     -row.energy_discount.unwrap_or(0.0),
+                    row.removal.unwrap_or(0.0),
                 ],
                 t,
             );
@@ -114,6 +135,7 @@ fn parts(row: &Row) -> Parts {
                 Some(p[2]),
                 row.residual.map(|_| cents(-p[3])),
                 row.energy_discount.map(|_| cents(-p[4])),
+                row.removal.map(|_| cents(p[5])),
             )
         }
         _ => (
@@ -122,6 +144,7 @@ fn parts(row: &Row) -> Parts {
             row.adoption.map(cents),
             row.residual.map(cents),
             row.energy_discount.map(cents),
+            row.removal.map(cents),
         ),
     }
 }
@@ -170,7 +193,7 @@ fn national(row: &Row) -> (Option<f64>, Option<String>, Option<f64>) {
 /// cent, with capex, opex and adoption (less the residual value) adding up to the total cost; the rest cleaned of
 /// floating-point noise (see [`crate::numfmt`]).
 fn numbers(row: &Row) -> Vec<Option<f64>> {
-    let (capex, opex, adoption, _, _) = parts(row);
+    let (capex, opex, adoption, ..) = parts(row);
     let mut v = vec![
         row.total_cost.map(cents),
         capex,

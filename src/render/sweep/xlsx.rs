@@ -3,7 +3,8 @@
 //! scenario's currency to the cent, empty cells where a point has no number.
 
 use super::{
-    energy_discount, has_energy_discount, has_residual, header, national, numbers, proof, residual,
+    energy_discount, has_energy_discount, has_removal, has_residual, header, national, numbers,
+    proof, removal, residual,
 };
 use crate::render::sheet::{Book, Cell, WorkbookError};
 use crate::sweep::SweepResult;
@@ -46,6 +47,9 @@ pub fn render(r: &SweepResult, created: i64) -> Result<Vec<u8>, WorkbookError> {
             }
             if has_energy_discount(r) {
                 cells.push(Cell::money(energy_discount(row)));
+            }
+            if has_removal(r) {
+                cells.push(Cell::money(removal(row)));
             }
             cells
         })
