@@ -1,7 +1,9 @@
 //! A scenario written back in the file format with every default filled in
 //! (`chipmix validate --resolved`): what chipmix actually plans, and a file that reads back
 //! to the same scenario. Scenarios with sites or periods are written with every site's
-//! inherited values (energy price, PUE, share rule) spelled out.
+//! inherited values (energy price, PUE, share rule, energy discount) spelled out. The rules
+//! of 2025-2026 (resources and `uses`, removals, systems, the energy discount, residual
+//! value, precision) are written as the file gives them.
 
 use super::national::{National, ShareRule, Site};
 use serde_yaml::{Mapping, Value};
@@ -86,10 +88,88 @@ fn existing(s: &National, site: &Site) -> Option<Value> {
             put(&mut m, "id", s.accelerators[e.index].id.clone());
             put(&mut m, "units", e.units);
             put_opt(&mut m, "retire_year", e.retire_year);
+            if let Some(r) = &e.removal {
+                let mut rm = Mapping::new();
+                put(&mut rm, "salvage_value", r.salvage_value);
+                put(&mut rm, "cost", r.cost);
+                if !r.move_to.is_empty() {
+                    let to = r
+                        .move_to
+                        .iter()
+                        .map(|&t| Value::from(s.sites[t].id.clone()))
+                        .collect();
+                    put(&mut rm, "move_to", Value::Sequence(to));
+                }
+                put(&mut m, "removal", Value::Mapping(rm));
+            }
             Value::Mapping(m)
         })
         .collect();
     (!rows.is_empty()).then_some(Value::Sequence(rows))
+}
+
+/// A site's energy discount rule (`{rate, min_share}`), when it has one.
+fn discount(site: &Site) -> Option<Value> {
+    site.domestic_energy_discount.map(|d| {
+        let mut m = Mapping::new();
+        put(&mut m, "rate", d.rate);
+        put(&mut m, "min_share", d.min_share);
+        Value::Mapping(m)
+    })
+}
+
+/// Whole-number caps per period, `None` when no period has one (a period without a cap is
+/// written as the largest number of units a plan may order, which caps nothing).
+fn caps(s: &National, max_units: &[Option<u64>]) -> Option<Value> {
+    if max_units.iter().all(Option::is_none) {
+        return None;
+    }
+    let caps: Vec<u64> = max_units
+        .iter()
+        .map(|c| c.unwrap_or(super::magnitude::UNIT_CAP as u64))
+        .collect();
+    Some(per(s, &caps))
+}
+
+/// `resources` and `systems`, when the scenario has them.
+fn resources_and_systems(s: &National, top: &mut Mapping) {
+    if !s.resources.is_empty() {
+        let list = s
+            .resources
+            .iter()
+            .map(|r| {
+                let mut m = Mapping::new();
+                put(&mut m, "id", r.id.clone());
+                put_opt(&mut m, "name", r.name.clone());
+                put(&mut m, "cap", per(s, &r.cap));
+                Value::Mapping(m)
+            })
+            .collect();
+        put(top, "resources", Value::Sequence(list));
+    }
+    if !s.systems.is_empty() {
+        let list = s
+            .systems
+            .iter()
+            .map(|b| {
+                let mut m = Mapping::new();
+                put(&mut m, "id", b.id.clone());
+                put_opt(&mut m, "name", b.name.clone());
+                put(
+                    &mut m,
+                    "accelerator",
+                    s.accelerators[b.accelerator].id.clone(),
+                );
+                put(&mut m, "cards", b.cards);
+                put(&mut m, "price", per(s, &b.price));
+                put(&mut m, "extra_power_w", b.extra_power_w);
+                put_opt(&mut m, "max_units", caps(s, &b.max_units));
+                put(&mut m, "available", per(s, &b.available));
+                Value::Mapping(m)
+            })
+            .collect();
+        put(top, "systems", Value::Sequence(list));
+    }
 }
 
 /// The scenario as YAML in the file format, defaults written out. A scenario whose file
@@ -117,7 +197,8 @@ pub fn to_value(s: &National) -> Value {
         .accelerators
         .iter()
         .zip(&s.per_period)
-        .map(|(a, p)| {
+        .enumerate()
+        .map(|(k, (a, p))| {
             let mut m = Mapping::new();
             put(&mut m, "id", a.id.clone());
             put_opt(&mut m, "name", a.name.clone());
@@ -137,32 +218,28 @@ pub fn to_value(s: &National) -> Value {
             put(&mut m, "power_w", a.power_w);
             put(&mut m, "memory_gb", a.memory_gb);
             put(&mut m, "available", per(s, &p.available));
-            if p.max_units.iter().any(Option::is_some) {
-                if p.max_units.iter().all(Option::is_some) {
-                    let caps: Vec<u64> = p.max_units.iter().flatten().copied().collect();
-                    put(&mut m, "max_units", per(s, &caps));
-                } else {
-                    // A period without a cap is written as the largest number of units a
-                    // plan may order, which caps nothing.
-                    let caps: Vec<u64> = p
-                        .max_units
-                        .iter()
-                        .map(|c| c.unwrap_or(super::magnitude::UNIT_CAP as u64))
-                        .collect();
-                    put(&mut m, "max_units", per(s, &caps));
-                }
-            }
+            put_opt(&mut m, "max_units", caps(s, &p.max_units));
             put_opt(&mut m, "min_units", a.min_units);
             put(&mut m, "lot_size", a.lot_size);
             put_opt(&mut m, "lifetime_years", p.lifetime_years);
             if !a.efficiency.is_empty() {
                 put(&mut m, "efficiency", floats(&a.efficiency));
             }
+            let uses: Mapping = s
+                .resources
+                .iter()
+                .filter(|r| r.uses[k] > 0.0)
+                .map(|r| (Value::from(r.id.clone()), Value::from(r.uses[k])))
+                .collect();
+            if !uses.is_empty() {
+                put(&mut m, "uses", Value::Mapping(uses));
+            }
             put_opt(&mut m, "source", a.source.clone());
             Value::Mapping(m)
         })
         .collect();
     put(&mut top, "accelerators", Value::Sequence(accelerators));
+    resources_and_systems(s, &mut top);
     let mut policy = Mapping::new();
     let mut limits = Mapping::new();
     let mut costs = Mapping::new();
@@ -192,6 +269,7 @@ pub fn to_value(s: &National) -> Value {
                     "domestic_share",
                     site.domestic_share.as_ref().map(|r| share(s, r)),
                 );
+                put_opt(&mut m, "domestic_energy_discount", discount(site));
                 Value::Mapping(m)
             })
             .collect();
@@ -214,6 +292,7 @@ pub fn to_value(s: &National) -> Value {
             per(s, &site.energy_price_per_kwh),
         );
         put(&mut costs, "pue", site.pue);
+        put_opt(&mut costs, "domestic_energy_discount", discount(site));
     }
     if let Some(r) = &s.national_share {
         put(&mut policy, "national_domestic_share", share(s, r));
@@ -239,6 +318,9 @@ pub fn to_value(s: &National) -> Value {
     }
     if residual {
         put(&mut costs, "residual_value", s.residual_value.as_str());
+    }
+    if s.relocation_per_unit > 0.0 {
+        put(&mut costs, "relocation_per_unit", s.relocation_per_unit);
     }
     if !s.platform_adoption.is_empty() {
         put(
@@ -272,5 +354,51 @@ mod tests {
         assert!(resolved.contains("units: 2") && resolved.contains("units: 3"));
         assert!(resolved.contains("pue: 1.0"));
         assert!(resolved.contains("time_limit_s: 60.0"));
+    }
+
+    #[test]
+    fn the_rules_of_2025_2026_read_back_the_same() {
+        let text = "name: r
+periods: [2026, 2027]
+resources: [{id: hbm, name: HBM, cap: {2026: 100, 2027: 200}}]
+accelerators:
+  - {id: a, vendor: V, origin: domestic, unit_price: 10, tflops: {bf16: 500, fp8: 1000}, lot_size: 4, uses: {hbm: 8}, lifetime_years: 3}
+  - {id: b, vendor: W, origin: foreign, unit_price: 12, tflops: 600, available: false}
+systems: [{id: sys, accelerator: a, cards: 16, price: 100, extra_power_w: 500, max_units: {2026: 1, 2027: 2}}]
+costs:
+  relocation_per_unit: 7
+  residual_value: straight_line
+  opex_years: 2
+  domestic_energy_discount: {rate: 0.5, min_share: 0.8}
+sites:
+  - id: x
+    demand: {pflops: 1, precision: fp8}
+    existing: [{id: b, units: 2, retire_year: 2030, removal: {salvage_value: 3, cost: 1, move_to: [y]}}]
+  - id: y
+    domestic_energy_discount: null
+";
+        let first = load_str(text, "r.yaml").unwrap().scenario;
+        let resolved = to_yaml(&first);
+        let again = load_str(&resolved, "resolved.yaml").unwrap().scenario;
+        assert_eq!(to_yaml(&again), resolved);
+        for part in [
+            "uses:",
+            "resources:",
+            "systems:",
+            "removal:",
+            "move_to:",
+            "relocation_per_unit: 7",
+            "domestic_energy_discount:",
+            "residual_value: straight_line",
+            "extra_power_w: 500",
+        ] {
+            assert!(resolved.contains(part), "{part} missing:\n{resolved}");
+        }
+        // The site without the discount keeps none.
+        assert!(again.sites[1].domestic_energy_discount.is_none());
+        assert_eq!(
+            again.sites[0].existing[0].removal,
+            first.sites[0].existing[0].removal
+        );
     }
 }
