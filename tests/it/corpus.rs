@@ -17,13 +17,19 @@
 //!   gives about a third of the corpus scarce resources (national caps per period, `uses`),
 //!   `residual_value: straight_line` (with lifetimes and `opex_years`), and precision
 //!   (`tflops` maps, `demand.precision`, workloads `{pflops, precision}`); see [`extend`].
-//!   Drawn last, they leave the other two thirds exactly as issue 14 drew them.
+//!   Drawn last, they leave the other two thirds exactly as issue 14 drew them. After
+//!   them, again from the same stream, about a quarter of the scenarios with installed fleets
+//!   let some entries be taken out (`removal` with salvage and cost) or, with sites, moved
+//!   (`move_to`, `costs.relocation_per_unit`), and some that pay for electricity get the
+//!   domestic energy discount (section 6); see [`extend_fleet`].
 //! - **Default build: a brute force.** Every buyable variable (site, period, accelerator)
 //!   gets a finite domain of whole lots from the scenario's own limits (`max_units`, the
 //!   capex or total budget of the period over the unit price, the site's power over the
 //!   card's facility power); the generator redraws until the product of the domain sizes
-//!   is at most [`MAX_VECTORS`]. Every vector is evaluated by chipmix's checker
-//!   ([`evaluate_national`]), and the best one it accepts with no violation is the
+//!   is at most [`MAX_VECTORS`]. With removable installed entries, every set of removals
+//!   and moves ([`change_sets`]) is tried with every purchase vector, the product again at
+//!   most [`MAX_VECTORS`]. Every vector is evaluated by chipmix's checker
+//!   ([`evaluate_with`]), and the best one it accepts with no violation is the
 //!   reference (its `total_cost`, which is less the residual credit). The checker shares
 //!   only the scenario types with the model and solver: it computes each rule and cost
 //!   from the purchases directly, with no LP, so it is an independent reading of the
@@ -51,11 +57,11 @@ use crate::support::random::Draw;
 // The corpus' stream: SplitMix64 from the scenario's seed.
 use crate::support::random::SplitMix as Rng;
 use chipmix::audit::{audit_national, read_saved_purchases};
-use chipmix::check::national::evaluate_national;
+use chipmix::check::national::evaluate_with;
 use chipmix::plan::{Plan, Status};
 use chipmix::planner::Options;
 use chipmix::scenario::Objective;
-use chipmix::scenario::national::National;
+use chipmix::scenario::national::{FleetChange, National};
 use chipmix::solve::Backend;
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -141,15 +147,28 @@ pub fn case(index: u64) -> Case {
     let mut r = Rng::new(index);
     for _ in 0..1000 {
         let d = draw(&mut r, index);
-        let (yaml, shape) = d.clone().finish();
+        let (yaml, _) = d.clone().finish();
         let nat = load(index, &yaml);
         if let Ok(dom) = domains(&nat)
             && vectors(&dom) <= MAX_VECTORS
         {
-            let (yaml, shape) = extend(&mut r, d, &nat, &dom).unwrap_or((yaml, shape));
-            // The new families leave every domain as it was (see `extend`).
-            let ext = domains(&load(index, &yaml)).expect("bounded domains");
-            assert_eq!(ext, dom, "corpus {index}: extend changed the domains");
+            let mut d = d;
+            extend(&mut r, &mut d, &nat, &dom);
+            extend_fleet(&mut r, &mut d, &nat, vectors(&dom));
+            // Unchanged by both, `d` gives back the YAML above byte for byte.
+            let (yaml, shape) = d.finish();
+            // The new families leave every domain as it was (see `extend` and
+            // `extend_fleet`), and the removals stay within the bound.
+            let ext = load(index, &yaml);
+            assert_eq!(
+                domains(&ext).expect("bounded domains"),
+                dom,
+                "corpus {index}: extend changed the domains"
+            );
+            assert!(
+                vectors(&dom) * change_vectors(&ext) <= MAX_VECTORS,
+                "corpus {index}: removals beyond {MAX_VECTORS} vectors"
+            );
             return Case { yaml, shape };
         }
     }
@@ -174,7 +193,7 @@ fn vectors(dom: &[(usize, usize, usize, u64)]) -> u64 {
 const PRECISIONS: [&str; 5] = ["fp8", "fp8", "fp4", "bf16", "fp32"];
 
 /// Adds, with chance 35 in 100, the rule families of 2025-2026 to the accepted draft `d`
-/// (`nat` is its scenario, `dom` its brute-force domains); `None` leaves it as it is.
+/// (`nat` is its scenario, `dom` its brute-force domains); `false`: left as it was.
 /// Each family comes with its own chance, at least one of them:
 ///
 /// - **resources**: one or two national caps per period (`hbm`, `wafer`) with `uses` on
@@ -196,14 +215,9 @@ const PRECISIONS: [&str; 5] = ["fp8", "fp8", "fp4", "bf16", "fp32"];
 /// domains thus still contain every feasible plan, the checker (which knows the new rules)
 /// judges each vector, and the objective it reports is `total_cost` less the residual
 /// credit. `case` asserts the domains are unchanged.
-fn extend(
-    r: &mut Rng,
-    d: Draft,
-    nat: &National,
-    dom: &[(usize, usize, usize, u64)],
-) -> Option<(String, String)> {
+fn extend(r: &mut Rng, d: &mut Draft, nat: &National, dom: &[(usize, usize, usize, u64)]) -> bool {
     if !r.chance(35) {
-        return None;
+        return false;
     }
     let (resources, residual, precision) = loop {
         let f = (r.chance(45), r.chance(40), r.chance(50));
@@ -213,7 +227,6 @@ fn extend(
     };
     let na = nat.accelerators.len();
     let nt = d.nt;
-    let mut d = d;
     // Split the YAML into what comes before the accelerators, each one's lines, and the
     // rest (sites or the demand, policy, limits).
     let first = d.yaml.find("accelerators:\n").unwrap() + "accelerators:\n".len();
@@ -344,7 +357,221 @@ fn extend(
         }
     }
     d.yaml = prefix + &blocks.concat() + &rest;
-    Some(d.finish())
+    true
+}
+
+/// Adds, after [`extend`] and from the same stream, removals and moves of installed fleets
+/// and the domestic energy discount (section 6) to the draft `d` (`nat` is the scenario as
+/// issue 14 drew it, `vectors` its purchase vectors); `false`: left as it was.
+///
+/// - **removal**: with chance 50 in 100 when some site has installed units, each entry of
+///   at most 4 units gets, with chance 70 in 100, `removal {salvage_value, cost}` (salvage
+///   above the cost, a revenue, only without a total `budget`: see below) and, with 2-3
+///   sites and chance 50 in 100, `move_to` one or two other sites, with
+///   `costs.relocation_per_unit`. An entry whose removals and moves would take the brute
+///   force past [`MAX_VECTORS`] (purchase vectors times [`change_vectors`]) stays without
+///   `removal` (first without `move_to`): the bound never cuts an enumeration short.
+/// - **energy discount**: with chance 30 in 100 when the scenario pays for electricity,
+///   `costs.domestic_energy_discount {rate, min_share}`, and with sites, sometimes a site's
+///   own `min_share` or `null`.
+///
+/// Neither changes the purchase domains, and the enumeration stays exact. The removals
+/// and moves are enumerated whole ([`change_sets`]: every split of each entry's units
+/// among taking out and moving in each period it serves), so only the purchase bounds
+/// need an argument: `max_units`, `available` and `capex_budget` do not see removals
+/// (format, "Removals and moves": their cost enters `budget`, not `capex_budget`); the
+/// site's power bound holds for any fleet since every card's power is >= 0; and `budget`
+/// counts `capex_t + opex_t - d_t + removal_t` where `d_t <= opex_t` (a rate of at most 1)
+/// and `removal_t >= 0` when no salvage exceeds its cost, so `capex_t <= budget_t` still
+/// bounds every feasible plan. Hence salvage above cost only without `budget`.
+fn extend_fleet(r: &mut Rng, d: &mut Draft, nat: &National, vectors: u64) -> bool {
+    let ns = nat.sites.len();
+    let entries: Vec<(usize, usize)> = (0..ns)
+        .flat_map(|s| (0..nat.sites[s].existing.len()).map(move |i| (s, i)))
+        .collect();
+    let mut changed = false;
+    let tag = |d: &mut Draft, t: &str| {
+        if !d.tags.iter().any(|x| x == t) {
+            d.tags.push(t.to_string())
+        }
+    };
+    if !entries.is_empty() && r.chance(50) {
+        // The installed entries' lines, in the order of `entries`.
+        let lines: Vec<(usize, usize)> = d
+            .yaml
+            .match_indices("- {id: c")
+            .map(|(i, _)| (i, i + d.yaml[i..].find('\n').unwrap()))
+            .collect();
+        assert_eq!(lines.len(), entries.len(), "existing lines\n{}", d.yaml);
+        let mut budget_left = MAX_VECTORS / vectors;
+        let mut edits: Vec<(usize, String)> = Vec::new();
+        let mut moves = false;
+        for (k, &(s, i)) in entries.iter().enumerate() {
+            let e = &nat.sites[s].existing[i];
+            let removable = r.chance(70);
+            let salvage = r.pick(&[0u64, 500, 2000, 5000]);
+            let cost = r.pick(&[0u64, 200, 1000]);
+            let salvage = if nat.budget.is_some() {
+                salvage.min(cost)
+            } else {
+                salvage
+            };
+            let mut to: Vec<usize> = Vec::new();
+            if ns > 1 && r.chance(50) {
+                let others: Vec<usize> = (0..ns).filter(|&o| o != s).collect();
+                let n = r.range(1, others.len() as i64) as usize;
+                let first = r.range(0, others.len() as i64 - 1) as usize;
+                to = (0..n).map(|j| others[(first + j) % others.len()]).collect();
+                to.sort();
+            }
+            if !removable || e.units > 4 {
+                continue;
+            }
+            let serving = (0..d.nt).filter(|&t| e.serves_in(d.years[t])).count();
+            let mut ways = splits(e.units, serving * (1 + to.len()));
+            if ways > budget_left && !to.is_empty() {
+                to.clear();
+                ways = splits(e.units, serving);
+            }
+            if ways > budget_left {
+                continue;
+            }
+            budget_left /= ways;
+            let mut terms = format!("salvage_value: {salvage}, cost: {cost}");
+            if !to.is_empty() {
+                let ids: Vec<String> = to.iter().map(|o| format!("s{o}")).collect();
+                write!(terms, ", move_to: [{}]", ids.join(", ")).unwrap();
+                moves = true;
+            }
+            edits.push((lines[k].1 - 1, format!(", removal: {{{terms}}}")));
+            tag(d, "removal");
+            if salvage > cost {
+                tag(d, "salvage above cost");
+            }
+        }
+        for (at, text) in edits.into_iter().rev() {
+            d.yaml.insert_str(at, &text);
+        }
+        if moves {
+            let per = r.pick(&[0, 100, 500, 2000]);
+            d.costs.push(format!("  relocation_per_unit: {per}"));
+            tag(d, "move");
+        }
+        changed |= d.tags.iter().any(|t| t == "removal");
+    }
+    let electricity = d
+        .costs
+        .iter()
+        .any(|c| c.starts_with("  energy_price_per_kwh:"));
+    if electricity && r.chance(30) {
+        let rate = r.pick(&[0.2, 0.5, 1.0]);
+        let mut rule = format!("{{rate: {rate}");
+        if r.chance(60) {
+            write!(rule, ", min_share: {}", r.pick(&[0.5, 0.8, 1.0])).unwrap();
+        }
+        d.costs
+            .push(format!("  domestic_energy_discount: {rule}}}"));
+        tag(d, "energy discount");
+        if d.use_sites && r.chance(40) {
+            let s = r.range(0, ns as i64 - 1);
+            let line = format!("  - id: s{s}\n");
+            let over = if r.chance(50) {
+                "null".to_string()
+            } else {
+                format!("{{min_share: {}}}", r.pick(&[0.3, 0.6, 1.0]))
+            };
+            let at = d.yaml.find(&line).unwrap() + line.len();
+            d.yaml
+                .insert_str(at, &format!("    domestic_energy_discount: {over}\n"));
+            tag(d, "site discount");
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// Ways to split at most `units` whole units among `slots` (each >= 0):
+/// C(units + slots, slots).
+fn splits(units: u64, slots: usize) -> u64 {
+    (1..=slots as u64).fold(1, |acc, j| acc * (units + j) / j)
+}
+
+/// Removal-and-move vectors the brute force enumerates for `nat` (1 without removals).
+fn change_vectors(nat: &National) -> u64 {
+    nat.removable()
+        .iter()
+        .map(|&(s, i)| {
+            let e = &nat.sites[s].existing[i];
+            let slots = (0..nat.periods())
+                .filter(|&t| e.serves_in(nat.years[t]))
+                .count()
+                * (1 + e.removal.as_ref().map_or(0, |r| r.move_to.len()));
+            splits(e.units, slots)
+        })
+        .product()
+}
+
+/// Every set of removals and moves of `nat`: per removable entry, every split of at most
+/// its units among (period it serves) x (taken out, or moved to each `move_to` site), the
+/// entries combined in every way; zero-unit changes left out.
+#[cfg_attr(feature = "highs", allow(dead_code))]
+fn change_sets(nat: &National) -> Vec<Vec<FleetChange>> {
+    let mut sets: Vec<Vec<FleetChange>> = vec![Vec::new()];
+    for (s, i) in nat.removable() {
+        let e = &nat.sites[s].existing[i];
+        let dests: Vec<Option<usize>> = std::iter::once(None)
+            .chain(e.removal.as_ref().unwrap().move_to.iter().map(|&o| Some(o)))
+            .collect();
+        let slots: Vec<(usize, Option<usize>)> = (0..nat.periods())
+            .filter(|&t| e.serves_in(nat.years[t]))
+            .flat_map(|t| dests.iter().map(move |&to| (t, to)))
+            .collect();
+        // Every vector of `slots.len()` whole numbers summing to at most `units`.
+        let mut ways: Vec<Vec<FleetChange>> = Vec::new();
+        let mut k = vec![0u64; slots.len()];
+        loop {
+            ways.push(
+                slots
+                    .iter()
+                    .zip(&k)
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(&(period, to), &n)| FleetChange {
+                        site: s,
+                        entry: i,
+                        period,
+                        to,
+                        units: n as f64,
+                    })
+                    .collect(),
+            );
+            let mut j = 0;
+            loop {
+                if j == k.len() {
+                    break;
+                }
+                if k.iter().sum::<u64>() < e.units {
+                    k[j] += 1;
+                    break;
+                }
+                k[j] = 0;
+                j += 1;
+            }
+            if j == k.len() {
+                break;
+            }
+        }
+        sets = sets
+            .iter()
+            .flat_map(|set| {
+                ways.iter().map(move |w| {
+                    let mut v = set.clone();
+                    v.extend_from_slice(w);
+                    v
+                })
+            })
+            .collect();
+    }
+    sets
 }
 
 /// `text` with every workload `w: VALUE` (a number or a `{year: value}` map) written
@@ -441,8 +668,13 @@ fn draw(r: &mut Rng, index: u64) -> Draft {
         years.push(last + r.pick(&[1, 1, 2]));
     }
     // Most lots per buyable variable that keeps the product near MAX_VECTORS.
-    let vars = (ns * nt * na) as f64;
-    let lots_hi = ((MAX_VECTORS as f64).powf(1.0 / vars).floor() as i64 - 1).max(1);
+    // In whole numbers: `powf` gave the debug build a lower bound than the release build
+    // for 622 indices, so the two drew different corpora.
+    let vars = (ns * nt * na) as u32;
+    let root = (1..=MAX_VECTORS)
+        .take_while(|k| k.pow(vars) <= MAX_VECTORS)
+        .last();
+    let lots_hi = (root.unwrap() as i64 - 1).max(1);
     let mut tags: Vec<String> = Vec::new();
     let mut tag = |t: &str| {
         if !tags.iter().any(|x| x == t) {
@@ -935,25 +1167,41 @@ fn domains(nat: &National) -> Result<Vec<(usize, usize, usize, u64)>, String> {
     Ok(out)
 }
 
-/// The best vector of the domains that the checker accepts (`None`: infeasible).
+/// The best vector of the domains, with the best set of removals and moves
+/// ([`change_sets`]), that the checker accepts (`None`: infeasible).
 #[cfg_attr(feature = "highs", allow(dead_code))]
 fn brute_force(nat: &National) -> Result<Option<Best>, String> {
     let doms = domains(nat)?;
+    let mut best: Option<Best> = None;
+    for changes in change_sets(nat) {
+        best_purchases(nat, &doms, &changes, &mut best);
+    }
+    Ok(best)
+}
+
+/// Improves `best` with every purchase vector of `doms` under the removals and moves
+/// `changes`.
+#[cfg_attr(feature = "highs", allow(dead_code))]
+fn best_purchases(
+    nat: &National,
+    doms: &[(usize, usize, usize, u64)],
+    changes: &[FleetChange],
+    best: &mut Option<Best>,
+) {
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let mut k = vec![0u64; doms.len()];
     let mut x = vec![vec![vec![0.0; na]; nt]; ns];
-    let mut best: Option<Best> = None;
     loop {
         for (i, &(s, t, a, _)) in doms.iter().enumerate() {
             x[s][t][a] = (k[i] * nat.accelerators[a].lot_size) as f64;
         }
-        let e = evaluate_national(nat, &x);
+        let e = evaluate_with(nat, &x, changes);
         if e.violations().is_empty() {
             let here = Best {
                 cost: e.total_cost,
                 pflops: e.periods.last().map_or(0.0, |p| p.pflops),
             };
-            let better = match (best, nat.objective) {
+            let better = match (*best, nat.objective) {
                 (None, _) => true,
                 (Some(b), Objective::MinCost) => here.cost < b.cost,
                 (Some(b), Objective::MaxPflops) => {
@@ -963,14 +1211,14 @@ fn brute_force(nat: &National) -> Result<Option<Best>, String> {
                 }
             };
             if better {
-                best = Some(here);
+                *best = Some(here);
             }
         }
         // Next vector (odometer).
         let mut i = 0;
         loop {
             if i == k.len() {
-                return Ok(best);
+                return;
             }
             if k[i] < doms[i].3 {
                 k[i] += 1;
@@ -1314,6 +1562,11 @@ fn generator_is_deterministic_and_covers_every_family() {
         "demand precision",
         "workload precision",
         "fp32",
+        "removal",
+        "salvage above cost",
+        "move",
+        "energy discount",
+        "site discount",
     ] {
         assert!(
             count(family) >= 10,
@@ -1321,6 +1574,42 @@ fn generator_is_deterministic_and_covers_every_family() {
             count(family)
         );
     }
+}
+
+/// The removals and moves the brute force tries are every split, each once: as many as
+/// [`change_vectors`] counts (the bound `case` checks), all different, none taking out or
+/// moving more than an entry holds, only in periods it serves, and only to its `move_to`.
+#[test]
+fn change_sets_are_every_split_once() {
+    assert_eq!(splits(2, 2), 6); // (0,0) (1,0) (2,0) (0,1) (1,1) (0,2)
+    assert_eq!(splits(4, 0), 1);
+    let mut seen = 0;
+    for i in 0..N {
+        let c = case(i);
+        if !c.shape.contains("removal") {
+            continue;
+        }
+        seen += 1;
+        let nat = load(i, &c.yaml);
+        let sets = change_sets(&nat);
+        assert_eq!(sets.len() as u64, change_vectors(&nat), "corpus {i}");
+        let distinct: std::collections::HashSet<String> =
+            sets.iter().map(|s| format!("{s:?}")).collect();
+        assert_eq!(distinct.len(), sets.len(), "corpus {i}: a set twice");
+        for set in &sets {
+            for (s, e) in nat.removable() {
+                let entry = &nat.sites[s].existing[e];
+                let mine = set.iter().filter(|c| c.site == s && c.entry == e);
+                assert!(mine.clone().map(|c| c.units).sum::<f64>() <= entry.units as f64);
+                for c in mine {
+                    assert!(c.units > 0.0 && entry.serves_in(nat.years[c.period]));
+                    let to = &entry.removal.as_ref().unwrap().move_to;
+                    assert!(c.to.is_none_or(|o| to.contains(&o)), "corpus {i}: {c:?}");
+                }
+            }
+        }
+    }
+    assert!(seen >= 100, "{seen} scenarios with removals");
 }
 
 /// A seconds figure at quantile `q` of sorted `xs`.
@@ -1385,6 +1674,17 @@ fn bench() {
         with("tflops by precision"),
         with("demand precision"),
         with("workload precision"),
+    );
+    println!(
+        "section 6: removal {} (salvage above cost {}, moves {}), energy discount {} (site override {}), neither {}",
+        with("removal"),
+        with("salvage above cost"),
+        with("move"),
+        with("energy discount"),
+        with("site discount"),
+        rows.iter()
+            .filter(|r| !r.1.shape.contains("removal") && !r.1.shape.contains("energy discount"))
+            .count(),
     );
     let reference: f64 = rows.iter().map(|r| r.2.reference_seconds).sum();
     println!("reference seconds: total {reference:.1}");
