@@ -28,6 +28,34 @@ pub(super) fn child(path: &[Seg], k: &str) -> Vec<Seg> {
     p
 }
 
+/// A national cap on units per period (`max_units` of an accelerator or a system): whole
+/// numbers, each checked at its own year's place when given per year; `None` per period
+/// when not given at all, `None` overall when a value is wrong (already reported).
+pub(super) fn unit_caps(
+    c: &mut Checker,
+    y: &Years,
+    path: &[Seg],
+    name: &str,
+    raw: Option<Per<f64>>,
+) -> Option<Vec<Option<u64>>> {
+    let Some(m) = raw else {
+        return Some(vec![None; y.years.len()]);
+    };
+    let by_year = matches!(m, Per::ByYear(_));
+    let values = per(c, y, path, name, Some(m))?;
+    let mut out = Vec::with_capacity(values.len());
+    for (t, v) in values.into_iter().enumerate() {
+        let (p, n) = if by_year {
+            let year = y.years[t].to_string();
+            (child(path, &year), format!("{name} ({year})"))
+        } else {
+            (path.to_vec(), name.to_string())
+        };
+        out.push(Some(c.whole(&p, &n, Some(v), 0.0, MAX_ORDER_UNITS)?));
+    }
+    Some(out)
+}
+
 /// The planning years, checked against the format.
 pub(super) struct Years {
     pub(super) years: Vec<i64>,
@@ -618,28 +646,7 @@ fn accelerators(
             a.unit_price.take(),
             Range::NonNegative,
         );
-        let max_units: Option<Vec<Option<u64>>> = match a.max_units.take() {
-            None => Some(vec![None; y.years.len()]),
-            Some(m) => {
-                let by_year = matches!(m, Per::ByYear(_));
-                per(c, y, &at("max_units"), &l("max_units"), Some(m)).and_then(|v| {
-                    let mut out = Vec::new();
-                    for (t, m) in v.into_iter().enumerate() {
-                        let (p, n) = if by_year {
-                            let year = y.years[t].to_string();
-                            (
-                                child(&at("max_units"), &year),
-                                format!("{} ({year})", l("max_units")),
-                            )
-                        } else {
-                            (at("max_units"), l("max_units"))
-                        };
-                        out.push(Some(c.whole(&p, &n, Some(m), 0.0, MAX_ORDER_UNITS)?));
-                    }
-                    Some(out)
-                })
-            }
-        };
+        let max_units = unit_caps(c, y, &at("max_units"), &l("max_units"), a.max_units.take());
         let available = match a.available.take() {
             None => Some(vec![true; y.years.len()]),
             v => per(c, y, &at("available"), &l("available"), v),

@@ -3,13 +3,13 @@
 //! extra power of its switches, optics and CPUs. Read once the accelerators are known, so
 //! that `accelerator` can be checked against them.
 
-use super::sections::{Years, child, per, per_number};
+use super::sections::{Years, child, per, per_number, unit_caps};
 use super::{Checker, MAX_ORDER_UNITS, Range, key, valid_id};
 use crate::scenario::Accelerator;
 use crate::scenario::load::closest;
 use crate::scenario::locate::Seg;
 use crate::scenario::national::System;
-use crate::scenario::raw::{Per, RawSystem};
+use crate::scenario::raw::RawSystem;
 use std::collections::BTreeSet;
 
 /// The `systems` list, each entry checked: a valid, unique id; an accelerator of the
@@ -111,28 +111,7 @@ pub(super) fn systems_of(
                 Range::NonNegative,
             ),
         };
-        let max_units: Option<Vec<Option<u64>>> = match r.max_units {
-            None => Some(vec![None; y.years.len()]),
-            Some(m) => {
-                let by_year = matches!(m, Per::ByYear(_));
-                per(c, y, &at("max_units"), &l("max_units"), Some(m)).and_then(|v| {
-                    let mut list = Vec::new();
-                    for (t, m) in v.into_iter().enumerate() {
-                        let (p, n) = if by_year {
-                            let year = y.years[t].to_string();
-                            (
-                                child(&at("max_units"), &year),
-                                format!("{} ({year})", l("max_units")),
-                            )
-                        } else {
-                            (at("max_units"), l("max_units"))
-                        };
-                        list.push(Some(c.whole(&p, &n, Some(m), 0.0, MAX_ORDER_UNITS)?));
-                    }
-                    Some(list)
-                })
-            }
-        };
+        let max_units = unit_caps(c, y, &at("max_units"), &l("max_units"), r.max_units);
         let available = match r.available {
             None => Some(vec![true; y.years.len()]),
             v => per(c, y, &at("available"), &l("available"), v),
