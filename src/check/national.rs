@@ -676,7 +676,7 @@ fn residual_value(nat: &National, x: &[Vec<Vec<f64>>], systems: &[SystemBuy]) ->
 /// The systems at site `s` in period `t` (section 6), read from the buys: the cards of
 /// those still within their accelerator's lifetime, the cards and price of those bought in
 /// `t`, and the extra watts of those in service.
-fn bundled(nat: &National, systems: &[SystemBuy], s: usize, t: usize) -> Bundled {
+pub(crate) fn bundled(nat: &National, systems: &[SystemBuy], s: usize, t: usize) -> Bundled {
     let na = nat.accelerators.len();
     let mut b = Bundled {
         cards: vec![0.0; na],

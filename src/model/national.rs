@@ -283,6 +283,9 @@ struct Builder<'a> {
     cap: Vec<f64>,
     /// Removals and moves of installed units: each change and its variable.
     changes: Vec<(FleetChange, Variable)>,
+    /// Per site, the positions in `changes` of those that take units from it or bring
+    /// units to it (so that each fleet looks at its own, not at every change).
+    changes_at: Vec<Vec<usize>>,
     /// Whole systems: each purchase, its variable and its bound.
     systems: Vec<(SystemBuy, Variable, f64)>,
     /// Fleets `n[s][t][a]`.
@@ -306,6 +309,7 @@ impl<'a> Builder<'a> {
             buy: Vec::new(),
             cap: Vec::new(),
             changes: Vec::new(),
+            changes_at: vec![Vec::new(); nat.sites.len()],
             systems: Vec::new(),
             fleet: Vec::with_capacity(nat.sites.len()),
             rows: Vec::new(),
@@ -596,6 +600,10 @@ impl<'a> Builder<'a> {
                         to,
                         units: 0.0,
                     };
+                    self.changes_at[s].push(self.changes.len());
+                    if let Some(to) = to {
+                        self.changes_at[to].push(self.changes.len());
+                    }
                     self.changes.push((change, v));
                 }
             }
@@ -609,7 +617,7 @@ impl<'a> Builder<'a> {
     fn changed(&self, s: usize, t: usize, a: usize) -> Expression {
         let nat = self.nat;
         let mut e = Expression::from(0.0);
-        for (c, v) in &self.changes {
+        for (c, v) in self.changes_at[s].iter().map(|&k| &self.changes[k]) {
             let entry = &nat.sites[c.site].existing[c.entry];
             if c.period > t || entry.index != a || !entry.serves_in(nat.years[t]) {
                 continue;
@@ -627,14 +635,18 @@ impl<'a> Builder<'a> {
     /// Most installed units of accelerator `a` that may be moved to site `s` by period `t`.
     fn movable_in(&self, s: usize, t: usize, a: usize) -> f64 {
         let nat = self.nat;
-        nat.removable()
+        let mut entries: Vec<(usize, usize)> = self.changes_at[s]
+            .iter()
+            .map(|&k| &self.changes[k].0)
+            .filter(|c| c.to == Some(s))
+            .map(|c| (c.site, c.entry))
+            .collect();
+        entries.sort_unstable();
+        entries.dedup();
+        entries
             .into_iter()
             .map(|(from, i)| &nat.sites[from].existing[i])
-            .filter(|e| {
-                e.index == a
-                    && e.serves_in(nat.years[t])
-                    && e.removal.as_ref().is_some_and(|r| r.move_to.contains(&s))
-            })
+            .filter(|e| e.index == a && e.serves_in(nat.years[t]))
             .map(|e| e.units as f64)
             .sum()
     }

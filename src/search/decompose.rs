@@ -1,6 +1,6 @@
 //! Lagrangian decomposition of a min-cost national plan, for one set of adopted platforms.
 //!
-//! Sites are coupled only by the national rules: supply caps per accelerator and period,
+//! Sites (or parts, below) are coupled only by the national rules: supply caps per accelerator and period,
 //! the national share and the budgets per period ([`Coupling`]). Pricing those rules
 //! (multipliers `λ ≥ 0`) instead of imposing them splits the programme into one small
 //! integer programme per site, solved exactly and in parallel:
@@ -23,18 +23,25 @@
 //! checker accepts is kept. [`SetSearch::improve`] then improves the best plan site by
 //! site: each site's purchases solved again at their true cost, the other sites fixed.
 //!
-//! Whole systems (section 6) are left out of the plans made here: the priced site
-//! problems carry them (so the bound stays valid), but the plans read back, repaired and
-//! improved buy loose cards only. Such plans stay valid, just without systems.
+//! The rules of section 6 are site decisions and stay in the site problems: removals of
+//! installed units, the energy discount and whole systems. Moves of installed units join
+//! their sites: the sites that units may move between (by `move_to`) form one [`Part`],
+//! planned as one problem, so that every move is decided exactly where both its ends are
+//! and the bound stays valid. Each part's removals, moves and systems are read back with
+//! its purchases; the repair rounds and repairs the purchases around them
+//! ([`super::fixed::Fixed`]), and the improvement solves a part's purchases, removals,
+//! moves and systems again together.
 
 // Indices s (site), t (period) and a (accelerator) address several arrays at once.
 #![allow(clippy::needless_range_loop)]
 
+use super::fixed::Fixed;
 use super::{NationalSolved, Timings, rounding};
-use crate::check::national::{NationalEvaluation, evaluate_national};
+use crate::check::national::{NationalEvaluation, evaluate_all};
 use crate::error::PlanError;
 use crate::model::national::{Coupling, NationalRequest, build_rows};
 use crate::scenario::national::National;
+use crate::scenario::national::{FleetChange, SystemBuy};
 use crate::solve::{Backend, Limits, Outcome, Stop, solve};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,41 +63,242 @@ pub struct Progress {
 /// A function that receives progress reports.
 pub type Reporter = fn(&Progress);
 
-/// One site's priced problem, solved.
-struct SiteSolution {
-    /// Purchases `x[t][a]`.
-    x: Vec<Vec<f64>>,
-    /// Proven lower bound on the site's priced cost (model units).
+/// Sites planned together in the decomposition: one site, or the sites that installed
+/// units may move between (`move_to` links them), so that every move stays inside one
+/// part's own problem and no rule beyond the national ones couples the parts.
+pub struct Part {
+    /// The sites (national positions, ascending).
+    sites: Vec<usize>,
+    /// Their own scenario: the national one with these sites alone (`move_to` renumbered
+    /// to positions in `sites`).
+    nat: National,
+}
+
+impl Part {
+    /// Position of national site `s` in this part, if it is one of its sites.
+    fn local(&self, s: usize) -> Option<usize> {
+        self.sites.binary_search(&s).ok()
+    }
+
+    /// A change of this part's scenario, in national positions.
+    fn national_change(&self, c: &FleetChange) -> FleetChange {
+        FleetChange {
+            site: self.sites[c.site],
+            to: c.to.map(|k| self.sites[k]),
+            ..*c
+        }
+    }
+
+    /// A national change at one of this part's sites, in the part's positions.
+    fn local_change(&self, c: &FleetChange) -> Option<FleetChange> {
+        let site = self.local(c.site)?;
+        let to = match c.to {
+            Some(k) => Some(self.local(k)?),
+            None => None,
+        };
+        Some(FleetChange { site, to, ..*c })
+    }
+
+    /// The national plan's purchases, changes and systems at this part's sites, in the
+    /// part's positions.
+    fn local_plan(&self, plan: &Decisions) -> Decisions {
+        Decisions {
+            x: self.sites.iter().map(|&s| plan.x[s].clone()).collect(),
+            changes: plan
+                .changes
+                .iter()
+                .filter_map(|c| self.local_change(c))
+                .collect(),
+            systems: plan
+                .systems
+                .iter()
+                .filter_map(|y| {
+                    Some(SystemBuy {
+                        site: self.local(y.site)?,
+                        ..*y
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// Puts this part's `own` decisions (its positions) into the national `plan`.
+    fn put(&self, plan: &mut Decisions, own: &Decisions) {
+        for (k, &s) in self.sites.iter().enumerate() {
+            plan.x[s] = own.x[k].clone();
+        }
+        plan.changes.retain(|c| self.local(c.site).is_none());
+        plan.changes
+            .extend(own.changes.iter().map(|c| self.national_change(c)));
+        plan.systems.retain(|y| self.local(y.site).is_none());
+        plan.systems.extend(own.systems.iter().map(|y| SystemBuy {
+            site: self.sites[y.site],
+            ..*y
+        }));
+    }
+}
+
+/// A plan's decisions: purchases `x[s][t][a]`, removals and moves, whole systems.
+#[derive(Debug, Clone)]
+struct Decisions {
+    x: Vec<Vec<Vec<f64>>>,
+    changes: Vec<FleetChange>,
+    systems: Vec<SystemBuy>,
+}
+
+impl Decisions {
+    /// The decisions of a checked plan.
+    fn of(e: &NationalEvaluation) -> Decisions {
+        Decisions {
+            x: e.x.clone(),
+            changes: e.changes.clone(),
+            systems: e.systems.clone(),
+        }
+    }
+}
+
+/// A part's share of each coupling rule's activity.
+type Shares = BTreeMap<Coupling, f64>;
+
+/// One part's priced problem, solved.
+struct PartSolution {
+    /// Its decisions, in the part's positions.
+    own: Decisions,
+    /// Proven lower bound on the part's priced cost (model units).
     lower: f64,
-    /// The site's part of each coupling rule's activity.
+    /// The part's share of each coupling rule's activity.
     activity: Vec<(Coupling, f64)>,
 }
 
-/// The site's own scenario: the national one with this site alone.
-fn site_scenario(shell: &National, nat: &National, s: usize) -> National {
+/// The parts' scenarios (see [`Part`]), built from `shell` (the national scenario without
+/// its sites).
+fn part_scenario(shell: &National, nat: &National, sites: Vec<usize>) -> Part {
     let mut one = shell.clone();
-    one.sites = vec![nat.sites[s].alone()];
-    one
+    one.sites = sites
+        .iter()
+        .map(|&s| {
+            let mut site = nat.sites[s].clone();
+            for e in &mut site.existing {
+                if let Some(r) = e.removal.as_mut() {
+                    for to in r.move_to.iter_mut() {
+                        *to = sites
+                            .binary_search(to)
+                            .expect("a part holds its moves' targets");
+                    }
+                }
+            }
+            site
+        })
+        .collect();
+    Part { sites, nat: one }
 }
 
-/// Solves site `s`'s priced problem exactly.
-fn solve_site(
-    one: &National,
+/// Where a part model's decisions are (its variables), kept when the model goes to the
+/// solver.
+struct Layout {
+    buy: Vec<Option<(good_lp::Variable, f64)>>,
+    changes: Vec<(FleetChange, good_lp::Variable)>,
+    systems: Vec<(SystemBuy, good_lp::Variable)>,
+}
+
+impl Layout {
+    fn of(built: &crate::model::Built) -> Layout {
+        Layout {
+            buy: built.buy.clone(),
+            changes: built.changes.clone(),
+            systems: built.systems.clone(),
+        }
+    }
+}
+
+/// The values of a part model's variables for decisions `own` (lots = units / lot): its
+/// purchases, changes and systems; the other variables (the energy discount's, the peak
+/// power's) read as zero.
+fn part_values(part: &Part, built: &Layout, own: &Decisions) -> crate::solve::Values {
+    let nat = &part.nat;
+    let (na, nt) = (nat.accelerators.len(), nat.periods());
+    let mut values: std::collections::HashMap<good_lp::Variable, f64> = built
+        .buy
+        .iter()
+        .enumerate()
+        .filter_map(|(k, b)| {
+            let (s, rest) = (k / (nt * na), k % (nt * na));
+            b.map(|(var, lot)| (var, own.x[s][rest / na][rest % na] / lot))
+        })
+        .collect();
+    let key = |c: &FleetChange| (c.site, c.entry, c.period, c.to);
+    let changes: BTreeMap<_, f64> = own.changes.iter().map(|c| (key(c), c.units)).collect();
+    for (c, var) in &built.changes {
+        values.insert(*var, changes.get(&key(c)).copied().unwrap_or(0.0));
+    }
+    let ykey = |y: &SystemBuy| (y.system, y.site, y.period);
+    let systems: BTreeMap<_, f64> = own.systems.iter().map(|y| (ykey(y), y.units)).collect();
+    for (y, var) in &built.systems {
+        values.insert(*var, systems.get(&ykey(y)).copied().unwrap_or(0.0));
+    }
+    crate::solve::Values(values)
+}
+
+/// The decisions of a solved part model: whole lots, whole units moved or taken out (with
+/// `solver.integer`), whole systems.
+fn part_decisions(part: &Part, built: &Layout, values: &impl good_lp::Solution) -> Decisions {
+    let integer = part.nat.solver.integer;
+    let whole = |v: f64| {
+        if integer {
+            v.round().max(0.0)
+        } else {
+            v.max(0.0)
+        }
+    };
+    let flat: Vec<f64> = built
+        .buy
+        .iter()
+        .map(|b| match b {
+            Some((var, lot)) => whole(values.value(*var)) * lot,
+            None => 0.0,
+        })
+        .collect();
+    Decisions {
+        x: crate::model::national::unflatten(&part.nat, &flat),
+        changes: built
+            .changes
+            .iter()
+            .map(|(c, var)| FleetChange {
+                units: whole(values.value(*var)),
+                ..*c
+            })
+            .filter(|c| c.units > 1e-9)
+            .collect(),
+        systems: built
+            .systems
+            .iter()
+            .map(|(y, var)| SystemBuy {
+                units: values.value(*var).round().max(0.0),
+                ..*y
+            })
+            .filter(|y| y.units > 0.0)
+            .collect(),
+    }
+}
+
+/// Solves part `part`'s priced problem exactly.
+fn solve_part(
+    part: &Part,
     allowed: &BTreeSet<String>,
     prices: &BTreeMap<Coupling, f64>,
     backend: Backend,
     limits: Limits,
-) -> Result<Option<SiteSolution>, PlanError> {
+) -> Result<Option<PartSolution>, PlanError> {
     if limits.expired() {
         return Ok(None);
     }
-    let mut req = NationalRequest::new(one);
+    let mut req = NationalRequest::new(&part.nat);
     req.platforms = Some(allowed.clone());
     req.prices = Some(prices.clone());
     let (built, rows) = build_rows(&req);
-    let buy = built.buy.clone();
-    // Site problems are small: microlp solves them in milliseconds, less than HiGHS takes
-    // to start. A site microlp cannot prove in a few seconds goes to the chosen backend.
+    let read = Layout::of(&built);
+    // Part problems are small: microlp solves them in milliseconds, less than HiGHS takes
+    // to start. A part microlp cannot prove in a few seconds goes to the chosen backend.
     let quick = Limits {
         time_limit_s: limits.time_limit_s.min(QUICK_S),
         ..limits
@@ -120,122 +328,150 @@ fn solve_site(
         (true, None) => objective,
         (false, None) => f64::NEG_INFINITY,
     };
-    let x = site_purchases(one, &buy, &values);
+    let own = part_decisions(part, &read, &values);
     let activity = rows
         .iter()
         .map(|r| (r.rule, r.activity.eval_with(&values)))
         .collect();
-    Ok(Some(SiteSolution { x, lower, activity }))
+    Ok(Some(PartSolution {
+        own,
+        lower,
+        activity,
+    }))
 }
 
-/// A site's cost (model units), purchases `x[t][a]` and part of each coupling rule.
-type SitePart = (f64, Vec<Vec<f64>>, BTreeMap<Coupling, f64>);
-
-/// The variable values of a one-site model at purchases `xs[t][a]` (lots = units / lot).
-fn site_values(
-    one: &National,
-    buy: &[Option<(good_lp::Variable, f64)>],
-    xs: &[Vec<f64>],
-) -> crate::solve::Values {
-    let na = one.accelerators.len();
-    crate::solve::Values(
-        buy.iter()
-            .enumerate()
-            .filter_map(|(k, b)| b.map(|(var, lot)| (var, xs[k / na][k % na] / lot)))
-            .collect(),
-    )
-}
-
-/// Purchases `x[t][a]` (whole lots) of a solved one-site model.
-fn site_purchases(
-    one: &National,
-    buy: &[Option<(good_lp::Variable, f64)>],
-    values: &impl good_lp::Solution,
-) -> Vec<Vec<f64>> {
-    let na = one.accelerators.len();
-    let flat: Vec<f64> = buy
-        .iter()
-        .map(|b| match b {
-            Some((var, lot)) => values.value(*var).round().max(0.0) * lot,
-            None => 0.0,
-        })
-        .collect();
-    (0..one.periods())
-        .map(|t| flat[t * na..(t + 1) * na].to_vec())
-        .collect()
-}
-
-/// Solves every site's priced problem, on every core (rayon's pool); `None` when a site
+/// Solves every part's priced problem, on every core (rayon's pool); `None` when a part
 /// has no solution (time limit) so that this round gives no bound.
-fn solve_sites(
-    sites: &[National],
+fn solve_parts(
+    parts: &[Part],
     allowed: &BTreeSet<String>,
     prices: &BTreeMap<Coupling, f64>,
     backend: Backend,
     limits: Limits,
-) -> Result<Option<Vec<SiteSolution>>, PlanError> {
-    let solved: Vec<Option<SiteSolution>> = sites
+) -> Result<Option<Vec<PartSolution>>, PlanError> {
+    let solved: Vec<Option<PartSolution>> = parts
         .par_iter()
-        .map(|one| solve_site(one, allowed, prices, backend, limits))
+        .map(|part| solve_part(part, allowed, prices, backend, limits))
         .collect::<Result<_, _>>()?;
     Ok(solved.into_iter().collect())
 }
 
-/// The site solutions made into a plan: purchases beyond a supply cap are scaled back to
-/// it, then rounded to lots, repaired and trimmed; `None` when the checker refuses it.
+/// The part solutions made into a plan: purchases beyond a supply cap or a resource cap
+/// are scaled back to it, then rounded to lots, repaired and trimmed around the parts'
+/// removals, moves and systems (or, when no repair holds with the systems, around the
+/// removals and moves alone); `None` when the checker refuses every candidate.
 fn repair(
     nat: &National,
     allowed: &BTreeSet<String>,
-    sites: &[SiteSolution],
+    parts: &[Part],
+    solutions: &[PartSolution],
     end: Stop,
 ) -> Option<NationalEvaluation> {
-    let (na, nt) = (nat.accelerators.len(), nat.periods());
-    let mut x: Vec<Vec<Vec<f64>>> = sites.iter().map(|s| s.x.clone()).collect();
-    let plain = evaluate_national(nat, &x);
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    let mut plan = Decisions {
+        x: vec![vec![vec![0.0; na]; nt]; ns],
+        changes: Vec::new(),
+        systems: Vec::new(),
+    };
+    for (part, sol) in parts.iter().zip(solutions) {
+        part.put(&mut plan, &sol.own);
+    }
+    let plain = evaluate_all(nat, &plan.x, &plan.changes, &plan.systems);
     if plain.violations().is_empty() {
         return Some(plain);
     }
-    for t in 0..nt {
-        for a in 0..na {
-            let Some(m) = nat.per_period[a].max_units[t] else {
-                continue;
-            };
-            let sum: f64 = x.iter().map(|xs| xs[t][a]).sum();
-            if sum > m as f64 {
-                let k = m as f64 / sum;
-                for xs in x.iter_mut() {
-                    xs[t][a] *= k;
-                }
-            }
-        }
-    }
-    // Likewise, every card drawing on a resource used beyond its cap.
-    for r in &nat.resources {
+    let systems = within_system_caps(nat, plan.systems);
+    let with_systems = Fixed::new(nat, plan.changes.clone(), systems);
+    let candidates = [with_systems, Fixed::new(nat, plan.changes, Vec::new())];
+    for fixed in candidates {
+        let mut x = plan.x.clone();
+        // Loose cards beyond a supply cap (less the systems' cards) are scaled back to it.
         for t in 0..nt {
-            let used: f64 = x
-                .iter()
-                .map(|xs| (0..na).map(|a| xs[t][a] * r.uses[a]).sum::<f64>())
-                .sum();
-            if used > r.cap[t] {
-                let k = r.cap[t] / used;
-                for xs in x.iter_mut() {
-                    for a in (0..na).filter(|&a| r.uses[a] > 0.0) {
+            for a in 0..na {
+                let Some(m) = nat.per_period[a].max_units[t] else {
+                    continue;
+                };
+                let in_systems: f64 = (0..ns).map(|s| fixed.new_system_cards(s, t)[a]).sum();
+                let loose: f64 = x.iter().map(|xs| xs[t][a]).sum();
+                if loose + in_systems > m as f64 && loose > 0.0 {
+                    let k = ((m as f64 - in_systems) / loose).max(0.0);
+                    for xs in x.iter_mut() {
                         xs[t][a] *= k;
                     }
                 }
             }
         }
+        // Likewise, every loose card drawing on a resource used beyond its cap.
+        for r in &nat.resources {
+            for t in 0..nt {
+                let use_of = |x: &[Vec<Vec<f64>>], loose: bool| -> f64 {
+                    (0..ns)
+                        .flat_map(|s| (0..na).map(move |a| (s, a)))
+                        .map(|(s, a)| {
+                            let units = if loose {
+                                x[s][t][a]
+                            } else {
+                                fixed.new_system_cards(s, t)[a]
+                            };
+                            units * r.uses[a]
+                        })
+                        .sum()
+                };
+                let (loose, in_systems) = (use_of(&x, true), use_of(&x, false));
+                if loose + in_systems > r.cap[t] && loose > 0.0 {
+                    let k = ((r.cap[t] - in_systems) / loose).max(0.0);
+                    for xs in x.iter_mut() {
+                        for a in (0..na).filter(|&a| r.uses[a] > 0.0) {
+                            xs[t][a] *= k;
+                        }
+                    }
+                }
+            }
+        }
+        let best = [true, false]
+            .into_iter()
+            .filter_map(|lr| rounding::round_and_repair(nat, &x, &fixed, Some(allowed), lr, end))
+            .filter(|_| !rounding::past(end))
+            .map(|mut x| {
+                rounding::trim(nat, &fixed, &mut x, end);
+                evaluate_all(nat, &x, &fixed.changes, &fixed.systems)
+            })
+            .filter(|e| e.violations().is_empty())
+            .min_by(|p, q| p.total_cost.total_cmp(&q.total_cost));
+        if best.is_some() {
+            return best;
+        }
     }
-    [true, false]
-        .into_iter()
-        .filter_map(|lr| rounding::round_and_repair(nat, &x, Some(allowed), lr, end))
-        .filter(|_| !rounding::past(end))
-        .map(|mut x| {
-            rounding::trim(nat, &mut x, end);
-            evaluate_national(nat, &x)
-        })
-        .filter(|e| e.violations().is_empty())
-        .min_by(|p, q| p.total_cost.total_cmp(&q.total_cost))
+    None
+}
+
+/// The systems bought, cut back to each system's national cap per period (the parts
+/// priced the cap, and may together break it): the last sites' systems go first.
+fn within_system_caps(nat: &National, mut systems: Vec<SystemBuy>) -> Vec<SystemBuy> {
+    for (b, sys) in nat.systems.iter().enumerate() {
+        for (t, cap) in sys.max_units.iter().enumerate() {
+            let Some(cap) = cap else { continue };
+            let mut left = *cap as f64;
+            for y in systems
+                .iter_mut()
+                .filter(|y| y.system == b && y.period == t)
+            {
+                let kept = y.units.min(left);
+                left -= kept;
+                y.units = kept;
+            }
+        }
+    }
+    systems.retain(|y| y.units > 0.0);
+    systems
+}
+
+/// What part `part`'s decisions `own` cost, by the checker (discounted capex and opex,
+/// energy discounts, removals and residual value; platform adoption left out, since the
+/// set pays for it once).
+fn own_cost(part: &Part, own: &Decisions) -> f64 {
+    let e = evaluate_all(&part.nat, &own.x, &own.changes, &own.systems);
+    e.total_cost - e.adoption
 }
 
 /// Seconds one site's problem may take at most (a site that cannot be solved in this
@@ -259,17 +495,41 @@ const MIN_THETA: f64 = 1e-4;
 /// and bound the last, nearly tied branches.
 const SITE_GAP: f64 = 0.0;
 
-/// The one-site scenarios the site problems are built from (the same for every set).
-pub fn site_scenarios(nat: &National) -> Vec<National> {
-    // The cost cap bounds the national total, not one site's part: the repaired national
-    // plans are checked against it.
+/// The parts the decomposition plans one by one (the same for every set): each site alone,
+/// except sites that installed units may move between, which are planned together.
+pub fn parts(nat: &National) -> Vec<Part> {
+    // The cost cap bounds the national total, not one part's: the repaired national plans
+    // are checked against it.
     let shell = National {
         sites: Vec::new(),
         cost_cap: None,
         ..nat.clone()
     };
-    (0..nat.sites.len())
-        .map(|s| site_scenario(&shell, nat, s))
+    // Sites joined by `move_to`, by union-find.
+    let mut root: Vec<usize> = (0..nat.sites.len()).collect();
+    fn find(root: &mut [usize], mut s: usize) -> usize {
+        while root[s] != s {
+            root[s] = root[root[s]];
+            s = root[s];
+        }
+        s
+    }
+    for (s, site) in nat.sites.iter().enumerate() {
+        for e in &site.existing {
+            for &to in e.removal.iter().flat_map(|r| &r.move_to) {
+                let (a, b) = (find(&mut root, s), find(&mut root, to));
+                root[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for s in 0..nat.sites.len() {
+        let r = find(&mut root, s);
+        groups.entry(r).or_default().push(s);
+    }
+    groups
+        .into_values()
+        .map(|sites| part_scenario(&shell, nat, sites))
         .collect()
 }
 
@@ -368,7 +628,7 @@ impl SetSearch {
     pub fn round(
         &mut self,
         nat: &National,
-        sites: &[National],
+        parts: &[Part],
         upper: f64,
         backend: Backend,
         time_left_s: f64,
@@ -382,7 +642,7 @@ impl SetSearch {
             deadline: end.deadline,
             cancel: end.cancel,
         };
-        let solved = solve_sites(sites, &self.allowed, &self.prices, backend, site_limits)?;
+        let solved = solve_parts(parts, &self.allowed, &self.prices, backend, site_limits)?;
         timings.solve_s += round.elapsed().as_secs_f64();
         let Some(solutions) = solved else {
             // A site without a solution in time: no bound this round.
@@ -437,7 +697,7 @@ impl SetSearch {
         // A plan from the site solutions.
         let repaired = Instant::now();
         let plan = if self.iterations <= 3 || self.iterations.is_multiple_of(3) {
-            repair(nat, &self.allowed, &solutions, end)
+            repair(nat, &self.allowed, parts, &solutions, end)
         } else {
             None
         };
@@ -448,30 +708,30 @@ impl SetSearch {
         Ok(plan)
     }
 
-    /// Improves `plan` (which adopts this set) site by site: each site's purchases are
-    /// solved again at their true cost with every other site's fixed, the national rules
-    /// keeping for it what the others leave. A site changes only when that is cheaper, so
-    /// the plan never gets dearer. Stops after a pass without change or at `end` (its
-    /// deadline or cancellation).
+    /// Improves `plan` (which adopts this set) part by part: each part's purchases,
+    /// removals, moves and systems are solved again at their true cost with every other
+    /// part's fixed, the national rules keeping for it what the others leave. A part changes
+    /// only when that is cheaper (its own checked cost), so the plan never gets dearer.
+    /// Stops after a pass without change or at `end` (its deadline or cancellation).
     /// Returns the improved plan when the checker accepts it and it is cheaper.
     pub fn improve(
         &self,
         nat: &National,
-        sites: &[National],
+        parts: &[Part],
         plan: &NationalEvaluation,
         end: Stop,
         timings: &mut Timings,
     ) -> Result<Option<NationalEvaluation>, PlanError> {
         let started = Instant::now();
-        let mut x = plan.x.clone();
+        let mut decided = Decisions::of(plan);
         let free: BTreeMap<Coupling, f64> = BTreeMap::new();
-        let mut parts: Vec<BTreeMap<Coupling, f64>> = Vec::with_capacity(sites.len());
-        for (s, one) in sites.iter().enumerate() {
-            parts.push(self.site_part(one, Some(&free), None, &x[s]).1);
-        }
+        let mut shares: Vec<BTreeMap<Coupling, f64>> = parts
+            .iter()
+            .map(|part| self.share(part, &free, &part.local_plan(&decided)))
+            .collect();
         let mut totals: BTreeMap<Coupling, f64> = BTreeMap::new();
-        for part in &parts {
-            for (r, v) in part {
+        for share in &shares {
+            for (r, v) in share {
                 *totals.entry(*r).or_insert(0.0) += v;
             }
         }
@@ -479,7 +739,7 @@ impl SetSearch {
         let mut changed_any = false;
         'passes: loop {
             let mut changed = false;
-            for (s, one) in sites.iter().enumerate() {
+            for (g, part) in parts.iter().enumerate() {
                 if end.reached() {
                     break 'passes;
                 }
@@ -489,7 +749,7 @@ impl SetSearch {
                     .map(|(r, l)| {
                         let extra = if *r == b0 { self.adoption } else { 0.0 };
                         let others = totals.get(r).copied().unwrap_or(0.0)
-                            - parts[s].get(r).copied().unwrap_or(0.0);
+                            - shares[g].get(r).copied().unwrap_or(0.0);
                         (*r, l - extra - others)
                     })
                     .collect();
@@ -499,17 +759,17 @@ impl SetSearch {
                     deadline: end.deadline,
                     cancel: end.cancel,
                 };
-                let (now_cost, better) = self.site_part_solved(one, &residual, &x[s], limits)?;
-                let Some((cost, xs, part)) = better else {
+                let now = part.local_plan(&decided);
+                let Some((own, share)) = self.resolve(part, &residual, limits)? else {
                     continue;
                 };
-                if cost < now_cost - 1e-9 * now_cost.abs().max(1.0) {
-                    for (r, v) in &part {
+                if own_cost(part, &own) < own_cost(part, &now) * (1.0 - 1e-9) - 1e-9 {
+                    for (r, v) in &share {
                         *totals.entry(*r).or_insert(0.0) +=
-                            v - parts[s].get(r).copied().unwrap_or(0.0);
+                            v - shares[g].get(r).copied().unwrap_or(0.0);
                     }
-                    parts[s] = part;
-                    x[s] = xs;
+                    shares[g] = share;
+                    part.put(&mut decided, &own);
                     changed = true;
                     changed_any = true;
                 }
@@ -522,72 +782,55 @@ impl SetSearch {
         if !changed_any {
             return Ok(None);
         }
-        let e = evaluate_national(nat, &x);
+        let e = evaluate_all(nat, &decided.x, &decided.changes, &decided.systems);
         Ok((e.violations().is_empty() && e.total_cost < plan.total_cost).then_some(e))
     }
 
-    /// The site model (priced with `prices`, or imposing `residual`), its cost at the
-    /// site's purchases `xs` (model units) and each coupling rule's part there.
-    fn site_part(
+    /// The part's share of each coupling rule at its decisions `own`.
+    fn share(
         &self,
-        one: &National,
-        prices: Option<&BTreeMap<Coupling, f64>>,
-        residual: Option<&BTreeMap<Coupling, f64>>,
-        xs: &[Vec<f64>],
-    ) -> (f64, BTreeMap<Coupling, f64>) {
-        let (built, rows) = build_rows(&self.site_request(one, prices, residual));
-        let values = site_values(one, &built.buy, xs);
-        let cost = built.objective.eval_with(&values);
-        let part = rows
-            .iter()
+        part: &Part,
+        prices: &BTreeMap<Coupling, f64>,
+        own: &Decisions,
+    ) -> BTreeMap<Coupling, f64> {
+        let mut req = self.part_request(part);
+        req.prices = Some(prices.clone());
+        let (built, rows) = build_rows(&req);
+        let values = part_values(part, &Layout::of(&built), own);
+        rows.iter()
             .map(|r| (r.rule, r.activity.eval_with(&values)))
-            .collect();
-        (cost, part)
+            .collect()
     }
 
-    /// The site's cost at `xs` under `residual`, and the site model's optimum there (cost,
-    /// purchases, coupling parts) when solved.
-    fn site_part_solved(
+    /// The part's optimum (decisions, and their share of each coupling rule) when the
+    /// national rules leave it `residual`, if solved in time.
+    fn resolve(
         &self,
-        one: &National,
+        part: &Part,
         residual: &BTreeMap<Coupling, f64>,
-        xs: &[Vec<f64>],
         limits: Limits,
-    ) -> Result<(f64, Option<SitePart>), PlanError> {
-        let req = self.site_request(one, None, Some(residual));
+    ) -> Result<Option<(Decisions, Shares)>, PlanError> {
+        let mut req = self.part_request(part);
+        req.residual = Some(residual.clone());
         let (built, rows) = build_rows(&req);
-        let buy = built.buy.clone();
-        let objective = built.objective.clone();
-        let now = objective.eval_with(&site_values(one, &buy, xs));
+        let layout = Layout::of(&built);
         let (outcome, _) = solve(built, Backend::Microlp, limits)?;
         let Outcome::Solved { values, .. } = outcome else {
-            return Ok((now, None));
+            return Ok(None);
         };
-        let xs = site_purchases(one, &buy, &values);
-        // Re-evaluated at the rounded purchases, as the plan will be.
-        let rounded = site_values(one, &buy, &xs);
-        let cost = objective.eval_with(&rounded);
-        let part = rows
+        let own = part_decisions(part, &layout, &values);
+        // Its share at the whole units the plan will hold.
+        let rounded = part_values(part, &layout, &own);
+        let share = rows
             .iter()
             .map(|r| (r.rule, r.activity.eval_with(&rounded)))
             .collect();
-        Ok((now, Some((cost, xs, part))))
+        Ok(Some((own, share)))
     }
 
-    fn site_request<'a>(
-        &self,
-        one: &'a National,
-        prices: Option<&BTreeMap<Coupling, f64>>,
-        residual: Option<&BTreeMap<Coupling, f64>>,
-    ) -> NationalRequest<'a> {
-        let mut req = NationalRequest::new(one);
+    fn part_request<'a>(&self, part: &'a Part) -> NationalRequest<'a> {
+        let mut req = NationalRequest::new(&part.nat);
         req.platforms = Some(self.allowed.clone());
-        req.prices = prices.cloned();
-        req.residual = residual.cloned();
-        // The site plans are read back as loose cards: whole systems are left out here
-        // (the plans stay valid, just without systems; the priced rounds keep them, so
-        // that the Lagrangian bound stays a bound of the scenario with its systems).
-        req.systems = false;
         req
     }
 

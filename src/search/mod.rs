@@ -17,6 +17,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod decompose;
+pub mod fixed;
 pub mod rounding;
 
 use crate::check::national::{NationalEvaluation, evaluate_all};
@@ -471,12 +472,6 @@ fn min_cost(
     let solver = backend.as_str();
     let started = Instant::now();
     let slots = purchase_slots(nat);
-    // Removals and moves of installed units are decided by the whole model only: the
-    // rounded relaxation and the decomposition plan purchases alone. Where the exact
-    // search runs, it gets the whole time limit.
-    if nat.has_removals() && (backend != Backend::Microlp || slots <= MICROLP_EXACT_SLOTS) {
-        return direct(nat, opts, budget, timings);
-    }
     let decompose = nat.solver.integer && opts.strategy != Strategy::Direct;
     let exact_search = (backend != Backend::Microlp || slots <= MICROLP_EXACT_SLOTS)
         && (!decompose || slots <= EXACT_AFTER_DECOMPOSITION_SLOTS);
@@ -546,7 +541,7 @@ fn min_cost(
         let phase_end =
             Instant::now() + std::time::Duration::from_secs_f64(phase * (1.0 - IMPROVE_SHARE));
         let mut best_set: Option<usize> = None;
-        let sites = decompose::site_scenarios(nat);
+        let sites = decompose::parts(nat);
         let mut searches: Vec<Option<decompose::SetSearch>> = sets.iter().map(|_| None).collect();
         let mut round_s = 0.0_f64;
         let mut stalled = vec![0usize; sets.len()];

@@ -8,13 +8,16 @@
 //! Used before the exact search of every national plan (so that a plan exists even when
 //! the exact search finds none in time), and as the fallback when the exact search fails.
 //!
-//! Whole systems (section 6) are left out of the plans made here: the relaxation carries
-//! them (so its bound stays a bound of the scenario), but the rounded plan buys loose
-//! cards only. Such plans stay valid, just without systems; the exact search buys them.
+//! Removals and moves of installed units (section 6) are rounded from the relaxation's
+//! first ([`round_changes`]: every fraction of an entry it changes is changed) and then
+//! held fixed while the purchases are repaired around them. Whole systems are left out of
+//! the plans made here: the relaxation carries them (so its bound stays a bound of the
+//! scenario), but the rounded plan buys loose cards only. Such plans stay valid, just
+//! without systems; the decomposition and the exact search buy them.
 
+use super::fixed::{Fixed, round_changes};
 use super::{NationalSolved, NationalVariant, Timings, infeasible, solve_national};
-use crate::check::evaluate;
-use crate::check::national::{NationalEvaluation, evaluate_national};
+use crate::check::national::{NationalEvaluation, evaluate_all};
 use crate::error::PlanError;
 use crate::model::national::NationalRequest;
 use crate::plan::detail;
@@ -76,6 +79,8 @@ fn attempt(
         _ => return Ok((None, Some(f64::NAN), None)),
     };
     let started = Instant::now();
+    // The relaxation's removals and moves, in whole units, are kept; its systems are not.
+    let fixed = Fixed::new(nat, round_changes(nat, &lp.changes), Vec::new());
     // The check of a candidate must end by `end` too: the trim before it stops that much
     // earlier (the check's time is that of the first, or else that of the repair, which
     // evaluates every site at least once), and a second candidate whose check could not
@@ -88,13 +93,13 @@ fn attempt(
             break;
         }
         let repairing = Instant::now();
-        let Some(mut x) = round_and_repair(nat, &lp.x, allowed, lr, end) else {
+        let Some(mut x) = round_and_repair(nat, &lp.x, &fixed, allowed, lr, end) else {
             continue;
         };
         let reserve = check_s.unwrap_or_else(|| repairing.elapsed().as_secs_f64());
-        trim(nat, &mut x, before(reserve));
+        trim(nat, &fixed, &mut x, before(reserve));
         let checking = Instant::now();
-        let candidate = evaluate_national(nat, &x);
+        let candidate = evaluate_all(nat, &x, &fixed.changes, &fixed.systems);
         check_s = Some(checking.elapsed().as_secs_f64());
         if candidate.violations().is_empty()
             && e.as_ref()
@@ -307,7 +312,7 @@ pub fn past(end: Stop) -> bool {
 /// rule of its site in its period and later still holds, and the national share too.
 /// Removing units never breaks a supply cap or a budget. Stops at `end` (the plan is then
 /// valid, only less trimmed).
-pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>], end: Stop) {
+pub fn trim(nat: &National, fixed: &Fixed, x: &mut [Vec<Vec<f64>>], end: Stop) {
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let lot = |a: usize| {
         if nat.solver.integer {
@@ -326,15 +331,20 @@ pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>], end: Stop) {
             _ => fleet_units,
         }
     };
-    let carried = |x: &[Vec<Vec<f64>>], s: usize, t: usize| in_service(nat, x, s, t);
+    let carried = |x: &[Vec<Vec<f64>>], s: usize, t: usize| in_service(nat, fixed, x, s, t);
     let mut dom = vec![0.0; nt];
     let mut tot = vec![0.0; nt];
     if rule.is_some() {
         for s in 0..ns {
             for t in 0..nt {
                 let c = carried(x, s, t);
+                let cards = fixed.system_cards(s, t);
+                let spend = fixed.system_spend(s, t);
                 for a in 0..na {
-                    let w = weight(a, t, c[a] + x[s][t][a], x[s][t][a]);
+                    let mut w = weight(a, t, c[a] + x[s][t][a] + cards[a], x[s][t][a]);
+                    if basis == Some(crate::scenario::ShareBasis::Spend) {
+                        w += spend[a];
+                    }
                     tot[t] += w;
                     if nat.accelerators[a].origin == Origin::Domestic {
                         dom[t] += w;
@@ -398,8 +408,10 @@ pub fn trim(nat: &National, x: &mut [Vec<Vec<f64>>], end: Stop) {
             x[s][t0][a] = after;
             let ok = national_ok(&d2, &t2)
                 && (t0..nt).all(|t| {
-                    let scenario = nat.site_period(s, t, &carried(x, s, t));
-                    evaluate(&scenario, &x[s][t]).violations().is_empty()
+                    fixed
+                        .evaluate(nat, s, t, &carried(x, s, t), &x[s][t])
+                        .violations()
+                        .is_empty()
                 });
             if ok {
                 dom = d2;
@@ -426,6 +438,7 @@ const REPAIR_STEPS: usize = 100_000;
 pub fn round_and_repair(
     nat: &National,
     lp: &[Vec<Vec<f64>>],
+    fixed: &Fixed,
     allowed: Option<&BTreeSet<String>>,
     largest_remainder: bool,
     end: Stop,
@@ -505,7 +518,12 @@ pub fn round_and_repair(
         .map(|a| {
             (0..nt)
                 .map(|t| match nat.per_period[a].max_units[t] {
-                    Some(m) => m as f64 - (0..ns).map(|s| x[s][t][a]).sum::<f64>(),
+                    Some(m) => {
+                        m as f64
+                            - (0..ns)
+                                .map(|s| x[s][t][a] + fixed.new_system_cards(s, t)[a])
+                                .sum::<f64>()
+                    }
                     None => f64::INFINITY,
                 })
                 .collect()
@@ -521,7 +539,9 @@ pub fn round_and_repair(
                     r.cap[t]
                         - (0..ns)
                             .flat_map(|s| (0..na).map(move |a| (s, a)))
-                            .map(|(s, a)| x[s][t][a] * r.uses[a])
+                            .map(|(s, a)| {
+                                (x[s][t][a] + fixed.new_system_cards(s, t)[a]) * r.uses[a]
+                            })
                             .sum::<f64>()
                 })
                 .collect()
@@ -544,9 +564,9 @@ pub fn round_and_repair(
                 if past(end) {
                     return None;
                 }
-                let carried = in_service(nat, &x, s, t);
+                let carried = in_service(nat, fixed, &x, s, t);
                 let scenario = nat.site_period(s, t, &carried);
-                let e = evaluate(&scenario, &x[s][t]);
+                let e = fixed.evaluate(nat, s, t, &carried, &x[s][t]);
                 let Some(broken) = e.violations().first().map(|c| c.constraint.clone()) else {
                     break;
                 };
@@ -610,8 +630,8 @@ pub fn round_and_repair(
                     } else {
                         carried[a] += step(a, b);
                     }
-                    let scenario = nat.site_period(s, t, &carried);
-                    evaluate(&scenario, &here)
+                    fixed
+                        .evaluate(nat, s, t, &carried, &here)
                         .checks
                         .iter()
                         .all(|c| c.holds || !held.contains(&&c.constraint))
@@ -628,7 +648,7 @@ pub fn round_and_repair(
                     let helpful: Vec<usize> = (0..na)
                         .filter(|&a| permitted[a] && helps(a) > 0.0)
                         .collect();
-                    if !transfer(nat, &mut x, s, t, &helpful, &lot) {
+                    if !transfer(nat, fixed, &mut x, s, t, &helpful, &lot) {
                         return None;
                     }
                     continue;
@@ -646,11 +666,13 @@ pub fn round_and_repair(
 }
 
 /// Units per accelerator at site `s` at the start of period `t`: installed units still in
-/// service and purchases of earlier periods still within their lifetime.
-fn in_service(nat: &National, x: &[Vec<Vec<f64>>], s: usize, t: usize) -> Vec<f64> {
+/// service (after the fixed removals and moves) and purchases of earlier periods still
+/// within their lifetime.
+fn in_service(nat: &National, fixed: &Fixed, x: &[Vec<Vec<f64>>], s: usize, t: usize) -> Vec<f64> {
+    let installed = fixed.installed(s, t);
     (0..nat.accelerators.len())
         .map(|a| {
-            nat.sites[s].existing_in(a, nat.years[t])
+            installed[a]
                 + (0..t)
                     .filter(|&b| nat.serves(a, b, t))
                     .map(|b| x[s][b][a])
@@ -663,6 +685,7 @@ fn in_service(nat: &National, x: &[Vec<Vec<f64>>], s: usize, t: usize) -> Vec<f6
 /// to site `s`, if the other site's rules (in `t` and later) still hold without it.
 fn transfer(
     nat: &National,
+    fixed: &Fixed,
     x: &mut [Vec<Vec<f64>>],
     s: usize,
     t: usize,
@@ -671,9 +694,11 @@ fn transfer(
 ) -> bool {
     let valid_from = |x: &[Vec<Vec<f64>>], site: usize| -> bool {
         (t..nat.periods()).all(|tt| {
-            let installed = in_service(nat, x, site, tt);
-            let scenario = nat.site_period(site, tt, &installed);
-            evaluate(&scenario, &x[site][tt]).violations().is_empty()
+            let carried = in_service(nat, fixed, x, site, tt);
+            fixed
+                .evaluate(nat, site, tt, &carried, &x[site][tt])
+                .violations()
+                .is_empty()
         })
     };
     for &a in helpful {

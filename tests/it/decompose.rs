@@ -12,7 +12,7 @@ use crate::support::{chipmix, scenario_file};
 use chipmix::model::national::NationalRequest;
 use chipmix::scenario::Document;
 use chipmix::scenario::national::National;
-use chipmix::search::decompose::{SetSearch, site_scenarios};
+use chipmix::search::decompose::{SetSearch, parts};
 use chipmix::search::{NationalSolved, NationalVariant, Timings, solve_national};
 use chipmix::solve::{Backend, Limits, Stop};
 use serde_json::Value;
@@ -77,7 +77,7 @@ fn lagrangian_bound_closes_the_lot_rounding_gap() {
         lp.objective
     );
 
-    let sites = site_scenarios(&nat);
+    let sites = parts(&nat);
     let mut search = SetSearch::new(&nat, &BTreeSet::new(), &lp, None);
     let mut upper = f64::INFINITY;
     let mut rounds = 0;
@@ -316,7 +316,7 @@ fn decomposition_raises_the_bound_above_the_relaxation() {
     let adoption: f64 = set.iter().map(|p| nat.platform_adoption[p]).sum();
     let mut timings = Timings::default();
     let lp = relaxation(&nat, &set, &mut timings);
-    let sites = site_scenarios(&nat);
+    let sites = parts(&nat);
     let mut search = SetSearch::new(&nat, &set, &lp, None);
     let mut upper = f64::INFINITY;
     let mut rounds = 0;

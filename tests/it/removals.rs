@@ -531,3 +531,125 @@ fn sweeps_have_a_removal_column_that_adds_up() {
     // Selling beats moving at 30,000 a card: the removals bring money in.
     assert!(num(&rows[1], "removal") < 0.0);
 }
+
+/// The removal sample's two sites, once per pair number in `ks` (ids numbered), with the Ascend
+/// 910C's national supply capped at `cap` per period when given: beyond the 100 purchase
+/// decisions microlp's exact search takes, so the rounded relaxation and the decomposition
+/// plan it.
+fn pairs(ks: std::ops::Range<usize>, cap: Option<u64>) -> String {
+    let text = std::fs::read_to_string(sample("state-funded-removal-2026.yaml")).unwrap();
+    let (head, sites) = text.split_once("\nsites:\n").expect("a sites section");
+    let head = match cap {
+        Some(m) => head.replace(
+            "    lot_size: 8\n    source: \"TechPowerUp",
+            &format!("    lot_size: 8\n    max_units: {m}\n    source: \"TechPowerUp"),
+        ),
+        None => head.to_string(),
+    };
+    let mut out = format!("{head}\nsites:\n");
+    for k in ks {
+        // Demands differ a little from pair to pair, so that no two are the same problem.
+        let site = sites
+            .replace("sh-state-ai", &format!("sh-state-ai-{k}"))
+            .replace("gd-private", &format!("gd-private-{k}"))
+            .replace("2026: 300,", &format!("2026: {},", 300 + 8 * k));
+        out.push_str(&site);
+    }
+    out
+}
+
+/// Installed units at `site` that a JSON plan takes out or moves.
+fn changed_at(p: &serde_json::Value, site: &str) -> f64 {
+    p["removals"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .filter(|r| r["site"] == site)
+                .map(|r| r["units"].as_f64().unwrap())
+                .sum()
+        })
+        .unwrap_or(0.0)
+}
+
+#[test]
+fn the_decomposition_takes_out_and_moves_installed_units() {
+    // Ten independent pairs: the national optimum is the sum of each pair's, and each is
+    // found by the exact search on the pair alone (one pair is small).
+    let many = scenario_file("pairs-10", &pairs(0..10, None));
+    let p = crate::support::plan(many.to_str().unwrap(), &[]);
+    assert_eq!(p["status"], "optimal", "{p}");
+    let mut sum = 0.0;
+    for k in 0..10 {
+        sum += reference::optimum(&pairs(k..k + 1, None), Backend::Microlp)
+            .expect("each pair alone is solved exactly")
+            .expect("each pair has a plan");
+        // A state-funded site runs domestic cards only: all 256 H800s change.
+        let site = format!("sh-state-ai-{k}");
+        assert!(close(changed_at(&p, &site), 256.0), "{site}");
+    }
+    let total = p["total_cost"].as_f64().unwrap();
+    assert!(close(total, sum), "{total} vs the pairs' sum {sum}");
+    let slots = 20 * 2 * 3;
+    assert!(slots > chipmix::search::MICROLP_EXACT_SLOTS);
+    // `chipmix check` recomputes the plan from the scenario, removals included.
+    let dir = std::env::temp_dir().join(format!("chipmix-tests-{}", std::process::id()));
+    let plan_file = dir.join("removals-pairs-10.json");
+    std::fs::write(&plan_file, p.to_string()).unwrap();
+    let r = chipmix(&["check", many.to_str().unwrap(), plan_file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_coupled_decomposition_bounds_and_plans_within_the_optimum() {
+    // A national Ascend cap that binds: the pairs compete for it, so the decomposition
+    // prices it. Its bound never exceeds the optimum (HiGHS on the whole model), and its
+    // plan never costs less.
+    let text = pairs(0..12, Some(8800));
+    let file = scenario_file("pairs-12-capped", &text);
+    let p = crate::support::plan(file.to_str().unwrap(), &[]);
+    assert!(crate::support::has_plan(&p), "{p}");
+    let (cost, bound) = (
+        p["total_cost"].as_f64().unwrap(),
+        p["bound"].as_f64().unwrap(),
+    );
+    assert!(bound <= cost * (1.0 + 1e-9), "{bound} > {cost}");
+    for k in 0..12 {
+        let site = format!("sh-state-ai-{k}");
+        assert!(close(changed_at(&p, &site), 256.0), "{site}");
+    }
+    for year in [2026, 2027] {
+        let bought: f64 = p["purchases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["id"] == "ascend-910c" && r["period"] == year)
+            .map(|r| r["units"].as_f64().unwrap())
+            .sum();
+        assert!(bought <= 8800.0, "{year}: {bought}");
+    }
+    if cfg!(feature = "highs") {
+        let r = chipmix(&[
+            "plan",
+            file.to_str().unwrap(),
+            "--solver",
+            "highs",
+            "--strategy",
+            "direct",
+            "--mip-gap",
+            "0",
+            "--format",
+            "json",
+        ]);
+        let best = json(&r.stdout);
+        assert_eq!(best["status"], "optimal", "{best}");
+        let optimum = best["total_cost"].as_f64().unwrap();
+        assert!(
+            bound <= optimum * (1.0 + 1e-9),
+            "bound {bound} > optimum {optimum}"
+        );
+        assert!(
+            cost >= optimum * (1.0 - 1e-9),
+            "plan {cost} < optimum {optimum}"
+        );
+    }
+}

@@ -721,3 +721,78 @@ fn the_energy_discount_covers_a_systems_extra_power() {
     );
     assert!(close(optimal_cost("discount", &text), 6285.0));
 }
+
+/// The CloudMatrix sample's card and system at 30 sites of slightly different demand, the
+/// systems' national cap (2 a year) shared by all: 120 purchase decisions, beyond microlp's
+/// exact search, so the decomposition plans it (each site problem buys systems, the cap
+/// is priced, and the repair keeps what the cap allows).
+fn thirty_sites() -> String {
+    let text = std::fs::read_to_string(sample("cloudmatrix-2026.yaml")).unwrap();
+    let (head, rest) = text.split_once("\ndemand:").expect("a demand section");
+    let (_, tail) = rest.split_once("\ncosts:").expect("a costs section");
+    let mut out = format!("{head}\ncosts:{tail}\nsites:\n");
+    for k in 0..30 {
+        out.push_str(&format!(
+            "  - id: site-{k}\n    demand: {{pflops: {{2026: {}, 2027: {}}}}}\n    power_kw: 2600\n",
+            1000 + 10 * k,
+            1400 + 10 * k
+        ));
+    }
+    out
+}
+
+#[test]
+fn the_decomposition_buys_systems_within_their_cap() {
+    let file = scenario_file("thirty-sites", &thirty_sites());
+    let p = crate::support::plan(file.to_str().unwrap(), &[]);
+    assert!(crate::support::has_plan(&p), "{p}");
+    let (cost, bound) = (
+        p["total_cost"].as_f64().unwrap(),
+        p["bound"].as_f64().unwrap(),
+    );
+    assert!(bound <= cost * (1.0 + 1e-9), "{bound} > {cost}");
+    let systems_in = |year: i64| -> f64 {
+        p["purchases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["system"] == "cloudmatrix-384" && r["period"] == year)
+            .map(|r| r["units"].as_f64().unwrap())
+            .sum()
+    };
+    // The sample alone buys a system a year: thirty sites use the cap.
+    for year in [2026, 2027] {
+        assert!(close(systems_in(year), 2.0), "{year}: {}", systems_in(year));
+    }
+    // No cheaper than the loose cards alone would be (the same search without systems).
+    let loose = crate::support::plan(
+        file.to_str().unwrap(),
+        &["systems[cloudmatrix-384].max_units=0".to_string()],
+    );
+    assert!(cost <= loose["total_cost"].as_f64().unwrap() * (1.0 + 1e-9));
+    if cfg!(feature = "highs") {
+        let r = chipmix(&[
+            "plan",
+            file.to_str().unwrap(),
+            "--solver",
+            "highs",
+            "--strategy",
+            "direct",
+            "--mip-gap",
+            "0",
+            "--format",
+            "json",
+        ]);
+        let best = json(&r.stdout);
+        assert_eq!(best["status"], "optimal", "{best}");
+        let optimum = best["total_cost"].as_f64().unwrap();
+        assert!(
+            bound <= optimum * (1.0 + 1e-9),
+            "bound {bound} > optimum {optimum}"
+        );
+        assert!(
+            cost >= optimum * (1.0 - 1e-9),
+            "plan {cost} < optimum {optimum}"
+        );
+    }
+}
