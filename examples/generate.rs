@@ -610,14 +610,17 @@ fn supply(args: &Args, sites: &mut [Site], quota: &[f64]) -> Supply {
     let (national, new_pflops) = reference_plan(sites, &lifetime, quota);
     // The HBM pool: 1.2-1.5 times the reference plan's stacks in each period, from a stream
     // of its own so that the prices and caps drawn below are the same with or without it.
-    let mut hbm_cap = Vec::new();
-    if args.rules {
+    let hbm_cap = if args.rules {
         let mut rng = Rng::new(args.seed, 0x4B3D_0000);
-        for t in 0..periods {
-            let used: f64 = HBM_STACKS.iter().map(|&(a, n)| n * national[a][t]).sum();
-            hbm_cap.push((used * rng.range(1.2, 1.5)).ceil());
-        }
-    }
+        (0..periods)
+            .map(|t| {
+                let used: f64 = HBM_STACKS.iter().map(|&(a, n)| n * national[a][t]).sum();
+                (used * rng.range(1.2, 1.5)).ceil()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut price = vec![Vec::new(); ACCELS.len()];
     let mut cap = vec![Vec::new(); ACCELS.len()];
     for (a, acc) in ACCELS.iter().enumerate() {
