@@ -8,7 +8,12 @@
 #              from zero);
 # each with the same time limit and the scenario's gap (0.1%); wall seconds and peak
 # memory (GNU time), the plan's status, proven gap and total cost.
-# Usage: bash bench/decompose.sh [SITES:LIMIT_S ...]   (default 50:60 500:60 2000:300)
+# Usage: bash bench/decompose.sh [SITES:LIMIT_S[:rules] ...]   (default 50:60 500:60 2000:300)
+# A spec ending in `:rules` (e.g. 500:60:rules) generates with `--rules` (state-funded sites
+# with removals and moves, the energy discount, an HBM pool); its rows show `500+r` as sites.
+# Removals are decided by the whole model only: on such a scenario HiGHS's `decompose` row is
+# the direct search again, and microlp (beyond 100 purchase decisions it keeps every installed
+# card) finds no plan while a state-funded site's cards serve past the first year.
 # Output: one row per size and method, also written to bench/decompose.out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,12 +52,16 @@ run() { # sites limit method binary args...
 }
 
 for spec in "${runs[@]}"; do
-  n=${spec%%:*}
-  limit=${spec##*:}
-  scenario="$work/national-$n.yaml"
-  target/release/examples/generate --sites "$n" --periods 5 --seed 1 >"$scenario"
+  IFS=: read -r n limit rules extra <<<"$spec"
+  if [ -z "$n" ] || [ -z "$limit" ] || [ -n "$extra" ] || { [ -n "$rules" ] && [ "$rules" != rules ]; }; then
+    echo "bench/decompose.sh: bad run spec \`$spec\` (want SITES:LIMIT_S or SITES:LIMIT_S:rules)" >&2
+    exit 2
+  fi
+  label=$n${rules:++r}
+  scenario="$work/national-$label.yaml"
+  target/release/examples/generate --sites "$n" --periods 5 --seed 1 ${rules:+--rules} >"$scenario"
   direct_cost=""
-  run "$n" "$limit" direct target/highs/release/chipmix plan "$scenario" --solver highs --strategy direct
-  run "$n" "$limit" decompose target/highs/release/chipmix plan "$scenario" --solver highs --strategy decompose
-  run "$n" "$limit" microlp target/release/chipmix plan "$scenario" --strategy decompose
+  run "$label" "$limit" direct target/highs/release/chipmix plan "$scenario" --solver highs --strategy direct
+  run "$label" "$limit" decompose target/highs/release/chipmix plan "$scenario" --solver highs --strategy decompose
+  run "$label" "$limit" microlp target/release/chipmix plan "$scenario" --strategy decompose
 done

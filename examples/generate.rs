@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Flags: `--sites N` (required, 1..=100000), `--periods T` (default 5, 1..=30), `--seed S`
-//! (default 1, any u64), `--first-year Y` (default 2025, 1900..=2200). The scenario (YAML,
+//! (default 1, any u64), `--first-year Y` (default 2025, 1900..=2200), `--rules` (no value:
+//! add the rules of 2025-2026, below; without it the output is as before). The scenario (YAML,
 //! section 2 of the scenario format) goes to stdout; bad arguments print a message on stderr
 //! and exit with code 2. Only std is used: randomness is a tiny SplitMix64, and all
 //! arithmetic is plain IEEE (no `exp`, `ln` or `powf`), so the output is byte-identical for
@@ -41,6 +42,31 @@
 //! same whatever `--sites` is (for fixed `--seed`, `--periods` and `--first-year`; ids get a
 //! fifth digit from 10,000 sites): a larger scenario extends a smaller one, and only the
 //! national caps change.
+//!
+//! With `--rules`, section 6 of the scenario format on top of all that, still feasible by
+//! construction:
+//! - state-funded sites: one site in ten with an installed fleet (about 5% of all sites,
+//!   drawn last from the site's own stream, so site `k` is the same whatever `--sites` is)
+//!   gets `domestic_share: {min: {Y: as before, Y+1: 1, ...}}`, and each of its installed
+//!   entries a `removal` (salvage 30-50% of the list price, 300-600 USD a card to take out,
+//!   `move_to` the next site that is not state-funded, or the one before at the end of the
+//!   list), with `costs.relocation_per_unit: 1500`. The reference plan takes every installed
+//!   card there out at the start of the second period and buys domestic cards for the whole
+//!   demand from then on (the site's `power_kw` follows from that fleet); moving is a choice,
+//!   so the target sites need no room for the moved cards;
+//! - the energy discount: every site in Inner Mongolia, Guizhou or Gansu has its own
+//!   `domestic_energy_discount: {rate: 0.5, min_share: 0.9}` (a top-level rule would reach
+//!   every site); it only lowers costs;
+//! - an HBM pool: `resources: [hbm-stacks]` with `uses` on the domestic cards that carry HBM
+//!   (Ascend 910C 8 stacks, 910B 4, as the 2026 catalog notes; MLU590, DCU K100, C500 and
+//!   TG100 4, an assumption) and a per-period `cap` of 1.2-1.5 times the reference plan's
+//!   stacks in that period, so the pool can bind while the reference plan fits.
+//!
+//! Removals are decided by the whole model only (scenario format, "Removals and moves"): with
+//! HiGHS always (its decomposition is skipped), with microlp up to 100 purchase decisions
+//! (13 x sites x periods, e.g. `--sites 2 --periods 3`). Beyond that microlp plans purchases
+//! only and keeps every installed card, so a scenario with a state-funded site whose cards
+//! serve past the first period gets no plan from it (`--sites 10 --periods 3`: none in 120 s).
 //!
 //! How the benchmarks use it: generate a ladder of sizes with the same seed (e.g. 10, 50,
 //! 200, 500, 2000 sites at 5 periods) and time `chipmix plan` on each, with microlp and HiGHS,
@@ -166,10 +192,24 @@ const H20: usize = 3;
 const ASCEND_910B: usize = 5;
 const ASCEND_910C: usize = 6;
 const MLU590: usize = 8;
+const HYGON_K100: usize = 9;
+const METAX_C500: usize = 10;
 const TG100: usize = 12;
 /// The reference plan's mix: a quarter of each shortfall (in PFLOPS) from each.
 const REFERENCE: [usize; 4] = [ASCEND_910C, ASCEND_910B, MLU590, TG100];
 const LOT: f64 = 8.0;
+
+/// HBM stacks per new card, for `--rules`' `hbm-stacks` pool: Ascend 910B 4 and 910C 8 (two
+/// dies) as the 2026 public-figures catalog notes them; the others carry HBM of 32-64 GB and
+/// are given 4 (an assumption). MLU370-X8 (LPDDR5) and MTT S4000 (GDDR6) carry none.
+const HBM_STACKS: [(usize, f64); 6] = [
+    (ASCEND_910B, 4.0),
+    (ASCEND_910C, 8.0),
+    (MLU590, 4.0),
+    (HYGON_K100, 4.0),
+    (METAX_C500, 4.0),
+    (TG100, 4.0),
+];
 
 /// One-time platform adoption costs (USD, assumptions). CUDA is absent: installed fleets run it.
 const ADOPTION: [(&str, f64); 6] = [
@@ -187,6 +227,10 @@ enum Region {
     Central,
     East,
 }
+
+/// Provinces that halve the power bill of mostly domestic data centres (`--rules`): their
+/// sites get their own `domestic_energy_discount`, since a top-level rule would reach all.
+const DISCOUNT_PROVINCES: [&str; 3] = ["Inner Mongolia", "Guizhou", "Gansu"];
 
 /// (id prefix, province, region): the national computing hubs and the big demand centres.
 const PROVINCES: [(&str, &str, Region); 19] = [
@@ -221,13 +265,18 @@ pub struct Args {
     pub seed: u64,
     /// First period's year.
     pub first_year: i64,
+    /// Add the rules of 2025-2026: state-funded sites with removals and moves, the energy
+    /// discount, the HBM pool.
+    pub rules: bool,
 }
 
-const USAGE: &str = "usage: generate --sites N [--periods T] [--seed S] [--first-year Y]
+const USAGE: &str = "usage: generate --sites N [--periods T] [--seed S] [--first-year Y] [--rules]
   --sites N        number of sites, 1..=100000 (required)
   --periods T      number of consecutive yearly periods, 1..=30 (default 5)
   --seed S         random seed, 0..=18446744073709551615 (default 1)
   --first-year Y   first period's year, 1900..=2200 (default 2025)
+  --rules          add the rules of 2025-2026: state-funded sites that take out or move
+                   their foreign cards, the western energy discount, a national HBM pool
 Prints a synthetic national scenario (YAML) on stdout.";
 
 fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
@@ -235,6 +284,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
     let mut periods = 5usize;
     let mut seed = 1u64;
     let mut first_year = 2025i64;
+    let mut rules = false;
     let mut i = 0;
     while i < argv.len() {
         let arg = argv[i].as_str();
@@ -245,6 +295,14 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
             _ => (arg, None),
         };
+        if flag == "--rules" {
+            if inline.is_some() {
+                return Err(format!("`--rules` takes no value, got `{arg}`"));
+            }
+            rules = true;
+            i += 1;
+            continue;
+        }
         if !matches!(flag, "--sites" | "--periods" | "--seed" | "--first-year") {
             return Err(format!("unknown argument `{arg}`"));
         }
@@ -296,6 +354,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         periods,
         seed,
         first_year,
+        rules,
     }))
 }
 
@@ -312,6 +371,13 @@ struct Existing {
     accel: usize,
     units: f64,
     retire: usize, // index of the last period it serves in
+    removal: Option<Removal>,
+}
+
+/// Per-unit terms for taking installed cards out (state-funded sites only).
+struct Removal {
+    salvage: f64,
+    cost: f64,
 }
 
 struct Site {
@@ -323,7 +389,26 @@ struct Site {
     demand: Vec<f64>,
     existing: Vec<Existing>,
     share_override: Option<f64>,
+    /// Its quota is 1.0 from the second period, so its installed fleet must go (`--rules`).
+    state_funded: bool,
     power_kw: f64,
+}
+
+impl Site {
+    /// The site's quota by units in period `t` (`quota` is the policy's ramp).
+    fn share(&self, t: usize, quota: &[f64]) -> f64 {
+        if self.state_funded && t > 0 {
+            1.0
+        } else {
+            self.share_override.unwrap_or(quota[t])
+        }
+    }
+
+    /// Whether installed entry `e` is still in the reference plan's fleet in period `t`: a
+    /// state-funded site takes all its installed cards out at the start of the second period.
+    fn keeps(&self, e: &Existing, t: usize) -> bool {
+        t <= e.retire && !(self.state_funded && t > 0)
+    }
 }
 
 /// Quota ramp from 0.5 to 0.7 by units, linear over the periods (rounded to 4 decimals).
@@ -393,6 +478,7 @@ fn make_site(k: usize, width: usize, args: &Args) -> Site {
                     accel: a,
                     units,
                     retire,
+                    removal: None,
                 });
             }
         }
@@ -403,10 +489,23 @@ fn make_site(k: usize, width: usize, args: &Args) -> Site {
                 accel: H20,
                 units,
                 retire: rng.below(args.periods as u64) as usize,
+                removal: None,
             });
         }
     }
     let share_override = rng.chance(0.04).then_some(0.6);
+    // Drawn after everything above, so that without `--rules` every site is as before. One
+    // site in ten with a fleet (about 5% of all sites) is state-funded; its cards may be sold
+    // for 30-50% of the list price, less 300-600 USD a card for taking them out.
+    let state_funded = args.rules && !existing.is_empty() && rng.chance(0.1);
+    if state_funded {
+        for e in &mut existing {
+            e.removal = Some(Removal {
+                salvage: (ACCELS[e.accel].price * rng.range(0.3, 0.5) / 100.0).round() * 100.0,
+                cost: (rng.range(300.0, 600.0) / 10.0).round() * 10.0,
+            });
+        }
+    }
     Site {
         id,
         province,
@@ -416,6 +515,7 @@ fn make_site(k: usize, width: usize, args: &Args) -> Site {
         demand,
         existing,
         share_override,
+        state_funded,
         power_kw: 0.0,
     }
 }
@@ -424,6 +524,7 @@ struct Supply {
     price: Vec<Vec<f64>>, // [accel][period] (domestic only used)
     cap: Vec<Vec<f64>>,   // [accel][period] (domestic only)
     lifetime: Vec<usize>, // [accel]
+    hbm_cap: Vec<f64>,    // [period] (`--rules` only, else empty)
 }
 
 /// Builds the reference plan (see the module comment), sets each site's `power_kw` from it,
@@ -447,7 +548,7 @@ fn reference_plan(
                     .sum()
             };
             let (mut cap, mut foreign, mut kw) = (0.0, 0.0, 0.0);
-            for e in site.existing.iter().filter(|e| t <= e.retire) {
+            for e in site.existing.iter().filter(|e| site.keeps(e, t)) {
                 cap += e.units * ACCELS[e.accel].tflops / 1000.0;
                 foreign += e.units;
                 kw += e.units * ACCELS[e.accel].power_w / 1000.0;
@@ -463,9 +564,14 @@ fn reference_plan(
                 }
             }
             // Quota by units (the site's and the national one): domestic >= s/(1-s) * foreign.
-            let s = site.share_override.unwrap_or(quota[t]).max(NATIONAL_SHARE);
+            // A quota of 1.0 (state-funded) leaves no foreign card, hence needs nothing here.
+            let s = site.share(t, quota).max(NATIONAL_SHARE);
             let domestic: f64 = REFERENCE.iter().map(|&a| alive(&bought, a)).sum();
-            let needed = (s * foreign / (1.0 - s) + 1e-6).ceil();
+            let needed = if foreign > 0.0 {
+                (s * foreign / (1.0 - s) + 1e-6).ceil()
+            } else {
+                0.0
+            };
             if domestic < needed {
                 bought[TG100][t] += lots_up(needed - domestic);
             }
@@ -502,6 +608,19 @@ fn supply(args: &Args, sites: &mut [Site], quota: &[f64]) -> Supply {
         }
     }
     let (national, new_pflops) = reference_plan(sites, &lifetime, quota);
+    // The HBM pool: 1.2-1.5 times the reference plan's stacks in each period, from a stream
+    // of its own so that the prices and caps drawn below are the same with or without it.
+    let hbm_cap = if args.rules {
+        let mut rng = Rng::new(args.seed, 0x4B3D_0000);
+        (0..periods)
+            .map(|t| {
+                let used: f64 = HBM_STACKS.iter().map(|&(a, n)| n * national[a][t]).sum();
+                (used * rng.range(1.2, 1.5)).ceil()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut price = vec![Vec::new(); ACCELS.len()];
     let mut cap = vec![Vec::new(); ACCELS.len()];
     for (a, acc) in ACCELS.iter().enumerate() {
@@ -535,6 +654,7 @@ fn supply(args: &Args, sites: &mut [Site], quota: &[f64]) -> Supply {
         price,
         cap,
         lifetime,
+        hbm_cap,
     }
 }
 
@@ -593,10 +713,14 @@ pub fn render(args: &Args) -> String {
     };
     let mut o = String::with_capacity(1024 + args.sites * (300 + 14 * periods));
     let flags = format!(
-        "--sites {} --periods {} --seed {} --first-year {}",
-        args.sites, args.periods, args.seed, args.first_year
+        "--sites {} --periods {} --seed {} --first-year {}{}",
+        args.sites,
+        args.periods,
+        args.seed,
+        args.first_year,
+        if args.rules { " --rules" } else { "" }
     );
-    let header = [
+    let mut header = vec![
         "Synthetic national scenario, generated by".to_string(),
         format!("  cargo run --release --example generate -- {flags}"),
         "(examples/generate.rs; the same arguments always give the same bytes).".to_string(),
@@ -614,17 +738,37 @@ pub fn render(args: &Args) -> String {
             .to_string(),
         "declines, caps and platform adoption costs are illustrative.".to_string(),
     ];
+    if args.rules {
+        header.splice(
+            9..9,
+            [
+                "With the rules of 2025-2026: state-funded sites (all domestic from the second"
+                    .to_string(),
+                "period) that take out their foreign cards or move them to a nearby site, half-"
+                    .to_string(),
+                "price power for mostly domestic fleets in Gansu, Guizhou and Inner Mongolia, and"
+                    .to_string(),
+                "a national pool of HBM stacks.".to_string(),
+                String::new(),
+            ],
+        );
+    }
     for line in &header {
         let _ = writeln!(o, "#{}{line}", if line.is_empty() { "" } else { " " });
     }
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "name: \"Synthetic national build-out: {} sites, {} period{}, seed {}\"",
+        "name: \"Synthetic national build-out: {} sites, {} period{}, seed {}{}\"",
         args.sites,
         args.periods,
         if args.periods == 1 { "" } else { "s" },
-        args.seed
+        args.seed,
+        if args.rules {
+            ", rules of 2025-2026"
+        } else {
+            ""
+        }
     );
     let description = [
         format!(
@@ -650,6 +794,16 @@ pub fn render(args: &Args) -> String {
     }
     let _ = writeln!(o, "]");
     let _ = writeln!(o);
+
+    if args.rules {
+        let _ = writeln!(o, "resources:");
+        let _ = writeln!(o, "  - id: hbm-stacks");
+        let _ = writeln!(o, "    name: HBM stacks (all vendors)");
+        o.push_str("    cap: ");
+        per_period(&mut o, &years, &supply.hbm_cap);
+        o.push_str("   # 1.2-1.5 times the reference plan's use\n");
+        let _ = writeln!(o);
+    }
 
     let _ = writeln!(o, "accelerators:");
     for (a, acc) in ACCELS.iter().enumerate() {
@@ -684,6 +838,11 @@ pub fn render(args: &Args) -> String {
             per_period(&mut o, &years, &supply.cap[a]);
             o.push_str("   # national, illustrative\n");
         }
+        if args.rules
+            && let Some(&(_, n)) = HBM_STACKS.iter().find(|&&(h, _)| h == a)
+        {
+            let _ = writeln!(o, "    uses: {{hbm-stacks: {}}}", num(n));
+        }
         let _ = writeln!(o, "    lifetime_years: {}", supply.lifetime[a]);
         let _ = writeln!(o, "    source: \"{}\"", acc.source);
     }
@@ -707,6 +866,13 @@ pub fn render(args: &Args) -> String {
     let _ = writeln!(o, "  utilization: 0.8");
     let _ = writeln!(o, "  opex_years: 3");
     let _ = writeln!(o, "  discount_rate: 0.08");
+    let moves = move_targets(&sites);
+    if moves.iter().any(Option::is_some) {
+        let _ = writeln!(
+            o,
+            "  relocation_per_unit: 1500   # per installed card moved"
+        );
+    }
     let _ = writeln!(
         o,
         "  platform_adoption:          # assumptions; CUDA is free (installed fleets run it)"
@@ -719,13 +885,19 @@ pub fn render(args: &Args) -> String {
     let _ = writeln!(o);
 
     let _ = writeln!(o, "sites:");
-    for s in &sites {
+    for (k, s) in sites.iter().enumerate() {
         let region = match s.region {
             Region::West => "west",
             Region::Central => "central",
             Region::East => "east",
         };
-        let _ = writeln!(o, "  - id: {}   # {}, {region}", s.id, s.province);
+        let _ = writeln!(
+            o,
+            "  - id: {}   # {}, {region}{}",
+            s.id,
+            s.province,
+            if s.state_funded { ", state-funded" } else { "" }
+        );
         o.push_str("    demand: {pflops: ");
         per_period(&mut o, &years, &s.demand);
         o.push_str("}\n");
@@ -734,23 +906,64 @@ pub fn render(args: &Args) -> String {
             for (i, e) in s.existing.iter().enumerate() {
                 let _ = write!(
                     o,
-                    "{}{{id: {}, units: {}, retire_year: {}}}",
+                    "{}{{id: {}, units: {}, retire_year: {}",
                     if i > 0 { ", " } else { "" },
                     ACCELS[e.accel].id,
                     num(e.units),
                     years[e.retire]
                 );
+                if let Some(r) = &e.removal {
+                    let _ = write!(
+                        o,
+                        ", removal: {{salvage_value: {}, cost: {}",
+                        num(r.salvage),
+                        num(r.cost)
+                    );
+                    if let Some(to) = moves[k] {
+                        let _ = write!(o, ", move_to: [{}]", sites[to].id);
+                    }
+                    o.push('}');
+                }
+                o.push('}');
             }
             o.push_str("]\n");
         }
         let _ = writeln!(o, "    power_kw: {}", num(s.power_kw));
         let _ = writeln!(o, "    energy_price_per_kwh: {}", num(s.energy));
         let _ = writeln!(o, "    pue: {}", num(s.pue));
-        if let Some(m) = s.share_override {
+        if s.state_funded {
+            let share: Vec<f64> = (0..periods).map(|t| s.share(t, &quota)).collect();
+            o.push_str("    domestic_share: {min: ");
+            per_period(&mut o, &years, &share);
+            o.push_str("}\n");
+        } else if let Some(m) = s.share_override {
             let _ = writeln!(o, "    domestic_share: {{min: {}}}", num(m));
+        }
+        if args.rules && DISCOUNT_PROVINCES.contains(&s.province) {
+            let _ = writeln!(
+                o,
+                "    domestic_energy_discount: {{rate: 0.5, min_share: 0.9}}"
+            );
         }
     }
     o
+}
+
+/// Where each state-funded site may move its installed cards: the next site that is not
+/// state-funded, or (at the end of the list) the one before it; `None` for other sites and
+/// when every site is state-funded. Moving is optional, so the reference plan ignores it.
+fn move_targets(sites: &[Site]) -> Vec<Option<usize>> {
+    let free = |&j: &usize| !sites[j].state_funded;
+    (0..sites.len())
+        .map(|k| {
+            if !sites[k].state_funded {
+                return None;
+            }
+            (k + 1..sites.len())
+                .find(free)
+                .or_else(|| (0..k).rev().find(free))
+        })
+        .collect()
 }
 
 fn main() -> ExitCode {
