@@ -103,9 +103,6 @@ pub struct NationalRequest<'a> {
     /// Most new units of one accelerator per site and period ([`UNIT_CAP`] unless a probe
     /// asks for more).
     pub unit_cap: f64,
-    /// Whether whole systems (section 6) may be bought: the rounding and the
-    /// decomposition build without them (their plans buy loose cards only).
-    pub systems: bool,
 }
 
 impl<'a> NationalRequest<'a> {
@@ -126,7 +123,6 @@ impl<'a> NationalRequest<'a> {
             relax_periods: BTreeSet::new(),
             relax_sites: BTreeSet::new(),
             unit_cap: UNIT_CAP,
-            systems: true,
         }
     }
 
@@ -420,7 +416,7 @@ impl<'a> Builder<'a> {
     /// purchase of its cards; and `sum_s y_bst <= max_units_bt`.
     fn systems(&mut self) {
         let (req, nat) = (self.req, self.nat);
-        if !req.systems || nat.systems.is_empty() {
+        if nat.systems.is_empty() {
             return;
         }
         let integer = !req.lp_relaxation;

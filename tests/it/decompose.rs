@@ -191,18 +191,38 @@ fn num(v: &Value, what: &str) -> f64 {
 /// with HiGHS): the decomposition's bound is at most the optimum, its plan at least the
 /// optimum, and, asked for a gap of 0.1%, it ends within it.
 fn brackets_known_optima(backend: &str, sites: usize, periods: usize, seeds: u64) {
+    brackets_known_optima_of(
+        backend,
+        sites,
+        periods,
+        &(1..=seeds).collect::<Vec<_>>(),
+        false,
+    );
+}
+
+/// [`brackets_known_optima`] for the given seeds, with the generator's section-6 rules
+/// (`rules`: state-funded sites that take out or move their foreign cards, energy
+/// discounts, an HBM pool) or without.
+fn brackets_known_optima_of(
+    backend: &str,
+    sites: usize,
+    periods: usize,
+    seeds: &[u64],
+    rules: bool,
+) {
     let dir = std::env::temp_dir().join(format!(
-        "chipmix-decompose-{}-{backend}",
+        "chipmix-decompose-{}-{backend}-{rules}",
         std::process::id()
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut closed = 0u64;
-    for seed in 1..=seeds {
+    let mut closed = 0usize;
+    for &seed in seeds {
         let text = generate::render(&generate::Args {
             sites,
             periods,
             seed,
             first_year: 2025,
+            rules,
         });
         let path = dir.join(format!("gen-{seed}.yaml"));
         std::fs::write(&path, text).unwrap();
@@ -272,8 +292,10 @@ fn brackets_known_optima(backend: &str, sites: usize, periods: usize, seeds: u64
     }
     // The gap closes to the tolerance on these small scenarios.
     assert_eq!(
-        closed, seeds,
-        "only {closed} of {seeds} scenarios closed to a 0.1% gap"
+        closed,
+        seeds.len(),
+        "only {closed} of {} scenarios closed to a 0.1% gap",
+        seeds.len()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -281,6 +303,21 @@ fn brackets_known_optima(backend: &str, sites: usize, periods: usize, seeds: u64
 #[test]
 fn decomposition_brackets_known_optima_microlp() {
     brackets_known_optima("microlp", 2, 1, 8);
+}
+
+/// Seeds whose first two sites include a state-funded one (quota 1 from the second year,
+/// foreign cards that must go, by removal or by a move to the other site), over 3 years.
+#[test]
+fn decomposition_brackets_known_optima_with_removals() {
+    let text = generate::render(&generate::Args {
+        sites: 2,
+        periods: 3,
+        seed: 8,
+        first_year: 2025,
+        rules: true,
+    });
+    assert!(text.contains("removal:"), "seed 8 has a state-funded site");
+    brackets_known_optima_of("microlp", 2, 3, &[8, 18], true);
 }
 
 #[cfg(feature = "highs")]
@@ -300,6 +337,7 @@ fn decomposition_raises_the_bound_above_the_relaxation() {
         periods: 3,
         seed: 7,
         first_year: 2025,
+        rules: false,
     });
     let nat = national(&text, "gen-10.yaml");
     let installed = nat.existing_platforms();
@@ -391,6 +429,7 @@ fn time_limit_holds_at_2000_sites() {
         periods: 5,
         seed: 1,
         first_year: 2025,
+        rules: false,
     });
     let path = scenario_file("time-limit-2000-sites", &text);
     let path = path.to_str().unwrap();

@@ -21,6 +21,7 @@ fn slow_national() -> String {
         periods: 5,
         seed: 2,
         first_year: 2025,
+        rules: false,
     });
     scenario_file("slow-national", &text)
         .to_str()

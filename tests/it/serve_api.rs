@@ -251,6 +251,7 @@ fn slow_national() -> PathBuf {
             periods: 5,
             seed: 2,
             first_year: 2025,
+            rules: false,
         }),
     )
 }
