@@ -11,10 +11,9 @@
 # Usage: bash bench/decompose.sh [SITES:LIMIT_S[:rules] ...]   (default 50:60 500:60 2000:300)
 # A spec ending in `:rules` (e.g. 500:60:rules) generates with `--rules` (state-funded sites
 # with removals and moves, the energy discount, an HBM pool); its rows show `500+r` as sites.
-# Removals are decided by the whole model only: on such a scenario HiGHS's `decompose` row is
-# the direct search again, and microlp (beyond 100 purchase decisions it keeps every installed
-# card) finds no plan while a state-funded site's cards serve past the first year.
-# Output: one row per size and method, also written to bench/decompose.out.
+# Output: one row per size and method, also written to bench/decompose.out ($BENCH_OUT).
+# CHIPMIX_BIN and CHIPMIX_HIGHS_BIN measure other builds of chipmix (default and highs) on
+# the same scenarios, e.g. those of an earlier commit for a before-and-after table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=("$@")
@@ -30,7 +29,10 @@ cargo build --release --quiet --features highs --target-dir target/highs || {
 [ -x /usr/bin/time ] || { echo "bench/decompose.sh needs GNU time (/usr/bin/time)" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-out=bench/decompose.out
+out=${BENCH_OUT:-bench/decompose.out}
+# Another build's binaries may be measured on the same scenarios (e.g. before a change).
+plain=${CHIPMIX_BIN:-target/release/chipmix}
+highs=${CHIPMIX_HIGHS_BIN:-target/highs/release/chipmix}
 printf '%-6s %-7s %-10s %9s %9s %-9s %9s %18s %s\n' sites limit_s method wall_s peak_MB status gap total_cost "vs_direct" | tee "$out"
 
 direct_cost=""
@@ -61,7 +63,7 @@ for spec in "${runs[@]}"; do
   scenario="$work/national-$label.yaml"
   target/release/examples/generate --sites "$n" --periods 5 --seed 1 ${rules:+--rules} >"$scenario"
   direct_cost=""
-  run "$label" "$limit" direct target/highs/release/chipmix plan "$scenario" --solver highs --strategy direct
-  run "$label" "$limit" decompose target/highs/release/chipmix plan "$scenario" --solver highs --strategy decompose
-  run "$label" "$limit" microlp target/release/chipmix plan "$scenario" --strategy decompose
+  run "$label" "$limit" direct "$highs" plan "$scenario" --solver highs --strategy direct
+  run "$label" "$limit" decompose "$highs" plan "$scenario" --solver highs --strategy decompose
+  run "$label" "$limit" microlp "$plain" plan "$scenario" --strategy decompose
 done
