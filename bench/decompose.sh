@@ -41,7 +41,8 @@ run() { # sites limit method binary args...
   shift 4
   local json="$work/plan.json"
   /usr/bin/time -f '%e %M' -o "$work/time.txt" "$bin" "$@" --time-limit "$limit" --format json >"$json" 2>"$work/err.txt" || true
-  read -r wall kb <"$work/time.txt"
+  # GNU time writes "Command exited with non-zero status N" first when the plan has none.
+  read -r wall kb < <(tail -n 1 "$work/time.txt")
   local status gap cost
   read -r status gap cost < <(python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(p["status"], "%.4f%%" % (100*p["gap"]) if p.get("gap") is not None else "-", "%.0f" % p["total_cost"] if p.get("total_cost") is not None else "-")' "$json" 2>/dev/null || echo "error - -")
   local versus="-"

@@ -627,29 +627,5 @@ fn a_coupled_decomposition_bounds_and_plans_within_the_optimum() {
             .sum();
         assert!(bought <= 8800.0, "{year}: {bought}");
     }
-    if cfg!(feature = "highs") {
-        let r = chipmix(&[
-            "plan",
-            file.to_str().unwrap(),
-            "--solver",
-            "highs",
-            "--strategy",
-            "direct",
-            "--mip-gap",
-            "0",
-            "--format",
-            "json",
-        ]);
-        let best = json(&r.stdout);
-        assert_eq!(best["status"], "optimal", "{best}");
-        let optimum = best["total_cost"].as_f64().unwrap();
-        assert!(
-            bound <= optimum * (1.0 + 1e-9),
-            "bound {bound} > optimum {optimum}"
-        );
-        assert!(
-            cost >= optimum * (1.0 - 1e-9),
-            "plan {cost} < optimum {optimum}"
-        );
-    }
+    reference::between_bound_and_plan(file.to_str().unwrap(), bound, cost);
 }

@@ -770,29 +770,5 @@ fn the_decomposition_buys_systems_within_their_cap() {
         &["systems[cloudmatrix-384].max_units=0".to_string()],
     );
     assert!(cost <= loose["total_cost"].as_f64().unwrap() * (1.0 + 1e-9));
-    if cfg!(feature = "highs") {
-        let r = chipmix(&[
-            "plan",
-            file.to_str().unwrap(),
-            "--solver",
-            "highs",
-            "--strategy",
-            "direct",
-            "--mip-gap",
-            "0",
-            "--format",
-            "json",
-        ]);
-        let best = json(&r.stdout);
-        assert_eq!(best["status"], "optimal", "{best}");
-        let optimum = best["total_cost"].as_f64().unwrap();
-        assert!(
-            bound <= optimum * (1.0 + 1e-9),
-            "bound {bound} > optimum {optimum}"
-        );
-        assert!(
-            cost >= optimum * (1.0 - 1e-9),
-            "plan {cost} < optimum {optimum}"
-        );
-    }
+    reference::between_bound_and_plan(file.to_str().unwrap(), bound, cost);
 }

@@ -72,3 +72,35 @@ pub fn disagreements(
     .flatten()
     .collect()
 }
+
+/// With `--features highs`, the optimum of the scenario at `path` (HiGHS on the whole
+/// model, gap 0) lies between a plan's proven `bound` and its `cost`; without HiGHS there
+/// is no optimum to compare with.
+pub fn between_bound_and_plan(path: &str, bound: f64, cost: f64) {
+    if !cfg!(feature = "highs") {
+        return;
+    }
+    let r = super::chipmix(&[
+        "plan",
+        path,
+        "--solver",
+        "highs",
+        "--strategy",
+        "direct",
+        "--mip-gap",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let best = super::json(&r.stdout);
+    assert_eq!(best["status"], "optimal", "{path}: {best}");
+    let optimum = best["total_cost"].as_f64().unwrap();
+    assert!(
+        bound <= optimum * (1.0 + 1e-9),
+        "{path}: bound {bound} > optimum {optimum}"
+    );
+    assert!(
+        cost >= optimum * (1.0 - 1e-9),
+        "{path}: plan {cost} < optimum {optimum}"
+    );
+}
