@@ -73,12 +73,18 @@ pub fn disagreements(
     .collect()
 }
 
-/// With `--features highs`, the optimum of the scenario at `path` (HiGHS on the whole
-/// model, gap 0) lies between a plan's proven `bound` and its `cost`; without HiGHS there
-/// is no optimum to compare with.
-pub fn between_bound_and_plan(path: &str, bound: f64, cost: f64) {
+/// A JSON plan `p` of the scenario at `path` proves a bound no higher than its cost, and,
+/// with `--features highs`, the optimum (HiGHS on the whole model, gap 0) lies between
+/// them; without HiGHS there is no optimum to compare with. Returns the plan's cost.
+pub fn between_bound_and_plan(path: &str, p: &serde_json::Value) -> f64 {
+    let cost = p["total_cost"].as_f64().expect("a plan has a cost");
+    let bound = p["bound"].as_f64().expect("a plan has a bound");
+    assert!(
+        bound <= cost * (1.0 + 1e-9),
+        "{path}: bound {bound} > plan {cost}"
+    );
     if !cfg!(feature = "highs") {
-        return;
+        return cost;
     }
     let r = super::chipmix(&[
         "plan",
@@ -103,4 +109,5 @@ pub fn between_bound_and_plan(path: &str, bound: f64, cost: f64) {
         cost >= optimum * (1.0 - 1e-9),
         "{path}: plan {cost} < optimum {optimum}"
     );
+    cost
 }
