@@ -53,11 +53,6 @@ impl Fixed {
         }
     }
 
-    /// Nothing fixed: installed fleets as they are, no systems.
-    pub fn none(nat: &National) -> Fixed {
-        Fixed::new(nat, Vec::new(), Vec::new())
-    }
-
     /// Installed units in service at site `s` in period `t` after the changes.
     pub fn installed(&self, s: usize, t: usize) -> &[f64] {
         &self.installed[s][t]
