@@ -219,13 +219,12 @@ pub fn evaluate_all(
     let mut checks = Vec::new();
     let mut cells = Vec::with_capacity(ns);
     let mut fleet = Vec::with_capacity(ns);
-    let mut installed_all = Vec::with_capacity(ns);
+    let installed_all = nat.installed_after(changes);
     for s in 0..ns {
         let mut row = Vec::with_capacity(nt);
         let mut fleet_row = Vec::with_capacity(nt);
-        let mut installed_row = Vec::with_capacity(nt);
         for t in 0..nt {
-            let installed = nat.installed_after(s, t, changes);
+            let installed = &installed_all[s][t];
             // Units from earlier periods still in service count as installed here.
             let carried: Vec<f64> = (0..na)
                 .map(|a| {
@@ -249,12 +248,10 @@ pub fn evaluate_all(
                 });
             }
             fleet_row.push(e.fleet.clone());
-            installed_row.push(installed);
             row.push(e);
         }
         cells.push(row);
         fleet.push(fleet_row);
-        installed_all.push(installed_row);
     }
 
     // The domestic energy discount, per site and period.

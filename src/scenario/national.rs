@@ -473,23 +473,25 @@ impl National {
             .collect()
     }
 
-    /// Installed units per accelerator in service at site `s` in period `t` after the
-    /// removals and moves `changes` (section 6): each entry's units less those taken out or
-    /// moved away in periods up to `t`, plus the units moved in from other sites, while
-    /// their entry is in service.
-    pub fn installed_after(&self, s: usize, t: usize, changes: &[FleetChange]) -> Vec<f64> {
-        let mut out = self.installed_at(s, t);
-        let year = self.years[t];
-        for c in changes.iter().filter(|c| c.period <= t) {
+    /// Installed units per accelerator in service after the removals and moves `changes`
+    /// (section 6), `installed[s][t][a]`: each entry's units less those taken out or moved
+    /// away in periods up to `t`, plus the units moved in from other sites, while their
+    /// entry is in service. One pass over the changes, not one per site and period.
+    pub fn installed_after(&self, changes: &[FleetChange]) -> Vec<Vec<Vec<f64>>> {
+        let nt = self.periods();
+        let mut out: Vec<Vec<Vec<f64>>> = (0..self.sites.len())
+            .map(|s| (0..nt).map(|t| self.installed_at(s, t)).collect())
+            .collect();
+        for c in changes {
             let e = &self.sites[c.site].existing[c.entry];
-            if !e.serves_in(year) {
-                continue;
-            }
-            if c.site == s {
-                out[e.index] -= c.units;
-            }
-            if c.to == Some(s) {
-                out[e.index] += c.units;
+            for (t, &year) in self.years.iter().enumerate().skip(c.period) {
+                if !e.serves_in(year) {
+                    continue;
+                }
+                out[c.site][t][e.index] -= c.units;
+                if let Some(to) = c.to {
+                    out[to][t][e.index] += c.units;
+                }
             }
         }
         out

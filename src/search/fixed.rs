@@ -25,23 +25,7 @@ impl Fixed {
     /// The fixed decisions `changes` and `systems` of a plan for `nat`.
     pub fn new(nat: &National, changes: Vec<FleetChange>, systems: Vec<SystemBuy>) -> Fixed {
         let (ns, nt) = (nat.sites.len(), nat.periods());
-        let mut installed: Vec<Vec<Vec<f64>>> = (0..ns)
-            .map(|s| (0..nt).map(|t| nat.installed_at(s, t)).collect())
-            .collect();
-        // One pass over the changes (not one per site and period): a change counts in its
-        // period and later ones, while its entry serves.
-        for c in &changes {
-            let e = &nat.sites[c.site].existing[c.entry];
-            for t in c.period..nt {
-                if !e.serves_in(nat.years[t]) {
-                    continue;
-                }
-                installed[c.site][t][e.index] -= c.units;
-                if let Some(to) = c.to {
-                    installed[to][t][e.index] += c.units;
-                }
-            }
-        }
+        let installed = nat.installed_after(&changes);
         let bundles = (0..ns)
             .map(|s| (0..nt).map(|t| bundled(nat, &systems, s, t)).collect())
             .collect();
