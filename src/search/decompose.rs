@@ -3,7 +3,8 @@
 //! Sites (or parts, below) are coupled only by the national rules: supply caps per accelerator and period,
 //! the national share and the budgets per period ([`Coupling`]). Pricing those rules
 //! (multipliers `λ ≥ 0`) instead of imposing them splits the programme into one small
-//! integer programme per site, solved exactly and in parallel:
+//! integer programme per site, solved in parallel (exactly, or, for the hard parts below,
+//! to a share of the plan's gap, their proven bounds entering the sum):
 //!
 //! `L(λ) = Σ_s min { cost_s(x_s) + Σ_r λ_r · activity_r,s(x_s) } + adoption − Σ_r λ_r · limit_r`
 //!
@@ -31,6 +32,12 @@
 //! its purchases; the repair rounds and repairs the purchases around them
 //! ([`super::fixed::Fixed`]), and the improvement solves a part's purchases, removals,
 //! moves and systems again together.
+//!
+//! Most parts are solved by microlp 0.6 alone in milliseconds ([`solve_small`]). A part
+//! that joins sites, or that 0.6 cannot prove within [`QUICK_S`], is hard ([`Part::hard`]):
+//! from then on it goes to the chosen backend (HiGHS) first, in the rounds and in the
+//! improvement, and is solved to [`PART_GAP_SHARE`] of the plan's gap spread over the hard
+//! parts.
 
 // Indices s (site), t (period) and a (accelerator) address several arrays at once.
 #![allow(clippy::needless_range_loop)]
@@ -39,12 +46,13 @@ use super::fixed::Fixed;
 use super::{NationalSolved, Timings, rounding};
 use crate::check::national::{NationalEvaluation, evaluate_all};
 use crate::error::PlanError;
-use crate::model::national::{Coupling, NationalRequest, build_rows};
+use crate::model::national::{Coupling, CouplingRow, NationalRequest, build_rows, slot};
 use crate::scenario::national::National;
 use crate::scenario::national::{FleetChange, SystemBuy};
-use crate::solve::{Backend, Limits, Outcome, Stop, solve};
+use crate::solve::{Backend, Limits, Outcome, Stop, solve, solve_small};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Where a long search stands (for progress reports).
@@ -72,6 +80,12 @@ pub struct Part {
     /// Their own scenario: the national one with these sites alone (`move_to` renumbered
     /// to positions in `sites`).
     nat: National,
+    /// The part needs a branch and bound: it joins sites (moves make the search long), or
+    /// microlp could not solve one of its problems within [`QUICK_S`]. Its problems go to
+    /// the chosen backend at once (the same part under other prices is as hard, and the
+    /// quick try would only cost its seconds again, every round), and are solved to the
+    /// round's gap for hard parts ([`PART_GAP_SHARE`]); the others are solved exactly.
+    hard: AtomicBool,
 }
 
 impl Part {
@@ -190,7 +204,11 @@ fn part_scenario(shell: &National, nat: &National, sites: Vec<usize>) -> Part {
             site
         })
         .collect();
-    Part { sites, nat: one }
+    Part {
+        hard: AtomicBool::new(sites.len() > 1),
+        sites,
+        nat: one,
+    }
 }
 
 /// Where a part model's decisions are (its variables), kept when the model goes to the
@@ -215,17 +233,17 @@ impl Layout {
 /// purchases, changes and systems; the other variables (the energy discount's, the peak
 /// power's) read as zero.
 fn part_values(part: &Part, built: &Layout, own: &Decisions) -> crate::solve::Values {
-    let nat = &part.nat;
-    let (na, nt) = (nat.accelerators.len(), nat.periods());
-    let mut values: std::collections::HashMap<good_lp::Variable, f64> = built
-        .buy
-        .iter()
-        .enumerate()
-        .filter_map(|(k, b)| {
-            let (s, rest) = (k / (nt * na), k % (nt * na));
-            b.map(|(var, lot)| (var, own.x[s][rest / na][rest % na] / lot))
-        })
-        .collect();
+    let mut values: std::collections::HashMap<good_lp::Variable, f64> =
+        std::collections::HashMap::new();
+    for (s, xs) in own.x.iter().enumerate() {
+        for (t, xt) in xs.iter().enumerate() {
+            for (a, units) in xt.iter().enumerate() {
+                if let Some((var, lot)) = built.buy[slot(&part.nat, a, s, t)] {
+                    values.insert(var, units / lot);
+                }
+            }
+        }
+    }
     let key = |c: &FleetChange| (c.site, c.entry, c.period, c.to);
     let changes: BTreeMap<_, f64> = own.changes.iter().map(|c| (key(c), c.units)).collect();
     for (c, var) in &built.changes {
@@ -281,13 +299,15 @@ fn part_decisions(part: &Part, built: &Layout, values: &impl good_lp::Solution) 
     }
 }
 
-/// Solves part `part`'s priced problem exactly.
+/// Solves part `part`'s priced problem: exactly, or to relative gap `hard_gap` when the
+/// part is hard ([`Part::hard`]).
 fn solve_part(
     part: &Part,
     allowed: &BTreeSet<String>,
     prices: &BTreeMap<Coupling, f64>,
     backend: Backend,
     limits: Limits,
+    hard_gap: f64,
 ) -> Result<Option<PartSolution>, PlanError> {
     if limits.expired() {
         return Ok(None);
@@ -295,24 +315,7 @@ fn solve_part(
     let mut req = NationalRequest::new(&part.nat);
     req.platforms = Some(allowed.clone());
     req.prices = Some(prices.clone());
-    let (built, rows) = build_rows(&req);
-    let read = Layout::of(&built);
-    // Part problems are small: microlp solves them in milliseconds, less than HiGHS takes
-    // to start. A part microlp cannot prove in a few seconds goes to the chosen backend.
-    let quick = Limits {
-        time_limit_s: limits.time_limit_s.min(QUICK_S),
-        ..limits
-    };
-    let (outcome, _) = solve(built, Backend::Microlp, quick)?;
-    let outcome = match outcome {
-        Outcome::Solved { proven: false, .. } | Outcome::NoSolution(_)
-            if backend != Backend::Microlp =>
-        {
-            // The same model again (same variables in the same order).
-            solve(build_rows(&req).0, backend, limits)?.0
-        }
-        other => other,
-    };
+    let (outcome, read, rows) = solve_in_part(part, &req, backend, limits, hard_gap)?;
     let Outcome::Solved {
         values,
         objective,
@@ -340,6 +343,64 @@ fn solve_part(
     }))
 }
 
+/// Builds and solves `req`, a problem of part `part`: exactly, or to relative gap
+/// `hard_gap` when the part is hard ([`Part::hard`]). Part problems are small: microlp 0.6
+/// alone ([`solve_small`]) solves most in milliseconds, less than HiGHS takes to start. A
+/// part it cannot prove in [`QUICK_S`] is hard from then on, and goes to the chosen backend
+/// (HiGHS) first; with microlp as the backend, it keeps 0.6's plan and bound. A part 0.6
+/// fails on goes to the backend.
+fn solve_in_part(
+    part: &Part,
+    req: &NationalRequest,
+    backend: Backend,
+    limits: Limits,
+    hard_gap: f64,
+) -> Result<(Outcome, Layout, Vec<CouplingRow>), PlanError> {
+    let (built, rows) = build_rows(req);
+    let layout = Layout::of(&built);
+    let is_hard = part.hard.load(Ordering::Relaxed);
+    let hard = Limits {
+        mip_gap: hard_gap,
+        ..limits
+    };
+    if backend != Backend::Microlp && is_hard {
+        return Ok((solve(built, backend, hard)?.0, layout, rows));
+    }
+    let quick = Limits {
+        time_limit_s: limits.time_limit_s.min(QUICK_S),
+        mip_gap: if is_hard { hard_gap } else { 0.0 },
+        ..limits
+    };
+    let outcome = match solve_small(built, quick) {
+        Ok((outcome, _)) => {
+            if matches!(
+                outcome,
+                Outcome::Solved { proven: false, .. } | Outcome::NoSolution(_)
+            ) {
+                part.hard.store(true, Ordering::Relaxed);
+                if backend == Backend::Microlp {
+                    return Ok((outcome, layout, rows));
+                }
+            } else {
+                return Ok((outcome, layout, rows));
+            }
+            // The same model again (same variables in the same order), to HiGHS.
+            solve(build_rows(req).0, backend, hard)?.0
+        }
+        // 0.6 failed: the backend (microlp 0.7 first, or HiGHS).
+        Err(PlanError::Solver(_)) => {
+            let limits = if backend == Backend::Microlp {
+                quick
+            } else {
+                hard
+            };
+            solve(build_rows(req).0, backend, limits)?.0
+        }
+        Err(e) => return Err(e),
+    };
+    Ok((outcome, layout, rows))
+}
+
 /// Solves every part's priced problem, on every core (rayon's pool); `None` when a part
 /// has no solution (time limit) so that this round gives no bound.
 fn solve_parts(
@@ -348,10 +409,11 @@ fn solve_parts(
     prices: &BTreeMap<Coupling, f64>,
     backend: Backend,
     limits: Limits,
+    hard_gap: f64,
 ) -> Result<Option<Vec<PartSolution>>, PlanError> {
     let solved: Vec<Option<PartSolution>> = parts
         .par_iter()
-        .map(|part| solve_part(part, allowed, prices, backend, limits))
+        .map(|part| solve_part(part, allowed, prices, backend, limits, hard_gap))
         .collect::<Result<_, _>>()?;
     Ok(solved.into_iter().collect())
 }
@@ -490,10 +552,20 @@ const DEFLECTION: f64 = 0.3;
 /// Step factor below which the search stops.
 const MIN_THETA: f64 = 1e-4;
 
-/// Relative gap each site problem is solved to. Its proven bound, not its plan's cost,
-/// enters the Lagrangian bound, so the bound stays valid; the gap only spares the branch
-/// and bound the last, nearly tied branches.
-const SITE_GAP: f64 = 0.0;
+/// Share of the plan's relative gap (`solver.mip_gap`) that the hard parts' problems may
+/// give up ([`Part::hard`]). A part's proven bound, not its plan's cost, enters the
+/// Lagrangian bound, so the bound stays valid; a part solved to relative gap `g` lowers it
+/// by at most `g` times its priced cost. The hard parts are solved to
+/// `PART_GAP_SHARE * mip_gap * T / H` (`T`: all parts' priced costs, `H`: the hard
+/// parts'), so the bound gives up at most this share of the plan's gap, and the easy
+/// parts are solved exactly. On the 500-site benchmark with the rules, a part of three
+/// sites linked by moves takes HiGHS 15 s at gap 0 or 1e-4, 3.8 s at 1e-3 and 0.3 s at
+/// 1e-2; the hard parts' gap there is about 3e-3.
+const PART_GAP_SHARE: f64 = 0.5;
+
+/// The hard parts' gap never exceeds this (a few hard parts among many easy ones would
+/// otherwise get a gap that proves little about them).
+const MAX_PART_GAP: f64 = 0.01;
 
 /// The parts the decomposition plans one by one (the same for every set): each site alone,
 /// except sites that installed units may move between, which are planned together.
@@ -562,17 +634,24 @@ pub struct SetSearch {
     pub round_s: f64,
     /// No further round can raise the bound (the steps vanished).
     pub done: bool,
+    /// The plan's relative gap (`solver.mip_gap`).
+    mip_gap: f64,
+    /// The hard parts' share of all parts' priced costs, from the last round (`None`
+    /// before the first: then their share of the sites).
+    hard_share: Option<f64>,
 }
 
 impl SetSearch {
     /// A search for platform set `set`, whose continuous relaxation is `lp`. Prices start
     /// from the relaxation's duals when the solver gives them (HiGHS), else from `start`
-    /// (the prices another set reached), else from zero.
+    /// (the prices another set reached), else from zero. `mip_gap` is the plan's relative
+    /// gap.
     pub fn new(
         nat: &National,
         set: &BTreeSet<String>,
         lp: &NationalSolved,
         start: Option<&BTreeMap<Coupling, f64>>,
+        mip_gap: f64,
     ) -> SetSearch {
         let money = crate::model::national::money_scale(nat);
         let adoption = set.iter().map(|p| nat.platform_adoption[p]).sum::<f64>() / money;
@@ -605,6 +684,8 @@ impl SetSearch {
             iterations: 0,
             round_s: 0.0,
             done: false,
+            mip_gap: mip_gap.max(0.0),
+            hard_share: None,
         }
     }
 
@@ -612,6 +693,23 @@ impl SetSearch {
     /// minus infinity before the first round).
     pub fn bound(&self) -> f64 {
         self.bound * self.money
+    }
+
+    /// The relative gap the hard parts are solved to ([`PART_GAP_SHARE`]).
+    fn hard_gap(&self, nat: &National, parts: &[Part]) -> f64 {
+        let hard_share = self.hard_share.unwrap_or_else(|| {
+            let hard: usize = parts
+                .iter()
+                .filter(|p| p.hard.load(Ordering::Relaxed))
+                .map(|p| p.sites.len())
+                .sum();
+            hard as f64 / nat.sites.len().max(1) as f64
+        });
+        if hard_share > 0.0 {
+            (PART_GAP_SHARE * self.mip_gap / hard_share).min(MAX_PART_GAP)
+        } else {
+            0.0
+        }
     }
 
     /// The prices that gave the bound.
@@ -638,11 +736,19 @@ impl SetSearch {
         let round = Instant::now();
         let site_limits = Limits {
             time_limit_s: time_left_s.clamp(0.5, SITE_LIMIT_S),
-            mip_gap: SITE_GAP,
+            mip_gap: 0.0,
             deadline: end.deadline,
             cancel: end.cancel,
         };
-        let solved = solve_parts(parts, &self.allowed, &self.prices, backend, site_limits)?;
+        let hard_gap = self.hard_gap(nat, parts);
+        let solved = solve_parts(
+            parts,
+            &self.allowed,
+            &self.prices,
+            backend,
+            site_limits,
+            hard_gap,
+        )?;
         timings.solve_s += round.elapsed().as_secs_f64();
         let Some(solutions) = solved else {
             // A site without a solution in time: no bound this round.
@@ -657,6 +763,16 @@ impl SetSearch {
         let mut g: BTreeMap<Coupling, f64> = self.limits.iter().map(|(&r, &l)| (r, -l)).collect();
         if let Some(v) = g.get_mut(&b0) {
             *v += self.adoption;
+        }
+        let (mut all, mut hard) = (0.0, 0.0);
+        for (part, sol) in parts.iter().zip(&solutions) {
+            all += sol.lower.abs();
+            if part.hard.load(Ordering::Relaxed) {
+                hard += sol.lower.abs();
+            }
+        }
+        if all.is_finite() && all > 0.0 {
+            self.hard_share = Some(hard / all);
         }
         for sol in &solutions {
             value += sol.lower;
@@ -719,10 +835,12 @@ impl SetSearch {
         nat: &National,
         parts: &[Part],
         plan: &NationalEvaluation,
+        backend: Backend,
         end: Stop,
         timings: &mut Timings,
     ) -> Result<Option<NationalEvaluation>, PlanError> {
         let started = Instant::now();
+        let hard_gap = self.hard_gap(nat, parts);
         let mut decided = Decisions::of(plan);
         let free: BTreeMap<Coupling, f64> = BTreeMap::new();
         let mut shares: Vec<BTreeMap<Coupling, f64>> = parts
@@ -760,7 +878,8 @@ impl SetSearch {
                     cancel: end.cancel,
                 };
                 let now = part.local_plan(&decided);
-                let Some((own, share)) = self.resolve(part, &residual, limits)? else {
+                let r = self.resolve(part, &residual, backend, limits, hard_gap)?;
+                let Some((own, share)) = r else {
                     continue;
                 };
                 if own_cost(part, &own) < own_cost(part, &now) * (1.0 - 1e-9) - 1e-9 {
@@ -808,13 +927,13 @@ impl SetSearch {
         &self,
         part: &Part,
         residual: &BTreeMap<Coupling, f64>,
+        backend: Backend,
         limits: Limits,
+        hard_gap: f64,
     ) -> Result<Option<(Decisions, Shares)>, PlanError> {
         let mut req = self.part_request(part);
         req.residual = Some(residual.clone());
-        let (built, rows) = build_rows(&req);
-        let layout = Layout::of(&built);
-        let (outcome, _) = solve(built, Backend::Microlp, limits)?;
+        let (outcome, layout, rows) = solve_in_part(part, &req, backend, limits, hard_gap)?;
         let Outcome::Solved { values, .. } = outcome else {
             return Ok(None);
         };

@@ -570,9 +570,9 @@ fn min_cost(
                 .filter(|&k| is_open(k, &sets))
                 .min_by(|&p, &q| sets[p].bound.total_cmp(&sets[q].bound));
             let Some(mut k) = least_open else { break };
-            turn += 1;
+            // Rounds (not relaxations that close a set) take turns.
             if let Some(l) = largest
-                && turn % 2 == 1
+                && turn.is_multiple_of(2)
                 && l != k
                 && sets[l].platforms.is_superset(&sets[k].platforms)
                 && !searches[l].as_ref().is_some_and(|s| s.done)
@@ -616,6 +616,12 @@ fn min_cost(
                         match solved {
                             NationalVariant::Solved(lp) if lp.proven => {
                                 sets[k].bound = sets[k].bound.max(lp.objective);
+                                if !is_open(k, &sets) {
+                                    // The set's own relaxation closes it (the search over
+                                    // platform sets gave it a lower floor).
+                                    sets[k].lp = Some(Box::new(lp));
+                                    continue;
+                                }
                                 lp
                             }
                             NationalVariant::Infeasible => {
@@ -638,8 +644,10 @@ fn min_cost(
                     &sets[k].platforms,
                     &lp,
                     start.as_ref(),
+                    budget.mip_gap,
                 ));
             }
+            turn += 1;
             let search = searches[k].as_mut().expect("made above");
             let plan = search.round(
                 nat,
@@ -685,7 +693,7 @@ fn min_cost(
                 deadline: Some(improve_end.max(Instant::now())),
                 cancel: budget.cancel,
             };
-            if let Some(better) = search.improve(nat, &sites, e, end, timings)? {
+            if let Some(better) = search.improve(nat, &sites, e, backend, end, timings)? {
                 best = Some(better);
             }
             report("site-by-site improvement", least(&sets), cost(&best));

@@ -78,7 +78,7 @@ fn lagrangian_bound_closes_the_lot_rounding_gap() {
     );
 
     let sites = parts(&nat);
-    let mut search = SetSearch::new(&nat, &BTreeSet::new(), &lp, None);
+    let mut search = SetSearch::new(&nat, &BTreeSet::new(), &lp, None, 0.0);
     let mut upper = f64::INFINITY;
     let mut rounds = 0;
     while !search.done && rounds < 200 {
@@ -355,7 +355,7 @@ fn decomposition_raises_the_bound_above_the_relaxation() {
     let mut timings = Timings::default();
     let lp = relaxation(&nat, &set, &mut timings);
     let sites = parts(&nat);
-    let mut search = SetSearch::new(&nat, &set, &lp, None);
+    let mut search = SetSearch::new(&nat, &set, &lp, None, 0.0);
     let mut upper = f64::INFINITY;
     let mut rounds = 0;
     while !search.done && rounds < 150 {
