@@ -371,33 +371,30 @@ fn solve_in_part(
         mip_gap: if is_hard { hard_gap } else { 0.0 },
         ..limits
     };
-    let outcome = match solve_small(built, quick) {
-        Ok((outcome, _)) => {
-            if matches!(
+    let again = match solve_small(built, quick) {
+        Ok((outcome, _))
+            if !matches!(
                 outcome,
                 Outcome::Solved { proven: false, .. } | Outcome::NoSolution(_)
-            ) {
-                part.hard.store(true, Ordering::Relaxed);
-                if backend == Backend::Microlp {
-                    return Ok((outcome, layout, rows));
-                }
-            } else {
+            ) =>
+        {
+            return Ok((outcome, layout, rows));
+        }
+        // Not proven in time: hard from now on; HiGHS tries it now.
+        Ok((outcome, _)) => {
+            part.hard.store(true, Ordering::Relaxed);
+            if backend == Backend::Microlp {
                 return Ok((outcome, layout, rows));
             }
-            // The same model again (same variables in the same order), to HiGHS.
-            solve(build_rows(req).0, backend, hard)?.0
+            hard
         }
         // 0.6 failed: the backend (microlp 0.7 first, or HiGHS).
-        Err(PlanError::Solver(_)) => {
-            let limits = if backend == Backend::Microlp {
-                quick
-            } else {
-                hard
-            };
-            solve(build_rows(req).0, backend, limits)?.0
-        }
+        Err(PlanError::Solver(_)) if backend == Backend::Microlp => quick,
+        Err(PlanError::Solver(_)) => hard,
         Err(e) => return Err(e),
     };
+    // The same model again (same variables in the same order).
+    let outcome = solve(build_rows(req).0, backend, again)?.0;
     Ok((outcome, layout, rows))
 }
 
@@ -878,8 +875,9 @@ impl SetSearch {
                     cancel: end.cancel,
                 };
                 let now = part.local_plan(&decided);
-                let r = self.resolve(part, &residual, backend, limits, hard_gap)?;
-                let Some((own, share)) = r else {
+                let Some((own, share)) =
+                    self.resolve(part, &residual, backend, limits, hard_gap)?
+                else {
                     continue;
                 };
                 if own_cost(part, &own) < own_cost(part, &now) * (1.0 - 1e-9) - 1e-9 {

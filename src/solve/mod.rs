@@ -191,7 +191,7 @@ impl Engine {
 }
 
 /// [`solve`] on `engine`.
-fn solve_on(built: Built, backend: Engine, limits: Limits) -> Result<(Outcome, f64), PlanError> {
+fn solve_on(built: Built, engine: Engine, limits: Limits) -> Result<(Outcome, f64), PlanError> {
     let started = Instant::now();
     if built.stopped || limits.expired() {
         return Ok((Outcome::NoSolution(stopped(&limits)), 0.0));
@@ -223,9 +223,9 @@ fn solve_on(built: Built, backend: Engine, limits: Limits) -> Result<(Outcome, f
         return Ok((outcome, started.elapsed().as_secs_f64()));
     }
     let raw = if limits.deadline.is_none() && !limits.cancel.is_armed() {
-        run_caught(built, backend, limits)?
+        run_caught(built, engine, limits)?
     } else {
-        run_until(built, backend, limits)?
+        run_until(built, engine, limits)?
     };
     let outcome = match raw {
         Raw::Solved {
@@ -252,8 +252,8 @@ fn solve_on(built: Built, backend: Engine, limits: Limits) -> Result<(Outcome, f
 }
 
 /// Runs the backend, a panic turned into an error.
-fn run_caught(built: Built, backend: Engine, limits: Limits) -> Result<Raw, PlanError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match backend {
+fn run_caught(built: Built, engine: Engine, limits: Limits) -> Result<Raw, PlanError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match engine {
         Engine::Backend(Backend::Microlp) => microlp::run(built, limits),
         #[cfg(feature = "highs")]
         Engine::Backend(Backend::Highs) => highs::run(built, limits),
@@ -267,7 +267,7 @@ fn run_caught(built: Built, backend: Engine, limits: Limits) -> Result<Raw, Plan
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "unknown".into());
-        PlanError::Solver(format!("{} stopped unexpectedly: {what}", backend.name()))
+        PlanError::Solver(format!("{} stopped unexpectedly: {what}", engine.name()))
     })?
 }
 
@@ -278,7 +278,7 @@ const CANCEL_POLL: Duration = Duration::from_millis(50);
 /// its cancellation; then the worker is abandoned (it stops at its own time limit, or with
 /// the process). When no thread can be started, the backend runs here, without the
 /// watchdog.
-fn run_until(built: Built, backend: Engine, limits: Limits) -> Result<Raw, PlanError> {
+fn run_until(built: Built, engine: Engine, limits: Limits) -> Result<Raw, PlanError> {
     let model = std::sync::Arc::new(std::sync::Mutex::new(Some(built)));
     let (tx, rx) = std::sync::mpsc::channel();
     let handed = std::sync::Arc::clone(&model);
@@ -287,13 +287,13 @@ fn run_until(built: Built, backend: Engine, limits: Limits) -> Result<Raw, PlanE
         .spawn(move || {
             let built = handed.lock().ok().and_then(|mut m| m.take());
             if let Some(built) = built {
-                let _ = tx.send(run_caught(built, backend, limits));
+                let _ = tx.send(run_caught(built, engine, limits));
             }
         });
     if started.is_err() {
         let built = model.lock().ok().and_then(|mut m| m.take());
         return match built {
-            Some(built) => run_caught(built, backend, limits),
+            Some(built) => run_caught(built, engine, limits),
             None => Err(PlanError::Solver("the solver thread lost its model".into())),
         };
     }
@@ -316,7 +316,7 @@ fn run_until(built: Built, backend: Engine, limits: Limits) -> Result<Raw, PlanE
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
                 return Err(PlanError::Solver(format!(
                     "{} stopped unexpectedly",
-                    backend.name()
+                    engine.name()
                 )));
             }
         }
