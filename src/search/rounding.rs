@@ -61,12 +61,15 @@ type Attempt = (
     Option<Box<NationalSolved>>,
 );
 
-/// Solves the relaxation restricted to platform set `allowed` (`None`: free) and rounds it.
+/// Solves the relaxation restricted to platform set `allowed` (`None`: free) and rounds it,
+/// unless its value already reaches `best` (the cost of the best plan so far): no rounding
+/// of it could then be cheaper.
 fn attempt(
     nat: &National,
     backend: Backend,
     limits: Limits,
     allowed: Option<&BTreeSet<String>>,
+    best: f64,
     timings: &mut Timings,
 ) -> Result<Attempt, PlanError> {
     let end = limits.stop();
@@ -78,6 +81,9 @@ fn attempt(
         NationalVariant::Infeasible => return Ok((None, None, None)),
         _ => return Ok((None, Some(f64::NAN), None)),
     };
+    if lp.objective >= best {
+        return Ok((None, Some(lp.objective), Some(Box::new(lp))));
+    }
     let started = Instant::now();
     // The relaxation's removals and moves, in whole units, are kept; its systems are not.
     let fixed = Fixed::new(nat, round_changes(nat, &lp.changes), Vec::new());
@@ -162,7 +168,7 @@ pub fn heuristic(
         deadline: end.deadline,
         cancel: end.cancel,
     };
-    let (first, bound, x) = attempt(nat, backend, left(), None, timings)?;
+    let (first, bound, x) = attempt(nat, backend, left(), None, f64::INFINITY, timings)?;
     // One relaxation's time: another is not started when it would not end in time (a
     // relaxation under way is not interrupted).
     let one = started.elapsed().as_secs_f64();
@@ -193,7 +199,7 @@ pub fn heuristic(
     };
     // Every costly platform allowed and paid: its relaxation less the adoption is L*.
     let all: BTreeSet<String> = costly.iter().cloned().collect();
-    let (e, lp_all, all_lp) = attempt(nat, backend, left(), Some(&all), timings)?;
+    let (e, lp_all, all_lp) = attempt(nat, backend, left(), Some(&all), cost(&best), timings)?;
     if cost(&e) < cost(&best) {
         best = e;
     }
@@ -202,7 +208,7 @@ pub fn heuristic(
         // Too many platforms to search set by set: start from those the relaxation uses.
         let used = used_platforms(nat, &first_lp.x);
         if used != all && !no_time() {
-            let (e, _, _) = attempt(nat, backend, left(), Some(&used), timings)?;
+            let (e, _, _) = attempt(nat, backend, left(), Some(&used), cost(&best), timings)?;
             if cost(&e) < cost(&best) {
                 best = e;
             }
@@ -229,7 +235,7 @@ pub fn heuristic(
         } else if set == all {
             (lp_all.unwrap_or(floor), all_lp.take())
         } else {
-            let (e, value, lp) = attempt(nat, backend, left(), Some(&set), timings)?;
+            let (e, value, lp) = attempt(nat, backend, left(), Some(&set), cost(&best), timings)?;
             if cost(&e) < cost(&best) {
                 best = e;
             }

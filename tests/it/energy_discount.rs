@@ -6,7 +6,8 @@
 //!   third case with a national budget just under its unconstrained optimum's peak) against
 //!   an enumeration of every lot vector judged here by the format's formulas: capex, plus
 //!   each period's energy times `1 - rate` where the share qualifies, the budget on energy
-//!   at the price paid.
+//!   at the price paid. The continuous relaxation's bound (`plan --relaxation`) is at most
+//!   that optimum.
 //! - A discount never raises the cost; qualifying with dearer domestic cards is taken only
 //!   when the saving beats the extra capex (both sides); a budget that only the discounted
 //!   energy fits; bad input exits 2 at the field;
@@ -290,6 +291,26 @@ fn matches_brute_force() {
                 case.yaml()
             )
         });
+        // The continuous relaxation (which takes the rate off all the energy of a site with
+        // the rule) bounds every plan, and is infeasible only when no plan exists.
+        let loaded = chipmix::scenario::load_str(&case.yaml(), "discount.yaml").expect("valid");
+        let relaxed = chipmix::search::relaxation(
+            &loaded.scenario,
+            &Default::default(),
+            &mut Default::default(),
+        );
+        let bounds = match (&relaxed, want) {
+            (Ok(chipmix::search::Relaxation::Bound(b)), Some(w)) => *b <= w + 0.011 + 1e-9 * w,
+            (Ok(chipmix::search::Relaxation::Bound(_)), None) => true,
+            (Ok(chipmix::search::Relaxation::Infeasible), None) => true,
+            _ => false,
+        };
+        if !bounds {
+            failure = Some(format!(
+                "seed {seed}: brute force {want:?}, relaxation {relaxed:?}\n{}",
+                case.yaml()
+            ));
+        }
         // With `--features highs`, HiGHS must find the same optimum. (Each site has a
         // 200 kW limit that no enumerated fleet reaches, at most 3 x 28 cards of <= 1 kW:
         // it bounds the big-M of the qualification row, which with the 1e7-unit default
