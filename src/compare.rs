@@ -427,10 +427,11 @@ impl Comparison {
         for id in &self.ids {
             let values = of(&|p| {
                 Some(
+                    // Cards: loose ones, and those inside the systems bought.
                     p.purchases
                         .iter()
                         .filter(|x| &x.id == id)
-                        .map(|x| x.units)
+                        .map(|x| x.units * x.cards.map_or(1.0, |c| c as f64))
                         .fold(0.0, |a, b| a + b),
                 )
             });

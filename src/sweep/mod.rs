@@ -221,7 +221,8 @@ pub struct Row {
     /// bound on PFLOPS for `max_pflops`; none without a plan or without a bound).
     #[serde(default)]
     pub bound: Option<f64>,
-    /// New units per accelerator, in [`SweepResult::ids`] order (none without a plan).
+    /// New cards per accelerator (loose ones and those inside systems), in
+    /// [`SweepResult::ids`] order (none without a plan).
     pub units: Vec<Option<f64>>,
     /// Why there is no plan (infeasible: the first conflict; error: the message).
     #[serde(default)]
@@ -562,10 +563,11 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
         .iter()
         .map(|id| {
             has.then(|| {
+                // Cards: loose ones, and those inside the systems bought.
                 plan.purchases
                     .iter()
-                    .filter(|p| &p.id == id && p.system.is_none())
-                    .map(|p| p.units)
+                    .filter(|p| &p.id == id)
+                    .map(|p| p.units * p.cards.map_or(1.0, |c| c as f64))
                     .fold(0.0, |a, b| a + b)
             })
         })

@@ -10,6 +10,7 @@
 //! - `available: false` on the accelerator forbids loose cards, not systems.
 //! - Bad `systems` entries exit 2 with `file:line:col`; `chipmix check` catches a tampered
 //!   system row.
+//! - A sweep's and a comparison's `units.<id>` count the cards inside systems.
 
 use crate::support::random::{Draw, SplitMix};
 use crate::support::reference;
@@ -720,6 +721,40 @@ fn the_energy_discount_covers_a_systems_extra_power() {
         "opex_years: 1, domestic_energy_discount: {rate: 0.5, min_share: 1.0}}",
     );
     assert!(close(optimal_cost("discount", &text), 6285.0));
+}
+
+#[test]
+fn a_sweep_counts_the_cards_inside_systems() {
+    // The CloudMatrix sample with no system allowed, and with its 2 a year: the sweep's
+    // `units.ascend-910c` is the plan's new cards, loose or in systems, at each point.
+    let f = sample("cloudmatrix-2026.yaml");
+    let param = "systems[cloudmatrix-384].max_units";
+    let r = chipmix(&["sweep", &f, "--param", param, "--values", "0,2", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = json(&r.stdout);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for (row, max) in rows.iter().zip(["0", "2"]) {
+        let p = crate::support::plan(&f, &[format!("{param}={max}")]);
+        let systems: f64 = p["purchases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["system"].is_string())
+            .map(|b| b["units"].as_f64().unwrap())
+            .sum();
+        assert_eq!(systems > 0.0, max == "2", "{p}");
+        let new = p["fleet"][0]["new"].as_f64().unwrap();
+        let swept = row["units.ascend-910c"].as_f64().unwrap();
+        assert!(close(swept, new), "max_units {max}: sweep {swept}, plan {new}");
+    }
+    // `compare` counts them the same way: both plans buy 1,800 cards.
+    let variant = format!("none:{param}=0");
+    let r = chipmix(&["compare", &f, "--variant", &variant, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let c = json(&r.stdout);
+    let delta = c["plans"][1]["delta"]["units.ascend-910c"].as_f64();
+    assert_eq!(delta, Some(0.0), "{}", c["plans"][1]["delta"]);
 }
 
 /// The CloudMatrix sample's card and system at 30 sites of slightly different demand, the
