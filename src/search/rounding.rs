@@ -315,9 +315,10 @@ pub fn past(end: Stop) -> bool {
 }
 
 /// Removes lots the plan does not need: dearest first, each lot is taken back when every
-/// rule of its site in its period and later still holds, and the national share too.
-/// Removing units never breaks a supply cap or a budget. Stops at `end` (the plan is then
-/// valid, only less trimmed).
+/// rule of its site in its period and later still holds, and the national share too, and
+/// when the site keeps its energy discount wherever it earned it (a domestic lot taken
+/// back may cost the site more energy than the lot's price). Removing units never breaks a
+/// supply cap or a budget. Stops at `end` (the plan is then valid, only less trimmed).
 pub fn trim(nat: &National, fixed: &Fixed, x: &mut [Vec<Vec<f64>>], end: Stop) {
     let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
     let lot = |a: usize| {
@@ -411,8 +412,25 @@ pub fn trim(nat: &National, fixed: &Fixed, x: &mut [Vec<Vec<f64>>], end: Stop) {
                     }
                 }
             }
+            // The periods the site qualifies for its discount in, before the removal.
+            let discount = nat.sites[s]
+                .domestic_energy_discount
+                .filter(|_| nat.accelerators[a].origin == Origin::Domestic);
+            let qualified = |x: &[Vec<Vec<f64>>], t: usize| -> bool {
+                discount.is_some_and(|rule| {
+                    let fleet: Vec<f64> = carried(x, s, t)
+                        .iter()
+                        .zip(&x[s][t])
+                        .zip(fixed.system_cards(s, t))
+                        .map(|((c, b), y)| c + b + y)
+                        .collect();
+                    crate::check::national::qualifies(nat, &fleet, rule.min_share)
+                })
+            };
+            let kept: Vec<usize> = (t0..nt).filter(|&t| qualified(x, t)).collect();
             x[s][t0][a] = after;
             let ok = national_ok(&d2, &t2)
+                && kept.iter().all(|&t| qualified(x, t))
                 && (t0..nt).all(|t| {
                     fixed
                         .evaluate(nat, s, t, &carried(x, s, t), &x[s][t])
@@ -748,4 +766,44 @@ fn no_plan(nat: &National, backend: Backend, why: String) -> Plan {
         "{why}, and rounding the continuous relaxation gave no valid plan; raise solver.time_limit_s (or --time-limit) or try --solver highs"
     ));
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::national::evaluate_all;
+
+    /// One site, one period, 3 PFLOPS of demand, two cards of 1 PFLOPS and 1 kW, the
+    /// domestic one dearer; half off the energy (0.1 per kWh over a year, 1,314 per card
+    /// less) while at least half the fleet is domestic.
+    fn discount_site() -> National {
+        let yaml = "name: t\naccelerators:\n  - {id: dom, vendor: v, origin: domestic, tflops: 1000, power_w: 1000, unit_price: 200}\n  - {id: for, vendor: w, origin: foreign, tflops: 1000, power_w: 1000, unit_price: 100}\ncosts: {energy_price_per_kwh: 0.1, pue: 1, utilization: 1, opex_years: 1, domestic_energy_discount: {rate: 0.5, min_share: 0.5}}\nsites:\n  - id: s0\n    demand: {pflops: 3}\n";
+        crate::scenario::load_str(yaml, "t.yaml")
+            .expect("a valid scenario")
+            .scenario
+    }
+
+    #[test]
+    fn trim_keeps_a_sites_energy_discount() {
+        let nat = discount_site();
+        let fixed = Fixed::new(&nat, Vec::new(), Vec::new());
+        // Two of each: one card too many. Taking back the dearer domestic card first would
+        // leave 1 domestic of 3 and lose the discount (2,628 of energy); the foreign one
+        // goes instead.
+        let mut x = vec![vec![vec![2.0, 2.0]]];
+        let before = evaluate_all(&nat, &x, &[], &[]);
+        assert_eq!(before.qualified[0][0], Some(true));
+        trim(&nat, &fixed, &mut x, Stop::default());
+        assert_eq!(x, vec![vec![vec![2.0, 1.0]]]);
+        let after = evaluate_all(&nat, &x, &[], &[]);
+        assert!(after.violations().is_empty());
+        assert_eq!(after.qualified[0][0], Some(true));
+        assert!(after.total_cost < before.total_cost);
+        // Without the discount the dearer card goes.
+        let mut plain = nat.clone();
+        plain.sites[0].domestic_energy_discount = None;
+        let mut x = vec![vec![vec![2.0, 2.0]]];
+        trim(&plain, &fixed, &mut x, Stop::default());
+        assert_eq!(x, vec![vec![vec![1.0, 2.0]]]);
+    }
 }

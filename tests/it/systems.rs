@@ -729,7 +729,9 @@ fn a_sweep_counts_the_cards_inside_systems() {
     // `units.ascend-910c` is the plan's new cards, loose or in systems, at each point.
     let f = sample("cloudmatrix-2026.yaml");
     let param = "systems[cloudmatrix-384].max_units";
-    let r = chipmix(&["sweep", &f, "--param", param, "--values", "0,2", "--format", "json"]);
+    let r = chipmix(&[
+        "sweep", &f, "--param", param, "--values", "0,2", "--format", "json",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let rows = json(&r.stdout);
     let rows = rows.as_array().unwrap();
@@ -746,7 +748,10 @@ fn a_sweep_counts_the_cards_inside_systems() {
         assert_eq!(systems > 0.0, max == "2", "{p}");
         let new = p["fleet"][0]["new"].as_f64().unwrap();
         let swept = row["units.ascend-910c"].as_f64().unwrap();
-        assert!(close(swept, new), "max_units {max}: sweep {swept}, plan {new}");
+        assert!(
+            close(swept, new),
+            "max_units {max}: sweep {swept}, plan {new}"
+        );
     }
     // `compare` counts them the same way: both plans buy 1,800 cards.
     let variant = format!("none:{param}=0");
