@@ -3,7 +3,9 @@
 //! they give checked against `chipmix plan --set ...` of the same overrides, including the
 //! command line the page shows to reproduce it. Also: the page asks nothing of any other
 //! server, logs no error, its report link downloads the report of the view, and the time
-//! from a change to its rendered view is printed as a figure (not asserted).
+//! from a change to its rendered view is printed as a figure (not asserted). On the section-6
+//! samples, its rows of systems, of installed units taken out or moved, and its credits are
+//! those of `chipmix plan`'s JSON.
 //!
 //! Without `chromedriver` (Debian's `chromium-driver`) or Chromium these tests print
 //! "skipped: ..." and pass, unless `CHIPMIX_REQUIRE_BROWSER=1` (CI sets it), in which case
@@ -390,10 +392,15 @@ struct Page {
 impl Page {
     /// `None` when the browser is missing and not required.
     fn new(tag: &str) -> Option<Page> {
+        Page::serving(tag, SCENARIO)
+    }
+
+    /// The page of `scenario` (relative to the crate's directory).
+    fn serving(tag: &str, scenario: &str) -> Option<Page> {
         let (chromium, driver) = tools()?;
         let scratch = Scratch::new(tag);
         let driver = Driver::start(&driver, &scratch);
-        let server = Server::start(Path::new(SCENARIO), &[], Some(crate_dir()));
+        let server = Server::start(Path::new(scenario), &[], Some(crate_dir()));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -504,6 +511,102 @@ fn moving_the_quota_slider_shows_the_plan_that_plan_prints() {
         assert_total(total, run_cli(&cli), &format!("the page's command `{cli}`"));
         client.close().await.unwrap();
     });
+}
+
+#[test]
+fn the_page_shows_systems_removals_and_the_energy_discount() {
+    // Three samples of section 6: whole systems, installed units taken out and moved, the
+    // energy discount. The page's rows and figures are those of `chipmix plan`'s JSON.
+    let rows_js = |table: &str| {
+        format!(
+            "[...document.querySelectorAll('#{table} tbody tr')].map(r => [...r.children].map(c => c.textContent))"
+        )
+    };
+    // Whole numbers as the page writes them (`1,032`, `-17,200`).
+    let whole = |v: f64| thousands(v.round()).trim_end_matches(".00").to_string();
+    for (tag, sample) in [
+        ("systems", "cloudmatrix-2026.yaml"),
+        ("removals", "state-funded-removal-2026.yaml"),
+        ("discount", "gansu-discount-2026.yaml"),
+    ] {
+        let Some(page) = Page::serving(tag, &format!("scenarios/{sample}")) else {
+            return;
+        };
+        let p = plan(&crate::support::sample(sample), &[]);
+        page.runtime.block_on(async {
+            let client = page.open().await;
+            // Purchases: one row per accelerator of loose cards, one per system type.
+            let rows = eval(&client, &rows_js("purchases")).await;
+            let rows = rows.as_array().unwrap();
+            let mut want: Vec<(String, f64)> = Vec::new();
+            for b in p["purchases"].as_array().unwrap() {
+                let label = match b["system"].as_str() {
+                    Some(sys) => format!("{} ({sys} x", b["name"].as_str().unwrap()),
+                    None => b["name"].as_str().unwrap().to_string(),
+                };
+                match want.iter_mut().find(|(l, _)| *l == label) {
+                    Some(w) => w.1 += b["units"].as_f64().unwrap(),
+                    None => want.push((label, b["units"].as_f64().unwrap())),
+                }
+            }
+            assert_eq!(
+                rows.len(),
+                want.len(),
+                "{sample}: {rows:?} against {want:?}"
+            );
+            for (label, units) in &want {
+                let row = rows
+                    .iter()
+                    .find(|r| r[0].as_str().unwrap().starts_with(label.as_str()))
+                    .unwrap_or_else(|| panic!("{sample}: no row {label} in {rows:?}"));
+                assert_eq!(row[2], whole(*units), "{sample}: {label}");
+            }
+            if sample.starts_with("cloudmatrix") {
+                assert!(want.iter().any(|(l, _)| l.contains("cloudmatrix-384 x")));
+                let named = rows
+                    .iter()
+                    .any(|r| r[0].as_str().unwrap().contains("x384)"));
+                assert!(named, "{sample}: {rows:?}");
+            }
+            // Installed units taken out or moved, row by row, and their net cost.
+            let removals = p["removals"].as_array().cloned().unwrap_or_default();
+            let hidden = eval(&client, "document.getElementById('removals').hidden").await;
+            assert_eq!(hidden, removals.is_empty(), "{sample}");
+            let rows = eval(&client, &rows_js("removals")).await;
+            let rows = rows.as_array().unwrap();
+            assert_eq!(rows.len(), removals.len(), "{sample}: {rows:?}");
+            for (row, r) in rows.iter().zip(&removals) {
+                let what = match r["moved_to"].as_str() {
+                    Some(to) => format!("moved to {to}"),
+                    None => "taken out".into(),
+                };
+                let want = json!([
+                    r["site"],
+                    r["period"].to_string(),
+                    r["id"],
+                    whole(r["units"].as_f64().unwrap()),
+                    what,
+                    whole(r["cost"].as_f64().unwrap())
+                ]);
+                assert_eq!(row, &want, "{sample}");
+            }
+            // The credits, shown only where the scenario has them.
+            for (kpi, id, field, credit) in [
+                ("removal-kpi", "removal", "removal", false),
+                ("discount-kpi", "discount", "energy_discount", true),
+            ] {
+                let hidden =
+                    eval(&client, &format!("document.getElementById('{kpi}').hidden")).await;
+                let figure = p[field].as_f64();
+                assert_eq!(hidden, figure.is_none(), "{sample}: {kpi}");
+                if let Some(v) = figure {
+                    let sign = if credit { "\u{2212}" } else { "" };
+                    assert_eq!(text_of(&client, id).await, format!("{sign}{}", whole(v)));
+                }
+            }
+            client.close().await.unwrap();
+        });
+    }
 }
 
 #[test]

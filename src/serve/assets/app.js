@@ -331,13 +331,20 @@ function setStatus(kind, text) {
 
 // ------------------------------------------------------------------ the view
 
+// Units bought per row: per accelerator for loose cards; a whole system (section 6) is a
+// row of its own, counted in systems and named with its cards, as the plan's tables do.
 function unitsById(plan) {
   const m = new Map();
+  const cards = new Map(((state.scenario && state.scenario.systems) || []).map((s) => [s.id, s.cards]));
   for (const p of plan.purchases || []) {
-    const r = m.get(p.id) || { id: p.id, name: p.name || p.id, origin: p.origin, units: 0, cost: 0 };
+    const key = p.system ? `${p.id} (${p.system})` : p.id;
+    const name = p.system
+      ? `${p.name || p.id} (${p.system}${cards.has(p.system) ? " x" + cards.get(p.system) : ""})`
+      : p.name || p.id;
+    const r = m.get(key) || { id: key, name, origin: p.origin, units: 0, cost: 0 };
     r.units += p.units;
     r.cost += p.cost;
-    m.set(p.id, r);
+    m.set(key, r);
   }
   return m;
 }
@@ -367,6 +374,14 @@ function render(plan, view, seq, changedAt) {
   const credited = has && plan.residual !== undefined && plan.residual !== null;
   $("residual-kpi").hidden = !credited;
   $("residual").textContent = credited ? "\u2212" + money(plan.residual) : "-";
+  // Only where some site has the rule (the energy discount) or may change its installed
+  // fleet (removals and moves).
+  const discounted = has && plan.energy_discount !== undefined && plan.energy_discount !== null;
+  $("discount-kpi").hidden = !discounted;
+  $("discount").textContent = discounted ? "\u2212" + money(plan.energy_discount) : "-";
+  const changed = has && plan.removal !== undefined && plan.removal !== null;
+  $("removal-kpi").hidden = !changed;
+  $("removal").textContent = changed ? money(plan.removal) : "-";
   $("pflops").textContent = has ? num(plan.pflops, 1) + " PFLOPS" : "-";
   const sh = plan.domestic_share;
   $("share").textContent = sh ? pct(sh.value) : "-";
@@ -408,6 +423,25 @@ function render(plan, view, seq, changedAt) {
     );
   }
   chart(ids, now, was);
+
+  const removals = has ? plan.removals || [] : [];
+  $("removals").hidden = removals.length === 0;
+  const rbody = $("removals").querySelector("tbody");
+  rbody.textContent = "";
+  for (const r of removals) {
+    rbody.append(
+      el(
+        "tr",
+        {},
+        el("td", { text: r.site || "" }),
+        el("td", { text: r.period === undefined || r.period === null ? "" : String(r.period) }),
+        el("td", { text: r.id }),
+        el("td", { class: "num", text: num(r.units, 0) }),
+        el("td", { text: r.moved_to ? `moved to ${r.moved_to}` : "taken out" }),
+        el("td", { class: "num", text: money(r.cost) }),
+      ),
+    );
+  }
 
   const bind = $("binding");
   bind.textContent = "";
