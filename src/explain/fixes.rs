@@ -415,18 +415,25 @@ pub fn fixes(probe: &Probe, n: &National) -> Result<(Vec<Fix>, Vec<String>), Pla
         .into_iter()
         .flatten()
         .collect();
-    // Accelerators that cannot be bought (in some period), each tried as available.
-    let unavailable: Vec<&str> = n
+    // Accelerators and systems that cannot be bought (in some period), each tried as
+    // available.
+    let unavailable: Vec<(&str, &str)> = n
         .accelerators
         .iter()
         .zip(&n.per_period)
         .filter(|(_, p)| p.available.iter().any(|a| !a))
-        .map(|(a, _)| a.id.as_str())
+        .map(|(a, _)| ("accelerators", a.id.as_str()))
+        .chain(
+            n.systems
+                .iter()
+                .filter(|b| b.available.iter().any(|a| !a))
+                .map(|b| ("systems", b.id.as_str())),
+        )
         .collect();
     let allowed: Vec<Option<Fix>> = unavailable
         .par_iter()
-        .map(|id| {
-            let path = format!("accelerators[{id}].available");
+        .map(|(list, id)| {
+            let path = format!("{list}[{id}].available");
             let ok = feasible(probe, &[Override::new(&path, "true")])?;
             Ok(ok.then(|| Fix {
                 says: format!("make {id} available again ({path} to true)"),

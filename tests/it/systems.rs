@@ -11,6 +11,7 @@
 //! - Bad `systems` entries exit 2 with `file:line:col`; `chipmix check` catches a tampered
 //!   system row.
 //! - A sweep's and a comparison's `units.<id>` count the cards inside systems.
+//! - `explain` offers a system made available as a fix of an infeasible scenario.
 
 use crate::support::random::{Draw, SplitMix};
 use crate::support::reference;
@@ -760,6 +761,31 @@ fn a_sweep_counts_the_cards_inside_systems() {
     let c = json(&r.stdout);
     let delta = c["plans"][1]["delta"]["units.ascend-910c"].as_f64();
     assert_eq!(delta, Some(0.0), "{}", c["plans"][1]["delta"]);
+}
+
+#[test]
+fn explain_offers_a_system_made_available() {
+    // 4 cards of 100 TFLOPS are needed; loose cards may not be bought and the box of 4 is
+    // not available: infeasible, and either one made available fixes it.
+    let text = "name: boxed\ncurrency: USD\naccelerators:\n  - {id: d, vendor: V, origin: domestic, unit_price: 100, tflops: 100, available: false}\nsystems:\n  - {id: box, accelerator: d, cards: 4, price: 300, available: false}\ndemand: {pflops: 0.4}\n";
+    let path = scenario_file("system-unavailable", text);
+    let f = path.to_str().unwrap();
+    let r = chipmix(&["plan", f]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = chipmix(&["explain", f, "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let e = json(&r.stdout);
+    let paths: Vec<&str> = e["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    for want in ["systems[box].available", "accelerators[d].available"] {
+        assert!(paths.contains(&want), "{paths:?}");
+        let r = chipmix(&["plan", f, "--set", &format!("{want}=true")]);
+        assert_eq!(r.code, 0, "{want}: {}", r.stderr);
+    }
 }
 
 /// The CloudMatrix sample's card and system at 30 sites of slightly different demand, the
