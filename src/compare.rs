@@ -4,7 +4,7 @@
 //! or period figures, so its comparison has only the overall ones.
 
 use crate::error::{PlanError, ScenarioError};
-use crate::plan::Plan;
+use crate::plan::{Plan, Purchase};
 use crate::planner::{self, Options};
 use crate::scenario::national::National;
 use crate::scenario::validate::Warning;
@@ -431,7 +431,7 @@ impl Comparison {
                     p.purchases
                         .iter()
                         .filter(|x| &x.id == id)
-                        .map(|x| x.units * x.cards.map_or(1.0, |c| c as f64))
+                        .map(Purchase::cards_bought)
                         .fold(0.0, |a, b| a + b),
                 )
             });

@@ -131,6 +131,12 @@ impl Purchase {
         }
     }
 
+    /// Cards of the accelerator this row buys: its units, times the cards inside one system
+    /// for a whole system.
+    pub fn cards_bought(&self) -> f64 {
+        self.units * self.cards.map_or(1.0, |c| c as f64)
+    }
+
     /// How the tables name the row: the accelerator id, and for a whole system its id
     /// and cards (`ascend-910c (cloudmatrix-384 x384)`).
     pub fn label(&self) -> String {

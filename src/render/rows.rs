@@ -2,7 +2,7 @@
 //! rows, laid out differently by each.
 
 use crate::numfmt::{amount, grouped, percent, qty, sum_cents};
-use crate::plan::Plan;
+use crate::plan::{Plan, Purchase};
 
 /// Sites listed by name in the human formats; the rest are counted (the JSON has them all).
 pub const LARGEST_SITES: usize = 10;
@@ -442,11 +442,7 @@ pub fn purchases(p: &Plan) -> Section {
         .collect();
     if !p.purchases.is_empty() {
         // New cards: a whole system counts as its cards.
-        let units: f64 = p
-            .purchases
-            .iter()
-            .map(|x| x.units * x.cards.unwrap_or(1) as f64)
-            .sum();
+        let units: f64 = p.purchases.iter().map(Purchase::cards_bought).sum();
         let cost = sum_cents(p.purchases.iter().map(|x| x.cost));
         let pf: f64 = p.purchases.iter().map(|x| x.pflops).sum();
         rows.push(name_after_id(

@@ -10,7 +10,7 @@ pub mod reuse;
 pub mod shard;
 
 use crate::error::{PlanError, ScenarioError};
-use crate::plan::{Plan, Status};
+use crate::plan::{Plan, Purchase, Status};
 use crate::planner::{self, Options};
 use crate::scenario::{Document, Override};
 use rayon::prelude::*;
@@ -567,7 +567,7 @@ fn row(index: usize, values: Vec<String>, plan: &Plan, ids: &[String]) -> Row {
                 plan.purchases
                     .iter()
                     .filter(|p| &p.id == id)
-                    .map(|p| p.units * p.cards.map_or(1.0, |c| c as f64))
+                    .map(Purchase::cards_bought)
                     .fold(0.0, |a, b| a + b)
             })
         })
