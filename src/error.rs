@@ -41,6 +41,11 @@ const TOP_LEVEL_FIELDS: &[&str] = &[
     "solver",
     "periods",
     "sites",
+    "resources",
+    "systems",
+    "futures",
+    "decide_now",
+    "risk",
 ];
 
 impl Diagnostic {

@@ -31,6 +31,7 @@ pub mod conflicts;
 pub mod error;
 pub mod explain;
 pub mod files;
+pub mod hedge;
 pub mod model;
 pub mod numfmt;
 pub mod plan;

@@ -53,6 +53,10 @@ pub fn plan_timed(s: &National, opts: &Options) -> Result<(Plan, Timings), PlanE
         }
         None => s,
     };
+    if s.futures.is_some() {
+        let (plan, timings) = crate::hedge::plan(s, opts)?;
+        return Ok((finite(plan), timings));
+    }
     let (mut plan, timings) = crate::search::search(s, opts)?;
     if opts.cancel.is_set() {
         interrupted(&mut plan);

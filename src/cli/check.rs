@@ -16,6 +16,18 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<Exit> {
 
 /// `chipmix check` of a plan: read its purchases, re-evaluate them, re-derive its figures.
 fn national(a: &CheckArgs, n: &National, text: &str) -> anyhow::Result<Exit> {
+    if let Some(f) = n.futures.as_deref() {
+        let found = crate::audit::futures::audit(f, text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| a.plan.display().to_string())?;
+        return report(
+            a,
+            found.rules,
+            (found.objective, found.pflops),
+            &n.currency,
+            found.findings,
+        );
+    }
     let saved = read_saved_purchases(n, text)
         .map_err(anyhow::Error::msg)
         .with_context(|| a.plan.display().to_string())?;

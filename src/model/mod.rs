@@ -5,6 +5,7 @@
 //! Conflict analysis asks for variants of the same model: with constraint families relaxed,
 //! or with another goal (e.g. the least power that meets every other rule).
 
+pub mod futures;
 pub mod national;
 
 use crate::scenario::validate::strict_fraction;
@@ -158,8 +159,14 @@ pub(crate) struct Program {
 impl Program {
     /// An empty programme.
     pub(crate) fn new(lp_relaxation: bool) -> Self {
+        Self::with_vars(ProblemVariables::new(), lp_relaxation)
+    }
+
+    /// A programme whose variables start with `vars` (another model's, built before it into
+    /// the same problem: the futures' joint model).
+    pub(crate) fn with_vars(vars: ProblemVariables, lp_relaxation: bool) -> Self {
         Program {
-            vars: ProblemVariables::new(),
+            vars,
             constraints: Vec::new(),
             has_integers: false,
             infeasible: false,

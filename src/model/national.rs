@@ -181,13 +181,25 @@ pub fn build_rows_until(req: &NationalRequest, end: Option<Instant>) -> (Built, 
     build_in_time(req, end).unwrap_or_else(|Stopped| (stopped(), Vec::new()))
 }
 
+/// Builds the programme for `req` into a problem that already has `vars` (its variables
+/// come after them, and the returned model's `vars` holds both).
+pub fn build_onto(req: &NationalRequest, vars: ProblemVariables) -> Built {
+    let mut b = Builder::new(req, None);
+    b.p = Program::with_vars(vars, req.lp_relaxation);
+    build_with(b).map_or_else(|Stopped| stopped(), |(built, _)| built)
+}
+
 /// The programme, family by family (section 2 of the format), or [`Stopped`] at the
 /// deadline.
 fn build_in_time(
     req: &NationalRequest,
     end: Option<Instant>,
 ) -> Result<(Built, Vec<CouplingRow>), Stopped> {
-    let mut b = Builder::new(req, end);
+    build_with(Builder::new(req, end))
+}
+
+/// The families added to the builder `b`, in the order of the formulation.
+fn build_with(mut b: Builder) -> Result<(Built, Vec<CouplingRow>), Stopped> {
     b.purchases();
     b.systems();
     b.removals();

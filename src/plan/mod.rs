@@ -7,6 +7,7 @@ pub mod detail;
 use crate::scenario::{Accelerator, Objective, Precision};
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 
 /// How the search ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -377,6 +378,93 @@ pub struct Plan {
     /// `resources`; left out otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<ResourceDetail>,
+    /// With `futures` (section 7): how the futures' costs are combined, `expected` or
+    /// `worst_case` (`total_cost` is that measure's value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<String>,
+    /// With `futures`: the leading periods whose decisions (the top-level `purchases` and
+    /// `removals`) are common to every future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decide_now: Option<usize>,
+    /// With `futures`: `sum_f p_f * total_cost_f`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_cost: Option<f64>,
+    /// With `futures`: the largest future's total cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst_cost: Option<f64>,
+    /// With `futures`: per future id, this plan's cost in it less its optimum planned alone
+    /// (with perfect foresight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regret: Option<BTreeMap<String, f64>>,
+    /// With `futures`: the expected value of perfect information, `sum_f p_f * regret_f`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evpi: Option<f64>,
+    /// With `futures`: the expected cost when the common decisions are those of the plan
+    /// made for the first future alone, less this plan's expected cost; `null` when that
+    /// plan leaves no way out in some future (`value_of_hedging_blocked_by` names it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<f64>")]
+    pub value_of_hedging: Option<Option<f64>>,
+    /// With `futures`, when `value_of_hedging` is `null`: the future in which the first
+    /// future's common decisions leave no way to meet the rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_of_hedging_blocked_by: Option<String>,
+    /// With `futures`: each future's own decisions (after the common periods) and figures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub futures: Vec<FutureOutcome>,
+}
+
+/// One future of a plan with futures: its own decisions (those after the common periods)
+/// and its figures with the common decisions.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FutureOutcome {
+    /// The future's id.
+    pub id: String,
+    /// Its probability.
+    pub probability: f64,
+    /// How the search ended (the plan's status).
+    pub status: Status,
+    /// Total cost in this future: the common decisions and its own.
+    pub total_cost: Option<f64>,
+    /// Capex in this future.
+    pub capex: Option<f64>,
+    /// Opex in this future.
+    pub opex: Option<f64>,
+    /// Platform adoption in this future.
+    pub adoption: Option<f64>,
+    /// Residual value credit (with `costs.residual_value`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residual: Option<f64>,
+    /// Energy discounts earned (with `costs.domestic_energy_discount`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energy_discount: Option<f64>,
+    /// Removals and moves, net of salvage (with removable installed fleets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal: Option<f64>,
+    /// The least total cost known for this future planned alone, with perfect foresight
+    /// (`total_cost - alone_cost` is its `regret`).
+    pub alone_cost: Option<f64>,
+    /// This future's total cost when the common decisions are those of the first future's
+    /// own plan (`null` when they leave no way out in some future).
+    pub naive_cost: Option<f64>,
+    /// Fleet PFLOPS at the end.
+    pub pflops: Option<f64>,
+    /// Domestic share against the rule at the end.
+    pub domestic_share: Option<ShareFigure>,
+    /// This future's own purchases (the common ones are the plan's top-level `purchases`).
+    pub purchases: Vec<Purchase>,
+    /// This future's own removals and moves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removals: Vec<RemovalRow>,
+    /// The fleet at the end of this future.
+    pub fleet: Vec<FleetRow>,
+    /// Platforms adopted in this future.
+    pub adopted_platforms: Vec<String>,
+    /// Constraint families at their limit in this future.
+    pub binding: Vec<String>,
+    /// Per-period detail in this future (scenarios with periods).
+    pub periods: Vec<PeriodDetail>,
 }
 
 /// Units of one accelerator at a site in a period.
@@ -604,6 +692,15 @@ impl Plan {
             sites: Vec::new(),
             periods: Vec::new(),
             resources: Vec::new(),
+            risk: None,
+            decide_now: None,
+            expected_cost: None,
+            worst_cost: None,
+            regret: None,
+            evpi: None,
+            value_of_hedging: None,
+            value_of_hedging_blocked_by: None,
+            futures: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod compare;
 mod csv;
 pub mod explain;
 pub mod figures;
+pub(crate) mod futures;
 pub mod html;
 pub(crate) mod json;
 pub(crate) mod markdown;

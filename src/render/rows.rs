@@ -21,6 +21,11 @@ pub fn is_national(p: &Plan) -> bool {
 /// per period, the periods, the largest sites, the fleet at the end, the resources and the
 /// totals.
 pub fn plan_sections(p: &Plan) -> Vec<Section> {
+    if !p.futures.is_empty() {
+        let mut out = super::futures::sections(p);
+        out.push(removals(p));
+        return out;
+    }
     if is_national(p) {
         vec![
             purchases_by_period(p),

@@ -273,8 +273,17 @@ impl Document {
                 .map(|(c, o)| (c.file.as_str(), Locator::new(&c.text), o.as_slice())),
             sets: written,
         };
+        let raw_futures = super::futures::split(&mut value);
+        let base = raw_futures.as_ref().map(|_| value.clone());
         let mut loaded = check_value(value, &sources, &self.text)?;
         loaded.warnings.splice(0..0, notes);
+        if let (Some(raw), Some(base)) = (raw_futures, base) {
+            let futures =
+                super::futures::resolve(raw, &base, &loaded.scenario, &sources, |v, src| {
+                    check_value(v, src, &self.text).map(|l| l.scenario)
+                })?;
+            loaded.scenario.futures = Some(Box::new(futures));
+        }
         Ok(loaded)
     }
 }
@@ -289,6 +298,21 @@ pub struct Sources<'a> {
 }
 
 impl Sources<'_> {
+    /// These sources with more fields written by overrides (`label` names them).
+    pub(crate) fn with_sets(&self, more: Vec<(Vec<Seg>, String)>) -> Sources<'_> {
+        let mut sets = self.sets.clone();
+        sets.extend(more);
+        Sources {
+            file: self.file,
+            main: Locator::new(self.main.text()),
+            catalog: self
+                .catalog
+                .as_ref()
+                .map(|(f, l, o)| (*f, Locator::new(l.text()), *o)),
+            sets,
+        }
+    }
+
     /// The file (or `--set ...`) and location of the field at `path` of the merged scenario.
     pub fn place(&self, path: &[Seg]) -> (String, Option<Location>) {
         if let Some((_, label)) = self

@@ -154,6 +154,11 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// The text it locates in.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// See [`LocationIndex::find`].
     pub fn find(&self, path: &[Seg]) -> Option<Location> {
         self.index

@@ -67,6 +67,9 @@ pub struct National {
     /// [`crate::planner::Options::cost_cap`], imposed by the model and the checker alike.
     #[serde(skip)]
     pub cost_cap: Option<f64>,
+    /// The futures (section 7), each a scenario of its own; `None` without `futures`.
+    #[serde(skip)]
+    pub futures: Option<Box<super::futures::Futures>>,
 }
 
 /// Straight-line residual value of one item bought at `price` in year `bought`, with a
@@ -610,6 +613,7 @@ impl National {
             relocation_per_unit: 0.0,
             systems: Vec::new(),
             cost_cap: None,
+            futures: None,
         }
     }
 

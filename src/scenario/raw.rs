@@ -142,6 +142,28 @@ pub struct RawScenario {
     /// Whole systems (supernodes) bought as one item: their cards count as cards of their
     /// accelerator everywhere but capex and extra power.
     pub systems: Option<Vec<RawSystem>>,
+    /// Possible futures (at least 2, probabilities summing to 1): one plan is made whose
+    /// first `decide_now` periods hold in every future (section 7).
+    pub futures: Option<Vec<RawFuture>>,
+    /// Leading periods decided before the future is known (default 1).
+    pub decide_now: Option<u64>,
+    /// How the futures' costs are combined: `expected` (default) or `worst_case`.
+    #[schemars(extend("enum" = ["expected", "worst_case", null]))]
+    pub risk: Option<String>,
+}
+
+/// One possible future: the scenario with its overrides.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFuture {
+    /// Unique id, named in the plan and in messages.
+    pub id: Option<String>,
+    /// Probability, > 0; the futures' probabilities sum to 1.
+    pub probability: Option<f64>,
+    /// Overrides holding in this future, written as for `--set PATH=VALUE`:
+    /// `"accelerators[h20].available": {2026: false}`.
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    pub set: Option<serde_yaml::Mapping>,
 }
 
 /// A system sold whole (a supernode such as CloudMatrix 384): `cards` cards of one

@@ -572,6 +572,7 @@ pub fn parts(nat: &National) -> Vec<Part> {
     let shell = National {
         sites: Vec::new(),
         cost_cap: None,
+        futures: None,
         ..nat.clone()
     };
     // Sites joined by `move_to`, by union-find.

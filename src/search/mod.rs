@@ -225,40 +225,15 @@ pub fn solve_national(
                 .iter()
                 .map(|r| (r.rule, r.activity.eval_with(&values), r.limit))
                 .collect();
-            let flat: Vec<f64> = buy
-                .iter()
-                .map(|b| match b {
-                    None => 0.0,
-                    Some((var, lot)) => {
-                        let v = good_lp::Solution::value(&values, *var);
-                        let x = if integer {
-                            v.round().max(0.0) * lot
-                        } else {
-                            (v * lot).max(0.0)
-                        };
-                        if x.abs() < 1e-9 { 0.0 } else { x }
-                    }
-                })
-                .collect();
-            let changes = change_vars
-                .iter()
-                .filter_map(|(c, var)| {
-                    let v = good_lp::Solution::value(&values, *var).max(0.0);
-                    let units = if integer { v.round() } else { v };
-                    (units > 1e-9).then_some(FleetChange { units, ..*c })
-                })
-                .collect();
-            // Whole systems even with `solver.integer: false` (not in the LP relaxation).
-            let systems = system_vars
-                .iter()
-                .filter_map(|(y, var)| {
-                    let v = good_lp::Solution::value(&values, *var).max(0.0);
-                    let units = if req.lp_relaxation { v } else { v.round() };
-                    (units > 1e-9).then_some(SystemBuy { units, ..*y })
-                })
-                .collect();
+            let (x, changes, systems) = read_back(
+                req.nat,
+                (&buy, &change_vars, &system_vars),
+                &values,
+                integer,
+                req.lp_relaxation,
+            );
             NationalVariant::Solved(NationalSolved {
-                x: unflatten(req.nat, &flat),
+                x,
                 changes,
                 systems,
                 objective: objective * unit,
@@ -272,6 +247,58 @@ pub fn solve_national(
         Outcome::Unbounded => NationalVariant::Unbounded,
         Outcome::NoSolution(why) => NationalVariant::NoSolution(why),
     })
+}
+
+/// A model's decision variables: purchases (per slot, with the lot size), removals and
+/// moves, whole systems.
+pub(crate) type Decisions<'a> = (
+    &'a [Option<(good_lp::Variable, f64)>],
+    &'a [(FleetChange, good_lp::Variable)],
+    &'a [(SystemBuy, good_lp::Variable)],
+);
+
+/// The purchases `x[s][t][a]`, removals and moves, and systems of a solution: whole lots
+/// when `integer`, whole systems unless `lp_relaxation`, tiny values as zero.
+pub(crate) fn read_back(
+    nat: &National,
+    (buy, change_vars, system_vars): Decisions,
+    values: &crate::solve::Values,
+    integer: bool,
+    lp_relaxation: bool,
+) -> (Vec<Vec<Vec<f64>>>, Vec<FleetChange>, Vec<SystemBuy>) {
+    let flat: Vec<f64> = buy
+        .iter()
+        .map(|b| match b {
+            None => 0.0,
+            Some((var, lot)) => {
+                let v = good_lp::Solution::value(values, *var);
+                let x = if integer {
+                    v.round().max(0.0) * lot
+                } else {
+                    (v * lot).max(0.0)
+                };
+                if x.abs() < 1e-9 { 0.0 } else { x }
+            }
+        })
+        .collect();
+    let changes = change_vars
+        .iter()
+        .filter_map(|(c, var)| {
+            let v = good_lp::Solution::value(values, *var).max(0.0);
+            let units = if integer { v.round() } else { v };
+            (units > 1e-9).then_some(FleetChange { units, ..*c })
+        })
+        .collect();
+    // Whole systems even with `solver.integer: false` (not in the LP relaxation).
+    let systems = system_vars
+        .iter()
+        .filter_map(|(y, var)| {
+            let v = good_lp::Solution::value(values, *var).max(0.0);
+            let units = if lp_relaxation { v } else { v.round() };
+            (units > 1e-9).then_some(SystemBuy { units, ..*y })
+        })
+        .collect();
+    (unflatten(nat, &flat), changes, systems)
 }
 
 /// What the continuous relaxation (every integrality dropped: lots, platform adoption and

@@ -18,6 +18,7 @@ mod energy_discount;
 mod explain;
 mod explain_national;
 mod figures;
+mod futures;
 mod interrupts;
 mod known_optima;
 mod national;

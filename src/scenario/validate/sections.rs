@@ -573,6 +573,7 @@ pub(super) fn validate(c: &mut Checker, raw: RawScenario) -> Result<National, Sc
         relocation_per_unit: costs.relocation_per_unit,
         systems,
         cost_cap: None,
+        futures: None,
     };
     crate::scenario::magnitude::check(c, &nat, &costs.energy);
     if !c.problems.is_empty() {

@@ -22,6 +22,8 @@ use crate::scenario::national::{FleetChange, National, SystemBuy};
 use crate::solve::relative_gap;
 use serde_json::{Map, Value};
 
+pub mod futures;
+
 /// What the comparison found.
 #[derive(Debug, Clone, Default)]
 pub struct Findings {

@@ -1,0 +1,563 @@
+//! Planning under futures (section 7 of the format): one set of common decisions (the
+//! first `decide_now` periods) that holds in every future, each future's own decisions
+//! after it, at the least expected (or worst) cost.
+//!
+//! The search:
+//! 1. each future planned alone, with perfect foresight (the plain search): its optimum
+//!    for the regret, its bound for the joint bound (the expected, or the worst, of the
+//!    futures' bounds is a bound on any plan that must hold in all of them);
+//! 2. the joint programme (the deterministic equivalent, [`crate::model::futures`]) solved
+//!    with the time left;
+//! 3. candidates checked: the joint solution, and the common decisions of each future's
+//!    own plan with each future's later decisions re-optimised given them (the first
+//!    future's is the "naive" plan of `value_of_hedging`). The best by the risk measure is
+//!    the plan.
+//!
+//! Every future's plan (the common decisions with its own) is re-checked against that
+//! future's scenario before the plan is returned.
+
+use crate::check::national::NationalEvaluation;
+use crate::error::PlanError;
+use crate::model::futures::{FirstStage, JointGoal, build};
+use crate::plan::{FutureOutcome, Plan, Status, detail};
+use crate::scenario::futures::{Futures, Risk};
+use crate::scenario::national::{FleetChange, National, SystemBuy};
+use crate::search::{Options, Timings, checked_all, read_back};
+use crate::solve::{Budget, Outcome, relative_gap, solve};
+use std::collections::BTreeMap;
+
+/// One future's decisions: purchases `x[s][t][a]`, removals and moves, systems.
+#[derive(Debug, Clone)]
+struct Decisions {
+    x: Vec<Vec<Vec<f64>>>,
+    changes: Vec<FleetChange>,
+    systems: Vec<SystemBuy>,
+}
+
+/// A candidate plan: each future's decisions (the common ones the same in all) and its
+/// checked evaluation.
+struct Candidate {
+    /// What the common decisions came from, for the notes.
+    origin: String,
+    per_future: Vec<(Decisions, NationalEvaluation)>,
+}
+
+impl Candidate {
+    fn costs(&self) -> Vec<f64> {
+        self.per_future.iter().map(|(_, e)| e.total_cost).collect()
+    }
+}
+
+/// The risk measure of costs per future.
+fn measure(f: &Futures, costs: &[f64]) -> (f64, f64) {
+    let expected: f64 = costs
+        .iter()
+        .zip(&f.list)
+        .map(|(c, fu)| c * fu.probability)
+        .sum();
+    let worst = costs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    match f.risk {
+        Risk::Expected => (expected, worst),
+        Risk::WorstCase => (worst, expected),
+    }
+}
+
+/// Whether costs `a` are better than `b` by the risk measure (ties by the expected cost).
+fn better(f: &Futures, a: &[f64], b: &[f64]) -> bool {
+    let (ma, ta) = measure(f, a);
+    let (mb, tb) = measure(f, b);
+    let tol = 1e-9 * ma.abs().max(mb.abs()).max(1.0);
+    ma < mb - tol || (ma <= mb + tol && ta < tb - tol)
+}
+
+/// What a joint solve gave.
+enum Joint {
+    Solved {
+        per_future: Vec<Decisions>,
+        objective: f64,
+        bound: Option<f64>,
+    },
+    Infeasible,
+    NoSolution(String),
+}
+
+/// Solves the joint programme of the futures `which` (positions in `f.list`) with `goal`,
+/// the common decisions tied or `fixed`.
+fn solve_joint(
+    f: &Futures,
+    which: &[usize],
+    goal: JointGoal,
+    fixed: Option<&FirstStage>,
+    opts: &Options,
+    (budget, share): (&Budget, f64),
+    timings: &mut Timings,
+) -> Result<Joint, PlanError> {
+    let futures: Vec<(&National, f64)> = which
+        .iter()
+        .map(|&i| (&f.list[i].scenario, f.list[i].probability))
+        .collect();
+    let started = std::time::Instant::now();
+    let joint = build(&futures, f.decide_now, goal, false, fixed);
+    timings.build_s += started.elapsed().as_secs_f64();
+    if joint.built.infeasible {
+        return Ok(Joint::Infeasible);
+    }
+    let unit = joint.built.objective_unit;
+    let parts = joint.parts;
+    let mut limits = budget.limits(0.5);
+    limits.time_limit_s = (limits.time_limit_s * share).max(0.5);
+    let (outcome, seconds) = solve(joint.built, opts.backend, limits)?;
+    timings.solve_s += seconds;
+    Ok(match outcome {
+        Outcome::Solved {
+            values,
+            objective,
+            bound,
+            ..
+        } => Joint::Solved {
+            per_future: parts
+                .iter()
+                .zip(&futures)
+                .map(|(part, (nat, _))| {
+                    let (x, changes, systems) = read_back(
+                        nat,
+                        (&part.buy, &part.changes, &part.systems),
+                        &values,
+                        nat.solver.integer,
+                        false,
+                    );
+                    Decisions {
+                        x,
+                        changes,
+                        systems,
+                    }
+                })
+                .collect(),
+            objective: objective * unit,
+            bound: bound.map(|b| b * unit),
+        },
+        Outcome::Infeasible => Joint::Infeasible,
+        Outcome::Unbounded => Joint::NoSolution("the joint programme is unbounded".into()),
+        Outcome::NoSolution(why) => Joint::NoSolution(why),
+    })
+}
+
+/// Each future's later decisions given the common ones `fixed`: `Err(i)` names the first
+/// future (position) in which they leave no way to meet the rules; `Ok(None)` when the time
+/// ran out first.
+fn recourse(
+    f: &Futures,
+    fixed: &FirstStage,
+    origin: String,
+    opts: &Options,
+    budget: &Budget,
+    timings: &mut Timings,
+) -> Result<Result<Option<Candidate>, usize>, PlanError> {
+    let mut per_future = Vec::new();
+    for i in 0..f.list.len() {
+        match solve_joint(
+            f,
+            &[i],
+            JointGoal::Expected,
+            Some(fixed),
+            opts,
+            (budget, 1.0),
+            timings,
+        )? {
+            Joint::Solved {
+                per_future: mut d, ..
+            } => {
+                let d = d.remove(0);
+                let e = checked_all(&f.list[i].scenario, &d.x, &d.changes, &d.systems)?;
+                per_future.push((d, e));
+            }
+            Joint::Infeasible => return Ok(Err(i)),
+            Joint::NoSolution(_) => return Ok(Ok(None)),
+        }
+    }
+    Ok(Ok(Some(Candidate { origin, per_future })))
+}
+
+/// Plans a scenario with futures: the checked plan and the seconds each step took. An
+/// infeasible scenario comes with its conflicts (naming the future) when `opts.conflicts`.
+pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
+    let f = nat
+        .futures
+        .as_deref()
+        .expect("hedge::plan is called on a scenario with futures");
+    let mut timings = Timings::default();
+    let budget = Budget::start(
+        opts.time_limit_s.unwrap_or(nat.solver.time_limit_s),
+        opts.mip_gap.unwrap_or(nat.solver.mip_gap),
+    )
+    .cancelled_by(opts.cancel);
+    let solver = opts.backend.as_str();
+    let n = f.list.len();
+    let mut notes: Vec<String> = Vec::new();
+
+    // 1. Each future alone, with perfect foresight.
+    let mut alone: Vec<Plan> = Vec::new();
+    for (i, fu) in f.list.iter().enumerate() {
+        let mut o = *opts;
+        o.conflicts = false;
+        o.time_limit_s = Some((budget.left() / (2 * (n - i)) as f64).max(0.5));
+        let (p, t) = crate::search::search(&fu.scenario, &o)?;
+        add(&mut timings, t);
+        if p.status == Status::Infeasible {
+            let mut out = detail::without_purchases(nat, Status::Infeasible, solver);
+            if opts.conflicts && !opts.cancel.is_set() {
+                out.conflicts = crate::conflicts::find(&fu.scenario, opts.backend, &budget)?
+                    .into_iter()
+                    .map(|c| format!("in future {}: {c}", fu.id))
+                    .collect();
+            }
+            out.message = Some(format!(
+                "future {} has no plan even on its own (with perfect foresight)",
+                fu.id
+            ));
+            return Ok((out, timings));
+        }
+        alone.push(p);
+    }
+
+    // 2. The joint programme.
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let all: Vec<usize> = (0..n).collect();
+    let mut joint_bound: Option<f64> = None;
+    let mut joint_infeasible = false;
+    let first_goal = match f.risk {
+        Risk::Expected => JointGoal::Expected,
+        Risk::WorstCase => JointGoal::Worst,
+    };
+    // Half the time left: the candidates from the futures' own plans need the rest.
+    match solve_joint(f, &all, first_goal, None, opts, (&budget, 0.5), &mut timings)? {
+        Joint::Solved {
+            per_future,
+            objective,
+            bound,
+        } => {
+            joint_bound = bound;
+            let fs = FirstStage::of(
+                f.decide_now,
+                &per_future[0].x,
+                &per_future[0].changes,
+                &per_future[0].systems,
+            );
+            if f.risk == Risk::Expected {
+                let mut checked = Vec::new();
+                for (i, d) in per_future.into_iter().enumerate() {
+                    let e = checked_all(&f.list[i].scenario, &d.x, &d.changes, &d.systems)?;
+                    checked.push((d, e));
+                }
+                candidates.push(Candidate {
+                    origin: "the joint programme".into(),
+                    per_future: checked,
+                });
+            } else {
+                // The worst case's tie-break: the least expected cost with no future above
+                // the worst found, then each future's own decisions at its least cost.
+                let ceiling = objective * (1.0 + 1e-9) + 1e-6;
+                let fs = match solve_joint(
+                    f,
+                    &all,
+                    JointGoal::ExpectedWithin(ceiling),
+                    None,
+                    opts,
+                    (&budget, 0.5),
+                    &mut timings,
+                )? {
+                    Joint::Solved { per_future, .. } => FirstStage::of(
+                        f.decide_now,
+                        &per_future[0].x,
+                        &per_future[0].changes,
+                        &per_future[0].systems,
+                    ),
+                    _ => fs,
+                };
+                if let Ok(Some(c)) = recourse(
+                    f,
+                    &fs,
+                    "the joint programme".into(),
+                    opts,
+                    &budget,
+                    &mut timings,
+                )? {
+                    candidates.push(c);
+                }
+            }
+        }
+        Joint::Infeasible => joint_infeasible = true,
+        Joint::NoSolution(why) => notes.push(format!(
+            "the joint programme of the {n} futures found no plan: {why}; the plan is the best of the futures' own common decisions"
+        )),
+    }
+
+    // 3. Each future's own common decisions, with every future's later decisions given them.
+    let mut naive: Option<Result<Candidate, usize>> = None;
+    let mut blocked: Vec<(usize, usize)> = Vec::new();
+    for (g, p) in alone.iter().enumerate() {
+        if !p.status.has_plan() || budget.expired() {
+            continue;
+        }
+        let scenario = &f.list[g].scenario;
+        let fs = FirstStage::of(
+            f.decide_now,
+            &detail::purchases_x(scenario, p),
+            &detail::changes_of(scenario, p),
+            &detail::systems_of(scenario, p),
+        );
+        let origin = format!("future {}'s own plan", f.list[g].id);
+        match recourse(f, &fs, origin, opts, &budget, &mut timings)? {
+            Ok(Some(c)) => {
+                if g == 0 {
+                    naive = Some(Ok(Candidate {
+                        origin: c.origin.clone(),
+                        per_future: c.per_future.clone(),
+                    }));
+                }
+                candidates.push(c);
+            }
+            Ok(None) => {}
+            Err(h) => {
+                blocked.push((g, h));
+                if g == 0 {
+                    naive = Some(Err(h));
+                }
+            }
+        }
+    }
+
+    let best = candidates.into_iter().reduce(|a, b| {
+        if better(f, &b.costs(), &a.costs()) {
+            b
+        } else {
+            a
+        }
+    });
+    let Some(best) = best else {
+        if joint_infeasible {
+            let mut out = detail::without_purchases(nat, Status::Infeasible, solver);
+            out.conflicts = joint_conflicts(f, &blocked);
+            return Ok((out, timings));
+        }
+        let mut out = detail::without_purchases(nat, Status::Error, solver);
+        out.message = Some(format!(
+            "no plan that holds in all {n} futures was found within the time limit ({} s){}",
+            budget.seconds,
+            notes.first().map(|w| format!(": {w}")).unwrap_or_default()
+        ));
+        return Ok((out, timings));
+    };
+
+    // The bound: the joint programme's, or the futures' own bounds combined.
+    let costs = best.costs();
+    let (value, _) = measure(f, &costs);
+    let own_bounds: Option<Vec<f64>> = alone.iter().map(|p| p.bound).collect();
+    let from_own = own_bounds.map(|b| match f.risk {
+        Risk::Expected => b
+            .iter()
+            .zip(&f.list)
+            .map(|(b, fu)| b * fu.probability)
+            .sum(),
+        Risk::WorstCase => b.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    });
+    let bound = [joint_bound, from_own]
+        .into_iter()
+        .flatten()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .min(value);
+    let bound = bound.is_finite().then_some(bound);
+    let gap = bound.map(|b| relative_gap(value, b));
+    let status = match gap {
+        Some(g) if g <= budget.mip_gap + 1e-12 => Status::Optimal,
+        _ => Status::Feasible,
+    };
+    if best.origin != "the joint programme" {
+        notes.push(format!("the common decisions are those of {}", best.origin));
+    }
+    let mut out = assemble(nat, f, &best, status, solver);
+    out.total_cost = Some(value);
+    out.bound = bound;
+    out.gap = gap;
+
+    // Regret: against the best plan known for each future alone (its own plan, or any
+    // candidate's plan of that future, which is a plan of it too).
+    let mut regret = BTreeMap::new();
+    let mut evpi = 0.0;
+    for (i, fu) in f.list.iter().enumerate() {
+        let own = alone[i].total_cost.unwrap_or(f64::INFINITY).min(costs[i]);
+        let r = (costs[i] - own).max(0.0);
+        regret.insert(fu.id.clone(), r);
+        evpi += fu.probability * r;
+        out.futures[i].alone_cost = Some(own);
+        if alone[i].status != Status::Optimal {
+            notes.push(format!(
+                "future {}'s own plan is not proven optimal (gap {}): its regret is measured against the best plan found for it",
+                fu.id,
+                alone[i]
+                    .gap
+                    .map_or("unknown".into(), |g| format!("{:.2}%", g * 100.0))
+            ));
+        }
+    }
+    out.regret = Some(regret);
+    out.evpi = Some(evpi);
+    match naive {
+        Some(Ok(c)) => {
+            let naive_costs = c.costs();
+            let naive_expected: f64 = naive_costs
+                .iter()
+                .zip(&f.list)
+                .map(|(c, fu)| c * fu.probability)
+                .sum();
+            out.value_of_hedging = Some(Some(naive_expected - out.expected_cost.unwrap_or(0.0)));
+            for (fo, c) in out.futures.iter_mut().zip(naive_costs) {
+                fo.naive_cost = Some(c);
+            }
+        }
+        Some(Err(h)) => {
+            out.value_of_hedging = Some(None);
+            out.value_of_hedging_blocked_by = Some(f.list[h].id.clone());
+        }
+        None => {
+            out.value_of_hedging = Some(None);
+            notes.push(format!(
+                "value_of_hedging is unknown: the plan for future {} alone, or its later decisions in the other futures, were not found in time",
+                f.list[0].id
+            ));
+        }
+    }
+    out.warnings.extend(notes);
+    Ok((out, timings))
+}
+
+/// Why no common decisions serve every future, in plain words.
+fn joint_conflicts(f: &Futures, blocked: &[(usize, usize)]) -> Vec<String> {
+    let years = common_years(f);
+    let mut out = vec![format!(
+        "every future has a plan on its own, but no decisions for {years} serve all {} futures together",
+        f.list.len()
+    )];
+    for (g, h) in blocked {
+        out.push(format!(
+            "ordering for {years} what future {} alone needs leaves no way to meet the rules of future {}",
+            f.list[*g].id, f.list[*h].id
+        ));
+    }
+    out
+}
+
+/// The common periods in words (`2025`, `2025-2026`, or `the plan` without periods).
+fn common_years(f: &Futures) -> String {
+    let nat = &f.list[0].scenario;
+    if !nat.has_periods {
+        return "the plan".into();
+    }
+    let first = nat.years[0];
+    let last = nat.years[f.decide_now - 1];
+    if first == last {
+        format!("{first}")
+    } else {
+        format!("{first}-{last}")
+    }
+}
+
+/// Adds `t`'s seconds to `timings`.
+fn add(timings: &mut Timings, t: Timings) {
+    timings.build_s += t.build_s;
+    timings.solve_s += t.solve_s;
+    timings.round_s += t.round_s;
+    timings.check_s += t.check_s;
+}
+
+/// The plan of `best`: the common decisions and the expected figures at the top level,
+/// each future's own decisions and figures in `futures`.
+fn assemble(nat: &National, f: &Futures, best: &Candidate, status: Status, solver: &str) -> Plan {
+    let plans: Vec<Plan> = best
+        .per_future
+        .iter()
+        .zip(&f.list)
+        .map(|((_, e), fu)| detail::from_evaluation(&fu.scenario, e, status, solver))
+        .collect();
+    let common_year = |period: Option<i64>| match period {
+        None => true,
+        Some(y) => nat
+            .years
+            .iter()
+            .position(|&v| v == y)
+            .is_some_and(|t| f.is_common(t)),
+    };
+    let mut out = detail::without_purchases(nat, status, solver);
+    let first = &plans[0];
+    out.purchases = first
+        .purchases
+        .iter()
+        .filter(|p| common_year(p.period))
+        .cloned()
+        .collect();
+    out.removals = first
+        .removals
+        .iter()
+        .filter(|r| common_year(r.period))
+        .cloned()
+        .collect();
+    out.sources = first.sources.clone();
+    out.adopted_platforms = first
+        .adopted_platforms
+        .iter()
+        .filter(|p| plans.iter().all(|q| q.adopted_platforms.contains(p)))
+        .cloned()
+        .collect();
+    let expect = |get: &dyn Fn(&Plan) -> Option<f64>| -> Option<f64> {
+        plans
+            .iter()
+            .zip(&f.list)
+            .map(|(p, fu)| get(p).map(|v| v * fu.probability))
+            .sum()
+    };
+    out.capex = expect(&|p| p.capex);
+    out.opex = expect(&|p| p.opex);
+    out.adoption = expect(&|p| p.adoption);
+    out.residual = expect(&|p| p.residual);
+    out.energy_discount = expect(&|p| p.energy_discount);
+    out.removal = expect(&|p| p.removal);
+    out.expected_cost = expect(&|p| p.total_cost);
+    out.worst_cost = plans.iter().filter_map(|p| p.total_cost).reduce(f64::max);
+    out.risk = Some(f.risk.as_str().to_string());
+    out.decide_now = Some(f.decide_now);
+    out.futures = plans
+        .into_iter()
+        .zip(&f.list)
+        .map(|(p, fu)| FutureOutcome {
+            id: fu.id.clone(),
+            probability: fu.probability,
+            status: p.status,
+            total_cost: p.total_cost,
+            capex: p.capex,
+            opex: p.opex,
+            adoption: p.adoption,
+            residual: p.residual,
+            energy_discount: p.energy_discount,
+            removal: p.removal,
+            alone_cost: None,
+            naive_cost: None,
+            pflops: p.pflops,
+            domestic_share: p.domestic_share,
+            purchases: p
+                .purchases
+                .into_iter()
+                .filter(|q| !common_year(q.period))
+                .collect(),
+            removals: p
+                .removals
+                .into_iter()
+                .filter(|r| !common_year(r.period))
+                .collect(),
+            fleet: p.fleet,
+            adopted_platforms: p.adopted_platforms,
+            binding: p.binding,
+            periods: p.periods,
+        })
+        .collect();
+    out
+}

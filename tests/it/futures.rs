@@ -1,0 +1,401 @@
+//! Futures (section 7): plans checked against an independent brute force of the
+//! deterministic equivalent (every common purchase, every future's own purchases, costed by
+//! the checker alone), the section's properties, and bad input.
+
+use crate::support::random::{Draw, SplitMix};
+use crate::support::{chipmix, close, json, scenario_file};
+use chipmix::check::national::evaluate_all;
+use chipmix::scenario::national::National;
+
+/// A small random scenario with futures: one site, two periods, two or three cards.
+struct Case {
+    /// (domestic, price, tflops, lot) per card.
+    cards: Vec<(bool, i64, i64, i64)>,
+    demand: [i64; 2],
+    min_share: f64,
+    /// Per future: probability (in hundredths) and overrides.
+    futures: Vec<(i64, Vec<String>)>,
+    worst: bool,
+}
+
+impl Case {
+    fn draw(seed: u64) -> Case {
+        let mut r = SplitMix(seed);
+        let na = r.range(2, 3) as usize;
+        let cards = (0..na)
+            .map(|a| {
+                (
+                    a != 1,
+                    r.range(3, 30) * 100,
+                    r.range(5, 9) * 100,
+                    r.pick(&[2, 4]),
+                )
+            })
+            .collect();
+        let nf = r.range(2, 3) as usize;
+        let mut left = 100;
+        let mut futures = Vec::new();
+        for f in 0..nf {
+            let p = if f + 1 == nf {
+                left
+            } else {
+                r.range(10, left - 10 * (nf - f - 1) as i64)
+            };
+            left -= p;
+            let mut sets = Vec::new();
+            if f > 0 {
+                match r.range(0, 3) {
+                    0 => sets
+                        .push("\"accelerators[c1].available\": {2026: true, 2027: false}".into()),
+                    1 => sets.push(format!(
+                        "\"accelerators[c0].max_units\": {}",
+                        r.range(0, 3) * 4
+                    )),
+                    2 => sets.push(format!(
+                        "\"accelerators[c0].unit_price\": {{2026: {}, 2027: {}}}",
+                        r.range(3, 30) * 100,
+                        r.range(3, 30) * 100
+                    )),
+                    _ => sets.push(format!(
+                        "\"demand.pflops\": {{2026: 1, 2027: {}}}",
+                        r.range(1, 4)
+                    )),
+                }
+            }
+            futures.push((p, sets));
+        }
+        Case {
+            cards,
+            demand: [r.range(1, 2), r.range(2, 3)],
+            min_share: r.pick(&[0.0, 0.5]),
+            futures,
+            worst: r.chance(30),
+        }
+    }
+
+    fn yaml(&self) -> String {
+        let mut y =
+            "name: futures case\ncurrency: USD\nperiods: [2026, 2027]\naccelerators:\n".to_string();
+        for (a, (domestic, price, tflops, lot)) in self.cards.iter().enumerate() {
+            y += &format!(
+                "  - {{id: c{a}, vendor: V{a}, origin: {}, unit_price: {price}, tflops: {tflops}, power_w: 400, lot_size: {lot}}}\n",
+                if *domestic { "domestic" } else { "foreign" },
+            );
+        }
+        y += &format!(
+            "demand: {{pflops: {{2026: {}, 2027: {}}}}}\n",
+            self.demand[0], self.demand[1]
+        );
+        if self.min_share > 0.0 {
+            y += &format!("policy: {{domestic_share: {{min: {}}}}}\n", self.min_share);
+        }
+        y += "costs: {energy_price_per_kwh: 0.1, opex_years: 2, discount_rate: 0.1}\n";
+        y += "solver: {mip_gap: 0, time_limit_s: 60}\n";
+        y += "futures:\n";
+        for (f, (p, sets)) in self.futures.iter().enumerate() {
+            y += &format!("  - id: f{f}\n    probability: {}\n", *p as f64 / 100.0);
+            if !sets.is_empty() {
+                y += "    set:\n";
+                for s in sets {
+                    y += &format!("      {s}\n");
+                }
+            }
+        }
+        if self.worst {
+            y += "risk: worst_case\n";
+        }
+        y
+    }
+}
+
+/// The least cost of `nat` over every purchase vector whose first period is `first`
+/// (lots per card), by enumeration, costed and checked by the checker alone.
+fn least_given(nat: &National, first: &[i64], most: &[i64]) -> Option<f64> {
+    let na = nat.accelerators.len();
+    let lot = |a: usize| nat.accelerators[a].lot_size as i64;
+    let mut best: Option<f64> = None;
+    let mut second = vec![0i64; na];
+    loop {
+        let x = vec![vec![
+            (0..na).map(|a| (first[a] * lot(a)) as f64).collect(),
+            (0..na).map(|a| (second[a] * lot(a)) as f64).collect(),
+        ]];
+        let e = evaluate_all(nat, &x, &[], &[]);
+        if e.violations().is_empty() && best.is_none_or(|b| e.total_cost < b) {
+            best = Some(e.total_cost);
+        }
+        if !next(&mut second, most) {
+            return best;
+        }
+    }
+}
+
+/// The next vector of lots (an odometer, position `a` up to `most[a]`); false after the
+/// last.
+fn next(v: &mut [i64], most: &[i64]) -> bool {
+    for (d, m) in v.iter_mut().zip(most) {
+        *d += 1;
+        if *d <= *m {
+            return true;
+        }
+        *d = 0;
+    }
+    false
+}
+
+/// The brute force's (objective, expected, worst) and each future's least cost alone.
+type Brute = (Option<(f64, f64, f64)>, Vec<Option<f64>>);
+
+/// Brute force of the deterministic equivalent: (objective, expected, worst) of the best
+/// common first period, and each future's least cost alone; `None` when no common first
+/// period serves every future.
+fn brute_force(futures: &[(&National, f64)], worst: bool, most: &[i64]) -> Brute {
+    let na = futures[0].0.accelerators.len();
+    let mut best: Option<(f64, f64, f64)> = None;
+    let mut alone: Vec<Option<f64>> = vec![None; futures.len()];
+    let mut first = vec![0i64; na];
+    loop {
+        let costs: Vec<Option<f64>> = futures
+            .iter()
+            .map(|(n, _)| least_given(n, &first, most))
+            .collect();
+        for (a, c) in alone.iter_mut().zip(&costs) {
+            if let Some(c) = c {
+                *a = Some(a.map_or(*c, |v: f64| v.min(*c)));
+            }
+        }
+        if costs.iter().all(Option::is_some) {
+            let c: Vec<f64> = costs.into_iter().flatten().collect();
+            let expected: f64 = c.iter().zip(futures).map(|(c, (_, p))| c * p).sum();
+            let w = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let key = if worst { (w, expected) } else { (expected, w) };
+            let better = best.is_none_or(|(b, be, bw)| {
+                let bk = if worst { (b, be) } else { (b, bw) };
+                key.0 < bk.0 - 1e-6 || (key.0 <= bk.0 + 1e-6 && key.1 < bk.1 - 1e-6)
+            });
+            if better {
+                best = Some((key.0, expected, w));
+            }
+        }
+        if !next(&mut first, most) {
+            return (best, alone);
+        }
+    }
+}
+
+fn backend() -> chipmix::solve::Backend {
+    if cfg!(feature = "highs") {
+        chipmix::solve::Backend::Highs
+    } else {
+        chipmix::solve::Backend::Microlp
+    }
+}
+
+/// Seeded small cases: the plan's objective, expected and worst cost, regret and EVPI
+/// equal the brute force's, every future's plan passes the checker, and the common
+/// purchases are the top level's.
+#[test]
+fn matches_brute_force() {
+    let mut checked = 0;
+    for seed in 0..24u64 {
+        let case = Case::draw(seed);
+        let yaml = case.yaml();
+        let loaded = chipmix::scenario::load_str(&yaml, "futures.yaml")
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{yaml}"));
+        let nat = loaded.scenario;
+        let f = nat.futures.as_deref().expect("futures");
+        let list: Vec<(&National, f64)> = f
+            .list
+            .iter()
+            .map(|fu| (&fu.scenario, fu.probability))
+            .collect();
+        // Per card, the lots that meet the largest demand (4 PFLOPS) alone: buying more
+        // of one card in a period than that is never cheapest (dropping the other cards
+        // then meets the demand and the quota for less).
+        let most: Vec<i64> = nat
+            .accelerators
+            .iter()
+            .map(|a| (4.0 / (a.tflops * a.lot_size as f64 / 1000.0)).ceil() as i64)
+            .collect();
+        let (bf, alone) = brute_force(&list, case.worst, &most);
+        let opts = chipmix::planner::Options {
+            backend: backend(),
+            ..Default::default()
+        };
+        let plan = chipmix::planner::plan(&nat, &opts).expect("plan");
+        let Some((objective, expected, worst)) = bf else {
+            assert_eq!(
+                plan.status,
+                chipmix::plan::Status::Infeasible,
+                "seed {seed}: the brute force finds no plan\n{yaml}"
+            );
+            continue;
+        };
+        assert_eq!(
+            plan.status,
+            chipmix::plan::Status::Optimal,
+            "seed {seed}: {:?} {:?}\n{yaml}",
+            plan.message,
+            plan.warnings
+        );
+        let total = plan.total_cost.unwrap();
+        assert!(
+            close(total, objective),
+            "seed {seed}: objective {total} vs brute force {objective}\n{yaml}"
+        );
+        assert!(
+            close(plan.worst_cost.unwrap(), worst) || case.worst,
+            "seed {seed}"
+        );
+        assert!(
+            close(plan.expected_cost.unwrap(), expected),
+            "seed {seed}: expected {} vs {expected}\n{yaml}",
+            plan.expected_cost.unwrap()
+        );
+        assert!(plan.worst_cost.unwrap() >= plan.expected_cost.unwrap() - 1e-6);
+        // Regret against each future planned alone (the brute force's own optimum).
+        let regret = plan.regret.as_ref().unwrap();
+        let mut evpi = 0.0;
+        for (i, fu) in f.list.iter().enumerate() {
+            let own = alone[i].expect("a future with a joint plan has one alone");
+            let cost = plan.futures[i].total_cost.unwrap();
+            let r = regret[&fu.id];
+            assert!(r >= -1e-9, "seed {seed}: regret {r}");
+            assert!(
+                close(r, cost - own) || (r - (cost - own)).abs() < 1e-6,
+                "seed {seed}: regret of {} {r} vs {}\n{yaml}",
+                fu.id,
+                cost - own
+            );
+            evpi += fu.probability * r;
+            // The future's plan, common and own purchases together, passes the checker.
+            let mut x = vec![vec![vec![0.0; nat.accelerators.len()]; 2]];
+            for p in plan.purchases.iter().chain(&plan.futures[i].purchases) {
+                let a = nat.accelerators.iter().position(|a| a.id == p.id).unwrap();
+                let t = (p.period.unwrap() - 2026) as usize;
+                x[0][t][a] += p.units;
+            }
+            let e = evaluate_all(&fu.scenario, &x, &[], &[]);
+            assert!(
+                e.violations().is_empty(),
+                "seed {seed}: future {} breaks a rule",
+                fu.id
+            );
+            assert!(close(e.total_cost, cost), "seed {seed}");
+            assert!(
+                plan.purchases.iter().all(|p| p.period == Some(2026))
+                    && plan.futures[i]
+                        .purchases
+                        .iter()
+                        .all(|p| p.period == Some(2027)),
+                "seed {seed}: common purchases are 2026's, each future's own 2027's"
+            );
+        }
+        assert!(close(plan.evpi.unwrap(), evpi) || (plan.evpi.unwrap() - evpi).abs() < 1e-6);
+        checked += 1;
+    }
+    assert!(checked >= 12, "only {checked} cases had a plan");
+}
+
+/// Identical futures give the plain plan (a future that is sure to come is the scenario
+/// itself).
+#[test]
+fn identical_futures_give_the_plain_plan() {
+    let text = "name: x\nperiods: [2026, 2027, 2028]\naccelerators:\n  - {id: f, vendor: N, origin: foreign, unit_price: 900, tflops: 400, power_w: 400, lot_size: 4}\n  - {id: d, vendor: H, origin: domestic, unit_price: 2000, tflops: 700, power_w: 600, lot_size: 4, max_units: {2026: 8, 2027: 12, 2028: 16}}\n  - {id: e, vendor: C, origin: domestic, unit_price: 800, tflops: 250, power_w: 350, lot_size: 2}\ndemand: {pflops: {2026: 5, 2027: 9, 2028: 14}}\npolicy: {domestic_share: {min: 0.6}}\ncosts: {energy_price_per_kwh: 0.1, opex_years: 2, discount_rate: 0.08}\n";
+    let plain = crate::support::plan(scenario_file("futures-plain", text).to_str().unwrap(), &[]);
+    let identical = format!(
+        "{text}futures:\n  - {{id: a, probability: 0.5}}\n  - {{id: b, probability: 0.5}}\ndecide_now: 2\n"
+    );
+    let path = scenario_file("futures-identical", &identical);
+    let r = chipmix(&["plan", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = json(&r.stdout);
+    let cost = p["total_cost"].as_f64().unwrap();
+    let plain_cost = plain["total_cost"].as_f64().unwrap();
+    let gap = plain["gap"]
+        .as_f64()
+        .unwrap_or(0.0)
+        .max(p["gap"].as_f64().unwrap_or(0.0));
+    assert!(
+        (cost - plain_cost).abs() <= (gap + 1e-9) * plain_cost.abs(),
+        "identical futures {cost} vs the plain plan {plain_cost}"
+    );
+    assert!(close(
+        p["expected_cost"].as_f64().unwrap(),
+        p["worst_cost"].as_f64().unwrap()
+    ));
+    for f in p["futures"].as_array().unwrap() {
+        assert!(close(f["total_cost"].as_f64().unwrap(), cost));
+    }
+}
+
+/// Bad futures exit 2 at the field: the sum of probabilities, `decide_now` beyond the
+/// periods, an override that does not validate (named with the future and the path), a
+/// future that changes the structure.
+#[test]
+fn bad_futures_exit_2_at_the_place() {
+    let head = "name: x\nperiods: [2026, 2027]\naccelerators:\n  - {id: a, vendor: V, origin: domestic, unit_price: 10, tflops: 500}\ndemand: {pflops: 1}\n";
+    for (tag, tail, want) in [
+        (
+            "sum",
+            "futures:\n  - {id: a, probability: 0.5}\n  - {id: b, probability: 0.6}\n",
+            "the probabilities must sum to 1, got 1.1",
+        ),
+        (
+            "decide",
+            "futures:\n  - {id: a, probability: 0.5}\n  - {id: b, probability: 0.5}\ndecide_now: 3\n",
+            "decide_now must be a whole number from 1 to the number of periods (2), got 3",
+        ),
+        (
+            "override",
+            "futures:\n  - {id: a, probability: 0.5}\n  - id: b\n    probability: 0.5\n    set:\n      \"accelerators[a].unit_price\": -5\n",
+            "futures[b].set \"accelerators[a].unit_price\": accelerators[a].unit_price must be >= 0, got -5",
+        ),
+        (
+            "path",
+            "futures:\n  - {id: a, probability: 0.5}\n  - id: b\n    probability: 0.5\n    set:\n      \"accelerators[zz].unit_price\": 5\n",
+            "futures[b].set \"accelerators[zz].unit_price\"",
+        ),
+        (
+            "one",
+            "futures:\n  - {id: a, probability: 1}\n",
+            "futures must list at least 2 futures",
+        ),
+        (
+            "dup",
+            "futures:\n  - {id: a, probability: 0.5}\n  - {id: a, probability: 0.5}\n",
+            "futures[a].id is used twice",
+        ),
+        (
+            "risk",
+            "futures:\n  - {id: a, probability: 0.5}\n  - {id: b, probability: 0.5}\nrisk: cautious\n",
+            "risk must be expected or worst_case, got `cautious`",
+        ),
+        (
+            "lonely",
+            "decide_now: 1\n",
+            "decide_now applies only to a scenario with `futures`",
+        ),
+        (
+            "structure",
+            "futures:\n  - {id: a, probability: 0.5}\n  - id: b\n    probability: 0.5\n    set:\n      \"accelerators[a].id\": z\n",
+            "futures[b].set changes the accelerators",
+        ),
+    ] {
+        let text = format!("{head}{tail}");
+        let path = scenario_file(&format!("futures-bad-{tag}"), &text);
+        let r = chipmix(&["plan", path.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{tag}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(want),
+            "{tag}: want `{want}` in {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(".yaml:"),
+            "{tag}: the message names the file and place: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("panicked"), "{tag}");
+    }
+}
