@@ -151,10 +151,10 @@ pub enum SweepError {
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
     /// The scenario (with its overrides) is not valid.
-    #[error("{0}")]
+    #[error(transparent)]
     Scenario(#[from] ScenarioError),
     /// The planner failed in a way that says nothing about the scenario.
-    #[error("{0}")]
+    #[error(transparent)]
     Plan(#[from] PlanError),
 }
 

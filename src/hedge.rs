@@ -501,7 +501,13 @@ fn assemble(nat: &National, f: &Futures, best: &Candidate, status: Status, solve
         .filter(|r| common_year(r.period))
         .cloned()
         .collect();
-    out.sources = first.sources.clone();
+    for p in &plans {
+        for note in &p.sources {
+            if !out.sources.iter().any(|n| n.id == note.id) {
+                out.sources.push(note.clone());
+            }
+        }
+    }
     out.adopted_platforms = first
         .adopted_platforms
         .iter()
@@ -523,6 +529,15 @@ fn assemble(nat: &National, f: &Futures, best: &Candidate, status: Status, solve
     out.removal = expect(&|p| p.removal);
     out.expected_cost = expect(&|p| p.total_cost);
     out.worst_cost = plans.iter().filter_map(|p| p.total_cost).reduce(f64::max);
+    out.binding = plans
+        .iter()
+        .zip(&f.list)
+        .flat_map(|(p, fu)| {
+            p.binding
+                .iter()
+                .map(move |b| format!("{b} (future {})", fu.id))
+        })
+        .collect();
     out.risk = Some(f.risk.as_str().to_string());
     out.decide_now = Some(f.decide_now);
     out.futures = plans

@@ -231,6 +231,12 @@ impl Document {
         overrides::apply(&mut self.value.clone(), o).map(|_| ())
     }
 
+    /// Where the field at `path` is in the scenario file (its nearest existing parent when
+    /// it is not there).
+    pub fn locate(&self, path: &[Seg]) -> Option<Location> {
+        super::locate::locate(&self.text, path)
+    }
+
     /// The catalog file, if the scenario names one.
     pub fn catalog_file(&self) -> Option<&str> {
         self.catalog.as_ref().map(|(c, _)| c.file.as_str())

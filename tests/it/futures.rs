@@ -399,3 +399,40 @@ fn bad_futures_exit_2_at_the_place() {
         assert!(!r.stderr.contains("panicked"), "{tag}");
     }
 }
+
+/// `explain` and `alternatives` refuse futures (exit 2 at the field) rather than explain
+/// one future and drop the others; `check` re-checks every future and finds a tampered
+/// common purchase.
+#[test]
+fn explain_refuses_futures_and_check_rechecks_every_future() {
+    let sample = crate::support::sample("futures-2026-2028.yaml");
+    for command in ["explain", "alternatives"] {
+        let r = chipmix(&[command, &sample]);
+        assert_eq!(r.code, 2, "{command}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("futures-2026-2028.yaml:") && r.stderr.contains("futures:"),
+            "{command}: {}",
+            r.stderr
+        );
+    }
+    let r = chipmix(&["plan", &sample, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let saved = scenario_file("futures-saved.json", &r.stdout);
+    let ok = chipmix(&["check", &sample, saved.to_str().unwrap()]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    let mut p = json(&r.stdout);
+    let units = p["purchases"][0]["units"].as_f64().unwrap();
+    p["purchases"][0]["units"] = serde_json::json!(units - 8.0);
+    let tampered = scenario_file("futures-tampered.json", &p.to_string());
+    let bad = chipmix(&["check", &sample, tampered.to_str().unwrap()]);
+    assert_eq!(bad.code, 1, "{}", bad.stdout);
+    let p = json(&r.stdout);
+    for f in p["futures"].as_array().unwrap() {
+        let id = f["id"].as_str().unwrap();
+        assert!(
+            bad.stdout.contains(&format!("future {id}: ")),
+            "every future is re-checked: {id} missing in {}",
+            bad.stdout
+        );
+    }
+}

@@ -179,3 +179,14 @@ fn readme_removals_excerpt_is_the_real_output() {
     assert_eq!((units(false), units(true)), (255.0, 1.0));
     assert!(readme.contains("the plan sells 255 and\nmoves 1"));
 }
+
+#[test]
+fn readme_futures_excerpt_is_the_real_output() {
+    let readme = readme();
+    let shown = block_after(
+        &readme,
+        "(`chipmix plan scenarios/futures-2026-2028.yaml`, four of its sections)",
+    );
+    sections_are_the_real_output(shown, "futures-2026-2028.yaml");
+    assert!(shown.contains("value of hedging"));
+}
