@@ -8,10 +8,12 @@
 //!    futures' bounds is a bound on any plan that must hold in all of them);
 //! 2. the joint programme (the deterministic equivalent, [`crate::model::futures`]) solved
 //!    with the time left;
-//! 3. candidates checked: the joint solution, and the common decisions of each future's
-//!    own plan with each future's later decisions re-optimised given them (the first
-//!    future's is the "naive" plan of `value_of_hedging`). The best by the risk measure is
-//!    the plan.
+//! 3. when the joint programme is not solved within the gap, its continuous relaxation:
+//!    a bound, and its common decisions rounded to whole lots a candidate;
+//! 4. candidates checked: the joint solution, the rounded relaxation's, and the common
+//!    decisions of each future's own plan, each with every future's later decisions
+//!    re-optimised given them (the first future's is the "naive" plan of
+//!    `value_of_hedging`). The best by the risk measure is the plan.
 //!
 //! Every future's plan (the common decisions with its own) is re-checked against that
 //! future's scenario before the plan is returned.
@@ -76,6 +78,8 @@ enum Joint {
         per_future: Vec<Decisions>,
         objective: f64,
         bound: Option<f64>,
+        /// Within the gap (an LP: its optimum).
+        proven: bool,
     },
     Infeasible,
     NoSolution(String),
@@ -86,7 +90,7 @@ enum Joint {
 fn solve_joint(
     f: &Futures,
     which: &[usize],
-    goal: JointGoal,
+    (goal, lp): (JointGoal, bool),
     fixed: Option<&FirstStage>,
     opts: &Options,
     (budget, share): (&Budget, f64),
@@ -97,7 +101,7 @@ fn solve_joint(
         .map(|&i| (&f.list[i].scenario, f.list[i].probability))
         .collect();
     let started = std::time::Instant::now();
-    let joint = build(&futures, f.decide_now, goal, false, fixed);
+    let joint = build(&futures, f.decide_now, goal, lp, fixed);
     timings.build_s += started.elapsed().as_secs_f64();
     if joint.built.infeasible {
         return Ok(Joint::Infeasible);
@@ -113,8 +117,10 @@ fn solve_joint(
             values,
             objective,
             bound,
+            proven,
             ..
         } => Joint::Solved {
+            proven,
             per_future: parts
                 .iter()
                 .zip(&futures)
@@ -158,7 +164,7 @@ fn recourse(
         match solve_joint(
             f,
             &[i],
-            JointGoal::Expected,
+            (JointGoal::Expected, false),
             Some(fixed),
             opts,
             (budget, 1.0),
@@ -225,18 +231,29 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
     let all: Vec<usize> = (0..n).collect();
     let mut joint_bound: Option<f64> = None;
     let mut joint_infeasible = false;
+    let mut joint_proven = false;
     let first_goal = match f.risk {
         Risk::Expected => JointGoal::Expected,
         Risk::WorstCase => JointGoal::Worst,
     };
     // Half the time left: the candidates from the futures' own plans need the rest.
-    match solve_joint(f, &all, first_goal, None, opts, (&budget, 0.5), &mut timings)? {
+    match solve_joint(
+        f,
+        &all,
+        (first_goal, false),
+        None,
+        opts,
+        (&budget, 0.5),
+        &mut timings,
+    )? {
         Joint::Solved {
             per_future,
             objective,
             bound,
+            proven,
         } => {
             joint_bound = bound;
+            joint_proven = proven;
             let fs = FirstStage::of(
                 f.decide_now,
                 &per_future[0].x,
@@ -260,7 +277,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
                 let fs = match solve_joint(
                     f,
                     &all,
-                    JointGoal::ExpectedWithin(ceiling),
+                    (JointGoal::ExpectedWithin(ceiling), false),
                     None,
                     opts,
                     (&budget, 0.5),
@@ -288,8 +305,44 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         }
         Joint::Infeasible => joint_infeasible = true,
         Joint::NoSolution(why) => notes.push(format!(
-            "the joint programme of the {n} futures found no plan: {why}; the plan is the best of the futures' own common decisions"
+            "the joint programme of the {n} futures found no plan: {why}; the plan is the best of the other candidates (its relaxation rounded, the futures' own orders)"
         )),
+    }
+
+    // 2b. The joint programme not solved to its gap: its continuous relaxation is a bound,
+    // and its common decisions, rounded to whole lots, a candidate.
+    let mut relaxed = None;
+    if !joint_proven && !joint_infeasible && !budget.expired() {
+        match solve_joint(
+            f,
+            &all,
+            (first_goal, true),
+            None,
+            opts,
+            (&budget, 0.5),
+            &mut timings,
+        )? {
+            Joint::Solved {
+                objective,
+                proven,
+                per_future,
+                ..
+            } => {
+                relaxed = proven.then_some(objective);
+                let fs = FirstStage::of(
+                    f.decide_now,
+                    &per_future[0].x,
+                    &per_future[0].changes,
+                    &per_future[0].systems,
+                );
+                let origin = "the joint programme's relaxation, rounded".to_string();
+                if let Ok(Some(c)) = recourse(f, &fs, origin, opts, &budget, &mut timings)? {
+                    candidates.push(c);
+                }
+            }
+            Joint::Infeasible => joint_infeasible = true,
+            Joint::NoSolution(_) => {}
+        }
     }
 
     // 3. Each future's own common decisions, with every future's later decisions given them.
@@ -349,6 +402,8 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         return Ok((out, timings));
     };
 
+    common_agree(f, &best)?;
+
     // The bound: the joint programme's, or the futures' own bounds combined.
     let costs = best.costs();
     let (value, _) = measure(f, &costs);
@@ -361,7 +416,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
             .sum(),
         Risk::WorstCase => b.iter().copied().fold(f64::NEG_INFINITY, f64::max),
     });
-    let bound = [joint_bound, from_own]
+    let bound = [joint_bound, from_own, relaxed]
         .into_iter()
         .flatten()
         .fold(f64::NEG_INFINITY, f64::max)
@@ -429,6 +484,41 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
     }
     out.warnings.extend(notes);
     Ok((out, timings))
+}
+
+/// Refuses a candidate whose futures do not make the same decisions in the common periods
+/// (a slip of the joint programme would otherwise print one future's as everyone's).
+fn common_agree(f: &Futures, c: &Candidate) -> Result<(), PlanError> {
+    let (first, _) = &c.per_future[0];
+    let of = |d: &Decisions| FirstStage::of(f.decide_now, &d.x, &d.changes, &d.systems);
+    let reference = of(first);
+    for ((d, _), fu) in c.per_future.iter().zip(&f.list).skip(1) {
+        let other = of(d);
+        let same_x = reference
+            .x
+            .iter()
+            .flatten()
+            .flatten()
+            .zip(other.x.iter().flatten().flatten())
+            .all(|(a, b)| (a - b).abs() < 1e-6);
+        let same_changes = reference.changes.len() == other.changes.len()
+            && reference.changes.iter().zip(&other.changes).all(|(a, b)| {
+                (a.site, a.entry, a.period, a.to) == (b.site, b.entry, b.period, b.to)
+                    && (a.units - b.units).abs() < 1e-6
+            });
+        let same_systems = reference.systems.len() == other.systems.len()
+            && reference.systems.iter().zip(&other.systems).all(|(a, b)| {
+                (a.system, a.site, a.period) == (b.system, b.site, b.period)
+                    && (a.units - b.units).abs() < 1e-6
+            });
+        if !same_x || !same_changes || !same_systems {
+            return Err(PlanError::CheckFailed(format!(
+                "- future {} decides the common periods differently from future {}",
+                fu.id, f.list[0].id
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Why no common decisions serve every future, in plain words.
@@ -571,6 +661,7 @@ fn assemble(nat: &National, f: &Futures, best: &Candidate, status: Status, solve
             fleet: p.fleet,
             adopted_platforms: p.adopted_platforms,
             binding: p.binding,
+            sites: p.sites,
             periods: p.periods,
         })
         .collect();

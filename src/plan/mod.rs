@@ -463,8 +463,46 @@ pub struct FutureOutcome {
     pub adopted_platforms: Vec<String>,
     /// Constraint families at their limit in this future.
     pub binding: Vec<String>,
+    /// Per-site detail in this future (scenarios with sites).
+    pub sites: Vec<SiteDetail>,
     /// Per-period detail in this future (scenarios with periods).
     pub periods: Vec<PeriodDetail>,
+}
+
+impl FutureOutcome {
+    /// This future's whole plan as a plain plan (the common decisions `common` with its
+    /// own), for the formats that lay out one plan at a time.
+    pub fn whole(&self, top: &Plan) -> Plan {
+        let mut p = Plan::blank(
+            &top.scenario,
+            Objective::MinCost,
+            &top.currency,
+            self.status,
+            &top.solver,
+        );
+        p.total_cost = self.total_cost;
+        p.capex = self.capex;
+        p.opex = self.opex;
+        p.adoption = self.adoption;
+        p.residual = self.residual;
+        p.energy_discount = self.energy_discount;
+        p.removal = self.removal;
+        p.pflops = self.pflops;
+        p.domestic_share = self.domestic_share.clone();
+        p.purchases = top
+            .purchases
+            .iter()
+            .chain(&self.purchases)
+            .cloned()
+            .collect();
+        p.removals = top.removals.iter().chain(&self.removals).cloned().collect();
+        p.fleet = self.fleet.clone();
+        p.adopted_platforms = self.adopted_platforms.clone();
+        p.binding = self.binding.clone();
+        p.sites = self.sites.clone();
+        p.periods = self.periods.clone();
+        p
+    }
 }
 
 /// Units of one accelerator at a site in a period.

@@ -16,6 +16,9 @@ use crate::plan::Plan;
 
 /// Renders `plan` as CSV with a header row (no rows when there is no plan).
 pub fn render(plan: &Plan) -> String {
+    if !plan.futures.is_empty() {
+        return futures(plan);
+    }
     if super::rows::is_national(plan) {
         return purchases(plan);
     }
@@ -90,6 +93,62 @@ pub fn render(plan: &Plan) -> String {
 /// One row per purchase of a plan with sites or periods, then the adoption and opex lines:
 /// `cost` at that year's prices (undiscounted), `discounted_cost` that times the period's
 /// `discount_factor`; the `discounted_cost` column adds up to `total_cost`.
+/// A plan with futures: each future's whole plan (the common decisions with its own) as
+/// the national table, after two columns `future` and `probability`, and a column
+/// `decided` (`now` for the common decisions, `later` for the future's own, empty on cost
+/// lines): each future's cost column adds up to its `total_cost`.
+fn futures(plan: &Plan) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = true;
+    let common = plan.decide_now.unwrap_or(1);
+    let years: Vec<i64> = plan
+        .futures
+        .first()
+        .map(|f| f.periods.iter().map(|d| d.period).collect())
+        .unwrap_or_default();
+    let decided = |item: &str, period: &str| -> String {
+        if item != "purchase" && item != "system" {
+            return String::new();
+        }
+        let t = period
+            .parse::<i64>()
+            .ok()
+            .and_then(|y| years.iter().position(|&v| v == y));
+        if t.is_none_or(|t| t < common) {
+            "now".into()
+        } else {
+            "later".into()
+        }
+    };
+    for f in &plan.futures {
+        let text = purchases(&f.whole(plan));
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        if header {
+            let names = r.headers().cloned().unwrap_or_default();
+            let _ = w.write_record(
+                ["future", "probability", "decided"]
+                    .into_iter()
+                    .chain(names.iter()),
+            );
+            header = false;
+        }
+        for rec in r.records().flatten() {
+            let item = rec.get(0).unwrap_or("").to_string();
+            let period = rec.get(6).unwrap_or("").to_string();
+            let _ = w.write_record(
+                [
+                    csv_safe(&f.id),
+                    plain(f.probability),
+                    decided(&item, &period),
+                ]
+                .into_iter()
+                .chain(rec.iter().map(str::to_string)),
+            );
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
 fn purchases(plan: &Plan) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let extra = workload_header(plan);

@@ -436,3 +436,37 @@ fn explain_refuses_futures_and_check_rechecks_every_future() {
         );
     }
 }
+
+/// Futures each feasible alone but with no common first period: the scenario is
+/// infeasible (exit 1) and the conflicts say so in plain words, naming the futures.
+#[test]
+fn futures_feasible_alone_but_not_together_are_infeasible() {
+    // Future `a` needs a domestic card in 2026 (its quota); in future `b` no domestic card
+    // may be bought in 2026 and its quota is 0, so `b` needs the foreign card.
+    let text = "name: x\nperiods: [2026, 2027]\naccelerators:\n  - {id: d, vendor: H, origin: domestic, unit_price: 1000, tflops: 500, power_w: 400}\n  - {id: f, vendor: N, origin: foreign, unit_price: 900, tflops: 500, power_w: 400}\ndemand: {pflops: 1}\npolicy: {domestic_share: {min: 1.0}}\nfutures:\n  - {id: a, probability: 0.5}\n  - id: b\n    probability: 0.5\n    set:\n      \"accelerators[d].available\": {2026: false, 2027: true}\n      \"policy.domestic_share.min\": 0\n";
+    let path = scenario_file("futures-apart", text);
+    let r = chipmix(&["plan", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let p = json(&r.stdout);
+    assert_eq!(p["status"], "infeasible");
+    let conflicts = p["conflicts"].to_string();
+    assert!(
+        conflicts.contains("no decisions for 2026 serve all 2 futures together"),
+        "{conflicts}"
+    );
+    assert!(conflicts.contains("future a alone needs"), "{conflicts}");
+    // Each future on its own has a plan.
+    for f in ["a", "b"] {
+        let alone = text.split("futures:").next().unwrap().to_string();
+        let alone = if f == "b" {
+            alone
+                .replace("{id: d, vendor: H, origin: domestic, unit_price: 1000, tflops: 500, power_w: 400}", "{id: d, vendor: H, origin: domestic, unit_price: 1000, tflops: 500, power_w: 400, available: {2026: false, 2027: true}}")
+                .replace("min: 1.0", "min: 0")
+        } else {
+            alone
+        };
+        let path = scenario_file(&format!("futures-apart-{f}"), &alone);
+        let r = chipmix(&["plan", path.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "future {f} alone: {}", r.stdout);
+    }
+}
