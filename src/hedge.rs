@@ -148,9 +148,12 @@ fn solve_joint(
     })
 }
 
-/// Each future's later decisions given the common ones `fixed`: `Err(i)` names the first
-/// future (position) in which they leave no way to meet the rules; `Ok(None)` when the time
-/// ran out first.
+/// Where common decisions leave no way out: the first future (position) in which they
+/// leave no way to meet the rules, and each future's cost with them (`None` where none).
+type Blocked = (usize, Vec<Option<f64>>);
+
+/// Each future's later decisions given the common ones `fixed`: `Err` when they leave no
+/// way out in some future; `Ok(None)` when the time ran out first.
 fn recourse(
     f: &Futures,
     fixed: &FirstStage,
@@ -158,8 +161,10 @@ fn recourse(
     opts: &Options,
     budget: &Budget,
     timings: &mut Timings,
-) -> Result<Result<Option<Candidate>, usize>, PlanError> {
+) -> Result<Result<Option<Candidate>, Blocked>, PlanError> {
     let mut per_future = Vec::new();
+    let mut costs = Vec::new();
+    let mut blocked = None;
     for i in 0..f.list.len() {
         match solve_joint(
             f,
@@ -175,13 +180,20 @@ fn recourse(
             } => {
                 let d = d.remove(0);
                 let e = checked_all(&f.list[i].scenario, &d.x, &d.changes, &d.systems)?;
+                costs.push(Some(e.total_cost));
                 per_future.push((d, e));
             }
-            Joint::Infeasible => return Ok(Err(i)),
+            Joint::Infeasible => {
+                blocked.get_or_insert(i);
+                costs.push(None);
+            }
             Joint::NoSolution(_) => return Ok(Ok(None)),
         }
     }
-    Ok(Ok(Some(Candidate { origin, per_future })))
+    Ok(match blocked {
+        Some(i) => Err((i, costs)),
+        None => Ok(Some(Candidate { origin, per_future })),
+    })
 }
 
 /// Plans a scenario with futures: the checked plan and the seconds each step took. An
@@ -346,7 +358,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
     }
 
     // 3. Each future's own common decisions, with every future's later decisions given them.
-    let mut naive: Option<Result<Candidate, usize>> = None;
+    let mut naive: Option<Result<Candidate, Blocked>> = None;
     let mut blocked: Vec<(usize, usize)> = Vec::new();
     for (g, p) in alone.iter().enumerate() {
         if !p.status.has_plan() || budget.expired() {
@@ -371,10 +383,10 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
                 candidates.push(c);
             }
             Ok(None) => {}
-            Err(h) => {
+            Err((h, costs)) => {
                 blocked.push((g, h));
                 if g == 0 {
-                    naive = Some(Err(h));
+                    naive = Some(Err((h, costs)));
                 }
             }
         }
@@ -470,9 +482,12 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
                 fo.naive_cost = Some(c);
             }
         }
-        Some(Err(h)) => {
+        Some(Err((h, costs))) => {
             out.value_of_hedging = Some(None);
             out.value_of_hedging_blocked_by = Some(f.list[h].id.clone());
+            for (fo, c) in out.futures.iter_mut().zip(costs) {
+                fo.naive_cost = c;
+            }
         }
         None => {
             out.value_of_hedging = Some(None);
@@ -619,15 +634,6 @@ fn assemble(nat: &National, f: &Futures, best: &Candidate, status: Status, solve
     out.removal = expect(&|p| p.removal);
     out.expected_cost = expect(&|p| p.total_cost);
     out.worst_cost = plans.iter().filter_map(|p| p.total_cost).reduce(f64::max);
-    out.binding = plans
-        .iter()
-        .zip(&f.list)
-        .flat_map(|(p, fu)| {
-            p.binding
-                .iter()
-                .map(move |b| format!("{b} (future {})", fu.id))
-        })
-        .collect();
     out.risk = Some(f.risk.as_str().to_string());
     out.decide_now = Some(f.decide_now);
     out.futures = plans

@@ -446,7 +446,7 @@ pub struct FutureOutcome {
     /// (`total_cost - alone_cost` is its `regret`).
     pub alone_cost: Option<f64>,
     /// This future's total cost when the common decisions are those of the first future's
-    /// own plan (`null` when they leave no way out in some future).
+    /// own plan (`null` when they leave no way out in this future).
     pub naive_cost: Option<f64>,
     /// Fleet PFLOPS at the end.
     pub pflops: Option<f64>,

@@ -424,6 +424,21 @@ fn single_sections(out: &mut String, plan: &Plan, at: Place) {
     table(out, &rows::totals(plan), at.h);
 }
 
+/// The tables and chart of a plan with futures (section 7): the common purchases, the
+/// futures side by side, the summary, a chart of each future's cost with the hedged and
+/// the naive common decisions, and each future's own purchases.
+fn futures_sections(out: &mut String, plan: &Plan, at: Place) {
+    let sections = super::futures::sections(plan);
+    for s in &sections[..3.min(sections.len())] {
+        table(out, s, at.h);
+    }
+    chart(out, None, super::svg::futures(plan));
+    for s in sections.iter().skip(3) {
+        table(out, s, at.h);
+    }
+    table(out, &rows::removals(plan), at.h);
+}
+
 /// The tables and charts of a plan with sites or periods: purchases by period, the
 /// periods, every site in every period, the fleet at the end and the totals; charts of
 /// spending and of capacity against demand per period, of each site's PFLOPS (first, for
@@ -556,7 +571,9 @@ fn member_sections(out: &mut String, m: &Member, r: &Report, at: Place) {
     list(out, at.h, "Why the scenario is infeasible", &plan.conflicts);
     if plan.status.has_plan() {
         kpis(out, plan, at);
-        if rows::is_national(plan) {
+        if !plan.futures.is_empty() {
+            futures_sections(out, plan, at);
+        } else if rows::is_national(plan) {
             national_sections(out, plan, at);
         } else {
             single_sections(out, plan, at);

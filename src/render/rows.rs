@@ -670,6 +670,20 @@ pub fn totals(p: &Plan) -> Section {
     }
 }
 
+/// The rules at their limit in each future of a plan with futures, one line per future.
+pub fn by_future(p: &Plan) -> Vec<String> {
+    p.futures
+        .iter()
+        .map(|f| {
+            if f.binding.is_empty() {
+                format!("{}: none, every rule has slack", f.id)
+            } else {
+                format!("{}: {}", f.id, f.binding.join(", "))
+            }
+        })
+        .collect()
+}
+
 /// Closing notes: binding constraints, conflicts, message, warnings, sources.
 pub fn notes(p: &Plan) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
@@ -682,7 +696,12 @@ pub fn notes(p: &Plan) -> Vec<(String, Vec<String>)> {
             p.conflicts.clone(),
         ));
     }
-    if p.status.has_plan() {
+    if p.status.has_plan() && !p.futures.is_empty() {
+        out.push((
+            "Binding constraints in each future (at their limit)".to_string(),
+            by_future(p),
+        ));
+    } else if p.status.has_plan() {
         let binding = if p.binding.is_empty() {
             vec!["none: every rule has slack".to_string()]
         } else {

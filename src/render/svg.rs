@@ -98,6 +98,32 @@ pub fn sweep_charts(r: &SweepResult) -> Result<(CostCurve, Mix), String> {
     ))
 }
 
+/// Each future's total cost with the plan's common decisions (hedged) and with those of
+/// the plan made for the first future alone (naive): two bars per future, the naive one
+/// left out and labelled when it leaves no way out.
+pub fn futures(plan: &crate::plan::Plan) -> Result<String, String> {
+    let mut categories = Vec::new();
+    let mut hedged = Vec::new();
+    let mut naive = Vec::new();
+    for f in &plan.futures {
+        categories.push(format!("{} (hedged)", f.id));
+        hedged.push(f.total_cost);
+        naive.push(None);
+        categories.push(format!("{} (naive)", f.id));
+        hedged.push(None);
+        naive.push(f.naive_cost);
+    }
+    let bars = chart::Bars {
+        title:
+            "Cost in each future: this plan's order now (hedged) against the first future's (naive)"
+                .into(),
+        y_label: format!("total cost ({})", plan.currency),
+        categories,
+        stacks: vec![("hedged".into(), hedged), ("naive".into(), naive)],
+    };
+    chart::bars(&bars, COMPARE_SIZE.0, COMPARE_SIZE.1)
+}
+
 /// Width and height of a comparison chart.
 const COMPARE_SIZE: (u32, u32) = (960, 560);
 

@@ -470,3 +470,48 @@ fn futures_feasible_alone_but_not_together_are_infeasible() {
         assert_eq!(r.code, 0, "future {f} alone: {}", r.stdout);
     }
 }
+
+/// The CSV's cost lines add up to each future's total cost, and the report shows the
+/// futures side by side with the chart of hedged against naive costs.
+#[test]
+fn csv_and_report_lay_out_every_future() {
+    let sample = crate::support::sample("futures-2026-2028.yaml");
+    let p = json(&chipmix(&["plan", &sample, "--format", "json"]).stdout);
+    let csv = chipmix(&["plan", &sample, "--format", "csv"]);
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    let mut lines = csv.stdout.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (future, cost, decided) = (col("future"), col("discounted_cost"), col("decided"));
+    for f in p["futures"].as_array().unwrap() {
+        let id = f["id"].as_str().unwrap();
+        let rows: Vec<Vec<&str>> = csv
+            .stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|r| r[future] == id)
+            .collect();
+        let sum: f64 = rows
+            .iter()
+            .map(|r| r[cost].parse::<f64>().unwrap_or(0.0))
+            .sum();
+        let total = f["total_cost"].as_f64().unwrap();
+        assert!((sum - total).abs() < 0.05, "{id}: CSV {sum} vs {total}");
+        assert!(rows.iter().any(|r| r[decided] == "now"), "{id}");
+    }
+    let out = scenario_file("futures-report.html", "");
+    let r = chipmix(&["report", &sample, "-o", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(&out).unwrap();
+    for want in [
+        "Futures summary (risk: expected)",
+        "Common purchases (decided now, the same in every future)",
+        "(naive)",
+        "(hedged)",
+        "<svg",
+        "The rules that bind in each future",
+    ] {
+        assert!(html.contains(want), "the report lacks `{want}`");
+    }
+}

@@ -175,6 +175,11 @@ fn general(c: &Constraint) -> String {
 /// Writes the section: one item per binding rule, or a line saying every rule has slack;
 /// then the rules near their limit, when there are any.
 pub(super) fn section(out: &mut String, plan: &Plan, s: &National, at: Place) {
+    if !plan.futures.is_empty() {
+        let items = crate::render::rows::by_future(plan);
+        super::list(out, at.h, "The rules that bind in each future", &items);
+        return;
+    }
     binding(out, plan, s, at.h);
     near(out, plan, at);
 }
