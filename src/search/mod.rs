@@ -453,7 +453,7 @@ pub const INTERRUPTED_BEFORE_A_PLAN: &str = "the search was interrupted before i
 pub const INTERRUPTED: &str = "the search was interrupted: this is the best plan found so far, and its gap says how far from optimal it can be";
 
 /// Purchase decisions of the model: sites x periods x (accelerators + systems).
-fn purchase_slots(nat: &National) -> usize {
+pub(crate) fn purchase_slots(nat: &National) -> usize {
     nat.sites.len() * nat.periods() * (nat.accelerators.len() + nat.systems.len())
 }
 
