@@ -176,6 +176,22 @@ fn recourse(
     let mut costs = Vec::new();
     let mut blocked = None;
     for i in 0..f.list.len() {
+        // The plain search first (it scales to national scenarios), then the programme
+        // with the common decisions fixed.
+        let share = budget.left() / (2 * (f.list.len() - i)) as f64;
+        match by_search(&f.list[i].scenario, fixed, opts, share, timings)? {
+            Some(Some((d, e))) => {
+                costs.push(Some(e.total_cost));
+                per_future.push((d, e));
+                continue;
+            }
+            Some(None) => {
+                blocked.get_or_insert(i);
+                costs.push(None);
+                continue;
+            }
+            None => {}
+        }
         match solve_joint(
             f,
             &[i],
@@ -204,6 +220,97 @@ fn recourse(
         Some(i) => Err((i, costs)),
         None => Ok(Some(Candidate { origin, per_future })),
     })
+}
+
+/// The scenario `nat` with the common decisions `fixed` made: those purchases installed
+/// (each an installed entry that serves as long as a new card bought then would, its
+/// platform adopted), nothing bought, taken out or moved in the common periods. A plan of
+/// it is a plan of `nat`'s later periods given `fixed` (costs apart: the common
+/// decisions' are constant). `None` when `fixed` cannot be written so: systems, removals or
+/// moves in it, installed entries that may be removed, units not whole.
+fn as_installed(nat: &National, fixed: &FirstStage) -> Option<National> {
+    let removable = nat
+        .sites
+        .iter()
+        .flat_map(|s| &s.existing)
+        .any(|e| e.removal.is_some());
+    if !fixed.changes.is_empty() || !fixed.systems.is_empty() || removable {
+        return None;
+    }
+    let mut r = nat.clone();
+    r.futures = None;
+    for t in 0..fixed.decide_now {
+        for p in &mut r.per_period {
+            p.available[t] = false;
+        }
+        for sys in &mut r.systems {
+            sys.available[t] = false;
+        }
+    }
+    for (s, site) in r.sites.iter_mut().enumerate() {
+        for t in 0..fixed.decide_now {
+            for (a, &units) in fixed.x[s][t].iter().enumerate() {
+                if units <= 0.0 {
+                    continue;
+                }
+                if units.fract() != 0.0 {
+                    return None;
+                }
+                site.existing.push(crate::scenario::national::SiteExisting {
+                    index: a,
+                    units: units as u64,
+                    retire_year: nat.per_period[a]
+                        .lifetime_years
+                        .map(|l| nat.years[t] + l as i64 - 1),
+                    removal: None,
+                });
+            }
+        }
+    }
+    Some(r)
+}
+
+/// The later decisions of `nat` given the common ones `fixed`, by the plain search on
+/// [`as_installed`]'s scenario within `seconds`: `Some(Some(plan))`, checked against `nat`
+/// with the common decisions; `Some(None)` when no later decisions meet the rules;
+/// `None` when it cannot tell (not writable so, no plan in time, or the composed plan
+/// breaks a rule of the common periods).
+#[allow(clippy::type_complexity)]
+fn by_search(
+    nat: &National,
+    fixed: &FirstStage,
+    opts: &Options,
+    seconds: f64,
+    timings: &mut Timings,
+) -> Result<Option<Option<(Decisions, NationalEvaluation)>>, PlanError> {
+    let Some(r) = as_installed(nat, fixed) else {
+        return Ok(None);
+    };
+    let mut o = *opts;
+    o.conflicts = false;
+    o.time_limit_s = Some(seconds.max(0.5));
+    let (p, t) = crate::search::search(&r, &o)?;
+    add(timings, t);
+    if p.status == Status::Infeasible {
+        return Ok(Some(None));
+    }
+    if !p.status.has_plan() {
+        return Ok(None);
+    }
+    let mut x = detail::purchases_x(&r, &p);
+    for (site, fixed_site) in x.iter_mut().zip(&fixed.x) {
+        for (t, units) in fixed_site.iter().enumerate() {
+            site[t].clone_from(units);
+        }
+    }
+    let d = Decisions {
+        x,
+        changes: detail::changes_of(&r, &p),
+        systems: detail::systems_of(&r, &p),
+    };
+    Ok(checked_all(nat, &d.x, &d.changes, &d.systems)
+        .ok()
+        .map(|e| Some((d, e))))
 }
 
 /// Plans a scenario with futures: the checked plan and the seconds each step took. An

@@ -515,3 +515,28 @@ fn csv_and_report_lay_out_every_future() {
         assert!(html.contains(want), "the report lacks `{want}`");
     }
 }
+
+/// HiGHS and microlp prove the same optimum of the sample, with either risk measure.
+#[cfg(feature = "highs")]
+#[test]
+fn highs_and_microlp_agree_on_the_sample() {
+    let sample = crate::support::sample("futures-2026-2028.yaml");
+    for risk in ["expected", "worst_case"] {
+        let set = format!("risk={risk}");
+        let of = |solver: &str| {
+            let r = chipmix(&[
+                "plan", &sample, "--solver", solver, "--set", &set, "--format", "json",
+            ]);
+            assert_eq!(r.code, 0, "{solver} {risk}: {}", r.stderr);
+            let p = json(&r.stdout);
+            assert_eq!(p["status"], "optimal", "{solver} {risk}");
+            (
+                p["total_cost"].as_f64().unwrap(),
+                p["expected_cost"].as_f64().unwrap(),
+            )
+        };
+        let (m, h) = (of("microlp"), of("highs"));
+        assert!(close(m.0, h.0), "{risk}: microlp {} vs HiGHS {}", m.0, h.0);
+        assert!(close(m.1, h.1), "{risk}: expected {} vs {}", m.1, h.1);
+    }
+}
