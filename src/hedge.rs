@@ -404,15 +404,37 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
                 &per_future[0].systems,
             );
             if f.risk == Risk::Expected {
-                let mut checked = Vec::new();
-                for (i, d) in per_future.into_iter().enumerate() {
-                    let e = checked_all(&f.list[i].scenario, &d.x, &d.changes, &d.systems)?;
-                    checked.push((d, e));
+                let checked: Result<Vec<_>, PlanError> = per_future
+                    .into_iter()
+                    .zip(&f.list)
+                    .map(|(d, fu)| {
+                        checked_all(&fu.scenario, &d.x, &d.changes, &d.systems).map(|e| (d, e))
+                    })
+                    .collect();
+                match checked {
+                    Ok(per_future) => candidates.push(Candidate {
+                        origin: "the joint programme".into(),
+                        per_future,
+                    }),
+                    Err(PlanError::CheckFailed(broken)) => notes.push(format!(
+                        "the joint programme's plan broke a rule of a future (a numerical slip) and was discarded:\n{broken}"
+                    )),
+                    Err(e) => return Err(e),
                 }
-                candidates.push(Candidate {
-                    origin: "the joint programme".into(),
-                    per_future: checked,
-                });
+                // Stopped before its gap: each future's own decisions may improve given
+                // its common ones.
+                if !proven
+                    && let Ok(Some(c)) = recourse(
+                        f,
+                        &fs,
+                        "the joint programme".into(),
+                        opts,
+                        &budget,
+                        &mut timings,
+                    )?
+                {
+                    candidates.push(c);
+                }
             } else {
                 // The worst case's tie-break: the least expected cost with no future above
                 // the worst found, then each future's own decisions at its least cost.
