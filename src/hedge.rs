@@ -162,52 +162,78 @@ fn solve_joint(
 /// leave no way to meet the rules, and each future's cost with them (`None` where none).
 type Blocked = (usize, Vec<Option<f64>>);
 
-/// Each future's later decisions given the common ones `fixed`: `Err` when they leave no
-/// way out in some future; `Ok(None)` when the time ran out first.
+/// A future's plan known beforehand (its position, decisions and evaluation): the
+/// recourse of a future's own common decisions in that future is its own plan.
+type Known = (usize, Decisions, NationalEvaluation);
+
+/// Each future's later decisions given the common ones `fixed`, within `seconds` in all:
+/// `Err` when they leave no way out in some future; `Ok(None)` when the time ran out
+/// first.
 fn recourse(
     f: &Futures,
-    fixed: &FirstStage,
-    origin: String,
+    (fixed, origin, known): (&FirstStage, String, Option<Known>),
     opts: &Options,
-    budget: &Budget,
+    (budget, seconds): (&Budget, f64),
     timings: &mut Timings,
 ) -> Result<Result<Option<Candidate>, Blocked>, PlanError> {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds.max(0.0));
     let mut per_future = Vec::new();
     let mut costs = Vec::new();
     let mut blocked = None;
-    for i in 0..f.list.len() {
-        // The plain search first (it scales to national scenarios), then the programme
-        // with the common decisions fixed.
-        let share = budget.left() / (2 * (f.list.len() - i)) as f64;
+    let n = f.list.len();
+    for i in 0..n {
+        if let Some((_, d, e)) = known.as_ref().filter(|(k, _, _)| *k == i) {
+            costs.push(Some(e.total_cost));
+            per_future.push((d.clone(), e.clone()));
+            continue;
+        }
+        let left = end
+            .saturating_duration_since(std::time::Instant::now())
+            .as_secs_f64();
+        let share = left / (n - i) as f64;
+        // The plain search first (it scales to national scenarios); the programme with the
+        // common decisions fixed when the future cannot be written with them installed,
+        // or the composed plan broke a rule (only where the solver can finish it).
         match by_search(&f.list[i].scenario, fixed, opts, share, timings)? {
-            Some(Some((d, e))) => {
+            Recourse::Plan(d, e) => {
                 costs.push(Some(e.total_cost));
-                per_future.push((d, e));
+                per_future.push((d, *e));
                 continue;
             }
-            Some(None) => {
+            Recourse::NoWayOut => {
                 blocked.get_or_insert(i);
                 costs.push(None);
                 continue;
             }
-            None => {}
+            Recourse::NotInTime => return Ok(Ok(None)),
+            Recourse::CannotTell => {}
         }
+        let slots = purchase_slots(&f.list[i].scenario);
+        if opts.backend == Backend::Microlp && slots > MICROLP_JOINT_SLOTS {
+            return Ok(Ok(None));
+        }
+        let fraction = share / budget.left().max(1e-9);
         match solve_joint(
             f,
             &[i],
             (JointGoal::Expected, false),
             Some(fixed),
             opts,
-            (budget, 1.0),
+            (budget, fraction.min(1.0)),
             timings,
         )? {
             Joint::Solved {
                 per_future: mut d, ..
             } => {
                 let d = d.remove(0);
-                let e = checked_all(&f.list[i].scenario, &d.x, &d.changes, &d.systems)?;
-                costs.push(Some(e.total_cost));
-                per_future.push((d, e));
+                match checked_all(&f.list[i].scenario, &d.x, &d.changes, &d.systems) {
+                    Ok(e) => {
+                        costs.push(Some(e.total_cost));
+                        per_future.push((d, e));
+                    }
+                    Err(PlanError::CheckFailed(_)) => return Ok(Ok(None)),
+                    Err(e) => return Err(e),
+                }
             }
             Joint::Infeasible => {
                 blocked.get_or_insert(i);
@@ -220,6 +246,19 @@ fn recourse(
         Some(i) => Err((i, costs)),
         None => Ok(Some(Candidate { origin, per_future })),
     })
+}
+
+/// What the plain search says of a future's later decisions given the common ones.
+enum Recourse {
+    /// A plan, checked against the future with the common decisions.
+    Plan(Decisions, Box<NationalEvaluation>),
+    /// No later decisions meet the rules.
+    NoWayOut,
+    /// No plan within the time.
+    NotInTime,
+    /// The future cannot be written with the common decisions installed, or the composed
+    /// plan breaks a rule of the common periods.
+    CannotTell,
 }
 
 /// The scenario `nat` with the common decisions `fixed` made: those purchases installed
@@ -271,20 +310,16 @@ fn as_installed(nat: &National, fixed: &FirstStage) -> Option<National> {
 }
 
 /// The later decisions of `nat` given the common ones `fixed`, by the plain search on
-/// [`as_installed`]'s scenario within `seconds`: `Some(Some(plan))`, checked against `nat`
-/// with the common decisions; `Some(None)` when no later decisions meet the rules;
-/// `None` when it cannot tell (not writable so, no plan in time, or the composed plan
-/// breaks a rule of the common periods).
-#[allow(clippy::type_complexity)]
+/// [`as_installed`]'s scenario within `seconds`.
 fn by_search(
     nat: &National,
     fixed: &FirstStage,
     opts: &Options,
     seconds: f64,
     timings: &mut Timings,
-) -> Result<Option<Option<(Decisions, NationalEvaluation)>>, PlanError> {
+) -> Result<Recourse, PlanError> {
     let Some(r) = as_installed(nat, fixed) else {
-        return Ok(None);
+        return Ok(Recourse::CannotTell);
     };
     let mut o = *opts;
     o.conflicts = false;
@@ -292,10 +327,10 @@ fn by_search(
     let (p, t) = crate::search::search(&r, &o)?;
     add(timings, t);
     if p.status == Status::Infeasible {
-        return Ok(Some(None));
+        return Ok(Recourse::NoWayOut);
     }
     if !p.status.has_plan() {
-        return Ok(None);
+        return Ok(Recourse::NotInTime);
     }
     let mut x = detail::purchases_x(&r, &p);
     for (site, fixed_site) in x.iter_mut().zip(&fixed.x) {
@@ -308,9 +343,10 @@ fn by_search(
         changes: detail::changes_of(&r, &p),
         systems: detail::systems_of(&r, &p),
     };
-    Ok(checked_all(nat, &d.x, &d.changes, &d.systems)
-        .ok()
-        .map(|e| Some((d, e))))
+    Ok(match checked_all(nat, &d.x, &d.changes, &d.systems) {
+        Ok(e) => Recourse::Plan(d, Box::new(e)),
+        Err(_) => Recourse::CannotTell,
+    })
 }
 
 /// Plans a scenario with futures: the checked plan and the seconds each step took. An
@@ -358,8 +394,11 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         alone.push(p);
     }
 
-    // 2. The joint programme.
+    // 2. The joint programme. Candidates (common decisions, where from, and a future's
+    // plan known for them) wait in `pending`: each is tried in every future at the end,
+    // with an equal share of the time left.
     let mut candidates: Vec<Candidate> = Vec::new();
+    let mut pending: Vec<(FirstStage, String, Option<Known>)> = Vec::new();
     let all: Vec<usize> = (0..n).collect();
     let mut joint_bound: Option<f64> = None;
     let mut joint_infeasible = false;
@@ -368,9 +407,36 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         Risk::Expected => JointGoal::Expected,
         Risk::WorstCase => JointGoal::Worst,
     };
-    // Half the time left: the candidates from the futures' own plans need the rest. The
-    // default solver's exact search finds no plan of a large joint programme (see
-    // [`MICROLP_JOINT_SLOTS`]): it goes straight to the relaxation.
+    let common = |d: &Decisions| FirstStage::of(f.decide_now, &d.x, &d.changes, &d.systems);
+    // Each future's own plan: its common decisions, with its own plan known. The first
+    // future's is the naive plan: tried first.
+    let mut own: Vec<(FirstStage, String, Option<Known>)> = Vec::new();
+    for (g, p) in alone.iter().enumerate() {
+        if !p.status.has_plan() {
+            continue;
+        }
+        let scenario = &f.list[g].scenario;
+        let d = Decisions {
+            x: detail::purchases_x(scenario, p),
+            changes: detail::changes_of(scenario, p),
+            systems: detail::systems_of(scenario, p),
+        };
+        let known = checked_all(scenario, &d.x, &d.changes, &d.systems)
+            .ok()
+            .map(|e| (g, d.clone(), e));
+        own.push((
+            common(&d),
+            format!("future {}'s own plan", f.list[g].id),
+            known,
+        ));
+    }
+    let naive_first = alone[0].status.has_plan();
+    if naive_first {
+        pending.push(own.remove(0));
+    }
+    // Half the time left: the candidates need the rest. The default solver's exact search
+    // finds no plan of a large joint programme (see [`MICROLP_JOINT_SLOTS`]): it goes
+    // straight to the relaxation.
     let slots = f.list.len() * purchase_slots(&f.list[0].scenario);
     let exact = opts.backend != Backend::Microlp || slots <= MICROLP_JOINT_SLOTS;
     let joint = if exact {
@@ -397,12 +463,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         } => {
             joint_bound = bound;
             joint_proven = proven;
-            let fs = FirstStage::of(
-                f.decide_now,
-                &per_future[0].x,
-                &per_future[0].changes,
-                &per_future[0].systems,
-            );
+            let fs = common(&per_future[0]);
             if f.risk == Risk::Expected {
                 let checked: Result<Vec<_>, PlanError> = per_future
                     .into_iter()
@@ -423,17 +484,8 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
                 }
                 // Stopped before its gap: each future's own decisions may improve given
                 // its common ones.
-                if !proven
-                    && let Ok(Some(c)) = recourse(
-                        f,
-                        &fs,
-                        "the joint programme".into(),
-                        opts,
-                        &budget,
-                        &mut timings,
-                    )?
-                {
-                    candidates.push(c);
+                if !proven {
+                    pending.push((fs, "the joint programme".into(), None));
                 }
             } else {
                 // The worst case's tie-break: the least expected cost with no future above
@@ -448,24 +500,10 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
                     (&budget, 0.5),
                     &mut timings,
                 )? {
-                    Joint::Solved { per_future, .. } => FirstStage::of(
-                        f.decide_now,
-                        &per_future[0].x,
-                        &per_future[0].changes,
-                        &per_future[0].systems,
-                    ),
+                    Joint::Solved { per_future, .. } => common(&per_future[0]),
                     _ => fs,
                 };
-                if let Ok(Some(c)) = recourse(
-                    f,
-                    &fs,
-                    "the joint programme".into(),
-                    opts,
-                    &budget,
-                    &mut timings,
-                )? {
-                    candidates.push(c);
-                }
+                pending.push((fs, "the joint programme".into(), None));
             }
         }
         Joint::Infeasible => joint_infeasible = true,
@@ -484,7 +522,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
             (first_goal, true),
             None,
             opts,
-            (&budget, 0.5),
+            (&budget, 0.3),
             &mut timings,
         )? {
             Joint::Solved {
@@ -494,40 +532,36 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
                 ..
             } => {
                 relaxed = proven.then_some(objective);
-                let fs = FirstStage::of(
-                    f.decide_now,
-                    &per_future[0].x,
-                    &per_future[0].changes,
-                    &per_future[0].systems,
-                );
                 let origin = "the joint programme's relaxation, rounded".to_string();
-                if let Ok(Some(c)) = recourse(f, &fs, origin, opts, &budget, &mut timings)? {
-                    candidates.push(c);
-                }
+                pending.push((common(&per_future[0]), origin, None));
             }
             Joint::Infeasible => joint_infeasible = true,
             Joint::NoSolution(_) => {}
         }
     }
 
-    // 3. Each future's own common decisions, with every future's later decisions given them.
+    // 3. Every candidate's common decisions in every future, with each future's later
+    // decisions given them: the naive plan first, the futures' other own plans last.
+    pending.extend(own);
     let mut naive: Option<Result<Candidate, Blocked>> = None;
     let mut blocked: Vec<(usize, usize)> = Vec::new();
-    for (g, p) in alone.iter().enumerate() {
-        if !p.status.has_plan() || budget.expired() {
-            continue;
+    let count = pending.len();
+    for (k, (fs, origin, known)) in pending.into_iter().enumerate() {
+        if budget.expired() {
+            break;
         }
-        let scenario = &f.list[g].scenario;
-        let fs = FirstStage::of(
-            f.decide_now,
-            &detail::purchases_x(scenario, p),
-            &detail::changes_of(scenario, p),
-            &detail::systems_of(scenario, p),
-        );
-        let origin = format!("future {}'s own plan", f.list[g].id);
-        match recourse(f, &fs, origin, opts, &budget, &mut timings)? {
+        let seconds = budget.left() / (count - k) as f64;
+        let from = known.as_ref().map(|(g, _, _)| *g);
+        let is_naive = naive_first && k == 0;
+        match recourse(
+            f,
+            (&fs, origin, known),
+            opts,
+            (&budget, seconds),
+            &mut timings,
+        )? {
             Ok(Some(c)) => {
-                if g == 0 {
+                if is_naive {
                     naive = Some(Ok(Candidate {
                         origin: c.origin.clone(),
                         per_future: c.per_future.clone(),
@@ -537,8 +571,10 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
             }
             Ok(None) => {}
             Err((h, costs)) => {
-                blocked.push((g, h));
-                if g == 0 {
+                if let Some(g) = from {
+                    blocked.push((g, h));
+                }
+                if is_naive {
                     naive = Some(Err((h, costs)));
                 }
             }

@@ -308,7 +308,10 @@ fn kpis(out: &mut String, plan: &Plan, at: Place) {
         compute(out);
         out.push_str("</div>\n");
     }
-    if let Some(total) = plan.total_cost {
+    // With futures the parts are expected values: they add up to the expected cost (the
+    // total under `risk: expected`, not under `worst_case`).
+    let futures = plan.expected_cost.is_some();
+    if let Some(total) = plan.expected_cost.or(plan.total_cost) {
         let mut parts = vec![
             plan.capex.unwrap_or(0.0),
             plan.adoption.unwrap_or(0.0),
@@ -361,7 +364,11 @@ fn kpis(out: &mut String, plan: &Plan, at: Place) {
         kpi(
             out,
             &format!("{p}total-cost"),
-            "Total cost",
+            if futures {
+                "Expected cost over the futures"
+            } else {
+                "Total cost"
+            },
             &format!("{} {cur}", cents(total_cents)),
         );
         out.push_str("</div>\n");
