@@ -35,6 +35,10 @@ use std::collections::BTreeMap;
 /// two sites, 4 x 24, no plan in 30 s (its adoption binaries are per future).
 pub const MICROLP_JOINT_SLOTS: usize = 64;
 
+/// Share of the time left for the candidates that the first of them (the naive plan)
+/// may use.
+const NAIVE_SHARE: f64 = 0.6;
+
 /// Share of the time limit the futures planned alone may use together.
 const ALONE_SHARE: f64 = 0.4;
 
@@ -550,7 +554,14 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         if budget.expired() {
             break;
         }
-        let seconds = budget.left() / (count - k) as f64;
+        // The naive plan first, with most of the time: it is a plan (with the first
+        // future's own plan known) and `value_of_hedging`'s; at national scale the plain
+        // search needs a minute per future to find one.
+        let seconds = if k == 0 && count > 1 {
+            budget.left() * NAIVE_SHARE
+        } else {
+            budget.left() / (count - k) as f64
+        };
         let from = known.as_ref().map(|(g, _, _)| *g);
         let is_naive = naive_first && k == 0;
         match recourse(
