@@ -353,6 +353,39 @@ fn by_search(
     })
 }
 
+/// The continuous relaxation of the joint programme of `nat`'s futures (`chipmix plan
+/// --relaxation`): a lower bound on the expected (or, under `worst_case`, the worst) cost
+/// of any plan that holds in every future.
+pub fn relaxation(
+    nat: &National,
+    opts: &Options,
+    timings: &mut Timings,
+) -> Result<crate::search::Relaxation, PlanError> {
+    use crate::search::Relaxation;
+    let f = nat
+        .futures
+        .as_deref()
+        .expect("hedge::relaxation is called on a scenario with futures");
+    let budget = Budget::start(opts.time_limit_s.unwrap_or(nat.solver.time_limit_s), 0.0)
+        .cancelled_by(opts.cancel);
+    let goal = match f.risk {
+        Risk::Expected => JointGoal::Expected,
+        Risk::WorstCase => JointGoal::Worst,
+    };
+    let all: Vec<usize> = (0..f.list.len()).collect();
+    Ok(
+        match solve_joint(f, &all, (goal, true), None, opts, (&budget, 1.0), timings)? {
+            Joint::Solved {
+                objective,
+                proven: true,
+                ..
+            } => Relaxation::Bound(objective),
+            Joint::Solved { .. } | Joint::NoSolution(_) => Relaxation::Stopped,
+            Joint::Infeasible => Relaxation::Infeasible,
+        },
+    )
+}
+
 /// Plans a scenario with futures: the checked plan and the seconds each step took. An
 /// infeasible scenario comes with its conflicts (naming the future) when `opts.conflicts`.
 pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError> {
@@ -826,6 +859,9 @@ fn assemble(nat: &National, f: &Futures, best: &Candidate, status: Status, solve
             .map(|(p, fu)| get(p).map(|v| v * fu.probability))
             .sum()
     };
+    out.pflops = expect(&|p| p.pflops);
+    out.memory_tb = expect(&|p| p.memory_tb);
+    out.facility_kw = expect(&|p| p.facility_kw);
     out.capex = expect(&|p| p.capex);
     out.opex = expect(&|p| p.opex);
     out.adoption = expect(&|p| p.adoption);

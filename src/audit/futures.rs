@@ -14,7 +14,7 @@ pub struct Audited {
     pub rules: usize,
     /// The objective's rebuilt value (expected or worst cost).
     pub objective: f64,
-    /// PFLOPS at the end of the first future.
+    /// Fleet PFLOPS at the end, expected over the futures.
     pub pflops: f64,
     /// Problems and unreadable fields, named with the future.
     pub findings: Findings,
@@ -91,9 +91,7 @@ pub fn audit(f: &Futures, text: &str) -> Result<Audited, String> {
             read_saved_purchases(nat, &text).map_err(|e| format!("future {}: {e}", fu.id))?;
         let (e, found) = audit_national(nat, &saved);
         rules += e.checks.len();
-        if fu.id == f.list[0].id {
-            pflops = e.periods.last().map_or(0.0, |p| p.pflops);
-        }
+        pflops += fu.probability * e.periods.last().map_or(0.0, |p| p.pflops);
         let name = |p: String| format!("future {}: {p}", fu.id);
         findings
             .unreadable
@@ -126,7 +124,8 @@ pub fn audit(f: &Futures, text: &str) -> Result<Audited, String> {
                 .and_then(|s| s.get("alone_cost"))
                 .and_then(Value::as_f64);
             if let (Some(r), Some(alone)) = (r, alone) {
-                if r < -1e-9 || !same_cost(r, cost - alone) {
+                // Figures in the JSON are rounded: compare at the scale of the cost.
+                if r < -1e-9 || !same_cost(r + alone, *cost) {
                     findings.problems.push(format!(
                         "regret.{} states {r}, but the future's cost {cost} less its cost planned alone {alone} is {}",
                         fu.id,
@@ -141,7 +140,7 @@ pub fn audit(f: &Futures, text: &str) -> Result<Audited, String> {
                 let got = n.as_f64().unwrap_or(f64::NAN);
                 if !same_cost(got, want) {
                     findings.problems.push(format!(
-                        "{key} states {got}, but the futures' costs give {want}"
+                        "{key} states {got}, but the futures' plans give {want}"
                     ));
                 }
             }
@@ -151,6 +150,7 @@ pub fn audit(f: &Futures, text: &str) -> Result<Audited, String> {
         figure("total_cost", objective);
         figure("expected_cost", expected);
         figure("worst_cost", worst);
+        figure("pflops", pflops);
         if regret.is_some() {
             figure("evpi", evpi);
         }

@@ -133,14 +133,24 @@ fn relaxation(
     read_s: f64,
 ) -> anyhow::Result<Exit> {
     let mut timings = Timings::default();
-    let result = crate::search::relaxation(nat, opts, &mut timings)
+    let result = if nat.futures.is_some() {
+        crate::hedge::relaxation(nat, opts, &mut timings)
+    } else {
+        crate::search::relaxation(nat, opts, &mut timings)
+    };
+    let result = result
         .map_err(Error::from)
         .with_context(|| a.scenario.display().to_string())
         .context("chipmix")?;
-    let what = if nat.objective == crate::scenario::Objective::MaxPflops {
-        "upper bound on PFLOPS"
-    } else {
-        "lower bound on total cost"
+    let what = match nat.futures.as_deref().map(|f| f.risk) {
+        Some(crate::scenario::futures::Risk::Expected) => {
+            "lower bound on the expected cost over the futures"
+        }
+        Some(crate::scenario::futures::Risk::WorstCase) => {
+            "lower bound on the worst cost over the futures"
+        }
+        None if nat.objective == crate::scenario::Objective::MaxPflops => "upper bound on PFLOPS",
+        None => "lower bound on total cost",
     };
     let exit = match result {
         Relaxation::Bound(b) => {

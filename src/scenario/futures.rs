@@ -58,6 +58,10 @@ pub struct Future {
     pub probability: f64,
     /// The overrides as written, `PATH=VALUE`, in file order.
     pub set: Vec<String>,
+    /// The overrides as the file's `set` mapping holds them: the path (with its `*`, `+`
+    /// or `-`) and the value.
+    #[serde(skip)]
+    pub set_values: Vec<(String, Value)>,
     /// The scenario in this future (without futures of its own).
     #[serde(skip)]
     pub scenario: National,
@@ -344,6 +348,14 @@ pub(crate) fn resolve(
                     id,
                     probability,
                     set: sets.iter().map(|o| o.to_string()).collect(),
+                    set_values: sets
+                        .iter()
+                        .map(|o| {
+                            let value = serde_yaml::from_str(&o.value)
+                                .unwrap_or_else(|_| Value::String(o.value.clone()));
+                            (format!("{}{}", o.path, o.op.symbol()), value)
+                        })
+                        .collect(),
                     scenario: nat,
                 });
             }

@@ -172,10 +172,41 @@ fn resources_and_systems(s: &National, top: &mut Mapping) {
     }
 }
 
-/// The scenario as YAML in the file format, defaults written out. A scenario whose file
-/// had neither `sites` nor `periods` is written in that form (section 1).
+/// The scenario as YAML in the file format, defaults written out, its futures (section 7)
+/// as the file gives them. A scenario whose file had neither `sites` nor `periods` is
+/// written in that form (section 1).
 pub fn to_yaml(s: &National) -> String {
-    serde_yaml::to_string(&to_value(s)).unwrap_or_default()
+    let mut value = to_value(s);
+    if let (Some(f), Value::Mapping(top)) = (s.futures.as_deref(), &mut value) {
+        put_futures(top, f);
+    }
+    serde_yaml::to_string(&value).unwrap_or_default()
+}
+
+/// `futures`, `decide_now` and `risk` as the file gives them (each future's overrides as
+/// written: they apply to the scenario above).
+fn put_futures(top: &mut Mapping, f: &super::futures::Futures) {
+    let list = f
+        .list
+        .iter()
+        .map(|fu| {
+            let mut m = Mapping::new();
+            put(&mut m, "id", fu.id.clone());
+            put(&mut m, "probability", fu.probability);
+            if !fu.set_values.is_empty() {
+                let set: Mapping = fu
+                    .set_values
+                    .iter()
+                    .map(|(k, v)| (Value::from(k.clone()), v.clone()))
+                    .collect();
+                put(&mut m, "set", Value::Mapping(set));
+            }
+            Value::Mapping(m)
+        })
+        .collect();
+    put(top, "futures", Value::Sequence(list));
+    put(top, "decide_now", f.decide_now as u64);
+    put(top, "risk", f.risk.as_str());
 }
 
 /// The resolved scenario as a YAML value (what [`to_yaml`] writes; `chipmix serve` sends it

@@ -540,3 +540,48 @@ fn highs_and_microlp_agree_on_the_sample() {
         assert!(close(m.1, h.1), "{risk}: expected {} vs {}", m.1, h.1);
     }
 }
+
+/// `validate --resolved` writes the futures back (nothing the user gave is dropped): the
+/// resolved file plans to the same expected cost; `plan --relaxation` bounds the futures'
+/// objective, not one future's cost.
+#[test]
+fn resolved_keeps_the_futures_and_the_relaxation_bounds_them() {
+    let sample = crate::support::sample("futures-2026-2028.yaml");
+    let r = chipmix(&["validate", "--resolved", &sample]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("futures:") && r.stdout.contains("decide_now: 1"));
+    let resolved = scenario_file("futures-resolved", &r.stdout);
+    let of = |path: &str| {
+        let r = chipmix(&["plan", path, "--format", "json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        json(&r.stdout)["expected_cost"].as_f64().unwrap()
+    };
+    let cost = of(&sample);
+    assert!(close(of(resolved.to_str().unwrap()), cost));
+    let r = chipmix(&["plan", &sample, "--relaxation"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("lower bound on the expected cost over the futures"),
+        "{}",
+        r.stdout
+    );
+    let bound: f64 = r
+        .stdout
+        .split("futures ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    // Below the plan, and above the futures' own optima combined (the wait-and-see
+    // bound), which the plain relaxation of one future need not be.
+    assert!(bound <= cost * (1.0 + 1e-9), "{bound} vs {cost}");
+    let p = json(&chipmix(&["plan", &sample, "--format", "json"]).stdout);
+    let own: f64 = p["futures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["probability"].as_f64().unwrap() * f["alone_cost"].as_f64().unwrap())
+        .sum();
+    assert!(bound > 0.9 * own, "{bound} vs wait-and-see {own}");
+}
