@@ -444,49 +444,7 @@ fn repair(
     let candidates = [with_systems, Fixed::new(nat, plan.changes, Vec::new())];
     for fixed in candidates {
         let mut x = plan.x.clone();
-        // Loose cards beyond a supply cap (less the systems' cards) are scaled back to it.
-        for t in 0..nt {
-            for a in 0..na {
-                let Some(m) = nat.per_period[a].max_units[t] else {
-                    continue;
-                };
-                let in_systems: f64 = (0..ns).map(|s| fixed.new_system_cards(s, t)[a]).sum();
-                let loose: f64 = x.iter().map(|xs| xs[t][a]).sum();
-                if loose + in_systems > m as f64 && loose > 0.0 {
-                    let k = ((m as f64 - in_systems) / loose).max(0.0);
-                    for xs in x.iter_mut() {
-                        xs[t][a] *= k;
-                    }
-                }
-            }
-        }
-        // Likewise, every loose card drawing on a resource used beyond its cap.
-        for r in &nat.resources {
-            for t in 0..nt {
-                let use_of = |x: &[Vec<Vec<f64>>], loose: bool| -> f64 {
-                    (0..ns)
-                        .flat_map(|s| (0..na).map(move |a| (s, a)))
-                        .map(|(s, a)| {
-                            let units = if loose {
-                                x[s][t][a]
-                            } else {
-                                fixed.new_system_cards(s, t)[a]
-                            };
-                            units * r.uses[a]
-                        })
-                        .sum()
-                };
-                let (loose, in_systems) = (use_of(&x, true), use_of(&x, false));
-                if loose + in_systems > r.cap[t] && loose > 0.0 {
-                    let k = ((r.cap[t] - in_systems) / loose).max(0.0);
-                    for xs in x.iter_mut() {
-                        for a in (0..na).filter(|&a| r.uses[a] > 0.0) {
-                            xs[t][a] *= k;
-                        }
-                    }
-                }
-            }
-        }
+        rounding::scale_to_caps(nat, &fixed, &mut x);
         let best = [true, false]
             .into_iter()
             .filter_map(|lr| rounding::round_and_repair(nat, &x, &fixed, Some(allowed), lr, end))

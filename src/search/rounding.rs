@@ -448,6 +448,55 @@ pub fn trim(nat: &National, fixed: &Fixed, x: &mut [Vec<Vec<f64>>], end: Stop) {
     }
 }
 
+/// Scales back, per period, the loose cards `x[s][t][a]` beyond a supply cap (less the
+/// systems' cards in `fixed`) to it, and likewise every loose card drawing on a resource
+/// used beyond its cap: before [`round_and_repair`], which rounds down and so never
+/// mends a cap the purchases already break.
+pub fn scale_to_caps(nat: &National, fixed: &Fixed, x: &mut [Vec<Vec<f64>>]) {
+    let (na, ns, nt) = (nat.accelerators.len(), nat.sites.len(), nat.periods());
+    for t in 0..nt {
+        for a in 0..na {
+            let Some(m) = nat.per_period[a].max_units[t] else {
+                continue;
+            };
+            let in_systems: f64 = (0..ns).map(|s| fixed.new_system_cards(s, t)[a]).sum();
+            let loose: f64 = x.iter().map(|xs| xs[t][a]).sum();
+            if loose + in_systems > m as f64 && loose > 0.0 {
+                let k = ((m as f64 - in_systems) / loose).max(0.0);
+                for xs in x.iter_mut() {
+                    xs[t][a] *= k;
+                }
+            }
+        }
+    }
+    for r in &nat.resources {
+        for t in 0..nt {
+            let use_of = |x: &[Vec<Vec<f64>>], loose: bool| -> f64 {
+                (0..ns)
+                    .flat_map(|s| (0..na).map(move |a| (s, a)))
+                    .map(|(s, a)| {
+                        let units = if loose {
+                            x[s][t][a]
+                        } else {
+                            fixed.new_system_cards(s, t)[a]
+                        };
+                        units * r.uses[a]
+                    })
+                    .sum()
+            };
+            let (loose, in_systems) = (use_of(x, true), use_of(x, false));
+            if loose + in_systems > r.cap[t] && loose > 0.0 {
+                let k = ((r.cap[t] - in_systems) / loose).max(0.0);
+                for xs in x.iter_mut() {
+                    for a in (0..na).filter(|&a| r.uses[a] > 0.0) {
+                        xs[t][a] *= k;
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Candidates (accelerator and period) the repair tries before taking the cheapest.
 const REPAIR_CANDIDATES: usize = 24;
 
@@ -595,6 +644,45 @@ pub fn round_and_repair(
                     break;
                 };
                 let accs = &scenario.accelerators;
+                // The rules of this site and period that hold: no lot added or taken back
+                // may break one (a cheap foreign lot for demand must not break the
+                // domestic share) unless no other lot helps.
+                let held: Vec<&Constraint> = e
+                    .checks
+                    .iter()
+                    .filter(|c| c.holds)
+                    .map(|c| &c.constraint)
+                    .collect();
+                if broken.family == Family::Power {
+                    // Lots carried from earlier repairs can leave a site's own purchases
+                    // of this period beyond its power: one lot of them is taken back,
+                    // the one drawing most power among those whose loss breaks no rule
+                    // that held. None: the repair fails.
+                    let back = (0..na)
+                        .filter(|&a| x[s][t][a] >= lot(a) - 1e-9)
+                        .filter(|&a| {
+                            let mut here = x[s][t].clone();
+                            here[a] = drop_lot(here[a], lot(a), nat.accelerators[a].min_units);
+                            fixed
+                                .evaluate(nat, s, t, &carried, &here)
+                                .checks
+                                .iter()
+                                .all(|c| c.holds || !held.contains(&&c.constraint))
+                        })
+                        .max_by(|&a, &b| {
+                            (accs[a].power_w * lot(a))
+                                .total_cmp(&(accs[b].power_w * lot(b)))
+                                .then(b.cmp(&a))
+                        })?;
+                    let before = x[s][t][back];
+                    x[s][t][back] = drop_lot(before, lot(back), nat.accelerators[back].min_units);
+                    let freed = before - x[s][t][back];
+                    room[back][t] += freed;
+                    for (r, left) in nat.resources.iter().zip(resource_room.iter_mut()) {
+                        left[t] += r.uses[back] * freed;
+                    }
+                    continue;
+                }
                 let helps = |a: usize| -> f64 {
                     let acc = &accs[a];
                     match (broken.family, broken.subject.as_deref()) {
@@ -640,12 +728,6 @@ pub fn round_and_repair(
                 // The cheapest lot that breaks no rule of this site and period that held
                 // (a cheap foreign lot for demand must not break the domestic share), or
                 // else the cheapest.
-                let held: Vec<&Constraint> = e
-                    .checks
-                    .iter()
-                    .filter(|c| c.holds)
-                    .map(|c| &c.constraint)
-                    .collect();
                 let keeps_rules = |a: usize, b: usize| -> bool {
                     let mut carried = carried.clone();
                     let mut here = x[s][t].clone();
@@ -687,6 +769,16 @@ pub fn round_and_repair(
         }
     }
     Some(x)
+}
+
+/// `units` less one lot, or none when that would leave fewer than the minimum order.
+fn drop_lot(units: f64, lot: f64, min_units: Option<u64>) -> f64 {
+    let left = (units - lot).max(0.0);
+    if left > 0.0 && min_units.is_some_and(|m| left < m as f64) {
+        0.0
+    } else {
+        left
+    }
 }
 
 /// Units per accelerator at site `s` at the start of period `t`: installed units still in
