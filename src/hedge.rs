@@ -4,29 +4,36 @@
 //!
 //! The search:
 //! 1. each future planned alone, with perfect foresight (the plain search): its optimum
-//!    for the regret, its bound for the joint bound (the expected, or the worst, of the
-//!    futures' bounds is a bound on any plan that must hold in all of them);
-//! 2. the joint programme (the deterministic equivalent, [`crate::model::futures`]) solved
-//!    with the time left;
-//! 3. when the joint programme is not solved within the gap, its continuous relaxation:
-//!    a bound, and its common decisions rounded to whole lots a candidate;
-//! 4. candidates checked: the joint solution, the rounded relaxation's, and the common
-//!    decisions of each future's own plan, each with every future's later decisions
-//!    re-optimised given them (the first future's is the "naive" plan of
-//!    `value_of_hedging`). The best by the risk measure is the plan.
+//!    for the regret, its bound a bound on its cost in any plan;
+//! 2. each future under every future's rules of the common periods ([`common_rules`]),
+//!    where they are tighter than its own: its bound a bound on its cost in any plan that
+//!    holds in all futures (the expected, or the worst, of these bounds bounds the plan),
+//!    and its common decisions a candidate;
+//! 3. the joint programme (the deterministic equivalent, [`crate::model::futures`]) solved
+//!    with the time left, when it is small enough for the solver to finish;
+//! 4. when the joint programme is not solved within the gap, its continuous relaxation:
+//!    a bound, and its common purchases rounded and repaired a candidate;
+//! 5. candidates checked: the naive plan (the first future's own order) first, then those
+//!    of steps 2 to 4 and the other futures' own orders, each with every future's later
+//!    decisions re-optimised given them. The best by the risk measure is the plan.
 //!
 //! Every future's plan (the common decisions with its own) is re-checked against that
 //! future's scenario before the plan is returned.
 
-use crate::check::national::NationalEvaluation;
+use crate::check::national::{NationalEvaluation, evaluate_all};
 use crate::error::PlanError;
 use crate::model::futures::{FirstStage, JointGoal, build};
 use crate::plan::{FutureOutcome, Plan, Status, detail};
+use crate::scenario::common_rules::common_rules;
 use crate::scenario::futures::{Futures, Risk};
 use crate::scenario::national::{FleetChange, National, SystemBuy};
-use crate::search::{Options, Timings, checked_all, purchase_slots, read_back};
+use crate::search::fixed::Fixed;
+use crate::search::{
+    EXACT_AFTER_DECOMPOSITION_SLOTS, Options, Relaxation, Timings, checked_all, purchase_slots,
+    read_back, rounding,
+};
 use crate::solve::Backend;
-use crate::solve::{Budget, Outcome, relative_gap, solve};
+use crate::solve::{Budget, Outcome, Stop, relative_gap, solve};
 use std::collections::BTreeMap;
 
 /// Most purchase decisions (futures x sites x periods x (accelerators + systems)) of a
@@ -39,8 +46,12 @@ pub const MICROLP_JOINT_SLOTS: usize = 64;
 /// may use.
 const NAIVE_SHARE: f64 = 0.6;
 
-/// Share of the time limit the futures planned alone may use together.
+/// Share of the time limit the futures planned alone (and under every future's rules of
+/// the common periods) may use together.
 const ALONE_SHARE: f64 = 0.4;
+
+/// Share of the time left that the relaxation of a future without a bound may use.
+const RELAXATION_SHARE: f64 = 0.1;
 
 /// One future's decisions: purchases `x[s][t][a]`, removals and moves, systems.
 #[derive(Debug, Clone)]
@@ -143,8 +154,8 @@ fn solve_joint(
                         nat,
                         (&part.buy, &part.changes, &part.systems),
                         &values,
-                        nat.solver.integer,
-                        false,
+                        nat.solver.integer && !lp,
+                        lp,
                     );
                     Decisions {
                         x,
@@ -189,6 +200,11 @@ fn recourse(
         if let Some((_, d, e)) = known.as_ref().filter(|(k, _, _)| *k == i) {
             costs.push(Some(e.total_cost));
             per_future.push((d.clone(), e.clone()));
+            continue;
+        }
+        if breaks_common(&f.list[i].scenario, fixed) {
+            blocked.get_or_insert(i);
+            costs.push(None);
             continue;
         }
         let left = end
@@ -263,6 +279,74 @@ enum Recourse {
     /// The future cannot be written with the common decisions installed, or the composed
     /// plan breaks a rule of the common periods.
     CannotTell,
+}
+
+/// Whether the common decisions `fixed` break a rule of `nat` in a common period. Those
+/// rules hold on the common decisions alone (a site's fleet, the supply, the share and
+/// the spending of a period are made by that period's decisions and earlier ones; the
+/// first period's budget also carries the adoption of platforms first bought later, which
+/// only adds), so no later decision mends them: the common decisions leave no way out.
+fn breaks_common(nat: &National, fixed: &FirstStage) -> bool {
+    let (na, nt) = (nat.accelerators.len(), nat.periods());
+    let x: Vec<Vec<Vec<f64>>> = fixed
+        .x
+        .iter()
+        .map(|site| {
+            (0..nt)
+                .map(|t| site.get(t).cloned().unwrap_or_else(|| vec![0.0; na]))
+                .collect()
+        })
+        .collect();
+    let e = evaluate_all(nat, &x, &fixed.changes, &fixed.systems);
+    let common = &nat.years[..fixed.decide_now.min(nt)];
+    e.violations()
+        .iter()
+        .any(|v| v.period.is_some_and(|y| common.contains(&y)))
+}
+
+/// The common purchases of the joint relaxation (`lp`, each future's fractional
+/// decisions) made whole: with the first future's later purchases, scaled back to the
+/// caps of every future's rules of the common periods ([`common_rules`]), rounded to lots
+/// and repaired ([`rounding::round_and_repair`]). Where the futures cannot be merged so,
+/// in each future in turn, and the repaired plan's common purchases go on to the next
+/// future, until none breaks a rule of a common period in any future. Removals,
+/// moves and systems are left out (a candidate without them). `None` when a repair fails
+/// or the rounds do not settle.
+fn rounded_common(f: &Futures, lp: &[Decisions], end: Stop) -> Option<FirstStage> {
+    let d = f.decide_now;
+    let mut common: Vec<Vec<Vec<f64>>> = lp[0]
+        .x
+        .iter()
+        .map(|site| site.iter().take(d).cloned().collect())
+        .collect();
+    let n = f.list.len();
+    let merged = common_rules(f, 0).map(|(r, _)| r);
+    let mut i = 0;
+    for _ in 0..2 * n {
+        let nat = merged.as_ref().unwrap_or(&f.list[i].scenario);
+        let mut x = lp[i].x.clone();
+        for (site, c) in x.iter_mut().zip(&common) {
+            site[..d].clone_from_slice(c);
+        }
+        let fixed = Fixed::new(nat, Vec::new(), Vec::new());
+        rounding::scale_to_caps(nat, &fixed, &mut x);
+        let repaired = rounding::round_and_repair(nat, &x, &fixed, None, true, end)?;
+        common = repaired
+            .iter()
+            .map(|site| site.iter().take(d).cloned().collect())
+            .collect();
+        let fs = FirstStage {
+            decide_now: d,
+            x: common.clone(),
+            changes: Vec::new(),
+            systems: Vec::new(),
+        };
+        match (0..n).find(|&j| breaks_common(&f.list[j].scenario, &fs)) {
+            None => return Some(fs),
+            Some(j) => i = j,
+        }
+    }
+    None
 }
 
 /// The scenario `nat` with the common decisions `fixed` made: those purchases installed
@@ -360,8 +444,7 @@ pub fn relaxation(
     nat: &National,
     opts: &Options,
     timings: &mut Timings,
-) -> Result<crate::search::Relaxation, PlanError> {
-    use crate::search::Relaxation;
+) -> Result<Relaxation, PlanError> {
     let f = nat
         .futures
         .as_deref()
@@ -403,15 +486,28 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
     let n = f.list.len();
     let mut notes: Vec<String> = Vec::new();
 
-    // 1. Each future alone, with perfect foresight.
-    // The futures alone share ALONE_SHARE of the time, each what the ones before it left.
-    let alone_end = budget.seconds * ALONE_SHARE;
+    // 1. Each future alone, with perfect foresight; then each future whose own limits on
+    // the common periods are looser than another future's, under every future's
+    // ([`common_rules`]): a bound on its cost under any hedge, and a candidate. These
+    // searches share ALONE_SHARE of the time, each what the ones before it left.
+    let restricted: Vec<Option<National>> = (0..n)
+        .map(|i| {
+            common_rules(f, i)
+                .filter(|(_, tighter)| *tighter)
+                .map(|(r, _)| r)
+        })
+        .collect();
+    let searches = n + restricted.iter().flatten().count();
+    let phase_end = budget.seconds * ALONE_SHARE;
+    let limit_for = |k: usize| {
+        let spent = budget.seconds - budget.left();
+        ((phase_end - spent) / (searches - k) as f64).max(0.5)
+    };
     let mut alone: Vec<Plan> = Vec::new();
     for (i, fu) in f.list.iter().enumerate() {
         let mut o = *opts;
         o.conflicts = false;
-        let spent = budget.seconds - budget.left();
-        o.time_limit_s = Some(((alone_end - spent) / (n - i) as f64).max(0.5));
+        o.time_limit_s = Some(limit_for(i));
         let (p, t) = crate::search::search(&fu.scenario, &o)?;
         add(&mut timings, t);
         if p.status == Status::Infeasible {
@@ -430,6 +526,69 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         }
         alone.push(p);
     }
+    let common = |d: &Decisions| FirstStage::of(f.decide_now, &d.x, &d.changes, &d.systems);
+    // Each future's cost under any hedge is at least its bound alone, and at least its
+    // bound under every future's rules of the common periods.
+    let mut hedged_bounds: Vec<Option<f64>> = alone.iter().map(|p| p.bound).collect();
+    let mut under_all: Vec<(FirstStage, String, Option<Known>)> = Vec::new();
+    let mut common_conflicts: Vec<String> = Vec::new();
+    let mut k = n;
+    for (i, r) in restricted.iter().enumerate() {
+        let Some(r) = r else { continue };
+        if budget.expired() {
+            break;
+        }
+        let mut o = *opts;
+        o.conflicts = false;
+        o.time_limit_s = Some(limit_for(k));
+        k += 1;
+        let (p, t) = crate::search::search(r, &o)?;
+        add(&mut timings, t);
+        let id = &f.list[i].id;
+        if p.status == Status::Infeasible {
+            common_conflicts.push(format!(
+                "no decisions of {} meet the rules of every future there and leave future {id} a way to meet its later rules",
+                common_years(f)
+            ));
+            continue;
+        }
+        if let Some(b) = p.bound {
+            hedged_bounds[i] = Some(hedged_bounds[i].map_or(b, |a| a.max(b)));
+        }
+        if p.status.has_plan() {
+            let d = Decisions {
+                x: detail::purchases_x(r, &p),
+                changes: detail::changes_of(r, &p),
+                systems: detail::systems_of(r, &p),
+            };
+            let scenario = &f.list[i].scenario;
+            let known = checked_all(scenario, &d.x, &d.changes, &d.systems)
+                .ok()
+                .map(|e| (i, d.clone(), e));
+            under_all.push((
+                common(&d),
+                format!(
+                    "future {id}'s own plan under every future's rules of {}",
+                    common_years(f)
+                ),
+                known,
+            ));
+        }
+    }
+
+    // A future whose searches stopped before any bound: its continuous relaxation (under
+    // every future's rules of the common periods, where they are tighter) bounds it.
+    for (i, b) in hedged_bounds.iter_mut().enumerate() {
+        if b.is_some() || budget.expired() {
+            continue;
+        }
+        let scenario = restricted[i].as_ref().unwrap_or(&f.list[i].scenario);
+        let mut o = *opts;
+        o.time_limit_s = Some((budget.left() * RELAXATION_SHARE).max(0.5));
+        if let Relaxation::Bound(lp) = crate::search::relaxation(scenario, &o, &mut timings)? {
+            *b = Some(lp);
+        }
+    }
 
     // 2. The joint programme. Candidates (common decisions, where from, and a future's
     // plan known for them) wait in `pending`: each is tried in every future at the end,
@@ -438,13 +597,14 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
     let mut pending: Vec<(FirstStage, String, Option<Known>)> = Vec::new();
     let all: Vec<usize> = (0..n).collect();
     let mut joint_bound: Option<f64> = None;
-    let mut joint_infeasible = false;
+    // A future with no plan under every future's rules of the common periods: no common
+    // decisions serve all futures.
+    let mut joint_infeasible = !common_conflicts.is_empty();
     let mut joint_proven = false;
     let first_goal = match f.risk {
         Risk::Expected => JointGoal::Expected,
         Risk::WorstCase => JointGoal::Worst,
     };
-    let common = |d: &Decisions| FirstStage::of(f.decide_now, &d.x, &d.changes, &d.systems);
     // Each future's own plan: its common decisions, with its own plan known. The first
     // future's is the naive plan: tried first.
     let mut own: Vec<(FirstStage, String, Option<Known>)> = Vec::new();
@@ -471,11 +631,16 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
     if naive_first {
         pending.push(own.remove(0));
     }
+    pending.extend(under_all);
     // Half the time left: the candidates need the rest. The default solver's exact search
     // finds no plan of a large joint programme (see [`MICROLP_JOINT_SLOTS`]): it goes
     // straight to the relaxation.
     let slots = f.list.len() * purchase_slots(&f.list[0].scenario);
-    let exact = opts.backend != Backend::Microlp || slots <= MICROLP_JOINT_SLOTS;
+    let most = match opts.backend {
+        Backend::Microlp => MICROLP_JOINT_SLOTS,
+        _ => EXACT_AFTER_DECOMPOSITION_SLOTS,
+    };
+    let exact = slots <= most;
     let joint = if exact {
         solve_joint(
             f,
@@ -488,7 +653,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         )?
     } else {
         Joint::NoSolution(format!(
-            "its {slots} purchase decisions are beyond what microlp's exact search solves ({MICROLP_JOINT_SLOTS})"
+            "it was not searched: its {slots} purchase decisions are beyond what {solver}'s exact search of it finishes ({most})"
         ))
     };
     match joint {
@@ -545,7 +710,8 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         }
         Joint::Infeasible => joint_infeasible = true,
         Joint::NoSolution(why) => notes.push(format!(
-            "the joint programme of the {n} futures found no plan: {why}; the plan is the best of the other candidates (its relaxation rounded, the futures' own orders)"
+            "the joint programme of the {n} futures gave no plan: {why}; the plan is the best of the other candidates (the futures' own orders, alone and under every future's rules of {}; the joint programme's relaxation, rounded)",
+            common_years(f)
         )),
     }
 
@@ -569,8 +735,10 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
                 ..
             } => {
                 relaxed = proven.then_some(objective);
-                let origin = "the joint programme's relaxation, rounded".to_string();
-                pending.push((common(&per_future[0]), origin, None));
+                if let Some(fs) = rounded_common(f, &per_future, budget.stop()) {
+                    let origin = "the joint programme's relaxation, rounded".to_string();
+                    pending.push((fs, origin, None));
+                }
             }
             Joint::Infeasible => joint_infeasible = true,
             Joint::NoSolution(_) => {}
@@ -636,6 +804,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         if joint_infeasible {
             let mut out = detail::without_purchases(nat, Status::Infeasible, solver);
             out.conflicts = joint_conflicts(f, &blocked);
+            out.conflicts.extend(common_conflicts);
             return Ok((out, timings));
         }
         let mut out = detail::without_purchases(nat, Status::Error, solver);
@@ -652,7 +821,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
     // The bound: the joint programme's, or the futures' own bounds combined.
     let costs = best.costs();
     let (value, _) = measure(f, &costs);
-    let own_bounds: Option<Vec<f64>> = alone.iter().map(|p| p.bound).collect();
+    let own_bounds: Option<Vec<f64>> = hedged_bounds.into_iter().collect();
     let from_own = own_bounds.map(|b| match f.risk {
         Risk::Expected => b
             .iter()

@@ -4,6 +4,7 @@
 //! [`validate`] (ranges, ids, cross-field rules). Nothing here knows about solvers.
 
 pub mod catalog;
+pub mod common_rules;
 pub mod futures;
 pub mod load;
 pub mod locate;

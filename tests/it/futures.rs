@@ -5,6 +5,7 @@
 use crate::support::random::{Draw, SplitMix};
 use crate::support::{chipmix, close, json, scenario_file};
 use chipmix::check::national::evaluate_all;
+use chipmix::scenario::common_rules::common_rules;
 use chipmix::scenario::national::National;
 
 /// A small random scenario with futures: one site, two periods, two or three cards.
@@ -197,6 +198,7 @@ fn backend() -> chipmix::solve::Backend {
 #[test]
 fn matches_brute_force() {
     let mut checked = 0;
+    let mut merged_cases = 0;
     for seed in 0..24u64 {
         let case = Case::draw(seed);
         let yaml = case.yaml();
@@ -218,11 +220,44 @@ fn matches_brute_force() {
             .map(|a| (4.0 / (a.tflops * a.lot_size as f64 / 1000.0)).ceil() as i64)
             .collect();
         let (bf, alone) = brute_force(&list, case.worst, &most);
+        // Each future under every future's rules of the common period, by enumeration:
+        // its least cost bounds its cost in any plan that holds in all futures.
+        let merged: Vec<Option<f64>> = (0..f.list.len())
+            .map(|i| {
+                let (r, tighter) = common_rules(f, i)?;
+                merged_cases += usize::from(tighter);
+                let mut first = vec![0i64; nat.accelerators.len()];
+                let mut least: Option<f64> = None;
+                loop {
+                    if let Some(c) = least_given(&r, &first, &most) {
+                        least = Some(least.map_or(c, |l| l.min(c)));
+                    }
+                    if !next(&mut first, &most) {
+                        return least;
+                    }
+                }
+            })
+            .collect();
         let opts = chipmix::planner::Options {
             backend: backend(),
             ..Default::default()
         };
         let plan = chipmix::planner::plan(&nat, &opts).expect("plan");
+        if let Some((objective, _, worst)) = bf {
+            let bounds: Option<Vec<f64>> = merged.iter().copied().collect();
+            if let Some(b) = bounds {
+                let combined = if case.worst {
+                    b.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                } else {
+                    b.iter().zip(&list).map(|(b, (_, p))| b * p).sum()
+                };
+                // The objective is the risk measure's value (expected or worst).
+                assert!(
+                    combined <= objective + 1e-6 * objective.abs().max(1.0),
+                    "seed {seed}: the futures under every future's rules bound {combined} above the optimum {objective} (worst {worst})\n{yaml}"
+                );
+            }
+        }
         let Some((objective, expected, worst)) = bf else {
             assert_eq!(
                 plan.status,
@@ -295,6 +330,10 @@ fn matches_brute_force() {
         checked += 1;
     }
     assert!(checked >= 12, "only {checked} cases had a plan");
+    assert!(
+        merged_cases >= 3,
+        "only {merged_cases} futures got tighter under every future's rules"
+    );
 }
 
 /// Identical futures give the plain plan (a future that is sure to come is the scenario

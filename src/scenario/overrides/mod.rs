@@ -269,6 +269,23 @@ pub struct Applied {
     pub notes: Vec<String>,
 }
 
+/// The field an override path writes and the field holding it, by their keys (list steps
+/// skipped, the operator dropped): `accelerators[h20].max_units*` gives `("max_units",
+/// "accelerators")`; empty where there is none.
+pub(crate) fn written_field(path: &str) -> (String, String) {
+    let path = path.trim_end_matches(['*', '+', '-']);
+    let mut keys: Vec<String> = path::parse_path(path)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| match s {
+            Step::Key(k) => Some(k),
+            _ => None,
+        })
+        .collect();
+    let last = keys.pop().unwrap_or_default();
+    (last, keys.pop().unwrap_or_default())
+}
+
 /// Writes `o` into `doc` (a parsed scenario), into every entry its selectors pick.
 pub fn apply(doc: &mut Value, o: &Override) -> Result<Applied, String> {
     let steps = path::parse_path(&o.path)?;
