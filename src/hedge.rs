@@ -61,6 +61,17 @@ struct Decisions {
     systems: Vec<SystemBuy>,
 }
 
+impl Decisions {
+    /// The decisions of plan `p` of scenario `nat`.
+    fn of_plan(nat: &National, p: &Plan) -> Decisions {
+        Decisions {
+            x: detail::purchases_x(nat, p),
+            changes: detail::changes_of(nat, p),
+            systems: detail::systems_of(nat, p),
+        }
+    }
+}
+
 /// A candidate plan: each future's decisions (the common ones the same in all) and its
 /// checked evaluation.
 struct Candidate {
@@ -420,17 +431,12 @@ fn by_search(
     if !p.status.has_plan() {
         return Ok(Recourse::NotInTime);
     }
-    let mut x = detail::purchases_x(&r, &p);
-    for (site, fixed_site) in x.iter_mut().zip(&fixed.x) {
+    let mut d = Decisions::of_plan(&r, &p);
+    for (site, fixed_site) in d.x.iter_mut().zip(&fixed.x) {
         for (t, units) in fixed_site.iter().enumerate() {
             site[t].clone_from(units);
         }
     }
-    let d = Decisions {
-        x,
-        changes: detail::changes_of(&r, &p),
-        systems: detail::systems_of(&r, &p),
-    };
     Ok(match checked_all(nat, &d.x, &d.changes, &d.systems) {
         Ok(e) => Recourse::Plan(d, Box::new(e)),
         Err(_) => Recourse::CannotTell,
@@ -556,11 +562,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
             hedged_bounds[i] = Some(hedged_bounds[i].map_or(b, |a| a.max(b)));
         }
         if p.status.has_plan() {
-            let d = Decisions {
-                x: detail::purchases_x(r, &p),
-                changes: detail::changes_of(r, &p),
-                systems: detail::systems_of(r, &p),
-            };
+            let d = Decisions::of_plan(r, &p);
             let scenario = &f.list[i].scenario;
             let known = checked_all(scenario, &d.x, &d.changes, &d.systems)
                 .ok()
@@ -613,11 +615,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
             continue;
         }
         let scenario = &f.list[g].scenario;
-        let d = Decisions {
-            x: detail::purchases_x(scenario, p),
-            changes: detail::changes_of(scenario, p),
-            systems: detail::systems_of(scenario, p),
-        };
+        let d = Decisions::of_plan(scenario, p);
         let known = checked_all(scenario, &d.x, &d.changes, &d.systems)
             .ok()
             .map(|e| (g, d.clone(), e));

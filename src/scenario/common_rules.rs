@@ -18,7 +18,7 @@
 //! demand, a rule's basis) gives no merged scenario.
 
 use super::futures::Futures;
-use super::national::National;
+use super::national::{National, ShareRule};
 use super::overrides::written_field;
 
 /// Limits a future's overrides may write with the futures still merged (the fields'
@@ -93,6 +93,34 @@ fn take(mine: &mut f64, theirs: f64, lower: bool) -> bool {
     tighter
 }
 
+/// An optional cap per period (a budget, a site's power) made the least of both in the
+/// first `d` periods: whether it got tighter; `None` when one side has it and the other
+/// not.
+fn least_caps(mine: &mut Option<Vec<f64>>, theirs: &Option<Vec<f64>>, d: usize) -> Option<bool> {
+    match (mine, theirs) {
+        (Some(m), Some(o)) => Some((0..d).fold(false, |any, t| take(&mut m[t], o[t], true) | any)),
+        (None, None) => Some(false),
+        _ => None,
+    }
+}
+
+/// An optional share rule whose minimum is made the greatest of both in the first `d`
+/// periods: whether it got tighter; `None` when one side has it and the other not, or
+/// their basis or strictness differ.
+fn greatest_minimum(
+    mine: &mut Option<ShareRule>,
+    theirs: &Option<ShareRule>,
+    d: usize,
+) -> Option<bool> {
+    match (mine, theirs) {
+        (Some(m), Some(o)) if m.basis == o.basis && m.strict == o.strict => {
+            Some((0..d).fold(false, |any, t| take(&mut m.min[t], o.min[t], false) | any))
+        }
+        (None, None) => Some(false),
+        _ => None,
+    }
+}
+
 /// Future `i`'s scenario with every future's limits on the common periods (see the
 /// module's documentation), and whether any of its own got tighter; `None` when the
 /// futures differ in more than limits and prices, or a limit is set in one future and
@@ -123,32 +151,12 @@ pub fn common_rules(f: &Futures, i: usize) -> Option<(National, bool)> {
             (&mut out.budget, &other.budget),
             (&mut out.capex_budget, &other.capex_budget),
         ] {
-            match (mine, theirs) {
-                (Some(m), Some(o)) => (0..d).for_each(|t| tighter |= take(&mut m[t], o[t], true)),
-                (None, None) => {}
-                _ => return None,
-            }
+            tighter |= least_caps(mine, theirs, d)?;
         }
-        match (&mut out.national_share, &other.national_share) {
-            (Some(m), Some(o)) if m.basis == o.basis && m.strict == o.strict => {
-                (0..d).for_each(|t| tighter |= take(&mut m.min[t], o.min[t], false));
-            }
-            (None, None) => {}
-            _ => return None,
-        }
+        tighter |= greatest_minimum(&mut out.national_share, &other.national_share, d)?;
         for (mine, theirs) in out.sites.iter_mut().zip(&other.sites) {
-            match (&mut mine.power_kw, &theirs.power_kw) {
-                (Some(m), Some(o)) => (0..d).for_each(|t| tighter |= take(&mut m[t], o[t], true)),
-                (None, None) => {}
-                _ => return None,
-            }
-            match (&mut mine.domestic_share, &theirs.domestic_share) {
-                (Some(m), Some(o)) if m.basis == o.basis && m.strict == o.strict => {
-                    (0..d).for_each(|t| tighter |= take(&mut m.min[t], o.min[t], false));
-                }
-                (None, None) => {}
-                _ => return None,
-            }
+            tighter |= least_caps(&mut mine.power_kw, &theirs.power_kw, d)?;
+            tighter |= greatest_minimum(&mut mine.domestic_share, &theirs.domestic_share, d)?;
         }
     }
     Some((out, tighter))
