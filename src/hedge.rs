@@ -47,8 +47,14 @@ pub const MICROLP_JOINT_SLOTS: usize = 64;
 const NAIVE_SHARE: f64 = 0.6;
 
 /// Share of the time limit the futures planned alone (and under every future's rules of
-/// the common periods) may use together.
+/// the common periods) may use together, when the exact joint programme is searched after
+/// them (it takes half the time left).
 const ALONE_SHARE: f64 = 0.4;
+
+/// The same share when the joint programme is too large for its exact search: the
+/// searches give the bound and the best candidates, the candidates' recourse needs the
+/// rest (on the 500-site benchmark, 6-11 s for each of the first three).
+const ALONE_SHARE_WITHOUT_JOINT: f64 = 0.65;
 
 /// Share of the time left that the relaxation of a future without a bound may use.
 const RELAXATION_SHARE: f64 = 0.1;
@@ -503,8 +509,21 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
                 .map(|(r, _)| r)
         })
         .collect();
+    // The default solver's exact search finds no plan of a large joint programme (see
+    // [`MICROLP_JOINT_SLOTS`]): it goes straight to the relaxation.
+    let slots = f.list.len() * purchase_slots(&f.list[0].scenario);
+    let most = match opts.backend {
+        Backend::Microlp => MICROLP_JOINT_SLOTS,
+        _ => EXACT_AFTER_DECOMPOSITION_SLOTS,
+    };
+    let exact = slots <= most;
     let searches = n + restricted.iter().flatten().count();
-    let phase_end = budget.seconds * ALONE_SHARE;
+    let phase_end = budget.seconds
+        * if exact {
+            ALONE_SHARE
+        } else {
+            ALONE_SHARE_WITHOUT_JOINT
+        };
     let limit_for = |k: usize| {
         let spent = budget.seconds - budget.left();
         ((phase_end - spent) / (searches - k) as f64).max(0.5)
@@ -538,6 +557,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
     let mut hedged_bounds: Vec<Option<f64>> = alone.iter().map(|p| p.bound).collect();
     let mut under_all: Vec<(FirstStage, String, Option<Known>)> = Vec::new();
     let mut common_conflicts: Vec<String> = Vec::new();
+    let mut merged_bound = vec![false; n];
     let mut k = n;
     for (i, r) in restricted.iter().enumerate() {
         let Some(r) = r else { continue };
@@ -560,6 +580,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         }
         if let Some(b) = p.bound {
             hedged_bounds[i] = Some(hedged_bounds[i].map_or(b, |a| a.max(b)));
+            merged_bound[i] = true;
         }
         if p.status.has_plan() {
             let d = Decisions::of_plan(r, &p);
@@ -578,17 +599,21 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         }
     }
 
-    // A future whose searches stopped before any bound: its continuous relaxation (under
-    // every future's rules of the common periods, where they are tighter) bounds it.
+    // A future whose searches stopped before a bound (under every future's rules of the
+    // common periods, where they are tighter): its continuous relaxation there bounds it.
     for (i, b) in hedged_bounds.iter_mut().enumerate() {
-        if b.is_some() || budget.expired() {
-            continue;
+        let scenario = match &restricted[i] {
+            Some(r) if !merged_bound[i] => r,
+            None if b.is_none() => &f.list[i].scenario,
+            _ => continue,
+        };
+        if budget.expired() {
+            break;
         }
-        let scenario = restricted[i].as_ref().unwrap_or(&f.list[i].scenario);
         let mut o = *opts;
         o.time_limit_s = Some((budget.left() * RELAXATION_SHARE).max(0.5));
         if let Relaxation::Bound(lp) = crate::search::relaxation(scenario, &o, &mut timings)? {
-            *b = Some(lp);
+            *b = Some(b.map_or(lp, |a| a.max(lp)));
         }
     }
 
@@ -630,15 +655,7 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         pending.push(own.remove(0));
     }
     pending.extend(under_all);
-    // Half the time left: the candidates need the rest. The default solver's exact search
-    // finds no plan of a large joint programme (see [`MICROLP_JOINT_SLOTS`]): it goes
-    // straight to the relaxation.
-    let slots = f.list.len() * purchase_slots(&f.list[0].scenario);
-    let most = match opts.backend {
-        Backend::Microlp => MICROLP_JOINT_SLOTS,
-        _ => EXACT_AFTER_DECOMPOSITION_SLOTS,
-    };
-    let exact = slots <= most;
+    // Half the time left: the candidates need the rest.
     let joint = if exact {
         solve_joint(
             f,

@@ -788,8 +788,15 @@ fn min_cost(
         // No set of platforms admits a plan: the scenario is infeasible.
         return Ok(infeasible(nat, backend));
     }
+    let proven_bound = [searched_bound, relaxation_bound]
+        .into_iter()
+        .flatten()
+        .filter(|b| b.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
     let Some(e) = best else {
         let mut p = detail::without_purchases(nat, Status::Error, solver);
+        // What was proven before the time ran out still bounds every plan.
+        p.bound = proven_bound.is_finite().then_some(proven_bound);
         if budget.cancelled() {
             p.message = Some(INTERRUPTED_BEFORE_A_PLAN.into());
             return Ok(p);
@@ -801,13 +808,8 @@ fn min_cost(
         ));
         return Ok(p);
     };
-    let bound = [searched_bound, relaxation_bound]
-        .into_iter()
-        .flatten()
-        .filter(|b| b.is_finite())
-        .fold(f64::NEG_INFINITY, f64::max);
-    let bound = if bound.is_finite() {
-        bound.min(e.total_cost)
+    let bound = if proven_bound.is_finite() {
+        proven_bound.min(e.total_cost)
     } else {
         0.0
     };
