@@ -51,7 +51,6 @@ pub fn explain(
     options: Options,
 ) -> Result<Explanation, ExplainError> {
     let n = document.resolve(base)?.scenario;
-    no_futures(document, &n, "explain")?;
     let plan = planner::plan(&n, &options)?;
     let probe = Probe::new(document, base, options);
     let mut out = Explanation {
@@ -90,12 +89,21 @@ pub fn explain(
         out.fixes = fixes;
         out.notes.extend(notes);
     }
+    if let Some(f) = n.futures.as_deref() {
+        let objective = match f.risk {
+            crate::scenario::futures::Risk::Expected => "expected cost",
+            crate::scenario::futures::Risk::WorstCase => "worst cost over the futures",
+        };
+        out.notes.push(format!(
+            "with futures every figure is a change of the plan's {objective}: the policy costs and the price thresholds make their change in every future (the thresholds read the order placed now, the common purchases), each shadow price tightens its rule in its future alone"
+        ));
+    }
     out.notes.extend(probe.notes());
     Ok(out)
 }
 
-/// Refuses a scenario with futures (section 7): the explanation's what-ifs and the
-/// alternatives are of one future's plan, and would silently drop the others.
+/// Refuses a scenario with futures (section 7) for the alternatives: they are of one
+/// plan's purchases, and would silently drop the other futures' decisions.
 fn no_futures(document: &Document, n: &National, command: &str) -> Result<(), ScenarioError> {
     if n.futures.is_none() {
         return Ok(());
@@ -104,7 +112,7 @@ fn no_futures(document: &Document, n: &National, command: &str) -> Result<(), Sc
         file: document.file().to_string(),
         location: document.locate(&[crate::scenario::locate::Seg::Key("futures".into())]),
         message: format!(
-            "futures: `chipmix {command}` does not handle futures yet (its what-ifs would hold for one future and drop the others); `chipmix plan` and `chipmix check` do. To {command} one future, write it as a scenario of its own (the file without `futures`, with that future's `set`)"
+            "futures: `chipmix {command}` does not handle futures yet (its alternatives would hold for one future and drop the others); `chipmix plan`, `check` and `explain` do. To {command} one future, write it as a scenario of its own (the file without `futures`, with that future's `set`)"
         ),
     }]))
 }

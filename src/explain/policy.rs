@@ -64,8 +64,18 @@ impl Rule {
 /// The rules removed for each comparison: the domestic share always, the others when set.
 fn removals(n: &National) -> Vec<Vec<Rule>> {
     let mut out = vec![vec![Rule::DomesticShare]];
-    let has_vendor = n.vendor_max_share.is_some();
-    let has_budget = n.budget.is_some() || n.capex_budget.is_some();
+    // A future may set a rule the base scenario does not.
+    let scenarios: Vec<&National> = std::iter::once(n)
+        .chain(
+            n.futures
+                .iter()
+                .flat_map(|f| f.list.iter().map(|fu| &fu.scenario)),
+        )
+        .collect();
+    let has_vendor = scenarios.iter().any(|n| n.vendor_max_share.is_some());
+    let has_budget = scenarios
+        .iter()
+        .any(|n| n.budget.is_some() || n.capex_budget.is_some());
     if has_vendor {
         out.push(vec![Rule::VendorShare]);
     }

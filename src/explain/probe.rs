@@ -161,22 +161,58 @@ impl<'a> Probe<'a> {
     }
 
     /// Plans the scenario with `extra` applied and then `edit` made to the resolved
-    /// scenario (e.g. a rule taken out of every site): the plan is checked against the
-    /// edited scenario.
+    /// scenario (e.g. a rule taken out of every site), and to each of its futures: the
+    /// plan is checked against the edited scenario.
     pub fn ask_edited(
         &self,
         extra: &[Override],
-        edit: impl FnOnce(&mut National),
+        edit: impl Fn(&mut National),
+    ) -> Result<Answer, PlanError> {
+        self.ask_made(|| {
+            let mut n = self.national(extra)?;
+            edit(&mut n);
+            if let Some(f) = n.futures.as_deref_mut() {
+                f.list.iter_mut().for_each(|fu| edit(&mut fu.scenario));
+            }
+            Ok(n)
+        })
+    }
+
+    /// Plans the scenario of futures with `extra` applied in future `i` alone, after that
+    /// future's own `set`; the other futures stay as they are.
+    pub fn ask_in_future(&self, i: usize, extra: &[Override]) -> Result<Answer, PlanError> {
+        self.ask_made(|| {
+            let mut n = self.national(&[])?;
+            let Some(f) = n.futures.as_deref_mut() else {
+                return Ok(n);
+            };
+            // Future i is the scenario with its own `set`: here without the futures, then
+            // the question's change.
+            let mut sets: Vec<Override> = ["futures", "decide_now", "risk"]
+                .iter()
+                .map(|k| Override::new(k, "null"))
+                .collect();
+            sets.extend(f.list[i].set.iter().filter_map(|o| o.parse().ok()));
+            sets.extend(extra.iter().cloned());
+            f.list[i].scenario = self.national(&sets)?;
+            Ok(n)
+        })
+    }
+
+    /// Plans the scenario `make` gives (a scenario it cannot make is an impossible
+    /// change), unless the questions' time has run out.
+    fn ask_made(
+        &self,
+        make: impl FnOnce() -> Result<National, ScenarioError>,
     ) -> Result<Answer, PlanError> {
         if self.out_of_time() {
             self.skipped.fetch_add(1, Ordering::Relaxed);
             return Ok(Answer::Skipped);
         }
-        let mut n = match self.national(extra) {
+        let n = match make() {
             Err(e) => return Ok(Answer::Invalid(e)),
             Ok(n) => n,
         };
-        edit(&mut n);
         let mut options = self.options;
         let limit = self.limit_s(&n);
         self.limit_bits

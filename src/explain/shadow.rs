@@ -28,6 +28,10 @@ pub struct ShadowPrice {
     /// `demand`, `workload:<name>`, `memory`, `domestic_share`, `national_domestic_share`,
     /// `vendor_share:<vendor>`, `power`, `budget`, `capex_budget` or `supply:<id>`.
     pub constraint: String,
+    /// The future whose rule was tightened, in that future alone (a scenario with
+    /// `futures`; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub future: Option<String>,
     /// The site whose rule was tightened (`null` for a national rule, or without sites).
     pub site: Option<String>,
     /// The period whose limit was tightened (`null` without periods, and for the vendor
@@ -422,7 +426,9 @@ fn questions(n: &National, plan: &Plan) -> (Vec<Question>, Vec<String>) {
 }
 
 /// Shadow prices of every binding family of `plan` (the plan of `probe`'s scenario `n`),
-/// and notes on the questions left out.
+/// and notes on the questions left out. With futures, each future's binding rules are
+/// tightened in that future alone, and the price is the change of the plan's objective
+/// (the expected cost, or the worst under `risk: worst_case`).
 pub fn shadow_prices(
     probe: &Probe,
     n: &National,
@@ -431,9 +437,39 @@ pub fn shadow_prices(
     let Some(base) = plan.total_cost.filter(|_| plan.status.has_plan()) else {
         return Ok((Vec::new(), Vec::new()));
     };
-    let (questions, notes) = questions(n, plan);
+    let Some(f) = n.futures.as_deref() else {
+        let (questions, notes) = questions(n, plan);
+        return Ok((
+            answers(probe, questions, base, (plan, n.solver.integer), None)?,
+            notes,
+        ));
+    };
+    let mut prices = Vec::new();
+    let mut notes = Vec::new();
+    for (i, (fu, outcome)) in f.list.iter().zip(&plan.futures).enumerate() {
+        let (questions, cut) = questions(&fu.scenario, &outcome.whole(plan));
+        notes.extend(cut.into_iter().map(|c| format!("in future {}: {c}", fu.id)));
+        prices.extend(answers(
+            probe,
+            questions,
+            base,
+            (plan, fu.scenario.solver.integer),
+            Some((i, &fu.id)),
+        )?);
+    }
+    Ok((prices, notes))
+}
+
+/// The shadow price of each of `questions` against the plan's cost `base` (in future `i`
+/// alone, when given).
+fn answers(
+    probe: &Probe,
+    questions: Vec<Question>,
+    base: f64,
+    (plan, integer): (&Plan, bool),
+    future: Option<(usize, &String)>,
+) -> Result<Vec<ShadowPrice>, PlanError> {
     let proven = plan.status == Status::Optimal;
-    let integer = n.solver.integer;
     let mut prices = questions
         .into_par_iter()
         .map(|q| {
@@ -444,13 +480,18 @@ pub fn shadow_prices(
                 // Filled in below from the first vendor's answer.
                 Ask::SameLimit => (None, None, String::new()),
                 Ask::Tighten(o) => {
-                    let answer = probe.ask(std::slice::from_ref(&o))?;
+                    let extra = std::slice::from_ref(&o);
+                    let answer = match future {
+                        Some((i, _)) => probe.ask_in_future(i, extra)?,
+                        None => probe.ask(extra)?,
+                    };
                     let (value, why) = price(&answer, base, proven, integer, q.unit);
                     (value, why, o.to_string())
                 }
             };
             Ok(ShadowPrice {
                 constraint: q.constraint.name(),
+                future: future.map(|(_, id)| id.clone()),
                 site: q.site,
                 period: q.period,
                 unit: q.unit.to_string(),
@@ -483,7 +524,7 @@ pub fn shadow_prices(
             ));
         }
     }
-    Ok((prices, notes))
+    Ok(prices)
 }
 
 /// The shadow price the re-solve `answer` gives against the plan's cost `base`, and why it

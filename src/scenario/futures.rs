@@ -304,8 +304,12 @@ pub(crate) fn resolve(
         p.at(
             &[key("futures")],
             format!(
-                "futures: the probabilities must sum to 1, got {}",
-                crate::scenario::validate::show(total)
+                "futures: the probabilities must sum to 1, got {} ({})",
+                crate::scenario::validate::show(total),
+                read.iter()
+                    .map(|r| format!("{} {}", r.1, crate::scenario::validate::show(r.2)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
     }

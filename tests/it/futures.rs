@@ -439,21 +439,19 @@ fn bad_futures_exit_2_at_the_place() {
     }
 }
 
-/// `explain` and `alternatives` refuse futures (exit 2 at the field) rather than explain
-/// one future and drop the others; `check` re-checks every future and finds a tampered
+/// `alternatives` refuses futures (exit 2 at the field) rather than give one future's
+/// alternatives and drop the others; `check` re-checks every future and finds a tampered
 /// common purchase.
 #[test]
-fn explain_refuses_futures_and_check_rechecks_every_future() {
+fn alternatives_refuse_futures_and_check_rechecks_every_future() {
     let sample = crate::support::sample("futures-2026-2028.yaml");
-    for command in ["explain", "alternatives"] {
-        let r = chipmix(&[command, &sample]);
-        assert_eq!(r.code, 2, "{command}: {}", r.stderr);
-        assert!(
-            r.stderr.contains("futures-2026-2028.yaml:") && r.stderr.contains("futures:"),
-            "{command}: {}",
-            r.stderr
-        );
-    }
+    let r = chipmix(&["alternatives", &sample]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("futures-2026-2028.yaml:") && r.stderr.contains("futures:"),
+        "{}",
+        r.stderr
+    );
     let r = chipmix(&["plan", &sample, "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let saved = scenario_file("futures-saved.json", &r.stdout);
@@ -623,4 +621,169 @@ fn resolved_keeps_the_futures_and_the_relaxation_bounds_them() {
         .map(|f| f["probability"].as_f64().unwrap() * f["alone_cost"].as_f64().unwrap())
         .sum();
     assert!(bound > 0.9 * own, "{bound} vs wait-and-see {own}");
+}
+
+/// A small scenario with two futures; `extra[f]` adds overrides to future f's `set`
+/// (replacing one of the same path).
+fn explained_futures(extra: &[(usize, &str, &str)]) -> String {
+    let mut sets: Vec<Vec<(String, String)>> = vec![
+        vec![],
+        vec![(
+            "accelerators[d].max_units".into(),
+            "{2026: 24, 2027: 4}".into(),
+        )],
+    ];
+    for (f, path, value) in extra {
+        sets[*f].retain(|(p, _)| p != path);
+        sets[*f].push((path.to_string(), value.to_string()));
+    }
+    let mut text = String::from(
+        "name: explained futures\nperiods: [2026, 2027]\naccelerators:\n  - {id: d, vendor: H, origin: domestic, unit_price: 1000, tflops: 500, power_w: 400, max_units: {2026: 24, 2027: 100}}\n  - {id: f, vendor: N, origin: foreign, unit_price: 800, tflops: 600, power_w: 400}\n  - {id: e, vendor: C, origin: domestic, unit_price: 1300, tflops: 550, power_w: 500}\ndemand: {pflops: {2026: 10, 2027: 30}}\npolicy: {domestic_share: {min: 0.5}}\nfutures:\n",
+    );
+    for (f, (id, p)) in [("a", 0.6), ("b", 0.4)].iter().enumerate() {
+        text.push_str(&format!("  - id: {id}\n    probability: {p}\n"));
+        if !sets[f].is_empty() {
+            text.push_str("    set:\n");
+            for (path, value) in &sets[f] {
+                text.push_str(&format!("      \"{path}\": {value}\n"));
+            }
+        }
+    }
+    text
+}
+
+/// `explain` on futures: the policy cost is the expected cost against the scenario
+/// without the quota in every future, and each shadow price is the change of the expected
+/// cost when its rule is tightened in its future alone, both checked against plans of
+/// files written with that change.
+#[test]
+fn explain_gives_the_policy_cost_in_expectation_and_shadow_prices_per_future() {
+    let plan_of = |tag: &str, text: &str, sets: &[&str]| -> f64 {
+        let path = scenario_file(tag, text);
+        let mut args = vec!["plan", path.to_str().unwrap(), "--format", "json"];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        let r = chipmix(&args);
+        assert_eq!(r.code, 0, "{tag}: {}", r.stderr);
+        let p = json(&r.stdout);
+        assert_eq!(p["status"], "optimal", "{tag}");
+        p["total_cost"].as_f64().unwrap()
+    };
+    let text = explained_futures(&[]);
+    let path = scenario_file("explained-futures", &text);
+    let r = chipmix(&["explain", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let e = json(&r.stdout);
+    let base = plan_of("explained-futures-plan", &text, &[]);
+    assert!(close(e["plan"]["total_cost"].as_f64().unwrap(), base));
+    assert!(
+        close(e["plan"]["expected_cost"].as_f64().unwrap(), base),
+        "the objective is the expected cost"
+    );
+
+    // The quota out of the base scenario is out of every future (none sets its own).
+    let without = plan_of(
+        "explained-futures-no-quota",
+        &text,
+        &["policy.domestic_share=null"],
+    );
+    let quota = &e["policy_costs"][0];
+    assert_eq!(quota["without"], "domestic_share");
+    assert!(
+        close(quota["total_cost"].as_f64().unwrap(), without),
+        "{quota}"
+    );
+    assert!(
+        close(quota["cost"].as_f64().unwrap(), base - without),
+        "{quota}"
+    );
+    assert!(
+        base - without > 1.0,
+        "the quota costs something here: {quota}"
+    );
+
+    let prices = e["shadow_prices"].as_array().unwrap();
+    for id in ["a", "b"] {
+        assert!(
+            prices.iter().any(|p| p["future"] == id),
+            "future {id} has its binding rules priced: {prices:?}"
+        );
+    }
+    let mut checked = 0;
+    for p in prices {
+        let Some(value) = p["value"].as_f64() else {
+            continue;
+        };
+        let f = match p["future"].as_str() {
+            Some("a") => 0,
+            Some("b") => 1,
+            other => panic!("a shadow price names its future: {other:?} in {p}"),
+        };
+        let (path, v) = p["tightened"].as_str().unwrap().split_once('=').unwrap();
+        let tag = format!("explained-futures-{f}-{checked}");
+        let tightened = plan_of(&tag, &explained_futures(&[(f, path, v)]), &[]);
+        assert!(
+            (tightened - base - value).abs() <= 1e-6 * base,
+            "{p}: the file with `{path}: {v}` in future {f}'s set costs {tightened}, {} more",
+            tightened - base
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "{prices:?}");
+}
+
+/// A future's probability is a `--set` path (`futures[ID].probability`), checked like the
+/// file: the probabilities must still sum to 1, and an unknown id is named.
+#[test]
+fn probabilities_are_override_paths() {
+    let sample = crate::support::sample("futures-2026-2028.yaml");
+    let r = chipmix(&[
+        "plan",
+        &sample,
+        "--format",
+        "json",
+        "--set",
+        "futures[base].probability=0.3",
+        "--set",
+        "futures[h20-banned-2027].probability=0.4",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = json(&r.stdout);
+    let probability = |id: &str| {
+        p["futures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()["probability"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(probability("base"), 0.3);
+    assert_eq!(probability("h20-banned-2027"), 0.4);
+    let expected: f64 = p["futures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["probability"].as_f64().unwrap() * f["total_cost"].as_f64().unwrap())
+        .sum();
+    assert!(close(p["expected_cost"].as_f64().unwrap(), expected));
+
+    let r = chipmix(&["plan", &sample, "--set", "futures[base].probability=0.5"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("sum to 1"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("(base 0.5, h20-banned-2027 0.3"),
+        "{}",
+        r.stderr
+    );
+    let r = chipmix(&["plan", &sample, "--set", "futures[bse].probability=0.5"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("futures[base]"),
+        "did you mean: {}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"));
 }

@@ -610,6 +610,77 @@ fn the_page_shows_systems_removals_and_the_energy_discount() {
 }
 
 #[test]
+fn the_page_shows_each_future_with_its_cost_and_later_purchases() {
+    // The futures sample: the purchases table holds the order placed now, and one row per
+    // future gives its probability, cost, regret and own later purchases, as the JSON has
+    // them.
+    let sample = "futures-2026-2028.yaml";
+    let Some(page) = Page::serving("futures", &format!("scenarios/{sample}")) else {
+        return;
+    };
+    let p = plan(&crate::support::sample(sample), &[]);
+    let whole = |v: f64| thousands(v.round()).trim_end_matches(".00").to_string();
+    page.runtime.block_on(async {
+        let client = page.open().await;
+        assert_total(page_total(&client).await, p["total_cost"].as_f64().unwrap(), "expected cost");
+        let label = text_of(&client, "headline-label").await;
+        assert!(label.starts_with("Expected cost"), "{label}");
+        let rows = eval(
+            &client,
+            "[...document.querySelectorAll('#purchases tbody tr')].map(r => [...r.children].map(c => c.textContent))",
+        )
+        .await;
+        let now: f64 = p["purchases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["units"].as_f64().unwrap())
+            .sum();
+        let shown: f64 = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[2].as_str().unwrap().replace(',', "").parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(shown, now, "the order placed now: {rows:?}");
+        let hidden = eval(&client, "document.getElementById('futures').hidden").await;
+        assert_eq!(hidden, false);
+        let rows = eval(
+            &client,
+            "[...document.querySelectorAll('#futures tbody tr')].map(r => [...r.children].map(c => c.textContent))",
+        )
+        .await;
+        let rows = rows.as_array().unwrap();
+        let futures = p["futures"].as_array().unwrap();
+        assert_eq!(rows.len(), futures.len(), "{rows:?}");
+        for (row, f) in rows.iter().zip(futures) {
+            let id = f["id"].as_str().unwrap();
+            assert_eq!(row[0], id);
+            assert_eq!(
+                row[1],
+                format!("{:.1}%", 100.0 * f["probability"].as_f64().unwrap())
+            );
+            assert_eq!(row[2], whole(f["total_cost"].as_f64().unwrap()), "{id}");
+            assert_eq!(row[3], whole(p["regret"][id].as_f64().unwrap()), "{id}");
+            let later = row[4].as_str().unwrap();
+            let mut units: std::collections::BTreeMap<&str, f64> = Default::default();
+            for b in f["purchases"].as_array().unwrap() {
+                *units.entry(b["name"].as_str().unwrap()).or_default() +=
+                    b["units"].as_f64().unwrap();
+            }
+            for (name, u) in &units {
+                assert!(
+                    later.contains(&format!("{name} {}", whole(*u))),
+                    "{id}: {name} {u} not in {later:?}"
+                );
+            }
+            assert_eq!(later == "nothing", units.is_empty(), "{id}: {later:?}");
+        }
+        client.close().await.unwrap();
+    });
+}
+
+#[test]
 fn the_page_makes_no_outside_request_and_logs_no_error() {
     let Some(page) = Page::new("offline") else {
         return;

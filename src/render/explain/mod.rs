@@ -112,18 +112,24 @@ pub(crate) fn policy(e: &Explanation) -> Section {
     }
 }
 
-/// The shadow prices; with sites or periods, a column says where each rule was tightened.
+/// The shadow prices; with futures, a column says in which future each rule was
+/// tightened, and with sites or periods, where.
 pub(crate) fn shadow(e: &Explanation) -> Section {
     let cur = &e.plan.currency;
     let placed = e
         .shadow_prices
         .iter()
         .any(|p| p.site.is_some() || p.period.is_some());
+    let futures = e.shadow_prices.iter().any(|p| p.future.is_some());
     let rows = e
         .shadow_prices
         .iter()
         .map(|p| {
-            let mut row = vec![p.constraint.clone()];
+            let mut row = Vec::new();
+            if futures {
+                row.push(p.future.clone().unwrap_or_default());
+            }
+            row.push(p.constraint.clone());
             if placed {
                 row.push(match (&p.site, p.period) {
                     (Some(s), Some(t)) => format!("{s} {t}"),
@@ -143,8 +149,14 @@ pub(crate) fn shadow(e: &Explanation) -> Section {
             row
         })
         .collect();
-    let mut header = vec!["constraint".to_string()];
-    let mut numeric = vec![false];
+    let mut header = Vec::new();
+    let mut numeric = Vec::new();
+    if futures {
+        header.push("future".to_string());
+        numeric.push(false);
+    }
+    header.push("constraint".to_string());
+    numeric.push(false);
     if placed {
         header.push("where".into());
         numeric.push(false);

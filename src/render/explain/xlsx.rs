@@ -29,23 +29,30 @@ pub fn render(e: &Explanation, inputs: &National, created: i64) -> Result<Vec<u8
         &header(&["without", "total_cost", "cost"]),
         &policy,
     )?;
+    // With futures, a first column names the future each rule was tightened in.
+    let futures = e.shadow_prices.iter().any(|p| p.future.is_some());
     let shadow: Vec<Vec<Cell>> = e
         .shadow_prices
         .iter()
         .map(|p| {
-            vec![
-                Cell::text(&p.constraint),
-                Cell::opt(p.site.as_deref()),
-                Cell::num(p.period.map(|y| y as f64)),
-                Cell::text(&p.unit),
-                Cell::money(p.value),
-                Cell::text(&p.method),
-                Cell::text(&p.tightened),
-                Cell::opt(p.why.as_deref()),
-            ]
+            let future = futures.then(|| Cell::opt(p.future.as_deref()));
+            future
+                .into_iter()
+                .chain([
+                    Cell::text(&p.constraint),
+                    Cell::opt(p.site.as_deref()),
+                    Cell::num(p.period.map(|y| y as f64)),
+                    Cell::text(&p.unit),
+                    Cell::money(p.value),
+                    Cell::text(&p.method),
+                    Cell::text(&p.tightened),
+                    Cell::opt(p.why.as_deref()),
+                ])
+                .collect()
         })
         .collect();
     let names = [
+        "future",
         "constraint",
         "site",
         "period",
@@ -55,7 +62,8 @@ pub fn render(e: &Explanation, inputs: &National, created: i64) -> Result<Vec<u8
         "tightened",
         "why",
     ];
-    book.table("Shadow prices", &header(&names), &shadow)?;
+    let names = if futures { &names[..] } else { &names[1..] };
+    book.table("Shadow prices", &header(names), &shadow)?;
     let thresholds: Vec<Vec<Cell>> = e
         .price_thresholds
         .iter()

@@ -17,7 +17,8 @@ pub use relative::Op;
 use super::locate::Seg;
 use super::raw::{
     RawAccelerator, RawCosts, RawDemand, RawDomesticShare, RawEnergyDiscount, RawExisting,
-    RawLimits, RawPolicy, RawRemoval, RawResource, RawScenario, RawSite, RawSolver, RawSystem,
+    RawFuture, RawLimits, RawPolicy, RawRemoval, RawResource, RawScenario, RawSite, RawSolver,
+    RawSystem,
 };
 use path::{Step, shown};
 use serde::de::DeserializeOwned;
@@ -91,6 +92,9 @@ enum Kind {
     System,
     EnergyDiscount,
     Removal,
+    /// `futures`: a list of futures, picked by id (`futures[h20-banned].probability`).
+    Futures,
+    Future,
     /// A list of names (`move_to=[gd-private]`): a single value that may be a sequence.
     Names,
     /// A map with keys the user chooses (workloads, efficiencies, adoption costs).
@@ -145,11 +149,13 @@ impl Kind {
             Kind::System => fields_of::<RawSystem>(),
             Kind::EnergyDiscount => fields_of::<RawEnergyDiscount>(),
             Kind::Removal => fields_of::<RawRemoval>(),
+            Kind::Future => fields_of::<RawFuture>(),
             Kind::FreeMap => return None,
             Kind::Accelerators
             | Kind::Existing
             | Kind::Sites
             | Kind::Resources
+            | Kind::Futures
             | Kind::Names
             | Kind::Systems
             | Kind::Leaf => Vec::new(),
@@ -175,6 +181,7 @@ impl Kind {
             Kind::System => is_text::<RawSystem>(key),
             Kind::EnergyDiscount => is_text::<RawEnergyDiscount>(key),
             Kind::Removal => is_text::<RawRemoval>(key),
+            Kind::Future => is_text::<RawFuture>(key),
             _ => false,
         }
     }
@@ -191,6 +198,9 @@ impl Kind {
             (Kind::Root, "sites") => Kind::Sites,
             (Kind::Root, "resources") => Kind::Resources,
             (Kind::Root, "systems") => Kind::Systems,
+            (Kind::Root, "futures") => Kind::Futures,
+            // A future's overrides: paths as keys (`futures[b].set={"...": 0}`).
+            (Kind::Future, "set") => Kind::FreeMap,
             (Kind::Accelerator, "uses") => Kind::FreeMap,
             (Kind::Site, "demand") => Kind::Demand,
             (Kind::Site, "existing") => Kind::Existing,
@@ -213,7 +223,12 @@ impl Kind {
     fn is_list(self) -> bool {
         matches!(
             self,
-            Kind::Accelerators | Kind::Existing | Kind::Sites | Kind::Resources | Kind::Systems
+            Kind::Accelerators
+                | Kind::Existing
+                | Kind::Sites
+                | Kind::Resources
+                | Kind::Systems
+                | Kind::Futures
         )
     }
 
@@ -255,6 +270,7 @@ fn what(list_kind: Kind) -> &'static str {
         Kind::Sites => "site",
         Kind::Resources => "resource",
         Kind::Systems => "system",
+        Kind::Futures => "future",
         _ => "existing entry",
     }
 }
@@ -445,6 +461,7 @@ impl Walk<'_> {
                     Kind::Sites => Kind::Site,
                     Kind::Resources => Kind::Resource,
                     Kind::Systems => Kind::System,
+                    Kind::Futures => Kind::Future,
                     _ => Kind::ExistingEntry,
                 };
                 if last && step.is_selector() {

@@ -356,7 +356,13 @@ function render(plan, view, seq, changedAt) {
   const has = plan.total_cost !== null && plan.total_cost !== undefined;
   const maxPflops = plan.objective === "max_pflops";
   const cur = state.scenario.currency;
-  $("headline-label").textContent = maxPflops ? "Compute (PFLOPS)" : `Total cost (${cur})`;
+  $("headline-label").textContent = maxPflops
+    ? "Compute (PFLOPS)"
+    : plan.risk === "worst_case"
+      ? `Worst cost over the futures (${cur})`
+      : plan.futures
+        ? `Expected cost over the futures (${cur})`
+        : `Total cost (${cur})`;
   for (const e of document.querySelectorAll(".currency")) e.textContent = cur;
   const total = $("total");
   total.dataset.value = plan._total_text;
@@ -423,6 +429,32 @@ function render(plan, view, seq, changedAt) {
     );
   }
   chart(ids, now, was);
+  $("purchases").querySelector("caption").textContent = plan.futures
+    ? "Units ordered now, common to every future, by accelerator (a whole system is its own row, in systems)"
+    : "Units bought, by accelerator (all sites and years; a whole system is its own row, in systems)";
+
+  // With futures (section 7): each future's cost and its own later purchases.
+  const futures = has ? plan.futures || [] : [];
+  $("futures").hidden = futures.length === 0;
+  const fbody = $("futures").querySelector("tbody");
+  fbody.textContent = "";
+  for (const f of futures) {
+    const later = [...unitsById({ purchases: f.purchases || [] }).values()]
+      .map((r) => `${r.name} ${num(r.units, 0)}`)
+      .join("; ");
+    const regret = plan.regret ? plan.regret[f.id] : null;
+    fbody.append(
+      el(
+        "tr",
+        { "data-id": f.id },
+        el("th", { scope: "row", text: f.id }),
+        el("td", { class: "num", text: pct(f.probability) }),
+        el("td", { class: "num", text: money(f.total_cost) }),
+        el("td", { class: "num", text: money(regret) }),
+        el("td", { text: later || "nothing" }),
+      ),
+    );
+  }
 
   const removals = has ? plan.removals || [] : [];
   $("removals").hidden = removals.length === 0;
