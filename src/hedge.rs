@@ -915,7 +915,55 @@ pub fn plan(nat: &National, opts: &Options) -> Result<(Plan, Timings), PlanError
         }
     }
     out.warnings.extend(notes);
-    Ok((out, timings))
+    Ok((within_cap(nat, f, out), timings))
+}
+
+/// The plan `out` held to the cost cap of `nat` ([`crate::planner::Options::cost_cap`]),
+/// which with futures bounds the objective (the expected or the worst cost) rather than
+/// any one future's: unchanged within the cap; infeasible when its proven bound is above
+/// the cap; otherwise no plan (one within the cap may exist but was not found).
+fn within_cap(nat: &National, f: &Futures, out: Plan) -> Plan {
+    let (Some(cap), Some(value)) = (nat.cost_cap, out.total_cost) else {
+        return out;
+    };
+    let slack = 1e-9 * cap.abs().max(1.0);
+    if value <= cap + slack {
+        return out;
+    }
+    let measure = match f.risk {
+        Risk::Expected => "expected cost",
+        Risk::WorstCase => "worst cost over the futures",
+    };
+    let proven = out.bound.filter(|b| *b > cap + slack);
+    let status = if proven.is_some() {
+        Status::Infeasible
+    } else {
+        Status::Error
+    };
+    let mut capped = detail::without_purchases(nat, status, &out.solver);
+    capped.bound = out.bound;
+    capped.warnings = out.warnings;
+    match proven {
+        Some(b) => {
+            capped.conflicts = vec![format!(
+                "the cost cap: the {measure} is at least {} {}, above the cap of {} {}",
+                crate::numfmt::money(b),
+                out.currency,
+                crate::numfmt::money(cap),
+                out.currency
+            )]
+        }
+        None => {
+            capped.message = Some(format!(
+                "no plan within the cost cap of {} {} was found in time (the best found: {measure} {} {})",
+                crate::numfmt::money(cap),
+                out.currency,
+                crate::numfmt::money(value),
+                out.currency
+            ))
+        }
+    }
+    capped
 }
 
 /// Refuses a candidate whose futures do not make the same decisions in the common periods

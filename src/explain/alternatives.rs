@@ -13,6 +13,14 @@
 //! `policy.domestic_share.min`, `limits.power_kw` and `limits.capex_budget` as numbers;
 //! a scenario with sites or periods raises the national share's floor in every period,
 //! and caps each site's power and each period's capex at a fraction of the optimum's.
+//!
+//! With futures (section 7) an alternative is another hedge: its common order and each
+//! future's later decisions, with the objective (expected or worst cost) within the cap
+//! ([`crate::hedge`] holds the cap on the objective). Its overrides apply to the file
+//! before each future's own `set`, so a lever holds in every future; each figure pushed
+//! is read in every future (the lowest share, the highest power and capex over them, the
+//! platforms and vendors of any of them), and each alternative is checked in every
+//! future.
 
 use super::probe::{PROBE_LIMIT_S, set};
 use crate::error::PlanError;
@@ -45,12 +53,14 @@ pub struct Alternative {
     pub plan: Plan,
 }
 
-/// The alternatives found, and a note when some re-solves were cut short.
+/// The alternatives found, and a note when some re-solves were cut short or a future's
+/// own `set` holds over an alternative's override in that future.
 #[derive(Debug, Clone)]
 pub struct Found {
     /// The alternatives, in the order of the directions.
     pub alternatives: Vec<Alternative>,
-    /// How far to trust them (re-solves stopped by the time limit).
+    /// How far to trust them (re-solves stopped by the time limit), and where a future's
+    /// own `set` holds over an alternative's override.
     pub note: Option<String>,
 }
 
@@ -80,7 +90,9 @@ impl Asker<'_> {
         let limit = options
             .time_limit_s
             .unwrap_or(loaded.scenario.solver.time_limit_s);
-        options.time_limit_s = Some(limit.min(PROBE_LIMIT_S));
+        // A hedge solves each future, alone and together: as many re-solves' time.
+        let futures = loaded.scenario.futures.as_ref().map_or(1, |f| f.list.len());
+        options.time_limit_s = Some(limit.min(PROBE_LIMIT_S * futures as f64));
         let plan = plan_quiet(&loaded.scenario, &options)?;
         self.asked.fetch_add(1, Ordering::Relaxed);
         if plan.status != Status::Optimal && plan.status != Status::Infeasible {
@@ -93,7 +105,7 @@ impl Asker<'_> {
         let unproven = self.unproven.load(Ordering::Relaxed);
         (unproven > 0).then(|| {
             format!(
-                "{unproven} of {} re-solves stopped at the {PROBE_LIMIT_S} s limit per re-solve before proving optimality; the figures built on them may be off (try --solver highs)",
+                "{unproven} of {} re-solves stopped at the {PROBE_LIMIT_S} s limit per re-solve (per future with futures) before proving optimality; the figures built on them may be off (try --solver highs)",
                 self.asked.load(Ordering::Relaxed)
             )
         })
@@ -207,40 +219,88 @@ fn per_period(nat: &National, values: impl Fn(usize) -> f64) -> String {
     }
 }
 
-/// The optimum's value of a per-period plan figure, by period index (0 when absent).
+/// The plan as it plays out: with futures, in each future (the common decisions with the
+/// future's own, and the future's scenario); without, the plan itself in the scenario.
+/// Every figure an alternative pushes is read over these, so a lever holds in every
+/// future.
+fn views<'a>(nat: &'a National, plan: &Plan) -> Vec<(&'a National, Plan)> {
+    match nat.futures.as_deref() {
+        Some(f) if plan.futures.len() == f.list.len() => f
+            .list
+            .iter()
+            .zip(&plan.futures)
+            .map(|(fu, outcome)| (&fu.scenario, outcome.whole(plan)))
+            .collect(),
+        _ => vec![(nat, plan.clone())],
+    }
+}
+
+/// The largest of `f` over the plan's views (see [`views`]).
+fn most(nat: &National, plan: &Plan, f: impl Fn(&Plan) -> Option<f64>) -> Option<f64> {
+    views(nat, plan)
+        .iter()
+        .filter_map(|(_, p)| f(p))
+        .reduce(f64::max)
+}
+
+/// The smallest of `f` over the plan's views.
+fn least(nat: &National, plan: &Plan, f: impl Fn(&Plan) -> Option<f64>) -> Option<f64> {
+    views(nat, plan)
+        .iter()
+        .filter_map(|(_, p)| f(p))
+        .reduce(f64::min)
+}
+
+/// The optimum's value of a per-period plan figure, by period index (0 when absent; the
+/// largest over the futures).
 fn period_values(
     nat: &National,
     plan: &Plan,
     f: impl Fn(&crate::plan::PeriodDetail) -> f64,
 ) -> Vec<f64> {
+    let views = views(nat, plan);
     nat.years
         .iter()
         .map(|y| {
-            plan.periods
+            views
                 .iter()
-                .find(|d| d.period == *y)
-                .map(&f)
-                .unwrap_or(0.0)
+                .filter_map(|(_, p)| p.periods.iter().find(|d| d.period == *y).map(&f))
+                .fold(0.0, f64::max)
         })
         .collect()
 }
 
-fn same_purchases(a: &Plan, b: &Plan) -> bool {
-    a.purchases.len() == b.purchases.len()
-        && a.purchases.iter().zip(&b.purchases).all(|(x, y)| {
-            x.id == y.id
-                && x.site == y.site
-                && x.period == y.period
-                && (x.units - y.units).abs() < 1e-9
-        })
+fn same_purchases(nat: &National, a: &Plan, b: &Plan) -> bool {
+    let same = |a: &Plan, b: &Plan| {
+        a.purchases.len() == b.purchases.len()
+            && a.purchases.iter().zip(&b.purchases).all(|(x, y)| {
+                x.id == y.id
+                    && x.site == y.site
+                    && x.period == y.period
+                    && (x.units - y.units).abs() < 1e-9
+            })
+    };
+    let (a, b) = (views(nat, a), views(nat, b));
+    a.len() == b.len() && a.iter().zip(&b).all(|((_, x), (_, y))| same(x, y))
 }
 
-fn cost_change(base: &Plan, p: &Plan) -> String {
+/// What the plan's `total_cost` measures: the total cost, or with futures the expected or
+/// the worst cost over them.
+fn cost_word(nat: &National) -> &'static str {
+    match nat.futures.as_deref().map(|f| f.risk) {
+        None => "total cost",
+        Some(crate::scenario::futures::Risk::Expected) => "expected cost",
+        Some(crate::scenario::futures::Risk::WorstCase) => "worst cost",
+    }
+}
+
+fn cost_change(nat: &National, base: &Plan, p: &Plan) -> String {
     match (base.total_cost, p.total_cost) {
         (Some(b), Some(c)) if b.abs() > 0.0 => {
             format!(
-                "{:+.2}% total cost ({} {})",
+                "{:+.2}% {} ({} {})",
                 (c - b) / b * 100.0,
+                cost_word(nat),
                 money(c),
                 p.currency
             )
@@ -249,22 +309,56 @@ fn cost_change(base: &Plan, p: &Plan) -> String {
     }
 }
 
-/// The lowest national domestic share over the periods of a plan with periods or sites.
-fn lowest_national_share(p: &Plan) -> Option<f64> {
-    p.periods
-        .iter()
-        .filter_map(|d| d.domestic_share.value)
-        .reduce(f64::min)
-        .or_else(|| p.domestic_share.as_ref().and_then(|d| d.value))
+/// The lowest national domestic share over the periods (and futures) of a plan with
+/// periods or sites.
+fn lowest_national_share(nat: &National, p: &Plan) -> Option<f64> {
+    least(nat, p, |p| {
+        p.periods
+            .iter()
+            .filter_map(|d| d.domestic_share.value)
+            .reduce(f64::min)
+            .or_else(|| p.domestic_share.as_ref().and_then(|d| d.value))
+    })
 }
 
-/// The highest facility kW over the periods (the plan's own figure for one period).
-fn peak_kw(p: &Plan) -> Option<f64> {
-    p.periods
-        .iter()
-        .map(|d| d.facility_kw)
-        .reduce(f64::max)
-        .or(p.facility_kw)
+/// The highest facility kW over the periods and futures (the plan's own figure for one
+/// period).
+fn peak_kw(nat: &National, p: &Plan) -> Option<f64> {
+    most(nat, p, |p| {
+        p.periods
+            .iter()
+            .map(|d| d.facility_kw)
+            .reduce(f64::max)
+            .or(p.facility_kw)
+    })
+}
+
+/// The platforms adopted in any future (the plan's own without futures).
+fn platforms(nat: &National, p: &Plan) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, v) in views(nat, p) {
+        for name in v.adopted_platforms {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// The vendors bought from in any future, with the units bought from each (over the
+/// futures, the common order counted in each).
+fn vendor_units(nat: &National, p: &Plan) -> Vec<(String, f64)> {
+    let mut vendors: Vec<(String, f64)> = Vec::new();
+    for (_, v) in views(nat, p) {
+        for x in &v.purchases {
+            match vendors.iter_mut().find(|(v, _)| *v == x.vendor) {
+                Some(v) => v.1 += x.units,
+                None => vendors.push((x.vendor.clone(), x.units)),
+            }
+        }
+    }
+    vendors
 }
 
 /// Alternatives to `plan` (the optimum of `nat`, which is `document` with the `base`
@@ -296,8 +390,9 @@ pub fn alternatives(
             let cap = (plan.total_cost.unwrap_or(0.0) * (1.0 + within)).floor();
             options.cost_cap = Some(cap);
             // With one period, that period's spending is the total cost: the cap reads
-            // as the budget.
-            let shown = if nat.periods() == 1 {
+            // as the budget (not with futures, whose cap is on the expected or the
+            // worst cost over them).
+            let shown = if nat.periods() == 1 && nat.futures.is_none() {
                 let budget = nat.budget.as_ref().map_or(cap, |b| b[0].min(cap));
                 vec![set("limits.budget", budget)]
             } else {
@@ -333,6 +428,7 @@ pub fn alternatives(
 
     // Most domestic.
     let basis = |p: &Plan| {
+        let (_, p) = views(nat, p).swap_remove(0);
         p.periods
             .first()
             .map(|d| d.domestic_share.basis.clone())
@@ -357,7 +453,7 @@ pub fn alternatives(
             .national_share
             .as_ref()
             .map_or(vec![0.0; nat.periods()], |r| r.min.clone());
-        let start = lowest_national_share(plan).unwrap_or(0.0);
+        let start = lowest_national_share(nat, plan).unwrap_or(0.0);
         let start = (start * 1e4).floor() / 1e4;
         Lever {
             share: true,
@@ -374,16 +470,10 @@ pub fn alternatives(
     };
     if let Some((sets, p)) = search.push(&share_lever)? {
         let says = if single {
-            let share_now = plan
-                .domestic_share
-                .as_ref()
-                .and_then(|d| d.value)
-                .unwrap_or(0.0);
-            let share = p
-                .domestic_share
-                .as_ref()
-                .and_then(|d| d.value)
-                .unwrap_or(0.0);
+            let share_of = |p: &Plan| {
+                least(nat, p, |p| p.domestic_share.as_ref().and_then(|d| d.value)).unwrap_or(0.0)
+            };
+            let (share_now, share) = (share_of(plan), share_of(&p));
             format!(
                 "domestic share {} by {} (optimum {}), {}",
                 percent(share),
@@ -392,22 +482,22 @@ pub fn alternatives(
                     .as_ref()
                     .map_or("units", |d| d.basis.as_str()),
                 percent(share_now),
-                cost_change(plan, &p)
+                cost_change(nat, plan, &p)
             )
         } else {
             format!(
                 "national domestic share at least {} by {} in every period (optimum {}), {}",
-                percent(lowest_national_share(&p).unwrap_or(0.0)),
+                percent(lowest_national_share(nat, &p).unwrap_or(0.0)),
                 basis(&p),
-                percent(lowest_national_share(plan).unwrap_or(0.0)),
-                cost_change(plan, &p)
+                percent(lowest_national_share(nat, plan).unwrap_or(0.0)),
+                cost_change(nat, plan, &p)
             )
         };
         found.push(("most domestic".into(), says, sets, p));
     }
 
     // Least power.
-    if let Some(kw) = peak_kw(plan).filter(|kw| *kw > 0.0) {
+    if let Some(kw) = peak_kw(nat, plan).filter(|kw| *kw > 0.0) {
         let lever = if single {
             Lever {
                 share: false,
@@ -418,19 +508,28 @@ pub fn alternatives(
             }
         } else {
             // Each site's power in each period capped at a fraction of the optimum's.
+            // (The largest over the futures; a scenario without sites has its one site's
+            // figures in the periods' detail.)
+            let views = views(nat, plan);
+            let periods_kw = period_values(nat, plan, |d| d.facility_kw);
             let at: Vec<Vec<f64>> = nat
                 .sites
                 .iter()
                 .map(|site| {
-                    let detail = plan.sites.iter().find(|d| d.id == site.id);
+                    if !nat.has_sites {
+                        return periods_kw.clone();
+                    }
                     nat.years
                         .iter()
                         .map(|y| {
-                            detail
-                                .and_then(|d| {
+                            views
+                                .iter()
+                                .filter_map(|(_, v)| {
+                                    let d = v.sites.iter().find(|d| d.id == site.id)?;
                                     d.periods.iter().find(|p| p.period.unwrap_or(*y) == *y)
                                 })
-                                .map_or(0.0, |p| p.facility_kw)
+                                .map(|p| p.facility_kw)
+                                .fold(0.0, f64::max)
                         })
                         .collect()
                 })
@@ -464,16 +563,16 @@ pub fn alternatives(
             let says = if single {
                 format!(
                     "{} kW of facility power (optimum {} kW), {}",
-                    qty(p.facility_kw.unwrap_or(0.0), 1),
+                    qty(peak_kw(nat, &p).unwrap_or(0.0), 1),
                     qty(kw, 1),
-                    cost_change(plan, &p)
+                    cost_change(nat, plan, &p)
                 )
             } else {
                 format!(
                     "peak facility power {} kW over the periods (optimum {} kW), {}",
-                    qty(peak_kw(&p).unwrap_or(0.0), 1),
+                    qty(peak_kw(nat, &p).unwrap_or(0.0), 1),
                     qty(kw, 1),
-                    cost_change(plan, &p)
+                    cost_change(nat, plan, &p)
                 )
             };
             found.push(("least power".into(), says, sets, p));
@@ -481,11 +580,12 @@ pub fn alternatives(
     }
 
     // Least capex.
+    // (With futures `capex` is the expected capex; the lever caps each future's.)
     if let Some(capex) = plan.capex.filter(|c| *c > 0.0) {
         let lever = if single {
             Lever {
                 share: false,
-                good: capex,
+                good: most(nat, plan, |p| p.capex).unwrap_or(capex),
                 bad: 0.0,
                 start: None,
                 sets: Box::new(|v| vec![set("limits.capex_budget", v)]),
@@ -509,14 +609,19 @@ pub fn alternatives(
         };
         if let Some((sets, p)) = search.push(&lever)? {
             let discounted = if single { "" } else { " (discounted)" };
+            let expected = if nat.futures.is_some() {
+                "expected "
+            } else {
+                ""
+            };
             found.push((
                 "least capex".into(),
                 format!(
-                    "capex {} {}{discounted} (optimum {}), {}",
+                    "{expected}capex {} {}{discounted} (optimum {}), {}",
                     money(p.capex.unwrap_or(0.0)),
                     p.currency,
                     money(capex),
-                    cost_change(plan, &p)
+                    cost_change(nat, plan, &p)
                 ),
                 sets,
                 p,
@@ -525,9 +630,21 @@ pub fn alternatives(
     }
 
     // New platforms, the most expensive to adopt first.
-    let available = |a: usize| nat.per_period[a].available.iter().any(|v| *v);
-    let mut platforms: Vec<(String, f64)> = plan
-        .adopted_platforms
+    // Available in some period of the scenario or of one of its futures.
+    let mut scenarios = vec![nat];
+    if let Some(f) = nat.futures.as_deref() {
+        scenarios.extend(f.list.iter().map(|fu| &fu.scenario));
+    }
+    let available = |a: usize| {
+        let id = &nat.accelerators[a].id;
+        scenarios.iter().any(|n| {
+            n.accelerators
+                .iter()
+                .position(|acc| acc.id == *id)
+                .is_some_and(|b| n.per_period[b].available.iter().any(|v| *v))
+        })
+    };
+    let mut platforms: Vec<(String, f64)> = self::platforms(nat, plan)
         .iter()
         .map(|p| {
             (
@@ -550,7 +667,7 @@ pub fn alternatives(
             (p.clone(), ids)
         })
         .collect();
-    let platform_count = |p: &Plan| p.adopted_platforms.len();
+    let platform_count = |p: &Plan| self::platforms(nat, p).len();
     if let Some((removed, sets, p)) =
         search.drop_groups(groups, platform_count(plan), platform_count)?
     {
@@ -558,10 +675,10 @@ pub fn alternatives(
             "fewest new platforms".into(),
             format!(
                 "adopts {} instead of {} (drops {}), {}",
-                list(&p.adopted_platforms),
-                list(&plan.adopted_platforms),
+                list(&self::platforms(nat, &p)),
+                list(&self::platforms(nat, plan)),
                 removed.join(", "),
-                cost_change(plan, &p)
+                cost_change(nat, plan, &p)
             ),
             sets,
             p,
@@ -569,20 +686,9 @@ pub fn alternatives(
     }
 
     // Vendors the optimum buys from, the smallest share first.
-    let mut vendors: Vec<(String, f64)> = Vec::new();
-    for x in &plan.purchases {
-        match vendors.iter_mut().find(|(v, _)| *v == x.vendor) {
-            Some(v) => v.1 += x.units,
-            None => vendors.push((x.vendor.clone(), x.units)),
-        }
-    }
+    let mut vendors = vendor_units(nat, plan);
     vendors.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let vendor_count = |p: &Plan| {
-        let mut v: Vec<&str> = p.purchases.iter().map(|x| x.vendor.as_str()).collect();
-        v.sort();
-        v.dedup();
-        v.len()
-    };
+    let vendor_count = |p: &Plan| vendor_units(nat, p).len();
     let groups = vendors
         .iter()
         .map(|(v, _)| {
@@ -606,7 +712,7 @@ pub fn alternatives(
                 vendor_count(&p),
                 vendor_count(plan),
                 removed.join(", "),
-                cost_change(plan, &p)
+                cost_change(nat, plan, &p)
             ),
             sets,
             p,
@@ -614,25 +720,56 @@ pub fn alternatives(
     }
 
     let mut out: Vec<Alternative> = Vec::new();
+    let mut held: Vec<String> = Vec::new();
     for (name, says, extra, p) in found {
-        if same_purchases(&p, plan) || out.iter().any(|a| same_purchases(&a.plan, &p)) {
+        if same_purchases(nat, &p, plan) || out.iter().any(|a| same_purchases(nat, &a.plan, &p)) {
             continue;
         }
-        // Every alternative must meet every rule of the scenario as the user gave it.
-        let e = crate::check::national::evaluate_all(
-            nat,
-            &crate::plan::detail::purchases_x(nat, &p),
-            &crate::plan::detail::changes_of(nat, &p),
-            &crate::plan::detail::systems_of(nat, &p),
-        );
-        if !e.violations().is_empty() {
-            return Err(PlanError::CheckFailed(
-                e.violations()
+        // Every alternative must meet every rule of the scenario as the user gave it (in
+        // every future).
+        let views = views(nat, &p);
+        let futures = views.len() > 1;
+        for (i, (n, v)) in views.iter().enumerate() {
+            let e = crate::check::national::evaluate_all(
+                n,
+                &crate::plan::detail::purchases_x(n, v),
+                &crate::plan::detail::changes_of(n, v),
+                &crate::plan::detail::systems_of(n, v),
+            );
+            if !e.violations().is_empty() {
+                let place = if futures {
+                    format!(" in future {}", p.futures[i].id)
+                } else {
+                    String::new()
+                };
+                return Err(PlanError::CheckFailed(
+                    e.violations()
+                        .iter()
+                        .map(|c| format!("- {} (alternative `{name}`{place})", c.message()))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ));
+            }
+        }
+        // A future's own `set` is applied after these overrides: where it sets the same
+        // field, its value holds in that future, and the reader is told.
+        if let Some(f) = nat.futures.as_deref() {
+            for fu in &f.list {
+                let own: Vec<String> = fu
+                    .set
                     .iter()
-                    .map(|c| format!("- {} (alternative `{name}`)", c.message()))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ));
+                    .filter_map(|o| o.parse::<Override>().ok())
+                    .filter(|o| extra.iter().any(|e| same_field(&e.path, &o.path)))
+                    .map(|o| o.to_string())
+                    .collect();
+                if !own.is_empty() {
+                    held.push(format!(
+                        "in future {}, its own {} holds over the overrides of alternative `{name}` (a future's `set` comes after them)",
+                        fu.id,
+                        own.join(", ")
+                    ));
+                }
+            }
         }
         let mut overrides: Vec<String> = shown_near.iter().map(|o| o.to_string()).collect();
         overrides.extend(extra.iter().map(|o| o.to_string()));
@@ -643,9 +780,54 @@ pub fn alternatives(
             plan: p,
         });
     }
+    held.extend(search.note());
     Ok(Found {
         alternatives: out,
-        note: search.note(),
+        note: (!held.is_empty()).then(|| held.join("; ")),
+    })
+}
+
+/// Whether two override paths may set the same field: one is the other or inside it,
+/// segment by segment, where a selector (`[origin=domestic]`, `[*]`) may stand for any id.
+fn same_field(a: &str, b: &str) -> bool {
+    fn segments(path: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut depth = 0;
+        for (i, c) in path.char_indices() {
+            match c {
+                '[' if depth == 0 => {
+                    if i > start {
+                        out.push(&path[start..i]);
+                    }
+                    start = i;
+                    depth += 1;
+                }
+                '[' => depth += 1,
+                ']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        out.push(&path[start..=i]);
+                        start = i + 1;
+                    }
+                }
+                '.' if depth == 0 => {
+                    if i > start {
+                        out.push(&path[start..i]);
+                    }
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        if start < path.len() {
+            out.push(&path[start..]);
+        }
+        out
+    }
+    let selector = |s: &str| s.starts_with('[') && (s.contains('=') || s.contains('*'));
+    segments(a).iter().zip(segments(b)).all(|(x, y)| {
+        *x == y || (x.starts_with('[') && y.starts_with('[') && (selector(x) || selector(y)))
     })
 }
 
@@ -654,5 +836,30 @@ fn list(items: &[String]) -> String {
         "none".into()
     } else {
         items.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_field;
+
+    #[test]
+    fn fields_match_by_segment_and_selector() {
+        assert!(same_field("sites[a].power_kw", "sites[a].power_kw"));
+        assert!(same_field("sites[a]", "sites[a].power_kw"));
+        assert!(!same_field("sites[a].power_kw", "sites[b].power_kw"));
+        assert!(same_field(
+            "accelerators[origin=domestic].available",
+            "accelerators[h20].available"
+        ));
+        assert!(!same_field(
+            "accelerators[h20].available",
+            "accelerators[h20].unit_price"
+        ));
+        assert!(same_field(
+            "policy.national_domestic_share",
+            "policy.national_domestic_share.min"
+        ));
+        assert!(!same_field("limits.power_kw", "limits.capex_budget"));
     }
 }

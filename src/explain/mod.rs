@@ -11,10 +11,8 @@ pub mod probe;
 pub mod shadow;
 pub mod thresholds;
 
-use crate::error::ScenarioError;
 use crate::plan::{Plan, Status};
 use crate::planner::{self, Options};
-use crate::scenario::national::National;
 use crate::scenario::{Document, Override};
 use probe::Probe;
 use serde::Serialize;
@@ -102,21 +100,6 @@ pub fn explain(
     Ok(out)
 }
 
-/// Refuses a scenario with futures (section 7) for the alternatives: they are of one
-/// plan's purchases, and would silently drop the other futures' decisions.
-fn no_futures(document: &Document, n: &National, command: &str) -> Result<(), ScenarioError> {
-    if n.futures.is_none() {
-        return Ok(());
-    }
-    Err(ScenarioError::Invalid(vec![crate::error::Diagnostic {
-        file: document.file().to_string(),
-        location: document.locate(&[crate::scenario::locate::Seg::Key("futures".into())]),
-        message: format!(
-            "futures: `chipmix {command}` does not handle futures yet (its alternatives would hold for one future and drop the others); `chipmix plan`, `check` and `explain` do. To {command} one future, write it as a scenario of its own (the file without `futures`, with that future's `set`)"
-        ),
-    }]))
-}
-
 /// Plans the scenario and finds alternatives within `within` of the optimum. Every
 /// scenario, a single site in a single period or many sites over many periods.
 pub fn alternatives_of(
@@ -126,7 +109,6 @@ pub fn alternatives_of(
     within: f64,
 ) -> Result<(Plan, Vec<alternatives::Alternative>, Option<String>), ExplainError> {
     let nat = document.resolve(base)?.scenario;
-    no_futures(document, &nat, "alternatives")?;
     let plan = planner::plan(&nat, &options)?;
     let found = alternatives::alternatives(document, base, &nat, &plan, within, options)?;
     Ok((plan, found.alternatives, found.note))

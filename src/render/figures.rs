@@ -21,14 +21,22 @@ pub fn plan(p: &Plan) -> Plan {
             // So is the energy discount.
             let saved = -p.energy_discount.unwrap_or(0.0);
             let removal = p.removal.unwrap_or(0.0);
-            let parts = apportion(&[capex, adoption, opex, credit, saved, removal], total);
+            // With futures the parts are expected values: they add up to the expected
+            // cost, while `total_cost` is the objective's (the worst cost under
+            // `risk: worst_case`).
+            let whole = p.expected_cost.unwrap_or(total);
+            let parts = apportion(&[capex, adoption, opex, credit, saved, removal], whole);
             out.capex = Some(parts[0]);
             out.adoption = Some(parts[1]);
             out.opex = Some(parts[2]);
             out.residual = p.residual.map(|_| cents(-parts[3]));
             out.energy_discount = p.energy_discount.map(|_| cents(-parts[4]));
             out.removal = p.removal.map(|_| cents(parts[5]));
-            out.total_cost = Some(sum_cents(parts));
+            out.total_cost = Some(if p.expected_cost.is_some() {
+                cents(total)
+            } else {
+                sum_cents(parts)
+            });
         }
         _ => {
             out.total_cost = p.total_cost.map(cents);

@@ -54,7 +54,8 @@ pub struct Options {
     pub conflicts: bool,
     /// A ceiling on the plan's total (discounted) cost, in money, beside the scenario's
     /// own rules: plans near an optimum, for the alternatives. A scenario with no plan
-    /// within it is infeasible. `None`: no ceiling.
+    /// within it is infeasible. With futures it caps the objective (the expected or the
+    /// worst cost over the futures), not each future's cost. `None`: no ceiling.
     pub cost_cap: Option<f64>,
     /// The caller's request to stop early: the search then returns the best checked plan
     /// found so far (status feasible unless proven), as at its time limit.

@@ -255,14 +255,25 @@ pub(crate) fn reproduce(overrides: &[String]) -> String {
         .join(" ")
 }
 
-/// A plan's purchases in one line.
+/// A plan's purchases in one line (`nothing` when none); with futures, the common order
+/// placed now, then each future's own purchases.
 pub(crate) fn mix(p: &Plan) -> String {
-    if p.purchases.is_empty() {
-        return "buys nothing".into();
+    let rows = |list: &[crate::plan::Purchase]| {
+        if list.is_empty() {
+            return "nothing".to_string();
+        }
+        list.iter()
+            .map(|x| format!("{} {}", x.id, qty(x.units, 2)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if p.futures.is_empty() {
+        return rows(&p.purchases);
     }
-    p.purchases
+    let later: Vec<String> = p
+        .futures
         .iter()
-        .map(|x| format!("{} {}", x.id, qty(x.units, 2)))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|f| format!("in {}: {}", f.id, rows(&f.purchases)))
+        .collect();
+    format!("{} now; later {}", rows(&p.purchases), later.join("; "))
 }

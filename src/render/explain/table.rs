@@ -43,7 +43,14 @@ pub fn alternatives(plan: &Plan, alts: &[Alternative], within: f64) -> String {
         escape(&plan.scenario),
         rows::headline(plan),
         plan.total_cost
-            .map(|c| format!("{} {}", crate::numfmt::amount(c), plan.currency))
+            .map(|c| {
+                let measure = match plan.risk.as_deref() {
+                    Some("worst_case") => " (worst cost over the futures)",
+                    Some(_) => " (expected cost over the futures)",
+                    None => "",
+                };
+                format!("{} {}{measure}", crate::numfmt::amount(c), plan.currency)
+            })
             .unwrap_or_else(|| plan.status.as_str().to_string()),
         escape(&mix(plan))
     );
