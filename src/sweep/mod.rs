@@ -480,13 +480,16 @@ impl Job<'_> {
                 .resolve(&self.sets(i))
                 .map_err(|e| SweepError::Points(vec![(self.sweep.label(i), e)]))?;
             let key = keys.as_ref().map(|k| k[pos].as_slice());
-            let reused = key.and_then(|k| proven.reuse(&loaded.scenario, k));
+            let reused =
+                key.and_then(|k| proven.known(&loaded.scenario, k, self.options.backend.as_str()));
+            let solved = reused.is_none();
             let planned = match reused {
                 Some(plan) => Ok(plan),
                 None => planner::plan(&loaded.scenario, &self.options),
             };
-            if let (Ok(plan), Some(k)) = (&planned, key) {
-                proven.add(k, plan);
+            // (A plan known from another point adds nothing to what is known.)
+            if let (Ok(plan), Some(k), true) = (&planned, key, solved) {
+                proven.add(k, &self.sweep.label(i), plan);
             }
             let row = match planned {
                 Ok(plan) if self.options.cancel.is_set() && !proven_status(plan.status) => {
@@ -666,6 +669,7 @@ pub fn run(job: &Job, done: &(dyn Fn() + Sync)) -> Result<SweepResult, SweepErro
         national: v.national,
         max_pflops: v.max_pflops,
     };
+    reuse::name_ruled_out(&result.sweep, &mut result.rows);
     result.fill_marginal_costs();
     Ok(result)
 }

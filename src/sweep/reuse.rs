@@ -9,6 +9,10 @@
 //! bound: no solve is needed. The plan is rebuilt from its purchases under the tighter
 //! point's scenario, so its binding rules and figures are that point's own.
 //!
+//! Likewise a point at least as tight as one proven to have no plan has none either: it is
+//! given as infeasible without a solve or a conflict analysis, its reason naming the looser
+//! point and that point's first reason.
+//!
 //! A sweep over any other parameter (a price, a demand, an availability, a relative
 //! override) solves every point.
 
@@ -101,20 +105,58 @@ pub fn looser_first(keys: &[Vec<f64>]) -> Vec<usize> {
     order
 }
 
-/// The optimal plans found so far, with the tightness of their points.
+/// A point proven to have no plan: its tightness, its label (`policy.x=0.96`) and its
+/// first reason.
+type NoPlan = (Vec<f64>, String, Option<String>);
+
+/// The optimal plans found so far, with the tightness of their points, and the points
+/// proven to have none.
 #[derive(Default)]
 pub struct Proven {
     plans: Mutex<Vec<(Vec<f64>, Plan)>>,
+    none: Mutex<Vec<NoPlan>>,
 }
 
 impl Proven {
-    /// Keeps `plan`, found at a point of tightness `key`, when it is proven optimal.
-    pub fn add(&self, key: &[f64], plan: &Plan) {
-        if plan.status == Status::Optimal
-            && let Ok(mut plans) = self.plans.lock()
-        {
-            plans.push((key.to_vec(), plan.clone()));
+    /// Keeps `plan`, found at the point `label` of tightness `key`, when it is proven
+    /// optimal, or proven infeasible.
+    pub fn add(&self, key: &[f64], label: &str, plan: &Plan) {
+        match plan.status {
+            Status::Optimal => {
+                if let Ok(mut plans) = self.plans.lock() {
+                    plans.push((key.to_vec(), plan.clone()));
+                }
+            }
+            Status::Infeasible => {
+                if let Ok(mut none) = self.none.lock() {
+                    none.push((
+                        key.to_vec(),
+                        label.to_string(),
+                        plan.conflicts.first().cloned(),
+                    ));
+                }
+            }
+            _ => {}
         }
+    }
+
+    /// The plan of a point of tightness `key` (scenario `nat`, solved by `solver`) known
+    /// without a solve: infeasible when a point at most as tight has no plan; otherwise
+    /// [`Proven::reuse`].
+    pub fn known(&self, nat: &National, key: &[f64], solver: &str) -> Option<Plan> {
+        let ruled_out = self
+            .none
+            .lock()
+            .ok()?
+            .iter()
+            .find(|(k, _, _)| no_tighter(k, key))
+            .cloned();
+        if let Some((_, label, reason)) = ruled_out {
+            let mut out = detail::without_purchases(nat, Status::Infeasible, solver);
+            out.conflicts = vec![ruled_out_reason(&label, reason.as_deref())];
+            return Some(out);
+        }
+        self.reuse(nat, key)
     }
 
     /// An optimal plan of a looser point that meets every rule of `nat` (the scenario of a
@@ -134,6 +176,45 @@ impl Proven {
             .into_iter()
             .take(TRIES)
             .find_map(|(_, p)| rebuilt(nat, &p))
+    }
+}
+
+/// The reason of a point ruled out by the point `label`, which has no plan for `reason`.
+fn ruled_out_reason(label: &str, reason: Option<&str>) -> String {
+    format!(
+        "no plan: at least as tight in every swept parameter as point {label}, which has none{}",
+        reason.map(|r| format!(": {r}")).unwrap_or_default()
+    )
+}
+
+/// Gives every infeasible point of `rows` that is at least as tight as another infeasible
+/// point the reason [`ruled_out_reason`], naming the first of the loosest such points.
+/// Which points the sweep solved and which it ruled out depends on the order the workers
+/// took them (and on the shards); the reasons printed depend only on the points, so a
+/// sweep run once, with other `--jobs`, or in shards and merged says the same.
+pub fn name_ruled_out(sweep: &super::Sweep, rows: &mut [super::Row]) {
+    let paths: Vec<&str> = sweep.params.iter().map(|p| p.path.as_str()).collect();
+    let values: Vec<Vec<String>> = rows.iter().map(|r| r.values.clone()).collect();
+    let Some(keys) = tightness(&paths, &values) else {
+        return;
+    };
+    let infeasible = Status::Infeasible.as_str();
+    // In looser-first order every infeasible point at most as tight as this one comes
+    // before it, so comparing with the loosest found so far is enough.
+    let mut loosest: Vec<usize> = Vec::new();
+    let mut named: Vec<(usize, usize)> = Vec::new();
+    for pos in looser_first(&keys) {
+        if rows[pos].status != infeasible {
+            continue;
+        }
+        match loosest.iter().find(|&&m| no_tighter(&keys[m], &keys[pos])) {
+            Some(&m) => named.push((pos, m)),
+            None => loosest.push(pos),
+        }
+    }
+    for (pos, m) in named {
+        let reason = ruled_out_reason(&sweep.label(rows[m].index), rows[m].note.as_deref());
+        rows[pos].note = Some(reason);
     }
 }
 

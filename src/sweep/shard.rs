@@ -256,6 +256,7 @@ pub fn merge(files: Vec<(String, ShardFile)>) -> Result<SweepResult, String> {
     for (name, f) in &files {
         recheck(name, f)?;
     }
+    super::reuse::name_ruled_out(&result.sweep, &mut result.rows);
     result.fill_marginal_costs();
     Ok(result)
 }

@@ -184,7 +184,7 @@ fn a_proven_plan_is_reused_only_where_it_meets_the_tighter_rule() {
     let share = loose.domestic_share.as_ref().and_then(|d| d.value).unwrap();
     assert!(share > 0.85 && share < 0.9, "share {share}");
     let proven = Proven::default();
-    proven.add(&[0.65], &loose);
+    proven.add(&[0.65], "1 (policy.domestic_share.min=0.65)", &loose);
     // Tighter, and still met: the same purchases, now under the 0.85 rule.
     let reused = proven
         .reuse(&at_quota(&doc, 0.85), &[0.85])

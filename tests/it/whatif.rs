@@ -279,6 +279,66 @@ fn quota_sweep_of_101_points_matches_separate_plans() {
     );
 }
 
+/// A point at least as tight as one proven infeasible is given as infeasible without a
+/// solve: its reason names that point and repeats its reason. Each point's status is held
+/// against a separate `chipmix plan`, the first infeasible point's reason is its own, and
+/// two workers print the same as one.
+#[test]
+fn points_tighter_than_an_infeasible_one_say_which_point_has_none() {
+    let s = sample(SHANGHAI);
+    let r = chipmix(&[
+        "sweep", &s, "--jobs", "1", "--param", QUOTA, "--from", "0", "--to", "1", "--step", "0.1",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let xs: Vec<String> = (0..=10).map(|i| format!("{}", i as f64 / 10.0)).collect();
+    let plans = par_map(&xs, 4, |x| plan(&s, &[format!("{QUOTA}={x}")]));
+    let infeasible: Vec<(usize, &String)> = xs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| plans[*i]["status"] == "infeasible")
+        .collect();
+    assert!(
+        infeasible.len() >= 2,
+        "the sweep must cross into two infeasible points"
+    );
+    // The section of points without a plan: `  - X (infeasible): REASON`.
+    let reason = |x: &str| -> String {
+        let head = format!("  - {x} (infeasible): ");
+        r.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&head))
+            .unwrap_or_else(|| panic!("no reason for {x}: {}", r.stdout))
+            .to_string()
+    };
+    let (first, x0) = infeasible[0];
+    let own = plans[first]["conflicts"][0].as_str().unwrap();
+    assert_eq!(
+        reason(x0),
+        own,
+        "the first infeasible point gives its own reason"
+    );
+    for (i, x) in &infeasible[1..] {
+        let said = reason(x);
+        assert!(
+            said.starts_with(&format!(
+                "no plan: at least as tight in every swept parameter as point {} ({QUOTA}={x0}), which has none: ",
+                first + 1
+            )) && said.ends_with(own),
+            "{x}: {said}"
+        );
+        assert_eq!(plans[*i]["status"], "infeasible", "{x}");
+    }
+    // Every point before the first infeasible one has a plan (the sweep is monotone).
+    assert!(plans[..first].iter().all(has_plan));
+    // Which points two workers rule out without a solve depends on timing; what the
+    // sweep prints does not.
+    let two = chipmix(&[
+        "sweep", &s, "--jobs", "2", "--param", QUOTA, "--from", "0", "--to", "1", "--step", "0.1",
+    ]);
+    assert_eq!(two.code, 0, "{}", two.stderr);
+    assert_eq!(two.stdout, r.stdout, "--jobs 2 prints what --jobs 1 does");
+}
+
 #[test]
 fn json_sweep_has_the_csv_keys_and_matches_separate_plans() {
     let s = sample(SHANGHAI);
