@@ -930,10 +930,7 @@ fn within_cap(nat: &National, f: &Futures, out: Plan) -> Plan {
     if value <= cap + slack {
         return out;
     }
-    let measure = match f.risk {
-        Risk::Expected => "expected cost",
-        Risk::WorstCase => "worst cost over the futures",
-    };
+    let measure = f.risk.objective();
     let proven = out.bound.filter(|b| *b > cap + slack);
     let status = if proven.is_some() {
         Status::Infeasible

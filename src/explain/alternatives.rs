@@ -28,6 +28,7 @@ use crate::numfmt::{money, percent, qty};
 use crate::plan::{Plan, Status};
 use crate::planner::{Options, plan_quiet};
 use crate::scenario::national::National;
+use crate::scenario::overrides::may_write_same_field;
 use crate::scenario::{Document, Objective, Override};
 use serde::Serialize;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -759,7 +760,7 @@ pub fn alternatives(
                     .set
                     .iter()
                     .filter_map(|o| o.parse::<Override>().ok())
-                    .filter(|o| extra.iter().any(|e| same_field(&e.path, &o.path)))
+                    .filter(|o| extra.iter().any(|e| may_write_same_field(&e.path, &o.path)))
                     .map(|o| o.to_string())
                     .collect();
                 if !own.is_empty() {
@@ -787,79 +788,10 @@ pub fn alternatives(
     })
 }
 
-/// Whether two override paths may set the same field: one is the other or inside it,
-/// segment by segment, where a selector (`[origin=domestic]`, `[*]`) may stand for any id.
-fn same_field(a: &str, b: &str) -> bool {
-    fn segments(path: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        let mut start = 0;
-        let mut depth = 0;
-        for (i, c) in path.char_indices() {
-            match c {
-                '[' if depth == 0 => {
-                    if i > start {
-                        out.push(&path[start..i]);
-                    }
-                    start = i;
-                    depth += 1;
-                }
-                '[' => depth += 1,
-                ']' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        out.push(&path[start..=i]);
-                        start = i + 1;
-                    }
-                }
-                '.' if depth == 0 => {
-                    if i > start {
-                        out.push(&path[start..i]);
-                    }
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        if start < path.len() {
-            out.push(&path[start..]);
-        }
-        out
-    }
-    let selector = |s: &str| s.starts_with('[') && (s.contains('=') || s.contains('*'));
-    segments(a).iter().zip(segments(b)).all(|(x, y)| {
-        *x == y || (x.starts_with('[') && y.starts_with('[') && (selector(x) || selector(y)))
-    })
-}
-
 fn list(items: &[String]) -> String {
     if items.is_empty() {
         "none".into()
     } else {
         items.join(", ")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_field;
-
-    #[test]
-    fn fields_match_by_segment_and_selector() {
-        assert!(same_field("sites[a].power_kw", "sites[a].power_kw"));
-        assert!(same_field("sites[a]", "sites[a].power_kw"));
-        assert!(!same_field("sites[a].power_kw", "sites[b].power_kw"));
-        assert!(same_field(
-            "accelerators[origin=domestic].available",
-            "accelerators[h20].available"
-        ));
-        assert!(!same_field(
-            "accelerators[h20].available",
-            "accelerators[h20].unit_price"
-        ));
-        assert!(same_field(
-            "policy.national_domestic_share",
-            "policy.national_domestic_share.min"
-        ));
-        assert!(!same_field("limits.power_kw", "limits.capex_budget"));
     }
 }

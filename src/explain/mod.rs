@@ -88,10 +88,7 @@ pub fn explain(
         out.notes.extend(notes);
     }
     if let Some(f) = n.futures.as_deref() {
-        let objective = match f.risk {
-            crate::scenario::futures::Risk::Expected => "expected cost",
-            crate::scenario::futures::Risk::WorstCase => "worst cost over the futures",
-        };
+        let objective = f.risk.objective();
         out.notes.push(format!(
             "with futures every figure is a change of the plan's {objective}: the policy costs and the price thresholds make their change in every future (the thresholds read the order placed now, the common purchases), each shadow price tightens its rule in its future alone"
         ));

@@ -36,6 +36,15 @@ impl Risk {
             Risk::WorstCase => "worst_case",
         }
     }
+
+    /// The objective in words, for messages: `expected cost` or `worst cost over the
+    /// futures`.
+    pub fn objective(self) -> &'static str {
+        match self {
+            Risk::Expected => "expected cost",
+            Risk::WorstCase => "worst cost over the futures",
+        }
+    }
 }
 
 /// The futures of a scenario, each a validated scenario of its own.

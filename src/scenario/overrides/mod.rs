@@ -302,6 +302,20 @@ pub(crate) fn written_field(path: &str) -> (String, String) {
     (last, keys.pop().unwrap_or_default())
 }
 
+/// Whether two override paths may write the same field: step by step, one is the other or
+/// inside it, where a selector (`[*]`, `[origin=domestic]`) may stand for any entry. A path
+/// that does not parse writes nothing.
+pub(crate) fn may_write_same_field(a: &str, b: &str) -> bool {
+    let steps = |p: &str| path::parse_path(p.trim_end_matches(['*', '+', '-']));
+    let (Ok(a), Ok(b)) = (steps(a), steps(b)) else {
+        return false;
+    };
+    a.iter().zip(&b).all(|(x, y)| {
+        let list = |s: &Step| !matches!(s, Step::Key(_));
+        x == y || (list(x) && list(y) && (x.is_selector() || y.is_selector()))
+    })
+}
+
 /// Writes `o` into `doc` (a parsed scenario), into every entry its selectors pick.
 pub fn apply(doc: &mut Value, o: &Override) -> Result<Applied, String> {
     let steps = path::parse_path(&o.path)?;
@@ -680,5 +694,26 @@ mod tests {
             d["accelerators"][0]["name"].as_str(),
             Some("H20: China edition")
         );
+    }
+
+    #[test]
+    fn fields_match_by_step_and_selector() {
+        let same = may_write_same_field;
+        assert!(same("sites[a].power_kw", "sites[a].power_kw"));
+        assert!(same("sites[a]", "sites[a].power_kw"));
+        assert!(!same("sites[a].power_kw", "sites[b].power_kw"));
+        assert!(same(
+            "accelerators[origin=domestic].available",
+            "accelerators[h20].available"
+        ));
+        assert!(!same(
+            "accelerators[h20].available",
+            "accelerators[h20].unit_price"
+        ));
+        assert!(same(
+            "policy.national_domestic_share",
+            "policy.national_domestic_share.min"
+        ));
+        assert!(!same("limits.power_kw", "limits.capex_budget"));
     }
 }
