@@ -104,6 +104,12 @@ fn finish(
             "timings: read {read_s:.3} s, build {:.3} s, solve {:.3} s, round {:.3} s, check {:.3} s, render {render_s:.3} s",
             timings.build_s, timings.solve_s, timings.round_s, timings.check_s
         );
+        if timings.relax_s > 0.0 {
+            eprintln!(
+                "phases: relaxation and platform sets {:.3} s, decomposition {:.3} s ({} rounds), site-by-site improvement {:.3} s",
+                timings.relax_s, timings.rounds_s, timings.rounds, timings.improve_s
+            );
+        }
     }
     if !result.status.has_plan() {
         eprintln!("{}: {}", a.scenario.display(), result.status.as_str());

@@ -150,6 +150,16 @@ pub struct Timings {
     pub round_s: f64,
     /// Checking the final plan and writing it.
     pub check_s: f64,
+    /// Phases of a national min-cost search (zero where a phase did not run): the
+    /// relaxation and the search over platform sets.
+    pub relax_s: f64,
+    /// The decomposition's rounds (with setting up the site problems and the relaxations
+    /// of the sets it opens).
+    pub rounds_s: f64,
+    /// How many rounds of site problems ran.
+    pub rounds: usize,
+    /// The site-by-site improvement of the best plan.
+    pub improve_s: f64,
 }
 
 /// A solution of the national programme, read back as purchases `x[s][t][a]`.
@@ -522,6 +532,7 @@ fn min_cost(
     let rounded =
         rounding::heuristic(nat, backend, budget.seconds * share, budget.stop(), timings)?;
     let heuristic_s = started.elapsed().as_secs_f64();
+    timings.relax_s += heuristic_s;
     let (mut best, relaxation_bound, mut sets) = match rounded {
         rounding::Heuristic::Infeasible => return Ok(infeasible(nat, backend)),
         rounding::Heuristic::Found(e, b, sets) => (*e, b, sets),
@@ -569,6 +580,7 @@ fn min_cost(
         let phase_end =
             Instant::now() + std::time::Duration::from_secs_f64(phase * (1.0 - IMPROVE_SHARE));
         let mut best_set: Option<usize> = None;
+        let rounds_started = Instant::now();
         let sites = decompose::parts(nat);
         let mut searches: Vec<Option<decompose::SetSearch>> = sets.iter().map(|_| None).collect();
         let mut round_s = 0.0_f64;
@@ -676,6 +688,7 @@ fn min_cost(
                 ));
             }
             turn += 1;
+            timings.rounds += 1;
             let search = searches[k].as_mut().expect("made above");
             let plan = search.round(
                 nat,
@@ -712,7 +725,9 @@ fn min_cost(
             }
             report("decomposition", least(&sets), cost(&best));
         }
+        timings.rounds_s += rounds_started.elapsed().as_secs_f64();
         // Site-by-site improvement of the best plan, when a decomposition made it.
+        let improving = Instant::now();
         if let (Some(k), Some(e)) = (best_set, &best)
             && let Some(search) = &searches[k]
             && !within_gap(least(&sets), e.total_cost)
@@ -726,6 +741,7 @@ fn min_cost(
             }
             report("site-by-site improvement", least(&sets), cost(&best));
         }
+        timings.improve_s += improving.elapsed().as_secs_f64();
         searched_bound = Some(least(&sets));
     }
     if decompose

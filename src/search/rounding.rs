@@ -152,8 +152,10 @@ const MAX_SEARCHED_PLATFORMS: usize = 10;
 /// rounds to a plan. A set is skipped, with a proven bound all the same, when
 /// `L* + adoption(S)` already reaches the best plan, where `L*` is the relaxation with every
 /// platform allowed and no adoption cost (no plan adopting `S` can cost less). When time
-/// runs out, the sets left are bounded the same way. The bound returned is the larger of
-/// `L0` and the least bound over all sets.
+/// runs out, the sets left are bounded the same way. When no second relaxation fits at
+/// all (a large scenario), every set is bounded by `L0` alone and the first relaxation
+/// stands for the set of every costly platform, so that the decomposition can start from
+/// its duals. The bound returned is the larger of `L0` and the least bound over all sets.
 pub fn heuristic(
     nat: &National,
     backend: Backend,
@@ -190,15 +192,53 @@ pub fn heuristic(
         };
         return Ok(Heuristic::Found(Box::new(best), Some(l0), vec![only]));
     }
-    if nat.objective != Objective::MinCost || no_time() {
-        return Ok(Heuristic::Found(Box::new(best), Some(l0), Vec::new()));
-    }
-    let cost = |e: &Option<NationalEvaluation>| e.as_ref().map_or(f64::INFINITY, |e| e.total_cost);
+    let all: BTreeSet<String> = costly.iter().cloned().collect();
     let adoption = |set: &BTreeSet<String>| -> f64 {
         set.iter().map(|p| nat.platform_adoption[p]).sum::<f64>()
     };
+    // Every set of costly platforms, cheapest adoption first.
+    let every_set = || {
+        let mut sets: Vec<BTreeSet<String>> = (0..1u32 << costly.len())
+            .map(|mask| {
+                costly
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| mask & (1 << k) != 0)
+                    .map(|(_, p)| p.clone())
+                    .collect()
+            })
+            .collect();
+        sets.sort_by(|a, b| adoption(a).total_cmp(&adoption(b)).then(a.cmp(b)));
+        sets
+    };
+    // Read once: both branches below must see the same answer.
+    let out_of_time = no_time();
+    if nat.objective == Objective::MinCost && out_of_time && costly.len() <= MAX_SEARCHED_PLATFORMS
+    {
+        // No time for the sets' relaxations (a large scenario): `L0` bounds every set,
+        // and the first relaxation stands for the set adopting every platform (its duals
+        // price the decomposition's first round; its adoption was free to be fractional,
+        // so its bound is below that set's). The decomposition goes on from there.
+        let mut first_lp = Some(first_lp);
+        let sets = every_set()
+            .into_iter()
+            .map(|platforms| SetBound {
+                lp: if platforms == all {
+                    first_lp.take()
+                } else {
+                    None
+                },
+                platforms,
+                bound: l0,
+            })
+            .collect();
+        return Ok(Heuristic::Found(Box::new(best), Some(l0), sets));
+    }
+    if nat.objective != Objective::MinCost || out_of_time {
+        return Ok(Heuristic::Found(Box::new(best), Some(l0), Vec::new()));
+    }
+    let cost = |e: &Option<NationalEvaluation>| e.as_ref().map_or(f64::INFINITY, |e| e.total_cost);
     // Every costly platform allowed and paid: its relaxation less the adoption is L*.
-    let all: BTreeSet<String> = costly.iter().cloned().collect();
     let (e, lp_all, all_lp) = attempt(nat, backend, left(), Some(&all), cost(&best), timings)?;
     if cost(&e) < cost(&best) {
         best = e;
@@ -215,17 +255,7 @@ pub fn heuristic(
         }
         return Ok(Heuristic::Found(Box::new(best), Some(l0), Vec::new()));
     };
-    let mut sets: Vec<BTreeSet<String>> = (0..1u32 << costly.len())
-        .map(|mask| {
-            costly
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| mask & (1 << k) != 0)
-                .map(|(_, p)| p.clone())
-                .collect()
-        })
-        .collect();
-    sets.sort_by(|a, b| adoption(a).total_cmp(&adoption(b)).then(a.cmp(b)));
+    let sets = every_set();
     let mut bounds = Vec::with_capacity(sets.len());
     let mut all_lp = all_lp;
     for set in sets {

@@ -482,3 +482,118 @@ fn time_limit_holds_at_2000_sites() {
         other => panic!("unexpected status {other:?}: {p}"),
     }
 }
+
+/// A generated scenario of six sites over two years (six costly platforms).
+fn six_sites() -> String {
+    generate::render(&generate::Args {
+        sites: 6,
+        periods: 2,
+        seed: 4,
+        first_year: 2025,
+        rules: false,
+    })
+}
+
+/// When the time for the relaxations ends with the first (a large scenario), the search
+/// over platform sets still hands the decomposition every set: each bounded by the first
+/// relaxation's value, which bounds them all (checked against their own relaxations), the
+/// set of every platform carrying that relaxation for its first prices. Before, it handed
+/// over no set, and a 10,000-site plan ended after 54 of its 300 s with none.
+#[test]
+fn platform_sets_without_time_for_their_relaxations_start_from_the_first() {
+    use chipmix::search::rounding::{Heuristic, heuristic};
+    let text = six_sites();
+    let nat = national(&text, "generated.yaml");
+    let mut timings = Timings::default();
+    // No seconds: nothing beyond the first relaxation fits.
+    let found = heuristic(&nat, Backend::Microlp, 0.0, Stop::default(), &mut timings)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let Heuristic::Found(_, Some(l0), sets) = found else {
+        panic!("the first relaxation is solved")
+    };
+    let costly: BTreeSet<String> = nat
+        .platform_adoption
+        .iter()
+        .filter(|(_, c)| **c > 0.0)
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(
+        costly.len() >= 2,
+        "the generator adopts platforms: {costly:?}"
+    );
+    assert_eq!(sets.len(), 1 << costly.len(), "every set of platforms");
+    let distinct: BTreeSet<&BTreeSet<String>> = sets.iter().map(|s| &s.platforms).collect();
+    assert_eq!(distinct.len(), sets.len(), "each set once");
+    for set in &sets {
+        assert_eq!(set.bound, l0, "{:?}", set.platforms);
+        assert_eq!(
+            set.lp.is_some(),
+            set.platforms == costly,
+            "{:?}",
+            set.platforms
+        );
+    }
+    // L0 bounds each set: it is at most each set's own relaxation (a set whose relaxation
+    // is infeasible has no plan to bound). The set of every platform has a plan.
+    let mut solved = 0;
+    for set in [BTreeSet::new(), costly.clone()] {
+        let mut req = NationalRequest::new(&nat);
+        req.lp_relaxation = true;
+        req.platforms = Some(set.clone());
+        let limits = Limits::new(60.0, 0.0);
+        match solve_national(&req, Backend::Microlp, limits, &mut timings).expect("solves") {
+            NationalVariant::Solved(lp) => {
+                let own = lp.objective;
+                assert!(
+                    l0 <= own + 1e-6 * own.abs(),
+                    "L0 {l0} above the relaxation of {set:?}: {own}"
+                );
+                solved += 1;
+            }
+            NationalVariant::Infeasible => assert!(set != costly, "every platform: a plan"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(solved >= 1, "the set of every platform has a relaxation");
+}
+
+/// `--timings` gives the phases of a national search on a second line, in the words
+/// `bench/phases.sh` reads.
+#[test]
+fn timings_name_the_phases_of_a_national_search() {
+    let text = six_sites();
+    let path = scenario_file("phases-6-sites", &text);
+    let r = chipmix(&[
+        "plan",
+        path.to_str().unwrap(),
+        "--timings",
+        "--time-limit",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("phases: "))
+        .unwrap_or_else(|| panic!("no phases line: {}", r.stderr));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let number = |k: usize| {
+        words[k]
+            .trim_start_matches('(')
+            .parse::<f64>()
+            .unwrap_or_else(|e| panic!("{e}: word {k} of {line}"))
+    };
+    assert_eq!(
+        words[..5],
+        ["phases:", "relaxation", "and", "platform", "sets"],
+        "{line}"
+    );
+    assert!(number(5) > 0.0, "the relaxation ran: {line}");
+    assert_eq!(words[7], "decomposition", "{line}");
+    let (decomposition, rounds) = (number(8), number(10));
+    assert!(decomposition >= 0.0 && rounds >= 0.0, "{line}");
+    assert_eq!(words[12..14], ["site-by-site", "improvement"], "{line}");
+    assert!(number(14) >= 0.0, "{line}");
+}
