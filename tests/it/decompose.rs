@@ -23,13 +23,19 @@ fn national(text: &str, file: &str) -> National {
     doc.resolve(&[]).expect("the scenario is valid").scenario
 }
 
-/// The continuous relaxation of `nat` with exactly the platforms of `set` adopted.
-fn relaxation(nat: &National, set: &BTreeSet<String>, timings: &mut Timings) -> NationalSolved {
+/// The continuous relaxation of `nat` with exactly the platforms of `set` adopted, solved
+/// by microlp, whatever its outcome.
+fn relaxation_of(nat: &National, set: &BTreeSet<String>, timings: &mut Timings) -> NationalVariant {
     let mut req = NationalRequest::new(nat);
     req.lp_relaxation = true;
     req.platforms = Some(set.clone());
     let limits = Limits::new(60.0, 0.0);
-    match solve_national(&req, Backend::Microlp, limits, timings).expect("solves") {
+    solve_national(&req, Backend::Microlp, limits, timings).expect("solves")
+}
+
+/// The continuous relaxation of `nat` with exactly the platforms of `set` adopted.
+fn relaxation(nat: &National, set: &BTreeSet<String>, timings: &mut Timings) -> NationalSolved {
+    match relaxation_of(nat, set, timings) {
         NationalVariant::Solved(lp) => lp,
         other => panic!("the relaxation has no solution: {other:?}"),
     }
@@ -537,11 +543,7 @@ fn platform_sets_without_time_for_their_relaxations_start_from_the_first() {
     // is infeasible has no plan to bound). The set of every platform has a plan.
     let mut solved = 0;
     for set in [BTreeSet::new(), costly.clone()] {
-        let mut req = NationalRequest::new(&nat);
-        req.lp_relaxation = true;
-        req.platforms = Some(set.clone());
-        let limits = Limits::new(60.0, 0.0);
-        match solve_national(&req, Backend::Microlp, limits, &mut timings).expect("solves") {
+        match relaxation_of(&nat, &set, &mut timings) {
             NationalVariant::Solved(lp) => {
                 let own = lp.objective;
                 assert!(
